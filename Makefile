@@ -1,0 +1,99 @@
+# Build every service, govctl, the tests and the benchmarks into $(BUILD).
+# `make SAN=1` builds the same tree with AddressSanitizer + UBSan into build/asan.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+CC ?= cc
+SCHEMA_VERSION := $(shell ls deploy/migrations | sed -n 's/^\([0-9]\{4\}\)_.*\.sql$$/\1/p' | sort | tail -1 | sed 's/^0*//')
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SANFLAGS) \
+          -I$(BUILD)/gen -Icommon -I/usr/include/postgresql -DSCHEMA_VERSION=$(SCHEMA_VERSION)
+LDFLAGS += $(SANFLAGS)
+LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lpthread
+
+PROTOS := $(wildcard proto/*.proto)
+GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+GEN_H := $(GEN_C:.c=.h)
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
+COMMON_LIB := $(BUILD)/lib/libgov.a
+
+SERVICES := intake
+BINS := $(SERVICES:%=$(BUILD)/bin/gov-%) $(BUILD)/bin/govctl
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+IT_TESTS := $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/test_*.c))
+BENCHES := $(patsubst bench/%/main.c,$(BUILD)/bin/bench-%,$(wildcard bench/*/main.c))
+
+all: $(BINS) $(BENCHES)
+tests: all $(UNIT_TESTS) $(IT_TESTS)
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=proto --c_out=$(BUILD)/gen $<
+
+$(BUILD)/obj/%.o: %.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-parameter -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+# A service is every .c in its folder.
+.SECONDEXPANSION:
+$(BUILD)/bin/gov-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard services/$$*/*.c))) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bin/bench-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard bench/$$*/*.c))) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lm
+
+# Tests link the shared runtime, the harness, and the service concepts they test.
+TEST_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
+INTAKE_CONCEPTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/intake/main.c,$(wildcard services/intake/*.c)))
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT) $(INTAKE_CONCEPTS) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka -lm
+$(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(INTAKE_CONCEPTS) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka -lm
+
+install-deps:
+	bash deploy/install.sh
+
+up: install-deps
+	$(MAKE) all
+	bash deploy/up.sh
+
+down:
+	bash deploy/down.sh
+
+test: install-deps
+	bash deploy/install.sh --test
+	bash tests/run.sh
+
+bench-intake: install-deps
+	$(MAKE) all
+	bash bench/intake/run.sh
+
+clean:
+	rm -rf build
+
+.PHONY: all tests install-deps up down test bench-intake clean
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+/* db: PostgreSQL access for the loop thread. One connection per concept that
+ * needs one (a service's requests, its relay, a subscriber); each is used only
+ * by the loop thread that made it. Calls block that thread for the length of
+ * a query, so services batch many requests into one round trip (libpq
+ * pipeline mode) rather than make many small ones. */
+#ifndef GOV_DB_H
+#define GOV_DB_H
+
+#include <libpq-fe.h>
+
+/* Connects to `url`, retrying for up to `wait_ms` while the server is
+ * starting. Returns the connection, or NULL after logging why. */
+PGconn *db_connect(const char *url, int wait_ms);
+
+/* Runs one statement with text parameters (NULL values are SQL NULL). Returns
+ * the result when the statement succeeded (the caller PQclear()s it), or NULL
+ * after logging the server's message; `sqlstate` (6 bytes, may be NULL)
+ * receives the SQLSTATE, or "08006" when the connection is gone. A broken
+ * connection is reset so the next call can succeed. */
+PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                  char sqlstate[6]);
+
+/* As db_exec, for statements without a result worth keeping: 0 or -1. */
+int db_run(PGconn *conn, const char *sql, int nparams, const char *const *params);
+
+/* Copies the SQLSTATE of a failed result into `out` ("XX000" if none). */
+void db_sqlstate(const PGresult *res, char out[6]);
+
+/* Reads the results of `n` queries sent on a connection in pipeline mode and
+ * the PQpipelineSync that followed them. `out[i]` receives query i's result
+ * (the caller PQclear()s each; NULL where none came). Returns 0 when every
+ * query succeeded, else -1 with the first failure's SQLSTATE in `sqlstate`
+ * (may be NULL) and its message logged. */
+int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6]);
+
+/* Formats `n` strings as a PostgreSQL text[] literal, quoting each. Returns a
+ * malloc'd string the caller frees, or NULL when out of memory. */
+char *db_text_array(char *const *items, size_t n);
+
+/* The highest migration applied (0 when none), or -1 on error. */
+int db_schema_version(PGconn *conn);
+
+/* Refuses (-1, logged) unless the database is at exactly `expected`: a service
+ * never runs on a schema it was not built for. */
+int db_require_schema(PGconn *conn, int expected);
+
+#endif

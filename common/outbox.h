@@ -1,0 +1,51 @@
+/* outbox: events written in the same transaction as the change they describe,
+ * and numbered after commit.
+ *
+ * Writers insert rows with seq NULL. outbox_number() then takes the stream's
+ * row lock in outbox_streams, reads the committed unnumbered rows with a fresh
+ * snapshot, and gives them the next sequence numbers. Because numbering runs
+ * one at a time per stream and only ever sees committed rows, a reader that
+ * has seen seq N has already been able to see every seq below N: no reader
+ * asking for "seq > last" can skip a row that commits late. (A BIGSERIAL taken
+ * inside the writers' transactions would not promise that.) */
+#ifndef GOV_OUTBOX_H
+#define GOV_OUTBOX_H
+
+#include <libpq-fe.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdint.h>
+
+#include "envelope.h"
+
+/* Packs `payload` as an event envelope of `type` on `stream` (actor and
+ * trace_id may be NULL) and inserts it in the caller's open transaction.
+ * Returns 0, or -1 after logging. */
+int outbox_add(PGconn *conn, const char *stream, const char *type, const Gov__Actor *actor,
+               const char *trace_id, const ProtobufCMessage *payload);
+
+/* As outbox_add, but only queues the INSERT on a connection in pipeline mode;
+ * its result (one PGRES_COMMAND_OK) is the caller's to read. */
+int outbox_send_add(PGconn *conn, const char *stream, const char *type, const Gov__Actor *actor,
+                    const char *trace_id, const ProtobufCMessage *payload);
+
+/* Called for each event numbered, in sequence order. `envelope` is the packed
+ * envelope as stored (seq unset); `seq` is its number. */
+typedef void (*outbox_event_cb)(uint64_t seq, const char *type, const uint8_t *envelope,
+                                size_t len, void *arg);
+
+/* Numbers up to `limit` committed unnumbered events of `stream` in its own
+ * transaction, then calls `cb` for each. Returns how many were numbered, or
+ * -1 after logging (nothing numbered, `cb` not called). */
+int outbox_number(PGconn *conn, const char *stream, int limit, outbox_event_cb cb, void *arg);
+
+/* Reads up to `limit` numbered events of `stream` after `after_seq`, in order,
+ * calling `cb` for each. Returns the count, or -1 after logging. */
+int outbox_read(PGconn *conn, const char *stream, uint64_t after_seq, int limit,
+                outbox_event_cb cb, void *arg);
+
+/* Re-packs a stored envelope with its stream and sequence set, ready to
+ * publish or hand to a subscriber. Returns a malloc'd buffer or NULL. */
+uint8_t *outbox_stamp(const uint8_t *envelope, size_t len, const char *stream, uint64_t seq,
+                      size_t *out_len);
+
+#endif

@@ -1,0 +1,188 @@
+#include "rpcsrv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "zuv.h"
+
+struct rpcsrv {
+    zuv_t *zuv;
+    rpcsrv_batch_cb on_batch;
+    void *arg;
+    rpc_req_t **batch;
+    size_t batch_len, batch_cap;
+    rpcsrv_stats_t stats;
+};
+
+static uint64_t s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+static int s_send(rpcsrv_t *srv, const rpc_req_t *req, const Gov__Envelope *env,
+                  const ProtobufCMessage *payload)
+{
+    size_t len;
+    uint8_t *bytes = envelope_pack(env, payload, &len);
+    if (!bytes)
+        return -ENOMEM;
+    const void *frames[] = {req->route, bytes};
+    size_t lens[] = {req->route_len, len};
+    int rc = zuv_send(srv->zuv, frames, lens, 2);
+    if (rc < 0)
+        log_warn("reply to %s dropped: %s", env->correlation_id, zmq_strerror(-rc));
+    free(bytes);
+    return rc;
+}
+
+static int s_fail_raw(rpcsrv_t *srv, const rpc_req_t *req, const char *code, const char *message,
+                      const char *detail, const char *hint, const char *sqlstate)
+{
+    Gov__Error err = GOV__ERROR__INIT;
+    err.code = (char *) code;
+    err.message = (char *) message;
+    err.detail = (char *) (detail ? detail : "");
+    err.hint = (char *) (hint ? hint : "");
+    err.sqlstate = (char *) (sqlstate ? sqlstate : "");
+    Gov__Envelope env = GOV__ENVELOPE__INIT;
+    env.type = "Error";
+    env.error = &err;
+    if (req->env) {
+        env.correlation_id = req->env->message_id;
+        env.trace_id = req->env->trace_id;
+    }
+    srv->stats.errors++;
+    return s_send(srv, req, &env, NULL);
+}
+
+static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
+{
+    (void) z;
+    rpcsrv_t *srv = arg;
+    rpc_req_t probe = {0};
+    size_t route_len = zmq_msg_size(&parts[0]);
+    if (route_len > sizeof probe.route)
+        return; /* ROUTER identities are at most 255 bytes; cannot answer */
+    memcpy(probe.route, zmq_msg_data(&parts[0]), route_len);
+    probe.route_len = route_len;
+    srv->stats.requests++;
+
+    Gov__Envelope *env = NULL;
+    if (nparts == 2)
+        env = envelope_unpack(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]));
+    if (!env) {
+        srv->stats.bad_frames++;
+        s_fail_raw(srv, &probe, "BAD_FRAME", "request is not a gov.Envelope",
+                   nparts == 2 ? "the frame did not decode, or it has no type"
+                               : "expected exactly one frame after the routing id",
+                   "send one frame: a packed gov.Envelope with type and payload", NULL);
+        return;
+    }
+    rpc_req_t *req = malloc(sizeof *req);
+    if (!req) {
+        envelope_free(&env);
+        return;
+    }
+    *req = probe;
+    req->env = env;
+    req->received_ns = s_now_ns();
+    if (srv->batch_len == srv->batch_cap) {
+        size_t cap = srv->batch_cap ? 2 * srv->batch_cap : 64;
+        rpc_req_t **grown = realloc(srv->batch, cap * sizeof *grown);
+        if (!grown) {
+            s_fail_raw(srv, req, "OVERLOADED", "server is out of memory", NULL, "retry later", NULL);
+            rpcsrv_req_free(&req);
+            return;
+        }
+        srv->batch = grown;
+        srv->batch_cap = cap;
+    }
+    srv->batch[srv->batch_len++] = req;
+}
+
+static void s_on_drained(zuv_t *z, void *arg)
+{
+    (void) z;
+    rpcsrv_t *srv = arg;
+    size_t n = srv->batch_len;
+    srv->batch_len = 0;
+    if (n)
+        srv->on_batch(srv, srv->batch, n, srv->arg);
+}
+
+int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_batch,
+               int64_t max_msg_size, rpcsrv_batch_cb on_batch, void *arg, rpcsrv_t **out)
+{
+    rpcsrv_t *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return -ENOMEM;
+    srv->on_batch = on_batch;
+    srv->arg = arg;
+    void *sock = zmq_socket(zctx, ZMQ_ROUTER);
+    int rc = sock ? 0 : -errno;
+    int one = 1, hwm = 100000;
+    if (!rc && (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_msg_size, sizeof max_msg_size) ||
+                zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
+                zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
+                zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm) || zmq_bind(sock, endpoint)))
+        rc = -errno;
+    if (!rc)
+        rc = zuv_new(loop, sock, max_batch, s_on_msg, s_on_drained, srv, &srv->zuv);
+    if (rc) {
+        if (sock)
+            zmq_close(sock);
+        free(srv);
+        return rc;
+    }
+    *out = srv;
+    return 0;
+}
+
+int rpcsrv_reply(rpcsrv_t *srv, rpc_req_t *req, const char *type, const ProtobufCMessage *payload)
+{
+    Gov__Envelope env = GOV__ENVELOPE__INIT;
+    env.type = (char *) type;
+    env.correlation_id = req->env->message_id;
+    env.trace_id = req->env->trace_id;
+    int rc = s_send(srv, req, &env, payload);
+    rpcsrv_req_free(&req);
+    return rc;
+}
+
+int rpcsrv_fail(rpcsrv_t *srv, rpc_req_t *req, const char *code, const char *message,
+                const char *detail, const char *hint, const char *sqlstate)
+{
+    int rc = s_fail_raw(srv, req, code, message, detail, hint, sqlstate);
+    rpcsrv_req_free(&req);
+    return rc;
+}
+
+void rpcsrv_req_free(rpc_req_t **req_p)
+{
+    if (!*req_p)
+        return;
+    envelope_free(&(*req_p)->env);
+    free(*req_p);
+    *req_p = NULL;
+}
+
+rpcsrv_stats_t rpcsrv_stats(const rpcsrv_t *srv)
+{
+    return srv->stats;
+}
+
+void rpcsrv_destroy(rpcsrv_t **self_p)
+{
+    rpcsrv_t *srv = *self_p;
+    if (!srv)
+        return;
+    *self_p = NULL;
+    zuv_destroy(&srv->zuv);
+    free(srv->batch);
+    free(srv);
+}

@@ -1,0 +1,65 @@
+/* rpcsrv: the request side of a service. A ROUTER socket on the loop that
+ * hands requests over in batches, so a service can serve many of them in one
+ * database transaction, and sends each reply to the peer that asked.
+ *
+ * Wire: a client's DEALER sends one frame, a packed Envelope. The reply is one
+ * frame, an Envelope whose correlation_id is the request's message_id and whose
+ * type is "<Request>Reply", or "Error" with the error field set. Frames that
+ * are not an envelope are answered with error BAD_FRAME here; everything else
+ * (including unknown types) is the service's to answer. */
+#ifndef GOV_RPCSRV_H
+#define GOV_RPCSRV_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "envelope.h"
+
+#define RPC_MAX_MSG_SIZE_DEFAULT (1 << 20)
+
+typedef struct rpcsrv rpcsrv_t;
+
+/* One request waiting for its answer. `env` is owned by the request. */
+typedef struct {
+    uint8_t route[256];
+    size_t route_len;
+    Gov__Envelope *env;
+    uint64_t received_ns;
+} rpc_req_t;
+
+/* Called with every request drained in one pass (1..max_batch of them). The
+ * callback owns the requests and must answer each, now or later, with
+ * rpcsrv_reply or rpcsrv_fail, which free it. */
+typedef void (*rpcsrv_batch_cb)(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg);
+
+/* Binds a ROUTER at `endpoint` with ZMQ_MAXMSGSIZE `max_msg_size`. Returns 0
+ * and sets `*out`, or -errno (e.g. -EADDRINUSE). */
+int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_batch,
+               int64_t max_msg_size, rpcsrv_batch_cb on_batch, void *arg, rpcsrv_t **out);
+
+/* Answers `req` with `payload` as `type` and frees the request. Returns 0, or
+ * -errno if the reply could not be queued (the peer is gone, say); the request
+ * is freed either way. */
+int rpcsrv_reply(rpcsrv_t *srv, rpc_req_t *req, const char *type, const ProtobufCMessage *payload);
+
+/* Answers `req` with an error and frees the request. `code` is a stable
+ * UPPER_SNAKE code; `message` is short and lowercase; `detail`, `hint` and
+ * `sqlstate` may be NULL. */
+int rpcsrv_fail(rpcsrv_t *srv, rpc_req_t *req, const char *code, const char *message,
+                const char *detail, const char *hint, const char *sqlstate);
+
+/* Frees a request without answering (only for shutdown). NULLs the pointer. */
+void rpcsrv_req_free(rpc_req_t **req_p);
+
+/* Counts since start: requests received, errors answered, bad frames. */
+typedef struct {
+    uint64_t requests, errors, bad_frames;
+} rpcsrv_stats_t;
+rpcsrv_stats_t rpcsrv_stats(const rpcsrv_t *srv);
+
+/* Closes the socket and frees the server. Unanswered requests stay the
+ * caller's. NULLs the pointer; safe on NULL. */
+void rpcsrv_destroy(rpcsrv_t **self_p);
+
+#endif

@@ -1,0 +1,43 @@
+/* sub: a durable subscriber to one service's event stream.
+ *
+ * Events arrive on SUB as the doorbell; the outbox table is the truth. sub
+ * applies events strictly in sequence: each batch runs `apply` for every
+ * event and stores the new position in subscriber_positions in the same
+ * transaction, so an effect and "I have seen it" commit together. It reads the
+ * table instead of the socket on start-up, when a sequence number is skipped
+ * (a gap: PUB dropped something or we were away), and after `silence_ms`
+ * without a message (the last events before a quiet spell may be the ones
+ * dropped). Duplicates (seq at or below the position) are ignored. */
+#ifndef GOV_SUB_H
+#define GOV_SUB_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "envelope.h"
+
+typedef struct sub sub_t;
+
+/* Applies one event inside the open transaction on `conn`. Returns 0, or a
+ * negative value to roll the batch back (it will be retried from the table;
+ * an event that always fails stops the subscriber there, loudly, rather than
+ * be skipped). */
+typedef int (*sub_apply_cb)(PGconn *conn, const Gov__Envelope *event, void *arg);
+
+/* Subscribes `name` to `stream` published at `endpoint`, using `conn`
+ * (borrowed; used only from this loop) for its transactions. Catches up from
+ * the table before returning. Returns 0 and sets `*out`, or -1 after logging. */
+int sub_new(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name, const char *stream,
+            const char *endpoint, int silence_ms, sub_apply_cb apply, void *arg, sub_t **out);
+
+/* The last sequence applied. */
+uint64_t sub_position(const sub_t *sub);
+
+/* Reads and applies everything after the position now. Returns the number of
+ * events applied, or -1. */
+int sub_catch_up(sub_t *sub);
+
+void sub_destroy(sub_t **self_p);
+
+#endif

@@ -1,0 +1,128 @@
+#include "cases.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caseview.h"
+#include "db.h"
+#include "intake.pb-c.h"
+#include "queries.h"
+
+#define CASES_LIMIT_DEFAULT 50
+#define CASES_LIMIT_MAX 500
+
+static void s_db_failed(rpcsrv_t *srv, rpc_req_t *req, const char sqlstate[6])
+{
+    rpcsrv_fail(srv, req, "DB_UNAVAILABLE", "the database did not answer", NULL, "retry later",
+                sqlstate);
+}
+
+void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
+{
+    Gov__GetCase *msg = (Gov__GetCase *) envelope_payload(req->env, &gov__get_case__descriptor);
+    if (!msg) {
+        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.GetCase", NULL, NULL, NULL);
+        return;
+    }
+    char id[24], sqlstate[6];
+    snprintf(id, sizeof id, "%" PRId64, msg->case_id);
+    gov__get_case__free_unpacked(msg, NULL);
+    const char *params[] = {id};
+    PGresult *row = db_exec(conn, Q_GET_CASE, 1, params, sqlstate);
+    PGresult *callers = row ? db_exec(conn, Q_GET_CALLERS, 1, params, sqlstate) : NULL;
+    caseview_t view;
+    memset(&view, 0, sizeof view);
+    if (!row || !callers)
+        s_db_failed(srv, req, sqlstate);
+    else if (PQntuples(row) == 0)
+        rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
+    else if (caseview_from_row(&view, row, 0) || caseview_add_callers(&view, callers))
+        rpcsrv_fail(srv, req, "INTERNAL", "case could not be read", id, NULL, NULL);
+    else {
+        Gov__GetCaseReply reply = GOV__GET_CASE_REPLY__INIT;
+        reply.item = &view.msg;
+        rpcsrv_reply(srv, req, "GetCaseReply", &reply.base);
+    }
+    caseview_clear(&view);
+    PQclear(row);
+    PQclear(callers);
+}
+
+static const char *s_statuses[] = {"", "open", "dispatched", "resolved", "closed"};
+
+void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
+{
+    Gov__ListCases *msg =
+        (Gov__ListCases *) envelope_payload(req->env, &gov__list_cases__descriptor);
+    if (!msg) {
+        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.ListCases", NULL, NULL, NULL);
+        return;
+    }
+    PGresult *area = NULL, *rows = NULL;
+    caseview_t *views = NULL;
+    int status_ok = 0;
+    for (size_t i = 0; i < sizeof s_statuses / sizeof *s_statuses; i++)
+        status_ok |= strcmp(msg->status, s_statuses[i]) == 0;
+    int limit = msg->limit ? msg->limit : CASES_LIMIT_DEFAULT;
+    char sqlstate[6];
+    if (!status_ok) {
+        rpcsrv_fail(srv, req, "INVALID_STATUS", "unknown status", msg->status,
+                    "use one of open, dispatched, resolved, closed", NULL);
+        goto done;
+    }
+    if (limit < 1 || limit > CASES_LIMIT_MAX) {
+        rpcsrv_fail(srv, req, "INVALID_LIMIT", "limit must be between 1 and 500", NULL, NULL, NULL);
+        goto done;
+    }
+    const char *area_id = NULL;
+    if (*msg->area) {
+        const char *p[] = {msg->area};
+        if (!(area = db_exec(conn, Q_AREA_ID, 1, p, sqlstate))) {
+            s_db_failed(srv, req, sqlstate);
+            goto done;
+        }
+        if (PQntuples(area) == 0) {
+            rpcsrv_fail(srv, req, "UNKNOWN_AREA", "unknown area", msg->area,
+                        "`govctl areas list` shows the codes", NULL);
+            goto done;
+        }
+        area_id = PQgetvalue(area, 0, 0);
+    }
+    char since[24], until[24], before[24], lim[16];
+    snprintf(since, sizeof since, "%" PRId64, msg->since_ms);
+    snprintf(until, sizeof until, "%" PRId64, msg->until_ms);
+    snprintf(before, sizeof before, "%" PRId64, msg->before_id);
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *params[] = {area_id, msg->category, msg->status, since, until, before, lim};
+    if (!(rows = db_exec(conn, Q_LIST_CASES, 7, params, sqlstate))) {
+        s_db_failed(srv, req, sqlstate);
+        goto done;
+    }
+    int n = PQntuples(rows);
+    views = calloc((size_t) n + 1, sizeof *views);
+    Gov__Case **items = calloc((size_t) n + 1, sizeof *items);
+    int failed = !views || !items;
+    for (int i = 0; !failed && i < n; i++) {
+        failed = caseview_from_row(&views[i], rows, i) != 0;
+        items[i] = &views[i].msg;
+    }
+    if (failed) {
+        rpcsrv_fail(srv, req, "INTERNAL", "cases could not be read", NULL, NULL, NULL);
+    } else {
+        Gov__ListCasesReply reply = GOV__LIST_CASES_REPLY__INIT;
+        reply.items = items;
+        reply.n_items = (size_t) n;
+        reply.next_before_id = n == limit ? items[n - 1]->id : 0;
+        rpcsrv_reply(srv, req, "ListCasesReply", &reply.base);
+    }
+    for (int i = 0; views && i < n; i++)
+        caseview_clear(&views[i]);
+    free(items);
+done:
+    free(views);
+    PQclear(area);
+    PQclear(rows);
+    gov__list_cases__free_unpacked(msg, NULL);
+}

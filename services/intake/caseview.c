@@ -1,0 +1,141 @@
+#include "caseview.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int caseview_path_parse(caseview_path_t *path, const char *text)
+{
+    memset(path, 0, sizeof *path);
+    path->json = json_loads(text, 0, NULL);
+    if (!json_is_array(path->json))
+        return -1;
+    size_t i;
+    json_t *item;
+    json_array_foreach(path->json, i, item)
+    {
+        if (i == CASEVIEW_MAX_PATH)
+            break;
+        Gov__AreaRef *ref = &path->refs[i];
+        gov__area_ref__init(ref);
+        ref->code = (char *) json_string_value(json_object_get(item, "code"));
+        ref->name = (char *) json_string_value(json_object_get(item, "name"));
+        ref->level = (char *) json_string_value(json_object_get(item, "level"));
+        if (!ref->code || !ref->name || !ref->level)
+            return -1;
+        path->ptrs[i] = ref;
+        path->n = i + 1;
+    }
+    return 0;
+}
+
+void caseview_path_clear(caseview_path_t *path)
+{
+    json_decref(path->json);
+    memset(path, 0, sizeof *path);
+}
+
+/* Parses a JSON array of strings into a char* array borrowing from `*json`. */
+static int s_strings(const char *text, json_t **json, char ***out, size_t *n)
+{
+    *json = json_loads(text, 0, NULL);
+    *n = json_array_size(*json);
+    *out = calloc(*n ? *n : 1, sizeof **out);
+    if (!json_is_array(*json) || !*out)
+        return -1;
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = (char *) json_string_value(json_array_get(*json, i));
+    return 0;
+}
+
+static char *s_text(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col);
+}
+
+int caseview_from_row(caseview_t *view, const PGresult *res, int row)
+{
+    memset(view, 0, sizeof *view);
+    Gov__Case *c = &view->msg;
+    gov__case__init(c);
+    gov__location__init(&view->location);
+    gov__point__init(&view->point);
+    gov__reporter__init(&view->reporter);
+    c->id = strtoll(s_text(res, row, 0), NULL, 10);
+    c->status = s_text(res, row, 1);
+    c->channel = s_text(res, row, 2);
+    c->category = s_text(res, row, 3);
+    c->description = s_text(res, row, 4);
+    c->urgency = s_text(res, row, 5);
+    if (!PQgetisnull(res, row, 6)) {
+        view->point.lat = strtod(s_text(res, row, 6), NULL);
+        view->point.lon = strtod(s_text(res, row, 7), NULL);
+        view->location.point = &view->point;
+    }
+    view->location.address = s_text(res, row, 8);
+    c->location = &view->location;
+    if (caseview_path_parse(&view->path, s_text(res, row, 9)))
+        return -1;
+    c->area_path = view->path.ptrs;
+    c->n_area_path = view->path.n;
+    view->reporter.name = s_text(res, row, 10);
+    view->reporter.phone = s_text(res, row, 11);
+    c->reporter = &view->reporter;
+    if (s_strings(s_text(res, row, 12), &view->media, &view->media_ptrs, &c->n_media_urls))
+        return -1;
+    c->media_urls = view->media_ptrs;
+    c->caller_count = atoi(s_text(res, row, 13));
+    c->created_ms = strtoll(s_text(res, row, 14), NULL, 10);
+    c->updated_ms = strtoll(s_text(res, row, 15), NULL, 10);
+    return 0;
+}
+
+int caseview_add_callers(caseview_t *view, const PGresult *res)
+{
+    size_t n = (size_t) PQntuples(res);
+    view->callers = calloc(n + 1, sizeof *view->callers);
+    view->caller_ptrs = calloc(n + 1, sizeof *view->caller_ptrs);
+    view->caller_reporters = calloc(n + 1, sizeof *view->caller_reporters);
+    view->caller_media = calloc(n + 1, sizeof *view->caller_media);
+    view->caller_media_ptrs = calloc(n + 1, sizeof *view->caller_media_ptrs);
+    if (!view->callers || !view->caller_ptrs || !view->caller_reporters || !view->caller_media ||
+        !view->caller_media_ptrs)
+        return -1;
+    view->msg.callers = view->caller_ptrs;
+    view->msg.n_callers = n;
+    for (size_t i = 0; i < n; i++) {
+        Gov__Caller *caller = &view->callers[i];
+        Gov__Reporter *reporter = &view->caller_reporters[i];
+        gov__caller__init(caller);
+        gov__reporter__init(reporter);
+        int row = (int) i;
+        caller->channel = s_text(res, row, 0);
+        reporter->name = s_text(res, row, 1);
+        reporter->phone = s_text(res, row, 2);
+        caller->reporter = reporter;
+        caller->description = s_text(res, row, 3);
+        if (s_strings(s_text(res, row, 4), &view->caller_media[i], &view->caller_media_ptrs[i],
+                      &caller->n_media_urls))
+            return -1;
+        caller->media_urls = view->caller_media_ptrs[i];
+        caller->created_ms = strtoll(s_text(res, row, 5), NULL, 10);
+        view->caller_ptrs[i] = caller;
+    }
+    return 0;
+}
+
+void caseview_clear(caseview_t *view)
+{
+    caseview_path_clear(&view->path);
+    json_decref(view->media);
+    free(view->media_ptrs);
+    for (size_t i = 0; view->caller_media && i < view->msg.n_callers + 1; i++) {
+        json_decref(view->caller_media[i]);
+        free(view->caller_media_ptrs[i]);
+    }
+    free(view->callers);
+    free(view->caller_ptrs);
+    free(view->caller_reporters);
+    free(view->caller_media);
+    free(view->caller_media_ptrs);
+    memset(view, 0, sizeof *view);
+}

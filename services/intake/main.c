@@ -1,0 +1,127 @@
+/* gov-intake: every resident's report comes in here.
+ *
+ * Requests arrive on a ROUTER (GOV_INTAKE_ENDPOINT) as gov.Envelopes. Each
+ * pass over the socket is one batch: SubmitCase requests are validated, placed
+ * on the map and merged with nearby open cases in one transaction together
+ * with their CaseCreated / CaseMerged events (submit.c); GetCase and ListCases
+ * read cases back (cases.c). After each commit the relay numbers the new
+ * events and publishes them on PUB (GOV_INTAKE_EVENTS). /healthz and /metrics
+ * are served on GOV_INTAKE_HTTP_PORT. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "cases.h"
+#include "config.h"
+#include "db.h"
+#include "health.h"
+#include "log.h"
+#include "relay.h"
+#include "rpcsrv.h"
+#include "submit.h"
+
+typedef struct {
+    PGconn *conn;
+    rpcsrv_t *rpc;
+    relay_t *relay;
+    health_t *health;
+    submit_config_t submit;
+    _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
+    uv_signal_t sigint, sigterm;
+} intake_t;
+
+static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
+{
+    intake_t *self = arg;
+    rpc_req_t **submits = malloc(n * sizeof *submits);
+    size_t nsubmits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *type = reqs[i]->env->type;
+        if (submits && strcmp(type, "SubmitCase") == 0)
+            submits[nsubmits++] = reqs[i];
+        else if (strcmp(type, "GetCase") == 0)
+            cases_get(self->conn, srv, reqs[i]);
+        else if (strcmp(type, "ListCases") == 0)
+            cases_list(self->conn, srv, reqs[i]);
+        else
+            rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", type,
+                        "intake answers SubmitCase, GetCase and ListCases", NULL);
+    }
+    if (nsubmits && submit_batch(self->conn, srv, &self->submit, submits, nsubmits) > 0)
+        relay_kick(self->relay);
+    free(submits);
+
+    rpcsrv_stats_t stats = rpcsrv_stats(srv);
+    atomic_store(self->m_requests, stats.requests);
+    atomic_store(self->m_errors, stats.errors);
+    atomic_fetch_add(self->m_cases, nsubmits);
+    atomic_fetch_add(self->m_batches, 1);
+    atomic_store(self->m_published, relay_published(self->relay));
+}
+
+static void s_on_signal(uv_signal_t *signal, int signum)
+{
+    log_info("signal %d: stopping", signum);
+    uv_stop(signal->loop);
+}
+
+int main(void)
+{
+    log_init("intake");
+    int bad = 0;
+    intake_t self = {0};
+    const char *db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
+    const char *endpoint = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
+    const char *events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
+    int http_port = (int) config_int("GOV_INTAKE_HTTP_PORT", 7103, 1, 65535, &bad);
+    int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
+    int max_batch = (int) config_int("GOV_INTAKE_MAX_BATCH", 256, 1, 10000, &bad);
+    int64_t max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, &bad);
+    int relay_ms = (int) config_int("GOV_RELAY_INTERVAL_MS", 200, 10, 60000, &bad);
+    self.submit.merge_distance_m = (double) config_int("GOV_MERGE_DISTANCE_M", 100, 0, 100000, &bad);
+    self.submit.merge_window_hours = (int) config_int("GOV_MERGE_WINDOW_HOURS", 72, 0, 8760, &bad);
+    if (bad)
+        return 2;
+
+    uv_loop_t *loop = uv_default_loop();
+    void *zctx = zmq_ctx_new();
+    int rc = 1;
+    if (health_new(http_port, http_any, "intake", &self.health))
+        goto done;
+    self.m_requests = health_metric(self.health, "requests_total", "requests received", HEALTH_COUNTER);
+    self.m_errors = health_metric(self.health, "errors_total", "error replies", HEALTH_COUNTER);
+    self.m_cases = health_metric(self.health, "submits_total", "SubmitCase requests", HEALTH_COUNTER);
+    self.m_batches = health_metric(self.health, "batches_total", "request batches", HEALTH_COUNTER);
+    self.m_published = health_metric(self.health, "events_published_total", "events published", HEALTH_COUNTER);
+
+    if (!(self.conn = db_connect(db_url, 10000)) || db_require_schema(self.conn, SCHEMA_VERSION))
+        goto done;
+    if (relay_new(loop, zctx, db_url, "intake", events, relay_ms, &self.relay))
+        goto done;
+    if (rpcsrv_new(loop, zctx, endpoint, (size_t) max_batch, max_msg, s_on_batch, &self, &self.rpc)) {
+        log_error("cannot bind %s", endpoint);
+        goto done;
+    }
+    uv_signal_init(loop, &self.sigint);
+    uv_signal_init(loop, &self.sigterm);
+    uv_signal_start(&self.sigint, s_on_signal, SIGINT);
+    uv_signal_start(&self.sigterm, s_on_signal, SIGTERM);
+    health_set_ready(self.health, 1);
+    log_info("intake ready: requests on %s, events on %s, health on :%d", endpoint, events, http_port);
+
+    uv_run(loop, UV_RUN_DEFAULT);
+    rc = 0;
+    uv_close((uv_handle_t *) &self.sigint, NULL);
+    uv_close((uv_handle_t *) &self.sigterm, NULL);
+done:
+    rpcsrv_destroy(&self.rpc);
+    relay_destroy(&self.relay);
+    uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
+    PQfinish(self.conn);
+    health_destroy(&self.health);
+    zmq_ctx_term(zctx);
+    uv_loop_close(loop);
+    return rc;
+}
