@@ -14,7 +14,7 @@ CC ?= cc
 SCHEMA_VERSION := $(shell ls deploy/migrations | sed -n 's/^\([0-9]\{4\}\)_.*\.sql$$/\1/p' | sort | tail -1 | sed 's/^0*//')
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SANFLAGS) \
-          -I$(BUILD)/gen -Icommon -I/usr/include/postgresql -DSCHEMA_VERSION=$(SCHEMA_VERSION)
+          -I$(BUILD)/gen -Icommon -Itests/support -I/usr/include/postgresql -DSCHEMA_VERSION=$(SCHEMA_VERSION)
 LDFLAGS += $(SANFLAGS)
 LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lpthread
 

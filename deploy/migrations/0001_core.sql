@@ -10,7 +10,7 @@ CREATE TABLE areas (
     name      text NOT NULL,
     level     text NOT NULL CHECK (level IN ('district', 'street', 'community', 'grid')),
     parent_id bigint REFERENCES areas (id),
-    path      bigint[] NOT NULL,
+    path      bigint[] NOT NULL DEFAULT '{}',  -- set by areas_set_path()
     geom      geometry(MultiPolygon, 4326) NOT NULL,
     CHECK ((level = 'district') = (parent_id IS NULL))
 );
@@ -84,3 +84,27 @@ CREATE TABLE subscriber_positions (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (subscriber, stream)
 );
+
+-- An area's path and level are checked on the way in, whoever inserts it:
+-- the parent must exist one level up, and the path is the parent's plus self.
+CREATE FUNCTION areas_set_path() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_parent areas%ROWTYPE;
+    v_levels text[] := ARRAY['district', 'street', 'community', 'grid'];
+BEGIN
+    IF NEW.parent_id IS NULL THEN
+        NEW.path := ARRAY[NEW.id];
+        RETURN NEW;
+    END IF;
+    SELECT * INTO v_parent FROM areas WHERE id = NEW.parent_id;
+    IF array_position(v_levels, v_parent.level) + 1 <> array_position(v_levels, NEW.level) THEN
+        RAISE EXCEPTION 'a % cannot be inside a %', NEW.level, v_parent.level
+            USING ERRCODE = '23514', HINT = 'the levels are district > street > community > grid';
+    END IF;
+    NEW.path := v_parent.path || NEW.id;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER areas_set_path BEFORE INSERT ON areas
+    FOR EACH ROW EXECUTE FUNCTION areas_set_path();

@@ -1,0 +1,172 @@
+/* bench-intake: drives gov-intake with SubmitCase over ZeroMQ and prints
+ * cases/s and latency percentiles.
+ *
+ *   bench-intake ENDPOINT SECONDS CLIENTS WINDOW [RATE]
+ *
+ * CLIENTS threads each keep up to WINDOW requests in flight on their own
+ * DEALER. Without RATE the load is closed-loop (as fast as replies come back:
+ * the peak). With RATE (cases/s over all clients) requests are sent on a
+ * fixed schedule and latency is measured from the scheduled time, so a slow
+ * server cannot hide its queueing (no coordinated omission). */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "envelope.h"
+#include "intake.pb-c.h"
+
+#define MAX_SAMPLES 4000000
+
+typedef struct {
+    const char *endpoint;
+    int id, window;
+    double seconds, rate; /* rate per client; 0 = closed loop */
+    void *zctx;
+    double *latencies;    /* ms */
+    size_t n, errors;
+} client_t;
+
+static const char *s_categories[] = {"complaint.noise", "complaint.sanitation", "report.water",
+                                     "help.dispute", "consultation.policy"};
+
+static double s_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void s_send(client_t *c, void *sock, unsigned long seq, unsigned *seed)
+{
+    char key[64], id[64];
+    snprintf(key, sizeof key, "bench-%d-%lu-%ld", c->id, seq, (long) time(NULL));
+    snprintf(id, sizeof id, "%lu", seq);
+    Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
+    Gov__Location loc = GOV__LOCATION__INIT;
+    Gov__Point pt = GOV__POINT__INIT;
+    Gov__Reporter rep = GOV__REPORTER__INIT;
+    req.channel = "hotline";
+    req.category = (char *) s_categories[rand_r(seed) % 5];
+    req.description = "压测：小区门口垃圾堆放，气味难闻，请尽快清运";
+    req.idempotency_key = key;
+    pt.lat = 39.9005 + (rand_r(seed) % 29000) / 1e6;
+    pt.lon = 116.3005 + (rand_r(seed) % 29000) / 1e6;
+    loc.point = &pt;
+    req.location = &loc;
+    rep.phone = "13800001234";
+    req.reporter = &rep;
+    Gov__Envelope env = GOV__ENVELOPE__INIT;
+    env.type = "SubmitCase";
+    env.message_id = id;
+    size_t len;
+    uint8_t *bytes = envelope_pack(&env, &req.base, &len);
+    zmq_send(sock, bytes, len, 0);
+    free(bytes);
+}
+
+static void *s_client(void *arg)
+{
+    client_t *c = arg;
+    void *sock = zmq_socket(c->zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(sock, c->endpoint);
+    size_t cap = MAX_SAMPLES / 8;
+    c->latencies = malloc(cap * sizeof *c->latencies);
+    double *sent_at = calloc(1 << 22, sizeof *sent_at);
+    unsigned seed = (unsigned) c->id * 2654435761u;
+    double start = s_now(), end = start + c->seconds, next = start;
+    unsigned long seq = 0;
+    int inflight = 0;
+    while (s_now() < end || inflight > 0) {
+        double now = s_now();
+        int may_send = now < end && inflight < c->window && seq < (1 << 22) - 1;
+        if (may_send && (c->rate == 0 || now >= next)) {
+            sent_at[seq] = c->rate ? next : now;
+            s_send(c, sock, seq++, &seed);
+            inflight++;
+            next += c->rate ? 1.0 / c->rate : 0;
+            continue;
+        }
+        long wait = c->rate && may_send ? (long) ((next - now) * 1000) : 100;
+        zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, wait < 0 ? 0 : wait) <= 0) {
+            if (now > end + 10)
+                break; /* replies lost: give up rather than hang */
+            continue;
+        }
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, sock, 0) >= 0) {
+            Gov__Envelope *env = envelope_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
+            if (env) {
+                unsigned long n = strtoul(env->correlation_id, NULL, 10);
+                if (env->error)
+                    c->errors++;
+                else if (c->n < cap && n < seq)
+                    c->latencies[c->n++] = (s_now() - sent_at[n]) * 1000;
+                inflight--;
+            }
+            envelope_free(&env);
+        }
+        zmq_msg_close(&msg);
+    }
+    free(sent_at);
+    zmq_close(sock);
+    return NULL;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: bench-intake ENDPOINT SECONDS CLIENTS WINDOW [RATE]\n");
+        return 2;
+    }
+    double seconds = atof(argv[2]), rate = argc > 5 ? atof(argv[5]) : 0;
+    int clients = atoi(argv[3]), window = atoi(argv[4]);
+    void *zctx = zmq_ctx_new();
+    client_t *c = calloc((size_t) clients, sizeof *c);
+    pthread_t *threads = calloc((size_t) clients, sizeof *threads);
+    double start = s_now();
+    for (int i = 0; i < clients; i++) {
+        c[i] = (client_t){.endpoint = argv[1], .id = i, .window = window, .seconds = seconds,
+                          .rate = rate / clients, .zctx = zctx};
+        pthread_create(&threads[i], NULL, s_client, &c[i]);
+    }
+    size_t total = 0, errors = 0;
+    for (int i = 0; i < clients; i++) {
+        pthread_join(threads[i], NULL);
+        total += c[i].n;
+        errors += c[i].errors;
+    }
+    double elapsed = s_now() - start;
+    double *all = malloc((total + 1) * sizeof *all);
+    size_t k = 0;
+    for (int i = 0; i < clients; i++) {
+        memcpy(all + k, c[i].latencies, c[i].n * sizeof *all);
+        k += c[i].n;
+        free(c[i].latencies);
+    }
+    qsort(all, total, sizeof *all, s_cmp);
+    double p50 = total ? all[total / 2] : NAN, p99 = total ? all[(size_t) (total * 0.99)] : NAN;
+    printf("%s: %zu cases in %.1f s = %.0f cases/s (%d clients x %d in flight%s), errors %zu, "
+           "p50 %.2f ms, p99 %.2f ms\n",
+           rate ? "paced" : "peak", total, elapsed, total / elapsed, clients, window,
+           rate ? ", paced" : "", errors, p50, p99);
+    printf("RESULT %.1f %.3f %.3f\n", total / elapsed, p50, p99);
+    free(all);
+    free(c);
+    free(threads);
+    zmq_ctx_term(zctx);
+    return errors ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make bench-intake: intake's durable cases/s against pgbench's single-row
+# INSERT tps (16 clients) on the same throwaway cluster, in the same run.
+# Target: ratio >= 1.0 at peak, and p99 <= 10 ms at half the peak rate.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+
+pgdir=$(mktemp -d /tmp/gov-bench-pg.XXXXXX)
+port=$(bash deploy/pg.sh freeport)
+intake_pid=
+cleanup() {
+    [ -n "$intake_pid" ] && kill "$intake_pid" 2>/dev/null && wait "$intake_pid" 2>/dev/null
+    bash deploy/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
+    rm -rf "$pgdir"
+}
+trap cleanup EXIT
+bash deploy/pg.sh init "$pgdir" "$port" >/dev/null
+bash deploy/pg.sh start "$pgdir" >/dev/null
+bash deploy/pg.sh createdb "$pgdir" "$port" gov >/dev/null
+export GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov" GOV_MIGRATIONS_DIR=deploy/migrations
+build/bin/govctl db migrate >/dev/null
+build/bin/govctl areas import deploy/demo/city.geojson >/dev/null
+psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql >/dev/null
+
+echo "machine: $(nproc) cores, PostgreSQL $(psql -tAc 'SHOW server_version' "$GOV_DB_URL"), synchronous_commit=$(psql -tAc 'SHOW synchronous_commit' "$GOV_DB_URL"), fsync=$(psql -tAc 'SHOW fsync' "$GOV_DB_URL")"
+
+# Baseline: what the same cluster commits one row at a time with 16 clients.
+psql -q "$GOV_DB_URL" -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, body text NOT NULL, at timestamptz NOT NULL DEFAULT now())"
+echo "INSERT INTO bench_insert (body) VALUES ('压测：小区门口垃圾堆放，气味难闻');" >"$pgdir/insert.sql"
+pgbench_tps=$(/usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -f "$pgdir/insert.sql" "$GOV_DB_URL" 2>/dev/null |
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+echo "pgbench: single-row INSERT, 16 clients, ${SECONDS_PER_RUN} s: $pgbench_tps tps"
+
+# Intake, started as in production.
+ep="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)"
+GOV_INTAKE_ENDPOINT=$ep GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
+GOV_INTAKE_HTTP_PORT=$(bash deploy/pg.sh freeport) GOV_LOG_LEVEL=warn build/bin/gov-intake &
+intake_pid=$!
+for _ in $(seq 100); do
+    GOV_INTAKE_ENDPOINT=$ep GOV_TIMEOUT_MS=200 build/bin/govctl case list --limit 1 >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+peak=$(build/bin/bench-intake "$ep" "$SECONDS_PER_RUN" 4 64)
+echo "intake $peak" | head -1
+peak_rate=$(echo "$peak" | awk '/^RESULT/ {print $2}')
+half=$(awk -v r="$peak_rate" 'BEGIN {printf "%.0f", r / 2}')
+paced=$(build/bin/bench-intake "$ep" "$SECONDS_PER_RUN" 4 256 "$half")
+echo "intake $paced" | head -1
+p99_half=$(echo "$paced" | awk '/^RESULT/ {print $4}')
+stored=$(psql -tAc "SELECT count(*) FROM case_callers" "$GOV_DB_URL")
+cases=$(psql -tAc "SELECT count(*) FROM cases" "$GOV_DB_URL")
+echo "stored: $stored submissions in $cases cases (the rest merged as duplicates nearby)"
+echo "p99 at half peak ($half cases/s): $p99_half ms (target <= 10 ms)"
+ratio=$(awk -v a="$peak_rate" -v b="$pgbench_tps" 'BEGIN {printf "%.2f", a / b}')
+echo "intake peak / pgbench = $peak_rate / $pgbench_tps (target >= 1.0)"
+echo "ratio $ratio"

@@ -1,0 +1,189 @@
+/* govctl areas import|list */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "govctl.h"
+
+static const char *s_usage =
+    "usage: govctl areas import FILE.geojson\n"
+    "       govctl areas list [--level L] [--parent CODE] [--json]\n"
+    "\n"
+    "import loads a FeatureCollection, all or nothing. Each feature has a Polygon or\n"
+    "MultiPolygon geometry (WGS84 lon/lat) and properties code, name, level\n"
+    "(district|street|community|grid) and parent (the parent's code; none for a\n"
+    "district). Parents come before their children, in the file or already stored.\n"
+    "list prints each area with its centre point (a point inside it).\n";
+
+static const char *s_insert =
+    "INSERT INTO areas (code, name, level, parent_id, geom)"
+    " SELECT $1, $2, $3, p.id, ST_Multi(ST_SetSRID(g.geom, 4326))"
+    " FROM (SELECT ST_GeomFromGeoJSON($5) AS geom) g"
+    " LEFT JOIN areas p ON p.code = $4"
+    " WHERE ($4 IS NULL OR p.id IS NOT NULL)"
+    " RETURNING ST_IsValid(geom), ST_IsValidReason(geom)";
+
+/* Checks a feature's shape; returns NULL or what is wrong with it. */
+static const char *s_check(json_t *feature, const char **code, const char **name,
+                           const char **level, const char **parent, json_t **geometry)
+{
+    json_t *props = json_object_get(feature, "properties");
+    *code = json_string_value(json_object_get(props, "code"));
+    *name = json_string_value(json_object_get(props, "name"));
+    *level = json_string_value(json_object_get(props, "level"));
+    *parent = json_string_value(json_object_get(props, "parent"));
+    *geometry = json_object_get(feature, "geometry");
+    const char *type = json_string_value(json_object_get(*geometry, "type"));
+    if (!json_is_object(props))
+        return "has no properties";
+    if (!*code || !**code)
+        return "has no properties.code";
+    if (!*name || !**name)
+        return "has no properties.name";
+    if (!*level || (strcmp(*level, "district") && strcmp(*level, "street") &&
+                    strcmp(*level, "community") && strcmp(*level, "grid")))
+        return "has no valid properties.level (district|street|community|grid)";
+    if (!*parent != !strcmp(*level, "district"))
+        return strcmp(*level, "district") ? "has no properties.parent"
+                                          : "is a district and cannot have a parent";
+    if (!type || (strcmp(type, "Polygon") && strcmp(type, "MultiPolygon")))
+        return "geometry is not a Polygon or MultiPolygon";
+    return NULL;
+}
+
+static int s_import(int argc, char **argv)
+{
+    if (argc != 2)
+        return govctl_usage(s_usage, 0);
+    json_error_t jerr;
+    json_t *doc = json_load_file(argv[1], 0, &jerr);
+    if (!doc) {
+        fprintf(stderr, "govctl: %s: not JSON: %s (line %d)\n", argv[1], jerr.text, jerr.line);
+        return 1;
+    }
+    json_t *features = json_object_get(doc, "features");
+    if (!json_is_array(features)) {
+        fprintf(stderr, "govctl: %s: not a GeoJSON FeatureCollection\n", argv[1]);
+        json_decref(doc);
+        return 1;
+    }
+    size_t total = json_array_size(features), i;
+    PGconn *conn = govctl_db();
+    int rc = 1;
+    if (!conn)
+        goto done;
+    PQclear(PQexec(conn, "BEGIN"));
+    json_t *feature;
+    json_array_foreach(features, i, feature)
+    {
+        const char *code, *name, *level, *parent, *problem;
+        json_t *geometry;
+        if ((problem = s_check(feature, &code, &name, &level, &parent, &geometry))) {
+            fprintf(stderr, "govctl: feature %zu (%s) %s; nothing imported\n", i,
+                    code ? code : "no code", problem);
+            goto rollback;
+        }
+        char *geojson = json_dumps(geometry, JSON_COMPACT);
+        const char *params[] = {code, name, level, parent, geojson};
+        PGresult *res = PQexecParams(conn, s_insert, 5, NULL, params, NULL, NULL, 0);
+        free(geojson);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+            PQgetvalue(res, 0, 0)[0] != 't') {
+            const char *why = PQresultStatus(res) != PGRES_TUPLES_OK ? PQresultErrorMessage(res)
+                              : PQntuples(res) == 0 ? "its parent is not known (parents come first)"
+                                                    : PQgetvalue(res, 0, 1);
+            const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+            fprintf(stderr, "govctl: feature %zu (%s) is invalid: %s%s%s; nothing imported\n", i,
+                    code, why, detail ? " " : "", detail ? detail : "");
+            PQclear(res);
+            goto rollback;
+        }
+        PQclear(res);
+        if (total >= 1000 && (i + 1) % 1000 == 0)
+            fprintf(stderr, "imported %zu/%zu features\n", i + 1, total);
+    }
+    PGresult *res = PQexec(conn, "COMMIT");
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        printf("imported %zu areas from %s\n", total, argv[1]);
+        rc = 0;
+    } else {
+        fprintf(stderr, "govctl: commit failed: %s", PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    goto done;
+rollback:
+    PQclear(PQexec(conn, "ROLLBACK"));
+done:
+    PQfinish(conn);
+    json_decref(doc);
+    return rc;
+}
+
+static int s_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"level", 1, 0, 'l'}, {"parent", 1, 0, 'p'}, {"json", 0, 0, 'j'}, {0, 0, 0, 0}};
+    const char *level = "", *parent = "";
+    int as_json = 0, c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l': level = optarg; break;
+        case 'p': parent = optarg; break;
+        case 'j': as_json = 1; break;
+        default: return govctl_usage(s_usage, 0);
+        }
+    }
+    if (optind != argc)
+        return govctl_usage(s_usage, 0);
+    PGconn *conn = govctl_db();
+    if (!conn)
+        return 1;
+    const char *params[] = {level, parent};
+    json_t *rows = govctl_query_json(
+        conn,
+        "SELECT coalesce(json_agg(t ORDER BY t.path), '[]') FROM ("
+        " SELECT a.code, a.name, a.level, p.code AS parent, a.path,"
+        "  json_build_object('lat', round(ST_Y(ST_PointOnSurface(a.geom))::numeric, 6),"
+        "                    'lon', round(ST_X(ST_PointOnSurface(a.geom))::numeric, 6)) AS centre"
+        " FROM areas a LEFT JOIN areas p ON p.id = a.parent_id"
+        " WHERE ($1 = '' OR a.level = $1) AND ($2 = '' OR p.code = $2)) t",
+        2, params);
+    PQfinish(conn);
+    if (!rows)
+        return 1;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) json_object_del(row, "path");
+    if (as_json) {
+        govctl_print(rows, 0);
+        return 0;
+    }
+    printf("%-20s %-10s %-20s %-22s %s\n", "CODE", "LEVEL", "PARENT", "CENTRE (lat,lon)", "NAME");
+    json_array_foreach(rows, i, row)
+    {
+        json_t *centre = json_object_get(row, "centre");
+        const char *p = json_string_value(json_object_get(row, "parent"));
+        printf("%-20s %-10s %-20s %9.6f,%-12.6f %s\n",
+               json_string_value(json_object_get(row, "code")),
+               json_string_value(json_object_get(row, "level")), p ? p : "-",
+               json_number_value(json_object_get(centre, "lat")),
+               json_number_value(json_object_get(centre, "lon")),
+               json_string_value(json_object_get(row, "name")));
+    }
+    json_decref(rows);
+    return 0;
+}
+
+int cmd_areas(int argc, char **argv)
+{
+    if (argc < 2 || govctl_wants_help(argc, argv))
+        return govctl_usage(s_usage, govctl_wants_help(argc, argv));
+    optind = 1;
+    if (strcmp(argv[1], "import") == 0)
+        return s_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0)
+        return s_list(argc - 1, argv + 1);
+    fprintf(stderr, "govctl: unknown areas command \"%s\"\n", argv[1]);
+    return govctl_usage(s_usage, 0);
+}

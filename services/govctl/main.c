@@ -1,0 +1,50 @@
+/* govctl: operators' and scripts' command line for the governance backbone.
+ *
+ *   govctl case submit|show|list      cases, through the intake service
+ *   govctl events tail                the event stream, live
+ *   govctl areas import|list          the map
+ *   govctl units list                 who does the work
+ *   govctl categories list            what residents report
+ *   govctl db migrate|version         the schema
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "govctl.h"
+#include "log.h"
+
+static const char *s_usage =
+    "usage: govctl COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  case submit|show|list     submit, show and list cases (intake service)\n"
+    "  events tail               follow the event stream\n"
+    "  areas import|list         load and list the map (district > street > community > grid)\n"
+    "  units list                list units with their members\n"
+    "  categories list           list case categories\n"
+    "  db migrate|version        apply migrations, show the schema version\n"
+    "\n"
+    "Every command takes --help. Settings come from the environment\n"
+    "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_INTAKE_EVENTS; see docs/configuration.md).\n";
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} s_commands[] = {
+    {"case", cmd_case},   {"events", cmd_events},         {"areas", cmd_areas},
+    {"units", cmd_units}, {"categories", cmd_categories}, {"db", cmd_db},
+};
+
+int main(int argc, char **argv)
+{
+    log_init("govctl");
+    if (argc < 2)
+        return govctl_usage(s_usage, 0);
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+        return govctl_usage(s_usage, 1);
+    for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
+        if (strcmp(argv[1], s_commands[i].name) == 0)
+            return s_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "govctl: unknown command \"%s\"\n", argv[1]);
+    return govctl_usage(s_usage, 0);
+}

@@ -1,0 +1,201 @@
+/* The outbox's promise: sequence numbers are gap-free and follow commit
+ * order, so a reader asking for "seq > last" never skips an event — even when
+ * writers commit in a different order than they took their ids. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "intake.pb-c.h"
+#include "outbox.h"
+
+#define WRITERS 8
+#define EVENTS_PER_WRITER 60
+
+static char s_url[256];
+
+typedef struct {
+    int writer;
+    int failed;
+} writer_t;
+
+/* Inserts events, holding some transactions open for a while before commit,
+ * so that ids (taken at insert) and commits interleave out of order. */
+static void *s_writer(void *arg)
+{
+    writer_t *w = arg;
+    PGconn *conn = PQconnectdb(s_url);
+    unsigned seed = (unsigned) w->writer * 7919u;
+    for (int i = 0; i < EVENTS_PER_WRITER && !w->failed; i++) {
+        Gov__GetCase payload = GOV__GET_CASE__INIT;
+        payload.case_id = w->writer * 100000 + i; /* identifies the event */
+        PQclear(PQexec(conn, "BEGIN"));
+        if (outbox_add(conn, "test", "Probe", NULL, NULL, &payload.base))
+            w->failed = 1;
+        usleep((useconds_t) (rand_r(&seed) % 3000));
+        PGresult *res = PQexec(conn, "COMMIT");
+        w->failed |= PQresultStatus(res) != PGRES_COMMAND_OK;
+        PQclear(res);
+    }
+    PQfinish(conn);
+    return NULL;
+}
+
+typedef struct {
+    volatile int stop;
+    int numbered;
+    int failed;
+} numberer_t;
+
+static void *s_numberer(void *arg)
+{
+    numberer_t *n = arg;
+    PGconn *conn = PQconnectdb(s_url);
+    while (!n->stop) {
+        int got = outbox_number(conn, "test", 7, NULL, NULL);
+        if (got < 0)
+            n->failed = 1;
+        else
+            n->numbered += got;
+        usleep(500);
+    }
+    PQfinish(conn);
+    return NULL;
+}
+
+/* A reader that only ever asks for what follows the last thing it saw. */
+typedef struct {
+    volatile int stop;
+    uint64_t last;
+    int seen, out_of_order;
+    char *seen_payload; /* one flag per (writer, i) */
+} reader_t;
+
+static void s_on_event(uint64_t seq, const char *type, const uint8_t *bytes, size_t len, void *arg)
+{
+    reader_t *r = arg;
+    (void) type;
+    if (seq != r->last + 1)
+        r->out_of_order++;
+    r->last = seq;
+    r->seen++;
+    Gov__Envelope *env = gov__envelope__unpack(NULL, len, bytes);
+    Gov__GetCase *p = gov__get_case__unpack(NULL, env->payload.len, env->payload.data);
+    int writer = (int) (p->case_id / 100000), i = (int) (p->case_id % 100000);
+    r->seen_payload[writer * EVENTS_PER_WRITER + i]++;
+    gov__get_case__free_unpacked(p, NULL);
+    gov__envelope__free_unpacked(env, NULL);
+}
+
+static void *s_reader(void *arg)
+{
+    reader_t *r = arg;
+    PGconn *conn = PQconnectdb(s_url);
+    for (;;) {
+        int stopping = r->stop;
+        while (outbox_read(conn, "test", r->last, 50, s_on_event, r) > 0)
+            ;
+        if (stopping)
+            break;
+        usleep(300);
+    }
+    PQfinish(conn);
+    return NULL;
+}
+
+static void test_sequence_follows_commit_order_under_concurrent_writers(void **state)
+{
+    (void) state;
+    assert_int_equal(harness_db_new("it_outbox", s_url), 0);
+    pthread_t writers[WRITERS], numberer, reader;
+    writer_t w[WRITERS];
+    numberer_t n = {0};
+    reader_t r = {0};
+    r.seen_payload = calloc(WRITERS * EVENTS_PER_WRITER, 1);
+    pthread_create(&numberer, NULL, s_numberer, &n);
+    pthread_create(&reader, NULL, s_reader, &r);
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = (writer_t){.writer = i};
+        pthread_create(&writers[i], NULL, s_writer, &w[i]);
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(writers[i], NULL);
+        assert_false(w[i].failed);
+    }
+    /* Let the numberer take the last commits, then stop it and the reader. */
+    PGconn *conn = harness_db_connect(s_url);
+    int64_t deadline = harness_now_ms() + 10000;
+    while (harness_int(conn, "SELECT count(*) FROM outbox WHERE seq IS NULL", 0, NULL) > 0 &&
+           harness_now_ms() < deadline)
+        usleep(1000);
+    n.stop = 1;
+    pthread_join(numberer, NULL);
+    r.stop = 1;
+    pthread_join(reader, NULL);
+    assert_false(n.failed);
+
+    const int total = WRITERS * EVENTS_PER_WRITER;
+    assert_int_equal(n.numbered, total);
+    /* Gap-free: 1..total, each once. */
+    assert_int_equal(harness_int(conn, "SELECT count(DISTINCT seq) FROM outbox", 0, NULL), total);
+    assert_int_equal(harness_int(conn, "SELECT min(seq) FROM outbox", 0, NULL), 1);
+    assert_int_equal(harness_int(conn, "SELECT max(seq) FROM outbox", 0, NULL), total);
+    assert_int_equal(harness_int(conn, "SELECT last_seq FROM outbox_streams WHERE stream = 'test'", 0, NULL), total);
+    /* The reader, asking only "after my last", saw every event exactly once. */
+    assert_int_equal(r.seen, total);
+    assert_int_equal(r.out_of_order, 0);
+    for (int i = 0; i < total; i++)
+        assert_int_equal(r.seen_payload[i], 1);
+    /* And the test did exercise the hazard: ids were committed out of order,
+     * so numbering by id would have let a reader skip rows. */
+    assert_true(harness_int(conn,
+                            "SELECT count(*) FROM outbox a JOIN outbox b"
+                            " ON a.id < b.id AND a.seq > b.seq",
+                            0, NULL) > 0);
+    free(r.seen_payload);
+    PQfinish(conn);
+}
+
+static void test_numbering_sees_only_committed_rows(void **state)
+{
+    (void) state;
+    char url[256];
+    assert_int_equal(harness_db_new("it_outbox_open", url), 0);
+    PGconn *writer = harness_db_connect(url), *relay = harness_db_connect(url);
+    Gov__GetCase payload = GOV__GET_CASE__INIT;
+    harness_exec(writer, "BEGIN");
+    assert_int_equal(outbox_add(writer, "test", "Probe", NULL, NULL, &payload.base), 0);
+    /* Uncommitted: not numbered. */
+    assert_int_equal(outbox_number(relay, "test", 100, NULL, NULL), 0);
+    /* A later writer that commits first gets seq 1. */
+    assert_int_equal(outbox_add(relay, "test", "Probe", NULL, NULL, &payload.base), 0);
+    assert_int_equal(outbox_number(relay, "test", 100, NULL, NULL), 1);
+    harness_exec(writer, "COMMIT");
+    assert_int_equal(outbox_number(relay, "test", 100, NULL, NULL), 1);
+    assert_int_equal(harness_int(relay, "SELECT seq FROM outbox ORDER BY id LIMIT 1", 0, NULL), 2);
+    /* A rolled-back event never appears and leaves no hole. */
+    harness_exec(writer, "BEGIN");
+    assert_int_equal(outbox_add(writer, "test", "Probe", NULL, NULL, &payload.base), 0);
+    harness_exec(writer, "ROLLBACK");
+    assert_int_equal(outbox_add(relay, "test", "Probe", NULL, NULL, &payload.base), 0);
+    assert_int_equal(outbox_number(relay, "test", 100, NULL, NULL), 1);
+    assert_int_equal(harness_int(relay, "SELECT max(seq) FROM outbox", 0, NULL), 3);
+    PQfinish(writer);
+    PQfinish(relay);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sequence_follows_commit_order_under_concurrent_writers),
+        cmocka_unit_test(test_numbering_sees_only_committed_rows),
+    };
+    return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
+}

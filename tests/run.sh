@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: build, unit tests, then
+# integration tests against a throwaway PostgreSQL cluster with the real
+# binaries; then all of it again built with AddressSanitizer + UBSan.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+passed=0
+failed=0
+failures=()
+mkdir -p build/test-logs
+log=build/test-logs
+
+# Counts the TAP lines of one test program's output.
+count() { # name file
+    local ok bad
+    ok=$(grep -cE '^ok ' "$2")
+    bad=$(grep -cE '^not ok ' "$2")
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    if [ "$bad" -gt 0 ]; then
+        while read -r line; do failures+=("$1: $line"); done < <(grep -E '^not ok ' "$2")
+    fi
+}
+
+# Runs one cmocka program; a crash or a missing plan counts as a failure.
+run_cmocka() { # label binary
+    local out="$log/$1.tap"
+    echo "== $1"
+    CMOCKA_MESSAGE_OUTPUT=TAP timeout 600 "$2" >"$out" 2>"$log/$1.stderr"
+    local rc=$?
+    cat "$out"
+    count "$1" "$out"
+    if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
+        failed=$((failed + 1))
+        failures+=("$1: exited with status $rc (see $log/$1.stderr)")
+        tail -20 "$log/$1.stderr"
+    fi
+}
+
+# Runs one shell test script that prints TAP lines itself.
+run_script() { # label script
+    local out="$log/$1.tap"
+    echo "== $1"
+    GOV_BIN="$bin" timeout 600 bash "$2" >"$out" 2>"$log/$1.stderr"
+    local rc=$?
+    cat "$out"
+    count "$1" "$out"
+    if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
+        failed=$((failed + 1))
+        failures+=("$1: exited with status $rc (see $log/$1.stderr)")
+        tail -20 "$log/$1.stderr"
+    fi
+}
+
+# --- the throwaway cluster -------------------------------------------------
+pgdir=$(mktemp -d /tmp/gov-test-pg.XXXXXX)
+port=$(bash deploy/pg.sh freeport)
+cleanup() { bash deploy/pg.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$pgdir"; }
+trap cleanup EXIT
+bash deploy/pg.sh init "$pgdir" "$port" >"$log/pg-init.log" 2>&1 || { cat "$log/pg-init.log"; echo "0 passed, 1 failed"; exit 1; }
+bash deploy/pg.sh start "$pgdir" >>"$log/pg-init.log" 2>&1 || { cat "$log/pg-init.log"; echo "0 passed, 1 failed"; exit 1; }
+bash deploy/pg.sh createdb "$pgdir" "$port" gov_template >>"$log/pg-init.log" 2>&1
+export GOV_TEST_PG_PORT=$port GOV_TEST_TEMPLATE=gov_template
+export GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov_template"
+export GOV_MIGRATIONS_DIR="$top/deploy/migrations"
+
+# Migrations and the demo city go into the template every test database copies.
+make -s all >"$log/build.log" 2>&1 || { cat "$log/build.log"; echo "0 passed, 1 failed"; exit 1; }
+if ! { build/bin/govctl db migrate && build/bin/govctl areas import deploy/demo/city.geojson &&
+       psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql; } >"$log/template.log" 2>&1; then
+    cat "$log/template.log"; echo "0 passed, 1 failed"; exit 1
+fi
+
+suite() { # label-prefix build-dir
+    local prefix=$1 dir=$2
+    bin="$top/$dir/bin"
+    export GOV_BIN="$bin"
+    for t in "$dir"/tests/test_*; do
+        [ -x "$t" ] || continue
+        run_cmocka "$prefix$(basename "$t")" "$t"
+    done
+    for s in tests/cli/test_*.sh; do
+        [ -f "$s" ] || continue
+        run_script "$prefix$(basename "$s" .sh)" "$s"
+    done
+}
+
+echo "== build"
+if make -s -j2 tests >"$log/build.log" 2>&1; then
+    suite "" build
+else
+    cat "$log/build.log"; failed=$((failed + 1)); failures+=("build failed")
+fi
+
+echo "== build with AddressSanitizer + UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if make -s -j2 SAN=1 tests >"$log/build-asan.log" 2>&1; then
+    suite "asan:" build/asan
+else
+    cat "$log/build-asan.log"; failed=$((failed + 1)); failures+=("asan build failed")
+fi
+
+for f in "${failures[@]}"; do echo "FAILED $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
