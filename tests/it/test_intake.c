@@ -59,7 +59,7 @@ static int s_teardown(void **state)
 static int s_clean(void **state)
 {
     fixture_t *f = *state;
-    harness_exec(f->conn, "TRUNCATE cases, case_callers, intake_requests, outbox, outbox_streams");
+    harness_reset(f->conn);
     return 0;
 }
 
@@ -294,7 +294,7 @@ static void test_bad_input_is_refused_and_changes_nothing(void **state)
     Gov__SubmitCaseReply *ok = s_ok(s_submit(f, &(s_case_t){.lat = 39.9125, .lon = 116.3125, .text = longtext}));
     gov__submit_case_reply__free_unpacked(ok, NULL);
     free(longtext);
-    harness_exec(f->conn, "TRUNCATE cases, case_callers, intake_requests, outbox");
+    harness_reset(f->conn);
     /* A wrong payload inside a good envelope. */
     Gov__Envelope req = GOV__ENVELOPE__INIT, *reply = NULL;
     req.type = "SubmitCase";

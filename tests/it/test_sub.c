@@ -71,8 +71,7 @@ static int s_clean(void **state)
     harness_exec(f->check, "SET client_min_messages = warning");
     harness_exec(f->check, "DROP TABLE IF EXISTS effects");
     harness_exec(f->check, "CREATE TABLE effects (seq bigint NOT NULL, type text NOT NULL)");
-    harness_exec(f->check, "TRUNCATE cases, case_callers, intake_requests, outbox, outbox_streams,"
-                           " subscriber_positions");
+    harness_reset(f->check);
     f->fail_seq = 0;
     f->failures = 0;
     return 0;

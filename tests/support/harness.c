@@ -92,6 +92,14 @@ void harness_exec(PGconn *conn, const char *sql)
     PQclear(res);
 }
 
+void harness_reset(PGconn *conn)
+{
+    /* Stream rows first: the relay locks them before it touches the outbox. */
+    harness_exec(conn, "BEGIN; DELETE FROM outbox_streams; DELETE FROM outbox;"
+                       " DELETE FROM case_callers; DELETE FROM intake_requests; DELETE FROM cases;"
+                       " DELETE FROM subscriber_positions; COMMIT");
+}
+
 int harness_free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -34,6 +34,11 @@ int64_t harness_int(PGconn *conn, const char *sql, int nparams, const char *cons
 /* Runs `sql`; fails the test if it does not succeed. */
 void harness_exec(PGconn *conn, const char *sql);
 
+/* Empties cases, callers, idempotency records, the outbox and subscriber
+ * positions. DELETE rather than TRUNCATE: a running relay holds row locks
+ * that TRUNCATE's table locks would deadlock with. */
+void harness_reset(PGconn *conn);
+
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int harness_free_port(void);
 
