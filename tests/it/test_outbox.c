@@ -118,20 +118,31 @@ static void test_sequence_follows_commit_order_under_concurrent_writers(void **s
     writer_t w[WRITERS];
     numberer_t n = {0};
     reader_t r = {0};
-    r.seen_payload = calloc(WRITERS * EVENTS_PER_WRITER, 1);
+    r.seen_payload = calloc(WRITERS * EVENTS_PER_WRITER + 1, 1);
+    /* The hazard, made certain: a writer takes the first id and commits only
+     * after 20 later events were numbered and read. */
+    PGconn *late = harness_db_connect(s_url);
+    Gov__GetCase first = GOV__GET_CASE__INIT;
+    first.case_id = WRITERS * 100000; /* writer index WRITERS, event 0 */
+    harness_exec(late, "BEGIN");
+    assert_int_equal(outbox_add(late, "test", "Probe", NULL, NULL, &first.base), 0);
     pthread_create(&numberer, NULL, s_numberer, &n);
     pthread_create(&reader, NULL, s_reader, &r);
     for (int i = 0; i < WRITERS; i++) {
         w[i] = (writer_t){.writer = i};
         pthread_create(&writers[i], NULL, s_writer, &w[i]);
     }
+    PGconn *conn = harness_db_connect(s_url);
+    int64_t deadline = harness_now_ms() + 20000;
+    while (r.seen < 20 && harness_now_ms() < deadline)
+        usleep(1000);
+    harness_exec(late, "COMMIT");
+    PQfinish(late);
     for (int i = 0; i < WRITERS; i++) {
         pthread_join(writers[i], NULL);
         assert_false(w[i].failed);
     }
     /* Let the numberer take the last commits, then stop it and the reader. */
-    PGconn *conn = harness_db_connect(s_url);
-    int64_t deadline = harness_now_ms() + 10000;
     while (harness_int(conn, "SELECT count(*) FROM outbox WHERE seq IS NULL", 0, NULL) > 0 &&
            harness_now_ms() < deadline)
         usleep(1000);
@@ -141,7 +152,7 @@ static void test_sequence_follows_commit_order_under_concurrent_writers(void **s
     pthread_join(reader, NULL);
     assert_false(n.failed);
 
-    const int total = WRITERS * EVENTS_PER_WRITER;
+    const int total = WRITERS * EVENTS_PER_WRITER + 1;
     assert_int_equal(n.numbered, total);
     /* Gap-free: 1..total, each once. */
     assert_int_equal(harness_int(conn, "SELECT count(DISTINCT seq) FROM outbox", 0, NULL), total);
@@ -153,12 +164,9 @@ static void test_sequence_follows_commit_order_under_concurrent_writers(void **s
     assert_int_equal(r.out_of_order, 0);
     for (int i = 0; i < total; i++)
         assert_int_equal(r.seen_payload[i], 1);
-    /* And the test did exercise the hazard: ids were committed out of order,
-     * so numbering by id would have let a reader skip rows. */
-    assert_true(harness_int(conn,
-                            "SELECT count(*) FROM outbox a JOIN outbox b"
-                            " ON a.id < b.id AND a.seq > b.seq",
-                            0, NULL) > 0);
+    /* And the hazard happened: the first id committed after 20 others were
+     * read, so a reader trusting ids ("id > last") would have skipped it. */
+    assert_true(harness_int(conn, "SELECT seq FROM outbox ORDER BY id LIMIT 1", 0, NULL) > 20);
     free(r.seen_payload);
     PQfinish(conn);
 }
