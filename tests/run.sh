@@ -10,6 +10,7 @@ top=$(pwd)
 passed=0
 failed=0
 failures=()
+rm -rf build/test-logs
 mkdir -p build/test-logs
 log=build/test-logs
 
@@ -78,6 +79,7 @@ suite() { # label-prefix build-dir
     local prefix=$1 dir=$2
     bin="$top/$dir/bin"
     export GOV_BIN="$bin"
+    rm -f "$log"/gov-*.log "$log"/intake.log "$log"/govctl.log
     for t in "$dir"/tests/test_*; do
         [ -x "$t" ] || continue
         run_cmocka "$prefix$(basename "$t")" "$t"
@@ -85,6 +87,14 @@ suite() { # label-prefix build-dir
     for s in tests/cli/test_*.sh; do
         [ -f "$s" ] || continue
         run_script "$prefix$(basename "$s" .sh)" "$s"
+    done
+    # The services the tests started must not have reported memory errors,
+    # leaks or undefined behaviour on their way out.
+    for f in "$log"/*.log "$log"/*.stderr; do
+        if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f" 2>/dev/null; then
+            failed=$((failed + 1)); failures+=("${prefix}sanitizer report in $f")
+            grep -m3 -A8 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f"
+        fi
     done
 }
 

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project needs, only those missing.
+# Used by `make up`, `make test`, the Dockerfile and CI.
+#   install.sh            build + run (compilers, -dev libraries, PostgreSQL + PostGIS)
+#   install.sh --test     also what the tests need
+#   install.sh --runtime  only the shared libraries a built binary needs (container images)
+set -euo pipefail
+
+build=(build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev
+       libuv1-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev
+       postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3)
+testing=(docker-compose python3-aiosmtpd)
+runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcurl4
+         postgresql-client-15 curl ca-certificates)
+
+case "${1:-}" in
+    "") want=("${build[@]}") ;;
+    --test) want=("${build[@]}" "${testing[@]}") ;;
+    --runtime) want=("${runtime[@]}") ;;
+    *) echo "usage: $0 [--test|--runtime]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install: all packages present"
+    exit 0
+fi
+echo "install: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install: done"

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# govctl against a real database and a real gov-intake: usage errors, the
+# map import's errors (all or nothing, naming the bad feature), listings,
+# and a case submitted and seen on the event stream.
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+. tests/cli/tap.sh
+govctl="${GOV_BIN:-build/bin}/govctl"
+db=cli_govctl
+psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
+export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
+free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_INTAKE_HTTP_PORT=$(free)
+"${GOV_BIN:-build/bin}/gov-intake" 2>"$tmp/intake.log" &
+intake=$!
+trap 'kill $intake 2>/dev/null; wait $intake 2>/dev/null; rm -rf "$tmp"' EXIT
+areas() { psql -tA "$GOV_DB_URL" -c "SELECT count(*) FROM areas"; }
+
+# --- usage -----------------------------------------------------------------
+expect_status "govctl --help exits 0" 0 "$govctl" --help
+contains "--help lists the commands" "$tmp/out" "areas import|list"
+expect_status "no command is a usage error" 2 "$govctl"
+expect_status "an unknown command is a usage error" 2 "$govctl" frobnicate
+contains "... and prints the usage" "$tmp/err" "usage: govctl"
+for c in "case" "events" "areas" "units" "categories" "db"; do
+    expect_status "govctl $c --help exits 0" 0 "$govctl" $c --help
+    contains "govctl $c --help prints its usage" "$tmp/out" "usage: govctl $c"
+done
+expect_status "case submit without --category is a usage error" 2 "$govctl" case submit --lat 39.9 --lon 116.3 --text x
+expect_status "case submit with a non-numeric --lat is a usage error" 2 "$govctl" case submit --category complaint.noise --lat north --lon 116.3 --text x
+expect_status "case submit with --lat but no --lon is a usage error" 2 "$govctl" case submit --category complaint.noise --lat 39.9 --text x
+expect_status "case submit with an unknown flag is a usage error" 2 "$govctl" case submit --colour red
+expect_status "case show needs a numeric id" 2 "$govctl" case show abc
+expect_status "case list --limit needs a number" 2 "$govctl" case list --limit many
+expect_status "events tail --count needs a number" 2 "$govctl" events tail --count -3
+expect_status "areas import needs a file" 2 "$govctl" areas import
+
+# --- the map ---------------------------------------------------------------
+before=$(areas)
+expect_status "importing a missing file fails" 1 "$govctl" areas import "$tmp/nope.geojson"
+echo '{"type": "FeatureCollection", "features": [' >"$tmp/broken.geojson"
+expect_status "importing broken JSON fails" 1 "$govctl" areas import "$tmp/broken.geojson"
+contains "... and says it is not JSON" "$tmp/err" "not JSON"
+sq='[[[116.40,39.90],[116.41,39.90],[116.41,39.91],[116.40,39.91],[116.40,39.90]]]'
+bowtie='[[[116.40,39.90],[116.41,39.91],[116.41,39.90],[116.40,39.91],[116.40,39.90]]]'
+feature() { # code level parent coordinates
+    local parent=""; [ -n "$3" ] && parent=", \"parent\": \"$3\""
+    echo "{\"type\": \"Feature\", \"properties\": {\"code\": \"$1\", \"name\": \"测试$1\", \"level\": \"$2\"$parent}, \"geometry\": {\"type\": \"Polygon\", \"coordinates\": $4}}"
+}
+collection() { echo "{\"type\": \"FeatureCollection\", \"features\": [$(IFS=,; echo "$*")]}"; }
+collection "$(feature x district '' "$sq")" "$(feature x.s1 street x "$sq")" "$(feature x.s1.c1 community x.s1 "$bowtie")" >"$tmp/bowtie.geojson"
+expect_status "a self-intersecting polygon fails the import" 1 "$govctl" areas import "$tmp/bowtie.geojson"
+contains "... naming the feature" "$tmp/err" "feature 2 (x.s1.c1) is invalid"
+check "... and nothing is imported (all or nothing)" test "$(areas)" = "$before"
+collection "$(feature y district '' "$sq")" "$(feature y.g1 grid y "$sq")" >"$tmp/level.geojson"
+expect_status "a grid directly in a district fails" 1 "$govctl" areas import "$tmp/level.geojson"
+contains "... saying which levels nest" "$tmp/err" "a grid cannot be inside a district"
+collection "$(feature z.s1 street z.nowhere "$sq")" >"$tmp/orphan.geojson"
+expect_status "an unknown parent fails" 1 "$govctl" areas import "$tmp/orphan.geojson"
+contains "... saying so" "$tmp/err" "feature 0 (z.s1) is invalid: its parent is not known"
+collection "$(feature demo district '' "$sq")" >"$tmp/dup.geojson"
+expect_status "a code that exists fails" 1 "$govctl" areas import "$tmp/dup.geojson"
+contains "... naming it" "$tmp/err" "feature 0 (demo)"
+echo '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "无编码", "level": "district"}, "geometry": {"type": "Polygon", "coordinates": '"$sq"'}}]}' >"$tmp/nocode.geojson"
+expect_status "a feature without a code fails" 1 "$govctl" areas import "$tmp/nocode.geojson"
+contains "... saying what is missing" "$tmp/err" "feature 0 (no code) has no properties.code"
+check "after every failure the map is unchanged" test "$(areas)" = "$before"
+# A large file reports progress and lands whole.
+python3 - "$tmp/big.geojson" <<'PY'
+import json, sys
+sq = [[[116.40, 39.90], [116.41, 39.90], [116.41, 39.91], [116.40, 39.91], [116.40, 39.90]]]
+f = [{"type": "Feature", "properties": {"code": "big", "name": "大区", "level": "district"},
+      "geometry": {"type": "Polygon", "coordinates": sq}}]
+f += [{"type": "Feature", "properties": {"code": f"big.s{i}", "name": f"街道{i}", "level": "street", "parent": "big"},
+       "geometry": {"type": "Polygon", "coordinates": sq}} for i in range(2499)]
+json.dump({"type": "FeatureCollection", "features": f}, open(sys.argv[1], "w"))
+PY
+expect_status "a 2500-feature file imports" 0 "$govctl" areas import "$tmp/big.geojson"
+contains "... with a progress line" "$tmp/err" "imported 2000/2500 features"
+check "... all 2500 of them" test "$(areas)" = "$((before + 2500))"
+
+expect_status "areas list --json" 0 "$govctl" areas list --level grid --json
+check "... has the 36 demo grids" test "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/out")" = 36
+check "... with demo.s1.c1.g1 centred at 39.9025,116.3025" python3 -c '
+import json, sys
+g = {a["code"]: a for a in json.load(open(sys.argv[1]))}["demo.s1.c1.g1"]
+assert (g["centre"]["lat"], g["centre"]["lon"], g["parent"]) == (39.9025, 116.3025, "demo.s1.c1")' "$tmp/out"
+expect_status "units list --json" 0 "$govctl" units list --json
+check "... has 57 demo units, the street office supervised by the centre" python3 -c '
+import json, sys
+u = {x["code"]: x for x in json.load(open(sys.argv[1]))}
+assert len(u) == 57 and u["so.s1"]["supervisor"] == "centre" and u["gt.s1.c1.g1"]["members"][0]["role"] == "grid_worker"' "$tmp/out"
+expect_status "units list --kind department" 0 "$govctl" units list --kind department
+check "... lists 8 departments" test "$(wc -l <"$tmp/out")" = 8
+expect_status "categories list --json" 0 "$govctl" categories list --json
+contains "... includes complaint.noise" "$tmp/out" '"code": "complaint.noise"'
+
+# --- cases through intake ---------------------------------------------------
+for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$GOV_INTAKE_HTTP_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+"$govctl" events tail --count 2 --timeout 10000 >"$tmp/events" 2>&1 &
+tail_pid=$!
+# The subscription needs a moment; submit until the tail hears something.
+expect_status "case submit prints the reply" 0 "$govctl" case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text '夜间施工噪音扰民' --phone 13800001234
+contains "... placed on grid demo.s1.c1.g1" "$tmp/out" '"code": "demo.s1.c1.g1"'
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case_id"])' "$tmp/out")
+expect_status "a second report nearby" 0 "$govctl" case submit --category complaint.noise --lat 39.9026 --lon 116.3026 --text '还在施工' --channel app
+contains "... is merged into the first" "$tmp/out" '"merged": true'
+expect_status "case show" 0 "$govctl" case show "$id"
+contains "... shows both callers" "$tmp/out" '"caller_count": 2'
+expect_status "case show of an unknown id fails" 1 "$govctl" case show 987654
+contains "... with NOT_FOUND" "$tmp/err" '"code": "NOT_FOUND"'
+expect_status "a bad phone is refused" 1 "$govctl" case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text x --phone 123
+contains "... with INVALID_PHONE" "$tmp/err" '"code": "INVALID_PHONE"'
+expect_status "case list" 0 "$govctl" case list --area demo.s1
+contains "... shows the case" "$tmp/out" "demo.s1.c1.g1"
+wait $tail_pid 2>/dev/null
+expect_status "events tail --from 0 replays the stream from the table" 0 "$govctl" events tail --from 0 --count 2 --timeout 5000
+contains "... CaseCreated first" "$tmp/out" '"seq":1,"type":"CaseCreated"'
+contains "... then CaseMerged" "$tmp/out" '"seq":2,"type":"CaseMerged"'
+expect_status "events tail --timeout without enough events exits 1" 1 "$govctl" events tail --from 2 --count 1 --timeout 300
+echo "1..$n"
