@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make up: a local PostgreSQL + PostGIS under var/, migrations, the demo city,
+# every built service in the background, healthy. Running it twice is harmless.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. deploy/env.sh
+mkdir -p var/run var/log
+
+bash deploy/pg.sh init var/pg "$GOV_PG_PORT"
+bash deploy/pg.sh start var/pg
+bash deploy/pg.sh createdb var/pg "$GOV_PG_PORT" gov
+build/bin/govctl db migrate | sed 's/^/db: /'
+if [ "$(psql -tAc 'SELECT count(*) FROM areas' "$GOV_DB_URL")" = 0 ]; then
+    build/bin/govctl areas import deploy/demo/city.geojson | sed 's/^/demo: /'
+fi
+psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql
+
+alive() { [ -f "var/run/$1.pid" ] && kill -0 "$(cat "var/run/$1.pid")" 2>/dev/null; }
+
+started=()
+for entry in "${GOV_SERVICES[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    [ -x "build/bin/gov-$name" ] || continue
+    if ! alive "$name"; then
+        setsid nohup "build/bin/gov-$name" >>"var/log/$name.log" 2>&1 </dev/null &
+        echo $! >"var/run/$name.pid"
+    fi
+    started+=("$name:$port")
+done
+
+for entry in "${started[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    for _ in $(seq 200); do
+        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+        alive "$name" || break
+        sleep 0.1
+    done
+    if ! curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+        echo "up: $name did not become healthy; the end of var/log/$name.log:" >&2
+        tail -20 "var/log/$name.log" >&2
+        exit 1
+    fi
+done
+
+echo
+echo "running:"
+printf '  %-12s pid %-7s %s\n' postgres "$(head -1 var/pg/data/postmaster.pid)" "$GOV_DB_URL"
+for entry in "${started[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    printf '  %-12s pid %-7s health http://127.0.0.1:%s/healthz  metrics /metrics\n' "$name" "$(cat "var/run/$name.pid")" "$port"
+done
+cat <<TRY
+
+intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.
+logs: var/log/   stop: make down
+
+try it:
+  build/bin/govctl areas list --level grid
+  build/bin/govctl case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text '夜间施工噪音扰民' --phone 13800001234
+  build/bin/govctl events tail --from 0
+  build/bin/govctl case list
+TRY
