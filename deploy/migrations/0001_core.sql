@@ -11,6 +11,7 @@ CREATE TABLE areas (
     level     text NOT NULL CHECK (level IN ('district', 'street', 'community', 'grid')),
     parent_id bigint REFERENCES areas (id),
     path      bigint[] NOT NULL DEFAULT '{}',  -- set by areas_set_path()
+    path_json jsonb NOT NULL DEFAULT '[]',     -- [{code,name,level}] district first, likewise
     geom      geometry(MultiPolygon, 4326) NOT NULL,
     CHECK ((level = 'district') = (parent_id IS NULL))
 );
@@ -85,7 +86,7 @@ CREATE TABLE subscriber_positions (
     PRIMARY KEY (subscriber, stream)
 );
 
--- An area's path and level are checked on the way in, whoever inserts it:
+-- An area's path (ids, and codes/names/levels as JSON) and its level are checked on the way in, whoever inserts it:
 -- the parent must exist one level up, and the path is the parent's plus self.
 CREATE FUNCTION areas_set_path() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -95,6 +96,8 @@ DECLARE
 BEGIN
     IF NEW.parent_id IS NULL THEN
         NEW.path := ARRAY[NEW.id];
+        NEW.path_json := jsonb_build_array(
+            jsonb_build_object('code', NEW.code, 'name', NEW.name, 'level', NEW.level));
         RETURN NEW;
     END IF;
     SELECT * INTO v_parent FROM areas WHERE id = NEW.parent_id;
@@ -103,6 +106,8 @@ BEGIN
             USING ERRCODE = '23514', HINT = 'the levels are district > street > community > grid';
     END IF;
     NEW.path := v_parent.path || NEW.id;
+    NEW.path_json := v_parent.path_json || jsonb_build_array(
+        jsonb_build_object('code', NEW.code, 'name', NEW.name, 'level', NEW.level));
     RETURN NEW;
 END
 $$;

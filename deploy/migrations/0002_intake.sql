@@ -50,15 +50,6 @@ CREATE TABLE intake_requests (
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- The area path of an area, district first, as JSON [{code,name,level}].
-CREATE FUNCTION area_path_json(p_path bigint[]) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('code', a.code, 'name', a.name, 'level', a.level)
-                              ORDER BY k.ord), '[]'::jsonb)
-    FROM unnest(p_path) WITH ORDINALITY AS k(id, ord)
-    JOIN areas a ON a.id = k.id
-$$;
-
 -- Submits one validated case. Checks that need the database (idempotency,
 -- category, placement) return a code instead of raising, so that many
 -- submissions can share one transaction and one failing does not abort the
@@ -87,8 +78,9 @@ BEGIN
             RETURN;
         END IF;
         SELECT * INTO v_case FROM cases c WHERE c.id = v_seen.case_id;
+        SELECT * INTO v_area FROM areas a WHERE a.id = v_case.area_id;
         RETURN QUERY SELECT 'OK', v_seen.case_id, v_seen.merged, true, v_seen.status,
-                            v_seen.caller_count, area_path_json(v_case.area_path),
+                            v_seen.caller_count, coalesce(v_area.path_json, '[]'),
                             (extract(epoch FROM v_case.created_at) * 1000)::bigint;
         RETURN;
     END IF;
@@ -102,11 +94,17 @@ BEGIN
 
     IF p_lon IS NOT NULL THEN
         v_point := ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4326)::geography;
-        -- The smallest area that holds the point: a grid where grids cover it.
+        -- The smallest area that holds the point: a grid where grids cover it
+        -- (one index probe), else the deepest, smallest area that does.
         SELECT * INTO v_area FROM areas a
-        WHERE ST_Covers(a.geom, v_point::geometry)
-        ORDER BY cardinality(a.path) DESC, ST_Area(a.geom) ASC
-        LIMIT 1;
+        WHERE a.level = 'grid' AND ST_Covers(a.geom, v_point::geometry)
+        ORDER BY ST_Area(a.geom) LIMIT 1;
+        IF NOT FOUND THEN
+            SELECT * INTO v_area FROM areas a
+            WHERE ST_Covers(a.geom, v_point::geometry)
+            ORDER BY cardinality(a.path) DESC, ST_Area(a.geom) ASC
+            LIMIT 1;
+        END IF;
         IF NOT FOUND THEN
             RETURN QUERY SELECT 'OUTSIDE_AREA', NULL::bigint, NULL::boolean, false,
                                 NULL::text, NULL::int, NULL::jsonb, NULL::bigint;
@@ -147,8 +145,11 @@ BEGIN
     INSERT INTO intake_requests (key, request_hash, case_id, merged, status, caller_count)
     VALUES (p_key, v_hash, v_case.id, merged, v_case.status, v_case.caller_count);
 
+    IF merged THEN
+        SELECT * INTO v_area FROM areas a WHERE a.id = v_case.area_id;
+    END IF;
     RETURN QUERY SELECT 'OK', v_case.id, merged, false, v_case.status, v_case.caller_count,
-                        area_path_json(v_case.area_path),
+                        coalesce(v_area.path_json, '[]'),
                         (extract(epoch FROM v_case.created_at) * 1000)::bigint;
 END
 $$;

@@ -10,7 +10,7 @@
 
 #define CASEVIEW_MAX_PATH 8
 
-/* An area path parsed from area_path_json() text. */
+/* An area path parsed from areas.path_json text. */
 typedef struct {
     json_t *json;
     Gov__AreaRef refs[CASEVIEW_MAX_PATH];

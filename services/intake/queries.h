@@ -16,12 +16,12 @@
 #define Q_CASE_COLUMNS                                                                         \
     "c.id, c.status, c.channel, c.category_code, c.description, c.urgency,"                  \
     " ST_Y(c.location::geometry), ST_X(c.location::geometry), c.address,"                    \
-    " area_path_json(c.area_path)::text, c.reporter_name, c.reporter_phone,"                 \
+    " coalesce(a.path_json, '[]')::text, c.reporter_name, c.reporter_phone,"                 \
     " array_to_json(c.media_urls)::text, c.caller_count,"                                    \
     " (extract(epoch FROM c.created_at) * 1000)::bigint,"                                    \
     " (extract(epoch FROM c.updated_at) * 1000)::bigint"
 
-#define Q_GET_CASE "SELECT " Q_CASE_COLUMNS " FROM cases c WHERE c.id = $1::bigint"
+#define Q_GET_CASE "SELECT " Q_CASE_COLUMNS " FROM cases c LEFT JOIN areas a ON a.id = c.area_id WHERE c.id = $1::bigint"
 
 #define Q_GET_CALLERS                                                                          \
     "SELECT channel, reporter_name, reporter_phone, description, array_to_json(media_urls)::text," \
@@ -33,7 +33,7 @@
 /* $1 area id or NULL, $2 category, $3 status, $4 since ms, $5 until ms,
  * $6 before id, $7 limit */
 #define Q_LIST_CASES                                                                           \
-    "SELECT " Q_CASE_COLUMNS " FROM cases c"                                                   \
+    "SELECT " Q_CASE_COLUMNS " FROM cases c LEFT JOIN areas a ON a.id = c.area_id"                                                 \
     " WHERE ($1::bigint IS NULL OR c.area_path @> ARRAY[$1::bigint])"                          \
     "   AND ($2 = '' OR c.category_code = $2)"                                                 \
     "   AND ($3 = '' OR c.status = $3)"                                                        \
