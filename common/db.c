@@ -145,3 +145,22 @@ char *db_text_array(char *const *items, size_t n)
     *p = '\0';
     return out;
 }
+
+int db_prepare(PGconn *conn, const char *name, const char *sql, int nparams)
+{
+    const char *params[] = {name};
+    PGresult *res = db_exec(conn, "SELECT 1 FROM pg_prepared_statements WHERE name = $1", 1,
+                            params, NULL);
+    if (!res)
+        return -1;
+    int have = PQntuples(res) == 1;
+    PQclear(res);
+    if (have)
+        return 0;
+    res = PQprepare(conn, name, sql, nparams, NULL);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc)
+        log_error("cannot prepare %s: %s", name, PQresultErrorMessage(res));
+    PQclear(res);
+    return rc;
+}

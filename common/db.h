@@ -33,6 +33,12 @@ void db_sqlstate(const PGresult *res, char out[6]);
  * (may be NULL) and its message logged. */
 int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6]);
 
+/* Makes sure `name` is prepared on `conn` as `sql`: prepares it unless the
+ * session already has it (a reset connection has lost its statements, so
+ * call this before each use of the statement in a batch). Returns 0 or -1.
+ * Must not be called in pipeline mode. */
+int db_prepare(PGconn *conn, const char *name, const char *sql, int nparams);
+
 /* Formats `n` strings as a PostgreSQL text[] literal, quoting each. Returns a
  * malloc'd string the caller frees, or NULL when out of memory. */
 char *db_text_array(char *const *items, size_t n);

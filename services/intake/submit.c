@@ -73,7 +73,7 @@ static int s_send_submit(PGconn *conn, const submit_config_t *cfg, const s_item_
                               window};
     int lens[14] = {0, (int) it->req->env->payload.len};
     int formats[14] = {0, 1};
-    int ok = media && PQsendQueryParams(conn, Q_SUBMIT, 14, NULL, values, lens, formats, 0);
+    int ok = media && PQsendQueryPrepared(conn, "intake_submit", 14, values, lens, formats, 0);
     free(media);
     return ok ? 0 : -1;
 }
@@ -143,7 +143,7 @@ static int s_transact(PGconn *conn, const submit_config_t *cfg, s_item_t *items,
 {
     int events = 0, rc = -1;
     PGresult **results = calloc(n + 2, sizeof *results);
-    if (!results || !PQenterPipelineMode(conn))
+    if (!results || db_prepare(conn, "intake_submit", Q_SUBMIT, 14) || !PQenterPipelineMode(conn))
         goto done;
     /* Round trip 1: BEGIN and every submission. */
     int sent = PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ? 1 : -1;
