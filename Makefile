@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SANFLAGS) \
           -I$(BUILD)/gen -Icommon -Itests/support -I/usr/include/postgresql -DSCHEMA_VERSION=$(SCHEMA_VERSION)
 LDFLAGS += $(SANFLAGS)
-LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lpthread
+LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lpthread -lm
 
 PROTOS := $(wildcard proto/*.proto)
 GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))

@@ -41,18 +41,86 @@ int outbox_add(PGconn *conn, const char *stream, const char *type, const Gov__Ac
     return rc;
 }
 
-int outbox_send_add(PGconn *conn, const char *stream, const char *type, const Gov__Actor *actor,
-                    const char *trace_id, const ProtobufCMessage *payload)
+struct outbox_batch {
+    const char *stream;
+    char **types;   /* borrowed type names */
+    char **hex;     /* bytea literals: \x then hex */
+    size_t n, cap;
+};
+
+outbox_batch_t *outbox_batch_new(const char *stream)
 {
+    outbox_batch_t *batch = calloc(1, sizeof *batch);
+    if (batch)
+        batch->stream = stream;
+    return batch;
+}
+
+int outbox_batch_add(outbox_batch_t *batch, const char *type, const Gov__Actor *actor,
+                     const char *trace_id, const ProtobufCMessage *payload)
+{
+    if (batch->n == batch->cap) {
+        size_t cap = batch->cap ? 2 * batch->cap : 64;
+        char **types = realloc(batch->types, cap * sizeof *types);
+        if (types)
+            batch->types = types;
+        char **hex = realloc(batch->hex, cap * sizeof *hex);
+        if (hex)
+            batch->hex = hex;
+        if (!types || !hex)
+            return -1;
+        batch->cap = cap;
+    }
     size_t len;
-    uint8_t *bytes = s_pack(stream, type, actor, trace_id, payload, &len);
-    if (!bytes)
-        return -1;
-    const char *values[] = {stream, type, (const char *) bytes};
-    int lens[] = {0, 0, (int) len}, formats[] = {0, 0, 1};
-    int rc = PQsendQueryParams(conn, s_insert, 3, NULL, values, lens, formats, 0) ? 0 : -1;
+    uint8_t *bytes = s_pack(batch->stream, type, actor, trace_id, payload, &len);
+    char *hex = bytes ? malloc(2 * len + 3) : NULL;
+    if (hex) {
+        static const char digits[] = "0123456789abcdef";
+        hex[0] = '\\';
+        hex[1] = 'x';
+        for (size_t i = 0; i < len; i++) {
+            hex[2 + 2 * i] = digits[bytes[i] >> 4];
+            hex[3 + 2 * i] = digits[bytes[i] & 15];
+        }
+        hex[2 + 2 * len] = '\0';
+        batch->types[batch->n] = (char *) type;
+        batch->hex[batch->n++] = hex;
+    }
     free(bytes);
-    return rc;
+    return hex ? 0 : -1;
+}
+
+size_t outbox_batch_size(const outbox_batch_t *batch)
+{
+    return batch->n;
+}
+
+int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch)
+{
+    char *types = db_text_array(batch->types, batch->n);
+    char *payloads = db_text_array(batch->hex, batch->n);
+    const char *values[] = {batch->stream, types, payloads};
+    int ok = types && payloads &&
+             PQsendQueryParams(conn,
+                               "INSERT INTO outbox (stream, type, payload)"
+                               " SELECT $1, t, p FROM unnest($2::text[], $3::bytea[]) AS e(t, p)",
+                               3, NULL, values, NULL, NULL, 0);
+    free(types);
+    free(payloads);
+    return ok ? 0 : -1;
+}
+
+void outbox_batch_destroy(outbox_batch_t **self_p)
+{
+    outbox_batch_t *batch = *self_p;
+    if (!batch)
+        return;
+    *self_p = NULL;
+    for (size_t i = 0; i < batch->n; i++)
+        free(batch->hex[i]);
+    free(batch->hex);
+    free(batch->types);
+    free(batch);
 }
 
 /* Calls `cb` for each (seq, type, payload) row of a binary-format result. */

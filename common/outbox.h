@@ -23,10 +23,25 @@
 int outbox_add(PGconn *conn, const char *stream, const char *type, const Gov__Actor *actor,
                const char *trace_id, const ProtobufCMessage *payload);
 
-/* As outbox_add, but only queues the INSERT on a connection in pipeline mode;
- * its result (one PGRES_COMMAND_OK) is the caller's to read. */
-int outbox_send_add(PGconn *conn, const char *stream, const char *type, const Gov__Actor *actor,
-                    const char *trace_id, const ProtobufCMessage *payload);
+/* Events collected during a batch and written with one INSERT, for services
+ * that serve many requests in one transaction. */
+typedef struct outbox_batch outbox_batch_t;
+
+/* Returns an empty batch for `stream` (borrowed), or NULL when out of memory. */
+outbox_batch_t *outbox_batch_new(const char *stream);
+
+/* Packs `payload` as an event of `type` into the batch. Returns 0 or -1. */
+int outbox_batch_add(outbox_batch_t *batch, const char *type, const Gov__Actor *actor,
+                     const char *trace_id, const ProtobufCMessage *payload);
+
+size_t outbox_batch_size(const outbox_batch_t *batch);
+
+/* Queues one INSERT of every event in the batch, in the order added, on a
+ * connection in pipeline mode; its one result is the caller's to read.
+ * Returns 0 or -1. */
+int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch);
+
+void outbox_batch_destroy(outbox_batch_t **self_p);
 
 /* Called for each event numbered, in sequence order. `envelope` is the packed
  * envelope as stored (seq unset); `seq` is its number. */

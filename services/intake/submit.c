@@ -1,5 +1,7 @@
 #include "submit.h"
 
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,113 +14,232 @@
 #include "queries.h"
 #include "validate.h"
 
-/* One request on its way through the batch. */
+/* One submission on its way through the batch. */
 typedef struct {
     rpc_req_t *req;
     Gov__SubmitCase *msg;
-    PGresult *res;        /* intake_submit's row */
-    caseview_path_t path; /* parsed from res */
+    const char *key;
+    char *hex;              /* the request bytes, hex: what replays are compared by */
+    const char *error;      /* a code from s_errors, or NULL */
+    int fresh;              /* makes a new case */
+    int merged, replayed;
+    int target;             /* the earlier item this one merges into or replays, or -1 */
+    int64_t case_id;        /* known now for existing cases, after Q_NEXT_IDS for new */
+    int64_t area_id;        /* new cases: where the point is, 0 for none */
+    int callers;            /* the case's caller count after this submission */
+    const char *status;     /* borrowed from the lookup result or static */
+    const char *path_json;  /* likewise */
+    int64_t created_ms;
+    caseview_path_t path;   /* parsed for the reply and the event */
 } s_item_t;
 
-/* Error codes intake_submit() returns, with what a person should read. */
+/* The refusals that need the database, with what a person should read. */
 static const struct {
     const char *code, *message, *hint;
-} s_db_errors[] = {
+} s_errors[] = {
     {"UNKNOWN_CATEGORY", "unknown category", "`govctl categories list` shows the codes"},
     {"OUTSIDE_AREA", "point is outside every area", "check lat/lon order, or give an address only"},
     {"IDEMPOTENCY_CONFLICT", "idempotency key was used for a different request",
      "use a new key for a new request; resend the same content to get the first answer"},
 };
 
-static void s_fail_code(rpcsrv_t *srv, rpc_req_t *req, const char *code)
+/* Lookup columns (Q_LOOKUP). */
+enum { L_SEEN_CASE = 1, L_SEEN_SAME, L_SEEN_MERGED, L_SEEN_STATUS, L_SEEN_CALLERS, L_SEEN_PATH,
+       L_SEEN_CREATED, L_CATEGORY_OK, L_AREA_ID, L_AREA_PATH, L_MERGE_CASE, L_MERGE_CALLERS,
+       L_MERGE_DISTANCE, L_MERGE_STATUS, L_MERGE_PATH, L_NOW };
+
+static char *s_hex(const uint8_t *data, size_t len)
 {
-    for (size_t i = 0; i < sizeof s_db_errors / sizeof *s_db_errors; i++)
-        if (strcmp(code, s_db_errors[i].code) == 0) {
-            rpcsrv_fail(srv, req, code, s_db_errors[i].message, NULL, s_db_errors[i].hint, NULL);
+    static const char digits[] = "0123456789abcdef";
+    char *out = malloc(2 * len + 1);
+    for (size_t i = 0; out && i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    if (out)
+        out[2 * len] = '\0';
+    return out;
+}
+
+static const Gov__Point *s_point(const s_item_t *it)
+{
+    return it->msg->location->point;
+}
+
+/* Great-circle distance in metres (a sphere; PostGIS measures the spheroid,
+ * which differs by well under 1% at these distances). */
+static double s_distance_m(const Gov__Point *a, const Gov__Point *b)
+{
+    const double r = 6371008.8, rad = M_PI / 180;
+    double dlat = (b->lat - a->lat) * rad, dlon = (b->lon - a->lon) * rad;
+    double h = sin(dlat / 2) * sin(dlat / 2) +
+               cos(a->lat * rad) * cos(b->lat * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * asin(sqrt(h));
+}
+
+static int s_bool(const PGresult *res, int row, int col)
+{
+    return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+static int64_t s_int(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+/* Decides item i from its lookup row and the items before it, in order: a
+ * replay, a refusal, a merge into an open case (stored or new in this
+ * batch, whichever is nearer), or a new case. */
+static void s_decide(s_item_t *items, size_t i, const PGresult *res, double merge_m)
+{
+    s_item_t *it = &items[i];
+    int row = (int) i;
+    it->target = -1;
+    it->created_ms = s_int(res, row, L_NOW);
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(items[j].key, it->key) != 0)
+            continue;
+        if (strcmp(items[j].hex, it->hex) != 0) {
+            it->error = "IDEMPOTENCY_CONFLICT";
             return;
         }
-    rpcsrv_fail(srv, req, "INTERNAL", "unexpected result from the database", code, NULL, NULL);
+        if (!items[j].error) {
+            it->replayed = 1;
+            it->target = (int) j;
+            return;
+        }
+    }
+    if (!PQgetisnull(res, row, L_SEEN_CASE)) {
+        if (!s_bool(res, row, L_SEEN_SAME)) {
+            it->error = "IDEMPOTENCY_CONFLICT";
+            return;
+        }
+        it->replayed = 1;
+        it->case_id = s_int(res, row, L_SEEN_CASE);
+        it->merged = s_bool(res, row, L_SEEN_MERGED);
+        it->status = PQgetvalue(res, row, L_SEEN_STATUS);
+        it->callers = (int) s_int(res, row, L_SEEN_CALLERS);
+        it->path_json = PQgetvalue(res, row, L_SEEN_PATH);
+        it->created_ms = s_int(res, row, L_SEEN_CREATED);
+        return;
+    }
+    if (!s_bool(res, row, L_CATEGORY_OK)) {
+        it->error = "UNKNOWN_CATEGORY";
+        return;
+    }
+    const Gov__Point *pt = s_point(it);
+    if (pt && PQgetisnull(res, row, L_AREA_ID)) {
+        it->error = "OUTSIDE_AREA";
+        return;
+    }
+    it->status = "open";
+    it->path_json = pt ? PQgetvalue(res, row, L_AREA_PATH) : "[]";
+    it->area_id = s_int(res, row, L_AREA_ID);
+    /* The nearest open case: the stored one the lookup found, or one this
+     * batch is creating. */
+    double best = PQgetisnull(res, row, L_MERGE_CASE) ? INFINITY
+                                                      : strtod(PQgetvalue(res, row, L_MERGE_DISTANCE), NULL);
+    int in_batch = -1;
+    for (size_t j = 0; pt && j < i; j++) {
+        const s_item_t *o = &items[j];
+        if (!o->fresh || strcmp(o->msg->category, it->msg->category) != 0 || !s_point(o))
+            continue;
+        double d = s_distance_m(pt, s_point(o));
+        if (d <= merge_m && d < best) {
+            best = d;
+            in_batch = (int) j;
+        }
+    }
+    if (in_batch >= 0) {
+        it->merged = 1;
+        it->target = in_batch;
+        it->path_json = items[in_batch].path_json;
+    } else if (isfinite(best)) {
+        it->merged = 1;
+        it->case_id = s_int(res, row, L_MERGE_CASE);
+        it->status = PQgetvalue(res, row, L_MERGE_STATUS);
+        it->path_json = PQgetvalue(res, row, L_MERGE_PATH);
+        it->callers = (int) s_int(res, row, L_MERGE_CALLERS);
+    } else {
+        it->fresh = 1;
+        it->callers = 1;
+    }
+    if (it->merged) {
+        /* One more than the case had, counting merges earlier in this batch. */
+        it->callers = it->target >= 0 ? 1 : it->callers;
+        for (size_t j = 0; j < i; j++)
+            if (items[j].merged && !items[j].replayed && items[j].target == it->target &&
+                (it->target >= 0 || items[j].case_id == it->case_id))
+                it->callers++;
+        it->callers++;
+    }
 }
 
-static const char *s_key(const s_item_t *it)
+/* After new ids are known: merges into new cases and replays of earlier
+ * items take their case from their target. */
+static void s_resolve(s_item_t *items, size_t n)
 {
-    return *it->msg->idempotency_key ? it->msg->idempotency_key : it->req->env->message_id;
+    for (size_t i = 0; i < n; i++) {
+        s_item_t *it = &items[i];
+        if (it->error || it->target < 0)
+            continue;
+        const s_item_t *t = &items[it->target];
+        it->case_id = t->case_id;
+        if (it->replayed) {
+            it->merged = t->merged;
+            it->status = t->status;
+            it->callers = t->callers;
+            it->path_json = t->path_json;
+            it->created_ms = t->created_ms;
+        }
+    }
 }
 
-/* Queues intake_submit() for one item on a connection in pipeline mode. */
-static int s_send_submit(PGconn *conn, const submit_config_t *cfg, const s_item_t *it)
+static json_t *s_strings(char **items, size_t n)
+{
+    json_t *array = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(array, json_string(items[i]));
+    return array;
+}
+
+static const char *s_phone(const s_item_t *it)
+{
+    return it->msg->reporter ? it->msg->reporter->phone : "";
+}
+
+static const char *s_name(const s_item_t *it)
+{
+    return it->msg->reporter ? it->msg->reporter->name : "";
+}
+
+/* Adds the item's CaseCreated or CaseMerged to the batch's events. */
+static int s_event(outbox_batch_t *events, s_item_t *it)
 {
     const Gov__SubmitCase *m = it->msg;
-    char lon[32], lat[32], dist[32], window[32];
-    const Gov__Point *pt = m->location->point;
-    snprintf(lon, sizeof lon, "%.9f", pt ? pt->lon : 0);
-    snprintf(lat, sizeof lat, "%.9f", pt ? pt->lat : 0);
-    snprintf(dist, sizeof dist, "%.3f", cfg->merge_distance_m);
-    snprintf(window, sizeof window, "%d hours", cfg->merge_window_hours);
-    char *media = db_text_array(m->media_urls, m->n_media_urls);
-    const Gov__Reporter *rep = m->reporter;
-    const char *values[14] = {s_key(it),
-                              (const char *) it->req->env->payload.data,
-                              m->channel,
-                              m->category,
-                              m->description,
-                              validate_urgency(m),
-                              pt ? lon : NULL,
-                              pt ? lat : NULL,
-                              m->location->address,
-                              rep ? rep->name : "",
-                              rep ? rep->phone : "",
-                              media,
-                              dist,
-                              window};
-    int lens[14] = {0, (int) it->req->env->payload.len};
-    int formats[14] = {0, 1};
-    int ok = media && PQsendQueryPrepared(conn, "intake_submit", 14, values, lens, formats, 0);
-    free(media);
-    return ok ? 0 : -1;
-}
-
-static int s_ok(const s_item_t *it)
-{
-    return it->res && PQntuples(it->res) == 1 && strcmp(PQgetvalue(it->res, 0, 0), "OK") == 0;
-}
-
-static int s_replayed(const s_item_t *it)
-{
-    return PQgetvalue(it->res, 0, 3)[0] == 't';
-}
-
-/* Queues the outbox insert for a new or merged case. */
-static int s_send_event(PGconn *conn, s_item_t *it)
-{
-    const Gov__SubmitCase *m = it->msg;
-    const PGresult *r = it->res;
-    int64_t case_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    int merged = PQgetvalue(r, 0, 2)[0] == 't';
+    const Gov__Envelope *env = it->req->env;
     Gov__Reporter empty = GOV__REPORTER__INIT;
     Gov__Reporter *reporter = m->reporter ? m->reporter : &empty;
-    const Gov__Envelope *env = it->req->env;
-    if (merged) {
+    if (it->merged) {
         Gov__Caller caller = GOV__CALLER__INIT;
         caller.channel = m->channel;
         caller.reporter = reporter;
         caller.description = m->description;
         caller.media_urls = m->media_urls;
         caller.n_media_urls = m->n_media_urls;
-        caller.created_ms = env->time_ms;
+        caller.created_ms = it->created_ms;
         Gov__CaseMerged ev = GOV__CASE_MERGED__INIT;
-        ev.case_id = case_id;
+        ev.case_id = it->case_id;
         ev.category = m->category;
         ev.area_path = it->path.ptrs;
         ev.n_area_path = it->path.n;
         ev.caller = &caller;
-        ev.caller_count = atoi(PQgetvalue(r, 0, 5));
-        return outbox_send_add(conn, "intake", "CaseMerged", env->actor, env->trace_id,
-                               &ev.base);
+        ev.caller_count = it->callers;
+        return outbox_batch_add(events, "CaseMerged", env->actor, env->trace_id, &ev.base);
     }
     Gov__Case c = GOV__CASE__INIT;
-    c.id = case_id;
-    c.status = PQgetvalue(r, 0, 4);
+    c.id = it->case_id;
+    c.status = (char *) it->status;
     c.channel = m->channel;
     c.category = m->category;
     c.description = m->description;
@@ -130,83 +251,208 @@ static int s_send_event(PGconn *conn, s_item_t *it)
     c.media_urls = m->media_urls;
     c.n_media_urls = m->n_media_urls;
     c.caller_count = 1;
-    c.created_ms = c.updated_ms = strtoll(PQgetvalue(r, 0, 7), NULL, 10);
+    c.created_ms = c.updated_ms = it->created_ms;
     Gov__CaseCreated ev = GOV__CASE_CREATED__INIT;
     ev.item = &c;
-    return outbox_send_add(conn, "intake", "CaseCreated", env->actor, env->trace_id, &ev.base);
+    return outbox_batch_add(events, "CaseCreated", env->actor, env->trace_id, &ev.base);
 }
 
-/* Runs the items in one transaction. Returns events written, or -1 (rolled
- * back; nothing answered). */
-static int s_transact(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
-                      char sqlstate[6])
+/* Sends one statement whose single parameter is `json` (stolen). */
+static int s_send_json(PGconn *conn, const char *sql, json_t *json)
 {
-    int events = 0, rc = -1;
-    PGresult **results = calloc(n + 2, sizeof *results);
-    if (!results || db_prepare(conn, "intake_submit", Q_SUBMIT, 14) || !PQenterPipelineMode(conn))
-        goto done;
-    /* Round trip 1: BEGIN and every submission. */
-    int sent = PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ? 1 : -1;
-    for (size_t i = 0; sent > 0 && i < n; i++)
-        sent = s_send_submit(conn, cfg, &items[i]) ? -1 : sent + 1;
-    if (sent < 0 || !PQpipelineSync(conn))
-        goto abort;
-    if (db_pipeline_collect(conn, sent, results, sqlstate))
-        goto abort;
-    for (size_t i = 0; i < n; i++) {
-        items[i].res = results[i + 1];
-        results[i + 1] = NULL;
-        if (s_ok(&items[i]) && caseview_path_parse(&items[i].path, PQgetvalue(items[i].res, 0, 6)))
-            goto abort;
+    char *text = json_dumps(json, JSON_COMPACT);
+    const char *values[] = {text};
+    int ok = text && PQsendQueryParams(conn, sql, 1, NULL, values, NULL, NULL, 0);
+    free(text);
+    json_decref(json);
+    return ok ? 0 : -1;
+}
+
+/* Round trip 1: lock the categories, look every submission up. */
+static int s_lookup(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
+                    PGresult **lookup, char sqlstate[6])
+{
+    json_t *rows = json_array();
+    char **categories = malloc(n * sizeof *categories);
+    for (size_t i = 0; categories && i < n; i++) {
+        const Gov__Point *pt = s_point(&items[i]);
+        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o, s:o}", "key", items[i].key,
+                                              "req", items[i].hex, "category",
+                                              items[i].msg->category, "lon",
+                                              pt ? json_real(pt->lon) : json_null(), "lat",
+                                              pt ? json_real(pt->lat) : json_null()));
+        categories[i] = items[i].msg->category;
     }
+    char *cats = categories ? db_text_array(categories, n) : NULL;
+    char *rows_text = json_dumps(rows, JSON_COMPACT);
+    char dist[32], window[32];
+    snprintf(dist, sizeof dist, "%.3f", cfg->merge_distance_m);
+    snprintf(window, sizeof window, "%d hours", cfg->merge_window_hours);
+    const char *lock_params[] = {cats};
+    const char *lookup_params[] = {rows_text, dist, window};
+    PGresult *results[3] = {0};
+    int rc = cats && rows_text &&
+                     PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+                     PQsendQueryParams(conn, Q_LOCK_CATEGORIES, 1, NULL, lock_params, NULL, NULL, 0) &&
+                     PQsendQueryParams(conn, Q_LOOKUP, 3, NULL, lookup_params, NULL, NULL, 0) &&
+                     PQpipelineSync(conn)
+                 ? db_pipeline_collect(conn, 3, results, sqlstate)
+                 : -1;
+    if (rc == 0 && PQntuples(results[2]) != (int) n)
+        rc = -1;
     PQclear(results[0]);
-    results[0] = NULL;
-    /* Round trip 2: the events, and COMMIT. */
-    sent = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!s_ok(&items[i]) || s_replayed(&items[i]))
+    PQclear(results[1]);
+    *lookup = rc ? NULL : results[2];
+    if (rc)
+        PQclear(results[2]);
+    free(cats);
+    free(categories);
+    free(rows_text);
+    json_decref(rows);
+    return rc;
+}
+
+/* Round trip 2: ids for the new cases, in order. */
+static int s_assign_ids(PGconn *conn, s_item_t *items, size_t n, size_t fresh, char sqlstate[6])
+{
+    char count[24];
+    snprintf(count, sizeof count, "%zu", fresh);
+    const char *params[] = {count};
+    PGresult *ids = NULL;
+    int rc = PQsendQueryParams(conn, Q_NEXT_IDS, 1, NULL, params, NULL, NULL, 0) && PQpipelineSync(conn)
+                 ? db_pipeline_collect(conn, 1, &ids, sqlstate)
+                 : -1;
+    if (rc == 0 && PQntuples(ids) != (int) fresh)
+        rc = -1;
+    for (size_t i = 0, k = 0; rc == 0 && i < n; i++)
+        if (items[i].fresh)
+            items[i].case_id = s_int(ids, (int) k++, 0);
+    PQclear(ids);
+    return rc;
+}
+
+/* Round trip 3: cases, callers, idempotency records, events; COMMIT. */
+static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char sqlstate[6])
+{
+    json_t *cases = json_array(), *merges = json_array(), *callers = json_array(),
+           *requests = json_array();
+    outbox_batch_t *events = outbox_batch_new("intake");
+    int rc = events ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        s_item_t *it = &items[i];
+        if (it->error || it->replayed)
             continue;
-        if (s_send_event(conn, &items[i]))
-            goto abort;
-        sent++;
+        const Gov__SubmitCase *m = it->msg;
+        const Gov__Point *pt = s_point(it);
+        if (caseview_path_parse(&it->path, it->path_json))
+            rc = -1;
+        if (it->fresh)
+            json_array_append_new(
+                cases, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o}",
+                                 "id", (json_int_t) it->case_id, "channel", m->channel,
+                                 "category", m->category, "description", m->description,
+                                 "urgency", validate_urgency(m), "lon",
+                                 pt ? json_real(pt->lon) : json_null(), "lat",
+                                 pt ? json_real(pt->lat) : json_null(), "address",
+                                 m->location->address, "area_id",
+                                 it->area_id ? json_integer(it->area_id) : json_null(), "name",
+                                 s_name(it), "phone", s_phone(it), "media",
+                                 s_strings(m->media_urls, m->n_media_urls)));
+        else
+            json_array_append_new(merges, json_pack("{s:I}", "id", (json_int_t) it->case_id));
+        json_array_append_new(callers,
+                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "case_id",
+                                        (json_int_t) it->case_id, "channel", m->channel, "name",
+                                        s_name(it), "phone", s_phone(it), "description",
+                                        m->description, "media",
+                                        s_strings(m->media_urls, m->n_media_urls)));
+        json_array_append_new(requests,
+                              json_pack("{s:s, s:s, s:I, s:b, s:s, s:i}", "key", it->key, "req",
+                                        it->hex, "case_id", (json_int_t) it->case_id, "merged",
+                                        it->merged, "status", it->status, "callers", it->callers));
+        if (rc == 0)
+            rc = s_event(events, it);
     }
-    events = sent;
-    if (!PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(conn))
-        goto abort;
-    rc = db_pipeline_collect(conn, sent + 1, results, sqlstate);
-    for (int i = 0; i < sent + 1; i++)
-        PQclear(results[i]);
-    if (rc == 0 && PQtransactionStatus(conn) != PQTRANS_IDLE)
-        rc = -1; /* COMMIT of a failed transaction reports success as ROLLBACK */
-    goto done;
-abort:
-    /* Everything sent was collected unless the connection broke or a send
-     * failed half-way; then the only clean state is a new connection. */
-    if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode(conn))
-        PQreset(conn);
-    else if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-        PQclear(PQexec(conn, "ROLLBACK"));
-    rc = -1;
-done:
+    int sent = 0;
+    if (rc == 0 && json_array_size(cases))
+        rc = s_send_json(conn, Q_INSERT_CASES, json_incref(cases)), sent++;
+    if (rc == 0 && json_array_size(merges))
+        rc = s_send_json(conn, Q_ADD_CALLERS, json_incref(merges)), sent++;
+    if (rc == 0 && json_array_size(callers)) {
+        rc = s_send_json(conn, Q_INSERT_CALLERS, json_incref(callers)), sent++;
+        rc = rc ? rc : s_send_json(conn, Q_INSERT_REQUESTS, json_incref(requests)), sent++;
+        rc = rc ? rc : outbox_batch_send(conn, events), sent++;
+    }
+    *nevents = events ? (int) outbox_batch_size(events) : 0;
+    if (rc == 0 && (!PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+                    !PQpipelineSync(conn)))
+        rc = -1;
+    sent++;
+    if (rc == 0) {
+        PGresult *results[8] = {0};
+        rc = db_pipeline_collect(conn, sent, results, sqlstate);
+        for (int i = 0; i < sent; i++)
+            PQclear(results[i]);
+        if (rc == 0 && PQtransactionStatus(conn) != PQTRANS_IDLE)
+            rc = -1; /* a COMMIT of a failed transaction "succeeds" as ROLLBACK */
+    }
+    outbox_batch_destroy(&events);
+    json_decref(cases);
+    json_decref(merges);
+    json_decref(callers);
+    json_decref(requests);
+    return rc;
+}
+
+/* Runs the items in one transaction. Returns the events written, or -1 with
+ * the transaction rolled back and nothing answered. */
+static int s_transact(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
+                      PGresult **lookup, char sqlstate[6])
+{
+    int nevents = 0, rc = PQenterPipelineMode(conn) ? 0 : -1;
+    if (rc == 0)
+        rc = s_lookup(conn, cfg, items, n, lookup, sqlstate);
+    size_t fresh = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        s_decide(items, i, *lookup, cfg->merge_distance_m);
+        fresh += (size_t) items[i].fresh;
+    }
+    if (rc == 0 && fresh)
+        rc = s_assign_ids(conn, items, n, fresh, sqlstate);
+    if (rc == 0) {
+        s_resolve(items, n);
+        rc = s_write(conn, items, n, &nevents, sqlstate);
+    }
+    if (rc) {
+        /* Everything sent was collected unless the connection broke or a
+         * send failed half-way; then the only clean state is a new one. */
+        if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode(conn))
+            PQreset(conn);
+        else if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+            PQclear(PQexec(conn, "ROLLBACK"));
+    }
     if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF)
         PQexitPipelineMode(conn);
-    free(results);
-    return rc ? -1 : events;
+    return rc ? -1 : nevents;
 }
 
 static void s_answer(rpcsrv_t *srv, s_item_t *it)
 {
-    if (!s_ok(it)) {
-        s_fail_code(srv, it->req, PQgetvalue(it->res, 0, 0));
+    for (size_t k = 0; it->error && k < sizeof s_errors / sizeof *s_errors; k++)
+        if (strcmp(it->error, s_errors[k].code) == 0) {
+            rpcsrv_fail(srv, it->req, it->error, s_errors[k].message, NULL, s_errors[k].hint, NULL);
+            return;
+        }
+    if (it->replayed && caseview_path_parse(&it->path, it->path_json)) {
+        rpcsrv_fail(srv, it->req, "INTERNAL", "stored answer could not be read", NULL, NULL, NULL);
         return;
     }
-    const PGresult *r = it->res;
     Gov__SubmitCaseReply reply = GOV__SUBMIT_CASE_REPLY__INIT;
-    reply.case_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    reply.merged = PQgetvalue(r, 0, 2)[0] == 't';
-    reply.replayed = s_replayed(it);
-    reply.status = PQgetvalue(r, 0, 4);
-    reply.caller_count = atoi(PQgetvalue(r, 0, 5));
+    reply.case_id = it->case_id;
+    reply.merged = it->merged;
+    reply.replayed = it->replayed;
+    reply.status = (char *) it->status;
+    reply.caller_count = it->callers;
     reply.area_path = it->path.ptrs;
     reply.n_area_path = it->path.n;
     rpcsrv_reply(srv, it->req, "SubmitCaseReply", &reply.base);
@@ -216,15 +462,15 @@ static void s_item_clear(s_item_t *it)
 {
     if (it->msg)
         gov__submit_case__free_unpacked(it->msg, NULL);
-    PQclear(it->res);
+    free(it->hex);
     caseview_path_clear(&it->path);
     memset(it, 0, sizeof *it);
 }
 
-int submit_batch(PGconn *conn, rpcsrv_t *srv, const submit_config_t *cfg, rpc_req_t **reqs,
-                 size_t n)
+/* Decodes and validates; answers the invalid ones. Returns how many are left
+ * in `items`. */
+static size_t s_admit(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, s_item_t *items)
 {
-    s_item_t *items = calloc(n, sizeof *items);
     size_t valid = 0;
     for (size_t i = 0; i < n; i++) {
         rpc_req_t *req = reqs[i];
@@ -236,47 +482,53 @@ int submit_batch(PGconn *conn, rpcsrv_t *srv, const submit_config_t *cfg, rpc_re
             continue;
         }
         validate_error_t err = validate_submit(msg);
-        if (err.code || !items) {
-            if (!items)
-                rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", NULL, "retry later", NULL);
-            else
-                rpcsrv_fail(srv, req, err.code, err.message, NULL, err.hint, NULL);
+        char *hex = err.code ? NULL : s_hex(req->env->payload.data, req->env->payload.len);
+        if (err.code || !hex) {
+            rpcsrv_fail(srv, req, err.code ? err.code : "OVERLOADED",
+                        err.code ? err.message : "out of memory", NULL, err.hint, NULL);
             gov__submit_case__free_unpacked(msg, NULL);
             continue;
         }
-        items[valid].req = req;
-        items[valid].msg = msg;
-        valid++;
+        s_item_t *it = &items[valid++];
+        it->req = req;
+        it->msg = msg;
+        it->hex = hex;
+        it->key = *msg->idempotency_key ? msg->idempotency_key : req->env->message_id;
     }
-    if (valid == 0) {
-        free(items);
-        return 0;
+    return valid;
+}
+
+int submit_batch(PGconn *conn, rpcsrv_t *srv, const submit_config_t *cfg, rpc_req_t **reqs,
+                 size_t n)
+{
+    s_item_t *items = calloc(n, sizeof *items);
+    if (!items) {
+        for (size_t i = 0; i < n; i++)
+            rpcsrv_fail(srv, reqs[i], "OVERLOADED", "out of memory", NULL, "retry later", NULL);
+        return -1;
     }
+    size_t valid = s_admit(srv, reqs, n, items);
     char sqlstate[6] = "";
-    int events = s_transact(conn, cfg, items, valid, sqlstate);
+    PGresult *lookup = NULL;
+    int events = valid ? s_transact(conn, cfg, items, valid, &lookup, sqlstate) : 0;
     if (events >= 0) {
-        for (size_t i = 0; i < valid; i++) {
+        for (size_t i = 0; i < valid; i++)
             s_answer(srv, &items[i]);
-            s_item_clear(&items[i]);
-        }
     } else if (valid > 1) {
         /* Find the culprit: each request alone. */
         events = 0;
         for (size_t i = 0; i < valid; i++) {
-            rpc_req_t *one = items[i].req;
-            gov__submit_case__free_unpacked(items[i].msg, NULL);
-            items[i].msg = NULL;
-            s_item_clear(&items[i]);
-            int e = submit_batch(conn, srv, cfg, &one, 1);
+            int e = submit_batch(conn, srv, cfg, &items[i].req, 1);
             events += e > 0 ? e : 0;
         }
     } else {
         rpcsrv_fail(srv, items[0].req, "DB_UNAVAILABLE", "the case could not be stored",
                     "nothing was written", "retry with the same message_id or idempotency key",
                     sqlstate);
-        s_item_clear(&items[0]);
-        events = -1;
     }
+    for (size_t i = 0; i < valid; i++)
+        s_item_clear(&items[i]);
+    PQclear(lookup);
     free(items);
     return events;
 }

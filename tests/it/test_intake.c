@@ -33,6 +33,7 @@ typedef struct {
 static int s_setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
+    *state = f;
     char url[256];
     if (harness_db_new("it_intake", url) || harness_intake_start(&f->svc, url, NULL))
         return -1;
@@ -47,6 +48,8 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     fixture_t *f = *state;
+    if (!f || !f->zctx)
+        return -1; /* setup failed before there was anything to tear down */
     rpccli_destroy(&f->cli);
     zmq_ctx_term(f->zctx);
     PQfinish(f->conn);
@@ -486,6 +489,98 @@ static void test_events_are_published_in_order(void **state)
     gov__submit_case_reply__free_unpacked(b, NULL);
 }
 
+static int64_t s_batches(fixture_t *f)
+{
+    char body[16384];
+    assert_int_equal(harness_http_get(f->svc.http_port, "/metrics", body, sizeof body), 200);
+    const char *at = strstr(body, "gov_batches_total{service=\"intake\"} ");
+    assert_non_null(at);
+    return strtoll(strchr(at, '}') + 2, NULL, 10);
+}
+
+/* Requests sent back to back are served in one batch (one transaction);
+ * the answers must be what one-by-one service would give: a report near a
+ * case made earlier in the same batch joins it, a repeated key replays, a
+ * bad request is refused alone. */
+static void test_a_burst_is_answered_as_if_one_by_one(void **state)
+{
+    fixture_t *f = *state;
+    s_case_t burst[] = {
+        {.lat = 39.9125, .lon = 116.3125, .key = "burst-a"},
+        {.lat = 39.9127, .lon = 116.3125, .key = "burst-b"},                 /* ~22 m: joins a */
+        {.lat = 39.9125, .lon = 116.3125, .key = "burst-a"},                 /* replay of a */
+        {.lat = 39.9125, .lon = 116.3125, .key = "burst-c", .category = "complaint.unicorns"},
+        {.lat = 39.9125, .lon = 116.3125, .key = "burst-a", .text = "不同的内容"}, /* conflict */
+        {.lat = 39.9126, .lon = 116.3126, .key = "burst-d"},                 /* joins a too */
+        {.lat = 39.9225, .lon = 116.3125, .key = "burst-e"},                 /* far: its own */
+    };
+    enum { N = sizeof burst / sizeof *burst };
+    char ids[N][8];
+    int64_t batches_before = s_batches(f);
+    for (int i = 0; i < N; i++) {
+        Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
+        Gov__Location loc = GOV__LOCATION__INIT;
+        Gov__Point pt = GOV__POINT__INIT;
+        req.channel = "hotline";
+        req.category = (char *) (burst[i].category ? burst[i].category : "complaint.noise");
+        req.description = (char *) (burst[i].text ? burst[i].text : "工地夜间施工噪音");
+        req.idempotency_key = (char *) burst[i].key;
+        pt.lat = burst[i].lat;
+        pt.lon = burst[i].lon;
+        loc.point = &pt;
+        req.location = &loc;
+        Gov__Envelope env = GOV__ENVELOPE__INIT;
+        env.type = "SubmitCase";
+        snprintf(ids[i], sizeof ids[i], "b%d", i);
+        env.message_id = ids[i];
+        size_t len;
+        uint8_t *bytes = envelope_pack(&env, &req.base, &len);
+        assert_int_equal(rpccli_send_raw(f->cli, (const void *[]){bytes}, (size_t[]){len}, 1), 0);
+        free(bytes);
+    }
+    Gov__Envelope *replies[N] = {0};
+    for (int k = 0; k < N; k++) {
+        Gov__Envelope *r = NULL;
+        assert_int_equal(rpccli_recv(f->cli, 5000, &r), 0);
+        int i = atoi(r->correlation_id + 1);
+        assert_null(replies[i]);
+        replies[i] = r;
+    }
+    /* Usually one batch; never one per request (then this test would not
+     * exercise the in-batch paths at all). */
+    assert_true(s_batches(f) - batches_before < N);
+    Gov__SubmitCaseReply *a = s_ok(replies[0]), *b = s_ok(replies[1]), *c = s_ok(replies[2]);
+    Gov__SubmitCaseReply *d = s_ok(replies[5]), *e = s_ok(replies[6]);
+    s_expect_error(replies[3], "UNKNOWN_CATEGORY");
+    s_expect_error(replies[4], "IDEMPOTENCY_CONFLICT");
+    assert_false(a->merged);
+    assert_true(b->merged);
+    assert_int_equal(b->case_id, a->case_id);
+    assert_int_equal(b->caller_count, 2);
+    assert_true(c->replayed);
+    assert_int_equal(c->case_id, a->case_id);
+    assert_int_equal(c->caller_count, 1); /* the answer a got, again */
+    assert_true(d->merged);
+    assert_int_equal(d->case_id, a->case_id);
+    assert_int_equal(d->caller_count, 3);
+    assert_false(e->merged);
+    assert_string_equal(b->area_path[3]->code, a->area_path[3]->code);
+    /* Stored as answered: two cases, four callers, four keys, four events. */
+    assert_int_equal(s_rows(f, "cases"), 2);
+    assert_int_equal(s_rows(f, "case_callers"), 4);
+    assert_int_equal(s_rows(f, "intake_requests"), 4);
+    assert_int_equal(s_rows(f, "outbox"), 4);
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long) a->case_id);
+    const char *p[] = {id};
+    assert_int_equal(harness_int(f->conn, "SELECT caller_count FROM cases WHERE id = $1::bigint", 1, p), 3);
+    gov__submit_case_reply__free_unpacked(a, NULL);
+    gov__submit_case_reply__free_unpacked(b, NULL);
+    gov__submit_case_reply__free_unpacked(c, NULL);
+    gov__submit_case_reply__free_unpacked(d, NULL);
+    gov__submit_case_reply__free_unpacked(e, NULL);
+}
+
 static void test_health_and_metrics(void **state)
 {
     fixture_t *f = *state;
@@ -523,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup(test_bad_frames_and_unknown_types_are_answered, s_clean),
         cmocka_unit_test_setup(test_get_and_list_cases, s_clean),
         cmocka_unit_test_setup(test_events_are_published_in_order, s_clean),
+        cmocka_unit_test_setup(test_a_burst_is_answered_as_if_one_by_one, s_clean),
         cmocka_unit_test(test_health_and_metrics),
         cmocka_unit_test(test_refuses_unknown_schema),
     };

@@ -39,6 +39,7 @@ static const char *const s_env[] = {"GOV_RELAY_INTERVAL_MS=60000", NULL};
 static int s_setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
+    *state = f;
     if (harness_db_new("it_sub", f->url) || harness_intake_start(&f->svc, f->url, s_env))
         return -1;
     f->conn = harness_db_connect(f->url);
@@ -54,6 +55,8 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     fixture_t *f = *state;
+    if (!f || !f->zctx)
+        return -1; /* setup failed before there was anything to tear down */
     rpccli_destroy(&f->cli);
     uv_run(&f->loop, UV_RUN_NOWAIT);
     uv_loop_close(&f->loop);
