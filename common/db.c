@@ -146,21 +146,25 @@ char *db_text_array(char *const *items, size_t n)
     return out;
 }
 
-int db_prepare(PGconn *conn, const char *name, const char *sql, int nparams)
+int db_prepare(PGconn *conn, const db_statement_t *stmts, size_t n)
 {
-    const char *params[] = {name};
-    PGresult *res = db_exec(conn, "SELECT 1 FROM pg_prepared_statements WHERE name = $1", 1,
-                            params, NULL);
-    if (!res)
+    PGresult *have = db_exec(conn, "SELECT name FROM pg_prepared_statements", 0, NULL, NULL);
+    if (!have)
         return -1;
-    int have = PQntuples(res) == 1;
-    PQclear(res);
-    if (have)
-        return 0;
-    res = PQprepare(conn, name, sql, nparams, NULL);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
-    if (rc)
-        log_error("cannot prepare %s: %s", name, PQresultErrorMessage(res));
-    PQclear(res);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int found = 0;
+        for (int r = 0; !found && r < PQntuples(have); r++)
+            found = strcmp(PQgetvalue(have, r, 0), stmts[i].name) == 0;
+        if (found)
+            continue;
+        PGresult *res = PQprepare(conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            log_error("cannot prepare %s: %s", stmts[i].name, PQresultErrorMessage(res));
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    PQclear(have);
     return rc;
 }

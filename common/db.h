@@ -33,11 +33,18 @@ void db_sqlstate(const PGresult *res, char out[6]);
  * (may be NULL) and its message logged. */
 int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6]);
 
-/* Makes sure `name` is prepared on `conn` as `sql`: prepares it unless the
- * session already has it (a reset connection has lost its statements, so
- * call this before each use of the statement in a batch). Returns 0 or -1.
- * Must not be called in pipeline mode. */
-int db_prepare(PGconn *conn, const char *name, const char *sql, int nparams);
+/* A statement a service prepares once per database session. */
+typedef struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+} db_statement_t;
+
+/* Makes sure every statement in `stmts` is prepared on `conn`: one query to
+ * see what the session has, then a PQprepare for each missing one (a reset
+ * connection has lost them all). Call it before a batch; not in pipeline
+ * mode. Returns 0 or -1 (logged). */
+int db_prepare(PGconn *conn, const db_statement_t *stmts, size_t n);
 
 /* Formats `n` strings as a PostgreSQL text[] literal, quoting each. Returns a
  * malloc'd string the caller frees, or NULL when out of memory. */

@@ -1,8 +1,9 @@
 #include "relay.h"
 
-#include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 #include <zmq.h>
 
 #include "db.h"
@@ -10,11 +11,17 @@
 #include "outbox.h"
 
 struct relay {
+    uv_thread_t thread;
+    uv_sem_t started;
+    int start_rc;
+    uv_loop_t loop;
+    uv_async_t kick, stop;
     uv_timer_t timer;
+    void *zctx, *pub;
     PGconn *conn;
-    void *pub;
-    char *stream;
-    uint64_t published, last_seq;
+    char *stream, *endpoint, *db_url;
+    int interval_ms;
+    _Atomic uint64_t published, last_seq;
 };
 
 static void s_publish(uint64_t seq, const char *type, const uint8_t *envelope, size_t len,
@@ -31,74 +38,131 @@ static void s_publish(uint64_t seq, const char *type, const uint8_t *envelope, s
     zmq_send(relay->pub, type, strlen(type), ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_send(relay->pub, stamped, out_len, ZMQ_DONTWAIT);
     free(stamped);
-    relay->published++;
-    relay->last_seq = seq;
+    atomic_fetch_add(&relay->published, 1);
+    atomic_store(&relay->last_seq, seq);
 }
 
-int relay_kick(relay_t *relay)
+/* Numbers and publishes everything pending, 1000 at a time. */
+static void s_run(relay_t *relay)
 {
-    int total = 0;
+    const char *params[] = {relay->stream};
     for (;;) {
-        int n = outbox_number(relay->conn, relay->stream, 1000, s_publish, relay);
-        if (n < 0)
-            return -1;
-        total += n;
-        if (n < 1000)
-            return total;
+        /* A read first: an idle relay must not write (and fsync) anything. */
+        PGresult *res = db_exec(relay->conn,
+                                "SELECT 1 FROM outbox WHERE stream = $1 AND seq IS NULL LIMIT 1",
+                                1, params, NULL);
+        int pending = res && PQntuples(res) > 0;
+        PQclear(res);
+        if (!pending || outbox_number(relay->conn, relay->stream, 1000, s_publish, relay) < 1000)
+            return;
     }
+}
+
+static void s_on_kick(uv_async_t *async)
+{
+    s_run(async->data);
 }
 
 static void s_on_timer(uv_timer_t *timer)
 {
-    relay_kick(timer->data);
+    s_run(timer->data);
 }
 
-int relay_new(uv_loop_t *loop, void *zctx, const char *db_url, const char *stream,
-              const char *endpoint, int interval_ms, relay_t **out)
+static void s_on_stop(uv_async_t *async)
+{
+    relay_t *relay = async->data;
+    uv_close((uv_handle_t *) &relay->kick, NULL);
+    uv_close((uv_handle_t *) &relay->stop, NULL);
+    uv_close((uv_handle_t *) &relay->timer, NULL);
+}
+
+static int s_open(relay_t *relay)
+{
+    int hwm = 100000, linger = 0;
+    relay->conn = db_connect(relay->db_url, 10000);
+    relay->pub = zmq_socket(relay->zctx, ZMQ_PUB);
+    if (!relay->conn || !relay->pub || zmq_setsockopt(relay->pub, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
+        zmq_setsockopt(relay->pub, ZMQ_LINGER, &linger, sizeof linger) ||
+        zmq_bind(relay->pub, relay->endpoint)) {
+        log_error("relay for %s cannot start on %s: %s", relay->stream, relay->endpoint,
+                  relay->conn ? zmq_strerror(zmq_errno()) : "no database");
+        return -1;
+    }
+    return 0;
+}
+
+/* The relay thread: owns the loop, the connection and the PUB socket. */
+static void s_main(void *arg)
+{
+    relay_t *relay = arg;
+    relay->start_rc = s_open(relay);
+    if (relay->start_rc == 0) {
+        uv_loop_init(&relay->loop);
+        uv_async_init(&relay->loop, &relay->kick, s_on_kick);
+        uv_async_init(&relay->loop, &relay->stop, s_on_stop);
+        uv_timer_init(&relay->loop, &relay->timer);
+        relay->kick.data = relay->stop.data = relay->timer.data = relay;
+        uv_timer_start(&relay->timer, s_on_timer, 0, (uint64_t) relay->interval_ms);
+    }
+    uv_sem_post(&relay->started);
+    if (relay->start_rc == 0) {
+        uv_run(&relay->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&relay->loop);
+    }
+    if (relay->pub)
+        zmq_close(relay->pub);
+    PQfinish(relay->conn);
+}
+
+static void s_free(relay_t *relay)
+{
+    uv_sem_destroy(&relay->started);
+    free(relay->stream);
+    free(relay->endpoint);
+    free(relay->db_url);
+    free(relay);
+}
+
+int relay_new(void *zctx, const char *db_url, const char *stream, const char *endpoint,
+              int interval_ms, relay_t **out)
 {
     relay_t *relay = calloc(1, sizeof *relay);
     if (!relay)
-        return -ENOMEM;
+        return -1;
+    relay->zctx = zctx;
     relay->stream = strdup(stream);
-    relay->conn = db_connect(db_url, 10000);
-    relay->pub = zmq_socket(zctx, ZMQ_PUB);
-    int hwm = 100000, linger = 0;
-    if (!relay->stream || !relay->conn || !relay->pub ||
-        zmq_setsockopt(relay->pub, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
-        zmq_setsockopt(relay->pub, ZMQ_LINGER, &linger, sizeof linger) ||
-        zmq_bind(relay->pub, endpoint)) {
-        log_error("relay for %s cannot start on %s: %s", stream, endpoint, zmq_strerror(errno));
-        if (relay->pub)
-            zmq_close(relay->pub);
-        PQfinish(relay->conn);
-        free(relay->stream);
-        free(relay);
+    relay->endpoint = strdup(endpoint);
+    relay->db_url = strdup(db_url);
+    relay->interval_ms = interval_ms;
+    uv_sem_init(&relay->started, 0);
+    if (!relay->stream || !relay->endpoint || !relay->db_url ||
+        uv_thread_create(&relay->thread, s_main, relay)) {
+        s_free(relay);
         return -1;
     }
-    uv_timer_init(loop, &relay->timer);
-    relay->timer.data = relay;
-    uv_timer_start(&relay->timer, s_on_timer, 0, (uint64_t) interval_ms);
+    uv_sem_wait(&relay->started);
+    if (relay->start_rc) {
+        uv_thread_join(&relay->thread);
+        s_free(relay);
+        return -1;
+    }
     *out = relay;
     return 0;
 }
 
+void relay_kick(relay_t *relay)
+{
+    uv_async_send(&relay->kick);
+}
+
 uint64_t relay_published(const relay_t *relay)
 {
-    return relay->published;
+    return atomic_load(&relay->published);
 }
 
 uint64_t relay_last_seq(const relay_t *relay)
 {
-    return relay->last_seq;
-}
-
-static void s_on_close(uv_handle_t *handle)
-{
-    relay_t *relay = handle->data;
-    zmq_close(relay->pub);
-    PQfinish(relay->conn);
-    free(relay->stream);
-    free(relay);
+    return atomic_load(&relay->last_seq);
 }
 
 void relay_destroy(relay_t **self_p)
@@ -107,6 +171,7 @@ void relay_destroy(relay_t **self_p)
     if (!relay)
         return;
     *self_p = NULL;
-    uv_timer_stop(&relay->timer);
-    uv_close((uv_handle_t *) &relay->timer, s_on_close);
+    uv_async_send(&relay->stop);
+    uv_thread_join(&relay->thread);
+    s_free(relay);
 }

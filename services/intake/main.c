@@ -4,8 +4,8 @@
  * pass over the socket is one batch: SubmitCase requests are validated, placed
  * on the map and merged with nearby open cases in one transaction together
  * with their CaseCreated / CaseMerged events (submit.c); GetCase and ListCases
- * read cases back (cases.c). After each commit the relay numbers the new
- * events and publishes them on PUB (GOV_INTAKE_EVENTS). /healthz and /metrics
+ * read cases back (cases.c). After each commit the relay (its own thread)
+ * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). /healthz and /metrics
  * are served on GOV_INTAKE_HTTP_PORT. */
 #include <signal.h>
 #include <stdlib.h>
@@ -98,7 +98,7 @@ int main(void)
 
     if (!(self.conn = db_connect(db_url, 10000)) || db_require_schema(self.conn, SCHEMA_VERSION))
         goto done;
-    if (relay_new(loop, zctx, db_url, "intake", events, relay_ms, &self.relay))
+    if (relay_new(zctx, db_url, "intake", events, relay_ms, &self.relay))
         goto done;
     if (rpcsrv_new(loop, zctx, endpoint, (size_t) max_batch, max_msg, s_on_batch, &self, &self.rpc)) {
         log_error("cannot bind %s", endpoint);

@@ -43,6 +43,14 @@ static const struct {
      "use a new key for a new request; resend the same content to get the first answer"},
 };
 
+/* Prepared once per session: planning the lookup costs more than running it. */
+static const db_statement_t s_statements[] = {
+    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 3},
+    {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 1},
+    {"intake_merges", Q_ADD_CALLERS, 1},    {"intake_callers", Q_INSERT_CALLERS, 1},
+    {"intake_requests", Q_INSERT_REQUESTS, 1},
+};
+
 /* Lookup columns (Q_LOOKUP). */
 enum { L_SEEN_CASE = 1, L_SEEN_SAME, L_SEEN_MERGED, L_SEEN_STATUS, L_SEEN_CALLERS, L_SEEN_PATH,
        L_SEEN_CREATED, L_CATEGORY_OK, L_AREA_ID, L_AREA_PATH, L_MERGE_CASE, L_MERGE_CALLERS,
@@ -257,12 +265,12 @@ static int s_event(outbox_batch_t *events, s_item_t *it)
     return outbox_batch_add(events, "CaseCreated", env->actor, env->trace_id, &ev.base);
 }
 
-/* Sends one statement whose single parameter is `json` (stolen). */
-static int s_send_json(PGconn *conn, const char *sql, json_t *json)
+/* Sends one prepared statement whose single parameter is `json` (stolen). */
+static int s_send_json(PGconn *conn, const char *statement, json_t *json)
 {
     char *text = json_dumps(json, JSON_COMPACT);
     const char *values[] = {text};
-    int ok = text && PQsendQueryParams(conn, sql, 1, NULL, values, NULL, NULL, 0);
+    int ok = text && PQsendQueryPrepared(conn, statement, 1, values, NULL, NULL, 0);
     free(text);
     json_decref(json);
     return ok ? 0 : -1;
@@ -293,8 +301,8 @@ static int s_lookup(PGconn *conn, const submit_config_t *cfg, s_item_t *items, s
     PGresult *results[3] = {0};
     int rc = cats && rows_text &&
                      PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-                     PQsendQueryParams(conn, Q_LOCK_CATEGORIES, 1, NULL, lock_params, NULL, NULL, 0) &&
-                     PQsendQueryParams(conn, Q_LOOKUP, 3, NULL, lookup_params, NULL, NULL, 0) &&
+                     PQsendQueryPrepared(conn, "intake_lock", 1, lock_params, NULL, NULL, 0) &&
+                     PQsendQueryPrepared(conn, "intake_lookup", 3, lookup_params, NULL, NULL, 0) &&
                      PQpipelineSync(conn)
                  ? db_pipeline_collect(conn, 3, results, sqlstate)
                  : -1;
@@ -319,7 +327,7 @@ static int s_assign_ids(PGconn *conn, s_item_t *items, size_t n, size_t fresh, c
     snprintf(count, sizeof count, "%zu", fresh);
     const char *params[] = {count};
     PGresult *ids = NULL;
-    int rc = PQsendQueryParams(conn, Q_NEXT_IDS, 1, NULL, params, NULL, NULL, 0) && PQpipelineSync(conn)
+    int rc = PQsendQueryPrepared(conn, "intake_ids", 1, params, NULL, NULL, 0) && PQpipelineSync(conn)
                  ? db_pipeline_collect(conn, 1, &ids, sqlstate)
                  : -1;
     if (rc == 0 && PQntuples(ids) != (int) fresh)
@@ -375,12 +383,12 @@ static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char s
     }
     int sent = 0;
     if (rc == 0 && json_array_size(cases))
-        rc = s_send_json(conn, Q_INSERT_CASES, json_incref(cases)), sent++;
+        rc = s_send_json(conn, "intake_cases", json_incref(cases)), sent++;
     if (rc == 0 && json_array_size(merges))
-        rc = s_send_json(conn, Q_ADD_CALLERS, json_incref(merges)), sent++;
+        rc = s_send_json(conn, "intake_merges", json_incref(merges)), sent++;
     if (rc == 0 && json_array_size(callers)) {
-        rc = s_send_json(conn, Q_INSERT_CALLERS, json_incref(callers)), sent++;
-        rc = rc ? rc : s_send_json(conn, Q_INSERT_REQUESTS, json_incref(requests)), sent++;
+        rc = s_send_json(conn, "intake_callers", json_incref(callers)), sent++;
+        rc = rc ? rc : s_send_json(conn, "intake_requests", json_incref(requests)), sent++;
         rc = rc ? rc : outbox_batch_send(conn, events), sent++;
     }
     *nevents = events ? (int) outbox_batch_size(events) : 0;
@@ -409,7 +417,11 @@ static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char s
 static int s_transact(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
                       PGresult **lookup, char sqlstate[6])
 {
-    int nevents = 0, rc = PQenterPipelineMode(conn) ? 0 : -1;
+    int nevents = 0;
+    int rc = db_prepare(conn, s_statements, sizeof s_statements / sizeof *s_statements) == 0 &&
+                     PQenterPipelineMode(conn)
+                 ? 0
+                 : -1;
     if (rc == 0)
         rc = s_lookup(conn, cfg, items, n, lookup, sqlstate);
     size_t fresh = 0;
