@@ -64,6 +64,9 @@ $(BUILD)/bin/bench-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard benc
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lm
 
+# Tests see the service concepts they test.
+$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/intake
+
 # Tests link the shared runtime, the harness, and the service concepts they test.
 TEST_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 INTAKE_CONCEPTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/intake/main.c,$(wildcard services/intake/*.c)))

@@ -1,0 +1,143 @@
+/* validate: the checks on a SubmitCase that need no database. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "validate.h"
+
+static void test_phones(void **state)
+{
+    (void) state;
+    const char *good[] = {"13800001234", "19912345678", "+8613800001234", "8613800001234",
+                          "010-12345678", "0755-1234567", "01012345678"};
+    const char *bad[] = {"12800001234", "1380000123", "138000012345", "1380000123a", "--",
+                         "010--1234567", "-01012345678", "12345", "+86", "0755-12"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_true(validate_phone(good[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (validate_phone(bad[i]))
+            fail_msg("accepted bad phone %s", bad[i]);
+}
+
+static void test_utf8_characters_not_bytes(void **state)
+{
+    (void) state;
+    assert_int_equal(validate_utf8_chars(""), 0);
+    assert_int_equal(validate_utf8_chars("abc"), 3);
+    assert_int_equal(validate_utf8_chars("噪声扰民"), 4);
+}
+
+/* A valid request the tests below break one field at a time. */
+typedef struct {
+    Gov__SubmitCase req;
+    Gov__Location loc;
+    Gov__Point pt;
+    Gov__Reporter rep;
+    char *media[21];
+} s_req_t;
+
+static void s_init(s_req_t *r)
+{
+    gov__submit_case__init(&r->req);
+    gov__location__init(&r->loc);
+    gov__point__init(&r->pt);
+    gov__reporter__init(&r->rep);
+    r->req.channel = "hotline";
+    r->req.category = "complaint.noise";
+    r->req.description = "夜间施工噪音扰民";
+    r->pt.lat = 39.9025;
+    r->pt.lon = 116.3025;
+    r->loc.point = &r->pt;
+    r->req.location = &r->loc;
+    r->rep.phone = "13800001234";
+    r->req.reporter = &r->rep;
+    for (int i = 0; i < 21; i++)
+        r->media[i] = "https://media.example/1.jpg";
+    r->req.media_urls = r->media;
+}
+
+static void s_expect(const s_req_t *r, const char *code)
+{
+    validate_error_t err = validate_submit(&r->req);
+    if (!code) {
+        if (err.code)
+            fail_msg("refused with %s", err.code);
+        return;
+    }
+    assert_non_null(err.code);
+    assert_string_equal(err.code, code);
+    assert_non_null(err.message);
+}
+
+static void test_valid_requests_pass(void **state)
+{
+    (void) state;
+    s_req_t r;
+    s_init(&r);
+    s_expect(&r, NULL);
+    assert_string_equal(validate_urgency(&r.req), "normal");
+    r.req.urgency = "emergency";
+    assert_string_equal(validate_urgency(&r.req), "emergency");
+    s_expect(&r, NULL);
+    r.loc.point = NULL;
+    r.loc.address = "青山街道翠湖路12号";
+    s_expect(&r, NULL); /* address only */
+    r.rep.phone = "";
+    s_expect(&r, NULL); /* anonymous */
+    r.req.n_media_urls = 20;
+    s_expect(&r, NULL);
+}
+
+static void test_each_refusal_has_its_code(void **state)
+{
+    (void) state;
+    s_req_t r;
+    s_init(&r); r.req.channel = "pigeon";          s_expect(&r, "INVALID_CHANNEL");
+    s_init(&r); r.req.channel = "";                s_expect(&r, "INVALID_CHANNEL");
+    s_init(&r); r.req.urgency = "whenever";        s_expect(&r, "INVALID_URGENCY");
+    s_init(&r); r.req.category = "";               s_expect(&r, "MISSING_CATEGORY");
+    s_init(&r); r.req.description = "";            s_expect(&r, "MISSING_DESCRIPTION");
+    s_init(&r); r.req.location = NULL;             s_expect(&r, "MISSING_LOCATION");
+    s_init(&r); r.loc.point = NULL;                s_expect(&r, "MISSING_LOCATION");
+    s_init(&r); r.pt.lat = 91;                     s_expect(&r, "INVALID_POINT");
+    s_init(&r); r.pt.lon = NAN;                    s_expect(&r, "INVALID_POINT");
+    s_init(&r); r.rep.phone = "12345";             s_expect(&r, "INVALID_PHONE");
+    s_init(&r); r.req.n_media_urls = 21;           s_expect(&r, "TOO_MANY_MEDIA");
+    s_init(&r); r.req.n_media_urls = 1; r.media[0] = "ftp://media.example/1.jpg";
+    s_expect(&r, "INVALID_MEDIA_URL");
+    s_init(&r); r.req.n_media_urls = 1; r.media[0] = "https://media.example/a b.jpg";
+    s_expect(&r, "INVALID_MEDIA_URL");
+}
+
+static void test_description_limit_counts_characters(void **state)
+{
+    (void) state;
+    s_req_t r;
+    s_init(&r);
+    char *text = malloc(4001 * 3 + 1);
+    for (int i = 0; i < 4001; i++)
+        memcpy(text + 3 * i, "噪", 3);
+    text[4001 * 3] = '\0';
+    r.req.description = text;
+    s_expect(&r, "DESCRIPTION_TOO_LONG");
+    text[4000 * 3] = '\0'; /* 4000 characters, 12000 bytes: allowed */
+    s_expect(&r, NULL);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phones),
+        cmocka_unit_test(test_utf8_characters_not_bytes),
+        cmocka_unit_test(test_valid_requests_pass),
+        cmocka_unit_test(test_each_refusal_has_its_code),
+        cmocka_unit_test(test_description_limit_counts_characters),
+    };
+    return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
+}
