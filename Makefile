@@ -77,6 +77,15 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(INTAKE_CONCEPTS) $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka -lm
 
+# The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
+FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c common/msgtypes.c \
+            services/intake/validate.c $(GEN_C)
+build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
+	    -I$(BUILD)/gen -Icommon -Iservices/intake -o $@ $(FUZZ_SRC) -lprotobuf-c -ljansson -lm
+fuzz: build/fuzz/fuzz_envelope
+
 install-deps:
 	bash deploy/install.sh
 
@@ -98,5 +107,5 @@ bench-intake: install-deps
 clean:
 	rm -rf build
 
-.PHONY: all tests install-deps up down test bench-intake clean
+.PHONY: all tests fuzz install-deps up down test bench-intake clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -113,6 +113,20 @@ else
     cat "$log/build-asan.log"; failed=$((failed + 1)); failures+=("asan build failed")
 fi
 
+echo "== fuzz: envelope and payload decoding (libFuzzer, ${FUZZ_SECONDS:-30} s)"
+if make -s fuzz >"$log/build-fuzz.log" 2>&1; then
+    mkdir -p build/fuzz/corpus
+    if build/fuzz/fuzz_envelope -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -artifact_prefix="$log/" \
+        build/fuzz/corpus >"$log/fuzz.log" 2>&1; then
+        passed=$((passed + 1)); echo "ok - fuzz_envelope: $(grep -o 'Done [0-9]* runs' "$log/fuzz.log")"
+    else
+        failed=$((failed + 1)); failures+=("fuzz_envelope found a crash (see $log/fuzz.log)")
+        tail -30 "$log/fuzz.log"
+    fi
+else
+    cat "$log/build-fuzz.log"; failed=$((failed + 1)); failures+=("fuzz build failed")
+fi
+
 for f in "${failures[@]}"; do echo "FAILED $f"; done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
