@@ -1,8 +1,10 @@
 /* bench-intake: drives gov-intake with SubmitCase over ZeroMQ and prints
  * cases/s and latency percentiles.
  *
- *   bench-intake ENDPOINT SECONDS CLIENTS WINDOW [RATE]
+ *   bench-intake ENDPOINT[,ENDPOINT...] SECONDS CLIENTS WINDOW [RATE]
  *
+ * Several endpoints (intake replicas) are all connected; each DEALER deals
+ * its requests round-robin among them.
  * CLIENTS threads each keep up to WINDOW requests in flight on their own
  * DEALER. Without RATE the load is closed-loop (as fast as replies come back:
  * the peak). With RATE (cases/s over all clients) requests are sent on a
@@ -80,7 +82,10 @@ static void *s_client(void *arg)
     void *sock = zmq_socket(c->zctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(sock, c->endpoint);
+    char endpoints[1024];
+    snprintf(endpoints, sizeof endpoints, "%s", c->endpoint);
+    for (char *save, *ep = strtok_r(endpoints, ",", &save); ep; ep = strtok_r(NULL, ",", &save))
+        zmq_connect(sock, ep);
     size_t cap = MAX_SAMPLES / 8;
     c->latencies = malloc(cap * sizeof *c->latencies);
     double *sent_at = calloc(1 << 22, sizeof *sent_at);
@@ -136,7 +141,7 @@ static int s_cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: bench-intake ENDPOINT SECONDS CLIENTS WINDOW [RATE]\n");
+        fprintf(stderr, "usage: bench-intake ENDPOINT[,ENDPOINT...] SECONDS CLIENTS WINDOW [RATE]\n");
         return 2;
     }
     double seconds = atof(argv[2]), rate = argc > 5 ? atof(argv[5]) : 0;
