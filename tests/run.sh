@@ -26,33 +26,20 @@ count() { # name file
     fi
 }
 
-# Runs one cmocka program; a crash or a missing plan counts as a failure.
-run_cmocka() { # label binary
-    local out="$log/$1.tap"
-    echo "== $1"
-    CMOCKA_MESSAGE_OUTPUT=TAP timeout 600 "$2" >"$out" 2>"$log/$1.stderr"
+# Runs one test program that prints TAP lines (cmocka with TAP output, or a
+# shell script); a crash or non-zero exit without a "not ok" counts as one
+# failure.
+run_tap() { # label command...
+    local label=$1 out="$log/$1.tap"; shift
+    echo "== $label"
+    CMOCKA_MESSAGE_OUTPUT=TAP timeout 600 "$@" >"$out" 2>"$log/$label.stderr"
     local rc=$?
     cat "$out"
-    count "$1" "$out"
+    count "$label" "$out"
     if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
         failed=$((failed + 1))
-        failures+=("$1: exited with status $rc (see $log/$1.stderr)")
-        tail -20 "$log/$1.stderr"
-    fi
-}
-
-# Runs one shell test script that prints TAP lines itself.
-run_script() { # label script
-    local out="$log/$1.tap"
-    echo "== $1"
-    GOV_BIN="$bin" timeout 600 bash "$2" >"$out" 2>"$log/$1.stderr"
-    local rc=$?
-    cat "$out"
-    count "$1" "$out"
-    if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
-        failed=$((failed + 1))
-        failures+=("$1: exited with status $rc (see $log/$1.stderr)")
-        tail -20 "$log/$1.stderr"
+        failures+=("$label: exited with status $rc (see $log/$label.stderr)")
+        tail -20 "$log/$label.stderr"
     fi
 }
 
@@ -82,11 +69,11 @@ suite() { # label-prefix build-dir
     rm -f "$log"/gov-*.log "$log"/intake.log "$log"/govctl.log
     for t in "$dir"/tests/test_*; do
         [ -x "$t" ] || continue
-        run_cmocka "$prefix$(basename "$t")" "$t"
+        run_tap "$prefix$(basename "$t")" "$t"
     done
     for s in tests/cli/test_*.sh; do
         [ -f "$s" ] || continue
-        run_script "$prefix$(basename "$s" .sh)" "$s"
+        run_tap "$prefix$(basename "$s" .sh)" bash "$s"
     done
     # The services the tests started must not have reported memory errors,
     # leaks or undefined behaviour on their way out.
