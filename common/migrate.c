@@ -96,15 +96,29 @@ static int s_apply_one(PGconn *conn, const char *dir, const s_file_t *file)
     return rc;
 }
 
+static int s_apply_all(PGconn *conn, const char *dir, void (*progress)(const char *file, void *arg),
+                       void *arg);
+
 int migrate_apply(PGconn *conn, const char *dir, void (*progress)(const char *file, void *arg),
                   void *arg)
 {
-    if (db_run(conn,
-               "CREATE TABLE IF NOT EXISTS schema_migrations ("
-               " version int PRIMARY KEY, name text NOT NULL,"
-               " applied_at timestamptz NOT NULL DEFAULT now())",
-               0, NULL))
+    /* Two migrators at once (two `make up`s, two containers) take turns. */
+    if (db_run(conn, "SELECT pg_advisory_lock(hashtext('gov_migrate'))", 0, NULL))
         return -1;
+    int applied = db_run(conn,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version int PRIMARY KEY, name text NOT NULL,"
+                         " applied_at timestamptz NOT NULL DEFAULT now())",
+                         0, NULL)
+                      ? -1
+                      : s_apply_all(conn, dir, progress, arg);
+    db_run(conn, "SELECT pg_advisory_unlock(hashtext('gov_migrate'))", 0, NULL);
+    return applied;
+}
+
+static int s_apply_all(PGconn *conn, const char *dir, void (*progress)(const char *file, void *arg),
+                       void *arg)
+{
     int current = db_schema_version(conn);
     s_file_t files[512];
     int n = s_list(dir, files, 512);

@@ -90,8 +90,10 @@ int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t
 PGconn *govctl_db(void)
 {
     PGconn *conn = PQconnectdb(config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT));
-    if (PQstatus(conn) == CONNECTION_OK)
+    if (PQstatus(conn) == CONNECTION_OK) {
+        PQclear(PQexec(conn, "SET client_min_messages = warning"));
         return conn;
+    }
     fprintf(stderr, "govctl: cannot connect to the database: %s", PQerrorMessage(conn));
     PQfinish(conn);
     return NULL;

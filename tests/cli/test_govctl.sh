@@ -38,6 +38,18 @@ expect_status "case list --limit needs a number" 2 "$govctl" case list --limit m
 expect_status "events tail --count needs a number" 2 "$govctl" events tail --count -3
 expect_status "areas import needs a file" 2 "$govctl" areas import
 
+# --- migrations ------------------------------------------------------------
+psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS cli_migrate WITH (FORCE)" \
+    -c "CREATE DATABASE cli_migrate" postgres 2>/dev/null
+mig="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/cli_migrate"
+pids=
+for i in 1 2 3; do GOV_DB_URL=$mig "$govctl" db migrate >"$tmp/mig$i" 2>&1 & pids="$pids $!"; done
+wait $pids
+check "three concurrent migrations all succeed" grep -q "schema at version" "$tmp/mig1" "$tmp/mig2" "$tmp/mig3"
+check "... and apply each file once" test "$(cat "$tmp"/mig? | grep -c '^applied ')" = "$(ls deploy/migrations/*.sql | wc -l)"
+check "... leaving the latest version" test "$(GOV_DB_URL=$mig "$govctl" db version)" = "$(ls deploy/migrations | tail -1 | sed 's/_.*//; s/^0*//')"
+expect_status "db migrate from a missing folder fails" 1 env GOV_DB_URL="$mig" "$govctl" db migrate /nonexistent
+
 # --- the map ---------------------------------------------------------------
 before=$(areas)
 expect_status "importing a missing file fails" 1 "$govctl" areas import "$tmp/nope.geojson"
