@@ -381,15 +381,24 @@ static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char s
         if (rc == 0)
             rc = s_event(events, it);
     }
+    /* Queue every statement that has rows, then COMMIT; count what was sent. */
     int sent = 0;
-    if (rc == 0 && json_array_size(cases))
-        rc = s_send_json(conn, "intake_cases", json_incref(cases)), sent++;
-    if (rc == 0 && json_array_size(merges))
-        rc = s_send_json(conn, "intake_merges", json_incref(merges)), sent++;
-    if (rc == 0 && json_array_size(callers)) {
-        rc = s_send_json(conn, "intake_callers", json_incref(callers)), sent++;
-        rc = rc ? rc : s_send_json(conn, "intake_requests", json_incref(requests)), sent++;
-        rc = rc ? rc : outbox_batch_send(conn, events), sent++;
+    struct {
+        const char *statement;
+        json_t *rows;
+    } steps[] = {{"intake_cases", cases},
+                 {"intake_merges", merges},
+                 {"intake_callers", callers},
+                 {"intake_requests", requests}};
+    for (size_t k = 0; rc == 0 && k < sizeof steps / sizeof *steps; k++) {
+        if (json_array_size(steps[k].rows) == 0)
+            continue;
+        rc = s_send_json(conn, steps[k].statement, json_incref(steps[k].rows));
+        sent++;
+    }
+    if (rc == 0 && outbox_batch_size(events)) {
+        rc = outbox_batch_send(conn, events);
+        sent++;
     }
     *nevents = events ? (int) outbox_batch_size(events) : 0;
     if (rc == 0 && (!PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||

@@ -1,11 +1,16 @@
 /* submit: SubmitCase, many at a time.
  *
- * A batch of requests drained from the socket is validated, then every valid
- * one runs intake_submit() in one pipelined transaction, its event goes into
- * the outbox in the same transaction, and only after COMMIT does anyone get an
+ * A batch of requests drained from the socket is validated, then served in
+ * one transaction of three pipelined round trips: (1) lock the categories
+ * and look every submission up — its idempotency key, category, area and the
+ * nearest open case; (2) take ids for the new cases; (3) write cases,
+ * callers, idempotency records and events, and COMMIT. Decisions (replay,
+ * refusal, merge, new case) are made here in order, so a submission sees the
+ * ones before it in the same batch. Only after COMMIT does anyone get an
  * answer: an accepted case is durable. If the batch fails as a whole (a
  * database error), each request is retried alone, so one bad request cannot
- * sink the others. */
+ * sink the others. The statements are in queries.h; docs/intake.md has the
+ * rules. */
 #ifndef INTAKE_SUBMIT_H
 #define INTAKE_SUBMIT_H
 
