@@ -25,7 +25,7 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
 COMMON_LIB := $(BUILD)/lib/libgov.a
 
-SERVICES := intake
+SERVICES := intake routing
 BINS := $(SERVICES:%=$(BUILD)/bin/gov-%) $(BUILD)/bin/govctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 IT_TESTS := $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/test_*.c))
@@ -64,18 +64,25 @@ $(BUILD)/bin/bench-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard benc
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lm
 
+# Each service's concepts (every .c but main.c) also go into an archive, so
+# tests can link what they exercise without the service's main().
+svc_concepts = $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/$(1)/main.c,$(wildcard services/$(1)/*.c)))
+SERVICE_LIBS := $(SERVICES:%=$(BUILD)/lib/libsvc-%.a)
+$(BUILD)/lib/libsvc-%.a: $$(call svc_concepts,$$*)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 # Tests see the service concepts they test.
-$(BUILD)/obj/tests/%.o: CFLAGS += -Iservices/intake
+$(BUILD)/obj/tests/%.o: CFLAGS += $(SERVICES:%=-Iservices/%)
 
 # Tests link the shared runtime, the harness, and the service concepts they test.
 TEST_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
-INTAKE_CONCEPTS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out services/intake/main.c,$(wildcard services/intake/*.c)))
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT) $(INTAKE_CONCEPTS) $(COMMON_LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka -lm
-$(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(INTAKE_CONCEPTS) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(LIBS) -lcmocka -lm
+$(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka -lm
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(LIBS) -lcmocka -lm
 
 # The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
 FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c common/msgtypes.c \

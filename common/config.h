@@ -19,5 +19,7 @@ int64_t config_int(const char *name, int64_t fallback, int64_t min, int64_t max,
 #define CONFIG_DB_URL_DEFAULT "postgresql://postgres@127.0.0.1:55432/gov"
 #define CONFIG_INTAKE_ENDPOINT_DEFAULT "tcp://127.0.0.1:7101"
 #define CONFIG_INTAKE_EVENTS_DEFAULT "tcp://127.0.0.1:7102"
+#define CONFIG_ROUTING_ENDPOINT_DEFAULT "tcp://127.0.0.1:7201"
+#define CONFIG_ROUTING_EVENTS_DEFAULT "tcp://127.0.0.1:7202"
 
 #endif

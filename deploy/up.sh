@@ -10,10 +10,7 @@ bash deploy/pg.sh init var/pg "$GOV_PG_PORT"
 bash deploy/pg.sh start var/pg
 bash deploy/pg.sh createdb var/pg "$GOV_PG_PORT" gov
 build/bin/govctl db migrate | sed 's/^/db: /'
-if [ "$(psql -tAc 'SELECT count(*) FROM areas' "$GOV_DB_URL")" = 0 ]; then
-    build/bin/govctl areas import deploy/demo/city.geojson | sed 's/^/demo: /'
-fi
-psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql
+bash deploy/demo/load.sh | sed 's/^/demo: /'
 
 alive() { [ -f "var/run/$1.pid" ] && kill -0 "$(cat "var/run/$1.pid")" 2>/dev/null; }
 

@@ -57,8 +57,7 @@ export GOV_MIGRATIONS_DIR="$top/deploy/migrations"
 
 # Migrations and the demo city go into the template every test database copies.
 make -s all >"$log/build.log" 2>&1 || { cat "$log/build.log"; echo "0 passed, 1 failed"; exit 1; }
-if ! { build/bin/govctl db migrate && build/bin/govctl areas import deploy/demo/city.geojson &&
-       psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql; } >"$log/template.log" 2>&1; then
+if ! { build/bin/govctl db migrate && bash deploy/demo/load.sh; } >"$log/template.log" 2>&1; then
     cat "$log/template.log"; echo "0 passed, 1 failed"; exit 1
 fi
 

@@ -20,6 +20,7 @@ int cmd_areas(int argc, char **argv);
 int cmd_units(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */

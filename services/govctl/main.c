@@ -5,6 +5,7 @@
  *   govctl areas import|list          the map
  *   govctl units list                 who does the work
  *   govctl categories list            what residents report
+ *   govctl calendar import|show       the working-day calendar
  *   govctl db migrate|version         the schema
  */
 #include <stdio.h>
@@ -22,6 +23,7 @@ static const char *s_usage =
     "  areas import|list         load and list the map (district > street > community > grid)\n"
     "  units list                list units with their members\n"
     "  categories list           list case categories\n"
+    "  calendar import|show      load and show the working-day calendar (调休)\n"
     "  db migrate|version        apply migrations, show the schema version\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"
@@ -33,6 +35,7 @@ static const struct {
 } s_commands[] = {
     {"case", cmd_case},   {"events", cmd_events},         {"areas", cmd_areas},
     {"units", cmd_units}, {"categories", cmd_categories}, {"db", cmd_db},
+    {"calendar", cmd_calendar},
 };
 
 int main(int argc, char **argv)

@@ -3,37 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int caseview_path_parse(caseview_path_t *path, const char *text)
-{
-    memset(path, 0, sizeof *path);
-    path->json = json_loads(text, 0, NULL);
-    if (!json_is_array(path->json))
-        return -1;
-    size_t i;
-    json_t *item;
-    json_array_foreach(path->json, i, item)
-    {
-        if (i == CASEVIEW_MAX_PATH)
-            break;
-        Gov__AreaRef *ref = &path->refs[i];
-        gov__area_ref__init(ref);
-        ref->code = (char *) json_string_value(json_object_get(item, "code"));
-        ref->name = (char *) json_string_value(json_object_get(item, "name"));
-        ref->level = (char *) json_string_value(json_object_get(item, "level"));
-        if (!ref->code || !ref->name || !ref->level)
-            return -1;
-        path->ptrs[i] = ref;
-        path->n = i + 1;
-    }
-    return 0;
-}
-
-void caseview_path_clear(caseview_path_t *path)
-{
-    json_decref(path->json);
-    memset(path, 0, sizeof *path);
-}
-
 /* Parses a JSON array of strings into a char* array borrowing from `*json`. */
 static int s_strings(const char *text, json_t **json, char ***out, size_t *n)
 {
@@ -73,7 +42,7 @@ int caseview_from_row(caseview_t *view, const PGresult *res, int row)
     }
     view->location.address = s_text(res, row, 8);
     c->location = &view->location;
-    if (caseview_path_parse(&view->path, s_text(res, row, 9)))
+    if (areapath_parse(&view->path, s_text(res, row, 9)))
         return -1;
     c->area_path = view->path.ptrs;
     c->n_area_path = view->path.n;
@@ -125,7 +94,7 @@ int caseview_add_callers(caseview_t *view, const PGresult *res)
 
 void caseview_clear(caseview_t *view)
 {
-    caseview_path_clear(&view->path);
+    areapath_clear(&view->path);
     json_decref(view->media);
     free(view->media_ptrs);
     for (size_t i = 0; view->caller_media && i < view->msg.n_callers + 1; i++) {

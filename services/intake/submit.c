@@ -30,7 +30,7 @@ typedef struct {
     const char *status;     /* borrowed from the lookup result or static */
     const char *path_json;  /* likewise */
     int64_t created_ms;
-    caseview_path_t path;   /* parsed for the reply and the event */
+    areapath_t path;   /* parsed for the reply and the event */
 } s_item_t;
 
 /* The refusals that need the database, with what a person should read. */
@@ -352,7 +352,7 @@ static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char s
             continue;
         const Gov__SubmitCase *m = it->msg;
         const Gov__Point *pt = s_point(it);
-        if (caseview_path_parse(&it->path, it->path_json))
+        if (areapath_parse(&it->path, it->path_json))
             rc = -1;
         if (it->fresh)
             json_array_append_new(
@@ -464,7 +464,7 @@ static void s_answer(rpcsrv_t *srv, s_item_t *it)
             rpcsrv_fail(srv, it->req, it->error, s_errors[k].message, NULL, s_errors[k].hint, NULL);
             return;
         }
-    if (it->replayed && caseview_path_parse(&it->path, it->path_json)) {
+    if (it->replayed && areapath_parse(&it->path, it->path_json)) {
         rpcsrv_fail(srv, it->req, "INTERNAL", "stored answer could not be read", NULL, NULL, NULL);
         return;
     }
@@ -484,7 +484,7 @@ static void s_item_clear(s_item_t *it)
     if (it->msg)
         gov__submit_case__free_unpacked(it->msg, NULL);
     free(it->hex);
-    caseview_path_clear(&it->path);
+    areapath_clear(&it->path);
     memset(it, 0, sizeof *it);
 }
 

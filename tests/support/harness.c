@@ -98,6 +98,9 @@ void harness_reset(PGconn *conn)
     harness_exec(conn, "BEGIN; DELETE FROM outbox_streams; DELETE FROM outbox;"
                        " DELETE FROM case_callers; DELETE FROM intake_requests; DELETE FROM cases;"
                        " DELETE FROM subscriber_positions; COMMIT");
+    harness_exec(conn, "BEGIN; DELETE FROM whistle_ratings; DELETE FROM evaluations;"
+                       " DELETE FROM deadlines; DELETE FROM dispatch_log; DELETE FROM dispatches;"
+                       " DELETE FROM whistles; DELETE FROM routed_cases; COMMIT");
 }
 
 int harness_free_port(void)
@@ -175,15 +178,24 @@ static pid_t s_spawn(const char *name, const char *const *argv, const char *cons
 
 static int s_start(harness_svc_t *svc, const char *const *extra)
 {
-    char e1[128], e2[128], e3[128], e4[300];
-    snprintf(e1, sizeof e1, "GOV_INTAKE_ENDPOINT=%s", svc->endpoint);
-    snprintf(e2, sizeof e2, "GOV_INTAKE_EVENTS=%s", svc->events);
-    snprintf(e3, sizeof e3, "GOV_INTAKE_HTTP_PORT=%d", svc->http_port);
+    char e1[128], e2[128], e3[128], e4[300], e5[128], bin[64], upper[16];
+    size_t i;
+    for (i = 0; svc->name[i] && i < sizeof upper - 1; i++)
+        upper[i] = (char) (svc->name[i] - 'a' + 'A');
+    upper[i] = '\0';
+    snprintf(e1, sizeof e1, "GOV_%s_ENDPOINT=%s", upper, svc->endpoint);
+    snprintf(e2, sizeof e2, "GOV_%s_EVENTS=%s", upper, svc->events);
+    snprintf(e3, sizeof e3, "GOV_%s_HTTP_PORT=%d", upper, svc->http_port);
     snprintf(e4, sizeof e4, "GOV_DB_URL=%s", svc->db_url);
+    snprintf(e5, sizeof e5, "GOV_INTAKE_EVENTS=%s", svc->upstream);
     const char *env[32] = {e1, e2, e3, e4};
-    for (int i = 0; extra && extra[i] && i < 27; i++)
-        env[4 + i] = extra[i];
-    svc->pid = s_spawn("gov-intake", NULL, env, "intake", -1);
+    int n = 4;
+    if (svc->upstream[0])
+        env[n++] = e5;
+    for (int k = 0; extra && extra[k] && n < 31; k++)
+        env[n++] = extra[k];
+    snprintf(bin, sizeof bin, "gov-%s", svc->name);
+    svc->pid = s_spawn(bin, NULL, env, svc->name, -1);
     for (int64_t deadline = harness_now_ms() + 10000; harness_now_ms() < deadline;) {
         if (harness_http_get(svc->http_port, "/healthz", NULL, 0) == 200)
             return 0;
@@ -198,14 +210,28 @@ static int s_start(harness_svc_t *svc, const char *const *extra)
     return -1;
 }
 
-int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *const *env)
+static int s_new(harness_svc_t *svc, const char *name, const char *db_url, const char *upstream,
+                 const char *const *env)
 {
     memset(svc, 0, sizeof *svc);
+    svc->name = name;
+    snprintf(svc->upstream, sizeof svc->upstream, "%s", upstream ? upstream : "");
     snprintf(svc->endpoint, sizeof svc->endpoint, "tcp://127.0.0.1:%d", harness_free_port());
     snprintf(svc->events, sizeof svc->events, "tcp://127.0.0.1:%d", harness_free_port());
     svc->http_port = harness_free_port();
     snprintf(svc->db_url, sizeof svc->db_url, "%s", db_url);
     return s_start(svc, env);
+}
+
+int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *const *env)
+{
+    return s_new(svc, "intake", db_url, NULL, env);
+}
+
+int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *intake_events,
+                          const char *const *env)
+{
+    return s_new(svc, "routing", db_url, intake_events, env);
 }
 
 int harness_restart(harness_svc_t *svc, const char *const *env)

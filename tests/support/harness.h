@@ -13,11 +13,13 @@
 #include <sys/types.h>
 
 typedef struct {
+    const char *name;   /* "intake", "routing" */
     pid_t pid;
     char endpoint[64];  /* requests (ROUTER) */
     char events[64];    /* events (PUB) */
     int http_port;
     char db_url[256];
+    char upstream[64];  /* routing: intake's events (PUB) it follows */
 } harness_svc_t;
 
 /* Creates database `name` (dropping any old one) as a copy of the template
@@ -51,6 +53,9 @@ const char *harness_bin(const char *name);
  * 10 s (it is then killed). Stdout/stderr go to build/test-logs/. */
 int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *const *env);
 
+/* Starts gov-routing likewise, following intake's events at `intake_events`. */
+int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *intake_events,
+                          const char *const *env);
 /* Restarts a stopped service on the same ports and database. */
 int harness_restart(harness_svc_t *svc, const char *const *env);
 

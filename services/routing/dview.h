@@ -1,0 +1,33 @@
+/* dview: a gov.Dispatch built from a row of Q_DISPATCH_COLUMNS, with the
+ * storage its pointers borrow. The row's result must outlive the view. */
+#ifndef ROUTING_DVIEW_H
+#define ROUTING_DVIEW_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "areapath.h"
+#include "routing.pb-c.h"
+
+typedef struct {
+    Gov__Dispatch msg;
+    Gov__Reporter reporter;
+    areapath_t path;
+    int64_t unit_id;          /* not in the message: for checks */
+    int64_t caller_unit_id;   /* the whistle's caller, 0 for a case */
+    int64_t policy_id;        /* 0: none */
+} dview_t;
+
+/* Fills `view` from row `row` of `res`. Returns 0 or -1 (bad area path). */
+int dview_from_row(dview_t *view, const PGresult *res, int row);
+
+/* Frees what the view holds (not `res`). Safe on a zeroed view. */
+void dview_clear(dview_t *view);
+
+/* Loads dispatch `id` (locking it when `for_update`) into `view`, keeping the
+ * result in `*res` (the caller PQclear()s it). Returns 1 found, 0 no such
+ * dispatch, -1 database error with `sqlstate` set. */
+int dview_load(PGconn *conn, int64_t id, int for_update, dview_t *view, PGresult **res,
+               char sqlstate[6]);
+
+#endif

@@ -1,0 +1,142 @@
+#include "evaluate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "dispatch.h"
+#include "dview.h"
+#include "outbox.h"
+#include "queries.h"
+#include "routing.pb-c.h"
+#include "rules.h"
+
+static int s_authorise(routing_t *r, const Gov__Actor *actor, const char *reporter_phone,
+                       routing_err_t *err)
+{
+    if (actor && actor->unit && actor->unit[0]) {
+        int64_t unit;
+        char kind[24];
+        if (routing_member(r, actor, &unit, kind, NULL, err))
+            return -1;
+        if (strcmp(kind, "dispatch_centre") != 0)
+            return routing_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
+                                "or the dispatch centre's callback (回访) on their behalf", NULL);
+        return 0;
+    }
+    if (!actor || !actor->id || !reporter_phone[0] || strcmp(actor->id, reporter_phone) != 0)
+        return routing_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
+                            "a resident acts with their phone number as actor id", NULL);
+    return 0;
+}
+
+static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__EvaluateCase *m,
+                      char state[24], int64_t *next_id, routing_err_t *err)
+{
+    static const char *results = " satisfied basic dissatisfied ";
+    char pat[32];
+    snprintf(pat, sizeof pat, " %s ", m->result ? m->result : "");
+    if (!m->result || !m->result[0] || !strstr(results, pat))
+        return routing_fail(err, "BAD_RESULT", "unknown evaluation",
+                            "satisfied, basic (basically satisfied) or dissatisfied", "got \"%s\"",
+                            m->result ? m->result : "");
+    if (m->text && strlen(m->text) > 4000)
+        return routing_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
+                            NULL);
+    char b[4][24], sqlstate[6];
+    const char *cp[] = {routing_i64(b[0], m->case_id)};
+    PGresult *c = db_exec(r->conn, Q_CASE, 1, cp, sqlstate);
+    if (!c)
+        return routing_db_fail(err, sqlstate);
+    int rc = -1;
+    PGresult *lead = NULL, *ins = NULL;
+    if (PQntuples(c) == 0) {
+        routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", b[0]);
+        goto done;
+    }
+    if (s_authorise(r, env->actor, PQgetvalue(c, 0, 6), err))
+        goto done;
+    if (strcmp(PQgetvalue(c, 0, 3), "resolved") != 0) {
+        routing_fail(err, "NOT_RESOLVED", "the case is not waiting for an evaluation", NULL,
+                     "case %s is %s", b[0], PQgetvalue(c, 0, 3));
+        goto done;
+    }
+    int reopened = atoi(PQgetvalue(c, 0, 4));
+    if (!(lead = db_exec(r->conn, Q_RESOLVED_LEAD, 1, cp, sqlstate)) || PQntuples(lead) != 1) {
+        routing_db_fail(err, sqlstate);
+        goto done;
+    }
+    int64_t dispatch_id = strtoll(PQgetvalue(lead, 0, 0), NULL, 10);
+    int64_t now = svclock_now_ms(r->clock);
+    const char *ip[] = {b[0], PQgetvalue(lead, 0, 0), m->result, m->text ? m->text : "",
+                        dispatch_actor_id(env->actor), routing_i64(b[1], now)};
+    if (!(ins = db_exec(r->conn, Q_INSERT_EVALUATION, 6, ip, sqlstate))) {
+        routing_db_fail(err, sqlstate);
+        goto done;
+    }
+    *next_id = 0;
+    if (strcmp(m->result, "dissatisfied") != 0) {
+        snprintf(state, 24, "closed");
+    } else {
+        /* Reopen: to the lead unit once, then to the centre. */
+        dispatch_spec_t spec = {.case_id = m->case_id, .role = "lead", .reopen = 1,
+                                .policy_id = strtoll(PQgetvalue(lead, 0, 2), NULL, 10),
+                                .unit_id = strtoll(PQgetvalue(lead, 0, 1), NULL, 10)};
+        if (reopened > 0 &&
+            (spec.unit_id = rules_centre(r, strtoll(PQgetvalue(c, 0, 2), NULL, 10), err)) < 0)
+            goto done;
+        if ((*next_id = dispatch_send(r, &spec, env->actor, env->trace_id, err)) < 0)
+            goto done;
+        snprintf(state, 24, "dispatched");
+        reopened++;
+    }
+    const char *sp[] = {b[0], state, routing_i64(b[2], reopened)};
+    PGresult *u = db_exec(r->conn, Q_CASE_STATE, 3, sp, sqlstate);
+    if (!u) {
+        routing_db_fail(err, sqlstate);
+        goto done;
+    }
+    PQclear(u);
+    dview_t view;
+    PGresult *row;
+    if (dview_load(r->conn, dispatch_id, 0, &view, &row, sqlstate) <= 0) {
+        routing_db_fail(err, sqlstate);
+    } else {
+        Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
+        ev.case_id = m->case_id;
+        ev.item = &view.msg;
+        ev.result = m->result;
+        ev.text = m->text;
+        ev.reporter = view.msg.reporter;
+        if (outbox_add(r->conn, ROUTING_STREAM, "CaseEvaluated", env->actor, env->trace_id,
+                       &ev.base) == 0)
+            rc = 0;
+        else
+            routing_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later",
+                         NULL);
+    }
+    dview_clear(&view);
+    PQclear(row);
+done:
+    PQclear(c);
+    PQclear(lead);
+    PQclear(ins);
+    return rc;
+}
+
+int evaluate_case(routing_t *r, const Gov__Envelope *env, char state[24], int64_t *next_id,
+                  routing_err_t *err)
+{
+    Gov__EvaluateCase *m =
+        (Gov__EvaluateCase *) envelope_payload(env, &gov__evaluate_case__descriptor);
+    if (!m)
+        return routing_fail(err, "BAD_PAYLOAD", "payload is not a gov.EvaluateCase", NULL, NULL);
+    int rc = -1;
+    if (routing_begin(r, err) == 0) {
+        if ((rc = s_evaluate(r, env, m, state, next_id, err)) || (rc = routing_commit(r, err)))
+            routing_rollback(r);
+    }
+    gov__evaluate_case__free_unpacked(m, NULL);
+    return rc;
+}

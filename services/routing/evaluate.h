@@ -1,0 +1,21 @@
+/* evaluate: 回访评价. When a case's lead resolves it, the reporter (or the
+ * centre's callback operator on their behalf) rates the result: satisfied,
+ * basic (basically satisfied) or dissatisfied. Satisfied closes the case;
+ * dissatisfied reopens it to the lead unit once, and after that sends it to
+ * the dispatch centre. */
+#ifndef ROUTING_EVALUATE_H
+#define ROUTING_EVALUATE_H
+
+#include <stdint.h>
+
+#include "routing.h"
+
+/* Applies the EvaluateCase in `env` in its own transaction. Returns 0 with the
+ * case's new state in `state` (24 bytes) and the reopened dispatch (0 none)
+ * in `*next_id`, or -1 with `err` set and nothing changed.
+ * Who may evaluate: a resident whose actor id is the reporter's phone, or a
+ * member of the dispatch centre. */
+int evaluate_case(routing_t *r, const Gov__Envelope *env, char state[24], int64_t *next_id,
+                  routing_err_t *err);
+
+#endif

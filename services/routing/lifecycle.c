@@ -1,0 +1,327 @@
+#include "lifecycle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "dispatch.h"
+#include "dview.h"
+#include "outbox.h"
+#include "queries.h"
+#include "routing.pb-c.h"
+#include "rules.h"
+#include "whistle.h"
+
+typedef enum { BY_UNIT, BY_CENTRE, BY_CALLER } who_t;
+
+typedef struct {
+    const char *type;
+    const ProtobufCMessageDescriptor *desc;
+    const char *from;     /* states it may start from, space-separated */
+    const char *to;       /* NULL: the state stays */
+    const char *cancel;   /* deadline kinds it stops (text[]); NULL: all */
+    const char *event;
+    const char *log;
+    who_t who;
+} move_t;
+
+static const move_t s_moves[] = {
+    {"SignDispatch", &gov__sign_dispatch__descriptor, "sent", "signed", "{sign}",
+     "DispatchSigned", "signed", BY_UNIT},
+    {"ArriveDispatch", &gov__arrive_dispatch__descriptor, "signed", "arrived", "{arrive}",
+     "DispatchArrived", "arrived", BY_UNIT},
+    {"ProgressDispatch", &gov__progress_dispatch__descriptor, "sent signed arrived", NULL,
+     "{contact}", "DispatchProgress", "progress", BY_UNIT},
+    {"ResolveDispatch", &gov__resolve_dispatch__descriptor, "signed arrived", "resolved", NULL,
+     "DispatchResolved", "resolved", BY_UNIT},
+    {"ReturnDispatch", &gov__return_dispatch__descriptor, "sent signed", "returned", NULL,
+     "DispatchReturned", "returned", BY_UNIT},
+    {"ReassignDispatch", &gov__reassign_dispatch__descriptor, "sent signed arrived", "reassigned",
+     NULL, "DispatchReassigned", "reassigned", BY_CENTRE},
+    {"ReleaseDispatch", &gov__release_dispatch__descriptor, "sent signed arrived", "released",
+     NULL, "DispatchReleased", "released", BY_CALLER},
+};
+
+/* What the different command messages carry, in one shape. */
+typedef struct {
+    int64_t dispatch_id;
+    const char *text;
+    char **media;
+    size_t n_media;
+    int contacted;
+    const char *reason;
+    const char *unit;
+} cmd_t;
+
+static const move_t *s_move(const char *type)
+{
+    for (size_t i = 0; i < sizeof s_moves / sizeof *s_moves; i++)
+        if (strcmp(s_moves[i].type, type) == 0)
+            return &s_moves[i];
+    return NULL;
+}
+
+int lifecycle_handles(const char *type)
+{
+    return s_move(type) != NULL;
+}
+
+static void s_read(const ProtobufCMessage *msg, cmd_t *cmd)
+{
+    memset(cmd, 0, sizeof *cmd);
+    cmd->text = "";
+    if (msg->descriptor == &gov__sign_dispatch__descriptor) {
+        cmd->dispatch_id = ((const Gov__SignDispatch *) msg)->dispatch_id;
+    } else if (msg->descriptor == &gov__arrive_dispatch__descriptor) {
+        cmd->dispatch_id = ((const Gov__ArriveDispatch *) msg)->dispatch_id;
+    } else if (msg->descriptor == &gov__progress_dispatch__descriptor) {
+        const Gov__ProgressDispatch *m = (const Gov__ProgressDispatch *) msg;
+        *cmd = (cmd_t){m->dispatch_id, m->text, m->media_urls, m->n_media_urls, m->contacted,
+                       NULL, NULL};
+    } else if (msg->descriptor == &gov__resolve_dispatch__descriptor) {
+        const Gov__ResolveDispatch *m = (const Gov__ResolveDispatch *) msg;
+        *cmd = (cmd_t){m->dispatch_id, m->text, m->media_urls, m->n_media_urls, 0, NULL, NULL};
+    } else if (msg->descriptor == &gov__return_dispatch__descriptor) {
+        const Gov__ReturnDispatch *m = (const Gov__ReturnDispatch *) msg;
+        *cmd = (cmd_t){m->dispatch_id, m->text, NULL, 0, 0, m->reason, NULL};
+    } else if (msg->descriptor == &gov__reassign_dispatch__descriptor) {
+        const Gov__ReassignDispatch *m = (const Gov__ReassignDispatch *) msg;
+        *cmd = (cmd_t){m->dispatch_id, m->text, NULL, 0, 0, NULL, m->unit};
+    } else if (msg->descriptor == &gov__release_dispatch__descriptor) {
+        const Gov__ReleaseDispatch *m = (const Gov__ReleaseDispatch *) msg;
+        *cmd = (cmd_t){m->dispatch_id, m->text, NULL, 0, 0, NULL, NULL};
+    }
+}
+
+static int s_state_in(const char *state, const char *list)
+{
+    size_t n = strlen(state);
+    for (const char *p = list; (p = strstr(p, state)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Who may act: a member of the right unit. */
+static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor,
+                       const dview_t *d, routing_err_t *err)
+{
+    int64_t unit_id;
+    char kind[24];
+    if (routing_member(r, actor, &unit_id, kind, NULL, err))
+        return -1;
+    switch (move->who) {
+    case BY_UNIT:
+        if (unit_id != d->unit_id)
+            return routing_fail(err, "NOT_YOUR_DISPATCH", "the dispatch belongs to another unit",
+                                NULL, "dispatch %lld is %s's, not %s's", (long long) d->msg.id,
+                                d->msg.unit, actor->unit);
+        if (strcmp(move->type, "ReturnDispatch") == 0 && strcmp(kind, "dispatch_centre") == 0)
+            return routing_fail(err, "CENTRE_CANNOT_RETURN",
+                                "the dispatch centre cannot return a dispatch",
+                                "reassign it to the unit that should own it", NULL);
+        return 0;
+    case BY_CENTRE:
+        if (strcmp(kind, "dispatch_centre") != 0)
+            return routing_fail(err, "NOT_CENTRE", "only the dispatch centre may reassign",
+                                "return the dispatch with a reason instead", "%s is a %s",
+                                actor->unit, kind);
+        return 0;
+    case BY_CALLER:
+        if (!d->caller_unit_id)
+            return routing_fail(err, "NOT_SUMMONED", "only a whistle's dispatch can be released",
+                                NULL, "dispatch %lld is not from a whistle",
+                                (long long) d->msg.id);
+        if (unit_id != d->caller_unit_id)
+            return routing_fail(err, "NOT_YOUR_WHISTLE", "only the whistle's caller may release",
+                                NULL, NULL);
+        return 0;
+    }
+    return 0;
+}
+
+/* Command-specific checks on the content. */
+static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const dview_t *d,
+                      int64_t *new_unit, routing_err_t *err)
+{
+    if (strcmp(move->type, "ResolveDispatch") == 0 && d->msg.on_site && !d->msg.arrived_ms)
+        return routing_fail(err, "ARRIVAL_REQUIRED", "the unit has not reported arrival",
+                            "report arrival (报到) on site before resolving",
+                            "dispatch %lld requires presence on site", (long long) d->msg.id);
+    if (strcmp(move->type, "ReturnDispatch") == 0) {
+        static const char *reasons = "function territory ownership";
+        if (!cmd->reason || !cmd->reason[0] || !s_state_in(cmd->reason, reasons))
+            return routing_fail(err, "BAD_REASON", "a return needs a reason code",
+                                "function (职能不符), territory (属地不符) or ownership (权属不清)",
+                                "got \"%s\"", cmd->reason ? cmd->reason : "");
+        if (!d->msg.case_id && !d->msg.whistle_id)
+            return routing_fail(err, "INTERNAL", "dispatch without case or whistle", NULL, NULL);
+    }
+    if (strcmp(move->type, "ReassignDispatch") == 0) {
+        char sqlstate[6];
+        const char *params[] = {cmd->unit ? cmd->unit : ""};
+        PGresult *res = db_exec(r->conn, "SELECT id FROM units WHERE code = $1", 1, params,
+                                sqlstate);
+        if (!res)
+            return routing_db_fail(err, sqlstate);
+        *new_unit = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+        PQclear(res);
+        if (!*new_unit)
+            return routing_fail(err, "UNKNOWN_UNIT", "no such unit", "see govctl units list",
+                                "\"%s\"", cmd->unit ? cmd->unit : "");
+    }
+    if (strlen(cmd->text) > 4000)
+        return routing_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters",
+                            NULL, NULL);
+    return 0;
+}
+
+/* The lead of a case resolved it: ask the reporter for an evaluation. */
+static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envelope *env,
+                                routing_err_t *err)
+{
+    char ids[24], sqlstate[6];
+    const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL};
+    PGresult *c = db_exec(r->conn, Q_CASE, 1, params, sqlstate);
+    if (!c)
+        return routing_db_fail(err, sqlstate);
+    params[2] = PQgetvalue(c, 0, 4);
+    PGresult *u = db_exec(r->conn, Q_CASE_STATE, 3, params, sqlstate);
+    PQclear(c);
+    if (!u)
+        return routing_db_fail(err, sqlstate);
+    PQclear(u);
+    dview_t view;
+    PGresult *row;
+    int rc = -1;
+    if (dview_load(r->conn, d->msg.id, 0, &view, &row, sqlstate) <= 0) {
+        routing_db_fail(err, sqlstate);
+        goto done;
+    }
+    Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
+    ev.case_id = d->msg.case_id;
+    ev.item = &view.msg;
+    ev.reporter = view.msg.reporter;
+    if (outbox_add(r->conn, ROUTING_STREAM, "EvaluationRequested", env->actor, env->trace_id,
+                   &ev.base)) {
+        routing_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);
+        goto done;
+    }
+    rc = 0;
+done:
+    dview_clear(&view);
+    PQclear(row);
+    return rc;
+}
+
+/* What follows a move: the next owner, the evaluation request, the whistle. */
+static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *env,
+                       const dview_t *d, int64_t new_unit, int64_t *next_id, routing_err_t *err)
+{
+    const char *t = move->type;
+    int lead_of_case = d->msg.case_id && strcmp(d->msg.role, "lead") == 0 && !d->msg.whistle_id;
+    if (strcmp(t, "ReturnDispatch") == 0 && lead_of_case) {
+        if ((*next_id = rules_route_next(r, d->msg.case_id, env->actor, env->trace_id, 0, err)) < 0)
+            return -1;
+    } else if (strcmp(t, "ReassignDispatch") == 0) {
+        dispatch_spec_t spec = {.case_id = d->msg.case_id, .whistle_id = d->msg.whistle_id,
+                                .unit_id = new_unit, .policy_id = d->policy_id,
+                                .role = d->msg.role, .on_site = d->msg.on_site};
+        if ((*next_id = dispatch_send(r, &spec, env->actor, env->trace_id, err)) < 0)
+            return -1;
+    } else if (strcmp(t, "ResolveDispatch") == 0 && lead_of_case) {
+        if (s_request_evaluation(r, d, env, err))
+            return -1;
+    }
+    if (d->msg.whistle_id && strcmp(t, "ReassignDispatch") != 0 && move->to)
+        return whistle_maybe_close(r, d->msg.whistle_id, env->actor, env->trace_id, err);
+    return 0;
+}
+
+static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, const cmd_t *cmd,
+                   dview_t *d, int64_t *next_id, routing_err_t *err)
+{
+    int64_t new_unit = 0;
+    if (s_authorise(r, move, env->actor, d, err))
+        return -1;
+    if (!s_state_in(d->msg.state, move->from))
+        return routing_fail(err, "ILLEGAL_TRANSITION", "the dispatch is not in a state for this",
+                            NULL, "dispatch %lld is %s; %s needs %s", (long long) d->msg.id,
+                            d->msg.state, move->type, move->from);
+    if (s_validate(r, move, cmd, d, &new_unit, err))
+        return -1;
+
+    int64_t now = svclock_now_ms(r->clock);
+    char ids[24], at[24], sqlstate[6];
+    routing_i64(ids, d->msg.id);
+    routing_i64(at, now);
+    const char *event = move->event, *log = move->log, *cancel = move->cancel;
+    int contact_only = strcmp(move->type, "ProgressDispatch") == 0;
+    if (move->to) {
+        const char *params[] = {ids, move->to, at, cmd->text, cmd->reason};
+        PGresult *res = db_exec(r->conn, Q_MOVE, 5, params, sqlstate);
+        if (!res)
+            return routing_db_fail(err, sqlstate);
+        PQclear(res);
+    } else if (contact_only && cmd->contacted) {
+        const char *params[] = {ids, at};
+        PGresult *res = db_exec(r->conn, Q_CONTACTED, 2, params, sqlstate);
+        if (!res)
+            return routing_db_fail(err, sqlstate);
+        PQclear(res);
+        event = "DispatchContacted";
+        log = "contacted";
+    }
+    if (!contact_only || cmd->contacted) {
+        const char *params[] = {ids, cancel, at};
+        PGresult *res = db_exec(r->conn, Q_CANCEL_STEPS, 3, params, sqlstate);
+        if (!res)
+            return routing_db_fail(err, sqlstate);
+        PQclear(res);
+    }
+    if (dispatch_log(r, d->msg.id, now, log, dispatch_actor_id(env->actor), cmd->text, cmd->media,
+                     cmd->n_media, err) ||
+        dispatch_announce(r, d->msg.id, event, env->actor, env->trace_id, cmd->text, cmd->media,
+                          cmd->n_media, err))
+        return -1;
+    return s_follow_up(r, move, env, d, new_unit, next_id, err);
+}
+
+int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id,
+                    int64_t *next_id, routing_err_t *err)
+{
+    const move_t *move = s_move(env->type);
+    *dispatch_id = *next_id = 0;
+    if (!move)
+        return routing_fail(err, "UNKNOWN_TYPE", "unknown message type", NULL, "%s", env->type);
+    ProtobufCMessage *msg = envelope_payload(env, move->desc);
+    if (!msg)
+        return routing_fail(err, "BAD_PAYLOAD", "the payload does not match the type", NULL,
+                            "%s", env->type);
+    cmd_t cmd;
+    s_read(msg, &cmd);
+    dview_t d;
+    PGresult *row = NULL;
+    char sqlstate[6];
+    int rc = -1;
+    memset(&d, 0, sizeof d);
+    if (routing_begin(r, err))
+        goto done;
+    int found = dview_load(r->conn, cmd.dispatch_id, 1, &d, &row, sqlstate);
+    if (found < 0)
+        routing_db_fail(err, sqlstate);
+    else if (found == 0)
+        routing_fail(err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld",
+                     (long long) cmd.dispatch_id);
+    else if (s_apply(r, move, env, &cmd, &d, next_id, err) == 0 && routing_commit(r, err) == 0) {
+        *dispatch_id = cmd.dispatch_id;
+        rc = 0;
+        goto done;
+    }
+    routing_rollback(r);
+done:
+    dview_clear(&d);
+    PQclear(row);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    return rc;
+}

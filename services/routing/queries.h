@@ -1,0 +1,263 @@
+/* queries: every SQL statement the routing service runs, in one place.
+ *
+ * Times go in and come out as milliseconds since the epoch from the service's
+ * clock (svclock), never the database's now(), so a test can move time. */
+#ifndef ROUTING_QUERIES_H
+#define ROUTING_QUERIES_H
+
+#define MS(col) "coalesce((extract(epoch FROM " col ") * 1000)::bigint, 0)"
+#define TS(param) "to_timestamp(" param "::float8 / 1000)"
+
+/* The member `$2` (person code) of unit `$1` (unit code): its id, kind, area.
+ * No row: not a member. Columns: 0 id, 1 kind, 2 area_id */
+#define Q_MEMBER                                                                               \
+    "SELECT u.id, u.kind, coalesce(u.area_id, 0) FROM units u"                                 \
+    " JOIN unit_members m ON m.unit_id = u.id JOIN people p ON p.id = m.person_id"             \
+    " WHERE u.code = $1 AND p.code = $2"
+
+/* A dispatch as the world sees it. Columns: 0 id, 1 case_id, 2 whistle_id,
+ * 3 unit, 4 unit_name, 5 role, 6 state, 7 on_site, 8 category, 9 path_json,
+ * 10 sent, 11 sign_by, 12 contact_by, 13 arrive_by, 14 resolve_by, 15 signed,
+ * 16 contacted, 17 arrived, 18 resolved, 19 ended, 20 return_reason, 21 note,
+ * 22 reopen, 23 description, 24 reporter_name, 25 reporter_phone, 26 unit_id,
+ * 27 whistle caller unit_id, 28 policy_id (0 none) */
+#define Q_DISPATCH_COLUMNS                                                                     \
+    "SELECT d.id, coalesce(d.case_id, 0), coalesce(d.whistle_id, 0), u.code, u.name, d.role,"  \
+    " d.state, d.on_site, coalesce(c.category_code, ''), coalesce(a.path_json, '[]')::text,"  \
+    " " MS("d.sent_at") ", " MS("d.sign_by") ", " MS("d.contact_by") ", " MS("d.arrive_by")   \
+    ", " MS("d.resolve_by") ", " MS("d.signed_at") ", " MS("d.contacted_at") ", "             \
+    MS("d.arrived_at") ", " MS("d.resolved_at") ", " MS("d.ended_at") ","                      \
+    " coalesce(d.return_reason, ''), d.note, d.reopen, coalesce(c.description, w.reason, ''),"\
+    " coalesce(c.reporter_name, ''), coalesce(c.reporter_phone, ''), d.unit_id,"              \
+    " coalesce(w.caller_unit_id, 0), coalesce(d.policy_id, 0)"                                 \
+    " FROM dispatches d JOIN units u ON u.id = d.unit_id"                                      \
+    " LEFT JOIN routed_cases c ON c.case_id = d.case_id"                                       \
+    " LEFT JOIN whistles w ON w.id = d.whistle_id"                                             \
+    " LEFT JOIN areas a ON a.id = coalesce(c.area_id, w.area_id)"
+
+/* $1 dispatch id */
+#define Q_DISPATCH Q_DISPATCH_COLUMNS " WHERE d.id = $1"
+/* $1 dispatch id: the same, locking the dispatch for a transition */
+#define Q_DISPATCH_FOR_UPDATE Q_DISPATCH_COLUMNS " WHERE d.id = $1 FOR UPDATE OF d"
+/* $1 unit code, $2 state, $3 case, $4 whistle ('' / 0 = any), $5 before id (0 = none), $6 limit */
+#define Q_LIST_DISPATCHES                                                                      \
+    Q_DISPATCH_COLUMNS " WHERE ($1 = '' OR u.code = $1) AND ($2 = '' OR d.state = $2)"       \
+    " AND ($3::bigint = 0 OR d.case_id = $3) AND ($4::bigint = 0 OR d.whistle_id = $4)"       \
+    " AND ($5::bigint = 0 OR d.id < $5) ORDER BY d.id DESC LIMIT $6"
+
+/* The policy for a case. $1 category code, $2 urgency. Columns: see Q_POLICY. */
+#define Q_POLICY_COLUMNS                                                                       \
+    "SELECT id, coalesce(sign_minutes, 0), sign_working, coalesce(contact_minutes, 0),"        \
+    " contact_working, coalesce(arrive_minutes, 0), arrive_working,"                           \
+    " coalesce(resolve_minutes, 0), resolve_working FROM sla_policies"
+#define Q_POLICY_FOR_CASE                                                                      \
+    Q_POLICY_COLUMNS " WHERE applies_to = 'case'"                                              \
+    " AND (category_kind IS NULL OR category_kind = split_part($1, '.', 1))"                   \
+    " AND (category_subject IS NULL OR category_subject = split_part($1, '.', 2))"             \
+    " AND (urgency IS NULL OR urgency = $2)"                                                   \
+    " ORDER BY (category_kind IS NOT NULL)::int + (category_subject IS NOT NULL)::int"         \
+    "  + (urgency IS NOT NULL)::int DESC, rank, id LIMIT 1"
+/* $1 whistle kind */
+#define Q_POLICY_FOR_WHISTLE                                                                   \
+    Q_POLICY_COLUMNS " WHERE applies_to = 'whistle' AND whistle_kind = $1 ORDER BY rank, id LIMIT 1"
+/* $1 policy id */
+#define Q_POLICY Q_POLICY_COLUMNS " WHERE id = $1"
+
+/* $1 policy id. Columns: 0 deadline, 1 step, 2 percent, 3 after_minutes, 4 action */
+#define Q_LADDER                                                                               \
+    "SELECT deadline, step, percent, after_minutes, action FROM ladder_steps"                  \
+    " WHERE policy_id = $1 ORDER BY deadline, step"
+
+/* $1 case, $2 whistle, $3 unit, $4 role, $5 rule, $6 policy, $7 on_site, $8 sent,
+ * $9 sign_by, $10 contact_by, $11 arrive_by, $12 resolve_by (ms; NULL none), $13 reopen */
+#define Q_INSERT_DISPATCH                                                                      \
+    "INSERT INTO dispatches (case_id, whistle_id, unit_id, role, rule_id, policy_id, on_site," \
+    " sent_at, sign_by, contact_by, arrive_by, resolve_by, reopen)"                            \
+    " VALUES (nullif($1::bigint, 0), nullif($2::bigint, 0), $3, $4, nullif($5::bigint, 0),"    \
+    " nullif($6::bigint, 0), $7, " TS("$8") ", " TS("$9") ", " TS("$10") ", " TS("$11") ", "  \
+    TS("$12") ", $13) RETURNING id"
+
+/* $1 dispatch, $2 deadlines text[], $3 steps int[], $4 actions text[], $5 dues (ms) bigint[].
+ * Columns: 0 id, 1 due_ms */
+#define Q_INSERT_DEADLINES                                                                     \
+    "INSERT INTO deadlines (dispatch_id, deadline, step, action, due_at)"                      \
+    " SELECT $1, d, s, a, " TS("m") " FROM unnest($2::text[], $3::int[], $4::text[],"         \
+    " $5::bigint[]) AS x(d, s, a, m) RETURNING id, " MS("due_at")
+
+/* $1 dispatch, $2 at (ms), $3 action, $4 actor, $5 text, $6 media text[] */
+#define Q_LOG                                                                                  \
+    "INSERT INTO dispatch_log (dispatch_id, at, action, actor, text, media_urls)"              \
+    " VALUES ($1, " TS("$2") ", $3, $4, $5, coalesce($6::text[], '{}'))"
+
+/* $1 dispatch, $2 new state, $3 at (ms), $4 note ('' keeps it), $5 return reason (NULL none).
+ * Sets the time column that belongs to the new state. */
+#define Q_MOVE                                                                                 \
+    "UPDATE dispatches SET state = $2,"                                                        \
+    " signed_at = CASE WHEN $2 = 'signed' THEN " TS("$3") " ELSE signed_at END,"              \
+    " arrived_at = CASE WHEN $2 = 'arrived' THEN " TS("$3") " ELSE arrived_at END,"           \
+    " resolved_at = CASE WHEN $2 = 'resolved' THEN " TS("$3") " ELSE resolved_at END,"        \
+    " ended_at = CASE WHEN $2 IN ('returned', 'reassigned', 'released') THEN " TS("$3")       \
+    "  ELSE ended_at END,"                                                                     \
+    " note = CASE WHEN $4 = '' THEN note ELSE $4 END,"                                         \
+    " return_reason = coalesce($5, return_reason) WHERE id = $1"
+
+/* $1 dispatch, $2 at (ms): the first contact with the reporter */
+#define Q_CONTACTED                                                                            \
+    "UPDATE dispatches SET contacted_at = " TS("$2")                                           \
+    " WHERE id = $1 AND contacted_at IS NULL RETURNING id"
+
+/* $1 dispatch, $2 deadlines text[] (NULL: all), $3 at (ms) */
+#define Q_CANCEL_STEPS                                                                         \
+    "UPDATE deadlines SET cancelled_at = " TS("$3")                                            \
+    " WHERE dispatch_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL"                    \
+    " AND ($2::text[] IS NULL OR deadline = ANY ($2::text[]))"
+
+/* Routing a case. $1 case id, $2 category, $3 urgency, $4 description, $5 area code
+ * (NULL unplaced), $6 lon, $7 lat (NULL none), $8 name, $9 phone, $10 created (ms).
+ * No row: the case was routed before. */
+#define Q_INSERT_CASE                                                                          \
+    "INSERT INTO routed_cases (case_id, category_code, urgency, description, area_id, location,"\
+    " reporter_name, reporter_phone, created_at)"                                              \
+    " VALUES ($1, $2, $3, $4, (SELECT id FROM areas WHERE code = $5),"                         \
+    "  CASE WHEN $6::float8 IS NULL THEN NULL"                                                 \
+    "   ELSE ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326)::geography END,"           \
+    "  $8, $9, " TS("$10") ") ON CONFLICT (case_id) DO NOTHING RETURNING case_id"
+
+/* The first matching rule, in rank order, whose owner has not led case $1.
+ * Columns: 0 rule id, 1 unit id, 2 on_site, 3 assist unit ids (text[] literal) */
+#define Q_NEXT_RULE                                                                            \
+    "WITH c AS (SELECT rc.case_id, rc.category_code, coalesce(a.path, '{}') AS path"           \
+    "  FROM routed_cases rc LEFT JOIN areas a ON a.id = rc.area_id WHERE rc.case_id = $1)"     \
+    " SELECT r.id, o.id, r.on_site, r.assist_unit_ids::text FROM c, routing_rules r"          \
+    " CROSS JOIN LATERAL (SELECT u.id FROM units u WHERE CASE r.tier"                          \
+    "   WHEN 'department' THEN u.id = r.lead_unit_id"                                          \
+    "   WHEN 'grid' THEN u.kind = 'grid_team' AND u.area_id = c.path[4]"                       \
+    "   WHEN 'community' THEN u.kind = 'community' AND u.area_id = c.path[3]"                  \
+    "   ELSE u.kind = 'street_office' AND u.area_id = c.path[2] END"                           \
+    "   ORDER BY u.id LIMIT 1) o"                                                              \
+    " WHERE r.enabled"                                                                         \
+    " AND (r.category_kind IS NULL OR r.category_kind = split_part(c.category_code, '.', 1))"  \
+    " AND (r.category_subject IS NULL OR r.category_subject = split_part(c.category_code, '.', 2))" \
+    " AND (r.area_id IS NULL OR r.area_id = ANY (c.path))"                                     \
+    " AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.case_id = c.case_id"                  \
+    "   AND d.unit_id = o.id AND d.role = 'lead')"                                             \
+    " ORDER BY r.rank, r.id LIMIT 1"
+
+/* The dispatch centre for area $1 (0: any): the one whose area holds it, else
+ * the first. Column: 0 id */
+#define Q_CENTRE                                                                               \
+    "SELECT u.id FROM units u LEFT JOIN areas a ON a.id = $1::bigint"                          \
+    " WHERE u.kind = 'dispatch_centre'"                                                        \
+    " ORDER BY (u.area_id = ANY (coalesce(a.path, '{}'))) DESC, u.id LIMIT 1"
+
+/* $1 case id. Columns: 0 category, 1 urgency, 2 area_id, 3 state, 4 reopened,
+ * 5 reporter name, 6 reporter phone */
+#define Q_CASE                                                                                 \
+    "SELECT category_code, urgency, coalesce(area_id, 0), state, reopened, reporter_name,"     \
+    " reporter_phone FROM routed_cases WHERE case_id = $1 FOR UPDATE"
+/* $1 case id, $2 state, $3 reopened */
+#define Q_CASE_STATE "UPDATE routed_cases SET state = $2, reopened = $3 WHERE case_id = $1"
+
+/* Deadlines. $1 fired at (ms), $2 ids bigint[], $3 late. Columns: 0 id,
+ * 1 dispatch, 2 deadline, 3 step, 4 action, 5 due ms */
+#define Q_CLAIM_STEPS                                                                          \
+    "UPDATE deadlines SET fired_at = " TS("$1") ", late = $3"                                 \
+    " WHERE id = ANY ($2::bigint[]) AND fired_at IS NULL AND cancelled_at IS NULL"             \
+    " RETURNING id, dispatch_id, deadline, step, action, " MS("due_at")
+/* Overdue steps, for firing late at start-up. $1 now (ms), $2 limit. Column: 0 id */
+#define Q_OVERDUE_STEPS                                                                        \
+    "SELECT id FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"                 \
+    " AND due_at <= " TS("$1") " ORDER BY due_at LIMIT $2"
+/* Steps to arm: due before $1 (horizon end) and either not yet armed by the
+ * horizon ($2: armed until), created since the last look ($3: highest id
+ * seen), or overdue by more than a sweep ($4), which catches rows another
+ * replica armed and never fired. All ms. Columns: 0 id, 1 due ms */
+#define Q_REFILL_STEPS                                                                         \
+    "SELECT id, " MS("due_at") " FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"\
+    " AND due_at < " TS("$1") " AND (due_at >= " TS("$2") " OR id > $3::bigint"               \
+    " OR due_at < " TS("$4") ")"
+/* The unit a ladder step reaches: the dispatch's own unit for a reminder, its
+ * supervisor (else the centre), or the centre. $1 dispatch unit id, $2 action.
+ * Column: 0 unit code */
+#define Q_STEP_TARGET                                                                          \
+    "WITH c AS (SELECT id FROM units WHERE kind = 'dispatch_centre' ORDER BY id LIMIT 1)"      \
+    " SELECT t.code FROM units u, c, units t WHERE u.id = $1 AND t.id = CASE $2"               \
+    "  WHEN 'remind' THEN u.id WHEN 'escalate_supervisor' THEN coalesce(u.supervisor_id, c.id)"\
+    "  ELSE c.id END"
+
+/* Whistles. $1 caller unit id, $2 lon, $3 lat: whether the point lies in the
+ * caller's area, and the smallest area holding it there.
+ * Columns: 0 inside, 1 area id (NULL outside) */
+#define Q_WHISTLE_PLACE                                                                        \
+    "WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326) AS g)"          \
+    " SELECT coalesce(bool_or(a.id = u.area_id), false),"                                       \
+    " (array_agg(a.id ORDER BY cardinality(a.path) DESC))[1]"                                   \
+    " FROM units u, pt, areas a WHERE u.id = $1 AND u.area_id = ANY (a.path)"                   \
+    " AND ST_Covers(a.geom, pt.g)"
+/* $1 case id. Columns: 0 lon, 1 lat (NULL unplaced) */
+#define Q_CASE_POINT                                                                           \
+    "SELECT ST_X(location::geometry), ST_Y(location::geometry) FROM routed_cases"              \
+    " WHERE case_id = $1"
+/* $1 department codes text[]. Columns: 0 code, 1 id (NULL: not a department) */
+#define Q_DEPARTMENTS                                                                          \
+    "SELECT c, u.id FROM unnest($1::text[]) WITH ORDINALITY AS x(c, n)"                        \
+    " LEFT JOIN units u ON u.code = x.c AND u.kind = 'department' ORDER BY x.n"
+/* $1 caller unit, $2 case (0 none), $3 kind, $4 reason, $5 lon, $6 lat, $7 area,
+ * $8 created by, $9 at (ms). Column: 0 id */
+#define Q_INSERT_WHISTLE                                                                       \
+    "INSERT INTO whistles (caller_unit_id, case_id, kind, reason, location, area_id,"          \
+    " created_by, created_at) VALUES ($1, nullif($2::bigint, 0), $3, $4,"                      \
+    " ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4326)::geography, $7, $8, " TS("$9")   \
+    ") RETURNING id"
+/* $1 whistle id. Columns: 0 id, 1 caller code, 2 case, 3 kind, 4 reason, 5 lon,
+ * 6 lat, 7 path_json, 8 state, 9 created, 10 closed, 11 caller unit id */
+#define Q_WHISTLE                                                                              \
+    "SELECT w.id, u.code, coalesce(w.case_id, 0), w.kind, w.reason,"                           \
+    " ST_X(w.location::geometry), ST_Y(w.location::geometry), a.path_json::text, w.state,"    \
+    " " MS("w.created_at") ", " MS("w.closed_at") ", w.caller_unit_id"                         \
+    " FROM whistles w JOIN units u ON u.id = w.caller_unit_id JOIN areas a ON a.id = w.area_id"\
+    " WHERE w.id = $1"
+/* $1 whistle id: its dispatches, oldest first */
+#define Q_WHISTLE_DISPATCHES Q_DISPATCH_COLUMNS " WHERE d.whistle_id = $1 ORDER BY d.id"
+/* $1 whistle id, $2 at (ms): closes it when no dispatch is still open. Column: 0 id */
+#define Q_WHISTLE_CLOSE                                                                        \
+    "UPDATE whistles w SET state = 'closed', closed_at = " TS("$2")                            \
+    " WHERE w.id = $1 AND w.state = 'open' AND NOT EXISTS (SELECT 1 FROM dispatches d"          \
+    "  WHERE d.whistle_id = w.id AND d.state IN ('sent', 'signed', 'arrived')) RETURNING id"
+/* $1 whistle, $2 dispatch, $3 direction, $4 score (NULL), $5 unnecessary, $6 text,
+ * $7 actor, $8 at (ms). No row: rated before. */
+#define Q_RATE                                                                                 \
+    "INSERT INTO whistle_ratings (whistle_id, dispatch_id, direction, score, unnecessary,"     \
+    " text, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ")"                      \
+    " ON CONFLICT DO NOTHING RETURNING whistle_id"
+
+/* Evaluations. $1 case: the last resolved lead dispatch. Columns: 0 id, 1 unit id, 2 policy */
+#define Q_RESOLVED_LEAD                                                                        \
+    "SELECT id, unit_id, coalesce(policy_id, 0) FROM dispatches WHERE case_id = $1"            \
+    " AND role = 'lead' AND state = 'resolved' ORDER BY id DESC LIMIT 1"
+/* $1 case, $2 dispatch, $3 result, $4 text, $5 actor, $6 at (ms). No row: evaluated before. */
+#define Q_INSERT_EVALUATION                                                                    \
+    "INSERT INTO evaluations (case_id, dispatch_id, result, text, actor, at)"                  \
+    " VALUES ($1, $2, $3, $4, $5, " TS("$6") ") ON CONFLICT DO NOTHING RETURNING id"
+
+/* 三率 (docs/kpi.md): for units with code $1 ('' any) and kind $3 ('' any), over
+ * the dispatches sent in month $2 (YYYY-MM, Beijing time), from the dispatch
+ * log and the evaluations. Columns: 0 code, 1 name, 2 dispatched,
+ * 3 signed_in_time, 4 resolved_not_reopened, 5 evaluated, 6 satisfied */
+#define Q_KPI                                                                                  \
+    "WITH b AS (SELECT f, ((f AT TIME ZONE 'Asia/Shanghai') + interval '1 month')"             \
+    "   AT TIME ZONE 'Asia/Shanghai' AS t"                                                     \
+    "   FROM (SELECT ($2 || '-01')::timestamp AT TIME ZONE 'Asia/Shanghai' AS f) m),"          \
+    " d AS (SELECT d.* FROM dispatches d, b WHERE d.sent_at >= b.f AND d.sent_at < b.t)"       \
+    " SELECT u.code, u.name, count(d.id),"                                                     \
+    " count(d.id) FILTER (WHERE EXISTS (SELECT 1 FROM dispatch_log l WHERE l.dispatch_id = d.id"\
+    "   AND l.action = 'signed' AND (d.sign_by IS NULL OR l.at <= d.sign_by))),"               \
+    " count(d.id) FILTER (WHERE EXISTS (SELECT 1 FROM dispatch_log l WHERE l.dispatch_id = d.id"\
+    "   AND l.action = 'resolved') AND NOT EXISTS (SELECT 1 FROM evaluations e"                \
+    "   WHERE e.dispatch_id = d.id AND e.result = 'dissatisfied')),"                           \
+    " count(e.id), count(e.id) FILTER (WHERE e.result IN ('satisfied', 'basic'))"              \
+    " FROM units u LEFT JOIN d ON d.unit_id = u.id LEFT JOIN evaluations e ON e.dispatch_id = d.id"\
+    " WHERE ($1 = '' OR u.code = $1) AND ($3 = '' OR u.kind = $3)"                             \
+    " GROUP BY u.id, u.code, u.name"
+
+#endif

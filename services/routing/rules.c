@@ -1,0 +1,125 @@
+#include "rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "dispatch.h"
+#include "queries.h"
+
+int64_t rules_centre(routing_t *r, int64_t area_id, routing_err_t *err)
+{
+    char ids[24], sqlstate[6];
+    const char *params[] = {routing_i64(ids, area_id)};
+    PGresult *res = db_exec(r->conn, Q_CENTRE, 1, params, sqlstate);
+    if (!res)
+        return routing_db_fail(err, sqlstate);
+    int64_t id = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+    PQclear(res);
+    if (id < 0)
+        return routing_fail(err, "NO_CENTRE", "no dispatch centre is configured",
+                            "add a unit of kind dispatch_centre", NULL);
+    return id;
+}
+
+int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err)
+{
+    char ids[24], sqlstate[6];
+    const char *cp[] = {routing_i64(ids, case_id)};
+    PGresult *c = db_exec(r->conn, Q_CASE, 1, cp, sqlstate);
+    if (!c)
+        return routing_db_fail(err, sqlstate);
+    if (PQntuples(c) == 0) {
+        PQclear(c);
+        return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", ids);
+    }
+    const char *pp[] = {PQgetvalue(c, 0, 0), PQgetvalue(c, 0, 1)};
+    PGresult *p = db_exec(r->conn, Q_POLICY_FOR_CASE, 2, pp, sqlstate);
+    PQclear(c);
+    if (!p)
+        return routing_db_fail(err, sqlstate);
+    int64_t id = PQntuples(p) ? strtoll(PQgetvalue(p, 0, 0), NULL, 10) : 0;
+    PQclear(p);
+    return id;
+}
+
+/* Sends the rule's assisting units their dispatches. `ids` is a bigint[] literal. */
+static int s_send_assists(routing_t *r, int64_t case_id, int64_t rule_id, int64_t policy_id,
+                          const char *ids, const Gov__Actor *actor, const char *trace_id,
+                          routing_err_t *err)
+{
+    const char *p = ids;
+    while (*p) {
+        char *end;
+        long long unit = strtoll(p + (*p == '{' || *p == ','), &end, 10);
+        if (end == p + (*p == '{' || *p == ','))
+            break;
+        dispatch_spec_t spec = {.case_id = case_id, .unit_id = unit, .rule_id = rule_id,
+                                .policy_id = policy_id, .role = "assist"};
+        if (dispatch_send(r, &spec, actor, trace_id, err) < 0)
+            return -1;
+        p = end;
+    }
+    return 0;
+}
+
+int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
+                         const char *trace_id, int with_assists, routing_err_t *err)
+{
+    int64_t policy = rules_case_policy(r, case_id, err);
+    if (policy < 0)
+        return -1;
+    char ids[24], sqlstate[6];
+    const char *params[] = {routing_i64(ids, case_id)};
+    PGresult *rule = db_exec(r->conn, Q_NEXT_RULE, 1, params, sqlstate);
+    if (!rule)
+        return routing_db_fail(err, sqlstate);
+    dispatch_spec_t spec = {.case_id = case_id, .policy_id = policy, .role = "lead"};
+    int64_t id = -1;
+    if (PQntuples(rule) == 1) {
+        spec.rule_id = strtoll(PQgetvalue(rule, 0, 0), NULL, 10);
+        spec.unit_id = strtoll(PQgetvalue(rule, 0, 1), NULL, 10);
+        spec.on_site = PQgetvalue(rule, 0, 2)[0] == 't';
+    } else {
+        /* 兜底: nothing (more) matches; the centre assigns by hand. */
+        PGresult *c = db_exec(r->conn, Q_CASE, 1, params, sqlstate);
+        int64_t area = c && PQntuples(c) ? strtoll(PQgetvalue(c, 0, 2), NULL, 10) : 0;
+        PQclear(c);
+        if ((spec.unit_id = rules_centre(r, area, err)) < 0)
+            goto done;
+    }
+    if ((id = dispatch_send(r, &spec, actor, trace_id, err)) < 0)
+        goto done;
+    if (with_assists && spec.rule_id &&
+        s_send_assists(r, case_id, spec.rule_id, policy, PQgetvalue(rule, 0, 3), actor, trace_id,
+                       err))
+        id = -1;
+done:
+    PQclear(rule);
+    return id;
+}
+
+int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, routing_err_t *err)
+{
+    char b[4][24], lon[32], lat[32], sqlstate[6];
+    const char *area = c->n_area_path ? c->area_path[c->n_area_path - 1]->code : NULL;
+    int placed = c->location && c->location->point;
+    if (placed) {
+        snprintf(lon, sizeof lon, "%.7f", c->location->point->lon);
+        snprintf(lat, sizeof lat, "%.7f", c->location->point->lat);
+    }
+    const char *params[] = {routing_i64(b[0], c->id), c->category, c->urgency, c->description,
+                            area, placed ? lon : NULL, placed ? lat : NULL,
+                            c->reporter ? c->reporter->name : "",
+                            c->reporter ? c->reporter->phone : "",
+                            routing_i64(b[1], c->created_ms)};
+    PGresult *res = db_exec(r->conn, Q_INSERT_CASE, 10, params, sqlstate);
+    if (!res)
+        return routing_db_fail(err, sqlstate);
+    int fresh = PQntuples(res) == 1;
+    PQclear(res);
+    if (!fresh)
+        return 0;
+    return rules_route_next(r, c->id, NULL, trace_id, 1, err) < 0 ? -1 : 0;
+}

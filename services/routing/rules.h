@@ -1,0 +1,32 @@
+/* rules: who owns a case. The routing_rules table (see 0003_routing.sql) is
+ * read at every decision, so an edited rule applies to the next case without
+ * a restart. A case goes to the first matching rule's owner, with the rule's
+ * assisting units (协办) alongside; a returned case goes to the next matching
+ * rule whose owner has not led it; when none is left, to the dispatch centre
+ * (兜底), which alone may send it back to a unit that returned it. */
+#ifndef ROUTING_RULES_H
+#define ROUTING_RULES_H
+
+#include <stdint.h>
+
+#include "intake.pb-c.h"
+#include "routing.h"
+
+/* Records a case from intake's CaseCreated event and dispatches it, in the
+ * open transaction. A case seen before is left alone (0). Returns 0, or -1
+ * with `err` set. */
+int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, routing_err_t *err);
+
+/* Sends case `case_id` to its next owner by the rules, or to the centre, as a
+ * new lead dispatch. Returns the new dispatch id, or -1 with `err` set. */
+int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
+                         const char *trace_id, int with_assists, routing_err_t *err);
+
+/* The dispatch centre responsible for area `area_id` (0: the first). Returns
+ * its unit id, or -1 with `err` set. */
+int64_t rules_centre(routing_t *r, int64_t area_id, routing_err_t *err);
+
+/* The SLA policy for case `case_id` (0 when none applies), or -1 with `err`. */
+int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err);
+
+#endif

@@ -1,0 +1,53 @@
+/* whistle: 吹哨. A street office or community summons departments to a place
+ * within its own area, for a case or a new event; each department gets its
+ * own dispatch (role summoned, arrival required) with sign-by and arrive-by
+ * deadlines from the policy of the whistle's kind (routine 日常哨, hard
+ * 攻坚哨, emergency 应急哨). The whistle shows who has reported and who has
+ * not, and closes when no dispatch is open any more (resolved, released by
+ * the caller, or returned). Then both sides rate each other (双考核). */
+#ifndef ROUTING_WHISTLE_H
+#define ROUTING_WHISTLE_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "areapath.h"
+#include "dview.h"
+#include "routing.h"
+#include "routing.pb-c.h"
+
+/* A gov.Whistle with its dispatches, and the storage it borrows. */
+typedef struct {
+    Gov__Whistle msg;
+    Gov__Point point;
+    areapath_t path;
+    dview_t *dispatches;
+    Gov__Dispatch **ptrs;
+    char **reported, **not_reported;
+    PGresult *res, *dres;
+    int64_t caller_unit_id;
+} wview_t;
+
+/* Loads whistle `id` into `view`. Returns 1, 0 when there is none, or -1
+ * with `err` set. Clear the view in every case. */
+int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err);
+void wview_clear(wview_t *view);
+
+/* Blows the whistle in `env` (a BlowWhistle by a member of a street office
+ * or community) in its own transaction. Returns the whistle id, or -1 with
+ * `err` set and nothing changed. */
+int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, routing_err_t *err);
+
+/* Closes whistle `id` if none of its dispatches is open, announcing
+ * WhistleClosed; in the caller's transaction. Returns 0 or -1 with `err`. */
+int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const char *trace_id,
+                        routing_err_t *err);
+
+/* Records a RateWhistle: the caller's score for a department (1–5), or a
+ * department's flag on the whistle. Only on a closed whistle, once per side
+ * and dispatch. Returns 0 with the direction ("caller" or "department") in
+ * `*direction`, or -1 with `err` set. */
+int whistle_rate(routing_t *r, const Gov__Envelope *env, const char **direction,
+                 routing_err_t *err);
+
+#endif

@@ -1,0 +1,644 @@
+/* The routing service end to end: real gov-intake and gov-routing binaries
+ * (routing with a test clock it moves on request), a real PostgreSQL with the
+ * demo city, rules, policies and calendar, real ZeroMQ sockets. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <cmocka.h>
+
+#include "envelope.h"
+#include "harness.h"
+#include "intake.pb-c.h"
+#include "routing.pb-c.h"
+#include "rpccli.h"
+
+#define MIN 60000LL
+
+typedef struct {
+    harness_svc_t intake, routing, routing2;
+    char url[256];
+    PGconn *conn;
+    void *zctx;
+    rpccli_t *intake_cli, *cli, *cli2;
+    int64_t ahead_ms;   /* how far routing's clock runs ahead of the real one */
+} fixture_t;
+
+/* Grid centres of the demo city: s1.c1.g1 is in street s1, s3.c3.g4 is not. */
+#define S1_LAT 39.9025
+#define S1_LON 116.3025
+#define S3_LAT 39.9275
+#define S3_LON 116.3275
+
+static const char *s_routing_env[] = {"GOV_TEST_CLOCK=1", "GOV_LADDER_REFILL_MS=200", NULL};
+
+static int s_setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    *state = f;
+    if (harness_db_new("it_routing", f->url) || harness_intake_start(&f->intake, f->url, NULL) ||
+        harness_routing_start(&f->routing, f->url, f->intake.events, s_routing_env))
+        return -1;
+    f->conn = harness_db_connect(f->url);
+    f->zctx = zmq_ctx_new();
+    if (rpccli_new(f->zctx, f->intake.endpoint, &f->intake_cli) ||
+        rpccli_new(f->zctx, f->routing.endpoint, &f->cli))
+        return -1;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    fixture_t *f = *state;
+    if (!f || !f->zctx)
+        return -1;
+    rpccli_destroy(&f->intake_cli);
+    rpccli_destroy(&f->cli);
+    rpccli_destroy(&f->cli2);
+    zmq_ctx_term(f->zctx);
+    PQfinish(f->conn);
+    int a = harness_stop(&f->routing, SIGTERM), b = harness_stop(&f->intake, SIGTERM);
+    free(f);
+    return a == 0 && b == 0 ? 0 : -1;
+}
+
+static Gov__Envelope *s_call_on(rpccli_t *cli, const char *type, const char *who,
+                                const char *unit, const ProtobufCMessage *payload)
+{
+    Gov__Envelope req = GOV__ENVELOPE__INIT, *reply = NULL;
+    Gov__Actor actor = GOV__ACTOR__INIT;
+    actor.id = (char *) (who ? who : "");
+    actor.unit = (char *) (unit ? unit : "");
+    actor.role = (char *) (unit ? "member" : "resident");
+    req.type = (char *) type;
+    req.actor = who ? &actor : NULL;
+    assert_int_equal(rpccli_call(cli, &req, payload, 10000, &reply), 0);
+    return reply;
+}
+
+static Gov__Envelope *s_call(fixture_t *f, const char *type, const char *who, const char *unit,
+                             const ProtobufCMessage *payload)
+{
+    return s_call_on(f->cli, type, who, unit, payload);
+}
+
+/* The reply's payload as `desc`; fails the test on an error reply. */
+static void *s_ok(Gov__Envelope *env, const ProtobufCMessageDescriptor *desc)
+{
+    assert_non_null(env);
+    if (env->error)
+        fail_msg("unexpected error %s: %s (%s)", env->error->code, env->error->message,
+                 env->error->detail);
+    void *m = envelope_payload(env, desc);
+    assert_non_null(m);
+    envelope_free(&env);
+    return m;
+}
+
+static void s_expect_error(Gov__Envelope *env, const char *code)
+{
+    assert_non_null(env);
+    if (!env->error)
+        fail_msg("expected error %s, got %s", code, env->type);
+    assert_string_equal(env->error->code, code);
+    assert_true(strlen(env->error->message) > 0);
+    envelope_free(&env);
+}
+
+static int64_t s_int(fixture_t *f, const char *sql, int64_t arg)
+{
+    char a[24];
+    snprintf(a, sizeof a, "%lld", (long long) arg);
+    const char *params[] = {a};
+    return harness_int(f->conn, sql, strchr(sql, '$') ? 1 : 0, params);
+}
+
+/* Waits up to 10 s for `sql` (one integer, $1 = arg) to reach `want`. */
+static int64_t s_await(fixture_t *f, const char *sql, int64_t arg, int64_t want)
+{
+    int64_t got = -1;
+    for (int64_t end = harness_now_ms() + 10000; harness_now_ms() < end; usleep(20000))
+        if ((got = s_int(f, sql, arg)) == want)
+            break;
+    return got;
+}
+
+/* A resident's report through intake; returns the case id. Each report is
+ * placed ~200 m from the last (nine spots inside the grid), so intake does
+ * not merge it into an earlier test's case. */
+static int64_t s_report(fixture_t *f, const char *category, double lat, double lon,
+                        const char *phone)
+{
+    static int spot;
+    lat += 0.0018 * (spot % 3 - 1);
+    lon += 0.0018 * (spot / 3 % 3 - 1);
+    spot++;
+    Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
+    Gov__Location loc = GOV__LOCATION__INIT;
+    Gov__Point pt = GOV__POINT__INIT;
+    Gov__Reporter rep = GOV__REPORTER__INIT;
+    req.channel = "hotline";
+    req.category = (char *) category;
+    req.description = "测试诉求";
+    rep.phone = (char *) phone;
+    rep.name = "居民";
+    req.reporter = &rep;
+    pt.lat = lat;
+    pt.lon = lon;
+    loc.point = &pt;
+    req.location = &loc;
+    Gov__SubmitCaseReply *r = s_ok(s_call_on(f->intake_cli, "SubmitCase", NULL, NULL, &req.base),
+                                   &gov__submit_case_reply__descriptor);
+    int64_t id = r->case_id;
+    gov__submit_case_reply__free_unpacked(r, NULL);
+    return id;
+}
+
+/* The newest lead dispatch of a case, once routing has made it. */
+static Gov__Dispatch *s_lead(fixture_t *f, int64_t case_id, int nth)
+{
+    assert_int_equal(s_await(f, "SELECT count(*) FROM dispatches WHERE case_id = $1 AND role = 'lead'",
+                             case_id, nth),
+                     nth);
+    Gov__ListDispatches req = GOV__LIST_DISPATCHES__INIT;
+    req.case_id = case_id;
+    req.unit = "";
+    req.state = "";
+    Gov__ListDispatchesReply *r = s_ok(s_call(f, "ListDispatches", NULL, NULL, &req.base),
+                                       &gov__list_dispatches_reply__descriptor);
+    Gov__Dispatch *lead = NULL;
+    for (size_t i = 0; i < r->n_items && !lead; i++)
+        if (strcmp(r->items[i]->role, "lead") == 0) {
+            lead = r->items[i];
+            r->items[i] = r->items[--r->n_items];
+        }
+    assert_non_null(lead);
+    gov__list_dispatches_reply__free_unpacked(r, NULL);
+    return lead;
+}
+
+/* Runs a dispatch command by `who` of `unit`; returns the reply (or NULL on the
+ * expected error `code`). */
+static Gov__DispatchReply *s_cmd(fixture_t *f, const char *type, int64_t id, const char *who,
+                                 const char *unit, const char *code)
+{
+    Gov__SignDispatch sign = GOV__SIGN_DISPATCH__INIT;
+    Gov__ArriveDispatch arrive = GOV__ARRIVE_DISPATCH__INIT;
+    Gov__ResolveDispatch resolve = GOV__RESOLVE_DISPATCH__INIT;
+    Gov__ReturnDispatch ret = GOV__RETURN_DISPATCH__INIT;
+    Gov__ReleaseDispatch rel = GOV__RELEASE_DISPATCH__INIT;
+    ProtobufCMessage *m = NULL;
+    if (!strcmp(type, "SignDispatch"))
+        sign.dispatch_id = id, m = &sign.base;
+    else if (!strcmp(type, "ArriveDispatch"))
+        arrive.dispatch_id = id, m = &arrive.base;
+    else if (!strcmp(type, "ResolveDispatch"))
+        resolve.dispatch_id = id, resolve.text = "已处理", m = &resolve.base;
+    else if (!strcmp(type, "ReturnDispatch"))
+        ret.dispatch_id = id, ret.reason = "function", ret.text = "职能不符", m = &ret.base;
+    else if (!strcmp(type, "ReleaseDispatch"))
+        rel.dispatch_id = id, m = &rel.base;
+    assert_non_null(m);
+    Gov__Envelope *env = s_call(f, type, who, unit, m);
+    if (code) {
+        s_expect_error(env, code);
+        return NULL;
+    }
+    return s_ok(env, &gov__dispatch_reply__descriptor);
+}
+
+static void s_do(fixture_t *f, const char *type, int64_t id, const char *who, const char *unit)
+{
+    gov__dispatch_reply__free_unpacked(s_cmd(f, type, id, who, unit, NULL), NULL);
+}
+
+static void s_advance_on(rpccli_t *cli, int64_t ms)
+{
+    Gov__AdvanceClock req = GOV__ADVANCE_CLOCK__INIT;
+    req.ms = ms;
+    Gov__AdvanceClockReply *r = s_ok(s_call_on(cli, "AdvanceClock", NULL, NULL, &req.base),
+                                     &gov__advance_clock_reply__descriptor);
+    gov__advance_clock_reply__free_unpacked(r, NULL);
+}
+
+static void s_advance(fixture_t *f, int64_t ms)
+{
+    s_advance_on(f->cli, ms);
+    if (f->cli2)
+        s_advance_on(f->cli2, ms);
+    f->ahead_ms += ms;
+}
+
+/* ---- routing by rules ------------------------------------------------- */
+
+static void test_cases_go_to_the_owner_the_rules_name(void **state)
+{
+    fixture_t *f = *state;
+    /* Noise: the urban management department, arrival required, 12345 deadlines. */
+    Gov__Dispatch *d = s_lead(f, s_report(f, "complaint.noise", S1_LAT, S1_LON, "13900000001"), 1);
+    assert_string_equal(d->unit, "dept.chengguan");
+    assert_string_equal(d->state, "sent");
+    assert_true(d->on_site);
+    assert_int_equal(d->sign_by_ms - d->sent_ms, 120 * MIN);
+    assert_int_equal(d->contact_by_ms - d->sent_ms, 1440 * MIN);
+    assert_true(d->resolve_by_ms - d->sent_ms >= 7 * 1440 * MIN);
+    assert_string_equal(d->reporter->phone, "13900000001");
+    assert_string_equal(d->area_path[d->n_area_path - 1]->code, "demo.s1.c1.g1");
+    gov__dispatch__free_unpacked(d, NULL);
+
+    /* A neighbour dispute stays in the grid (小事不出网格). */
+    d = s_lead(f, s_report(f, "help.dispute", S1_LAT, S1_LON, "13900000002"), 1);
+    assert_string_equal(d->unit, "gt.s1.c1.g1");
+    assert_false(d->on_site);
+    gov__dispatch__free_unpacked(d, NULL);
+
+    /* Water brings an assisting unit (协办) along. */
+    int64_t water = s_report(f, "report.water", S1_LAT, S1_LON, "13900000003");
+    d = s_lead(f, water, 1);
+    assert_string_equal(d->unit, "dept.shuiwu");
+    gov__dispatch__free_unpacked(d, NULL);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM dispatches d JOIN units u ON u.id = d.unit_id"
+                              " WHERE d.case_id = $1 AND d.role = 'assist' AND u.code = 'dept.shengtai'",
+                           water),
+                     1);
+
+    /* Nothing matches a policy suggestion: the dispatch centre (兜底). */
+    d = s_lead(f, s_report(f, "suggestion.policy", S1_LAT, S1_LON, "13900000004"), 1);
+    assert_string_equal(d->unit, "centre");
+    gov__dispatch__free_unpacked(d, NULL);
+
+    /* Every dispatch was announced. */
+    assert_true(s_int(f, "SELECT count(*) FROM outbox WHERE stream = 'routing' AND type = 'DispatchSent'", 0) >= 5);
+}
+
+static void test_rules_change_without_a_restart(void **state)
+{
+    fixture_t *f = *state;
+    harness_exec(f->conn, "UPDATE routing_rules SET enabled = false WHERE rank = 40");
+    Gov__Dispatch *d = s_lead(f, s_report(f, "complaint.noise", S1_LAT, S1_LON, "13900000005"), 1);
+    harness_exec(f->conn, "UPDATE routing_rules SET enabled = true WHERE rank = 40");
+    assert_string_equal(d->unit, "dept.shengtai");
+    gov__dispatch__free_unpacked(d, NULL);
+}
+
+static void test_a_return_goes_to_the_next_rule_then_the_centre(void **state)
+{
+    fixture_t *f = *state;
+    int64_t c = s_report(f, "help.dispute", S1_LAT, S1_LON, "13900000006");
+    const char *chain[][2] = {{"gt.s1.c1.g1", "p.gt.s1.c1.g1.grid_worker"},
+                              {"cm.s1.c1", "p.cm.s1.c1.head"},
+                              {"dept.sifa", "p.dept.sifa.head"}};
+    for (int i = 0; i < 3; i++) {
+        Gov__Dispatch *d = s_lead(f, c, i + 1);
+        assert_string_equal(d->unit, chain[i][0]);
+        Gov__DispatchReply *r = s_cmd(f, "ReturnDispatch", d->id, chain[i][1], chain[i][0], NULL);
+        assert_string_equal(r->item->state, "returned");
+        assert_string_equal(r->item->return_reason, "function");
+        assert_non_null(r->next);
+        assert_string_equal(r->next->unit, i < 2 ? chain[i + 1][0] : "centre");
+        gov__dispatch_reply__free_unpacked(r, NULL);
+        gov__dispatch__free_unpacked(d, NULL);
+    }
+    /* The centre cannot pass it on by returning; it decides, and may send
+     * it back to a unit that returned it (首接负责: only the centre may). */
+    Gov__Dispatch *d = s_lead(f, c, 4);
+    assert_string_equal(d->unit, "centre");
+    s_cmd(f, "ReturnDispatch", d->id, "p.centre.dispatcher", "centre", "CENTRE_CANNOT_RETURN");
+    Gov__ReassignDispatch re = GOV__REASSIGN_DISPATCH__INIT;
+    re.dispatch_id = d->id;
+    re.unit = "gt.s1.c1.g1";
+    re.text = "属地网格负责";
+    Gov__DispatchReply *r = s_ok(s_call(f, "ReassignDispatch", "p.centre.dispatcher", "centre", &re.base),
+                                 &gov__dispatch_reply__descriptor);
+    assert_string_equal(r->item->state, "reassigned");
+    assert_string_equal(r->next->unit, "gt.s1.c1.g1");
+    gov__dispatch_reply__free_unpacked(r, NULL);
+    gov__dispatch__free_unpacked(d, NULL);
+}
+
+/* ---- refusals ---------------------------------------------------------- */
+
+static void test_illegal_transitions_are_refused_and_change_nothing(void **state)
+{
+    fixture_t *f = *state;
+    Gov__Dispatch *d = s_lead(f, s_report(f, "complaint.noise", S1_LAT, S1_LON, "13900000007"), 1);
+    const char *me = "p.dept.chengguan.head", *unit = "dept.chengguan";
+    int64_t log = s_int(f, "SELECT count(*) FROM dispatch_log", 0);
+    int64_t events = s_int(f, "SELECT count(*) FROM outbox", 0);
+
+    s_cmd(f, "ResolveDispatch", d->id, me, unit, "ILLEGAL_TRANSITION");    /* never signed */
+    s_cmd(f, "SignDispatch", d->id, "p.dept.shuiwu.head", "dept.shuiwu", "NOT_YOUR_DISPATCH");
+    s_cmd(f, "SignDispatch", d->id, "p.dept.shuiwu.head", unit, "NOT_A_MEMBER");
+    s_cmd(f, "SignDispatch", 999999, me, unit, "NOT_FOUND");
+    Gov__SignDispatch anon = GOV__SIGN_DISPATCH__INIT;
+    anon.dispatch_id = d->id;
+    s_expect_error(s_call(f, "SignDispatch", NULL, NULL, &anon.base), "NO_ACTOR");
+    Gov__ReturnDispatch bad = GOV__RETURN_DISPATCH__INIT;
+    bad.dispatch_id = d->id;
+    bad.reason = "tired";
+    s_expect_error(s_call(f, "ReturnDispatch", me, unit, &bad.base), "BAD_REASON");
+    Gov__ReassignDispatch re = GOV__REASSIGN_DISPATCH__INIT;
+    re.dispatch_id = d->id;
+    re.unit = "dept.shuiwu";
+    s_expect_error(s_call(f, "ReassignDispatch", me, unit, &re.base), "NOT_CENTRE");
+    re.unit = "nowhere";
+    s_expect_error(s_call(f, "ReassignDispatch", "p.centre.dispatcher", "centre", &re.base),
+                   "UNKNOWN_UNIT");
+    s_cmd(f, "ReleaseDispatch", d->id, "p.so.s1.head", "so.s1", "NOT_SUMMONED");
+    assert_int_equal(s_int(f, "SELECT count(*) FROM dispatch_log", 0), log);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox", 0), events);
+
+    s_do(f, "SignDispatch", d->id, me, unit);
+    s_cmd(f, "SignDispatch", d->id, me, unit, "ILLEGAL_TRANSITION");      /* twice */
+    s_cmd(f, "ResolveDispatch", d->id, me, unit, "ARRIVAL_REQUIRED");    /* on site first */
+    s_do(f, "ArriveDispatch", d->id, me, unit);
+    s_do(f, "ResolveDispatch", d->id, me, unit);
+    s_cmd(f, "ResolveDispatch", d->id, me, unit, "ILLEGAL_TRANSITION");   /* twice */
+    s_cmd(f, "ReturnDispatch", d->id, me, unit, "ILLEGAL_TRANSITION");    /* too late */
+    assert_int_equal(s_int(f, "SELECT count(*) FROM dispatch_log WHERE dispatch_id = $1", d->id), 4);
+    /* Signing, arriving and resolving stopped every step of its ladder. */
+    assert_int_equal(s_int(f, "SELECT count(*) FROM deadlines WHERE dispatch_id = $1"
+                              " AND cancelled_at IS NULL AND fired_at IS NULL", d->id), 0);
+    gov__dispatch__free_unpacked(d, NULL);
+}
+
+/* ---- evaluation -------------------------------------------------------- */
+
+static void s_finish(fixture_t *f, const Gov__Dispatch *d, const char *who)
+{
+    s_do(f, "SignDispatch", d->id, who, d->unit);
+    if (d->on_site)
+        s_do(f, "ArriveDispatch", d->id, who, d->unit);
+    s_do(f, "ResolveDispatch", d->id, who, d->unit);
+}
+
+static Gov__Envelope *s_evaluate(fixture_t *f, int64_t case_id, const char *result,
+                                 const char *who, const char *unit)
+{
+    Gov__EvaluateCase req = GOV__EVALUATE_CASE__INIT;
+    req.case_id = case_id;
+    req.result = (char *) result;
+    req.text = "";
+    return s_call(f, "EvaluateCase", who, unit, &req.base);
+}
+
+static void test_dissatisfied_reopens_once_then_goes_to_the_centre(void **state)
+{
+    fixture_t *f = *state;
+    const char *phone = "13900000008";
+    int64_t c = s_report(f, "complaint.noise", S1_LAT, S1_LON, phone);
+    Gov__Dispatch *d = s_lead(f, c, 1);
+    s_expect_error(s_evaluate(f, c, "satisfied", phone, NULL), "NOT_RESOLVED");
+    const char *asked = "SELECT count(*) FROM outbox WHERE type = 'EvaluationRequested'";
+    int64_t before = s_int(f, asked, 0);
+    s_finish(f, d, "p.dept.chengguan.head");
+    assert_int_equal(s_int(f, asked, 0), before + 1);
+    s_expect_error(s_evaluate(f, c, "satisfied", "13911111111", NULL), "NOT_THE_REPORTER");
+    s_expect_error(s_evaluate(f, c, "so-so", phone, NULL), "BAD_RESULT");
+
+    Gov__EvaluateCaseReply *r = s_ok(s_evaluate(f, c, "dissatisfied", phone, NULL),
+                                     &gov__evaluate_case_reply__descriptor);
+    assert_string_equal(r->case_state, "dispatched");
+    assert_string_equal(r->next->unit, "dept.chengguan");   /* back to the lead, once */
+    assert_true(r->next->reopen);
+    gov__evaluate_case_reply__free_unpacked(r, NULL);
+    gov__dispatch__free_unpacked(d, NULL);
+
+    d = s_lead(f, c, 2);
+    s_finish(f, d, "p.dept.chengguan.head");
+    r = s_ok(s_evaluate(f, c, "dissatisfied", "p.centre.dispatcher", "centre"),
+             &gov__evaluate_case_reply__descriptor);
+    assert_string_equal(r->next->unit, "centre");            /* then the centre */
+    gov__evaluate_case_reply__free_unpacked(r, NULL);
+    gov__dispatch__free_unpacked(d, NULL);
+
+    d = s_lead(f, c, 3);
+    s_finish(f, d, "p.centre.dispatcher");
+    r = s_ok(s_evaluate(f, c, "basic", phone, NULL), &gov__evaluate_case_reply__descriptor);
+    assert_string_equal(r->case_state, "closed");
+    gov__evaluate_case_reply__free_unpacked(r, NULL);
+    s_expect_error(s_evaluate(f, c, "satisfied", phone, NULL), "NOT_RESOLVED");
+    assert_int_equal(s_int(f, "SELECT count(*) FROM evaluations WHERE case_id = $1", c), 3);
+    gov__dispatch__free_unpacked(d, NULL);
+}
+
+/* ---- whistles and the ladder ------------------------------------------ */
+
+static Gov__Whistle *s_whistle(fixture_t *f, const char *kind, double lat, double lon,
+                               const char *who, const char *unit, const char *code)
+{
+    Gov__BlowWhistle req = GOV__BLOW_WHISTLE__INIT;
+    Gov__Point pt = GOV__POINT__INIT;
+    char *depts[] = {"dept.chengguan", "dept.shuiwu", "dept.gongan"};
+    req.kind = (char *) kind;
+    req.reason = "主干道路面塌陷，需多部门联合处置";
+    pt.lat = lat;
+    pt.lon = lon;
+    req.point = &pt;
+    req.departments = depts;
+    req.n_departments = 3;
+    Gov__Envelope *env = s_call(f, "BlowWhistle", who, unit, &req.base);
+    if (code) {
+        s_expect_error(env, code);
+        return NULL;
+    }
+    Gov__WhistleReply *r = s_ok(env, &gov__whistle_reply__descriptor);
+    Gov__Whistle *w = r->item;
+    r->item = NULL;
+    gov__whistle_reply__free_unpacked(r, NULL);
+    return w;
+}
+
+#define STEP_FIRED "SELECT count(*) FROM deadlines WHERE dispatch_id = $1 AND fired_at IS NOT NULL"
+
+/* The escalations of `dispatch` announced so far, as "target,target". */
+static void s_escalation_targets(fixture_t *f, int64_t dispatch, char *out, size_t cap)
+{
+    PGresult *res = PQexec(f->conn, "SELECT payload FROM outbox WHERE type = 'DeadlineEscalated'"
+                                    " ORDER BY id");
+    out[0] = '\0';
+    for (int i = 0; i < PQntuples(res); i++) {
+        size_t len;
+        unsigned char *raw = PQunescapeBytea((unsigned char *) PQgetvalue(res, i, 0), &len);
+        Gov__Envelope *env = envelope_unpack(raw, len);
+        PQfreemem(raw);
+        assert_non_null(env);
+        Gov__DeadlineStep *s = (Gov__DeadlineStep *) envelope_payload(env, &gov__deadline_step__descriptor);
+        assert_non_null(s);
+        if (s->item->id == dispatch)
+            snprintf(out + strlen(out), cap - strlen(out), "%s%s:%s", out[0] ? "," : "",
+                     s->deadline, s->target_unit);
+        gov__deadline_step__free_unpacked(s, NULL);
+        envelope_free(&env);
+    }
+    PQclear(res);
+}
+
+static void test_a_silent_department_is_reminded_then_escalated_once_each(void **state)
+{
+    fixture_t *f = *state;
+    s_whistle(f, "emergency", S1_LAT, S1_LON, "p.dept.chengguan.head", "dept.chengguan", "NOT_A_CALLER");
+    s_whistle(f, "emergency", S3_LAT, S3_LON, "p.so.s1.head", "so.s1", "OUTSIDE_AREA");
+    s_whistle(f, "daily", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", "BAD_KIND");
+    Gov__Whistle *w = s_whistle(f, "emergency", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", NULL);
+    assert_int_equal(w->n_dispatches, 3);
+    int64_t silent = 0;
+    for (size_t i = 0; i < 3; i++) {
+        Gov__Dispatch *d = w->dispatches[i];
+        assert_string_equal(d->role, "summoned");
+        assert_int_equal(d->arrive_by_ms - d->sent_ms, 30 * MIN);   /* 应急哨: 30 minutes */
+        assert_int_equal(d->sign_by_ms - d->sent_ms, 10 * MIN);
+        if (strcmp(d->unit, "dept.gongan") == 0) {
+            silent = d->id;
+            continue;
+        }
+        char who[64];
+        snprintf(who, sizeof who, "p.%s.head", d->unit);
+        s_do(f, "SignDispatch", d->id, who, d->unit);
+        s_do(f, "ArriveDispatch", d->id, who, d->unit);
+    }
+    gov__whistle__free_unpacked(w, NULL);
+
+    /* Who has reported (报到) and who has not. */
+    Gov__GetWhistle get = GOV__GET_WHISTLE__INIT;
+    get.whistle_id = s_int(f, "SELECT max(id) FROM whistles", 0);
+    Gov__WhistleReply *wr = s_ok(s_call(f, "GetWhistle", NULL, NULL, &get.base),
+                                 &gov__whistle_reply__descriptor);
+    assert_int_equal(wr->item->n_reported, 2);
+    assert_int_equal(wr->item->n_not_reported, 1);
+    assert_string_equal(wr->item->not_reported[0], "dept.gongan");
+    gov__whistle_reply__free_unpacked(wr, NULL);
+
+    /* Sign-by is 10 minutes: reminders at 5 and 8, the supervisor at 10, the
+     * centre at 20. Each fires once, on time, and nothing else fires. */
+    const char *fired_sign = STEP_FIRED " AND deadline = 'sign' AND NOT late";
+    s_advance(f, 5 * MIN + 500);
+    assert_int_equal(s_await(f, fired_sign, silent, 1), 1);
+    s_advance(f, 3 * MIN);
+    assert_int_equal(s_await(f, fired_sign, silent, 2), 2);
+    s_advance(f, 2 * MIN);
+    assert_int_equal(s_await(f, fired_sign, silent, 3), 3);
+    s_advance(f, 10 * MIN);
+    assert_int_equal(s_await(f, fired_sign, silent, 4), 4);
+    assert_int_equal(s_await(f, "SELECT count(*) FROM dispatch_log WHERE dispatch_id = $1"
+                                " AND action IN ('reminded', 'escalated') AND text LIKE 'sign%'",
+                             silent, 4),
+                     4);
+    char targets[256];
+    s_escalation_targets(f, silent, targets, sizeof targets);
+    assert_string_equal(targets, "sign:leader,sign:centre");
+    /* On time: within a second of due on the service's clock. */
+    assert_int_equal(s_int(f, "SELECT count(*) FROM deadlines WHERE dispatch_id = $1 AND deadline = 'sign'"
+                              " AND fired_at - due_at > interval '1 second'", silent), 0);
+    /* Those who reported had their sign and arrive steps stopped. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM deadlines d JOIN dispatches x ON x.id = d.dispatch_id"
+             " WHERE x.whistle_id = $1 AND x.id <> %lld AND d.fired_at IS NOT NULL", (long long) silent);
+    assert_int_equal(s_int(f, sql, get.whistle_id), 0);
+    /* Every fired step is one event. */
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE type IN ('DeadlineReminder', 'DeadlineEscalated')", 0),
+                     s_int(f, "SELECT count(*) FROM deadlines WHERE fired_at IS NOT NULL", 0));
+
+    /* Rating waits for the close; the caller releases the silent one and the
+     * others resolve; then both sides rate, once. */
+    int64_t wid = s_int(f, "SELECT max(id) FROM whistles", 0);
+    int64_t other = s_int(f, "SELECT min(id) FROM dispatches WHERE whistle_id = $1", wid);
+    Gov__RateWhistle rate = GOV__RATE_WHISTLE__INIT;
+    rate.whistle_id = wid;
+    rate.dispatch_id = other;
+    rate.score = 5;
+    s_expect_error(s_call(f, "RateWhistle", "p.so.s1.head", "so.s1", &rate.base), "WHISTLE_OPEN");
+    s_do(f, "ReleaseDispatch", silent, "p.so.s1.head", "so.s1");
+    char wids[24];
+    snprintf(wids, sizeof wids, "%lld", (long long) wid);
+    PGresult *rest = PQexecParams(f->conn, "SELECT d.id, u.code FROM dispatches d JOIN units u ON u.id = d.unit_id"
+                                 " WHERE d.whistle_id = $1 AND d.state = 'arrived'",
+                        1, NULL, (const char *[]){wids}, NULL, NULL, 0);
+    assert_int_equal(PQntuples(rest), 2);
+    for (int i = 0; i < 2; i++) {
+        char who[64];
+        snprintf(who, sizeof who, "p.%s.head", PQgetvalue(rest, i, 1));
+        s_do(f, "ResolveDispatch", strtoll(PQgetvalue(rest, i, 0), NULL, 10), who, PQgetvalue(rest, i, 1));
+    }
+    PQclear(rest);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM whistles WHERE id = $1 AND state = 'closed'", wid), 1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE type = 'WhistleClosed'", 0), 1);
+    Gov__RateWhistleReply *rr = s_ok(s_call(f, "RateWhistle", "p.so.s1.head", "so.s1", &rate.base),
+                                     &gov__rate_whistle_reply__descriptor);
+    assert_string_equal(rr->direction, "caller");
+    gov__rate_whistle_reply__free_unpacked(rr, NULL);
+    s_expect_error(s_call(f, "RateWhistle", "p.so.s1.head", "so.s1", &rate.base), "ALREADY_RATED");
+    rate.score = 0;
+    rate.unnecessary = 1;
+    char who[80], unit[64], others[24];
+    snprintf(others, sizeof others, "%lld", (long long) other);
+    PGresult *u = PQexecParams(f->conn, "SELECT u.code FROM dispatches d JOIN units u ON u.id = d.unit_id"
+                                        " WHERE d.id = $1", 1, NULL, (const char *[]){others}, NULL, NULL, 0);
+    snprintf(unit, sizeof unit, "%s", PQgetvalue(u, 0, 0));
+    PQclear(u);
+    snprintf(who, sizeof who, "p.%s.head", unit);
+    rr = s_ok(s_call(f, "RateWhistle", who, unit, &rate.base), &gov__rate_whistle_reply__descriptor);
+    assert_string_equal(rr->direction, "department");
+    gov__rate_whistle_reply__free_unpacked(rr, NULL);
+}
+
+static void test_two_processes_and_a_kill_fire_each_step_once(void **state)
+{
+    fixture_t *f = *state;
+    /* A second routing process on the same database, its clock in step. */
+    char ahead[64];
+    snprintf(ahead, sizeof ahead, "GOV_TEST_CLOCK_AHEAD_MS=%lld", (long long) f->ahead_ms);
+    const char *env[] = {"GOV_TEST_CLOCK=1", "GOV_LADDER_REFILL_MS=200", ahead, NULL};
+    assert_int_equal(harness_routing_start(&f->routing2, f->url, f->intake.events, env), 0);
+    assert_int_equal(rpccli_new(f->zctx, f->routing2.endpoint, &f->cli2), 0);
+
+    Gov__Whistle *w = s_whistle(f, "emergency", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", NULL);
+    int64_t wid = w->id;
+    gov__whistle__free_unpacked(w, NULL);
+    usleep(500 * 1000); /* let the second process's refill see the new steps */
+    const char *fired = "SELECT count(*) FROM deadlines d JOIN dispatches x ON x.id = d.dispatch_id"
+                        " WHERE x.whistle_id = $1 AND d.fired_at IS NOT NULL";
+    /* 3 dispatches x (sign 5, 8, 10, 20 + arrive 15): 15 steps by minute 20. */
+    s_advance(f, 20 * MIN + 500);
+    assert_int_equal(s_await(f, fired, wid, 15), 15);
+    int64_t events = s_int(f, "SELECT count(*) FROM outbox WHERE type IN ('DeadlineReminder', 'DeadlineEscalated')", 0);
+    assert_int_equal(events, s_int(f, "SELECT count(*) FROM deadlines WHERE fired_at IS NOT NULL", 0));
+
+    /* kill -9 both; 30 minutes pass; one comes back: the steps due meanwhile
+     * (arrive at 24, 30 and 40 minutes, for three dispatches) fire at start,
+     * late, once each. */
+    rpccli_destroy(&f->cli2);
+    harness_stop(&f->routing2, SIGKILL);
+    harness_stop(&f->routing, SIGKILL);
+    f->ahead_ms += 30 * MIN;
+    snprintf(ahead, sizeof ahead, "GOV_TEST_CLOCK_AHEAD_MS=%lld", (long long) f->ahead_ms);
+    assert_int_equal(harness_restart(&f->routing, env), 0);
+    const char *late = "SELECT count(*) FROM deadlines d JOIN dispatches x ON x.id = d.dispatch_id"
+                       " WHERE x.whistle_id = $1 AND d.late";
+    assert_int_equal(s_await(f, late, wid, 9), 9);
+    assert_int_equal(s_await(f, fired, wid, 24), 24);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE type IN ('DeadlineReminder', 'DeadlineEscalated')", 0),
+                     s_int(f, "SELECT count(*) FROM deadlines WHERE fired_at IS NOT NULL", 0));
+    /* The fixture's client reconnects to the restarted process by itself. */
+    s_advance(f, 1000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases_go_to_the_owner_the_rules_name),
+        cmocka_unit_test(test_rules_change_without_a_restart),
+        cmocka_unit_test(test_a_return_goes_to_the_next_rule_then_the_centre),
+        cmocka_unit_test(test_illegal_transitions_are_refused_and_change_nothing),
+        cmocka_unit_test(test_dissatisfied_reopens_once_then_goes_to_the_centre),
+        cmocka_unit_test(test_a_silent_department_is_reminded_then_escalated_once_each),
+        cmocka_unit_test(test_two_processes_and_a_kill_fire_each_step_once),
+    };
+    return cmocka_run_group_tests_name("routing", tests, s_setup, s_teardown);
+}
