@@ -75,7 +75,9 @@ static void s_schedule(timerq_t *q, int force)
         return;
     }
     int64_t wait = next - q->clock(q->clock_arg);
-    uv_timer_start(&q->timer, s_on_timer, wait > 0 ? (uint64_t) wait : 0, 0);
+    /* A timer restarted at 0 from its own callback runs again in the same
+     * pass of the loop; 1 ms lets I/O in between batches of a burst. */
+    uv_timer_start(&q->timer, s_on_timer, wait > 1 ? (uint64_t) wait : 1, 0);
 }
 
 static void s_on_timer(uv_timer_t *timer)
