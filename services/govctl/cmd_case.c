@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "govctl.h"
+#include "routing.pb-c.h"
 #include "intake.pb-c.h"
 
 static const char *s_usage =
@@ -14,10 +15,13 @@ static const char *s_usage =
     "       govctl case show ID\n"
     "       govctl case list [--area CODE] [--category CODE] [--status S]\n"
     "                        [--since MS] [--until MS] [--limit N] [--before ID] [--json]\n"
+    "       govctl case evaluate ID --result R [--text T] [--as PHONE | --as PERSON --unit centre]\n"
     "\n"
     "submit prints the reply as JSON: case id, status, area path, merged.\n"
     "channel: hotline (default) | app | wechat | grid_patrol | open311 | visit\n"
-    "urgency: normal (default) | urgent | emergency; status: open | dispatched | resolved | closed\n";
+    "urgency: normal (default) | urgent | emergency; status: open | dispatched | resolved | closed\n"
+    "evaluate (回访, routing service): R satisfied | basic | dissatisfied, by the reporter\n"
+    "(actor id = their phone) or the dispatch centre on their behalf.\n";
 
 static int s_parse_double(const char *s, double *out)
 {
@@ -163,6 +167,21 @@ int cmd_case(int argc, char **argv)
         return s_show(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return s_list(argc - 1, argv + 1);
+    if (strcmp(argv[1], "evaluate") == 0 && argc >= 3 && govctl_opt(argc, argv, "--result")) {
+        Gov__EvaluateCase m = GOV__EVALUATE_CASE__INIT;
+        const char *as = govctl_opt(argc, argv, "--as"), *unit = govctl_opt(argc, argv, "--unit");
+        if (as)
+            setenv("GOV_ACTOR", as, 1);
+        setenv("GOV_ACTOR_UNIT", unit ? unit : "", 1);
+        if (!unit)
+            setenv("GOV_ACTOR_ROLE", "resident", 1);
+        m.case_id = govctl_parse_int(argv[2]);
+        m.result = (char *) govctl_opt(argc, argv, "--result");
+        m.text = (char *) (govctl_opt(argc, argv, "--text") ? govctl_opt(argc, argv, "--text") : "");
+        if (m.case_id < 0)
+            return govctl_usage(s_usage, 0);
+        return govctl_call("routing", "EvaluateCase", &m.base, NULL);
+    }
     fprintf(stderr, "govctl: unknown case command \"%s\"\n", argv[1]);
     return govctl_usage(s_usage, 0);
 }

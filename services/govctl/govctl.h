@@ -21,6 +21,10 @@ int cmd_units(int argc, char **argv);
 int cmd_categories(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_dispatch(int argc, char **argv);
+int cmd_whistle(int argc, char **argv);
+int cmd_kpi(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */
@@ -35,6 +39,22 @@ void govctl_print(json_t *json, int compact);
 /* Sends `payload` as `type` to the intake service and prints the reply's
  * payload as JSON. Returns the exit code. */
 int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t **reply_out);
+
+/* The same for `service` ("intake" or "routing"), at GOV_<SERVICE>_ENDPOINT.
+ * The actor is GOV_ACTOR (person code) of GOV_ACTOR_UNIT with GOV_ACTOR_ROLE;
+ * command groups that act for a unit set them from --as and --unit. */
+int govctl_call(const char *service, const char *type, const ProtobufCMessage *payload,
+                json_t **reply_out);
+
+/* Consumes leading `--as PERSON` and `--unit UNIT` options (exporting them as
+ * GOV_ACTOR and GOV_ACTOR_UNIT) and returns how many argv entries they took. */
+int govctl_actor_options(int argc, char **argv);
+
+/* The value after option `name` in argv (borrowed), or NULL. */
+const char *govctl_opt(int argc, char **argv, const char *name);
+
+/* 1 if flag `name` is in argv. */
+int govctl_flag(int argc, char **argv, const char *name);
 
 /* Connects to GOV_DB_URL, or prints why not and returns NULL. */
 PGconn *govctl_db(void);

@@ -5,6 +5,10 @@
  *   govctl areas import|list          the map
  *   govctl units list                 who does the work
  *   govctl categories list            what residents report
+ *   govctl dispatch list|show|sign|arrive|progress|resolve|return|reassign|release
+ *   govctl whistle blow|show|rate     吹哨, through the routing service
+ *   govctl kpi                        三率
+ *   govctl rules list|enable|disable  routing rules
  *   govctl calendar import|show       the working-day calendar
  *   govctl db migrate|version         the schema
  */
@@ -23,11 +27,16 @@ static const char *s_usage =
     "  areas import|list         load and list the map (district > street > community > grid)\n"
     "  units list                list units with their members\n"
     "  categories list           list case categories\n"
+    "  dispatch list|show|sign|arrive|progress|resolve|return|reassign|release\n"
+    "                            a unit's work (routing service)\n"
+    "  whistle blow|show|rate    吹哨: summon departments (routing service)\n"
+    "  kpi                       三率 of a unit, or a ranking (routing service)\n"
+    "  rules list|enable|disable routing rules\n"
     "  calendar import|show      load and show the working-day calendar (调休)\n"
     "  db migrate|version        apply migrations, show the schema version\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"
-    "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_INTAKE_EVENTS; see docs/configuration.md).\n";
+    "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_ROUTING_ENDPOINT, GOV_ACTOR ...; see docs/configuration.md).\n";
 
 static const struct {
     const char *name;
@@ -35,7 +44,8 @@ static const struct {
 } s_commands[] = {
     {"case", cmd_case},   {"events", cmd_events},         {"areas", cmd_areas},
     {"units", cmd_units}, {"categories", cmd_categories}, {"db", cmd_db},
-    {"calendar", cmd_calendar},
+    {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
+    {"kpi", cmd_kpi},           {"rules", cmd_rules},
 };
 
 int main(int argc, char **argv)

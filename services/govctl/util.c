@@ -45,7 +45,16 @@ static void s_print_error(const Gov__Error *err)
 
 int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t **reply_out)
 {
-    const char *endpoint = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
+    return govctl_call("intake", type, payload, reply_out);
+}
+
+int govctl_call(const char *service, const char *type, const ProtobufCMessage *payload,
+                json_t **reply_out)
+{
+    int routing = strcmp(service, "routing") == 0;
+    const char *endpoint =
+        routing ? config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT)
+                : config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
     int timeout = (int) config_int("GOV_TIMEOUT_MS", 5000, 1, 600000, NULL);
     void *zctx = zmq_ctx_new();
     rpccli_t *cli = NULL;
@@ -62,7 +71,7 @@ int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t
         rc = rpccli_call(cli, &req, payload, timeout, &reply);
     int exit_code = 1;
     if (rc) {
-        fprintf(stderr, "govctl: no answer from intake at %s: %s\n", endpoint,
+        fprintf(stderr, "govctl: no answer from %s at %s: %s\n", service, endpoint,
                 rc == -ETIMEDOUT ? "timed out" : zmq_strerror(-rc));
     } else if (reply->error) {
         s_print_error(reply->error);
@@ -117,4 +126,35 @@ long long govctl_parse_int(const char *s)
     errno = 0;
     long long n = strtoll(s, &end, 10);
     return (errno || end == s || *end || n < 0) ? -1 : n;
+}
+
+int govctl_actor_options(int argc, char **argv)
+{
+    int used = 0;
+    while (used + 1 < argc) {
+        if (strcmp(argv[used], "--as") == 0)
+            setenv("GOV_ACTOR", argv[used + 1], 1);
+        else if (strcmp(argv[used], "--unit") == 0)
+            setenv("GOV_ACTOR_UNIT", argv[used + 1], 1);
+        else
+            break;
+        used += 2;
+    }
+    return used;
+}
+
+const char *govctl_opt(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+int govctl_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return 1;
+    return 0;
 }

@@ -629,6 +629,77 @@ static void test_two_processes_and_a_kill_fire_each_step_once(void **state)
     s_advance(f, 1000);
 }
 
+/* ---- 三率 on a known data set ------------------------------------------ */
+
+static void test_kpi_formulas_on_a_known_month(void **state)
+{
+    fixture_t *f = *state;
+    /* March 2026 (Beijing time) for 交通局: four dispatches — signed in time
+     * and resolved, satisfied; signed late, resolved, dissatisfied (reopened);
+     * never signed; sent at 23:30 on 31 March, in time, resolved, basic. A
+     * fifth, ten minutes into April, belongs to April. 司法所 has one, in
+     * time and resolved. */
+    harness_exec(f->conn,
+        "INSERT INTO routed_cases (case_id, category_code, urgency, description, created_at)"
+        " SELECT g, 'complaint.traffic', 'normal', 'kpi', '2026-03-01' FROM generate_series(900001, 900006) g;"
+        "CREATE TEMP TABLE k (n int, unit text, sent timestamptz, signed timestamptz, resolved timestamptz, eval text);"
+        "INSERT INTO k VALUES"
+        " (1, 'dept.jiaotong', '2026-03-02 10:00+08', '2026-03-02 11:00+08', '2026-03-03 10:00+08', 'satisfied'),"
+        " (2, 'dept.jiaotong', '2026-03-05 10:00+08', '2026-03-05 13:00+08', '2026-03-06 10:00+08', 'dissatisfied'),"
+        " (3, 'dept.jiaotong', '2026-03-10 10:00+08', NULL, NULL, NULL),"
+        " (4, 'dept.jiaotong', '2026-03-31 23:30+08', '2026-03-31 23:50+08', '2026-04-01 09:00+08', 'basic'),"
+        " (5, 'dept.jiaotong', '2026-04-01 00:10+08', '2026-04-01 00:20+08', NULL, NULL),"
+        " (6, 'dept.sifa',     '2026-03-03 10:00+08', '2026-03-03 10:30+08', '2026-03-04 10:00+08', NULL);"
+        "CREATE TEMP TABLE kd AS WITH ins AS ("
+        " INSERT INTO dispatches (case_id, unit_id, role, state, sent_at, sign_by, signed_at, resolved_at)"
+        " SELECT 900000 + k.n, u.id, 'lead', CASE WHEN k.resolved IS NOT NULL THEN 'resolved' WHEN k.signed IS NOT NULL"
+        "  THEN 'signed' ELSE 'sent' END, k.sent, k.sent + interval '2 hours', k.signed, k.resolved"
+        " FROM k JOIN units u ON u.code = k.unit RETURNING id, case_id) SELECT * FROM ins;"
+        "INSERT INTO dispatch_log (dispatch_id, at, action, actor)"
+        " SELECT kd.id, k.signed, 'signed', 'kpi' FROM kd JOIN k ON 900000 + k.n = kd.case_id WHERE k.signed IS NOT NULL"
+        " UNION ALL SELECT kd.id, k.resolved, 'resolved', 'kpi' FROM kd JOIN k ON 900000 + k.n = kd.case_id"
+        " WHERE k.resolved IS NOT NULL;"
+        "INSERT INTO evaluations (case_id, dispatch_id, result, actor, at)"
+        " SELECT kd.case_id, kd.id, k.eval, 'kpi', k.resolved + interval '1 day' FROM kd"
+        " JOIN k ON 900000 + k.n = kd.case_id WHERE k.eval IS NOT NULL;");
+
+    Gov__GetKpi req = GOV__GET_KPI__INIT;
+    req.unit = "dept.jiaotong";
+    req.month = "2026-03";
+    Gov__GetKpiReply *r = s_ok(s_call(f, "GetKpi", NULL, NULL, &req.base), &gov__get_kpi_reply__descriptor);
+    assert_int_equal(r->item->dispatched, 4);
+    assert_int_equal(r->item->signed_in_time, 2);
+    assert_int_equal(r->item->resolved_not_reopened, 2);
+    assert_int_equal(r->item->evaluated, 3);
+    assert_int_equal(r->item->satisfied, 2);
+    assert_true(r->item->response_rate == 0.5);
+    assert_true(r->item->resolution_rate == 0.5);
+    assert_true(r->item->satisfaction_rate > 0.6666 && r->item->satisfaction_rate < 0.6667);
+    gov__get_kpi_reply__free_unpacked(r, NULL);
+
+    req.month = "2026-04";
+    r = s_ok(s_call(f, "GetKpi", NULL, NULL, &req.base), &gov__get_kpi_reply__descriptor);
+    assert_int_equal(r->item->dispatched, 1);
+    assert_int_equal(r->item->evaluated, 0);
+    assert_true(r->item->satisfaction_rate == 0.0);   /* nothing evaluated: 0, not NaN */
+    gov__get_kpi_reply__free_unpacked(r, NULL);
+
+    Gov__RankKpi rank = GOV__RANK_KPI__INIT;
+    rank.kind = "department";
+    rank.month = "2026-03";
+    Gov__RankKpiReply *rr = s_ok(s_call(f, "RankKpi", NULL, NULL, &rank.base), &gov__rank_kpi_reply__descriptor);
+    assert_int_equal(rr->n_items, 2);
+    assert_string_equal(rr->items[0]->unit, "dept.sifa");
+    assert_string_equal(rr->items[1]->unit, "dept.jiaotong");
+    gov__rank_kpi_reply__free_unpacked(rr, NULL);
+
+    req.month = "2026-13";
+    s_expect_error(s_call(f, "GetKpi", NULL, NULL, &req.base), "BAD_MONTH");
+    req.month = "2026-03";
+    req.unit = "dept.nowhere";
+    s_expect_error(s_call(f, "GetKpi", NULL, NULL, &req.base), "UNKNOWN_UNIT");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_dissatisfied_reopens_once_then_goes_to_the_centre),
         cmocka_unit_test(test_a_silent_department_is_reminded_then_escalated_once_each),
         cmocka_unit_test(test_two_processes_and_a_kill_fire_each_step_once),
+        cmocka_unit_test(test_kpi_formulas_on_a_known_month),
     };
     return cmocka_run_group_tests_name("routing", tests, s_setup, s_teardown);
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# govctl against real gov-intake and gov-routing: a report routed to its
+# department and worked through, a whistle to three departments, the
+# calendar import's errors (all or nothing, naming the line), rules and KPIs.
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+. tests/cli/tap.sh
+bin=${GOV_BIN:-build/bin}
+govctl="$bin/govctl"
+db=cli_routing
+psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
+export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
+free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_INTAKE_HTTP_PORT=$(free)
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_ROUTING_HTTP_PORT=$(free)
+"$bin/gov-intake" 2>"$tmp/intake.log" &
+intake=$!
+"$bin/gov-routing" 2>"$tmp/routing.log" &
+routing=$!
+trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; rm -rf "$tmp"' EXIT
+q() { psql -tA "$GOV_DB_URL" -c "$1"; }
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_ROUTING_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+
+# --- usage -------------------------------------------------------------------
+for c in dispatch whistle kpi rules calendar; do
+    expect_status "govctl $c --help exits 0" 0 "$govctl" $c --help
+    contains "govctl $c --help prints its usage" "$tmp/out" "usage: govctl $c"
+done
+expect_status "dispatch sign needs an id" 2 "$govctl" dispatch sign
+expect_status "dispatch return needs a reason" 2 "$govctl" dispatch return 1 --text x
+expect_status "whistle blow needs a place or a case" 2 "$govctl" whistle blow --kind routine --reason x --dept dept.shuiwu
+expect_status "kpi needs a month" 2 "$govctl" kpi --unit dept.shuiwu
+
+# --- a report, routed and worked through ------------------------------------
+expect_status "a noise report is accepted" 0 "$govctl" case submit --category complaint.noise \
+    --lat 39.9025 --lon 116.3025 --text 夜间施工噪音 --phone 13800001234
+case_id=$(json "d['case_id']")
+for _ in $(seq 100); do [ "$(q "SELECT count(*) FROM dispatches WHERE case_id = $case_id")" = 1 ] && break; sleep 0.1; done
+expect_status "dispatch list shows the case's dispatch" 0 "$govctl" dispatch list --case "$case_id"
+contains "... at the urban management department" "$tmp/out" '"unit": "dept.chengguan"'
+d=$(json "d['items'][0]['id']")
+as="--as p.dept.chengguan.head --unit dept.chengguan"
+expect_status "resolving before signing is refused" 1 "$govctl" dispatch $as resolve "$d" --text 已处理
+contains "... with ILLEGAL_TRANSITION" "$tmp/err" ILLEGAL_TRANSITION
+expect_status "another unit cannot sign it" 1 "$govctl" dispatch --as p.dept.shuiwu.head --unit dept.shuiwu sign "$d"
+contains "... NOT_YOUR_DISPATCH" "$tmp/err" NOT_YOUR_DISPATCH
+expect_status "the department signs (签收)" 0 "$govctl" dispatch $as sign "$d"
+expect_status "... contacts the reporter" 0 "$govctl" dispatch $as progress "$d" --text 已电话联系 --contacted
+expect_status "... reports on site (报到)" 0 "$govctl" dispatch $as arrive "$d"
+expect_status "... and resolves (办结)" 0 "$govctl" dispatch $as resolve "$d" --text 已责令停工
+contains "... which the reply shows" "$tmp/out" '"state": "resolved"'
+expect_status "the reporter evaluates" 0 "$govctl" case evaluate "$case_id" --result satisfied --as 13800001234
+contains "... and the case closes" "$tmp/out" '"case_state": "closed"'
+
+# --- a whistle to three departments ----------------------------------------
+so="--as p.so.s1.head --unit so.s1"
+expect_status "a department may not whistle" 1 "$govctl" whistle --as p.dept.shuiwu.head --unit dept.shuiwu \
+    blow --kind emergency --reason 路面塌陷 --dept dept.gongan --lat 39.9025 --lon 116.3025
+contains "... NOT_A_CALLER" "$tmp/err" NOT_A_CALLER
+expect_status "the street office whistles (应急哨)" 0 "$govctl" whistle $so blow --kind emergency \
+    --reason 路面塌陷 --dept dept.chengguan --dept dept.shuiwu --dept dept.gongan --lat 39.9025 --lon 116.3025
+w=$(json "d['item']['id']")
+check "... three dispatches" test "$(json "len(d['item']['dispatches'])")" = 3
+check "... nobody has reported yet" test "$(json "len(d['item']['not_reported'])")" = 3
+expect_status "whistle show answers" 0 "$govctl" whistle show "$w"
+contains "... with the kind" "$tmp/out" '"kind": "emergency"'
+
+# --- calendar ------------------------------------------------------------------
+before=$(q "SELECT count(*) FROM calendar_days")
+printf 'day,kind,name,source\n2027-01-01,holiday,元旦,test\n2027-01-04,workday,调休,test\n' >"$tmp/bad.csv"
+expect_status "a make-up workday on a Monday is refused" 1 "$govctl" calendar import "$tmp/bad.csv"
+contains "... naming the line" "$tmp/err" "bad.csv:3:"
+check "... and nothing is written" test "$(q "SELECT count(*) FROM calendar_days")" = "$before"
+printf 'day,kind,name,source\n2027-02-30,holiday,x,test\n' >"$tmp/bad2.csv"
+expect_status "an impossible date is refused" 1 "$govctl" calendar import "$tmp/bad2.csv"
+contains "... naming the line" "$tmp/err" "bad2.csv:2: the day is not a date"
+expect_status "re-importing the shipped 2026 calendar is harmless" 0 "$govctl" calendar import deploy/demo/calendar/cn-2026.csv
+check "... same rows" test "$(q "SELECT count(*) FROM calendar_days")" = "$before"
+expect_status "calendar show --year 2026" 0 "$govctl" calendar show --year 2026
+contains "... lists the make-up Saturday of 国庆" "$tmp/out" "2026-10-10  workday"
+
+# --- rules and KPIs ----------------------------------------------------------
+expect_status "rules list" 0 "$govctl" rules list
+contains "... shows the noise rule" "$tmp/out" '"category": "*.noise"'
+expect_status "disabling a rule that does not exist fails" 1 "$govctl" rules disable 999999
+month=$(q "SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")
+expect_status "kpi for the department this month" 0 "$govctl" kpi --unit dept.chengguan --month "$month"
+check "... counts its dispatches" test "$(json "d['item']['dispatched']")" -ge 2
+check "... the noise case signed in time" test "$(json "d['item']['signed_in_time']")" -ge 1
+expect_status "kpi ranking of departments" 0 "$govctl" kpi --rank --kind department --month "$month"
+expect_status "a bad month is refused" 1 "$govctl" kpi --unit dept.chengguan --month 2026-13
+contains "... BAD_MONTH" "$tmp/err" BAD_MONTH
+
+echo "1..$n"
