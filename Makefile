@@ -107,6 +107,10 @@ test: install-deps
 	bash deploy/install.sh --test
 	bash tests/run.sh
 
+bench-routing: install-deps
+	$(MAKE) all
+	bash bench/routing/run.sh
+
 bench-intake: install-deps
 	$(MAKE) all
 	bash bench/intake/run.sh
@@ -114,5 +118,5 @@ bench-intake: install-deps
 clean:
 	rm -rf build
 
-.PHONY: all tests fuzz install-deps up down test bench-intake clean
+.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

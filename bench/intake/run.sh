@@ -20,8 +20,8 @@ bash deploy/pg.sh start "$pgdir" >/dev/null
 bash deploy/pg.sh createdb "$pgdir" "$port" gov >/dev/null
 export GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov" GOV_MIGRATIONS_DIR=deploy/migrations
 build/bin/govctl db migrate >/dev/null
-build/bin/govctl areas import deploy/demo/city.geojson >/dev/null
-psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql >/dev/null
+
+bash deploy/demo/load.sh >/dev/null 2>&1
 
 echo "machine: $(nproc) cores, PostgreSQL $(psql -tAc 'SHOW server_version' "$GOV_DB_URL"), synchronous_commit=$(psql -tAc 'SHOW synchronous_commit' "$GOV_DB_URL"), fsync=$(psql -tAc 'SHOW fsync' "$GOV_DB_URL")"
 

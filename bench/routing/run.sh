@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# make bench-routing: the routing service's figures, each against a baseline
+# measured in the same run.
+#   timers      1,000,000 deadlines: timerq vs raw libuv timers (arm cost,
+#               firing lateness, memory)
+#   restart     gov-routing coming back with 1,000,000 pending ladder steps
+#   throughput  routing following intake driven at its peak: both rates, the lag
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${BENCH_TIMERS:-1000000}
+SPREAD_MS=${BENCH_SPREAD_MS:-10000}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+pids=
+pgdir=
+cleanup() {
+    [ -n "$pids" ] && kill $pids 2>/dev/null && wait $pids 2>/dev/null
+    [ -n "$pgdir" ] && { bash deploy/pg.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+}
+trap cleanup EXIT
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "NOT met"}'; }
+
+timers() {
+    echo "== timers: $N deadlines over $SPREAD_MS ms, each kind in its own process"
+    raw=$(build/bin/bench-routing timers raw "$N" "$SPREAD_MS")
+    tq=$(build/bin/bench-routing timers timerq "$N" "$SPREAD_MS")
+    echo "$raw"
+    echo "$tq"
+    arm=$(ratio "$(echo " $tq" | field arm_ns)" "$(echo " $raw" | field arm_ns)")
+    rss=$(ratio "$(echo " $tq" | field rss_kib)" "$(echo " $raw" | field rss_kib)")
+    p99=$(echo " $tq" | field p99_ms)
+    echo "arm_ratio $arm (timerq_arm / uv_timer_start; target <= 2): $(verdict "$arm" 2)"
+    echo "rss_ratio $rss (timerq process / raw libuv process; target <= 2): $(verdict "$rss" 2)"
+    echo "timerq firing lateness p99 $p99 ms (target <= 10 ms): $(verdict "$p99" 10)"
+}
+
+cluster() {
+    pgdir=$(mktemp -d /tmp/gov-bench-pg.XXXXXX)
+    port=$(bash deploy/pg.sh freeport)
+    bash deploy/pg.sh init "$pgdir" "$port" >/dev/null
+    bash deploy/pg.sh start "$pgdir" >/dev/null
+    bash deploy/pg.sh createdb "$pgdir" "$port" gov >/dev/null
+    export GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov" GOV_MIGRATIONS_DIR=deploy/migrations
+    build/bin/govctl db migrate >/dev/null
+    bash deploy/demo/load.sh >/dev/null 2>&1
+}
+
+# start_routing DB: gov-routing on fresh ports; sets $routing_pid, $routing_http, $routing_log.
+start_routing() {
+    routing_http=$(bash deploy/pg.sh freeport)
+    routing_log=$(mktemp /tmp/gov-bench-routing.XXXXXX)
+    GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/$1" GOV_ROUTING_HTTP_PORT=$routing_http \
+    GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
+    GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
+    GOV_INTAKE_EVENTS="${intake_events:-tcp://127.0.0.1:$(bash deploy/pg.sh freeport)}" \
+    GOV_LOG_LEVEL=info GOV_LADDER_HORIZON_S=7200 build/bin/gov-routing 2>"$routing_log" &
+    routing_pid=$!
+    pids="$pids $routing_pid"
+}
+ready() { curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
+
+restart() {
+    echo "== restart: gov-routing with $N pending ladder steps due within the hour"
+    psql -q -c "CREATE DATABASE restart TEMPLATE gov" "$GOV_DB_URL"
+    local url="postgresql://postgres@127.0.0.1:$port/restart"
+    psql -q "$url" <<SQL
+INSERT INTO routed_cases (case_id, category_code, urgency, description, created_at)
+VALUES (1, 'complaint.noise', 'normal', 'bench', now());
+INSERT INTO dispatches (case_id, unit_id, role, sent_at)
+SELECT 1, (SELECT id FROM units WHERE code = 'dept.chengguan'), 'lead', now() FROM generate_series(1, 1000);
+INSERT INTO deadlines (dispatch_id, deadline, step, action, due_at)
+SELECT d.id, k.deadline, s, 'remind', now() + interval '10 minutes' + random() * interval '50 minutes'
+FROM (SELECT id FROM dispatches ORDER BY id) d,
+     (VALUES ('sign'), ('contact'), ('arrive'), ('resolve')) k(deadline),
+     generate_series(1, CEIL($N / 4000.0)::int) s
+LIMIT $N;
+VACUUM ANALYZE deadlines;
+SQL
+    echo "pending steps: $(psql -tAc "SELECT count(*) FROM deadlines WHERE fired_at IS NULL" "$url")"
+    local t0 t1
+    t0=$(date +%s%N)
+    start_routing restart
+    until ready "$routing_http"; do
+        kill -0 "$routing_pid" 2>/dev/null || { cat "$routing_log"; return 1; }
+        sleep 0.01
+    done
+    t1=$(date +%s%N)
+    local secs armed rss
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
+    armed=$(grep -o '"msg":"ladder: [0-9]* steps armed' "$routing_log" | grep -o '[0-9]*' | head -1)
+    rss=$(awk '/VmRSS/ {print $2}' "/proc/$routing_pid/status")
+    echo "back to armed: $armed steps in $secs s, from exec to ready (target <= 5 s): $(verdict "$secs" 5)"
+    echo "gov-routing resident memory with them armed: $((rss / 1024)) MiB"
+    kill "$routing_pid"; wait "$routing_pid" 2>/dev/null || true
+}
+
+throughput() {
+    echo "== throughput: intake driven at its peak for ${SECONDS_PER_RUN} s, routing following"
+    psql -q -c "CREATE DATABASE flow TEMPLATE gov" "$GOV_DB_URL"
+    local url="postgresql://postgres@127.0.0.1:$port/flow"
+    local ep="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)"
+    intake_events="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)"
+    GOV_DB_URL=$url GOV_INTAKE_ENDPOINT=$ep GOV_INTAKE_EVENTS=$intake_events \
+    GOV_INTAKE_HTTP_PORT=$(bash deploy/pg.sh freeport) GOV_LOG_LEVEL=error build/bin/gov-intake &
+    pids="$pids $!"
+    start_routing flow
+    until ready "$routing_http"; do sleep 0.05; done
+    for _ in $(seq 100); do
+        GOV_INTAKE_ENDPOINT=$ep GOV_TIMEOUT_MS=200 build/bin/govctl case list --limit 1 >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    local sampler=$pgdir/lag.txt
+    (while :; do psql -tAc "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM routed_cases)" "$url"; sleep 0.5; done) >"$sampler" 2>/dev/null &
+    local spid=$!
+    local t0 t1 load
+    t0=$(date +%s%N)
+    load=$(build/bin/bench-intake "$ep" "$SECONDS_PER_RUN" 4 64)
+    t1=$(date +%s%N)
+    local cases routed_end
+    cases=$(psql -tAc "SELECT count(*) FROM cases" "$url")
+    routed_end=$(psql -tAc "SELECT count(*) FROM routed_cases" "$url")
+    local drained=$t1
+    for _ in $(seq 600); do
+        [ "$(psql -tAc "SELECT count(*) FROM routed_cases" "$url")" -ge "$cases" ] && break
+        sleep 0.1
+    done
+    drained=$(date +%s%N)
+    kill $spid; wait $spid 2>/dev/null || true
+    local secs max_lag
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
+    max_lag=$(awk -F'|' '{ if ($1 - $2 > m) m = $1 - $2 } END {print m + 0}' "$sampler")
+    echo "intake $(echo "$load" | head -1)"
+    echo "new cases made by intake: $cases in $secs s = $(ratio "$cases" "$secs")/s"
+    echo "cases routed by routing in the same window: $routed_end = $(ratio "$routed_end" "$secs")/s"
+    echo "largest lag seen (cases made, not yet routed): $max_lag; lag at the end of the load: $((cases - routed_end)); drained $(awk -v a="$t1" -v b="$drained" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s after"
+    echo "routed / made during the load: $(ratio "$routed_end" "$cases")"
+}
+
+[ -x build/bin/bench-routing ] && [ -x build/bin/gov-routing ] || make -s all
+timers
+cluster
+restart
+throughput
