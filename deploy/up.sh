@@ -49,11 +49,19 @@ done
 cat <<TRY
 
 intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.
+routing takes requests on $GOV_ROUTING_ENDPOINT and publishes events on $GOV_ROUTING_EVENTS.
 logs: var/log/   stop: make down
 
-try it:
-  build/bin/govctl areas list --level grid
+try it — a report, routed to its department at once (接诉即办):
   build/bin/govctl case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text '夜间施工噪音扰民' --phone 13800001234
-  build/bin/govctl events tail --from 0
-  build/bin/govctl case list
+  build/bin/govctl dispatch list --of dept.chengguan
+  build/bin/govctl dispatch --as p.dept.chengguan.head --unit dept.chengguan sign DISPATCH_ID
+
+a whistle from the street office to three departments (街乡吹哨、部门报到):
+  build/bin/govctl whistle --as p.so.s1.head --unit so.s1 blow --kind emergency --reason '路面塌陷' \\
+      --dept dept.chengguan --dept dept.shuiwu --dept dept.gongan --lat 39.9025 --lon 116.3025
+  build/bin/govctl whistle show WHISTLE_ID
+  build/bin/govctl events tail --stream routing --from 0     # reminders at 5 and 8 min, escalations at 10 and 20
+
+more: build/bin/govctl --help, docs/routing.md, docs/kpi.md
 TRY

@@ -13,9 +13,10 @@
 #include "pbjson.h"
 
 static const char *s_usage =
-    "usage: govctl events tail [--from SEQ] [--count N] [--timeout MS] [--type PREFIX]\n"
+    "usage: govctl events tail [--stream S] [--from SEQ] [--count N] [--timeout MS] [--type PREFIX]\n"
     "\n"
-    "Follows the intake event stream (GOV_INTAKE_EVENTS), one JSON object per line.\n"
+    "Follows an event stream, one JSON object per line.\n"
+    "  --stream S     intake (default, at GOV_INTAKE_EVENTS) or routing (GOV_ROUTING_EVENTS)\n"
     "  --from SEQ     first print every stored event after SEQ (0: from the start),\n"
     "                 read from the database (GOV_DB_URL); gaps are filled from it too\n"
     "  --count N      exit after N events\n"
@@ -24,6 +25,7 @@ static const char *s_usage =
 
 typedef struct {
     PGconn *conn;
+    const char *stream;
     const char *prefix;
     unsigned long long last;
     long long printed, count;
@@ -69,7 +71,7 @@ static int s_catch_up(s_tail_t *t)
 {
     for (;;) {
         unsigned long long before = t->last;
-        int n = outbox_read(t->conn, "intake", t->last, 500, s_from_table, t);
+        int n = outbox_read(t->conn, t->stream, t->last, 500, s_from_table, t);
         if (n < 0)
             return -1;
         if (n < 500 || t->last == before || (t->count && t->printed >= t->count))
@@ -88,12 +90,12 @@ static int s_tail(int argc, char **argv)
 {
     static const struct option opts[] = {{"from", 1, 0, 'f'},    {"count", 1, 0, 'n'},
                                          {"timeout", 1, 0, 't'}, {"type", 1, 0, 'y'},
-                                         {0, 0, 0, 0}};
-    s_tail_t t = {0};
+                                         {"stream", 1, 0, 's'},  {0, 0, 0, 0}};
+    s_tail_t t = {.stream = "intake"};
     long long from = -1, timeout = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        long long n = c == 'y' ? 0 : govctl_parse_int(optarg);
+        long long n = c == 'y' || c == 's' ? 0 : govctl_parse_int(optarg);
         if (n < 0)
             return govctl_usage(s_usage, 0);
         switch (c) {
@@ -101,10 +103,12 @@ static int s_tail(int argc, char **argv)
         case 'n': t.count = n; break;
         case 't': timeout = n; break;
         case 'y': t.prefix = optarg; break;
+        case 's': t.stream = optarg; break;
         default: return govctl_usage(s_usage, 0);
         }
     }
-    if (optind != argc)
+    int routing = strcmp(t.stream, "routing") == 0;
+    if (optind != argc || (!routing && strcmp(t.stream, "intake") != 0))
         return govctl_usage(s_usage, 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -113,7 +117,9 @@ static int s_tail(int argc, char **argv)
     int linger = 0;
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-    const char *endpoint = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
+    const char *endpoint = routing
+                               ? config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT)
+                               : config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
     int rc = 1;
     if (zmq_connect(sub, endpoint) != 0) {
         fprintf(stderr, "govctl: cannot connect to %s: %s\n", endpoint, zmq_strerror(zmq_errno()));

@@ -7,7 +7,7 @@
 
 static const char *s_units_usage =
     "usage: govctl units list [--kind K] [--json]\n"
-    "kinds: grid_team | community | street_office | department | dispatch_centre\n";
+    "kinds: grid_team | community | street_office | department | dispatch_centre | leadership\n";
 static const char *s_categories_usage =
     "usage: govctl categories list [--kind K] [--json]\n"
     "kinds: consultation | help | complaint | report | suggestion\n";

@@ -70,6 +70,11 @@ check "... nobody has reported yet" test "$(json "len(d['item']['not_reported'])
 expect_status "whistle show answers" 0 "$govctl" whistle show "$w"
 contains "... with the kind" "$tmp/out" '"kind": "emergency"'
 
+expect_status "events tail --stream routing shows the whistle" 0 "$govctl" events tail --stream routing \
+    --from 0 --type WhistleBlown --count 1 --timeout 5000
+contains "... as a WhistleBlown event" "$tmp/out" '"type":"WhistleBlown"'
+expect_status "an unknown stream is a usage error" 2 "$govctl" events tail --stream gossip
+
 # --- calendar ------------------------------------------------------------------
 before=$(q "SELECT count(*) FROM calendar_days")
 printf 'day,kind,name,source\n2027-01-01,holiday,元旦,test\n2027-01-04,workday,调休,test\n' >"$tmp/bad.csv"
