@@ -133,12 +133,18 @@ throughput() {
     echo "intake $(echo "$load" | head -1)"
     echo "new cases made by intake: $cases in $secs s = $(ratio "$cases" "$secs")/s"
     echo "cases routed by routing in the same window: $routed_end = $(ratio "$routed_end" "$secs")/s"
+    echo "lag every 0.5 s (cases made, not yet routed): $(awk -F'|' '{printf "%s ", $1 - $2}' "$sampler")"
     echo "largest lag seen (cases made, not yet routed): $max_lag; lag at the end of the load: $((cases - routed_end)); drained $(awk -v a="$t1" -v b="$drained" 'BEGIN {printf "%.1f", (b - a) / 1e9}') s after"
     echo "routed / made during the load: $(ratio "$routed_end" "$cases")"
 }
 
+# bash bench/routing/run.sh [SECTION...]: all three by default.
 [ -x build/bin/bench-routing ] && [ -x build/bin/gov-routing ] || make -s all
-timers
-cluster
-restart
-throughput
+sections=${*:-timers restart throughput}
+for s in $sections; do
+    case $s in
+    timers) timers ;;
+    restart | throughput) [ -n "$pgdir" ] || cluster; $s ;;
+    *) echo "unknown section $s (timers, restart, throughput)" >&2; exit 2 ;;
+    esac
+done

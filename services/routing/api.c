@@ -32,8 +32,8 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
     char sqlstate[6];
     routing_err_t err;
     memset(&n, 0, sizeof n);
-    int found = dview_load(r->conn, id, 0, &d, &dres, sqlstate);
-    if (found > 0 && next_id && dview_load(r->conn, next_id, 0, &n, &nres, sqlstate) <= 0)
+    int found = dview_load(r, id, 0, &d, &dres, sqlstate);
+    if (found > 0 && next_id && dview_load(r, next_id, 0, &n, &nres, sqlstate) <= 0)
         found = -1;
     if (found < 0) {
         routing_db_fail(&err, sqlstate);
@@ -78,7 +78,7 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
     const char *params[] = {m->unit, m->state, routing_i64(b[0], m->case_id),
                             routing_i64(b[1], m->whistle_id), routing_i64(b[2], m->before_id),
                             routing_i64(b[3], limit)};
-    PGresult *res = db_exec(r->conn, Q_LIST_DISPATCHES, 6, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_LIST_DISPATCHES, 6, params, sqlstate);
     if (!res) {
         routing_err_t err;
         routing_db_fail(&err, sqlstate);
@@ -211,7 +211,7 @@ void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
             PGresult *nres = NULL;
             char sqlstate[6];
             memset(&n, 0, sizeof n);
-            if (next && dview_load(r->conn, next, 0, &n, &nres, sqlstate) > 0)
+            if (next && dview_load(r, next, 0, &n, &nres, sqlstate) > 0)
                 reply.next = &n.msg;
             rpcsrv_reply(srv, req, "EvaluateCaseReply", &reply.base);
             dview_clear(&n);

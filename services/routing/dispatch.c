@@ -33,7 +33,7 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p,
         return 0;
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, spec->policy_id)};
-    PGresult *res = db_exec(r->conn, Q_POLICY, 1, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_POLICY, 1, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     if (PQntuples(res) == 1)
@@ -56,7 +56,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
 {
     char ids[24], pids[24], sqlstate[6];
     const char *lp[] = {routing_i64(pids, policy_id)};
-    PGresult *ladder = db_exec(r->conn, Q_LADDER, 1, lp, sqlstate);
+    PGresult *ladder = pstmt_exec(r->sql, Q_LADDER, 1, lp, sqlstate);
     if (!ladder)
         return routing_db_fail(err, sqlstate);
     int n = PQntuples(ladder), rc = -1;
@@ -95,7 +95,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
     snprintf(actions + la, cap - la, "}");
     snprintf(dues + ld, cap - ld, "}");
     const char *params[] = {routing_i64(ids, id), kinds, steps, actions, dues};
-    PGresult *res = db_exec(r->conn, Q_INSERT_DEADLINES, 5, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_INSERT_DEADLINES, 5, params, sqlstate);
     if (!res) {
         routing_db_fail(err, sqlstate);
         goto done;
@@ -137,7 +137,7 @@ int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Acto
                             routing_i64(b[3], spec->rule_id), routing_i64(b[4], spec->policy_id),
                             spec->on_site ? "true" : "false", routing_i64(b[5], sent),
                             by[0], by[1], by[2], by[3], spec->reopen ? "true" : "false"};
-    PGresult *res = db_exec(r->conn, Q_INSERT_DISPATCH, 13, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_INSERT_DISPATCH, 13, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -158,7 +158,7 @@ int dispatch_log(routing_t *r, int64_t id, int64_t at_ms, const char *action, co
         return routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     const char *params[] = {routing_i64(ids, id), routing_i64(at, at_ms), action, actor,
                             text ? text : "", array};
-    PGresult *res = db_exec(r->conn, Q_LOG, 6, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_LOG, 6, params, sqlstate);
     free(array);
     if (!res)
         return routing_db_fail(err, sqlstate);
@@ -173,7 +173,7 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
     dview_t view;
     PGresult *res;
     char sqlstate[6];
-    int found = dview_load(r->conn, id, 0, &view, &res, sqlstate);
+    int found = dview_load(r, id, 0, &view, &res, sqlstate);
     int rc = -1;
     if (found <= 0) {
         routing_db_fail(err, sqlstate);

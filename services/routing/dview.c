@@ -70,13 +70,13 @@ void dview_clear(dview_t *view)
     areapath_clear(&view->path);
 }
 
-int dview_load(PGconn *conn, int64_t id, int for_update, dview_t *view, PGresult **res,
+int dview_load(routing_t *r, int64_t id, int for_update, dview_t *view, PGresult **res,
                char sqlstate[6])
 {
     char ids[24];
     const char *params[] = {routing_i64(ids, id)};
     memset(view, 0, sizeof *view);
-    *res = db_exec(conn, for_update ? Q_DISPATCH_FOR_UPDATE : Q_DISPATCH, 1, params, sqlstate);
+    *res = pstmt_exec(r->sql, for_update ? Q_DISPATCH_FOR_UPDATE : Q_DISPATCH, 1, params, sqlstate);
     if (!*res)
         return -1;
     if (PQntuples(*res) == 0)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "areapath.h"
+#include "routing.h"
 #include "routing.pb-c.h"
 
 typedef struct {
@@ -27,7 +28,7 @@ void dview_clear(dview_t *view);
 /* Loads dispatch `id` (locking it when `for_update`) into `view`, keeping the
  * result in `*res` (the caller PQclear()s it). Returns 1 found, 0 no such
  * dispatch, -1 database error with `sqlstate` set. */
-int dview_load(PGconn *conn, int64_t id, int for_update, dview_t *view, PGresult **res,
+int dview_load(routing_t *r, int64_t id, int for_update, dview_t *view, PGresult **res,
                char sqlstate[6]);
 
 #endif

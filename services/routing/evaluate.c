@@ -46,7 +46,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
                             NULL);
     char b[4][24], sqlstate[6];
     const char *cp[] = {routing_i64(b[0], m->case_id)};
-    PGresult *c = db_exec(r->conn, Q_CASE, 1, cp, sqlstate);
+    PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, cp, sqlstate);
     if (!c)
         return routing_db_fail(err, sqlstate);
     int rc = -1;
@@ -63,7 +63,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         goto done;
     }
     int reopened = atoi(PQgetvalue(c, 0, 4));
-    if (!(lead = db_exec(r->conn, Q_RESOLVED_LEAD, 1, cp, sqlstate)) || PQntuples(lead) != 1) {
+    if (!(lead = pstmt_exec(r->sql, Q_RESOLVED_LEAD, 1, cp, sqlstate)) || PQntuples(lead) != 1) {
         routing_db_fail(err, sqlstate);
         goto done;
     }
@@ -71,7 +71,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     int64_t now = svclock_now_ms(r->clock);
     const char *ip[] = {b[0], PQgetvalue(lead, 0, 0), m->result, m->text ? m->text : "",
                         dispatch_actor_id(env->actor), routing_i64(b[1], now)};
-    if (!(ins = db_exec(r->conn, Q_INSERT_EVALUATION, 6, ip, sqlstate))) {
+    if (!(ins = pstmt_exec(r->sql, Q_INSERT_EVALUATION, 6, ip, sqlstate))) {
         routing_db_fail(err, sqlstate);
         goto done;
     }
@@ -92,7 +92,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         reopened++;
     }
     const char *sp[] = {b[0], state, routing_i64(b[2], reopened)};
-    PGresult *u = db_exec(r->conn, Q_CASE_STATE, 3, sp, sqlstate);
+    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, sp, sqlstate);
     if (!u) {
         routing_db_fail(err, sqlstate);
         goto done;
@@ -100,7 +100,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     PQclear(u);
     dview_t view;
     PGresult *row;
-    if (dview_load(r->conn, dispatch_id, 0, &view, &row, sqlstate) <= 0) {
+    if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0) {
         routing_db_fail(err, sqlstate);
     } else {
         Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;

@@ -46,7 +46,7 @@ int kpi_query(routing_t *r, const char *unit, const char *kind, const char *mont
                             month ? month : "");
     char sqlstate[6];
     const char *params[] = {unit ? unit : "", month, kind ? kind : ""};
-    PGresult *res = db_exec(r->conn, Q_KPI, 3, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_KPI, 3, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     int rows = PQntuples(res);

@@ -41,10 +41,10 @@ static int s_announce(ladder_t *self, const PGresult *claimed, int i, int64_t no
     char sqlstate[6], unit[24], text[160];
     routing_err_t err;
     int rc = -1;
-    if (dview_load(r->conn, dispatch_id, 0, &view, &row, sqlstate) <= 0)
+    if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0)
         goto done;
     const char *tp[] = {routing_i64(unit, view.unit_id), action};
-    if (!(target = db_exec(r->conn, Q_STEP_TARGET, 2, tp, sqlstate)) || PQntuples(target) != 1)
+    if (!(target = pstmt_exec(r->sql, Q_STEP_TARGET, 2, tp, sqlstate)) || PQntuples(target) != 1)
         goto done;
     Gov__DeadlineStep ev = GOV__DEADLINE_STEP__INIT;
     ev.item = &view.msg;
@@ -92,7 +92,7 @@ static int s_fire(ladder_t *self, const int64_t *ids, size_t n, int late)
     PGresult *claimed = NULL;
     if (db_run(conn, "BEGIN", 0, NULL))
         goto done;
-    if (!(claimed = db_exec(conn, Q_CLAIM_STEPS, 3, params, sqlstate)))
+    if (!(claimed = pstmt_exec(self->r->sql, Q_CLAIM_STEPS, 3, params, sqlstate)))
         goto rollback;
     for (int i = 0; i < PQntuples(claimed); i++)
         if (s_announce(self, claimed, i, now, late))

@@ -160,7 +160,7 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
     if (strcmp(move->type, "ReassignDispatch") == 0) {
         char sqlstate[6];
         const char *params[] = {cmd->unit ? cmd->unit : ""};
-        PGresult *res = db_exec(r->conn, "SELECT id FROM units WHERE code = $1", 1, params,
+        PGresult *res = pstmt_exec(r->sql, "SELECT id FROM units WHERE code = $1", 1, params,
                                 sqlstate);
         if (!res)
             return routing_db_fail(err, sqlstate);
@@ -182,11 +182,11 @@ static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envel
 {
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL};
-    PGresult *c = db_exec(r->conn, Q_CASE, 1, params, sqlstate);
+    PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, params, sqlstate);
     if (!c)
         return routing_db_fail(err, sqlstate);
     params[2] = PQgetvalue(c, 0, 4);
-    PGresult *u = db_exec(r->conn, Q_CASE_STATE, 3, params, sqlstate);
+    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, params, sqlstate);
     PQclear(c);
     if (!u)
         return routing_db_fail(err, sqlstate);
@@ -194,7 +194,7 @@ static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envel
     dview_t view;
     PGresult *row;
     int rc = -1;
-    if (dview_load(r->conn, d->msg.id, 0, &view, &row, sqlstate) <= 0) {
+    if (dview_load(r, d->msg.id, 0, &view, &row, sqlstate) <= 0) {
         routing_db_fail(err, sqlstate);
         goto done;
     }
@@ -259,13 +259,13 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
     int contact_only = strcmp(move->type, "ProgressDispatch") == 0;
     if (move->to) {
         const char *params[] = {ids, move->to, at, cmd->text, cmd->reason};
-        PGresult *res = db_exec(r->conn, Q_MOVE, 5, params, sqlstate);
+        PGresult *res = pstmt_exec(r->sql, Q_MOVE, 5, params, sqlstate);
         if (!res)
             return routing_db_fail(err, sqlstate);
         PQclear(res);
     } else if (contact_only && cmd->contacted) {
         const char *params[] = {ids, at};
-        PGresult *res = db_exec(r->conn, Q_CONTACTED, 2, params, sqlstate);
+        PGresult *res = pstmt_exec(r->sql, Q_CONTACTED, 2, params, sqlstate);
         if (!res)
             return routing_db_fail(err, sqlstate);
         PQclear(res);
@@ -274,7 +274,7 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
     }
     if (!contact_only || cmd->contacted) {
         const char *params[] = {ids, cancel, at};
-        PGresult *res = db_exec(r->conn, Q_CANCEL_STEPS, 3, params, sqlstate);
+        PGresult *res = pstmt_exec(r->sql, Q_CANCEL_STEPS, 3, params, sqlstate);
         if (!res)
             return routing_db_fail(err, sqlstate);
         PQclear(res);
@@ -307,7 +307,7 @@ int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id
     memset(&d, 0, sizeof d);
     if (routing_begin(r, err))
         goto done;
-    int found = dview_load(r->conn, cmd.dispatch_id, 1, &d, &row, sqlstate);
+    int found = dview_load(r, cmd.dispatch_id, 1, &d, &row, sqlstate);
     if (found < 0)
         routing_db_fail(err, sqlstate);
     else if (found == 0)

@@ -129,7 +129,8 @@ int main(void)
         log_error("GOV_TEST_CLOCK_AHEAD_MS needs GOV_TEST_CLOCK=1");
         goto done;
     }
-    if (!(self.r.conn = db_connect(db_url, 10000)) || db_require_schema(self.r.conn, SCHEMA_VERSION))
+    if (!(self.r.conn = db_connect(db_url, 10000)) || db_require_schema(self.r.conn, SCHEMA_VERSION) ||
+        !(self.r.sql = pstmt_new(self.r.conn)))
         goto done;
     if (calendar_load(self.r.cal, self.r.conn))
         goto done;
@@ -166,6 +167,7 @@ done:
     ladder_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
     uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
+    pstmt_destroy(&self.r.sql);
     PQfinish(self.r.conn);
     calendar_destroy(&self.r.cal);
     svclock_destroy(&self.r.clock);

@@ -43,7 +43,7 @@ const char *routing_i64(char buf[24], int64_t v)
 int routing_begin(routing_t *r, routing_err_t *err)
 {
     char sqlstate[6];
-    PGresult *res = db_exec(r->conn, "BEGIN", 0, NULL, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, "BEGIN", 0, NULL, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     PQclear(res);
@@ -53,7 +53,7 @@ int routing_begin(routing_t *r, routing_err_t *err)
 int routing_commit(routing_t *r, routing_err_t *err)
 {
     char sqlstate[6];
-    PGresult *res = db_exec(r->conn, "COMMIT", 0, NULL, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, "COMMIT", 0, NULL, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     PQclear(res);
@@ -75,7 +75,7 @@ int routing_member(routing_t *r, const Gov__Actor *actor, int64_t *unit_id, char
                             "set the envelope's actor: your person code and your unit", NULL);
     char sqlstate[6];
     const char *params[] = {actor->unit, actor->id};
-    PGresult *res = db_exec(r->conn, Q_MEMBER, 2, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_MEMBER, 2, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     if (PQntuples(res) == 0) {

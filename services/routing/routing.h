@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "envelope.h"
+#include "pstmt.h"
 #include "relay.h"
 #include "svclock.h"
 
@@ -18,6 +19,7 @@ typedef struct ladder ladder_t;
 
 typedef struct {
     PGconn *conn;
+    pstmt_t *sql;       /* the service's statements, prepared once on conn */
     svclock_t *clock;
     calendar_t *cal;
     ladder_t *ladder;   /* NULL until started; dispatches made before are armed by its first load */

@@ -12,7 +12,7 @@ int64_t rules_centre(routing_t *r, int64_t area_id, routing_err_t *err)
 {
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, area_id)};
-    PGresult *res = db_exec(r->conn, Q_CENTRE, 1, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_CENTRE, 1, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     int64_t id = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
@@ -27,7 +27,7 @@ int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err)
 {
     char ids[24], sqlstate[6];
     const char *cp[] = {routing_i64(ids, case_id)};
-    PGresult *c = db_exec(r->conn, Q_CASE, 1, cp, sqlstate);
+    PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, cp, sqlstate);
     if (!c)
         return routing_db_fail(err, sqlstate);
     if (PQntuples(c) == 0) {
@@ -35,7 +35,7 @@ int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err)
         return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", ids);
     }
     const char *pp[] = {PQgetvalue(c, 0, 0), PQgetvalue(c, 0, 1)};
-    PGresult *p = db_exec(r->conn, Q_POLICY_FOR_CASE, 2, pp, sqlstate);
+    PGresult *p = pstmt_exec(r->sql, Q_POLICY_FOR_CASE, 2, pp, sqlstate);
     PQclear(c);
     if (!p)
         return routing_db_fail(err, sqlstate);
@@ -72,7 +72,7 @@ int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
         return -1;
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, case_id)};
-    PGresult *rule = db_exec(r->conn, Q_NEXT_RULE, 1, params, sqlstate);
+    PGresult *rule = pstmt_exec(r->sql, Q_NEXT_RULE, 1, params, sqlstate);
     if (!rule)
         return routing_db_fail(err, sqlstate);
     dispatch_spec_t spec = {.case_id = case_id, .policy_id = policy, .role = "lead"};
@@ -83,7 +83,7 @@ int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
         spec.on_site = PQgetvalue(rule, 0, 2)[0] == 't';
     } else {
         /* 兜底: nothing (more) matches; the centre assigns by hand. */
-        PGresult *c = db_exec(r->conn, Q_CASE, 1, params, sqlstate);
+        PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, params, sqlstate);
         int64_t area = c && PQntuples(c) ? strtoll(PQgetvalue(c, 0, 2), NULL, 10) : 0;
         PQclear(c);
         if ((spec.unit_id = rules_centre(r, area, err)) < 0)
@@ -114,7 +114,7 @@ int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, rou
                             c->reporter ? c->reporter->name : "",
                             c->reporter ? c->reporter->phone : "",
                             routing_i64(b[1], c->created_ms)};
-    PGresult *res = db_exec(r->conn, Q_INSERT_CASE, 10, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_INSERT_CASE, 10, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     int fresh = PQntuples(res) == 1;

@@ -32,8 +32,8 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err)
     memset(view, 0, sizeof *view);
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, id)};
-    if (!(view->res = db_exec(r->conn, Q_WHISTLE, 1, params, sqlstate)) ||
-        !(view->dres = db_exec(r->conn, Q_WHISTLE_DISPATCHES, 1, params, sqlstate)))
+    if (!(view->res = pstmt_exec(r->sql, Q_WHISTLE, 1, params, sqlstate)) ||
+        !(view->dres = pstmt_exec(r->sql, Q_WHISTLE_DISPATCHES, 1, params, sqlstate)))
         return routing_db_fail(err, sqlstate);
     if (PQntuples(view->res) == 0)
         return 0;
@@ -106,7 +106,7 @@ int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const
 {
     char ids[24], at[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, id), routing_i64(at, svclock_now_ms(r->clock))};
-    PGresult *res = db_exec(r->conn, Q_WHISTLE_CLOSE, 2, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_WHISTLE_CLOSE, 2, params, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     int closed = PQntuples(res) == 1;
@@ -137,7 +137,7 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
         *lat = m->point->lat;
     } else if (m->case_id) {
         const char *cp[] = {routing_i64(b[0], m->case_id)};
-        PGresult *res = db_exec(r->conn, Q_CASE_POINT, 1, cp, sqlstate);
+        PGresult *res = pstmt_exec(r->sql, Q_CASE_POINT, 1, cp, sqlstate);
         if (!res)
             return routing_db_fail(err, sqlstate);
         int ok = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
@@ -159,7 +159,7 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
     snprintf(b[1], sizeof b[1], "%.7f", *lon);
     snprintf(b[2], sizeof b[2], "%.7f", *lat);
     const char *pp[] = {routing_i64(b[0], caller), b[1], b[2]};
-    PGresult *place = db_exec(r->conn, Q_WHISTLE_PLACE, 3, pp, sqlstate);
+    PGresult *place = pstmt_exec(r->sql, Q_WHISTLE_PLACE, 3, pp, sqlstate);
     if (!place)
         return routing_db_fail(err, sqlstate);
     int inside = PQgetvalue(place, 0, 0)[0] == 't';
@@ -173,7 +173,7 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
     if (!codes)
         return routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     const char *dp[] = {codes};
-    PGresult *res = db_exec(r->conn, Q_DEPARTMENTS, 1, dp, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_DEPARTMENTS, 1, dp, sqlstate);
     free(codes);
     if (!res)
         return routing_db_fail(err, sqlstate);
@@ -208,7 +208,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     if (s_check(r, m, caller, &lon, &lat, &area, depts, err))
         return -1;
     char b[6][32], sqlstate[6];
-    PGresult *res = db_exec(r->conn, Q_POLICY_FOR_WHISTLE, 1, (const char *[]){m->kind}, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_POLICY_FOR_WHISTLE, 1, (const char *[]){m->kind}, sqlstate);
     if (!res)
         return routing_db_fail(err, sqlstate);
     int64_t policy = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
@@ -219,7 +219,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     const char *params[] = {routing_i64(b[0], caller), routing_i64(b[1], m->case_id), m->kind,
                             m->reason, b[2], b[3], routing_i64(b[4], area), env->actor->id,
                             routing_i64(b[5], now)};
-    if (!(res = db_exec(r->conn, Q_INSERT_WHISTLE, 9, params, sqlstate))) {
+    if (!(res = pstmt_exec(r->sql, Q_INSERT_WHISTLE, 9, params, sqlstate))) {
         /* A case routing has never seen violates the foreign key. */
         if (strcmp(sqlstate, "23503") == 0)
             return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %lld",
@@ -302,7 +302,7 @@ static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle
                             !caller && m->unnecessary ? "true" : "false",
                             m->text ? m->text : "", env->actor->id,
                             routing_i64(b[3], svclock_now_ms(r->clock))};
-    PGresult *res = db_exec(r->conn, Q_RATE, 8, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_RATE, 8, params, sqlstate);
     if (!res) {
         routing_db_fail(err, sqlstate);
         goto done;

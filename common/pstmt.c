@@ -1,0 +1,110 @@
+#include "pstmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+#define PSTMT_MAX 128
+
+typedef struct {
+    const char *sql;
+    int prepared;
+} entry_t;
+
+struct pstmt {
+    PGconn *conn;
+    entry_t entries[PSTMT_MAX];
+    int n;
+};
+
+pstmt_t *pstmt_new(PGconn *conn)
+{
+    pstmt_t *self = calloc(1, sizeof *self);
+    if (self)
+        self->conn = conn;
+    return self;
+}
+
+static int s_slot(pstmt_t *self, const char *sql)
+{
+    for (int i = 0; i < self->n; i++)
+        if (self->entries[i].sql == sql)
+            return i;
+    if (self->n == PSTMT_MAX)
+        return -1;
+    self->entries[self->n].sql = sql;
+    return self->n++;
+}
+
+static void s_forget_all(pstmt_t *self)
+{
+    for (int i = 0; i < self->n; i++)
+        self->entries[i].prepared = 0;
+}
+
+/* The failure path shared with db_exec's behaviour: note, reset, report. */
+static PGresult *s_failed(pstmt_t *self, PGresult *res, char sqlstate[6])
+{
+    char state[6];
+    db_sqlstate(res, state);
+    if (PQstatus(self->conn) != CONNECTION_OK) {
+        memcpy(state, "08006", 6);
+        log_error("database connection lost; resetting");
+        PQreset(self->conn);
+        s_forget_all(self);
+    } else {
+        log_error("query failed (%s): %s", state, PQresultErrorMessage(res));
+    }
+    if (sqlstate)
+        memcpy(sqlstate, state, 6);
+    PQclear(res);
+    return NULL;
+}
+
+PGresult *pstmt_exec(pstmt_t *self, const char *sql, int nparams, const char *const *params,
+                     char sqlstate[6])
+{
+    int slot = s_slot(self, sql);
+    if (slot < 0) /* more statements than slots: run it unprepared */
+        return db_exec(self->conn, sql, nparams, params, sqlstate);
+    char name[24];
+    snprintf(name, sizeof name, "pstmt_%d", slot);
+    for (int attempt = 0;; attempt++) {
+        entry_t *e = &self->entries[slot];
+        if (!e->prepared) {
+            PGresult *p = PQprepare(self->conn, name, sql, nparams, NULL);
+            if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+                char state[6];
+                db_sqlstate(p, state);
+                /* 42P05: the session has it already (we forgot, it did not). */
+                if (strcmp(state, "42P05") != 0)
+                    return s_failed(self, p, sqlstate);
+            }
+            PQclear(p);
+            e->prepared = 1;
+        }
+        PGresult *res = PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+            return res;
+        char state[6];
+        db_sqlstate(res, state);
+        if (strcmp(state, "26000") == 0 && attempt == 0) { /* the session lost them */
+            PQclear(res);
+            s_forget_all(self);
+            continue;
+        }
+        return s_failed(self, res, sqlstate);
+    }
+}
+
+void pstmt_destroy(pstmt_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free(*self_p);
+    *self_p = NULL;
+}
