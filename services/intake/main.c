@@ -5,8 +5,10 @@
  * on the map and merged with nearby open cases in one transaction together
  * with their CaseCreated / CaseMerged events (submit.c); GetCase and ListCases
  * read cases back (cases.c). After each commit the relay (its own thread)
- * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). /healthz and /metrics
- * are served on GOV_INTAKE_HTTP_PORT. */
+ * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). A
+ * durable subscriber follows routing's events (GOV_ROUTING_EVENTS) to keep each
+ * case's status (progress.c). /healthz and /metrics are served on
+ * GOV_INTAKE_HTTP_PORT. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +20,17 @@
 #include "db.h"
 #include "health.h"
 #include "log.h"
+#include "progress.h"
 #include "relay.h"
 #include "rpcsrv.h"
+#include "sub.h"
 #include "submit.h"
 
 typedef struct {
     PGconn *conn;
     rpcsrv_t *rpc;
     relay_t *relay;
+    sub_t *routing;
     health_t *health;
     submit_config_t submit;
     _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
@@ -75,6 +80,8 @@ int main(void)
     const char *db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
     const char *endpoint = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
     const char *events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
+    const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
+    int silence_ms = (int) config_int("GOV_SUB_SILENCE_MS", 2000, 100, 600000, &bad);
     int http_port = (int) config_int("GOV_INTAKE_HTTP_PORT", 7103, 1, 65535, &bad);
     int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
     int max_batch = (int) config_int("GOV_INTAKE_MAX_BATCH", 256, 1, 10000, &bad);
@@ -100,6 +107,9 @@ int main(void)
         goto done;
     if (relay_new(zctx, db_url, "intake", events, relay_ms, &self.relay))
         goto done;
+    if (sub_new(loop, zctx, self.conn, "intake", "routing", routing_events, silence_ms,
+                progress_apply, &self, &self.routing))
+        goto done;
     if (rpcsrv_new(loop, zctx, endpoint, (size_t) max_batch, max_msg, s_on_batch, &self, &self.rpc)) {
         log_error("cannot bind %s", endpoint);
         goto done;
@@ -117,6 +127,7 @@ int main(void)
     uv_close((uv_handle_t *) &self.sigterm, NULL);
 done:
     rpcsrv_destroy(&self.rpc);
+    sub_destroy(&self.routing);
     relay_destroy(&self.relay);
     uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
     PQfinish(self.conn);

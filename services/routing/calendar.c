@@ -1,5 +1,6 @@
 #include "calendar.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,16 +8,20 @@
 #include "db.h"
 #include "log.h"
 
+#define MINUTE_MS 60000LL
 #define DAY_MS 86400000LL
-#define BEIJING_MS (8 * 3600000LL)
+#define BEIJING_MS (8 * 3600000LL)   /* UTC+8 all year */
+
+static const char *s_load_sql =
+    "SELECT (day - DATE '1970-01-01')::int, kind = 'workday' FROM calendar_days ORDER BY day";
 
 typedef struct {
     int32_t day;
     int working;
-} exception_t;
+} mark_t;
 
 struct calendar {
-    exception_t *days;   /* sorted by day, unique */
+    mark_t *marks;   /* sorted by day, one per day */
     size_t n, cap;
 };
 
@@ -25,13 +30,13 @@ calendar_t *calendar_new(void)
     return calloc(1, sizeof(calendar_t));
 }
 
-/* The index of `day`, or of where it would go. */
+/* The index of `day` in the marks, or where it would go. */
 static size_t s_find(const calendar_t *cal, int32_t day)
 {
     size_t lo = 0, hi = cal->n;
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cal->days[mid].day < day)
+        size_t mid = lo + (hi - lo) / 2;
+        if (cal->marks[mid].day < day)
             lo = mid + 1;
         else
             hi = mid;
@@ -41,46 +46,44 @@ static size_t s_find(const calendar_t *cal, int32_t day)
 
 int calendar_set(calendar_t *cal, int32_t day, int working)
 {
+    assert(cal);
     size_t i = s_find(cal, day);
-    if (i < cal->n && cal->days[i].day == day) {
-        cal->days[i].working = working;
+    if (i < cal->n && cal->marks[i].day == day) {
+        cal->marks[i].working = working != 0;
         return 0;
     }
     if (cal->n == cal->cap) {
         size_t cap = cal->cap ? cal->cap * 2 : 64;
-        exception_t *days = realloc(cal->days, cap * sizeof *days);
-        if (!days)
+        mark_t *marks = realloc(cal->marks, cap * sizeof *marks);
+        if (!marks)
             return -ENOMEM;
-        cal->days = days;
+        cal->marks = marks;
         cal->cap = cap;
     }
-    memmove(&cal->days[i + 1], &cal->days[i], (cal->n - i) * sizeof *cal->days);
-    cal->days[i] = (exception_t){day, working};
+    memmove(&cal->marks[i + 1], &cal->marks[i], (cal->n - i) * sizeof *cal->marks);
+    cal->marks[i] = (mark_t){day, working != 0};
     cal->n++;
     return 0;
 }
 
 int calendar_load(calendar_t *cal, PGconn *conn)
 {
-    char sqlstate[6];
-    PGresult *res = db_exec(conn,
-                            "SELECT (day - DATE '1970-01-01')::int, kind = 'workday'"
-                            " FROM calendar_days ORDER BY day",
-                            0, NULL, sqlstate);
+    assert(cal && conn);
+    PGresult *res = db_exec(conn, s_load_sql, 0, NULL, NULL);
     if (!res)
         return -1;
     calendar_t fresh = {0};
     int rc = 0;
     for (int i = 0; i < PQntuples(res) && rc == 0; i++)
-        rc = calendar_set(&fresh, (int32_t) atoi(PQgetvalue(res, i, 0)),
+        rc = calendar_set(&fresh, (int32_t) strtol(PQgetvalue(res, i, 0), NULL, 10),
                           PQgetvalue(res, i, 1)[0] == 't');
     PQclear(res);
     if (rc) {
-        free(fresh.days);
-        log_error("calendar: out of memory");
+        log_error("calendar: out of memory loading calendar_days");
+        free(fresh.marks);
         return -1;
     }
-    free(cal->days);
+    free(cal->marks);
     *cal = fresh;
     log_info("calendar: %zu exception days loaded", cal->n);
     return 0;
@@ -89,18 +92,23 @@ int calendar_load(calendar_t *cal, PGconn *conn)
 int calendar_is_working(const calendar_t *cal, int32_t day)
 {
     size_t i = s_find(cal, day);
-    if (i < cal->n && cal->days[i].day == day)
-        return cal->days[i].working;
-    int weekday = (int) (((day % 7) + 7 + 3) % 7);  /* 1970-01-01 was a Thursday: 0 = Monday */
+    if (i < cal->n && cal->marks[i].day == day)
+        return cal->marks[i].working;
+    /* Day 0, 1970-01-01, was a Thursday; 0 = Monday .. 6 = Sunday. */
+    int weekday = (int) (((int64_t) day % 7 + 7 + 3) % 7);
     return weekday < 5;
 }
 
 int32_t calendar_day_of(int64_t ms)
 {
     int64_t local = ms + BEIJING_MS;
-    return (int32_t) (local >= 0 ? local / DAY_MS : -((-local + DAY_MS - 1) / DAY_MS));
+    int64_t day = local / DAY_MS;
+    if (local % DAY_MS < 0)   /* round towards the past, not towards zero */
+        day--;
+    return (int32_t) day;
 }
 
+/* The first instant of Beijing day `day`. */
 static int64_t s_day_start(int32_t day)
 {
     return (int64_t) day * DAY_MS - BEIJING_MS;
@@ -108,9 +116,10 @@ static int64_t s_day_start(int32_t day)
 
 int64_t calendar_add(const calendar_t *cal, int64_t start_ms, int64_t minutes, int working)
 {
+    assert(minutes >= 0);
     if (!working)
-        return start_ms + minutes * 60000;
-    int64_t left = minutes * 60000, t = start_ms;
+        return start_ms + minutes * MINUTE_MS;
+    int64_t left = minutes * MINUTE_MS, t = start_ms;
     for (int32_t day = calendar_day_of(t);; day++) {
         int64_t end = s_day_start(day + 1);
         if (calendar_is_working(cal, day)) {
@@ -127,7 +136,7 @@ int64_t calendar_between(const calendar_t *cal, int64_t from_ms, int64_t to_ms, 
     if (to_ms <= from_ms)
         return 0;
     if (!working)
-        return (to_ms - from_ms) / 60000;
+        return (to_ms - from_ms) / MINUTE_MS;
     int64_t total = 0, t = from_ms;
     for (int32_t day = calendar_day_of(t); t < to_ms; day++) {
         int64_t end = s_day_start(day + 1);
@@ -136,14 +145,14 @@ int64_t calendar_between(const calendar_t *cal, int64_t from_ms, int64_t to_ms, 
             total += stop - t;
         t = stop;
     }
-    return total / 60000;
+    return total / MINUTE_MS;
 }
 
 void calendar_destroy(calendar_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    free((*self_p)->days);
+    free((*self_p)->marks);
     free(*self_p);
     *self_p = NULL;
 }

@@ -1,16 +1,25 @@
-/* calendar: working days, China's way.
+/* calendar: working days, China's way (调休).
  *
  * A day is a working day when it is Monday to Friday, unless the calendar
- * lists it as a holiday; a Saturday or Sunday is one only when listed as a
- * make-up workday (调休上班). Days are Beijing days (UTC+8, no daylight
- * saving). The exceptions come from the calendar_days table, loaded from the
- * State Council's yearly notice (deploy/demo/calendar/, `govctl calendar
- * import`).
+ * lists it as a holiday; a Saturday or Sunday is one only when the calendar
+ * lists it as a make-up workday (调休上班). Days are Beijing days: local time
+ * is fixed UTC+8, with no daylight saving, so a day is exactly 1440 minutes.
  *
  * Working time counts every minute of a working day and none of any other
- * day: the 12345 hotline's deadlines are in 工作日 (working days), not office
- * hours. So "7 working days" is 7 × 1440 working minutes, and a start on a
- * holiday effectively starts at 00:00 of the next working day. */
+ * day. The 12345 hotline's deadlines are in 工作日 (working days), not office
+ * hours, so "7 working days" is 7 × 1440 working minutes, and a start on a
+ * day off effectively starts at 00:00 of the next working day.
+ *
+ * The exceptions are the rows of the calendar_days table (migration 0003),
+ * which `govctl calendar import` fills from the State Council's yearly
+ * notice. deploy/demo/calendar/ ships cn-2025.csv (国务院办公厅关于2025年部分
+ * 节假日安排的通知，国办发明电〔2024〕12号) and cn-2026.csv (国务院办公厅关于2026年
+ * 部分节假日安排的通知，国办发明电〔2025〕7号); its README says how to add a year.
+ * A day outside every loaded year follows the plain Monday–Friday rule.
+ *
+ * Instants are milliseconds since the epoch (UTC); days are numbered from
+ * 1970-01-01 (Beijing) = 0. Days before 1970 are not needed, but negative day
+ * numbers work. A calendar is used by one thread at a time. */
 #ifndef ROUTING_CALENDAR_H
 #define ROUTING_CALENDAR_H
 
@@ -19,31 +28,57 @@
 
 typedef struct calendar calendar_t;
 
-/* An empty calendar (the Monday–Friday rule only), or NULL when out of memory. */
+/* An empty calendar, knowing only the Monday–Friday rule, or NULL when out of
+ * memory. The caller destroys it with calendar_destroy. */
 calendar_t *calendar_new(void);
 
-/* Marks Beijing day `day` (days since 1970-01-01) as working or not,
- * replacing an earlier mark. Returns 0 or -ENOMEM. */
+/* Marks Beijing day `day` as working (`working` non-zero) or not, replacing an
+ * earlier mark of that day. Marking a day the way the weekday rule already
+ * treats it is allowed and harmless. Returns 0, or -ENOMEM (the calendar is
+ * then unchanged). */
 int calendar_set(calendar_t *cal, int32_t day, int working);
 
-/* Replaces every exception with the rows of calendar_days. Returns 0, or -1
- * after logging (the calendar is then unchanged). */
+/* Replaces every mark with the rows of calendar_days: a `workday` row marks
+ * its day working, a `holiday` row not. Returns 0, or -1 after logging why
+ * (the database refused, or out of memory); the calendar is then unchanged. */
 int calendar_load(calendar_t *cal, PGconn *conn);
 
-/* 1 if Beijing day `day` is a working day. */
+/* 1 if Beijing day `day` is a working day, else 0. */
 int calendar_is_working(const calendar_t *cal, int32_t day);
 
-/* The Beijing day of instant `ms` (ms since the epoch). */
+/* The Beijing day of instant `ms`: 2026-01-01 00:00 Beijing, which is
+ * 2025-12-31 16:00 UTC, is the first instant of day 20454. */
 int32_t calendar_day_of(int64_t ms);
 
-/* The instant `minutes` (>= 0) after `start_ms`: calendar minutes when
- * `working` is 0, else minutes of working time. */
+/* The instant `minutes` (>= 0) after `start_ms`.
+ *
+ * When `working` is 0 these are plain calendar minutes and the calendar is
+ * not consulted: start_ms + minutes × 60 000.
+ *
+ * Otherwise they are minutes of working time: time on non-working days does
+ * not count, so a start on a day off starts at 00:00 of the next working day.
+ * The result is the first instant at which that much working time has passed:
+ *  - 0 minutes from a working instant is `start_ms` itself; from a day off it
+ *    is 00:00 of the next working day;
+ *  - time running out exactly at the end of a working day gives the midnight
+ *    that ends it (24:00 of that day), even when the next day is off: 1
+ *    working day from Friday 00:00 is Saturday 00:00, not Monday 00:00.
+ * One step per day passed: fine for deadlines of days or months, not meant
+ * for centuries. */
 int64_t calendar_add(const calendar_t *cal, int64_t start_ms, int64_t minutes, int working);
 
-/* The minutes (calendar, or working when `working`) from `from_ms` to
- * `to_ms`; 0 when to_ms <= from_ms. The inverse of calendar_add. */
+/* The whole minutes from `from_ms` to `to_ms`: calendar minutes when `working`
+ * is 0, else the working minutes in between (as calendar_add counts them, for
+ * percent-of-span computations). 0 when to_ms <= from_ms.
+ *
+ * It inverts calendar_add: calendar_between(cal, t, calendar_add(cal, t, m, w),
+ * w) == m for every t, m >= 0 and w. The other way round,
+ * calendar_add(cal, t, calendar_between(cal, t, u, w), w) == u holds only when
+ * `u` falls in working time, a whole number of minutes after `t`. */
 int64_t calendar_between(const calendar_t *cal, int64_t from_ms, int64_t to_ms, int working);
 
+/* Frees the calendar and sets *self_p to NULL; does nothing when either is
+ * NULL. */
 void calendar_destroy(calendar_t **self_p);
 
 #endif

@@ -17,7 +17,7 @@ export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://12
 export GOV_INTAKE_HTTP_PORT=$(free)
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_HTTP_PORT=$(free)
-"$bin/gov-intake" 2>"$tmp/intake.log" &
+GOV_SUB_SILENCE_MS=300 "$bin/gov-intake" 2>"$tmp/intake.log" &
 intake=$!
 "$bin/gov-routing" 2>"$tmp/routing.log" &
 routing=$!
@@ -56,6 +56,9 @@ expect_status "... and resolves (办结)" 0 "$govctl" dispatch $as resolve "$d" 
 contains "... which the reply shows" "$tmp/out" '"state": "resolved"'
 expect_status "the reporter evaluates" 0 "$govctl" case evaluate "$case_id" --result satisfied --as 13800001234
 contains "... and the case closes" "$tmp/out" '"case_state": "closed"'
+for _ in $(seq 100); do [ "$(q "SELECT status FROM cases WHERE id = $case_id")" = closed ] && break; sleep 0.1; done
+expect_status "intake's case show follows routing" 0 "$govctl" case show "$case_id"
+contains "... to closed" "$tmp/out" '"status": "closed"'
 
 # --- a whistle to three departments ----------------------------------------
 so="--as p.so.s1.head --unit so.s1"

@@ -42,7 +42,8 @@ static int s_setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
     *state = f;
-    if (harness_db_new("it_routing", f->url) || harness_intake_start(&f->intake, f->url, NULL) ||
+    const char *intake_env[] = {"GOV_SUB_SILENCE_MS=200", NULL};
+    if (harness_db_new("it_routing", f->url) || harness_intake_start(&f->intake, f->url, intake_env) ||
         harness_routing_start(&f->routing, f->url, f->intake.events, s_routing_env))
         return -1;
     f->conn = harness_db_connect(f->url);
@@ -399,6 +400,11 @@ static void test_dissatisfied_reopens_once_then_goes_to_the_centre(void **state)
     int64_t before = s_int(f, asked, 0);
     s_finish(f, d, "p.dept.chengguan.head");
     assert_int_equal(s_int(f, asked, 0), before + 1);
+    /* Intake follows routing's stream: its case is resolved now. */
+    const char *status = "SELECT count(*) FROM cases WHERE id = $1 AND status = '%s'";
+    char sql[128];
+    snprintf(sql, sizeof sql, status, "resolved");
+    assert_int_equal(s_await(f, sql, c, 1), 1);
     s_expect_error(s_evaluate(f, c, "satisfied", "13911111111", NULL), "NOT_THE_REPORTER");
     s_expect_error(s_evaluate(f, c, "so-so", phone, NULL), "BAD_RESULT");
 
@@ -406,6 +412,8 @@ static void test_dissatisfied_reopens_once_then_goes_to_the_centre(void **state)
                                      &gov__evaluate_case_reply__descriptor);
     assert_string_equal(r->case_state, "dispatched");
     assert_string_equal(r->next->unit, "dept.chengguan");   /* back to the lead, once */
+    snprintf(sql, sizeof sql, status, "dispatched");
+    assert_int_equal(s_await(f, sql, c, 1), 1);
     assert_true(r->next->reopen);
     gov__evaluate_case_reply__free_unpacked(r, NULL);
     gov__dispatch__free_unpacked(d, NULL);
@@ -423,6 +431,8 @@ static void test_dissatisfied_reopens_once_then_goes_to_the_centre(void **state)
     r = s_ok(s_evaluate(f, c, "basic", phone, NULL), &gov__evaluate_case_reply__descriptor);
     assert_string_equal(r->case_state, "closed");
     gov__evaluate_case_reply__free_unpacked(r, NULL);
+    snprintf(sql, sizeof sql, status, "closed");
+    assert_int_equal(s_await(f, sql, c, 1), 1);
     s_expect_error(s_evaluate(f, c, "satisfied", phone, NULL), "NOT_RESOLVED");
     assert_int_equal(s_int(f, "SELECT count(*) FROM evaluations WHERE case_id = $1", c), 3);
     gov__dispatch__free_unpacked(d, NULL);

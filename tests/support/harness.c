@@ -187,7 +187,9 @@ static int s_start(harness_svc_t *svc, const char *const *extra)
     snprintf(e2, sizeof e2, "GOV_%s_EVENTS=%s", upper, svc->events);
     snprintf(e3, sizeof e3, "GOV_%s_HTTP_PORT=%d", upper, svc->http_port);
     snprintf(e4, sizeof e4, "GOV_DB_URL=%s", svc->db_url);
-    snprintf(e5, sizeof e5, "GOV_INTAKE_EVENTS=%s", svc->upstream);
+    /* The stream each service follows: routing follows intake, intake routing. */
+    snprintf(e5, sizeof e5, "GOV_%s_EVENTS=%s", strcmp(svc->name, "intake") == 0 ? "ROUTING" : "INTAKE",
+             svc->upstream);
     const char *env[32] = {e1, e2, e3, e4};
     int n = 4;
     if (svc->upstream[0])
@@ -225,7 +227,11 @@ static int s_new(harness_svc_t *svc, const char *name, const char *db_url, const
 
 int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *const *env)
 {
-    return s_new(svc, "intake", db_url, NULL, env);
+    /* No routing publishes here: intake follows routing's stream through the
+     * table alone (and never a routing that happens to run on this machine). */
+    char routing[64];
+    snprintf(routing, sizeof routing, "tcp://127.0.0.1:%d", harness_free_port());
+    return s_new(svc, "intake", db_url, routing, env);
 }
 
 int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *intake_events,

@@ -19,7 +19,7 @@ typedef struct {
     char events[64];    /* events (PUB) */
     int http_port;
     char db_url[256];
-    char upstream[64];  /* routing: intake's events (PUB) it follows */
+    char upstream[64];  /* the events (PUB) it follows: intake's for routing, routing's for intake */
 } harness_svc_t;
 
 /* Creates database `name` (dropping any old one) as a copy of the template

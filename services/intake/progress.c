@@ -1,0 +1,55 @@
+#include "progress.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "routing.pb-c.h"
+
+/* $1 case, $2 new status, $3 the statuses it may move from (text[]) */
+#define Q_MOVE_CASE                                                                            \
+    "UPDATE cases SET status = $2, updated_at = now() WHERE id = $1 AND status = ANY ($3::text[])"
+
+static int s_move(PGconn *conn, int64_t case_id, const char *status, const char *from)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, case_id);
+    const char *params[] = {id, status, from};
+    return db_run(conn, Q_MOVE_CASE, 3, params);
+}
+
+int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
+{
+    (void) arg;
+    const char *type = event->type;
+    int rc = 0;
+    if (strcmp(type, "DispatchSent") == 0) {
+        Gov__DispatchEvent *ev =
+            (Gov__DispatchEvent *) envelope_payload(event, &gov__dispatch_event__descriptor);
+        if (!ev || !ev->item)
+            rc = -1;
+        else if (ev->item->case_id && strcmp(ev->item->role, "lead") == 0)
+            rc = s_move(conn, ev->item->case_id, "dispatched", "{open}");
+        if (ev)
+            gov__dispatch_event__free_unpacked(ev, NULL);
+    } else if (strcmp(type, "EvaluationRequested") == 0 || strcmp(type, "CaseEvaluated") == 0) {
+        Gov__CaseEvaluation *ev =
+            (Gov__CaseEvaluation *) envelope_payload(event, &gov__case_evaluation__descriptor);
+        if (!ev)
+            rc = -1;
+        else if (strcmp(type, "EvaluationRequested") == 0)
+            rc = s_move(conn, ev->case_id, "resolved", "{open,dispatched}");
+        else if (strcmp(ev->result, "dissatisfied") == 0)
+            rc = s_move(conn, ev->case_id, "dispatched", "{resolved}");
+        else
+            rc = s_move(conn, ev->case_id, "closed", "{resolved}");
+        if (ev)
+            gov__case_evaluation__free_unpacked(ev, NULL);
+    }
+    if (rc)
+        log_error("intake: routing event %s at seq %llu not applied", type,
+                  (unsigned long long) event->seq);
+    return rc;
+}
