@@ -56,7 +56,9 @@ $(BUILD)/bin/gov-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard servic
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(COMMON_LIB)
+# govctl reuses the routing service's calendar arithmetic.
+$(BUILD)/obj/services/govctl/%.o: CFLAGS += -Iservices/routing
+$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(BUILD)/lib/libsvc-routing.a $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -1,23 +1,33 @@
-/* govctl calendar import|show: the official working-day calendar (调休). */
+/* govctl calendar import|show|add-days: the official working-day calendar (调休). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "db.h"
 #include "govctl.h"
 
 static const char *s_usage =
     "usage: govctl calendar import FILE.csv\n"
     "       govctl calendar show [--year YYYY] [--json]\n"
-    "FILE.csv: a header `day,kind,name,source`, then one row per day that breaks the\n"
-    "Monday-Friday rule: kind holiday (a day off) or workday (a weekend day worked, 调休).\n"
-    "Import is all or nothing; a day imported again takes the new row.\n";
+    "       govctl calendar add-days --from YYYY-MM-DD --days N [--working]\n"
+    "\n"
+    "import loads the days that break the Monday-Friday rule, all or nothing. FILE.csv\n"
+    "has the header day,kind,name,source and one row a day: the day (YYYY-MM-DD), its\n"
+    "kind, holiday (a day off, weekend days inside a holiday block included) or workday\n"
+    "(a Saturday or Sunday worked, 调休上班), the holiday's name and the notice it comes\n"
+    "from. Fields hold no commas or double quotes. A day imported again takes the new\n"
+    "row, so importing a file twice is harmless. Services read the calendar at start.\n"
+    "show lists the stored days, of one year with --year.\n"
+    "add-days prints the instant N days after 00:00 (Beijing time) of the day --from:\n"
+    "calendar days, or working days on the stored calendar with --working. Every minute\n"
+    "of a working day counts; a result at 00:00 is the end of the day before.\n";
 
-#define CAL_MAX_ROWS 4000
-
-static const char *s_upsert =
+/* One statement, so one transaction: every row is written, or none. */
+static const char *s_upsert_sql =
     "INSERT INTO calendar_days (day, kind, name, source)"
     " SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[])"
     " ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,"
@@ -28,106 +38,217 @@ static const char *s_show_sql =
     " 'source', source) ORDER BY day), '[]') FROM calendar_days"
     " WHERE $1 = '' OR extract(year FROM day) = $1::int";
 
-/* 0 = Monday .. 6 = Sunday for a valid date, -1 for an invalid one. */
-static int s_weekday(const char *text)
+#define DAY_MS 86400000LL
+#define BEIJING_MS (8 * 3600000LL)
+
+/* Reads a YYYY-MM-DD date of 1970 or later into its day number (days since
+ * 1970-01-01) and weekday (0 = Monday .. 6 = Sunday). Returns 0, or -1 when
+ * `text` is not such a date. */
+static int s_parse_date(const char *text, int32_t *day, int *weekday)
 {
-    int y, m, d;
-    char extra;
-    if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
         return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+            return -1;
+    int y = atoi(text), m = atoi(text + 5), d = atoi(text + 8);
     struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
     time_t t = timegm(&tm);
     struct tm back;
-    gmtime_r(&t, &back);
-    if (back.tm_year != y - 1900 || back.tm_mon != m - 1 || back.tm_mday != d)
-        return -1;
-    return (back.tm_wday + 6) % 7;
+    if (y < 1970 || t == (time_t) -1 || !gmtime_r(&t, &back) || back.tm_year != y - 1900 ||
+        back.tm_mon != m - 1 || back.tm_mday != d)
+        return -1;   /* 2027-02-30 comes back as 2027-03-02 */
+    *day = (int32_t) (t / 86400);
+    *weekday = (back.tm_wday + 6) % 7;
+    return 0;
 }
 
-static void s_strip(char *s)
+/* The rows of a calendar file, as the text arrays the upsert takes. */
+typedef struct {
+    char **col[4];     /* day, kind, name, source; each string malloc'd */
+    int32_t *day;      /* day numbers, to find a day listed twice */
+    int *line;         /* where each row was */
+    size_t n, cap;
+} rows_t;
+
+static int s_rows_add(rows_t *rows, char *const field[4], int32_t day, int line)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
-        s[--n] = '\0';
+    if (rows->n == rows->cap) {
+        size_t cap = rows->cap ? rows->cap * 2 : 64;
+        for (int i = 0; i < 4; i++) {
+            char **col = realloc(rows->col[i], cap * sizeof *col);
+            if (!col)
+                return -1;
+            rows->col[i] = col;
+        }
+        int32_t *days = realloc(rows->day, cap * sizeof *days);
+        if (days)
+            rows->day = days;
+        int *lines = realloc(rows->line, cap * sizeof *lines);
+        if (lines)
+            rows->line = lines;
+        if (!days || !lines)
+            return -1;
+        rows->cap = cap;
+    }
+    for (int i = 0; i < 4; i++)
+        if (!(rows->col[i][rows->n] = strdup(field[i]))) {
+            while (i--)
+                free(rows->col[i][rows->n]);
+            return -1;
+        }
+    rows->day[rows->n] = day;
+    rows->line[rows->n] = line;
+    rows->n++;
+    return 0;
+}
+
+static void s_rows_free(rows_t *rows)
+{
+    for (int i = 0; i < 4; i++) {
+        for (size_t r = 0; r < rows->n; r++)
+            free(rows->col[i][r]);
+        free(rows->col[i]);
+    }
+    free(rows->day);
+    free(rows->line);
+}
+
+/* Writes the years the rows cover, in file order, as "2025, 2026" (eight at
+ * most, then "…"); `len` is at least 64. */
+static void s_years(const rows_t *rows, char *out, size_t len)
+{
+    int years[8], n = 0;
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t r = 0; r < rows->n; r++) {
+        int year = atoi(rows->col[0][r]), seen = 0;
+        for (int i = 0; i < n; i++)
+            seen |= years[i] == year;
+        if (seen)
+            continue;
+        if (n == 8) {
+            snprintf(out + used, len - used, ", …");
+            return;
+        }
+        years[n++] = year;
+        used += (size_t) snprintf(out + used, len - used, "%s%d", n > 1 ? ", " : "", year);
+    }
+}
+
+/* Checks one data line (its end of line removed) and adds it to `rows`.
+ * Returns NULL, or what is wrong with the line (in `why`, or a constant). */
+static const char *s_check_line(char *text, int lineno, rows_t *rows, char *why, size_t whylen)
+{
+    char *field[4];
+    int k = 0;
+    for (char *p = text;; p++) {
+        if (k < 4)
+            field[k] = p;
+        k++;
+        if (!(p = strchr(p, ',')))
+            break;
+        *p = '\0';
+    }
+    if (strchr(field[0], '"') || (k >= 4 && (strchr(field[2], '"') || strchr(field[3], '"'))))
+        return "fields cannot be quoted (and cannot hold commas)";
+    if (k != 4) {
+        snprintf(why, whylen, "expected 4 fields (day,kind,name,source), found %d", k);
+        return why;
+    }
+    int32_t day;
+    int weekday;
+    if (s_parse_date(field[0], &day, &weekday))
+        return "the day is not a date (YYYY-MM-DD, 1970 or later)";
+    if (strcmp(field[1], "holiday") && strcmp(field[1], "workday"))
+        return "kind must be holiday or workday";
+    if (!strcmp(field[1], "workday") && weekday < 5)
+        return "a make-up workday must fall on a Saturday or Sunday";
+    if (!field[2][0])
+        return "the name is empty";
+    if (!field[3][0])
+        return "the source is empty (name the notice the day comes from)";
+    for (size_t r = 0; r < rows->n; r++)
+        if (rows->day[r] == day) {
+            snprintf(why, whylen, "%s is already listed on line %d", field[0], rows->line[r]);
+            return why;
+        }
+    if (s_rows_add(rows, field, day, lineno))
+        return "out of memory";
+    return NULL;
 }
 
 static int s_import(const char *path)
 {
     FILE *in = fopen(path, "r");
     if (!in) {
-        fprintf(stderr, "{\"error\": \"cannot read %s\"}\n", path);
+        fprintf(stderr, "govctl: cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
-    char *cols[4][CAL_MAX_ROWS];
-    size_t n = 0;
+    rows_t rows = {0};
+    PGconn *conn = NULL;
+    char *text = NULL, *arrays[4] = {0}, years[64] = "";
+    size_t size = 0;
+    ssize_t len;
     int rc = 1, lineno = 0;
-    char line[2048];
-    char years[64] = "";
-    while (fgets(line, sizeof line, in)) {
+    while ((len = getline(&text, &size, in)) >= 0) {
         lineno++;
-        s_strip(line);
+        while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+            text[--len] = '\0';
+        char *line = text;
         if (lineno == 1) {
-            if (strcmp(line, "day,kind,name,source") != 0) {
-                fprintf(stderr, "%s:1: the header must be day,kind,name,source\n", path);
+            if (!strncmp(line, "\xEF\xBB\xBF", 3))   /* a UTF-8 BOM, as spreadsheets write */
+                line += 3;
+            if (strcmp(line, "day,kind,name,source")) {
+                fprintf(stderr, "govctl: %s:1: the header must be day,kind,name,source; nothing imported\n",
+                        path);
                 goto done;
             }
             continue;
         }
         if (!line[0])
             continue;
-        char *f[4], *save = NULL, *p = line;
-        int k = 0;
-        for (; k < 4 && (f[k] = strtok_r(p, ",", &save)); k++)
-            p = NULL;
-        const char *why = NULL;
-        int wd = k == 4 ? s_weekday(f[0]) : -1;
-        if (k != 4 || strtok_r(NULL, ",", &save))
-            why = "expected 4 fields: day,kind,name,source";
-        else if (wd < 0)
-            why = "the day is not a date (YYYY-MM-DD)";
-        else if (strcmp(f[1], "holiday") != 0 && strcmp(f[1], "workday") != 0)
-            why = "kind must be holiday or workday";
-        else if (strcmp(f[1], "workday") == 0 && wd < 5)
-            why = "a make-up workday must fall on a Saturday or Sunday";
-        else if (n == CAL_MAX_ROWS)
-            why = "too many rows for one file";
-        if (why) {
-            fprintf(stderr, "%s:%d: %s\n", path, lineno, why);
+        char why[128];
+        const char *problem = s_check_line(line, lineno, &rows, why, sizeof why);
+        if (problem) {
+            fprintf(stderr, "govctl: %s:%d: %s; nothing imported\n", path, lineno, problem);
             goto done;
         }
-        for (int i = 0; i < 4; i++)
-            cols[i][n] = strdup(f[i]);
-        if (!strstr(years, (char[5]){f[0][0], f[0][1], f[0][2], f[0][3], 0}) && strlen(years) < 50)
-            snprintf(years + strlen(years), sizeof years - strlen(years), "%s%.4s",
-                     years[0] ? ", " : "", f[0]);
-        n++;
     }
-    if (n == 0) {
-        fprintf(stderr, "%s: no days to import\n", path);
+    if (ferror(in)) {
+        fprintf(stderr, "govctl: cannot read %s: %s\n", path, strerror(errno));
         goto done;
     }
-    char *arrays[4] = {0};
-    for (int i = 0; i < 4; i++)
-        arrays[i] = db_text_array(cols[i], n);
-    PGconn *conn = govctl_db();
-    if (conn && arrays[0] && arrays[1] && arrays[2] && arrays[3]) {
-        PGresult *res = PQexecParams(conn, s_upsert, 4, NULL, (const char *const *) arrays, NULL,
-                                     NULL, 0);
-        if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-            printf("imported %zu days (%s) from %s\n", n, years, path);
-            rc = 0;
-        } else {
-            fprintf(stderr, "{\"error\": \"%s\"}\n", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        }
-        PQclear(res);
+    if (rows.n == 0) {
+        fprintf(stderr, "govctl: %s: no days to import\n", path);
+        goto done;
     }
+    s_years(&rows, years, sizeof years);
+    for (int i = 0; i < 4; i++)
+        if (!(arrays[i] = db_text_array(rows.col[i], rows.n))) {
+            fprintf(stderr, "govctl: out of memory\n");
+            goto done;
+        }
+    if (!(conn = govctl_db()))
+        goto done;
+    PGresult *res = PQexecParams(conn, s_upsert_sql, 4, NULL, (const char *const *) arrays, NULL,
+                                 NULL, 0);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        printf("imported %zu days (%s) from %s\n", rows.n, years, path);
+        rc = 0;
+    } else {
+        char sqlstate[6];
+        db_sqlstate(res, sqlstate);
+        fprintf(stderr, "govctl: %s: import failed (SQLSTATE %s): %s", path, sqlstate,
+                PQresultErrorMessage(res));
+    }
+    PQclear(res);
+done:
     PQfinish(conn);
     for (int i = 0; i < 4; i++)
         free(arrays[i]);
-done:
-    for (size_t r = 0; r < n; r++)
-        for (int i = 0; i < 4; i++)
-            free(cols[i][r]);
+    s_rows_free(&rows);
+    free(text);
     fclose(in);
     return rc;
 }
@@ -137,17 +258,20 @@ static int s_show(int argc, char **argv)
     static const struct option opts[] = {{"year", 1, 0, 'y'}, {"json", 0, 0, 'j'}, {0, 0, 0, 0}};
     const char *year = "";
     int as_json = 0, c;
-    optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'y' && govctl_parse_int(optarg) >= 1900)
-            year = optarg;
-        else if (c == 'j')
-            as_json = 1;
-        else
-            return govctl_usage(s_usage, 0);
+        switch (c) {
+        case 'y': year = optarg; break;
+        case 'j': as_json = 1; break;
+        default: return govctl_usage(s_usage, 0);
+        }
     }
+    long long y = year[0] ? govctl_parse_int(year) : 0;
+    if (optind != argc || (year[0] && (y < 1970 || y > 9999)))
+        return govctl_usage(s_usage, 0);
     PGconn *conn = govctl_db();
-    json_t *rows = conn ? govctl_query_json(conn, s_show_sql, 1, &year) : NULL;
+    if (!conn)
+        return 1;
+    json_t *rows = govctl_query_json(conn, s_show_sql, 1, &year);
     PQfinish(conn);
     if (!rows)
         return 1;
@@ -167,13 +291,59 @@ static int s_show(int argc, char **argv)
     return 0;
 }
 
+static int s_add_days(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"from", 1, 0, 'f'}, {"days", 1, 0, 'd'}, {"working", 0, 0, 'w'}, {0, 0, 0, 0}};
+    const char *from = NULL;
+    long long days = -1;
+    int working = 0, c, weekday;
+    int32_t day;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': from = optarg; break;
+        case 'd': days = govctl_parse_int(optarg); break;
+        case 'w': working = 1; break;
+        default: return govctl_usage(s_usage, 0);
+        }
+    }
+    /* 100 years: beyond any deadline, and calendar_add walks day by day. */
+    if (optind != argc || !from || s_parse_date(from, &day, &weekday) || days < 0 || days > 36600)
+        return govctl_usage(s_usage, 0);
+    calendar_t *cal = calendar_new();
+    PGconn *conn = NULL;
+    int rc = 1;
+    if (!cal) {
+        fprintf(stderr, "govctl: out of memory\n");
+        goto done;
+    }
+    if (working && (!(conn = govctl_db()) || calendar_load(cal, conn)))
+        goto done;
+    int64_t due = calendar_add(cal, (int64_t) day * DAY_MS - BEIJING_MS, days * 1440, working);
+    time_t local = (time_t) ((due + BEIJING_MS) / 1000);
+    struct tm tm;
+    char text[32];
+    gmtime_r(&local, &tm);
+    strftime(text, sizeof text, "%Y-%m-%dT%H:%M+08:00", &tm);
+    puts(text);
+    rc = 0;
+done:
+    PQfinish(conn);
+    calendar_destroy(&cal);
+    return rc;
+}
+
 int cmd_calendar(int argc, char **argv)
 {
-    if (govctl_wants_help(argc, argv))
-        return govctl_usage(s_usage, 1);
-    if (argc == 3 && strcmp(argv[1], "import") == 0)
-        return s_import(argv[2]);
-    if (argc >= 2 && strcmp(argv[1], "show") == 0)
+    if (argc < 2 || govctl_wants_help(argc, argv))
+        return govctl_usage(s_usage, govctl_wants_help(argc, argv));
+    optind = 1;
+    if (strcmp(argv[1], "import") == 0)
+        return argc == 3 ? s_import(argv[2]) : govctl_usage(s_usage, 0);
+    if (strcmp(argv[1], "show") == 0)
         return s_show(argc - 1, argv + 1);
+    if (strcmp(argv[1], "add-days") == 0)
+        return s_add_days(argc - 1, argv + 1);
+    fprintf(stderr, "govctl: unknown calendar command \"%s\"\n", argv[1]);
     return govctl_usage(s_usage, 0);
 }

@@ -9,7 +9,7 @@
  *   govctl whistle blow|show|rate     吹哨, through the routing service
  *   govctl kpi                        三率
  *   govctl rules list|enable|disable  routing rules
- *   govctl calendar import|show       the working-day calendar
+ *   govctl calendar import|show|add-days   the working-day calendar
  *   govctl db migrate|version         the schema
  */
 #include <stdio.h>
@@ -32,7 +32,8 @@ static const char *s_usage =
     "  whistle blow|show|rate    吹哨: summon departments (routing service)\n"
     "  kpi                       三率 of a unit, or a ranking (routing service)\n"
     "  rules list|enable|disable routing rules\n"
-    "  calendar import|show      load and show the working-day calendar (调休)\n"
+    "  calendar import|show|add-days\n"
+    "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"

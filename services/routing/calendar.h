@@ -12,9 +12,10 @@
  *
  * The exceptions are the rows of the calendar_days table (migration 0003),
  * which `govctl calendar import` fills from the State Council's yearly
- * notice. deploy/demo/calendar/ ships cn-2025.csv (国务院办公厅关于2025年部分
- * 节假日安排的通知，国办发明电〔2024〕12号) and cn-2026.csv (国务院办公厅关于2026年
- * 部分节假日安排的通知，国办发明电〔2025〕7号); its README says how to add a year.
+ * notice. deploy/demo/calendar/ ships one file a year, and its README says
+ * how to add the next:
+ *   cn-2025.csv  国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）
+ *   cn-2026.csv  国务院办公厅关于2026年部分节假日安排的通知（国办发明电〔2025〕7号）
  * A day outside every loaded year follows the plain Monday–Friday rule.
  *
  * Instants are milliseconds since the epoch (UTC); days are numbered from
