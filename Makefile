@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SANFLAGS) \
           -I$(BUILD)/gen -Icommon -Itests/support -I/usr/include/postgresql -DSCHEMA_VERSION=$(SCHEMA_VERSION)
 LDFLAGS += $(SANFLAGS)
-LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lpthread -lm
+LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lcurl -lcrypto -lpthread -lm
 
 PROTOS := $(wildcard proto/*.proto)
 GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
@@ -25,7 +25,7 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
 COMMON_LIB := $(BUILD)/lib/libgov.a
 
-SERVICES := intake routing
+SERVICES := intake routing notify
 BINS := $(SERVICES:%=$(BUILD)/bin/gov-%) $(BUILD)/bin/govctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 IT_TESTS := $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/test_*.c))

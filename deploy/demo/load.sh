@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loads the demo city into $GOV_DB_URL: areas (once), units, people and
 # categories, routing rules and SLA policies, and the official holiday
-# calendars. Used by make up, the tests' template database and compose.
+# calendars, notification robots and preferences. Used by make up, the tests' template database and compose.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 govctl=${GOVCTL:-build/bin/govctl}
@@ -10,6 +10,7 @@ if [ "$(psql -tAc 'SELECT count(*) FROM areas' "$GOV_DB_URL")" = 0 ]; then
 fi
 psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql
 psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/routing.sql
+psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/notify.sql
 for f in deploy/demo/calendar/*.csv; do
     "$govctl" calendar import "$f"
 done

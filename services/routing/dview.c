@@ -62,6 +62,7 @@ int dview_from_row(dview_t *view, const PGresult *res, int row)
     view->unit_id = s_i64(res, row, 26);
     view->caller_unit_id = s_i64(res, row, 27);
     view->policy_id = s_i64(res, row, 28);
+    d->urgency = s_text(res, row, 29);
     return 0;
 }
 

@@ -20,7 +20,7 @@
  * 10 sent, 11 sign_by, 12 contact_by, 13 arrive_by, 14 resolve_by, 15 signed,
  * 16 contacted, 17 arrived, 18 resolved, 19 ended, 20 return_reason, 21 note,
  * 22 reopen, 23 description, 24 reporter_name, 25 reporter_phone, 26 unit_id,
- * 27 whistle caller unit_id, 28 policy_id (0 none) */
+ * 27 whistle caller unit_id, 28 policy_id (0 none), 29 urgency */
 #define Q_DISPATCH_COLUMNS                                                                     \
     "SELECT d.id, coalesce(d.case_id, 0), coalesce(d.whistle_id, 0), u.code, u.name, d.role,"  \
     " d.state, d.on_site, coalesce(c.category_code, ''), coalesce(a.path_json, '[]')::text,"  \
@@ -29,7 +29,8 @@
     MS("d.arrived_at") ", " MS("d.resolved_at") ", " MS("d.ended_at") ","                      \
     " coalesce(d.return_reason, ''), d.note, d.reopen, coalesce(c.description, w.reason, ''),"\
     " coalesce(c.reporter_name, ''), coalesce(c.reporter_phone, ''), d.unit_id,"              \
-    " coalesce(w.caller_unit_id, 0), coalesce(d.policy_id, 0)"                                 \
+    " coalesce(w.caller_unit_id, 0), coalesce(d.policy_id, 0),"                                \
+    " CASE WHEN w.kind = 'emergency' THEN 'emergency' ELSE coalesce(c.urgency, 'normal') END"  \
     " FROM dispatches d JOIN units u ON u.id = d.unit_id"                                      \
     " LEFT JOIN routed_cases c ON c.case_id = d.case_id"                                       \
     " LEFT JOIN whistles w ON w.id = d.whistle_id"                                             \

@@ -1,0 +1,395 @@
+#include "plan.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "db.h"
+#include "intake.pb-c.h"
+#include "log.h"
+#include "queries.h"
+#include "quiet.h"
+#include "render.h"
+#include "routing.pb-c.h"
+
+#define PLAN_COLS 10    /* idem_key recipient channel destination secret urgent subject body next_at held */
+#define DESCRIPTION_MAX 600
+
+typedef struct {
+    PGconn *conn;
+    const Gov__Envelope *event;
+    const char *kind;            /* the template's kind */
+    int64_t now_ms;
+    int urgent;
+    const char *phone_full;      /* the reporter's phone, for the assigned unit only */
+    char **cols[PLAN_COLS];      /* one array per column, n rows */
+    size_t n, cap;
+    int failed;
+} plan_t;
+
+/* Words in the message's language for the codes events carry. */
+static const char *s_word(const char *lang, const char *code)
+{
+    static const char *const zh[][2] = {
+        {"normal", "一般"}, {"urgent", "紧急"}, {"emergency", "特急"},
+        {"routine", "日常哨"}, {"hard", "攻坚哨"},
+        {"sign", "签收"}, {"contact", "联系诉求人"}, {"arrive", "到场报到"}, {"resolve", "办结"}};
+    if (strcmp(lang, "zh-CN") != 0)
+        return code;
+    for (size_t i = 0; i < sizeof zh / sizeof *zh; i++)
+        if (strcmp(zh[i][0], code) == 0)
+            return zh[i][1];
+    return code;
+}
+
+static int s_add(plan_t *p, const char *const row[PLAN_COLS])
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        for (int c = 0; c < PLAN_COLS; c++) {
+            char **grown = realloc(p->cols[c], cap * sizeof *grown);
+            if (!grown)
+                return -1;
+            p->cols[c] = grown;
+        }
+        p->cap = cap;
+    }
+    for (int c = 0; c < PLAN_COLS; c++)
+        p->cols[c][p->n] = NULL;
+    for (int c = 0; c < PLAN_COLS; c++)
+        if (!(p->cols[c][p->n] = strdup(row[c]))) {
+            for (int k = 0; k < c; k++)
+                free(p->cols[k][p->n]);
+            return -1;
+        }
+    p->n++;
+    return 0;
+}
+
+/* Renders `p->kind` in `lang` with `vars` and adds one delivery. */
+static void s_deliver(plan_t *p, const char *recipient, const char *channel, const char *key_suffix,
+                      const char *destination, const char *secret, const char *lang,
+                      const render_vars_t *vars, int quiet_from, int quiet_to)
+{
+    if (!destination[0])
+        return;
+    render_vars_t local = *vars;  /* codes in words of the message's language */
+    static const char *const coded[] = {"urgency", "whistle_kind", "deadline"};
+    for (size_t i = 0; i < sizeof coded / sizeof *coded; i++)
+        for (size_t v = 0; v < local.n; v++)
+            if (strcmp(local.name[v], coded[i]) == 0)
+                local.value[v] = s_word(lang, local.value[v]);
+    vars = &local;
+    const char *params[] = {p->kind, lang};
+    PGresult *res = db_exec(p->conn, Q_TEMPLATE, 2, params, NULL);
+    if (!res || PQntuples(res) == 0) {
+        log_error("notify: no template for %s", p->kind);
+        PQclear(res);
+        p->failed = 1;
+        return;
+    }
+    char *subject = render_template(PQgetvalue(res, 0, 0), vars);
+    char *body = render_template(PQgetvalue(res, 0, 1), vars);
+    PQclear(res);
+    char key[400], next[24];
+    snprintf(key, sizeof key, "%s:%" PRIu64 ":%s:%s%s", p->event->stream, p->event->seq, recipient,
+             channel, key_suffix);
+    int64_t until = 0;
+    if (!p->urgent && quiet_from >= 0 && quiet_to >= 0)
+        until = quiet_until(p->now_ms, quiet_from, quiet_to);
+    snprintf(next, sizeof next, "%" PRId64, until ? until : p->now_ms);
+    const char *row[PLAN_COLS] = {key, recipient, channel, destination, secret, p->urgent ? "t" : "f",
+                                  subject ? subject : "", body ? body : "", next, until ? "quiet" : ""};
+    if (!subject || !body || s_add(p, row))
+        p->failed = 1;
+    free(subject);
+    free(body);
+}
+
+/* Every member of `unit` by their channels, then the unit's robots. Members
+ * of the unit the work is assigned to (`assigned`) see the reporter's phone
+ * in full; robots and everyone else see what `vars` holds (masked). */
+static void s_unit(plan_t *p, const char *unit, int assigned, const render_vars_t *vars)
+{
+    const char *params[] = {unit};
+    render_vars_t direct = *vars;
+    if (assigned && p->phone_full)
+        render_set(&direct, "reporter_phone", p->phone_full);
+    PGresult *res = db_exec(p->conn, Q_MEMBERS, 1, params, NULL);
+    if (!res) {
+        p->failed = 1;
+        return;
+    }
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *code = PQgetvalue(res, r, 0), *channels = PQgetvalue(res, r, 3);
+        const char *lang = PQgetvalue(res, r, 4);
+        int from = atoi(PQgetvalue(res, r, 5)), to = atoi(PQgetvalue(res, r, 6));
+        if (strstr(channels, "email"))
+            s_deliver(p, code, "email", "", PQgetvalue(res, r, 1), "", lang, &direct, from, to);
+        if (strstr(channels, "sms"))
+            s_deliver(p, code, "sms", "", PQgetvalue(res, r, 2), "", lang, &direct, from, to);
+    }
+    PQclear(res);
+    if (!(res = db_exec(p->conn, Q_GROUPS, 1, params, NULL))) {
+        p->failed = 1;
+        return;
+    }
+    for (int r = 0; r < PQntuples(res); r++) {
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, "#%s", PQgetvalue(res, r, 0));
+        s_deliver(p, unit, PQgetvalue(res, r, 1), suffix, PQgetvalue(res, r, 2),
+                  PQgetvalue(res, r, 3), PQgetvalue(res, r, 4), vars, -1, -1);
+    }
+    PQclear(res);
+}
+
+/* The reporter of a case, by SMS, with a resident's default quiet hours. */
+static void s_reporter(plan_t *p, int64_t case_id, const char *phone, const render_vars_t *vars)
+{
+    char recipient[40];
+    snprintf(recipient, sizeof recipient, "reporter:%" PRId64, case_id);
+    s_deliver(p, recipient, "sms", "", phone ? phone : "", "", "zh-CN", vars, 22 * 60, 7 * 60);
+}
+
+/* Text the vars of one event point into; lives as long as the event's plan. */
+typedef struct {
+    char case_id[24], dispatch_id[24], whistle_id[24], count[16];
+    char sign_by[20], arrive_by[20], resolve_by[20], due[20];
+    char phone[32], description[DESCRIPTION_MAX + 4];
+    char target_name[256], caller[256], category[256];
+} text_t;
+
+static void s_unit_name(plan_t *p, const char *code, char out[256])
+{
+    const char *params[] = {code};
+    PGresult *res = db_exec(p->conn, Q_UNIT_NAME, 1, params, NULL);
+    snprintf(out, 256, "%s", res && PQgetvalue(res, 0, 0)[0] ? PQgetvalue(res, 0, 0) : code);
+    PQclear(res);
+}
+
+static void s_category_name(plan_t *p, const char *code, char out[256])
+{
+    const char *params[] = {code};
+    PGresult *res = db_exec(p->conn, Q_CATEGORY_NAME, 1, params, NULL);
+    snprintf(out, 256, "%s", res ? PQgetvalue(res, 0, 0) : code);
+    PQclear(res);
+}
+
+static const char *s_area(Gov__AreaRef **path, size_t n)
+{
+    return n ? path[n - 1]->name : "";
+}
+
+/* The fields of a dispatch, its reporter's phone masked. */
+static void s_dispatch_vars(plan_t *p, const Gov__Dispatch *d, text_t *t, render_vars_t *vars)
+{
+    snprintf(t->case_id, sizeof t->case_id, "%" PRId64, d->case_id);
+    snprintf(t->dispatch_id, sizeof t->dispatch_id, "%" PRId64, d->id);
+    snprintf(t->whistle_id, sizeof t->whistle_id, "%" PRId64, d->whistle_id);
+    render_beijing_time(d->sign_by_ms, t->sign_by);
+    render_beijing_time(d->arrive_by_ms, t->arrive_by);
+    render_beijing_time(d->resolve_by_ms, t->resolve_by);
+    snprintf(t->description, sizeof t->description, "%s", d->description);
+    render_cut(t->description, DESCRIPTION_MAX);
+    const char *phone = d->reporter ? d->reporter->phone : "";
+    render_mask_phone(phone, t->phone, sizeof t->phone);
+    p->phone_full = phone;
+    render_set(vars, "case_id", t->case_id);
+    render_set(vars, "dispatch_id", t->dispatch_id);
+    render_set(vars, "whistle_id", t->whistle_id);
+    render_set(vars, "unit", d->unit);
+    render_set(vars, "unit_name", d->unit_name);
+    s_category_name(p, d->category, t->category);
+    render_set(vars, "category", t->category);
+    render_set(vars, "urgency", d->urgency[0] ? d->urgency : "normal");
+    render_set(vars, "description", t->description);
+    render_set(vars, "area", s_area(d->area_path, d->n_area_path));
+    render_set(vars, "reporter_name", d->reporter ? d->reporter->name : "");
+    render_set(vars, "reporter_phone", t->phone);
+    render_set(vars, "sign_by", t->sign_by);
+    render_set(vars, "arrive_by", t->arrive_by);
+    render_set(vars, "resolve_by", t->resolve_by);
+    p->urgent = strcmp(d->urgency, "emergency") == 0;
+}
+
+static void s_routing(plan_t *p, const char *type, text_t *t, render_vars_t *vars)
+{
+    const Gov__Envelope *e = p->event;
+    if (strcmp(type, "DispatchSent") == 0) {
+        Gov__DispatchEvent *ev =
+            (Gov__DispatchEvent *) envelope_payload(e, &gov__dispatch_event__descriptor);
+        if (!ev || !ev->item)
+            p->failed = 1;
+        else if (!ev->item->whistle_id) {  /* a whistle's dispatches: see WhistleBlown */
+            p->kind = "DispatchSent";
+            s_dispatch_vars(p, ev->item, t, vars);
+            s_unit(p, ev->item->unit, 1, vars);
+        }
+        if (ev)
+            gov__dispatch_event__free_unpacked(ev, NULL);
+    } else if (strcmp(type, "WhistleBlown") == 0 || strcmp(type, "WhistleClosed") == 0) {
+        Gov__WhistleEvent *ev =
+            (Gov__WhistleEvent *) envelope_payload(e, &gov__whistle_event__descriptor);
+        if (!ev || !ev->item) {
+            p->failed = 1;
+        } else {
+            Gov__Whistle *w = ev->item;
+            s_unit_name(p, w->caller_unit, t->caller);
+            snprintf(t->description, sizeof t->description, "%s", w->reason);
+            render_cut(t->description, DESCRIPTION_MAX);
+            render_set(vars, "caller", t->caller);
+            render_set(vars, "whistle_kind", w->kind);
+            if (type[7] == 'B') {
+                p->kind = "WhistleSummoned";
+                for (size_t i = 0; i < w->n_dispatches && !p->failed; i++) {
+                    render_vars_t one = *vars;
+                    s_dispatch_vars(p, w->dispatches[i], t, &one);
+                    render_set(&one, "description", t->description);
+                    render_set(&one, "whistle_kind", w->kind);
+                    p->urgent = strcmp(w->kind, "emergency") == 0;
+                    s_unit(p, w->dispatches[i]->unit, 1, &one);
+                }
+            } else {
+                p->kind = "WhistleClosed";
+                snprintf(t->whistle_id, sizeof t->whistle_id, "%" PRId64, w->id);
+                render_set(vars, "whistle_id", t->whistle_id);
+                s_unit(p, w->caller_unit, 0, vars);
+            }
+        }
+        if (ev)
+            gov__whistle_event__free_unpacked(ev, NULL);
+    } else if (strcmp(type, "DeadlineReminder") == 0 || strcmp(type, "DeadlineEscalated") == 0) {
+        Gov__DeadlineStep *ev =
+            (Gov__DeadlineStep *) envelope_payload(e, &gov__deadline_step__descriptor);
+        if (!ev || !ev->item || !ev->target_unit[0]) {
+            p->failed = 1;
+        } else {
+            p->kind = type;
+            s_dispatch_vars(p, ev->item, t, vars);
+            render_beijing_time(ev->due_ms, t->due);
+            s_unit_name(p, ev->target_unit, t->target_name);
+            render_set(vars, "due", t->due);
+            render_set(vars, "deadline", ev->deadline);
+            render_set(vars, "target_name", t->target_name);
+            s_unit(p, ev->target_unit, strcmp(ev->target_unit, ev->item->unit) == 0, vars);
+        }
+        if (ev)
+            gov__deadline_step__free_unpacked(ev, NULL);
+    } else if (strcmp(type, "EvaluationRequested") == 0) {
+        Gov__CaseEvaluation *ev =
+            (Gov__CaseEvaluation *) envelope_payload(e, &gov__case_evaluation__descriptor);
+        if (!ev) {
+            p->failed = 1;
+        } else {
+            p->kind = type;
+            if (ev->item)
+                s_dispatch_vars(p, ev->item, t, vars);
+            p->urgent = 0;
+            render_set(vars, "text", ev->text[0] ? ev->text : (ev->item ? ev->item->note : ""));
+            s_reporter(p, ev->case_id, ev->reporter ? ev->reporter->phone : "", vars);
+        }
+        if (ev)
+            gov__case_evaluation__free_unpacked(ev, NULL);
+    }
+}
+
+static void s_intake(plan_t *p, const char *type, text_t *t, render_vars_t *vars)
+{
+    if (strcmp(type, "CaseCreated") != 0)
+        return;
+    Gov__CaseCreated *ev =
+        (Gov__CaseCreated *) envelope_payload(p->event, &gov__case_created__descriptor);
+    if (!ev || !ev->item) {
+        p->failed = 1;
+    } else if (ev->item->reporter && ev->item->reporter->phone[0]) {
+        p->kind = "CaseReceived";
+        snprintf(t->case_id, sizeof t->case_id, "%" PRId64, ev->item->id);
+        render_set(vars, "case_id", t->case_id);
+        s_category_name(p, ev->item->category, t->category);
+        render_set(vars, "category", t->category);
+        s_reporter(p, ev->item->id, ev->item->reporter->phone, vars);
+    }
+    if (ev)
+        gov__case_created__free_unpacked(ev, NULL);
+}
+
+static int s_write(plan_t *p)
+{
+    char *arrays[PLAN_COLS] = {0};
+    char seq[24], now[24];
+    snprintf(seq, sizeof seq, "%" PRIu64, p->event->seq);
+    snprintf(now, sizeof now, "%" PRId64, p->now_ms);
+    int rc = -1;
+    for (int c = 0; c < PLAN_COLS; c++)
+        if (!(arrays[c] = db_text_array(p->cols[c], p->n)))
+            goto out;
+    const char *params[] = {p->event->stream, seq, p->kind, now, arrays[0], arrays[1], arrays[2],
+                            arrays[3], arrays[4], arrays[5], arrays[6], arrays[7], arrays[8],
+                            arrays[9]};
+    rc = db_run(p->conn, Q_PLAN, 14, params);
+out:
+    for (int c = 0; c < PLAN_COLS; c++)
+        free(arrays[c]);
+    return rc;
+}
+
+int plan_event(PGconn *conn, const Gov__Envelope *event, int64_t now_ms)
+{
+    plan_t p = {.conn = conn, .event = event, .now_ms = now_ms};
+    text_t t;
+    memset(&t, 0, sizeof t);
+    render_vars_t vars = {0};
+    if (strcmp(event->stream, "routing") == 0)
+        s_routing(&p, event->type, &t, &vars);
+    else if (strcmp(event->stream, "intake") == 0)
+        s_intake(&p, event->type, &t, &vars);
+    int rc = p.failed ? -1 : (int) p.n;
+    if (!p.failed && p.n && s_write(&p))
+        rc = -1;
+    if (rc < 0)
+        log_error("notify: %s %s at seq %" PRIu64 " not planned", event->stream, event->type,
+                  event->seq);
+    for (int c = 0; c < PLAN_COLS; c++) {
+        for (size_t i = 0; i < p.n; i++)
+            free(p.cols[c][i]);
+        free(p.cols[c]);
+    }
+    return rc;
+}
+
+int plan_digest(PGconn *conn, const char *const *items, size_t n, char **subject, char **body)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(items[i]) + 4;
+    char *list = malloc(len), count[16];
+    if (!list)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        o += (size_t) snprintf(list + o, len - o, "%s- %s", i ? "\n" : "", items[i]);
+    list[o] = '\0';
+    snprintf(count, sizeof count, "%zu", n);
+    render_vars_t vars = {0};
+    render_set(&vars, "count", count);
+    render_set(&vars, "items", list);
+    const char *params[] = {"Digest", "zh-CN"};
+    PGresult *res = db_exec(conn, Q_TEMPLATE, 2, params, NULL);
+    int rc = -1;
+    *subject = *body = NULL;
+    if (res && PQntuples(res) == 1) {
+        *subject = render_template(PQgetvalue(res, 0, 0), &vars);
+        *body = render_template(PQgetvalue(res, 0, 1), &vars);
+        rc = *subject && *body ? 0 : -1;
+    }
+    PQclear(res);
+    free(list);
+    if (rc) {
+        free(*subject);
+        free(*body);
+        *subject = *body = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,540 @@
+#include "pump.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "curluv.h"
+#include "db.h"
+#include "log.h"
+#include "plan.h"
+#include "queries.h"
+#include "ratelimit.h"
+
+/* One claimed row; strings are malloc'd copies. */
+typedef struct {
+    int64_t id;
+    char *idem_key, *kind, *recipient, *channel, *destination, *secret, *subject, *body;
+    int failures;
+    int fate;
+} row_t;
+
+/* What becomes of a claimed row: robots' rows are rationed, the rest go. */
+enum { F_UNDECIDED, F_SEND, F_HOLD, F_MERGE, F_MERGED };
+
+/* One request under way. */
+typedef struct send {
+    pump_t *pump;
+    const channel_t *ch;
+    channel_req_t req;
+    int64_t id;
+    int failures;
+    char destination[512];
+    struct send *prev, *next;
+} send_t;
+
+/* One finished attempt, waiting to be written down. */
+typedef struct {
+    int64_t id, next_ms;
+    const char *outcome, *state;
+    long status;
+    int ms, failures;
+    char response[256], why[256];
+} result_t;
+
+struct pump {
+    uv_timer_t wake;          /* the next due row, or a kick */
+    uv_timer_t sweep;
+    uv_timer_t flush;
+    PGconn *conn;
+    const svclock_t *clock;
+    channel_config_t ch;
+    pump_config_t cfg;
+    curluv_t *cu;
+    ratelimit_t *robots;
+    send_t *sends;
+    result_t *results;
+    size_t n_results, cap_results;
+    unsigned int seed;        /* jitter */
+    pump_stats_t stats;
+    int closed_handles;
+};
+
+static void s_on_flush(uv_timer_t *timer);
+static void s_on_wake(uv_timer_t *timer);
+
+static int64_t s_now(const pump_t *p)
+{
+    return svclock_now_ms(p->clock);
+}
+
+static void s_row_free(row_t *r)
+{
+    free(r->idem_key);
+    free(r->kind);
+    free(r->recipient);
+    free(r->channel);
+    free(r->destination);
+    free(r->secret);
+    free(r->subject);
+    free(r->body);
+}
+
+/* Queues an outcome to be written with the others of this pass. */
+static void s_result(pump_t *p, const result_t *r)
+{
+    if (p->n_results == p->cap_results) {
+        size_t cap = p->cap_results ? p->cap_results * 2 : 64;
+        result_t *grown = realloc(p->results, cap * sizeof *grown);
+        if (!grown) {
+            /* The row stays 'sending'; its lease expires and it goes again. */
+            log_error("notify: out of memory recording delivery %" PRId64, r->id);
+            return;
+        }
+        p->results = grown;
+        p->cap_results = cap;
+    }
+    p->results[p->n_results++] = *r;
+    if (!uv_is_active((uv_handle_t *) &p->flush))
+        uv_timer_start(&p->flush, s_on_flush, 0, 0);
+}
+
+static int64_t s_backoff(pump_t *p, int failures)
+{
+    int64_t delay = p->cfg.retry_base_ms;
+    for (int i = 1; i < failures && delay < p->cfg.retry_max_ms; i++)
+        delay *= 2;
+    if (delay > p->cfg.retry_max_ms)
+        delay = p->cfg.retry_max_ms;
+    /* Equal jitter: half fixed, half random, so senders that failed together
+     * do not come back together. */
+    return delay / 2 + (int64_t) (rand_r(&p->seed) % (unsigned) (delay / 2 + 1));
+}
+
+/* What an outcome means for the row. */
+static void s_settle(pump_t *p, result_t *r, outcome_t outcome, int failures, const char *dest,
+                     int group)
+{
+    int64_t now = s_now(p);
+    r->failures = failures;
+    switch (outcome) {
+    case OUTCOME_SENT:
+        r->outcome = r->state = "sent";
+        p->stats.sent++;
+        break;
+    case OUTCOME_RATE_LIMITED:
+        r->outcome = "rate_limited";
+        r->state = "pending";
+        r->next_ms = now + p->cfg.robot_window_ms;
+        if (group)  /* the robot is full: nothing more goes there this window */
+            while (ratelimit_room(p->robots, dest, now) > 0 && !ratelimit_take(p->robots, dest, now))
+                ;
+        p->stats.rate_limited++;
+        break;
+    case OUTCOME_RETRY:
+        r->outcome = "retry";
+        r->failures = failures + 1;
+        if (r->failures >= p->cfg.max_attempts) {
+            r->state = "dead";
+            p->stats.dead++;
+        } else {
+            r->state = "pending";
+            r->next_ms = now + s_backoff(p, r->failures);
+            p->stats.retried++;
+        }
+        break;
+    case OUTCOME_FAILED:
+        r->outcome = "failed";
+        r->failures = failures + 1;
+        r->state = "dead";
+        p->stats.dead++;
+        break;
+    }
+}
+
+static void s_unlink(pump_t *p, send_t *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        p->sends = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    p->stats.inflight--;
+}
+
+static void s_on_done(CURL *easy, CURLcode rc, void *arg)
+{
+    send_t *s = arg;
+    pump_t *p = s->pump;
+    long status = 0;
+    double secs = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &secs);
+    result_t r = {.id = s->id, .status = status, .ms = (int) (secs * 1000)};
+    outcome_t outcome = s->ch->judge(&s->req, rc, status, r.why, sizeof r.why);
+    snprintf(r.response, sizeof r.response, "%.255s", s->req.response);
+    s_settle(p, &r, outcome, s->failures, s->destination, s->ch->group);
+    if (r.state[0] == 'd')
+        log_warn("notify: delivery %" PRId64 " is dead: %s", s->id, r.why);
+    s_unlink(p, s);
+    channel_req_clear(&s->req);
+    free(s);
+    s_result(p, &r);
+    pump_kick(p);  /* room for one more */
+}
+
+/* Starts one request; a row that cannot even start is settled at once. */
+static void s_send(pump_t *p, const row_t *row, int64_t now)
+{
+    result_t r = {.id = row->id};
+    const channel_t *ch = channel_find(row->channel);
+    send_t *s = ch ? calloc(1, sizeof *s) : NULL;
+    delivery_t d = {row->id, row->idem_key, row->kind, row->recipient, row->channel,
+                    row->destination, row->secret, row->subject, row->body};
+    if (!s || channel_req_init(&s->req, &p->ch) || ch->prepare(&p->ch, &d, now, &s->req)) {
+        snprintf(r.why, sizeof r.why, "%s", !ch ? "unknown channel" : !s ? "out of memory"
+                                            : "the channel cannot send this delivery");
+        s_settle(p, &r, OUTCOME_FAILED, row->failures, row->destination, 0);
+        if (s)
+            channel_req_clear(&s->req);
+        free(s);
+        s_result(p, &r);
+        return;
+    }
+    s->pump = p;
+    s->ch = ch;
+    s->id = row->id;
+    s->failures = row->failures;
+    snprintf(s->destination, sizeof s->destination, "%s", row->destination);
+    if (ch->group)
+        ratelimit_take(p->robots, row->destination, now);
+    if (curluv_add(p->cu, s->req.easy, s_on_done, s)) {
+        snprintf(r.why, sizeof r.why, "cannot start the request");
+        s_settle(p, &r, OUTCOME_RETRY, row->failures, row->destination, 0);
+        channel_req_clear(&s->req);
+        free(s);
+        s_result(p, &r);
+        return;
+    }
+    s->next = p->sends;
+    if (p->sends)
+        p->sends->prev = s;
+    p->sends = s;
+    p->stats.inflight++;
+}
+
+static char *s_dup(const PGresult *res, int row, int col)
+{
+    return strdup(PQgetvalue(res, row, col));
+}
+
+/* Decides, for the robot rows of one destination starting at rows[first],
+ * which go now, which wait for the window and which merge into a digest. */
+static void s_ration(pump_t *p, row_t *rows, size_t n, size_t first, int64_t now)
+{
+    const char *dest = rows[first].destination;
+    size_t count = 0;
+    for (size_t i = first; i < n; i++)
+        if (strcmp(rows[i].destination, dest) == 0 && rows[i].fate == F_UNDECIDED)
+            count++;
+    int room = ratelimit_room(p->robots, dest, now);
+    /* room 0: all wait. count <= room: all go. Otherwise room - 1 go alone
+     * and the rest (at least two) go as one digest in the last slot. */
+    size_t alone = room == 0 ? 0 : count <= (size_t) room ? count : (size_t) room - 1;
+    size_t seen = 0;
+    for (size_t i = first; i < n; i++) {
+        if (strcmp(rows[i].destination, dest) != 0 || rows[i].fate != F_UNDECIDED)
+            continue;
+        rows[i].fate = seen++ < alone ? F_SEND : room == 0 ? F_HOLD : F_MERGE;
+    }
+}
+
+/* Writes the holds and the digest of one destination; returns the digest's
+ * row to send (id 0 when there is none) or -1 on a database error. */
+static int s_digest(pump_t *p, row_t *rows, size_t n, const char *dest, int64_t now, row_t *out)
+{
+    char **ids = calloc(n, sizeof *ids);
+    const char **items = calloc(n, sizeof *items);
+    size_t m = 0;
+    row_t *lead = NULL;
+    int rc = -1;
+    if (!ids || !items)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].fate == F_MERGE && strcmp(rows[i].destination, dest) == 0) {
+            if (!lead)
+                lead = &rows[i];
+            char id[24];
+            snprintf(id, sizeof id, "%" PRId64, rows[i].id);
+            if (!(ids[m] = strdup(id)))
+                goto out;
+            items[m++] = strcmp(rows[i].kind, "Digest") == 0 ? rows[i].body : rows[i].subject;
+            rows[i].fate = F_MERGED;
+        }
+    char *subject = NULL, *body = NULL, *array = db_text_array(ids, m);
+    if (array && !plan_digest(p->conn, items, m, &subject, &body)) {
+        char key[64], now_s[24], lease[24];
+        snprintf(key, sizeof key, "digest:%" PRId64, lead->id);
+        snprintf(now_s, sizeof now_s, "%" PRId64, now);
+        snprintf(lease, sizeof lease, "%" PRId64, now + p->cfg.lease_ms);
+        const char *params[] = {array, key, lead->recipient, lead->channel, lead->destination,
+                                lead->secret, subject, body, now_s, lease};
+        PGresult *res = db_exec(p->conn, Q_DIGEST, 10, params, NULL);
+        if (res && PQntuples(res) == 1) {
+            *out = (row_t){.id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+                           .idem_key = strdup(key), .kind = strdup("Digest"),
+                           .recipient = strdup(lead->recipient), .channel = strdup(lead->channel),
+                           .destination = strdup(lead->destination), .secret = strdup(lead->secret),
+                           .subject = subject, .body = body};
+            subject = body = NULL;
+            p->stats.digests++;
+            rc = 0;
+        }
+        PQclear(res);
+    }
+    free(subject);
+    free(body);
+    free(array);
+out:
+    for (size_t i = 0; ids && i < m; i++)
+        free(ids[i]);
+    free(ids);
+    free(items);
+    return rc;
+}
+
+/* Claims what is due, rations the robots, and starts the requests. */
+static void s_cycle(pump_t *p)
+{
+    int room = p->cfg.concurrency - (int) p->stats.inflight;
+    if (room <= 0)
+        return;  /* s_on_done kicks when a request ends */
+    int limit = room < p->cfg.claim_batch ? room : p->cfg.claim_batch;
+    int64_t now = s_now(p);
+    char now_s[24], lease[24], limit_s[16];
+    snprintf(now_s, sizeof now_s, "%" PRId64, now);
+    snprintf(lease, sizeof lease, "%" PRId64, now + p->cfg.lease_ms);
+    snprintf(limit_s, sizeof limit_s, "%d", limit);
+    if (db_run(p->conn, "BEGIN", 0, NULL))
+        return;
+    const char *params[] = {now_s, lease, limit_s};
+    PGresult *res = db_exec(p->conn, Q_CLAIM, 3, params, NULL);
+    size_t n = res ? (size_t) PQntuples(res) : 0;
+    row_t *rows = n ? calloc(n, sizeof *rows) : NULL;
+    row_t *digests = n ? calloc(n, sizeof *digests) : NULL;
+    size_t n_digests = 0;
+    int ok = res != NULL && (!n || (rows && digests));
+    for (size_t i = 0; ok && i < n; i++) {
+        int r = (int) i;
+        rows[i] = (row_t){.id = strtoll(PQgetvalue(res, r, 0), NULL, 10),
+                          .idem_key = s_dup(res, r, 1), .kind = s_dup(res, r, 2),
+                          .recipient = s_dup(res, r, 3), .channel = s_dup(res, r, 4),
+                          .destination = s_dup(res, r, 5), .secret = s_dup(res, r, 6),
+                          .subject = s_dup(res, r, 7), .body = s_dup(res, r, 8),
+                          .failures = atoi(PQgetvalue(res, r, 9))};
+    }
+    PQclear(res);
+
+    /* Robots: at most robot_limit a window per destination. */
+    for (size_t i = 0; ok && i < n; i++) {
+        const channel_t *ch = channel_find(rows[i].channel);
+        if (ch && ch->group && rows[i].fate == F_UNDECIDED)
+            s_ration(p, rows, n, i, now);
+        else if (rows[i].fate == F_UNDECIDED)
+            rows[i].fate = F_SEND;
+    }
+    char **held = n ? calloc(n, sizeof *held) : NULL;
+    size_t n_held = 0;
+    int64_t held_until = now;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (rows[i].fate == F_MERGE) {
+            if (s_digest(p, rows, n, rows[i].destination, now, &digests[n_digests]) == 0)
+                n_digests++;
+            else
+                ok = 0;
+        } else if (rows[i].fate == F_HOLD && held) {
+            char id[24];
+            snprintf(id, sizeof id, "%" PRId64, rows[i].id);
+            held[n_held++] = strdup(id);
+            int64_t next = ratelimit_next(p->robots, rows[i].destination, now);
+            if (next > held_until)
+                held_until = next;
+        }
+    }
+    if (ok && n_held) {
+        char *array = db_text_array(held, n_held), until[24];
+        snprintf(until, sizeof until, "%" PRId64, held_until);
+        const char *hold[] = {array, until};
+        ok = array && db_run(p->conn, Q_HOLD, 2, hold) == 0;
+        free(array);
+    }
+    for (size_t i = 0; i < n_held; i++)
+        free(held[i]);
+    free(held);
+    ok = db_run(p->conn, ok ? "COMMIT" : "ROLLBACK", 0, NULL) == 0 && ok;
+
+    for (size_t i = 0; ok && i < n; i++)
+        if (rows[i].fate == F_SEND)
+            s_send(p, &rows[i], now);
+    for (size_t i = 0; ok && i < n_digests; i++)
+        s_send(p, &digests[i], now);
+    for (size_t i = 0; i < n; i++)
+        s_row_free(&rows[i]);
+    for (size_t i = 0; i < n_digests; i++)
+        s_row_free(&digests[i]);
+    free(rows);
+    free(digests);
+    if (!ok)
+        return;  /* the sweep tries again */
+    if (n == (size_t) limit) {
+        pump_kick(p);  /* more may be due */
+        return;
+    }
+    /* Sleep until the next due row (the sweep wakes us anyway). */
+    PGresult *next = db_exec(p->conn, Q_NEXT_DUE, 0, NULL, NULL);
+    if (next && !PQgetisnull(next, 0, 0)) {
+        int64_t wait = strtoll(PQgetvalue(next, 0, 0), NULL, 10) - s_now(p);
+        if (wait < p->cfg.sweep_ms)
+            uv_timer_start(&p->wake, s_on_wake, wait > 0 ? (uint64_t) wait : 1, 0);
+    }
+    PQclear(next);
+}
+
+static void s_on_wake(uv_timer_t *timer)
+{
+    s_cycle(timer->data);
+}
+
+static void s_on_flush(uv_timer_t *timer)
+{
+    pump_t *p = timer->data;
+    size_t n = p->n_results;
+    if (!n)
+        return;
+    enum { COLS = 9 };
+    char **cols[COLS];
+    char *arrays[COLS] = {0};
+    int ok = 1;
+    for (int c = 0; c < COLS; c++)
+        ok &= (cols[c] = calloc(n, sizeof(char *))) != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        result_t *r = &p->results[i];
+        char num[5][24];
+        snprintf(num[0], 24, "%" PRId64, r->id);
+        snprintf(num[1], 24, "%ld", r->status);
+        snprintf(num[2], 24, "%d", r->ms);
+        snprintf(num[3], 24, "%" PRId64, r->next_ms);
+        snprintf(num[4], 24, "%d", r->failures);
+        const char *v[COLS] = {num[0], r->outcome, num[1], r->response, num[2], r->state, num[3],
+                               num[4], r->why};
+        for (int c = 0; c < COLS; c++)
+            ok &= (cols[c][i] = strdup(v[c])) != NULL;
+    }
+    for (int c = 0; ok && c < COLS; c++)
+        ok &= (arrays[c] = db_text_array(cols[c], n)) != NULL;
+    if (ok) {
+        char now[24];
+        snprintf(now, sizeof now, "%" PRId64, s_now(p));
+        const char *params[] = {arrays[0], arrays[1], arrays[2], arrays[3], arrays[4],
+                                arrays[5], arrays[6], arrays[7], arrays[8], now};
+        ok = db_run(p->conn, Q_RECORD, 10, params) == 0;
+    }
+    for (int c = 0; c < COLS; c++) {
+        for (size_t i = 0; cols[c] && i < n; i++)
+            free(cols[c][i]);
+        free(cols[c]);
+        free(arrays[c]);
+    }
+    if (!ok) {
+        uv_timer_start(&p->flush, s_on_flush, 1000, 0);  /* the database is back soon */
+        return;
+    }
+    p->n_results = 0;
+    pump_kick(p);  /* retries may be due, and deliveries were waiting for room */
+}
+
+static void s_on_sweep(uv_timer_t *timer)
+{
+    pump_t *p = timer->data;
+    char now[24];
+    snprintf(now, sizeof now, "%" PRId64, s_now(p));
+    const char *params[] = {now};
+    PGresult *res = db_exec(p->conn, Q_EXPIRE_LEASES, 1, params, NULL);
+    if (res) {
+        uint64_t n = strtoull(PQcmdTuples(res), NULL, 10);
+        if (n)
+            log_warn("notify: %" PRIu64 " deliveries were unconfirmed; sending them again", n);
+        p->stats.unconfirmed += n;
+    }
+    PQclear(res);
+    s_cycle(p);
+}
+
+int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channel_config_t *ch,
+             const pump_config_t *cfg, pump_t **out)
+{
+    pump_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
+    p->conn = conn;
+    p->clock = clock;
+    p->ch = *ch;
+    p->cfg = *cfg;
+    p->seed = (unsigned) (svclock_now_ms(clock) ^ (int64_t) (uintptr_t) p);
+    if (!(p->robots = ratelimit_new(cfg->robot_limit, cfg->robot_window_ms)) ||
+        curluv_new(loop, &p->cu)) {
+        ratelimit_destroy(&p->robots);
+        free(p);
+        log_error("notify: cannot start the sender");
+        return -1;
+    }
+    uv_timer_t *timers[] = {&p->wake, &p->sweep, &p->flush};
+    for (int i = 0; i < 3; i++) {
+        uv_timer_init(loop, timers[i]);
+        timers[i]->data = p;
+    }
+    uv_timer_start(&p->sweep, s_on_sweep, 0, (uint64_t) cfg->sweep_ms);
+    *out = p;
+    return 0;
+}
+
+void pump_kick(pump_t *p)
+{
+    uv_timer_start(&p->wake, s_on_wake, 0, 0);
+}
+
+pump_stats_t pump_stats(const pump_t *p)
+{
+    return p->stats;
+}
+
+static void s_on_close(uv_handle_t *handle)
+{
+    pump_t *p = handle->data;
+    if (++p->closed_handles == 3)
+        free(p);
+}
+
+void pump_destroy(pump_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    pump_t *p = *self_p;
+    *self_p = NULL;
+    if (p->n_results)
+        s_on_flush(&p->flush);  /* write down what we know; the rest expires */
+    curluv_destroy(&p->cu);
+    while (p->sends) {
+        send_t *s = p->sends;
+        s_unlink(p, s);
+        channel_req_clear(&s->req);
+        free(s);
+    }
+    ratelimit_destroy(&p->robots);
+    free(p->results);
+    uv_close((uv_handle_t *) &p->wake, s_on_close);
+    uv_close((uv_handle_t *) &p->sweep, s_on_close);
+    uv_close((uv_handle_t *) &p->flush, s_on_close);
+}

@@ -1,0 +1,25 @@
+/* ratelimit: at most `limit` sends per destination in any `window_ms`
+ * (robots: 20 a minute), as a sliding window of the last sends' times.
+ * Destinations are few (one per unit robot), so they are kept in a list. */
+#ifndef NOTIFY_RATELIMIT_H
+#define NOTIFY_RATELIMIT_H
+
+#include <stdint.h>
+
+typedef struct ratelimit ratelimit_t;
+
+/* Returns a limiter (limit >= 1, window_ms >= 1), or NULL when out of memory. */
+ratelimit_t *ratelimit_new(int limit, int64_t window_ms);
+
+/* How many sends `dest` may make at `now_ms` (0..limit). */
+int ratelimit_room(ratelimit_t *rl, const char *dest, int64_t now_ms);
+
+/* Records a send to `dest` at `now_ms`. Returns 0, or -1 when out of memory. */
+int ratelimit_take(ratelimit_t *rl, const char *dest, int64_t now_ms);
+
+/* The first instant at or after `now_ms` when `dest` has room again. */
+int64_t ratelimit_next(ratelimit_t *rl, const char *dest, int64_t now_ms);
+
+void ratelimit_destroy(ratelimit_t **self_p);
+
+#endif
