@@ -17,7 +17,7 @@ How a robot answers depends on its key or token, so a test can pick:
   bad*       errcode 93000 (invalid key: permanent)
   busy*      errcode 45009 / 130101 (rate limited) every time
   flakyN*    HTTP 500 for the first N requests, then ok
-  limit*     the robots' real rule: 20 a minute, then 45009 / 130101
+  limit*     the robots' real rule: 20 a minute (--robot-window-ms), then 45009 / 130101
   slowN*     sleeps N ms before answering ok
 """
 import argparse
@@ -62,7 +62,7 @@ def behaviour(name):
             return "500" if n <= int(digits) else "ok"
         if name.startswith("limit"):
             now = time.time()
-            w = [t for t in windows.get(name, []) if t > now - 60]
+            w = [t for t in windows.get(name, []) if t > now - args.robot_window_ms / 1000]
             if len(w) >= 20:
                 windows[name] = w
                 return "busy"
@@ -153,10 +153,13 @@ class Handler(BaseHTTPRequestHandler):
         if b == "500":
             return self.answer(500, {"errcode": -1, "errmsg": "system busy"})
         if not sign_ok:
+            record({"channel": kind, "name": name, "refused": 310000})
             return self.answer(200, {"errcode": 310000, "errmsg": "sign not match"})
         if b == "bad":
+            record({"channel": kind, "name": name, "refused": 93000})
             return self.answer(200, {"errcode": 93000, "errmsg": "invalid webhook url"})
         if b == "busy":
+            record({"channel": kind, "name": name, "refused": rate_code})
             return self.answer(200, {"errcode": rate_code, "errmsg": "send too fast"})
         text = (doc.get("text") or {}).get("content", "")
         record({"channel": kind, "name": name, "text": text, "bytes": len(text.encode())})
@@ -185,6 +188,8 @@ def main():
     p.add_argument("--http-port", type=int, required=True)
     p.add_argument("--out", required=True, help="a JSON line per message received")
     p.add_argument("--secret", default="", help="the DingTalk and webhook signing secret")
+    p.add_argument("--robot-window-ms", type=int, default=60000,
+                   help="the window of the limit* robots' 20-message rule")
     args = p.parse_args()
     open(args.out, "a").close()
     smtp = Controller(Mail(), hostname="127.0.0.1", port=args.smtp_port)

@@ -25,6 +25,7 @@ int cmd_dispatch(int argc, char **argv);
 int cmd_whistle(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */

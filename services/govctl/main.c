@@ -9,6 +9,7 @@
  *   govctl whistle blow|show|rate     吹哨, through the routing service
  *   govctl kpi                        三率
  *   govctl rules list|enable|disable  routing rules
+ *   govctl notify log|dead|retry      deliveries and their attempts
  *   govctl calendar import|show|add-days   the working-day calendar
  *   govctl db migrate|version         the schema
  */
@@ -32,6 +33,7 @@ static const char *s_usage =
     "  whistle blow|show|rate    吹哨: summon departments (routing service)\n"
     "  kpi                       三率 of a unit, or a ranking (routing service)\n"
     "  rules list|enable|disable routing rules\n"
+    "  notify log|dead|retry     what notify sent, to whom, each attempt\n"
     "  calendar import|show|add-days\n"
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
@@ -47,6 +49,7 @@ static const struct {
     {"units", cmd_units}, {"categories", cmd_categories}, {"db", cmd_db},
     {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
+    {"notify", cmd_notify},
 };
 
 int main(int argc, char **argv)

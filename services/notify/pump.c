@@ -23,6 +23,10 @@ typedef struct {
 /* What becomes of a claimed row: robots' rows are rationed, the rest go. */
 enum { F_UNDECIDED, F_SEND, F_HOLD, F_MERGE, F_MERGED };
 
+/* Lines in one digest: a robot shows about 2 KB, a line is a subject. The
+ * rest wait for the next slot and its digest. */
+#define DIGEST_MAX 30
+
 /* One request under way. */
 typedef struct send {
     pump_t *pump;
@@ -241,13 +245,16 @@ static void s_ration(pump_t *p, row_t *rows, size_t n, size_t first, int64_t now
             count++;
     int room = ratelimit_room(p->robots, dest, now);
     /* room 0: all wait. count <= room: all go. Otherwise room - 1 go alone
-     * and the rest (at least two) go as one digest in the last slot. */
+     * and the rest (at least two, at most DIGEST_MAX) go as one digest in
+     * the last slot; any more wait. */
     size_t alone = room == 0 ? 0 : count <= (size_t) room ? count : (size_t) room - 1;
+    size_t merged = room == 0 ? 0 : alone + DIGEST_MAX;
     size_t seen = 0;
     for (size_t i = first; i < n; i++) {
         if (strcmp(rows[i].destination, dest) != 0 || rows[i].fate != F_UNDECIDED)
             continue;
-        rows[i].fate = seen++ < alone ? F_SEND : room == 0 ? F_HOLD : F_MERGE;
+        rows[i].fate = seen < alone ? F_SEND : seen < merged ? F_MERGE : F_HOLD;
+        seen++;
     }
 }
 

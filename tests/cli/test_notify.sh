@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# gov-notify against real gov-intake and gov-routing, a real SMTP server and
+# real HTTP receivers that answer like WeCom and DingTalk robots, a webhook
+# and an SMS gateway (deploy/sinks/sink.py): the right people get the right
+# message for a dispatch, a whistle and an escalation; phones are masked
+# outside direct messages; quiet hours hold what can wait and let
+# emergencies through; retries back off; dead deliveries show and can be
+# retried; a burst to a robot becomes a digest; kill -9 mid-burst loses
+# nothing and repeats nothing confirmed.
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+. tests/cli/tap.sh
+bin=${GOV_BIN:-build/bin}
+govctl="$bin/govctl"
+db=cli_notify
+psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
+export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
+free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_INTAKE_HTTP_PORT=$(free)
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_ROUTING_HTTP_PORT=$(free) GOV_NOTIFY_HTTP_PORT=$(free)
+smtp=$(free)
+http=$(free)
+sinkfile="$tmp/sink.jsonl"
+q() { psql -tA "$GOV_DB_URL" -c "$1"; }
+
+# The demo's robots point at make up's sink; these point at this test's.
+q "UPDATE notify_unit_channels SET url = replace(url, '127.0.0.1:7390', '127.0.0.1:$http')" >/dev/null
+/usr/bin/python3 deploy/sinks/sink.py --smtp-port "$smtp" --http-port "$http" --out "$sinkfile" \
+    --secret demo-secret --robot-window-ms 3000 >"$tmp/sink.log" 2>&1 &
+sink=$!
+export GOV_NOTIFY_SMTP_URL="smtp://127.0.0.1:$smtp" GOV_NOTIFY_SMS_URL="http://127.0.0.1:$http/sms"
+export GOV_NOTIFY_RETRY_BASE_MS=300 GOV_NOTIFY_MAX_ATTEMPTS=3 GOV_NOTIFY_ROBOT_WINDOW_MS=3000
+export GOV_NOTIFY_TIMEOUT_MS=1000 GOV_NOTIFY_LEASE_MS=2000 GOV_NOTIFY_SWEEP_MS=200 GOV_SUB_SILENCE_MS=300
+
+# notify's clock set to a time of day (Beijing), so quiet hours do not
+# depend on when the test runs.
+at() { python3 -c "import time; n=time.time()*1000; d=86400000; b=8*3600000; h,m=map(int,'$1'.split(':')); print(int(((n+b)//d*d + (h*60+m)*60000 - b - n) % d) + 60000)"; }
+notify=""
+start_notify() { # HH:MM
+    GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at "$1") "$bin/gov-notify" 2>>"$tmp/notify.log" &
+    notify=$!
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+}
+stop_notify() { kill "${1:--TERM}" "$notify" 2>/dev/null; wait "$notify" 2>/dev/null; }
+"$bin/gov-intake" 2>"$tmp/intake.log" &
+intake=$!
+"$bin/gov-routing" 2>"$tmp/routing.log" &
+routing=$!
+trap 'kill $intake $routing $notify $sink 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_ROUTING_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s "$tmp/sink.log" ] && break; sleep 0.1; done
+start_notify 12:00
+
+# sink PYTHON-EXPR: evaluates over m, the list of messages received so far.
+sink() { python3 -c "import json, re; m=[json.loads(l) for l in open('$sinkfile')]; print($1)"; }
+# wait_for NAME COMMAND...: passes once COMMAND succeeds, within 15 s.
+wait_for() {
+    local name=$1; shift
+    for _ in $(seq 150); do "$@" >/dev/null 2>&1 && { ok "$name"; return; }; sleep 0.1; done
+    not_ok "$name" "not within 15 s: $*"
+}
+is() { [ "$(eval "$1")" = "$2" ]; }
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+
+# --- govctl notify: usage and refusals --------------------------------------
+expect_status "govctl notify --help exits 0" 0 "$govctl" notify --help
+contains "... and prints its usage" "$tmp/out" "usage: govctl notify"
+expect_status "an unknown subcommand is a usage error" 2 "$govctl" notify resend 1
+expect_status "retry needs a positive id" 2 "$govctl" notify retry abc
+expect_status "log --limit must be a number" 2 "$govctl" notify log --limit lots
+expect_status "retrying a delivery that does not exist is refused" 1 "$govctl" notify retry 999999
+contains "... saying so" "$tmp/err" "no such delivery"
+
+# --- a dispatch: the department's people and robot, the reporter ------------
+expect_status "a noise report is accepted" 0 "$govctl" case submit --category complaint.noise \
+    --lat 39.9025 --lon 116.3025 --text 夜间施工噪音 --phone 13912345678
+case_id=$(json "d['case_id']")
+wait_for "the reporter gets an SMS that the report was received" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='13912345678' and '受理' in x['text'])\"" 1
+wait_for "城管's head gets the dispatch by email" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-dept-chengguan-head@demo.example'] and '#$case_id' in x['subject'])\"" 1
+check "... with the reporter's phone in full (a direct message to the assigned unit)" \
+    is "sink \"[x for x in m if x['channel']=='email'][0]['text'].count('13912345678')\"" 1
+check "... in a plain-text and an HTML part" \
+    is "sink \"bool([x for x in m if x['channel']=='email'][0]['html'].startswith('<html>'))\"" True
+check "... carrying its idempotency key" \
+    is "sink \"[x for x in m if x['channel']=='email'][0]['key'].startswith('routing:')\"" True
+wait_for "城管's WeCom robot gets it too" \
+    is "sink \"sum(1 for x in m if x['channel']=='wecom' and x['name']=='ok-chengguan' and '#$case_id' in x['text'])\"" 1
+check "... with the phone masked (138****5678 style)" \
+    is "sink \"[x['text'] for x in m if x['channel']=='wecom'][0].count('139****5678')\"" 1
+check "... and never in full" \
+    is "sink \"[x['text'] for x in m if x['channel']=='wecom'][0].count('13912345678')\"" 0
+expect_status "govctl notify log lists the deliveries" 0 "$govctl" notify log --kind DispatchSent
+check "... each sent after one attempt" is "json \"sorted({(x['state'], x['attempts']) for x in d})\"" "[('sent', 1)]"
+expect_status "govctl notify log shows the reporter's SMS" 0 "$govctl" notify log --recipient "reporter:$case_id"
+contains "... its number masked" "$tmp/out" '"destination": "139****5678"'
+check "no full phone number in notify's log" test "$(grep -c 13912345678 "$tmp/notify.log")" = 0
+
+# --- a whistle: each summoned department, signed DingTalk ----------------------
+so="--as p.so.s1.head --unit so.s1"
+expect_status "the street office whistles (应急哨) to three departments" 0 "$govctl" whistle $so blow \
+    --kind emergency --reason 路面塌陷 --dept dept.chengguan --dept dept.shuiwu --dept dept.gongan \
+    --lat 39.9025 --lon 116.3025
+w=$(json "d['item']['id']")
+for d in chengguan shuiwu gongan; do
+    wait_for "dept.$d's head is summoned by email" \
+        is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-dept-$d-head@demo.example'] and '吹哨报到' in x['subject'])\"" 1
+done
+wait_for "水务's DingTalk robot takes the signed request" \
+    is "sink \"sum(1 for x in m if x['channel']=='dingtalk' and x['name']=='ok-shuiwu' and '路面塌陷' in x.get('text',''))\"" 1
+check "... no DingTalk request was refused for its sign" \
+    is "sink \"sum(1 for x in m if x.get('refused')==310000)\"" 0
+
+# --- an escalation reaches the supervisor, at night --------------------------
+# Notify's clock at 03:00: only emergencies go through. Routing's clock an
+# hour ahead: the whistle's 30-minute arrive-by has passed (fires late).
+stop_notify
+start_notify 03:00
+expect_status "a non-urgent report at night is accepted" 0 "$govctl" case submit --category complaint.sanitation \
+    --lat 39.9125 --lon 116.3125 --text 垃圾堆积 --phone 13700001111
+night_case=$(json "d['case_id']")
+kill "$routing"; wait "$routing" 2>/dev/null
+GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=3600000 "$bin/gov-routing" 2>>"$tmp/routing.log" &
+routing=$!
+wait_for "the leader gets the emergency escalation by email at 03:00" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-leader-head@demo.example'] and '超时升级' in x['subject'])>0\"" True
+wait_for "... and by SMS (the leader's preference)" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='13800009001' and '超时升级' in x['text'])>0\"" True
+wait_for "... and on the leadership's WeCom robot" \
+    is "sink \"sum(1 for x in m if x['channel']=='wecom' and x['name']=='ok-leader' and '超时升级' in x['text'])>0\"" True
+wait_for "the night report's reporter SMS is held for quiet hours" \
+    is "q \"SELECT state || '/' || held FROM deliveries WHERE recipient = 'reporter:$night_case'\"" "pending/quiet"
+check "... until 07:00 Beijing time" \
+    is "q \"SELECT to_char(next_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') FROM deliveries WHERE recipient = 'reporter:$night_case'\"" "07:00"
+stop_notify
+start_notify 07:01
+wait_for "... and sent in the morning" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='13700001111')\"" 1
+stop_notify
+start_notify 12:00
+
+# --- retries, backoff, dead, retry by hand -----------------------------------
+q "INSERT INTO notify_unit_channels (unit_id, channel, url, secret)
+   SELECT id, 'webhook', 'http://127.0.0.1:$http/webhook/flaky2-jiaotong', 'demo-secret' FROM units WHERE code = 'dept.jiaotong';
+   INSERT INTO notify_unit_channels (unit_id, channel, url) SELECT id, 'wecom',
+   'http://127.0.0.1:$http/cgi-bin/webhook/send?key=bad-jiaotong' FROM units WHERE code = 'dept.jiaotong';
+   INSERT INTO notify_unit_channels (unit_id, channel, url) SELECT id, 'webhook',
+   'http://127.0.0.1:$http/webhook/flaky99-jiaotong' FROM units WHERE code = 'dept.jiaotong'" >/dev/null
+expect_status "a whistle summons 交通" 0 "$govctl" whistle $so blow --kind routine --reason 信号灯故障 \
+    --dept dept.jiaotong --lat 39.9025 --lon 116.3025
+wait_for "the flaky webhook gets it on the third attempt" \
+    is "sink \"sum(1 for x in m if x['channel']=='webhook' and x['name']=='flaky2-jiaotong')\"" 1
+check "... signed so the receiver could verify it" \
+    is "sink \"[x['sig_ok'] for x in m if x.get('name')=='flaky2-jiaotong'][0]\"" True
+check "... after two retried attempts" \
+    is "q \"SELECT string_agg(a.outcome, ',' ORDER BY a.id) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.destination LIKE '%flaky2-jiaotong'\"" "retry,retry,sent"
+check "... backing off (the second wait at least the first's base)" \
+    is "q \"SELECT (max(a.at) - min(a.at)) >= interval '450 ms' FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.destination LIKE '%flaky2-jiaotong'\"" t
+wait_for "the robot with a bad key is dead after one attempt (errcode 93000 is permanent)" \
+    is "q \"SELECT state || '/' || attempts FROM deliveries WHERE destination LIKE '%bad-jiaotong'\"" "dead/1"
+wait_for "the webhook that always fails is dead after GOV_NOTIFY_MAX_ATTEMPTS (3)" \
+    is "q \"SELECT state || '/' || attempts FROM deliveries WHERE destination LIKE '%flaky99-jiaotong'\"" "dead/3"
+expect_status "govctl notify dead shows both" 0 "$govctl" notify dead
+check "... two of them" is "json 'len(d)'" 2
+contains "... with the robot's key masked" "$tmp/out" "key=***"
+contains "... and the errcode" "$tmp/out" "errcode 93000"
+dead_id=$(q "SELECT id FROM deliveries WHERE destination LIKE '%bad-jiaotong'")
+sent_id=$(q "SELECT id FROM deliveries WHERE destination LIKE '%flaky2-jiaotong'")
+expect_status "retrying a sent delivery is refused" 1 "$govctl" notify retry "$sent_id"
+contains "... as not dead" "$tmp/err" "not dead"
+q "UPDATE notify_unit_channels SET url = replace(url, 'bad-jiaotong', 'ok-jiaotong') WHERE url LIKE '%bad-jiaotong'" >/dev/null
+q "UPDATE deliveries SET destination = replace(destination, 'bad-jiaotong', 'ok-jiaotong') WHERE id = $dead_id" >/dev/null
+expect_status "govctl notify retry sends a dead delivery again" 0 "$govctl" notify retry "$dead_id"
+wait_for "... and it is sent" is "q \"SELECT state FROM deliveries WHERE id = $dead_id\"" sent
+
+# --- a burst to one robot: 20 a window, the rest as one digest ---------------
+q "INSERT INTO notify_unit_channels (unit_id, channel, url) SELECT id, 'wecom',
+   'http://127.0.0.1:$http/cgi-bin/webhook/send?key=limit-shichang' FROM units WHERE code = 'dept.shichang'" >/dev/null
+for i in $(seq 30); do
+    "$govctl" whistle $so blow --kind routine --reason "市场检查$i" --dept dept.shichang \
+        --lat 39.9025 --lon 116.3025 >/dev/null 2>&1 || echo "whistle $i failed" >>"$tmp/burst.err"
+done
+check "30 whistles to 市场监管 are blown" test ! -s "$tmp/burst.err"
+covered="len(set(re.findall(r'#(\\d+)', ' '.join(x['text'] for x in m if x.get('name')=='limit-shichang' and 'text' in x))))"
+wait_for "the robot hears of all 30 whistles" is "sink \"$covered\"" 30
+check "... in fewer than 30 messages, one a digest" \
+    is "sink \"sum(1 for x in m if x.get('name')=='limit-shichang' and '汇总' in x.get('text','')) >= 1 and sum(1 for x in m if x.get('name')=='limit-shichang' and 'text' in x) < 30\"" True
+check "... and the robot never had to refuse one" \
+    is "sink \"sum(1 for x in m if x.get('name')=='limit-shichang' and 'refused' in x)\"" 0
+check "the merged deliveries point at their digest" \
+    is "q \"SELECT count(*) > 0 AND bool_and(digest_id IS NOT NULL) FROM deliveries WHERE state = 'digested'\"" t
+
+# --- kill -9 mid-burst: nothing lost, nothing confirmed sent twice -----------
+q "INSERT INTO notify_unit_channels (unit_id, channel, url, secret) SELECT id, 'webhook',
+   'http://127.0.0.1:$http/webhook/slow100-sifa', 'demo-secret' FROM units WHERE code = 'dept.sifa'" >/dev/null
+stop_notify
+for i in $(seq 40); do
+    "$govctl" whistle $so blow --kind routine --reason "调解$i" --dept dept.sifa \
+        --lat 39.9025 --lon 116.3025 >/dev/null 2>&1 || echo "whistle $i failed" >>"$tmp/kill.err"
+done
+GOV_NOTIFY_CONCURRENCY=4 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at 12:00) "$bin/gov-notify" 2>>"$tmp/notify.log" &
+notify=$!
+slow="SELECT count(*) FROM deliveries WHERE destination LIKE '%slow100-sifa'"
+for _ in $(seq 100); do [ "$(q "$slow AND state = 'sent'")" -ge 8 ] && break; sleep 0.1; done
+kill -9 "$notify"; wait "$notify" 2>/dev/null
+confirmed=$(q "SELECT string_agg(idem_key, ' ') FROM deliveries WHERE destination LIKE '%slow100-sifa' AND state = 'sent'")
+check "notify was killed mid-burst" is "q \"$slow AND state <> 'sent'\" | awk '{print (\$1 > 0)}'" 1
+start_notify 12:00
+wait_for "after a restart every delivery to the webhook is sent" is "q \"$slow AND state = 'sent'\"" 40
+check "... the receiver saw all 40 keys" \
+    is "sink \"len({x['key'] for x in m if x.get('name')=='slow100-sifa'})\"" 40
+check "... and none confirmed before the kill came again" \
+    is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat'] and x['key'] in '$confirmed'.split())\"" 0
+check "... repeats only of the unconfirmed, within the 4 that were under way" \
+    is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat']) <= 4\"" True
+
+# --- metrics ------------------------------------------------------------------
+curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"
+contains "/metrics counts deliveries sent" "$tmp/metrics" "gov_deliveries_sent_total"
+echo "1..$n"
