@@ -9,6 +9,13 @@ export GOV_INTAKE_HTTP_PORT=${GOV_INTAKE_HTTP_PORT:-7103}
 export GOV_ROUTING_ENDPOINT=${GOV_ROUTING_ENDPOINT:-tcp://127.0.0.1:7201}
 export GOV_ROUTING_EVENTS=${GOV_ROUTING_EVENTS:-tcp://127.0.0.1:7202}
 export GOV_ROUTING_HTTP_PORT=${GOV_ROUTING_HTTP_PORT:-7203}
+export GOV_NOTIFY_HTTP_PORT=${GOV_NOTIFY_HTTP_PORT:-7403}
+# notify delivers to a local sink (deploy/sinks/sink.py): mail on 2525,
+# robots, webhooks and SMS on 7390; what it received is in var/log/sink.jsonl.
+GOV_SINK_SMTP_PORT=${GOV_SINK_SMTP_PORT:-2525}
+GOV_SINK_HTTP_PORT=${GOV_SINK_HTTP_PORT:-7390}
+export GOV_NOTIFY_SMTP_URL=${GOV_NOTIFY_SMTP_URL:-smtp://127.0.0.1:$GOV_SINK_SMTP_PORT}
+export GOV_NOTIFY_SMS_URL=${GOV_NOTIFY_SMS_URL:-http://127.0.0.1:$GOV_SINK_HTTP_PORT/sms}
 # Every service `make up` knows, with its health port. Binaries that are not
 # built yet (later services) are skipped.
-GOV_SERVICES=("intake:$GOV_INTAKE_HTTP_PORT" "routing:$GOV_ROUTING_HTTP_PORT" "deliberation:7303" "notify:7403" "gateway:8080")
+GOV_SERVICES=("intake:$GOV_INTAKE_HTTP_PORT" "routing:$GOV_ROUTING_HTTP_PORT" "deliberation:7303" "notify:$GOV_NOTIFY_HTTP_PORT" "gateway:8080")

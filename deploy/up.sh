@@ -14,6 +14,18 @@ bash deploy/demo/load.sh | sed 's/^/demo: /'
 
 alive() { [ -f "var/run/$1.pid" ] && kill -0 "$(cat "var/run/$1.pid")" 2>/dev/null; }
 
+# The mail sink and robot receiver notify delivers to, before notify.
+if ! alive sink; then
+    setsid nohup /usr/bin/python3 deploy/sinks/sink.py --smtp-port "$GOV_SINK_SMTP_PORT" \
+        --http-port "$GOV_SINK_HTTP_PORT" --out var/log/sink.jsonl --secret demo-secret \
+        >>var/log/sink.log 2>&1 </dev/null &
+    echo $! >var/run/sink.pid
+fi
+for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$GOV_SINK_HTTP_PORT/messages" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
 started=()
 for entry in "${GOV_SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}
@@ -46,6 +58,8 @@ for entry in "${started[@]}"; do
     name=${entry%%:*} port=${entry##*:}
     printf '  %-12s pid %-7s health http://127.0.0.1:%s/healthz  metrics /metrics\n' "$name" "$(cat "var/run/$name.pid")" "$port"
 done
+printf '  %-12s pid %-7s mail smtp://127.0.0.1:%s, robots http://127.0.0.1:%s, received: var/log/sink.jsonl\n' \
+    sink "$(cat var/run/sink.pid)" "$GOV_SINK_SMTP_PORT" "$GOV_SINK_HTTP_PORT"
 cat <<TRY
 
 intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.
@@ -63,5 +77,11 @@ a whistle from the street office to three departments (街乡吹哨、部门报�
   build/bin/govctl whistle show WHISTLE_ID
   build/bin/govctl events tail --stream routing --from 0     # reminders at 5 and 8 min, escalations at 10 and 20
 
-more: build/bin/govctl --help, docs/routing.md, docs/kpi.md
+notify tells the departments by email and robot; see what the sink received and each attempt:
+  curl -s http://127.0.0.1:$GOV_SINK_HTTP_PORT/messages | python3 -m json.tool | less
+  build/bin/govctl notify log --limit 10
+when nobody signs the whistle's dispatches, the escalation at 10 minutes reaches the district
+leader by email, SMS and WeCom, day or night:  build/bin/govctl notify log --kind DeadlineEscalated
+
+more: build/bin/govctl --help, docs/routing.md, docs/kpi.md, docs/notify.md
 TRY

@@ -188,14 +188,15 @@ def main():
     p.add_argument("--http-port", type=int, required=True)
     p.add_argument("--out", required=True, help="a JSON line per message received")
     p.add_argument("--secret", default="", help="the DingTalk and webhook signing secret")
+    p.add_argument("--bind", default="127.0.0.1", help="the address to listen on")
     p.add_argument("--robot-window-ms", type=int, default=60000,
                    help="the window of the limit* robots' 20-message rule")
     args = p.parse_args()
     open(args.out, "a").close()
-    smtp = Controller(Mail(), hostname="127.0.0.1", port=args.smtp_port)
+    smtp = Controller(Mail(), hostname=args.bind, port=args.smtp_port)
     smtp.start()
-    http = ThreadingHTTPServer(("127.0.0.1", args.http_port), Handler)
-    print(f"sink: SMTP on 127.0.0.1:{args.smtp_port}, HTTP on 127.0.0.1:{args.http_port}, "
+    http = ThreadingHTTPServer((args.bind, args.http_port), Handler)
+    print(f"sink: SMTP on {args.bind}:{args.smtp_port}, HTTP on {args.bind}:{args.http_port}, "
           f"messages in {args.out}", flush=True)
     try:
         http.serve_forever()

@@ -79,7 +79,7 @@ int main(void)
     const char *db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
     const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
-    int http_port = (int) config_int("GOV_NOTIFY_HTTP_PORT", 7303, 1, 65535, &bad);
+    int http_port = (int) config_int("GOV_NOTIFY_HTTP_PORT", 7403, 1, 65535, &bad);
     int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
     int silence_ms = (int) config_int("GOV_SUB_SILENCE_MS", 2000, 100, 600000, &bad);
     int test_clock = (int) config_int("GOV_TEST_CLOCK", 0, 0, 1, &bad);

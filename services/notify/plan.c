@@ -35,7 +35,8 @@ static const char *s_word(const char *lang, const char *code)
     static const char *const zh[][2] = {
         {"normal", "一般"}, {"urgent", "紧急"}, {"emergency", "特急"},
         {"routine", "日常哨"}, {"hard", "攻坚哨"},
-        {"sign", "签收"}, {"contact", "联系诉求人"}, {"arrive", "到场报到"}, {"resolve", "办结"}};
+        {"sign", "签收"}, {"contact", "联系诉求人"}, {"arrive", "到场报到"}, {"resolve", "办结"},
+        {"whistle", "吹哨"}};
     if (strcmp(lang, "zh-CN") != 0)
         return code;
     for (size_t i = 0; i < sizeof zh / sizeof *zh; i++)
@@ -76,7 +77,7 @@ static void s_deliver(plan_t *p, const char *recipient, const char *channel, con
     if (!destination[0])
         return;
     render_vars_t local = *vars;  /* codes in words of the message's language */
-    static const char *const coded[] = {"urgency", "whistle_kind", "deadline"};
+    static const char *const coded[] = {"urgency", "whistle_kind", "deadline", "category"};
     for (size_t i = 0; i < sizeof coded / sizeof *coded; i++)
         for (size_t v = 0; v < local.n; v++)
             if (strcmp(local.name[v], coded[i]) == 0)
@@ -201,7 +202,7 @@ static void s_dispatch_vars(plan_t *p, const Gov__Dispatch *d, text_t *t, render
     render_set(vars, "whistle_id", t->whistle_id);
     render_set(vars, "unit", d->unit);
     render_set(vars, "unit_name", d->unit_name);
-    s_category_name(p, d->category, t->category);
+    s_category_name(p, d->category[0] ? d->category : "whistle", t->category);
     render_set(vars, "category", t->category);
     render_set(vars, "urgency", d->urgency[0] ? d->urgency : "normal");
     render_set(vars, "description", t->description);
