@@ -113,6 +113,10 @@ bench-routing: install-deps
 	$(MAKE) all
 	bash bench/routing/run.sh
 
+bench-notify: install-deps
+	$(MAKE) all
+	bash bench/notify/run.sh
+
 bench-intake: install-deps
 	$(MAKE) all
 	bash bench/intake/run.sh
@@ -120,5 +124,5 @@ bench-intake: install-deps
 clean:
 	rm -rf build
 
-.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing clean
+.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

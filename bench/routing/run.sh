@@ -10,16 +10,13 @@ cd "$(dirname "$0")/../.."
 N=${BENCH_TIMERS:-1000000}
 SPREAD_MS=${BENCH_SPREAD_MS:-10000}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+. bench/lib.sh
 pids=
-pgdir=
 cleanup() {
     [ -n "$pids" ] && kill $pids 2>/dev/null && wait $pids 2>/dev/null
-    [ -n "$pgdir" ] && { bash deploy/pg.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+    cluster_stop
 }
 trap cleanup EXIT
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "NOT met"}'; }
 
 timers() {
     echo "== timers: $N deadlines over $SPREAD_MS ms, each kind in its own process"
@@ -35,16 +32,6 @@ timers() {
     echo "timerq firing lateness p99 $p99 ms (target <= 10 ms): $(verdict "$p99" 10)"
 }
 
-cluster() {
-    pgdir=$(mktemp -d /tmp/gov-bench-pg.XXXXXX)
-    port=$(bash deploy/pg.sh freeport)
-    bash deploy/pg.sh init "$pgdir" "$port" >/dev/null
-    bash deploy/pg.sh start "$pgdir" >/dev/null
-    bash deploy/pg.sh createdb "$pgdir" "$port" gov >/dev/null
-    export GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov" GOV_MIGRATIONS_DIR=deploy/migrations
-    build/bin/govctl db migrate >/dev/null
-    bash deploy/demo/load.sh >/dev/null 2>&1
-}
 
 # start_routing DB: gov-routing on fresh ports; sets $routing_pid, $routing_http, $routing_log.
 start_routing() {

@@ -70,10 +70,11 @@ int cmd_notify(int argc, char **argv)
         out = govctl_query_json(conn, s_retry_sql, 1, params);
         if (out && json_integer_value(json_object_get(out, "retried")) == 0) {
             const char *state = json_string_value(json_object_get(out, "state"));
+            int rc = s_fail(state ? "delivery is not dead" : "no such delivery",
+                            state ? state : argv[2]);
             json_decref(out);
             PQfinish(conn);
-            return s_fail(state ? "delivery is not dead" : "no such delivery",
-                          state ? state : argv[2]);
+            return rc;
         }
     } else {
         const char *recipient = govctl_opt(argc, argv, "--recipient");

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make bench-notify: deliveries/s from gov-notify to a local webhook
+# receiver, with 1 and with 50 recipients (webhooks of one unit) per event,
+# and the same receiver driven by a plain libcurl loop in the same run; the
+# ratio's target is >= 0.8. gov-notify's time runs from its start to the
+# last delivery confirmed: it reads the events from the table, plans each
+# delivery, claims, sends and records every attempt.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. bench/lib.sh
+TOTAL=${BENCH_DELIVERIES:-10000}
+pids=
+cleanup() {
+    [ -n "$pids" ] && kill $pids 2>/dev/null && wait $pids 2>/dev/null
+    cluster_stop
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+
+cluster
+rport=$(bash deploy/pg.sh freeport)
+build/bin/bench-notify receiver "$rport" >/dev/null &
+pids="$pids $!"
+sleep 0.3
+
+# run RECIPIENTS: one fresh database, TOTAL deliveries as TOTAL/RECIPIENTS events.
+run() {
+    local r=$1 events=$((TOTAL / $1)) db="bench_$1"
+    psql -q "$GOV_DB_URL" -c "CREATE DATABASE $db TEMPLATE gov"
+    local url="postgresql://postgres@127.0.0.1:$port/$db"
+    psql -q "$url" -c "INSERT INTO units (code, name, kind) VALUES ('bench', 'bench', 'department');
+        INSERT INTO notify_unit_channels (unit_id, channel, url)
+        SELECT u.id, 'webhook', 'http://127.0.0.1:$rport/hook/' || g FROM units u, generate_series(1, $r) g
+        WHERE u.code = 'bench'"
+    GOV_DB_URL=$url build/bin/bench-notify events "$events" bench >/dev/null
+    local want=$((events * r)) t0 t1 sent=0
+    t0=$(now)
+    GOV_DB_URL=$url GOV_NOTIFY_HTTP_PORT=$(bash deploy/pg.sh freeport) \
+    GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
+    GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
+        build/bin/gov-notify 2>/dev/null &
+    local pid=$!
+    for _ in $(seq 6000); do
+        sent=$(psql -tA "$url" -c "SELECT count(*) FROM deliveries WHERE state = 'sent'")
+        [ "$sent" -ge "$want" ] && break
+        sleep 0.05
+    done
+    t1=$(now)
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    local rate base
+    rate=$(awk -v n="$sent" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n / (b - a)}')
+    base=$(build/bin/bench-notify baseline "http://127.0.0.1:$rport/hook/1" "$want" | field rate)
+    echo "recipients=$r events=$events deliveries=$sent notify_rate=$rate/s plain_libcurl_rate=$base/s" \
+         "ratio=$(ratio "$rate" "$base") (target >= 0.8): $(verdict_at_least "$(ratio "$rate" "$base")" 0.8)"
+}
+
+echo "== notify: $TOTAL deliveries to a local webhook receiver, vs a plain libcurl loop"
+run 1
+run 50
