@@ -25,7 +25,7 @@ COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
 COMMON_LIB := $(BUILD)/lib/libgov.a
 
-SERVICES := intake routing notify
+SERVICES := intake routing notify deliberation
 BINS := $(SERVICES:%=$(BUILD)/bin/gov-%) $(BUILD)/bin/govctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 IT_TESTS := $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/test_*.c))

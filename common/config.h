@@ -21,5 +21,7 @@ int64_t config_int(const char *name, int64_t fallback, int64_t min, int64_t max,
 #define CONFIG_INTAKE_EVENTS_DEFAULT "tcp://127.0.0.1:7102"
 #define CONFIG_ROUTING_ENDPOINT_DEFAULT "tcp://127.0.0.1:7201"
 #define CONFIG_ROUTING_EVENTS_DEFAULT "tcp://127.0.0.1:7202"
+#define CONFIG_DELIBERATION_ENDPOINT_DEFAULT "tcp://127.0.0.1:7301"
+#define CONFIG_DELIBERATION_EVENTS_DEFAULT "tcp://127.0.0.1:7302"
 
 #endif

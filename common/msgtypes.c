@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "deliberation.pb-c.h"
 #include "intake.pb-c.h"
 #include "routing.pb-c.h"
 
@@ -57,6 +58,53 @@ static const struct {
     {"WhistleClosed", &gov__whistle_event__descriptor},
     {"EvaluationRequested", &gov__case_evaluation__descriptor},
     {"CaseEvaluated", &gov__case_evaluation__descriptor},
+    {"ProposeMatter", &gov__propose_matter__descriptor},
+    {"AmendMatter", &gov__amend_matter__descriptor},
+    {"CosignMatter", &gov__matter_id__descriptor},
+    {"AcceptMatter", &gov__accept_matter__descriptor},
+    {"DeclineMatter", &gov__decline_matter__descriptor},
+    {"OpineMatter", &gov__opine_matter__descriptor},
+    {"ConveneMeeting", &gov__convene_meeting__descriptor},
+    {"AttendMeeting", &gov__attend_meeting__descriptor},
+    {"CastVote", &gov__cast_vote__descriptor},
+    {"CastVoteReply", &gov__cast_vote_reply__descriptor},
+    {"CloseMeeting", &gov__matter_id__descriptor},
+    {"PublishDecision", &gov__matter_id__descriptor},
+    {"ObjectMatter", &gov__object_matter__descriptor},
+    {"ActMatter", &gov__act_matter__descriptor},
+    {"ProgressMatter", &gov__progress_matter__descriptor},
+    {"EvaluateMatter", &gov__evaluate_matter__descriptor},
+    {"ObserveMatter", &gov__observe_matter__descriptor},
+    {"GetMatter", &gov__matter_id__descriptor},
+    {"MatterReply", &gov__matter_reply__descriptor},
+    {"ListMatters", &gov__list_matters__descriptor},
+    {"ListMattersReply", &gov__list_matters_reply__descriptor},
+    {"GetRecord", &gov__get_record__descriptor},
+    {"GetRecordReply", &gov__get_record_reply__descriptor},
+    {"VerifyMatter", &gov__matter_id__descriptor},
+    {"VerifyMatterReply", &gov__verify_matter_reply__descriptor},
+    {"CheckReceipt", &gov__check_receipt__descriptor},
+    {"CheckReceiptReply", &gov__check_receipt_reply__descriptor},
+    {"MatterProposed", &gov__matter_event__descriptor},
+    {"MatterAmended", &gov__matter_event__descriptor},
+    {"MatterCosigned", &gov__matter_event__descriptor},
+    {"ConveneRequired", &gov__matter_event__descriptor},
+    {"MatterAccepted", &gov__matter_event__descriptor},
+    {"MatterDeclined", &gov__matter_event__descriptor},
+    {"OpinionAdded", &gov__matter_event__descriptor},
+    {"DiscussionClosing", &gov__matter_event__descriptor},
+    {"DiscussionClosed", &gov__matter_event__descriptor},
+    {"MeetingConvened", &gov__matter_event__descriptor},
+    {"MeetingClosed", &gov__matter_event__descriptor},
+    {"DecisionPublished", &gov__matter_event__descriptor},
+    {"ObjectionFiled", &gov__matter_event__descriptor},
+    {"NoticeEnded", &gov__matter_event__descriptor},
+    {"MatterActing", &gov__matter_event__descriptor},
+    {"MatterProgress", &gov__matter_event__descriptor},
+    {"EvaluationOpened", &gov__matter_event__descriptor},
+    {"MatterEvaluated", &gov__matter_event__descriptor},
+    {"MatterClosed", &gov__matter_event__descriptor},
+    {"ObservationAdded", &gov__matter_event__descriptor},
 };
 
 const ProtobufCMessageDescriptor *msgtypes_find(const char *type)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loads the demo city into $GOV_DB_URL: areas (once), units, people and
 # categories, routing rules and SLA policies, and the official holiday
-# calendars, notification robots and preferences. Used by make up, the tests' template database and compose.
+# calendars, notification robots and preferences, residents and supervision committees. Used by make up, the tests' template database and compose.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 govctl=${GOVCTL:-build/bin/govctl}
@@ -11,6 +11,7 @@ fi
 psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/reference.sql
 psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/routing.sql
 psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/notify.sql
+psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/deliberation.sql
 for f in deploy/demo/calendar/*.csv; do
     "$govctl" calendar import "$f"
 done

@@ -16,7 +16,8 @@ static const char *s_usage =
     "usage: govctl events tail [--stream S] [--from SEQ] [--count N] [--timeout MS] [--type PREFIX]\n"
     "\n"
     "Follows an event stream, one JSON object per line.\n"
-    "  --stream S     intake (default, at GOV_INTAKE_EVENTS) or routing (GOV_ROUTING_EVENTS)\n"
+    "  --stream S     intake (default, at GOV_INTAKE_EVENTS), routing (GOV_ROUTING_EVENTS)\n"
+    "                 or deliberation (GOV_DELIBERATION_EVENTS)\n"
     "  --from SEQ     first print every stored event after SEQ (0: from the start),\n"
     "                 read from the database (GOV_DB_URL); gaps are filled from it too\n"
     "  --count N      exit after N events\n"
@@ -107,8 +108,14 @@ static int s_tail(int argc, char **argv)
         default: return govctl_usage(s_usage, 0);
         }
     }
-    int routing = strcmp(t.stream, "routing") == 0;
-    if (optind != argc || (!routing && strcmp(t.stream, "intake") != 0))
+    const char *endpoint =
+        strcmp(t.stream, "routing") == 0
+            ? config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT)
+        : strcmp(t.stream, "deliberation") == 0
+            ? config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT)
+        : strcmp(t.stream, "intake") == 0 ? config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT)
+                                          : NULL;
+    if (optind != argc || !endpoint)
         return govctl_usage(s_usage, 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -117,9 +124,6 @@ static int s_tail(int argc, char **argv)
     int linger = 0;
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-    const char *endpoint = routing
-                               ? config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT)
-                               : config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
     int rc = 1;
     if (zmq_connect(sub, endpoint) != 0) {
         fprintf(stderr, "govctl: cannot connect to %s: %s\n", endpoint, zmq_strerror(zmq_errno()));

@@ -26,6 +26,7 @@ int cmd_whistle(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_matter(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */
@@ -41,7 +42,7 @@ void govctl_print(json_t *json, int compact);
  * payload as JSON. Returns the exit code. */
 int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t **reply_out);
 
-/* The same for `service` ("intake" or "routing"), at GOV_<SERVICE>_ENDPOINT.
+/* The same for `service` ("intake", "routing" or "deliberation"), at GOV_<SERVICE>_ENDPOINT.
  * The actor is GOV_ACTOR (person code) of GOV_ACTOR_UNIT with GOV_ACTOR_ROLE;
  * command groups that act for a unit set them from --as and --unit. */
 int govctl_call(const char *service, const char *type, const ProtobufCMessage *payload,

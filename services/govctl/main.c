@@ -34,6 +34,8 @@ static const char *s_usage =
     "  kpi                       三率 of a unit, or a ranking (routing service)\n"
     "  rules list|enable|disable routing rules\n"
     "  notify log|dead|retry     what notify sent, to whom, each attempt\n"
+    "  matter propose|cosign|accept|decline|opine|convene|attend|vote|close|publish|\n"
+    "         act|evaluate|observe|show|verify   由民做主 (deliberation service)\n"
     "  calendar import|show|add-days\n"
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
@@ -49,7 +51,7 @@ static const struct {
     {"units", cmd_units}, {"categories", cmd_categories}, {"db", cmd_db},
     {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
-    {"notify", cmd_notify},
+    {"notify", cmd_notify},     {"matter", cmd_matter},
 };
 
 int main(int argc, char **argv)

@@ -51,10 +51,12 @@ int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t
 int govctl_call(const char *service, const char *type, const ProtobufCMessage *payload,
                 json_t **reply_out)
 {
-    int routing = strcmp(service, "routing") == 0;
     const char *endpoint =
-        routing ? config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT)
-                : config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
+        strcmp(service, "routing") == 0
+            ? config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT)
+        : strcmp(service, "deliberation") == 0
+            ? config_str("GOV_DELIBERATION_ENDPOINT", CONFIG_DELIBERATION_ENDPOINT_DEFAULT)
+            : config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
     int timeout = (int) config_int("GOV_TIMEOUT_MS", 5000, 1, 600000, NULL);
     void *zctx = zmq_ctx_new();
     rpccli_t *cli = NULL;

@@ -6,7 +6,9 @@
  * calendar (dispatch.c, calendar.c). Units answer on a ROUTER
  * (GOV_ROUTING_ENDPOINT): sign, arrive, progress, resolve, return, and the
  * centre reassigns (lifecycle.c); street offices blow whistles (whistle.c);
- * reporters evaluate (evaluate.c); anyone asks for the 三率 (kpi.c). The
+ * reporters evaluate (evaluate.c); anyone asks for the 三率 (kpi.c);
+ * community decisions that summon departments become whistles (decisions.c,
+ * following deliberation's stream). The
  * escalation ladder's steps are rows armed as timers (ladder.c). Every change
  * and its events commit together; the relay publishes them on
  * GOV_ROUTING_EVENTS. /healthz and /metrics are on GOV_ROUTING_HTTP_PORT. */
@@ -18,6 +20,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "decisions.h"
 #include "db.h"
 #include "health.h"
 #include "intake.pb-c.h"
@@ -31,6 +34,7 @@ typedef struct {
     routing_t r;
     rpcsrv_t *rpc;
     sub_t *cases;
+    sub_t *decisions;
     health_t *health;
     _Atomic uint64_t *m_requests, *m_errors, *m_routed, *m_fired, *m_late, *m_published;
     uv_timer_t metrics;
@@ -70,6 +74,13 @@ static int s_on_case_event(PGconn *conn, const Gov__Envelope *event, void *arg)
     return rc;
 }
 
+/* One deliberation event: decisions that summon departments. */
+static int s_on_matter_event(PGconn *conn, const Gov__Envelope *event, void *arg)
+{
+    (void) conn;
+    return decisions_apply(&((service_t *) arg)->r, event);
+}
+
 static void s_on_metrics(uv_timer_t *timer)
 {
     service_t *self = timer->data;
@@ -97,6 +108,8 @@ int main(void)
     const char *endpoint = config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT);
     const char *events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
+    const char *matter_events =
+        config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT);
     int http_port = (int) config_int("GOV_ROUTING_HTTP_PORT", 7203, 1, 65535, &bad);
     int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
     int64_t max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, &bad);
@@ -141,6 +154,9 @@ int main(void)
     if (sub_new(loop, zctx, self.r.conn, "routing", "intake", intake_events, silence_ms,
                 s_on_case_event, &self, &self.cases))
         goto done;
+    if (sub_new(loop, zctx, self.r.conn, "routing", "deliberation", matter_events, silence_ms,
+                s_on_matter_event, &self, &self.decisions))
+        goto done;
     if (rpcsrv_new(loop, zctx, endpoint, 64, max_msg, s_on_batch, &self, &self.rpc)) {
         log_error("cannot bind %s", endpoint);
         goto done;
@@ -164,6 +180,7 @@ int main(void)
 done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.cases);
+    sub_destroy(&self.decisions);
     ladder_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
     uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */

@@ -207,15 +207,15 @@
  * $8 created by, $9 at (ms). Column: 0 id */
 #define Q_INSERT_WHISTLE                                                                       \
     "INSERT INTO whistles (caller_unit_id, case_id, kind, reason, location, area_id,"          \
-    " created_by, created_at) VALUES ($1, nullif($2::bigint, 0), $3, $4,"                      \
+    " created_by, created_at, origin) VALUES ($1, nullif($2::bigint, 0), $3, $4,"              \
     " ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4326)::geography, $7, $8, " TS("$9")   \
-    ") RETURNING id"
+    ", $10) RETURNING id"
 /* $1 whistle id. Columns: 0 id, 1 caller code, 2 case, 3 kind, 4 reason, 5 lon,
- * 6 lat, 7 path_json, 8 state, 9 created, 10 closed, 11 caller unit id */
+ * 6 lat, 7 path_json, 8 state, 9 created, 10 closed, 11 caller unit id, 12 origin */
 #define Q_WHISTLE                                                                              \
     "SELECT w.id, u.code, coalesce(w.case_id, 0), w.kind, w.reason,"                           \
     " ST_X(w.location::geometry), ST_Y(w.location::geometry), a.path_json::text, w.state,"    \
-    " " MS("w.created_at") ", " MS("w.closed_at") ", w.caller_unit_id"                         \
+    " " MS("w.created_at") ", " MS("w.closed_at") ", w.caller_unit_id, w.origin"               \
     " FROM whistles w JOIN units u ON u.id = w.caller_unit_id JOIN areas a ON a.id = w.area_id"\
     " WHERE w.id = $1"
 /* $1 whistle id: its dispatches, oldest first */
@@ -261,4 +261,7 @@
     " WHERE ($1 = '' OR u.code = $1) AND ($3 = '' OR u.kind = $3)"                             \
     " GROUP BY u.id, u.code, u.name"
 
+/* A point inside the area with code $1 (lon, lat), for work with a place but no case. */
+#define Q_AREA_POINT \
+    "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = $1) x"
 #endif

@@ -57,6 +57,7 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err)
     m->created_ms = strtoll(PQgetvalue(w, 0, 9), NULL, 10);
     m->closed_ms = strtoll(PQgetvalue(w, 0, 10), NULL, 10);
     view->caller_unit_id = strtoll(PQgetvalue(w, 0, 11), NULL, 10);
+    m->origin = PQgetvalue(w, 0, 12);
     size_t n = (size_t) PQntuples(view->dres);
     view->dispatches = calloc(n + 1, sizeof *view->dispatches);
     view->ptrs = calloc(n + 1, sizeof *view->ptrs);
@@ -218,8 +219,8 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     snprintf(b[3], sizeof b[3], "%.7f", lat);
     const char *params[] = {routing_i64(b[0], caller), routing_i64(b[1], m->case_id), m->kind,
                             m->reason, b[2], b[3], routing_i64(b[4], area), env->actor->id,
-                            routing_i64(b[5], now)};
-    if (!(res = pstmt_exec(r->sql, Q_INSERT_WHISTLE, 9, params, sqlstate))) {
+                            routing_i64(b[5], now), m->origin ? m->origin : ""};
+    if (!(res = pstmt_exec(r->sql, Q_INSERT_WHISTLE, 10, params, sqlstate))) {
         /* A case routing has never seen violates the foreign key. */
         if (strcmp(sqlstate, "23503") == 0)
             return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %lld",
@@ -235,6 +236,12 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
             return -1;
     }
     return s_announce(r, id, "WhistleBlown", env->actor, env->trace_id, err) ? -1 : id;
+}
+
+int64_t whistle_blow_in(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhistle *m,
+                        routing_err_t *err)
+{
+    return s_blow(r, env, m, err);
 }
 
 int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, routing_err_t *err)

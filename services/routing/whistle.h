@@ -38,6 +38,11 @@ void wview_clear(wview_t *view);
  * `err` set and nothing changed. */
 int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, routing_err_t *err);
 
+/* As whistle_blow for an already decoded request, inside the caller's open
+ * transaction (a subscriber's); nothing is committed or rolled back here. */
+int64_t whistle_blow_in(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhistle *m,
+                        routing_err_t *err);
+
 /* Closes whistle `id` if none of its dispatches is open, announcing
  * WhistleClosed; in the caller's transaction. Returns 0 or -1 with `err`. */
 int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const char *trace_id,

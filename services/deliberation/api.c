@@ -1,0 +1,309 @@
+#include "api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain.h"
+#include "db.h"
+#include "meeting.h"
+#include "mview.h"
+#include "queries.h"
+#include "routing.pb-c.h"
+#include "steps.h"
+#include "windows.h"
+
+#define LIST_LIMIT_DEFAULT 50
+#define LIST_LIMIT_MAX 500
+
+typedef struct {
+    const char *type;
+    const ProtobufCMessageDescriptor *desc;
+    delib_cmd_fn fn;
+} cmd_t;
+
+static const cmd_t s_cmds[] = {
+    {"ProposeMatter", &gov__propose_matter__descriptor, steps_propose},
+    {"AmendMatter", &gov__amend_matter__descriptor, steps_amend},
+    {"CosignMatter", &gov__matter_id__descriptor, steps_cosign},
+    {"AcceptMatter", &gov__accept_matter__descriptor, steps_accept},
+    {"DeclineMatter", &gov__decline_matter__descriptor, steps_decline},
+    {"OpineMatter", &gov__opine_matter__descriptor, steps_opine},
+    {"ConveneMeeting", &gov__convene_meeting__descriptor, meeting_convene},
+    {"AttendMeeting", &gov__attend_meeting__descriptor, meeting_attend},
+    {"CastVote", &gov__cast_vote__descriptor, meeting_vote},
+    {"CloseMeeting", &gov__matter_id__descriptor, meeting_close},
+    {"PublishDecision", &gov__matter_id__descriptor, steps_publish},
+    {"ObjectMatter", &gov__object_matter__descriptor, steps_object},
+    {"ActMatter", &gov__act_matter__descriptor, steps_act},
+    {"ProgressMatter", &gov__progress_matter__descriptor, steps_progress},
+    {"EvaluateMatter", &gov__evaluate_matter__descriptor, steps_evaluate},
+    {"ObserveMatter", &gov__observe_matter__descriptor, steps_observe},
+};
+
+static const cmd_t *s_cmd(const char *type)
+{
+    for (size_t i = 0; i < sizeof s_cmds / sizeof *s_cmds; i++)
+        if (strcmp(s_cmds[i].type, type) == 0)
+            return &s_cmds[i];
+    return NULL;
+}
+
+static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const delib_err_t *err)
+{
+    rpcsrv_fail(srv, req, err->code, err->message, err->detail[0] ? err->detail : NULL, err->hint,
+                err->sqlstate[0] ? err->sqlstate : NULL);
+}
+
+static void s_reply_matter(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
+{
+    mview_t v;
+    delib_err_t err;
+    int found = mview_load(d, id, &v, &err);
+    if (found < 0) {
+        s_fail(srv, req, &err);
+    } else if (found == 0) {
+        rpcsrv_fail(srv, req, "NOT_FOUND", "no such matter", NULL, NULL, NULL);
+    } else {
+        Gov__MatterReply reply = GOV__MATTER_REPLY__INIT;
+        reply.item = &v.msg;
+        rpcsrv_reply(srv, req, "MatterReply", &reply.base);
+    }
+    mview_clear(&v);
+}
+
+static ProtobufCMessage *s_payload(rpcsrv_t *srv, rpc_req_t *req,
+                                   const ProtobufCMessageDescriptor *desc)
+{
+    ProtobufCMessage *m = envelope_payload(req->env, desc);
+    if (!m)
+        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "the payload does not match the type",
+                    req->env->type, NULL, NULL);
+    return m;
+}
+
+/* --- reads ----------------------------------------------------------------- */
+
+static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMatters *m)
+{
+    int limit = m->limit <= 0 ? LIST_LIMIT_DEFAULT : m->limit > LIST_LIMIT_MAX ? LIST_LIMIT_MAX : m->limit;
+    char b[2][24];
+    delib_err_t err;
+    const char *params[] = {m->community ? m->community : "", m->step ? m->step : "",
+                            delib_i64(b[0], limit), delib_i64(b[1], m->before_id)};
+    PGresult *res = delib_exec(d, Q_LIST, 4, params, &err);
+    if (!res) {
+        s_fail(srv, req, &err);
+        return;
+    }
+    size_t n = (size_t) PQntuples(res), ok = 0;
+    mview_t *views = calloc(n + 1, sizeof *views);
+    Gov__Matter **ptrs = calloc(n + 1, sizeof *ptrs);
+    while (views && ptrs && ok < n &&
+           mview_load(d, delib_cell_i64(res, (int) ok, 0), &views[ok], &err) == 1) {
+        ptrs[ok] = &views[ok].msg;
+        ok++;
+    }
+    if (ok < n) {
+        rpcsrv_fail(srv, req, "DB_UNAVAILABLE", "the matters could not be read", NULL, NULL, NULL);
+    } else {
+        Gov__ListMattersReply reply = GOV__LIST_MATTERS_REPLY__INIT;
+        reply.items = ptrs;
+        reply.n_items = n;
+        reply.next_before_id = (int) n == limit ? ptrs[n - 1]->id : 0;
+        rpcsrv_reply(srv, req, "ListMattersReply", &reply.base);
+    }
+    for (size_t i = 0; views && i <= ok && i < n; i++)
+        mview_clear(&views[i]);
+    free(views);
+    free(ptrs);
+    PQclear(res);
+}
+
+static void s_record(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
+{
+    char ids[24];
+    delib_err_t err;
+    PGresult *res = delib_exec(d, Q_CHAIN_RECORDS, 1, (const char *[]){delib_i64(ids, id)}, &err);
+    if (!res) {
+        s_fail(srv, req, &err);
+        return;
+    }
+    size_t n = (size_t) PQntuples(res);
+    Gov__MatterRecord *recs = calloc(n + 1, sizeof *recs);
+    Gov__MatterRecord **ptrs = calloc(n + 1, sizeof *ptrs);
+    if (!recs || !ptrs) {
+        rpcsrv_fail(srv, req, "INTERNAL", "out of memory", NULL, NULL, NULL);
+    } else if (n == 0) {
+        rpcsrv_fail(srv, req, "NOT_FOUND", "no such matter", NULL, NULL, NULL);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            Gov__MatterRecord *r = &recs[i];
+            gov__matter_record__init(r);
+            r->n = (int) delib_cell_i64(res, (int) i, 0);
+            r->kind = PQgetvalue(res, (int) i, 1);
+            r->actor = PQgetvalue(res, (int) i, 2);
+            r->at_ms = delib_cell_i64(res, (int) i, 3);
+            r->body = PQgetvalue(res, (int) i, 4);
+            r->prev_hash = PQgetvalue(res, (int) i, 5);
+            r->hash = PQgetvalue(res, (int) i, 6);
+            ptrs[i] = r;
+        }
+        Gov__GetRecordReply reply = GOV__GET_RECORD_REPLY__INIT;
+        reply.records = ptrs;
+        reply.n_records = n;
+        rpcsrv_reply(srv, req, "GetRecordReply", &reply.base);
+    }
+    free(recs);
+    free(ptrs);
+    PQclear(res);
+}
+
+static void s_verify(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
+{
+    Gov__VerifyMatterReply reply = GOV__VERIFY_MATTER_REPLY__INIT;
+    char *buf = NULL;
+    delib_err_t err;
+    if (chain_verify(d, id, &reply, &buf, &err))
+        s_fail(srv, req, &err);
+    else
+        rpcsrv_reply(srv, req, "VerifyMatterReply", &reply.base);
+    if (reply.head_hash != protobuf_c_empty_string)
+        free(reply.head_hash);
+    free(buf);
+}
+
+static void s_advance(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__AdvanceClock *m)
+{
+    if (svclock_advance(d->clock, m->ms)) {
+        rpcsrv_fail(srv, req, "CLOCK_FIXED", "the clock cannot be moved", NULL,
+                    "only a service started with GOV_TEST_CLOCK=1 (tests), and only forward",
+                    NULL);
+        return;
+    }
+    if (d->windows)
+        windows_clock_jumped(d->windows);
+    Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
+    reply.now_ms = svclock_now_ms(d->clock);
+    rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);
+}
+
+/* Answers a read; 0 when `req` is not one. */
+static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
+{
+    const char *type = req->env->type;
+    ProtobufCMessage *m = NULL;
+    if (strcmp(type, "GetMatter") == 0) {
+        if ((m = s_payload(srv, req, &gov__matter_id__descriptor)))
+            s_reply_matter(d, srv, req, ((Gov__MatterId *) m)->matter_id);
+    } else if (strcmp(type, "ListMatters") == 0) {
+        if ((m = s_payload(srv, req, &gov__list_matters__descriptor)))
+            s_list(d, srv, req, (Gov__ListMatters *) m);
+    } else if (strcmp(type, "GetRecord") == 0) {
+        if ((m = s_payload(srv, req, &gov__get_record__descriptor)))
+            s_record(d, srv, req, ((Gov__GetRecord *) m)->matter_id);
+    } else if (strcmp(type, "VerifyMatter") == 0) {
+        if ((m = s_payload(srv, req, &gov__matter_id__descriptor)))
+            s_verify(d, srv, req, ((Gov__MatterId *) m)->matter_id);
+    } else if (strcmp(type, "CheckReceipt") == 0) {
+        if ((m = s_payload(srv, req, &gov__check_receipt__descriptor))) {
+            Gov__CheckReceiptReply reply = GOV__CHECK_RECEIPT_REPLY__INIT;
+            char choice[12];
+            delib_err_t err;
+            if (meeting_check_receipt(d, (Gov__CheckReceipt *) m, &reply, choice, &err))
+                s_fail(srv, req, &err);
+            else
+                rpcsrv_reply(srv, req, "CheckReceiptReply", &reply.base);
+        }
+    } else if (strcmp(type, "AdvanceClock") == 0) {
+        if ((m = s_payload(srv, req, &gov__advance_clock__descriptor)))
+            s_advance(d, srv, req, (Gov__AdvanceClock *) m);
+    } else {
+        return 0;
+    }
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+    return 1;
+}
+
+/* --- commands ----------------------------------------------------------------- */
+
+/* Runs one command inside a savepoint. Returns 1 when it succeeded (to be
+ * answered after COMMIT), 0 when it was refused and answered. */
+static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd,
+                     delib_result_t *out)
+{
+    ProtobufCMessage *m = s_payload(srv, req, cmd->desc);
+    if (!m)
+        return 0;
+    delib_err_t err = {0};
+    memset(out, 0, sizeof *out);
+    int rc = delib_run(d, "SAVEPOINT cmd", 0, NULL, &err);
+    if (rc == 0 && (rc = cmd->fn(d, req->env, m, out, &err)) == 0)
+        rc = delib_run(d, "RELEASE SAVEPOINT cmd", 0, NULL, &err);
+    else if (rc)
+        db_run(d->conn, "ROLLBACK TO SAVEPOINT cmd", 0, NULL);
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (rc) {
+        s_fail(srv, req, &err);
+        return 0;
+    }
+    return 1;
+}
+
+static void s_answer(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const delib_result_t *res)
+{
+    if (strcmp(req->env->type, "CastVote") == 0) {
+        Gov__CastVoteReply reply = GOV__CAST_VOTE_REPLY__INIT;
+        reply.matter_id = res->matter_id;
+        reply.meeting_id = res->meeting_id;
+        reply.receipt = (char *) res->receipt;
+        rpcsrv_reply(srv, req, "CastVoteReply", &reply.base);
+    } else {
+        s_reply_matter(d, srv, req, res->matter_id);
+    }
+}
+
+void api_batch(delib_t *d, rpcsrv_t *srv, rpc_req_t **reqs, size_t n)
+{
+    rpc_req_t **done = calloc(n, sizeof *done);
+    delib_result_t *results = calloc(n, sizeof *results);
+    size_t ok = 0;
+    int in_tx = 0;
+    if (!done || !results) {
+        for (size_t i = 0; i < n; i++)
+            rpcsrv_fail(srv, reqs[i], "INTERNAL", "out of memory", NULL, NULL, NULL);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rpc_req_t *req = reqs[i];
+        const cmd_t *cmd = s_cmd(req->env->type);
+        if (!cmd) {
+            if (!s_read(d, srv, req))
+                rpcsrv_fail(srv, req, "UNKNOWN_TYPE", "unknown message type", req->env->type,
+                            "deliberation answers matter commands and reads", NULL);
+            continue;
+        }
+        if (!in_tx && db_run(d->conn, "BEGIN", 0, NULL)) {
+            rpcsrv_fail(srv, req, "DB_UNAVAILABLE", "the database did not answer", NULL,
+                        "retry later", NULL);
+            continue;
+        }
+        in_tx = 1;
+        if (s_command(d, srv, req, cmd, &results[ok]))
+            done[ok++] = req;
+    }
+    if (in_tx && db_run(d->conn, "COMMIT", 0, NULL)) {
+        db_run(d->conn, "ROLLBACK", 0, NULL);
+        for (size_t i = 0; i < ok; i++)
+            rpcsrv_fail(srv, done[i], "DB_UNAVAILABLE", "the commit failed; nothing was changed",
+                        NULL, "retry later", NULL);
+        goto out;
+    }
+    if (ok && d->relay)
+        relay_kick(d->relay);
+    for (size_t i = 0; i < ok; i++)
+        s_answer(d, srv, done[i], &results[i]);
+out:
+    free(done);
+    free(results);
+}

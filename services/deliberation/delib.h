@@ -1,0 +1,64 @@
+/* delib: what every part of the deliberation service shares — its database
+ * connection and statements, clock, windows and relay — and the one shape of
+ * a refusal. All of it belongs to the loop thread.
+ *
+ * Commands run inside a transaction the caller (api.c) opened: a handler
+ * checks, writes, appends to the matter's chain and queues its event, and
+ * either returns 0 or fails with `err` set, after which the caller rolls its
+ * savepoint back, so a refused command changes nothing. */
+#ifndef DELIB_H
+#define DELIB_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "deliberation.pb-c.h"
+#include "envelope.h"
+#include "pstmt.h"
+#include "relay.h"
+#include "svclock.h"
+
+#define DELIB_STREAM "deliberation"
+#define DELIB_TEXT_MAX 4000
+
+typedef struct windows windows_t;
+
+typedef struct {
+    PGconn *conn;
+    pstmt_t *sql;
+    svclock_t *clock;
+    windows_t *windows; /* NULL until started */
+    relay_t *relay;
+} delib_t;
+
+/* A refusal or failure, in the shape of gov.Error. `code`, `message` and
+ * `hint` are static strings; detail is formatted. */
+typedef struct {
+    const char *code;
+    const char *message;
+    const char *hint;
+    char detail[256];
+    char sqlstate[6];
+} delib_err_t;
+
+/* Fills `err` and returns -1, so a check reads `return delib_fail(...)`. */
+int delib_fail(delib_err_t *err, const char *code, const char *message, const char *hint,
+               const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The database failed: DB_UNAVAILABLE with `sqlstate`; returns -1. */
+int delib_db_fail(delib_err_t *err, const char sqlstate[6]);
+
+/* Runs one of the service's statements (pstmt). NULL after filling `err`. */
+PGresult *delib_exec(delib_t *d, const char *sql, int n, const char *const *params,
+                     delib_err_t *err);
+
+/* As delib_exec for statements whose result is not needed: 0 or -1. */
+int delib_run(delib_t *d, const char *sql, int n, const char *const *params, delib_err_t *err);
+
+/* Decimal text of `v` in `buf` (24 bytes); returns buf. */
+const char *delib_i64(char buf[24], int64_t v);
+
+/* Integer value of a result cell (0 when NULL). */
+int64_t delib_cell_i64(const PGresult *res, int row, int col);
+
+#endif

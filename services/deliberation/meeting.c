@@ -1,0 +1,390 @@
+#include "meeting.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain.h"
+#include "db.h"
+#include "queries.h"
+#include "rules.h"
+
+#define DAY_MS (24 * 3600 * 1000LL)
+#define COUNCIL_MIN 7
+#define COUNCIL_MAX 9
+
+static const char *s_str(const char *s)
+{
+    return s ? s : "";
+}
+
+/* The latest meeting of the matter. */
+typedef struct {
+    int64_t id, starts_ms, closed_ms;
+    char ballot[8];
+    int allow_change;
+    char quorum[24], majority[24];
+} meeting_ref_t;
+
+static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, delib_err_t *err)
+{
+    char ids[24];
+    PGresult *res = delib_exec(d, Q_MEETING, 1, (const char *[]){delib_i64(ids, matter_id)}, err);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return delib_fail(err, "NO_MEETING", "no meeting has been convened on this matter", NULL,
+                          NULL);
+    }
+    out->id = delib_cell_i64(res, 0, 0);
+    snprintf(out->ballot, sizeof out->ballot, "%s", PQgetvalue(res, 0, 1));
+    out->allow_change = PQgetvalue(res, 0, 2)[0] == 't';
+    out->starts_ms = delib_cell_i64(res, 0, 3);
+    out->closed_ms = delib_cell_i64(res, 0, 4);
+    snprintf(out->quorum, sizeof out->quorum, "%s", PQgetvalue(res, 0, 5));
+    snprintf(out->majority, sizeof out->majority, "%s", PQgetvalue(res, 0, 6));
+    PQclear(res);
+    return 0;
+}
+
+/* The matter must have an open meeting whose notice period is over. */
+static int s_sitting(delib_t *d, const matter_ref_t *m, meeting_ref_t *mt, const char *what,
+                     delib_err_t *err)
+{
+    if (strcmp(m->step, "convened") != 0) {
+        if (s_meeting(d, m->id, mt, err) == 0 && mt->closed_ms)
+            return delib_fail(err, "MEETING_CLOSED", "the meeting is closed", NULL,
+                              "matter %lld is %s", (long long) m->id, m->step);
+        return steps_require(m, "convened", what, err);
+    }
+    if (s_meeting(d, m->id, mt, err))
+        return -1;
+    if (svclock_now_ms(d->clock) < mt->starts_ms)
+        return delib_fail(err, "NOTICE_PERIOD", "the meeting has not started: its notice period runs",
+                          "attendance and votes open at the meeting's start",
+                          "starts at %lld ms", (long long) mt->starts_ms);
+    return 0;
+}
+
+static int s_on_roster(delib_t *d, int64_t meeting_id, int64_t person_id, delib_err_t *err)
+{
+    char b[2][24];
+    PGresult *res = delib_exec(d, Q_ON_ROSTER, 2,
+                               (const char *[]){delib_i64(b[0], meeting_id),
+                                                delib_i64(b[1], person_id)},
+                               err);
+    if (!res)
+        return -1;
+    int on = PQntuples(res) == 1;
+    PQclear(res);
+    return on ? 0
+              : delib_fail(err, "NOT_ON_ROSTER", "the person is not on the meeting's roster", NULL,
+                           NULL);
+}
+
+/* --- convene ------------------------------------------------------------------ */
+
+static int s_quorum_col(const char *kind)
+{
+    if (strcmp(kind, "residents") == 0)
+        return 3;
+    if (strcmp(kind, "households") == 0)
+        return 4;
+    if (strcmp(kind, "representatives") == 0)
+        return 5;
+    if (strcmp(kind, "council") == 0)
+        return 6;
+    return -1;
+}
+
+static int s_council(delib_t *d, const matter_ref_t *m, int64_t meeting,
+                     const Gov__ConveneMeeting *p, delib_err_t *err)
+{
+    if (p->n_council < COUNCIL_MIN || p->n_council > COUNCIL_MAX)
+        return delib_fail(err, "BAD_COUNCIL", "a 村务商议团 has 7 to 9 members", NULL,
+                          "got %zu", p->n_council);
+    for (size_t i = 0; i < p->n_council; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(p->council[i], p->council[j]) == 0)
+                return delib_fail(err, "BAD_COUNCIL", "a member is named twice", NULL, "\"%s\"",
+                                  p->council[i]);
+    char *codes = db_text_array(p->council, p->n_council);
+    char b[2][24];
+    PGresult *res = codes ? delib_exec(d, Q_ROSTER_COUNCIL, 3,
+                                       (const char *[]){delib_i64(b[0], meeting),
+                                                        delib_i64(b[1], m->community_id), codes},
+                                       err)
+                          : NULL;
+    free(codes);
+    if (!res)
+        return -1;
+    size_t n = (size_t) atoll(PQcmdTuples(res));
+    PQclear(res);
+    if (n != p->n_council)
+        return delib_fail(err, "NOT_A_RESIDENT",
+                          "every council member must be an adult resident of the community", NULL,
+                          "%zu of %zu are", n, p->n_council);
+    return 0;
+}
+
+int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                    delib_result_t *out, delib_err_t *err)
+{
+    const Gov__ConveneMeeting *p = (const Gov__ConveneMeeting *) msg;
+    who_t w;
+    matter_ref_t m;
+    out->matter_id = p->matter_id;
+    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+        who_require_committee(&w, &m, err) ||
+        steps_require(&m, "discussed undecided", "convening a meeting", err))
+        return -1;
+    const char *kind = s_str(p->roster_kind), *ballot = s_str(p->ballot);
+    int col = s_quorum_col(kind);
+    if (col < 0)
+        return delib_fail(err, "BAD_ROSTER", "the roster is residents, households, representatives or council",
+                          NULL, "got \"%s\"", kind);
+    if (strcmp(ballot, "open") != 0 && strcmp(ballot, "secret") != 0)
+        return delib_fail(err, "BAD_BALLOT", "the ballot is open or secret", NULL, "got \"%s\"",
+                          ballot);
+    if (p->allow_change && strcmp(ballot, "secret") == 0)
+        return delib_fail(err, "BAD_BALLOT", "a secret ballot cannot allow changing a vote",
+                          "changing a vote needs to know whose it was; use an open ballot", NULL);
+    if (!p->motion || !p->motion[0] || strlen(p->motion) > 4 * DELIB_TEXT_MAX)
+        return delib_fail(err, "MISSING_MOTION", "a meeting votes on a motion", NULL, NULL);
+    if (strcmp(kind, "council") != 0 && p->n_council)
+        return delib_fail(err, "BAD_COUNCIL", "members are named only for a council", NULL, NULL);
+    PGresult *rules = steps_rules(d, m.community_id, err);
+    if (!rules)
+        return -1;
+    char quorum[24], majority[24];
+    snprintf(quorum, sizeof quorum, "%s", PQgetvalue(rules, 0, col));
+    snprintf(majority, sizeof majority, "%s", PQgetvalue(rules, 0, 7));
+    int64_t notice = delib_cell_i64(rules, 0, 8) * DAY_MS;
+    PQclear(rules);
+    int64_t now = svclock_now_ms(d->clock);
+    if (p->starts_ms < now + notice)
+        return delib_fail(err, "NOTICE_TOO_SHORT", "the meeting must be announced in advance",
+                          "start it at least the community's notice_days from now",
+                          "earliest start %lld ms", (long long) (now + notice));
+    char b[4][24];
+    const char *params[] = {delib_i64(b[0], m.id), kind, ballot, p->allow_change ? "t" : "f",
+                            p->motion, quorum, majority, delib_i64(b[1], now),
+                            delib_i64(b[2], p->starts_ms)};
+    PGresult *res = delib_exec(d, Q_INSERT_MEETING, 9, params, err);
+    if (!res)
+        return -1;
+    out->meeting_id = delib_cell_i64(res, 0, 0);
+    PQclear(res);
+    delib_i64(b[3], out->meeting_id);
+    if (strcmp(kind, "council") == 0) {
+        if (s_council(d, &m, out->meeting_id, p, err))
+            return -1;
+    } else if (delib_run(d, Q_ROSTER_FILL, 3, (const char *[]){b[3], b[0], kind}, err)) {
+        return -1;
+    }
+    if (!(res = delib_exec(d, Q_ROSTER_SIZE, 1, (const char *[]){b[3]}, err)))
+        return -1;
+    int64_t size = delib_cell_i64(res, 0, 0);
+    PQclear(res);
+    if (size == 0)
+        return delib_fail(err, "EMPTY_ROSTER", "nobody in the matter's scope is on that roster",
+                          NULL, "roster kind %s", kind);
+    if (steps_move(d, m.id, "convened", NULL, 0, err))
+        return -1;
+    if (!(res = delib_exec(d, Q_ROSTER_CODES, 1, (const char *[]){b[3]}, err)))
+        return -1;
+    size_t n = (size_t) PQntuples(res);
+    char **audience = calloc(n + 1, sizeof *audience);
+    for (size_t i = 0; audience && i < n; i++)
+        audience[i] = PQgetvalue(res, (int) i, 0);
+    json_t *body = json_pack("{s:I, s:s, s:s, s:b, s:s, s:I, s:I, s:s, s:s}", "meeting_id",
+                             (json_int_t) out->meeting_id, "roster_kind", kind, "ballot", ballot,
+                             "allow_change", p->allow_change, "motion", p->motion, "starts_ms",
+                             (json_int_t) p->starts_ms, "roster_size", (json_int_t) size,
+                             "quorum", quorum, "majority", majority);
+    int rc = audience ? steps_record(d, m.id, "convened", w.code, body, "MeetingConvened", env,
+                                     audience, n, err)
+                      : delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+    if (!audience)
+        json_decref(body);
+    free(audience);
+    PQclear(res);
+    return rc;
+}
+
+/* --- attend and vote ------------------------------------------------------------ */
+
+int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   delib_result_t *out, delib_err_t *err)
+{
+    const Gov__AttendMeeting *p = (const Gov__AttendMeeting *) msg;
+    who_t w, who;
+    matter_ref_t m;
+    meeting_ref_t mt;
+    out->matter_id = p->matter_id;
+    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+        s_sitting(d, &m, &mt, "attendance", err))
+        return -1;
+    int for_other = p->person && p->person[0] && strcmp(p->person, w.code) != 0;
+    if (for_other) {
+        /* The committee records who came. */
+        Gov__Actor other = GOV__ACTOR__INIT;
+        other.id = p->person;
+        if (who_require_committee(&w, &m, err) || who_load(d, &other, &who, err))
+            return -1;
+    } else {
+        who = w;
+    }
+    if (s_on_roster(d, mt.id, who.person_id, err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], mt.id), delib_i64(b[1], who.person_id),
+                            delib_i64(b[2], svclock_now_ms(d->clock))};
+    PGresult *res = delib_exec(d, Q_ATTEND, 3, params, err);
+    if (!res)
+        return -1;
+    int fresh = PQntuples(res) == 1;
+    PQclear(res);
+    if (!fresh)
+        return delib_fail(err, "ALREADY_ATTENDED", "the attendance is recorded already", NULL,
+                          NULL);
+    out->meeting_id = mt.id;
+    return steps_record(d, m.id, "attended", w.code,
+                        json_pack("{s:I, s:s}", "meeting_id", (json_int_t) mt.id, "person",
+                                  who.code),
+                        NULL, env, NULL, 0, err);
+}
+
+static int s_receipt(char out[33], char hash[65])
+{
+    unsigned char raw[16];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return -1;
+    for (int i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    chain_sha256_hex(out, 32, hash);
+    return 0;
+}
+
+int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 delib_result_t *out, delib_err_t *err)
+{
+    const Gov__CastVote *p = (const Gov__CastVote *) msg;
+    who_t w;
+    matter_ref_t m;
+    meeting_ref_t mt;
+    out->matter_id = p->matter_id;
+    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+        s_sitting(d, &m, &mt, "voting", err) || s_on_roster(d, mt.id, w.person_id, err))
+        return -1;
+    const char *choice = s_str(p->choice);
+    if (strcmp(choice, "yes") != 0 && strcmp(choice, "no") != 0 && strcmp(choice, "abstain") != 0)
+        return delib_fail(err, "BAD_CHOICE", "a vote is yes, no or abstain", NULL, "got \"%s\"",
+                          choice);
+    int secret = strcmp(mt.ballot, "secret") == 0;
+    char b[3][24], receipt[33], hash[65];
+    const char *params[] = {delib_i64(b[0], mt.id), delib_i64(b[1], w.person_id),
+                            delib_i64(b[2], svclock_now_ms(d->clock))};
+    PGresult *res = delib_exec(d, Q_BALLOT, 3, params, err);
+    if (!res)
+        return -1;
+    int first = PQntuples(res) == 1;
+    PQclear(res);
+    if (!first) {
+        if (!mt.allow_change)
+            return delib_fail(err, "ALREADY_VOTED", "you have voted in this meeting already",
+                              NULL, NULL);
+        if (delib_run(d, Q_VOTE_SUPERSEDE, 2, params, err))
+            return -1;
+    }
+    if (delib_run(d, Q_ATTEND, 3, params, err))
+        return -1;
+    if (s_receipt(receipt, hash))
+        return delib_fail(err, "INTERNAL", "no randomness for a receipt", NULL, NULL);
+    const char *vote[] = {b[0], hash, choice, secret ? NULL : b[1], secret ? NULL : b[2]};
+    if (delib_run(d, Q_VOTE, 5, vote, err))
+        return -1;
+    out->meeting_id = mt.id;
+    memcpy(out->receipt, receipt, sizeof receipt);
+    /* A secret ballot's entry says who voted, never how. */
+    json_t *body = secret ? json_pack("{s:I, s:s}", "meeting_id", (json_int_t) mt.id, "person", w.code)
+                          : json_pack("{s:I, s:s, s:s, s:s, s:b}", "meeting_id", (json_int_t) mt.id,
+                                      "person", w.code, "choice", choice, "receipt_hash", hash,
+                                      "changed", !first);
+    return steps_record(d, m.id, secret ? "ballot" : "vote", w.code, body, NULL, env, NULL, 0, err);
+}
+
+/* --- close and count ------------------------------------------------------------- */
+
+int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  delib_result_t *out, delib_err_t *err)
+{
+    const Gov__MatterId *p = (const Gov__MatterId *) msg;
+    who_t w;
+    matter_ref_t m;
+    meeting_ref_t mt;
+    out->matter_id = p->matter_id;
+    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+        who_require_committee(&w, &m, err) || s_sitting(d, &m, &mt, "closing a meeting", err))
+        return -1;
+    rule_t quorum, majority;
+    if (rule_parse(mt.quorum, &quorum) || rule_parse(mt.majority, &majority))
+        return delib_fail(err, "INTERNAL", "the meeting's rules do not parse", NULL, "%s %s",
+                          mt.quorum, mt.majority);
+    char ids[24];
+    PGresult *t = delib_exec(d, Q_TALLY, 1, (const char *[]){delib_i64(ids, mt.id)}, err);
+    if (!t)
+        return -1;
+    int64_t roster = delib_cell_i64(t, 0, 0), attended = delib_cell_i64(t, 0, 1),
+            yes = delib_cell_i64(t, 0, 2), no = delib_cell_i64(t, 0, 3),
+            abstain = delib_cell_i64(t, 0, 4);
+    char receipts[65];
+    chain_sha256_hex(PQgetvalue(t, 0, 5), (size_t) PQgetlength(t, 0, 5), receipts);
+    PQclear(t);
+    tally_outcome_t outcome = rule_decide(&quorum, &majority, roster, attended, yes);
+    int valid = outcome != TALLY_NO_QUORUM, passed = outcome == TALLY_PASSED;
+    char b[6][24];
+    const char *params[] = {ids, delib_i64(b[0], svclock_now_ms(d->clock)),
+                            delib_i64(b[1], attended), delib_i64(b[2], yes), delib_i64(b[3], no),
+                            delib_i64(b[4], abstain), valid ? "t" : "f", passed ? "t" : "f",
+                            receipts};
+    const char *step = passed ? "decided" : valid ? "rejected" : "undecided";
+    if (delib_run(d, Q_CLOSE_MEETING, 9, params, err) || steps_move(d, m.id, step, NULL, 0, err))
+        return -1;
+    out->meeting_id = mt.id;
+    json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:b, s:s, s:I}",
+                             "meeting_id", (json_int_t) mt.id, "roster", (json_int_t) roster,
+                             "attended", (json_int_t) attended, "yes", (json_int_t) yes, "no",
+                             (json_int_t) no, "abstain", (json_int_t) abstain, "quorum", mt.quorum,
+                             "majority", mt.majority, "valid", valid, "passed", passed,
+                             "receipts_hash", receipts, "quorum_needed",
+                             (json_int_t) rule_needed(&quorum, roster));
+    return steps_record(d, m.id, "meeting_closed", w.code, body, "MeetingClosed", env, NULL, 0,
+                        err);
+}
+
+int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckReceiptReply *out,
+                          char choice[12], delib_err_t *err)
+{
+    const char *receipt = s_str(p->receipt);
+    if (strlen(receipt) != 32)
+        return delib_fail(err, "BAD_RECEIPT", "a receipt is 32 hex characters", NULL, NULL);
+    char hash[65], ids[24];
+    chain_sha256_hex(receipt, 32, hash);
+    PGresult *res = delib_exec(d, Q_RECEIPT, 2, (const char *[]){delib_i64(ids, p->matter_id), hash},
+                               err);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return delib_fail(err, "NOT_FOUND", "no vote has this receipt", NULL, NULL);
+    }
+    snprintf(choice, 12, "%s", PQgetvalue(res, 0, 0));
+    out->counted = PQgetvalue(res, 0, 1)[0] == 't';
+    out->meeting_id = delib_cell_i64(res, 0, 2);
+    out->choice = choice;
+    PQclear(res);
+    return 0;
+}

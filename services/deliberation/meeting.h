@@ -1,0 +1,32 @@
+/* meeting: 会议定事 — a roster meets on a matter's motion.
+ *
+ * The committee convenes it with advance notice (the community's notice_days)
+ * and a roster kind: all adult residents in scope, household representatives,
+ * elected representatives, or a 村务商议团 of 7–9 named residents. The roster
+ * is fixed then. From the start, roster members attend and vote, once (or, in
+ * an open ballot that allows it, again before close: the last vote counts and
+ * the earlier ones stay in the record). In a secret ballot who voted and how
+ * are stored apart, and the voter gets a receipt to check that the vote was
+ * counted. Closing counts: the quorum over the roster, then the majority of
+ * those present (rules.c); without quorum the matter stays undecided. */
+#ifndef DELIB_MEETING_H
+#define DELIB_MEETING_H
+
+#include "steps.h"
+
+int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                    delib_result_t *out, delib_err_t *err);
+int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   delib_result_t *out, delib_err_t *err);
+/* Fills out->receipt (32 hex characters) for the voter. */
+int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 delib_result_t *out, delib_err_t *err);
+int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  delib_result_t *out, delib_err_t *err);
+
+/* Reads what a receipt stands for (no transaction needed). `out->choice`
+ * points at `choice`. Returns 0, or -1 with BAD_RECEIPT / NOT_FOUND. */
+int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckReceiptReply *out,
+                          char choice[12], delib_err_t *err);
+
+#endif

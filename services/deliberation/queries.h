@@ -1,0 +1,252 @@
+/* The deliberation service's SQL, in one place. Times are the service's clock
+ * (ms since the epoch), passed in, never now(). */
+#ifndef DELIB_QUERIES_H
+#define DELIB_QUERIES_H
+
+/* --- who acts ------------------------------------------------------------ */
+
+/* A person and, when they live in the city, where: id, is a resident, adult,
+ * household_rep, representative, grid id, community id. */
+#define Q_PERSON                                                                              \
+    "SELECT p.id, r.person_id IS NOT NULL, coalesce(r.adult, false),"                        \
+    "       coalesce(r.household_rep, false), coalesce(r.representative, false),"            \
+    "       coalesce(h.grid_id, 0), coalesce(g.parent_id, 0)"                                 \
+    " FROM people p LEFT JOIN residents r ON r.person_id = p.id"                              \
+    " LEFT JOIN households h ON h.id = r.household_id LEFT JOIN areas g ON g.id = h.grid_id"  \
+    " WHERE p.code = $1"
+
+/* The unit $1 if person $2 is a member: kind, area id, the area's community. */
+#define Q_MEMBER                                                                              \
+    "SELECT u.kind, coalesce(u.area_id, 0),"                                                  \
+    "       coalesce(CASE a.level WHEN 'grid' THEN a.parent_id ELSE a.id END, 0)"             \
+    " FROM units u JOIN unit_members m ON m.unit_id = u.id JOIN people p ON p.id = m.person_id"\
+    " LEFT JOIN areas a ON a.id = u.area_id WHERE u.code = $1 AND p.code = $2"
+
+/* An area by code: id, level, and its community (itself, or a grid's parent). */
+#define Q_AREA                                                                                \
+    "SELECT id, level, CASE level WHEN 'grid' THEN parent_id ELSE id END"                     \
+    " FROM areas WHERE code = $1"
+
+/* --- the matter ---------------------------------------------------------- */
+
+#define Q_MATTER_LOCK                                                                         \
+    "SELECT id, scope, area_id, community_id, step, convene_required, proposer,"              \
+    "       coalesce(window_until_ms, 0), head_hash"                                          \
+    " FROM matters WHERE id = $1 FOR UPDATE"
+
+#define Q_INSERT_MATTER                                                                       \
+    "INSERT INTO matters (scope, area_id, community_id, title, body, attachments, proposer,"  \
+    "                     created_ms)"                                                        \
+    " VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8) RETURNING id"
+
+#define Q_SET_STEP "UPDATE matters SET step = $2, window_until_ms = $3::bigint WHERE id = $1"
+#define Q_DECLINE "UPDATE matters SET step = 'declined', decline_reason = $2 WHERE id = $1"
+#define Q_CONVENE_REQUIRED "UPDATE matters SET convene_required = true WHERE id = $1"
+#define Q_DECISION_HEAD "UPDATE matters SET decision_head = head_hash WHERE id = $1 RETURNING head_hash"
+
+/* The community's rules (a row with the defaults is made on first use). */
+#define Q_RULES_ENSURE                                                                        \
+    "INSERT INTO deliberation_rules (community_id) VALUES ($1) ON CONFLICT DO NOTHING"
+#define Q_RULES                                                                               \
+    "SELECT trigger_residents, trigger_households, trigger_groups, quorum_residents,"         \
+    "       quorum_households, quorum_representatives, quorum_council, majority,"             \
+    "       notice_days, opinion_days, publish_days, evaluate_days"                           \
+    " FROM deliberation_rules WHERE community_id = $1"
+
+/* --- the chain ----------------------------------------------------------- */
+
+#define Q_CHAIN_HEAD "SELECT records, head_hash FROM matters WHERE id = $1"
+#define Q_CHAIN_APPEND                                                                        \
+    "WITH rec AS (INSERT INTO matter_records (matter_id, n, kind, actor, at_ms, body,"        \
+    "                                         prev_hash, hash)"                               \
+    "             VALUES ($1, $2, $3, $4, $5, $6, $7, $8))"                                   \
+    " UPDATE matters SET records = $2, head_hash = $8 WHERE id = $1"
+#define Q_CHAIN_RECORDS                                                                       \
+    "SELECT n, kind, actor, at_ms, body, prev_hash, hash FROM matter_records"                 \
+    " WHERE matter_id = $1 ORDER BY n"
+
+/* --- co-signing and the statutory trigger -------------------------------- */
+
+#define Q_COSIGN                                                                              \
+    "INSERT INTO matter_cosigns (matter_id, person_id, at_ms) VALUES ($1, $2, $3)"            \
+    " ON CONFLICT DO NOTHING RETURNING 1"
+
+/* In the matter's scope: adult residents and those who co-signed; households
+ * and those with a co-signer; residents' groups and those where more than half
+ * of the households co-signed. */
+#define Q_TRIGGER_COUNTS                                                                      \
+    "WITH scope AS (SELECT h.id AS household, h.group_code, r.person_id, r.adult"             \
+    "               FROM matters m JOIN areas g ON g.level = 'grid'"                          \
+    "                    AND (g.id = m.area_id OR g.parent_id = m.area_id)"                   \
+    "               JOIN households h ON h.grid_id = g.id"                                    \
+    "               JOIN residents r ON r.household_id = h.id WHERE m.id = $1),"              \
+    " signed AS (SELECT s.* FROM scope s JOIN matter_cosigns c"                               \
+    "            ON c.matter_id = $1 AND c.person_id = s.person_id WHERE s.adult),"           \
+    " grp AS (SELECT group_code, count(DISTINCT household) AS hh,"                            \
+    "                count(DISTINCT household) FILTER (WHERE household IN"                    \
+    "                      (SELECT household FROM signed)) AS hh_signed"                      \
+    "         FROM scope GROUP BY group_code)"                                                \
+    " SELECT (SELECT count(*) FROM scope WHERE adult), (SELECT count(*) FROM signed),"        \
+    "        (SELECT count(DISTINCT household) FROM scope),"                                  \
+    "        (SELECT count(DISTINCT household) FROM signed),"                                 \
+    "        (SELECT count(*) FROM grp), (SELECT count(*) FROM grp WHERE hh_signed * 2 > hh)"
+
+/* --- opinions, objections, evaluations, observations ---------------------- */
+
+#define Q_OPINE                                                                               \
+    "INSERT INTO matter_opinions (matter_id, person_id, stance, text, at_ms)"                 \
+    " VALUES ($1, $2, $3, $4, $5)"
+#define Q_OBJECT                                                                              \
+    "INSERT INTO matter_objections (matter_id, person_id, text, at_ms) VALUES ($1, $2, $3, $4)"
+#define Q_EVALUATE                                                                            \
+    "INSERT INTO matter_evaluations (matter_id, person_id, rating, text, at_ms)"              \
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1"
+#define Q_OBSERVE                                                                             \
+    "INSERT INTO matter_observations (matter_id, person_id, step, text, at_ms)"               \
+    " VALUES ($1, $2, $3, $4, $5)"
+
+/* --- meetings ------------------------------------------------------------ */
+
+/* The latest meeting of a matter: id, ballot, allow_change, starts_ms,
+ * closed_ms (0 when open), quorum, majority, roster_size. */
+#define Q_MEETING                                                                             \
+    "SELECT id, ballot, allow_change, starts_ms, coalesce(closed_ms, 0), quorum, majority,"   \
+    "       roster_size FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
+
+#define Q_INSERT_MEETING                                                                      \
+    "INSERT INTO meetings (matter_id, roster_kind, ballot, allow_change, motion, quorum,"     \
+    "                      majority, convened_ms, starts_ms)"                                 \
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+
+/* Everyone in the matter's scope that the roster kind names. */
+#define Q_ROSTER_FILL                                                                         \
+    "INSERT INTO meeting_roster (meeting_id, person_id)"                                      \
+    " SELECT $1, r.person_id FROM matters m JOIN areas g ON g.level = 'grid'"                 \
+    "        AND (g.id = m.area_id OR g.parent_id = m.area_id)"                               \
+    " JOIN households h ON h.grid_id = g.id JOIN residents r ON r.household_id = h.id"        \
+    " WHERE m.id = $2 AND r.adult AND CASE $3 WHEN 'households' THEN r.household_rep"         \
+    "       WHEN 'representatives' THEN r.representative ELSE true END"
+
+/* The named council members who are adult residents of community $2. */
+#define Q_ROSTER_COUNCIL                                                                      \
+    "INSERT INTO meeting_roster (meeting_id, person_id)"                                      \
+    " SELECT DISTINCT $1::bigint, p.id FROM people p JOIN residents r ON r.person_id = p.id"  \
+    " JOIN households h ON h.id = r.household_id JOIN areas g ON g.id = h.grid_id"            \
+    " WHERE p.code = ANY ($3::text[]) AND g.parent_id = $2 AND r.adult"
+
+#define Q_ROSTER_SIZE                                                                         \
+    "UPDATE meetings SET roster_size = (SELECT count(*) FROM meeting_roster"                  \
+    " WHERE meeting_id = $1) WHERE id = $1 RETURNING roster_size"
+
+#define Q_ON_ROSTER "SELECT 1 FROM meeting_roster WHERE meeting_id = $1 AND person_id = $2"
+#define Q_ROSTER_CODES                                                                        \
+    "SELECT p.code FROM meeting_roster r JOIN people p ON p.id = r.person_id"                 \
+    " WHERE r.meeting_id = $1 ORDER BY p.code"
+
+#define Q_ATTEND                                                                              \
+    "INSERT INTO meeting_attendance (meeting_id, person_id, at_ms) VALUES ($1, $2, $3)"       \
+    " ON CONFLICT DO NOTHING RETURNING 1"
+#define Q_BALLOT                                                                              \
+    "INSERT INTO meeting_ballots (meeting_id, person_id, at_ms) VALUES ($1, $2, $3)"          \
+    " ON CONFLICT DO NOTHING RETURNING 1"
+#define Q_VOTE_SUPERSEDE                                                                      \
+    "UPDATE meeting_votes SET current = false"                                                \
+    " WHERE meeting_id = $1 AND person_id = $2 AND current"
+/* person and time are NULL in a secret ballot. */
+#define Q_VOTE                                                                                \
+    "INSERT INTO meeting_votes (meeting_id, receipt_hash, choice, person_id, at_ms)"          \
+    " VALUES ($1, $2, $3, $4::bigint, $5::bigint)"
+
+/* roster, attended, yes, no, abstain, and the sorted receipt hashes counted. */
+#define Q_TALLY                                                                               \
+    "SELECT m.roster_size,"                                                                   \
+    "       (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id),"           \
+    "       count(*) FILTER (WHERE v.choice = 'yes'), count(*) FILTER (WHERE v.choice = 'no'),"\
+    "       count(*) FILTER (WHERE v.choice = 'abstain'),"                                    \
+    "       coalesce(string_agg(v.receipt_hash, ',' ORDER BY v.receipt_hash), '')"            \
+    " FROM meetings m LEFT JOIN meeting_votes v ON v.meeting_id = m.id AND v.current"         \
+    " WHERE m.id = $1 GROUP BY m.id"
+
+#define Q_CLOSE_MEETING                                                                       \
+    "UPDATE meetings SET closed_ms = $2, attended = $3, yes = $4, no = $5, abstain = $6,"     \
+    " valid = $7, passed = $8, receipts_hash = $9 WHERE id = $1"
+
+/* The vote a receipt stands for: choice, counted (current, meeting closed
+ * or open), meeting id. */
+#define Q_RECEIPT                                                                             \
+    "SELECT v.choice, v.current, m.id FROM meetings m JOIN meeting_votes v"                   \
+    " ON v.meeting_id = m.id WHERE m.matter_id = $1 AND v.receipt_hash = $2"
+
+/* --- work ---------------------------------------------------------------- */
+
+/* The codes in $1 that are not departments. */
+#define Q_NOT_DEPARTMENTS                                                                     \
+    "SELECT c FROM unnest($1::text[]) c WHERE NOT EXISTS"                                     \
+    " (SELECT 1 FROM units u WHERE u.code = c AND u.kind = 'department')"
+#define Q_INSERT_TASK                                                                         \
+    "INSERT INTO matter_tasks (matter_id, kind, text, units) VALUES ($1, $2, $3, $4::text[])"\
+    " RETURNING id"
+#define Q_TASK_DONE                                                                           \
+    "UPDATE matter_tasks SET state = 'done', done_ms = $3"                                    \
+    " WHERE matter_id = $1 AND id = $2 AND state = 'open' RETURNING id"
+#define Q_TASK_WHISTLE                                                                        \
+    "UPDATE matter_tasks SET whistle_id = $2 WHERE matter_id = $1 AND kind = 'dispatch'"      \
+    " AND whistle_id IS NULL RETURNING id"
+#define Q_TASK_BY_WHISTLE                                                                     \
+    "UPDATE matter_tasks SET state = 'done', done_ms = $3"                                    \
+    " WHERE matter_id = $1 AND whistle_id = $2 AND state = 'open' RETURNING id"
+
+/* --- windows ------------------------------------------------------------- */
+
+#define Q_INSERT_WINDOW                                                                       \
+    "INSERT INTO matter_windows (matter_id, kind, due_ms) VALUES ($1, $2, $3) RETURNING id"
+/* Unfired windows due by $1 and not loaded yet (due after $2), or overdue
+ * windows nobody fired (due before $3). */
+#define Q_WINDOWS_DUE                                                                         \
+    "SELECT id, due_ms FROM matter_windows WHERE fired_ms IS NULL AND due_ms <= $1"           \
+    " AND (due_ms > $2 OR due_ms < $3) ORDER BY due_ms"
+#define Q_WINDOW_CLAIM                                                                        \
+    "UPDATE matter_windows SET fired_ms = $2 WHERE id = $1 AND fired_ms IS NULL"              \
+    " RETURNING matter_id, kind"
+
+/* --- views --------------------------------------------------------------- */
+
+#define Q_VIEW                                                                                \
+    "SELECT m.id, m.scope, a.code, c.code, m.title, m.body, array_to_json(m.attachments),"   \
+    "       m.proposer, m.step, (SELECT count(*) FROM matter_cosigns s WHERE s.matter_id = m.id),"\
+    "       m.convene_required, coalesce(m.decline_reason, ''), coalesce(m.window_until_ms, 0),"\
+    "       o.f, o.a, o.n, coalesce(m.decision_head, ''),"                                    \
+    "       (SELECT count(*) FROM matter_objections x WHERE x.matter_id = m.id),"             \
+    "       e.s, e.b, e.d,"                                                                   \
+    "       (SELECT count(*) FROM matter_observations x WHERE x.matter_id = m.id),"           \
+    "       m.records, m.head_hash, m.created_ms"                                             \
+    " FROM matters m JOIN areas a ON a.id = m.area_id JOIN areas c ON c.id = m.community_id,"\
+    " LATERAL (SELECT count(*) FILTER (WHERE stance = 'for') AS f,"                           \
+    "                 count(*) FILTER (WHERE stance = 'against') AS a,"                       \
+    "                 count(*) FILTER (WHERE stance = 'neutral') AS n"                        \
+    "          FROM (SELECT DISTINCT ON (person_id) stance FROM matter_opinions"              \
+    "                WHERE matter_id = m.id ORDER BY person_id, id DESC) last) o,"            \
+    " LATERAL (SELECT count(*) FILTER (WHERE rating = 'satisfied') AS s,"                     \
+    "                 count(*) FILTER (WHERE rating = 'basic') AS b,"                         \
+    "                 count(*) FILTER (WHERE rating = 'dissatisfied') AS d"                   \
+    "          FROM matter_evaluations WHERE matter_id = m.id) e"                             \
+    " WHERE m.id = $1"
+
+#define Q_VIEW_MEETING                                                                        \
+    "SELECT id, roster_kind, ballot, allow_change, motion, convened_ms, starts_ms,"           \
+    "       coalesce(closed_ms, 0), roster_size, coalesce(attended, 0), coalesce(yes, 0),"    \
+    "       coalesce(no, 0), coalesce(abstain, 0), coalesce(valid, false),"                   \
+    "       coalesce(passed, false), quorum, majority, coalesce(receipts_hash, '')"           \
+    " FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
+
+#define Q_VIEW_TASKS                                                                          \
+    "SELECT id, kind, text, array_to_json(units), coalesce(whistle_id, 0), state"             \
+    " FROM matter_tasks WHERE matter_id = $1 ORDER BY id"
+
+#define Q_LIST                                                                                \
+    "SELECT m.id FROM matters m JOIN areas c ON c.id = m.community_id"                        \
+    " WHERE ($1 = '' OR c.code = $1) AND ($2 = '' OR m.step = $2)"                            \
+    "   AND ($4::bigint = 0 OR m.id < $4::bigint)"                                            \
+    " ORDER BY m.id DESC LIMIT $3"
+
+#endif

@@ -1,0 +1,740 @@
+#include "steps.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain.h"
+#include "db.h"
+#include "mview.h"
+#include "queries.h"
+#include "rules.h"
+#include "windows.h"
+
+#define DAY_MS (24 * 3600 * 1000LL)
+#define TITLE_MAX 200
+#define ATTACHMENTS_MAX 20
+
+/* --- shared helpers -------------------------------------------------------- */
+
+int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, delib_err_t *err)
+{
+    char ids[24];
+    PGresult *res = delib_exec(d, Q_MATTER_LOCK, 1, (const char *[]){delib_i64(ids, id)}, err);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return delib_fail(err, "NOT_FOUND", "no such matter", NULL, "matter %lld", (long long) id);
+    }
+    memset(out, 0, sizeof *out);
+    out->id = id;
+    snprintf(out->scope, sizeof out->scope, "%s", PQgetvalue(res, 0, 1));
+    out->area_id = delib_cell_i64(res, 0, 2);
+    out->community_id = delib_cell_i64(res, 0, 3);
+    snprintf(out->step, sizeof out->step, "%s", PQgetvalue(res, 0, 4));
+    out->convene_required = PQgetvalue(res, 0, 5)[0] == 't';
+    out->window_until_ms = delib_cell_i64(res, 0, 7);
+    PQclear(res);
+    return 0;
+}
+
+static int s_in(const char *word, const char *list)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; (p = strstr(p, word)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+int steps_require(const matter_ref_t *m, const char *steps, const char *what, delib_err_t *err)
+{
+    if (s_in(m->step, steps))
+        return 0;
+    return delib_fail(err, "WRONG_STEP", "the matter is not in a step that allows this",
+                      NULL, "matter %lld is %s; %s needs %s", (long long) m->id, m->step, what,
+                      steps);
+}
+
+int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
+                 json_t *body, const char *event, const Gov__Envelope *cause, char **audience,
+                 size_t n_audience, delib_err_t *err)
+{
+    Gov__MatterRecord rec;
+    char *buf = NULL;
+    int rc = body ? chain_append(d, matter_id, kind, actor, body, &rec, &buf, err)
+                  : delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+    if (rc == 0 && event)
+        rc = mview_announce(d, matter_id, event, cause, &rec, audience, n_audience, err);
+    free(buf);
+    json_decref(body);
+    return rc;
+}
+
+int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
+               int64_t window_ms, delib_err_t *err)
+{
+    char ids[24], until[24];
+    const char *params[] = {delib_i64(ids, matter_id), step,
+                            window_ms > 0 ? delib_i64(until, window_ms) : NULL};
+    if (delib_run(d, Q_SET_STEP, 3, params, err))
+        return -1;
+    if (window_ms <= 0 || !kind)
+        return 0;
+    PGresult *res = delib_exec(d, Q_INSERT_WINDOW, 3, (const char *[]){ids, kind, until}, err);
+    if (!res)
+        return -1;
+    if (d->windows)
+        windows_arm(d->windows, delib_cell_i64(res, 0, 0), window_ms);
+    PQclear(res);
+    return 0;
+}
+
+PGresult *steps_rules(delib_t *d, int64_t community_id, delib_err_t *err)
+{
+    char ids[24];
+    const char *params[] = {delib_i64(ids, community_id)};
+    if (delib_run(d, Q_RULES_ENSURE, 1, params, err))
+        return NULL;
+    PGresult *res = delib_exec(d, Q_RULES, 1, params, err);
+    if (res && PQntuples(res) != 1) {
+        PQclear(res);
+        delib_fail(err, "INTERNAL", "the community has no rules", NULL, NULL);
+        return NULL;
+    }
+    return res;
+}
+
+static int64_t s_rule_days(delib_t *d, int64_t community_id, int col, delib_err_t *err)
+{
+    PGresult *rules = steps_rules(d, community_id, err);
+    if (!rules)
+        return -1;
+    int64_t days = delib_cell_i64(rules, 0, col);
+    PQclear(rules);
+    return days;
+}
+
+/* Loads the actor and locks the matter: the start of every command on one. */
+static int s_begin(delib_t *d, const Gov__Envelope *env, int64_t id, who_t *w, matter_ref_t *m,
+                   delib_result_t *out, delib_err_t *err)
+{
+    out->matter_id = id;
+    if (who_load(d, env->actor, w, err) || steps_lock(d, id, m, err))
+        return -1;
+    return 0;
+}
+
+static int s_text(const char *text, int required, const char *what, delib_err_t *err)
+{
+    if (required && (!text || !text[0]))
+        return delib_fail(err, "MISSING_TEXT", "the command needs a text", NULL, "%s", what);
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    if (chars > DELIB_TEXT_MAX)
+        return delib_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
+                          "%s has %zu characters", what, chars);
+    return 0;
+}
+
+static const char *s_str(const char *s)
+{
+    return s ? s : "";
+}
+
+/* --- 提事: propose, amend, co-sign ------------------------------------------- */
+
+/* Who may propose in an area: an adult resident in it, or a grid worker or
+ * committee member of its community. */
+static int s_may_propose(const who_t *w, const matter_ref_t *m)
+{
+    if (who_in_scope(w, m) || who_committee(w, m))
+        return 1;
+    return strcmp(w->unit_kind, "grid_team") == 0 && w->unit_community_id == m->community_id;
+}
+
+static int s_check_attachments(char **urls, size_t n, delib_err_t *err)
+{
+    if (n > ATTACHMENTS_MAX)
+        return delib_fail(err, "TOO_MANY_ATTACHMENTS", "at most 20 attachments", NULL, "got %zu",
+                          n);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(urls[i], "https://", 8) != 0 && strncmp(urls[i], "http://", 7) != 0)
+            return delib_fail(err, "INVALID_ATTACHMENT", "an attachment must be an http(s) URL",
+                              NULL, "\"%s\"", urls[i]);
+    return 0;
+}
+
+int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  delib_result_t *out, delib_err_t *err)
+{
+    const Gov__ProposeMatter *p = (const Gov__ProposeMatter *) msg;
+    who_t w;
+    if (who_load(d, env->actor, &w, err))
+        return -1;
+    if (strcmp(s_str(p->scope), "grid") != 0 && strcmp(s_str(p->scope), "community") != 0)
+        return delib_fail(err, "BAD_SCOPE", "the scope is grid or community", NULL, "got \"%s\"",
+                          s_str(p->scope));
+    if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
+        return delib_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL,
+                          "at most %d characters", TITLE_MAX);
+    if (s_text(p->body, 1, "the body", err) ||
+        s_check_attachments(p->attachments, p->n_attachments, err))
+        return -1;
+    PGresult *area = delib_exec(d, Q_AREA, 1, (const char *[]){s_str(p->area)}, err);
+    if (!area)
+        return -1;
+    matter_ref_t m = {0};
+    int found = PQntuples(area) == 1;
+    if (found) {
+        snprintf(m.scope, sizeof m.scope, "%s", p->scope);
+        m.area_id = delib_cell_i64(area, 0, 0);
+        m.community_id = delib_cell_i64(area, 0, 2);
+    }
+    int level_ok = found && strcmp(PQgetvalue(area, 0, 1), p->scope) == 0;
+    PQclear(area);
+    if (!found)
+        return delib_fail(err, "UNKNOWN_AREA", "no such area", "see govctl areas list", "\"%s\"",
+                          s_str(p->area));
+    if (!level_ok)
+        return delib_fail(err, "BAD_SCOPE", "the area is not of the scope's level", NULL,
+                          "%s is not a %s", p->area, p->scope);
+    if (!s_may_propose(&w, &m))
+        return delib_fail(err, "OUTSIDE_SCOPE",
+                          "only residents of the area, its grid workers or its committee may propose",
+                          NULL, "%s", w.code);
+    char b[4][24];
+    char *attachments = db_text_array(p->attachments, p->n_attachments);
+    const char *params[] = {p->scope, delib_i64(b[0], m.area_id), delib_i64(b[1], m.community_id),
+                            p->title, p->body, attachments, w.code,
+                            delib_i64(b[2], svclock_now_ms(d->clock))};
+    PGresult *res = attachments ? delib_exec(d, Q_INSERT_MATTER, 8, params, err) : NULL;
+    free(attachments);
+    if (!res)
+        return -1;
+    out->matter_id = delib_cell_i64(res, 0, 0);
+    PQclear(res);
+    PGresult *rules = steps_rules(d, m.community_id, err);
+    if (!rules)
+        return -1;
+    PQclear(rules);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "scope", p->scope, "area", p->area, "title",
+                             p->title, "body", p->body);
+    json_t *urls = json_array();
+    for (size_t i = 0; body && urls && i < p->n_attachments; i++)
+        json_array_append_new(urls, json_string(p->attachments[i]));
+    if (body)
+        json_object_set_new(body, "attachments", urls);
+    else
+        json_decref(urls);
+    return steps_record(d, out->matter_id, "proposed", w.code, body, "MatterProposed", env,
+                        (char **) &w.code, 1, err);
+}
+
+int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                delib_result_t *out, delib_err_t *err)
+{
+    const Gov__AmendMatter *p = (const Gov__AmendMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err))
+        return -1;
+    char ids[24];
+    PGresult *res = delib_exec(d, "SELECT proposer FROM matters WHERE id = $1", 1,
+                               (const char *[]){delib_i64(ids, m.id)}, err);
+    if (!res)
+        return -1;
+    int mine = strcmp(PQgetvalue(res, 0, 0), w.code) == 0;
+    PQclear(res);
+    if (!mine)
+        return delib_fail(err, "NOT_PROPOSER", "only the proposer may amend a matter", NULL, NULL);
+    if (strcmp(m.step, "proposed") != 0)
+        return delib_fail(err, "RECORD_CLOSED", "the matter can no longer be edited",
+                          "once accepted or declined, a matter's text is part of the record",
+                          "matter %lld is %s", (long long) m.id, m.step);
+    if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
+        return delib_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL, NULL);
+    if (s_text(p->body, 1, "the body", err))
+        return -1;
+    if (delib_run(d, "UPDATE matters SET title = $2, body = $3 WHERE id = $1", 3,
+                  (const char *[]){ids, p->title, p->body}, err))
+        return -1;
+    return steps_record(d, m.id, "amended", w.code,
+                        json_pack("{s:s, s:s}", "title", p->title, "body", p->body),
+                        "MatterAmended", env, NULL, 0, err);
+}
+
+/* After a co-signature: has the statutory trigger been reached? */
+static int s_trigger(delib_t *d, const matter_ref_t *m, const Gov__Envelope *env,
+                     delib_err_t *err)
+{
+    char ids[24];
+    PGresult *c = delib_exec(d, Q_TRIGGER_COUNTS, 1, (const char *[]){delib_i64(ids, m->id)}, err);
+    if (!c)
+        return -1;
+    PGresult *rules = steps_rules(d, m->community_id, err);
+    if (!rules) {
+        PQclear(c);
+        return -1;
+    }
+    static const char *names[] = {"residents", "households", "groups"};
+    json_t *body = json_object();
+    const char *met = NULL;
+    for (int i = 0; i < 3; i++) {
+        rule_t rule;
+        int64_t whole = delib_cell_i64(c, 0, 2 * i), count = delib_cell_i64(c, 0, 2 * i + 1);
+        const char *text = PQgetvalue(rules, 0, i);
+        if (rule_parse(text, &rule) == 0 && rule_met(&rule, count, whole) && !met)
+            met = names[i];
+        json_object_set_new(body, names[i], json_pack("{s:I, s:I, s:s}", "count", (json_int_t) count,
+                                                      "of", (json_int_t) whole, "rule", text));
+    }
+    PQclear(c);
+    PQclear(rules);
+    if (!met) {
+        json_decref(body);
+        return 0;
+    }
+    json_object_set_new(body, "reached_by", json_string(met));
+    if (delib_run(d, Q_CONVENE_REQUIRED, 1, (const char *[]){ids}, err)) {
+        json_decref(body);
+        return -1;
+    }
+    return steps_record(d, m->id, "convene_required", "system:deliberation", body,
+                        "ConveneRequired", env, NULL, 0, err);
+}
+
+int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 delib_result_t *out, delib_err_t *err)
+{
+    const Gov__MatterId *p = (const Gov__MatterId *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) ||
+        steps_require(&m, "proposed discussing discussed", "co-signing", err) ||
+        who_require_scope(&w, &m, err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id),
+                            delib_i64(b[2], svclock_now_ms(d->clock))};
+    PGresult *res = delib_exec(d, Q_COSIGN, 3, params, err);
+    if (!res)
+        return -1;
+    int fresh = PQntuples(res) == 1;
+    PQclear(res);
+    if (!fresh)
+        return delib_fail(err, "ALREADY_COSIGNED", "you have co-signed this matter already", NULL,
+                          NULL);
+    if (steps_record(d, m.id, "cosigned", w.code, json_pack("{s:s}", "person", w.code),
+                     "MatterCosigned", env, NULL, 0, err))
+        return -1;
+    return m.convene_required ? 0 : s_trigger(d, &m, env, err);
+}
+
+/* --- 受理: accept or decline ------------------------------------------------ */
+
+int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 delib_result_t *out, delib_err_t *err)
+{
+    const Gov__AcceptMatter *p = (const Gov__AcceptMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
+        steps_require(&m, "proposed", "accepting", err))
+        return -1;
+    if (p->window_hours < 0 || p->window_hours > 24 * 90)
+        return delib_fail(err, "BAD_WINDOW", "the opinion window is 1 hour to 90 days", NULL,
+                          "got %d hours", p->window_hours);
+    int64_t now = svclock_now_ms(d->clock), window = p->window_hours * 3600000LL;
+    if (!window) {
+        int64_t days = s_rule_days(d, m.community_id, 9, err);
+        if (days < 0)
+            return -1;
+        window = days * DAY_MS;
+    }
+    int64_t until = now + window, soon = until - (window / 2 < DAY_MS ? window / 2 : DAY_MS);
+    if (steps_move(d, m.id, "discussing", "opinions", until, err))
+        return -1;
+    char ids[24], sb[24];
+    PGresult *res = delib_exec(d, Q_INSERT_WINDOW, 3,
+                               (const char *[]){delib_i64(ids, m.id), "closing", delib_i64(sb, soon)},
+                               err);
+    if (!res)
+        return -1;
+    if (d->windows)
+        windows_arm(d->windows, delib_cell_i64(res, 0, 0), soon);
+    PQclear(res);
+    return steps_record(d, m.id, "accepted", w.code,
+                        json_pack("{s:I}", "opinions_until_ms", (json_int_t) until),
+                        "MatterAccepted", env, NULL, 0, err);
+}
+
+int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  delib_result_t *out, delib_err_t *err)
+{
+    const Gov__DeclineMatter *p = (const Gov__DeclineMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
+        steps_require(&m, "proposed", "declining", err))
+        return -1;
+    if (m.convene_required)
+        return delib_fail(err, "CONVENE_REQUIRED", "the matter reached the statutory trigger",
+                          "the committee must accept it and convene a meeting (组织法 art. 10)",
+                          NULL);
+    if (!p->reason || !p->reason[0])
+        return delib_fail(err, "REASON_REQUIRED", "a decline needs a public reason", NULL, NULL);
+    if (s_text(p->reason, 1, "the reason", err))
+        return -1;
+    char ids[24];
+    if (delib_run(d, Q_DECLINE, 2, (const char *[]){delib_i64(ids, m.id), p->reason}, err))
+        return -1;
+    return steps_record(d, m.id, "declined", w.code, json_pack("{s:s}", "reason", p->reason),
+                        "MatterDeclined", env, NULL, 0, err);
+}
+
+/* --- 议事: opinions ----------------------------------------------------------- */
+
+static const char *s_window_closed_code(const matter_ref_t *m, int64_t now)
+{
+    return m->window_until_ms && now >= m->window_until_ms ? "WINDOW_CLOSED" : NULL;
+}
+
+int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                delib_result_t *out, delib_err_t *err)
+{
+    const Gov__OpineMatter *p = (const Gov__OpineMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err))
+        return -1;
+    int64_t now = svclock_now_ms(d->clock);
+    if (strcmp(m.step, "discussing") != 0 || s_window_closed_code(&m, now)) {
+        if (strcmp(m.step, "proposed") == 0 || strcmp(m.step, "declined") == 0)
+            return steps_require(&m, "discussing", "an opinion", err);
+        return delib_fail(err, "WINDOW_CLOSED", "the opinion window has closed", NULL,
+                          "matter %lld is %s", (long long) m.id, m.step);
+    }
+    if (who_require_scope(&w, &m, err))
+        return -1;
+    const char *stance = s_str(p->stance);
+    if (!s_in(stance, "for against neutral") || !stance[0])
+        return delib_fail(err, "BAD_STANCE", "an opinion is for, against or neutral", NULL,
+                          "got \"%s\"", stance);
+    if (s_text(p->text, 0, "the opinion", err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), stance,
+                            s_str(p->text), delib_i64(b[2], now)};
+    if (delib_run(d, Q_OPINE, 5, params, err))
+        return -1;
+    return steps_record(d, m.id, "opinion", w.code,
+                        json_pack("{s:s, s:s, s:s}", "person", w.code, "stance", stance, "text",
+                                  s_str(p->text)),
+                        "OpinionAdded", env, NULL, 0, err);
+}
+
+/* --- 公示: publish the decision, objections ---------------------------------- */
+
+int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  delib_result_t *out, delib_err_t *err)
+{
+    const Gov__MatterId *p = (const Gov__MatterId *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
+        steps_require(&m, "decided rejected", "publishing", err))
+        return -1;
+    int64_t days = s_rule_days(d, m.community_id, 10, err);
+    if (days < 0)
+        return -1;
+    char ids[24];
+    PGresult *head = delib_exec(d, Q_DECISION_HEAD, 1, (const char *[]){delib_i64(ids, m.id)}, err);
+    if (!head)
+        return -1;
+    json_t *body = json_pack("{s:s, s:s, s:I}", "decision_head", PQgetvalue(head, 0, 0),
+                             "decision", strcmp(m.step, "decided") == 0 ? "passed" : "rejected",
+                             "until_ms", (json_int_t) (svclock_now_ms(d->clock) + days * DAY_MS));
+    PQclear(head);
+    if (steps_move(d, m.id, "published", "notice", svclock_now_ms(d->clock) + days * DAY_MS, err)) {
+        json_decref(body);
+        return -1;
+    }
+    return steps_record(d, m.id, "published", w.code, body, "DecisionPublished", env, NULL, 0, err);
+}
+
+int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 delib_result_t *out, delib_err_t *err)
+{
+    const Gov__ObjectMatter *p = (const Gov__ObjectMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err))
+        return -1;
+    int64_t now = svclock_now_ms(d->clock);
+    if (strcmp(m.step, "approved") == 0 || strcmp(m.step, "acting") == 0 ||
+        (strcmp(m.step, "published") == 0 && s_window_closed_code(&m, now)))
+        return delib_fail(err, "NOTICE_ENDED", "the notice period (公示) is over", NULL,
+                          "matter %lld is %s", (long long) m.id, m.step);
+    if (steps_require(&m, "published", "an objection", err) || who_require_scope(&w, &m, err) ||
+        s_text(p->text, 1, "the objection", err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), p->text,
+                            delib_i64(b[2], now)};
+    if (delib_run(d, Q_OBJECT, 4, params, err))
+        return -1;
+    return steps_record(d, m.id, "objection", w.code,
+                        json_pack("{s:s, s:s}", "person", w.code, "text", p->text),
+                        "ObjectionFiled", env, NULL, 0, err);
+}
+
+/* --- 办事: act on the decision ------------------------------------------------ */
+
+int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+              delib_result_t *out, delib_err_t *err)
+{
+    const Gov__ActMatter *p = (const Gov__ActMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
+        steps_require(&m, "approved", "acting", err) || s_text(p->text, 0, "the text", err))
+        return -1;
+    if (p->n_departments == 0 && p->n_tasks == 0)
+        return delib_fail(err, "NOTHING_TO_DO", "name the departments or the committee's tasks",
+                          NULL, NULL);
+    char ids[24];
+    delib_i64(ids, m.id);
+    char *depts = db_text_array(p->departments, p->n_departments);
+    if (!depts)
+        return delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+    int rc = -1;
+    PGresult *res = delib_exec(d, Q_NOT_DEPARTMENTS, 1, (const char *[]){depts}, err);
+    if (!res)
+        goto done;
+    if (PQntuples(res)) {
+        delib_fail(err, "UNKNOWN_DEPARTMENT", "no such department", "see govctl units list",
+                   "\"%s\"", PQgetvalue(res, 0, 0));
+        PQclear(res);
+        goto done;
+    }
+    PQclear(res);
+    json_t *body = json_pack("{s:s, s:[], s:[]}", "text", s_str(p->text), "departments", "tasks");
+    if (p->n_departments &&
+        delib_run(d, Q_INSERT_TASK, 4,
+                  (const char *[]){ids, "dispatch", s_str(p->text[0] ? p->text : "联动办事"), depts},
+                  err)) {
+        json_decref(body);
+        goto done;
+    }
+    for (size_t i = 0; i < p->n_departments; i++)
+        json_array_append_new(json_object_get(body, "departments"),
+                              json_string(p->departments[i]));
+    for (size_t i = 0; i < p->n_tasks; i++) {
+        if (s_text(p->tasks[i], 1, "a task", err) ||
+            delib_run(d, Q_INSERT_TASK, 4, (const char *[]){ids, "committee", p->tasks[i], "{}"},
+                      err)) {
+            json_decref(body);
+            goto done;
+        }
+        json_array_append_new(json_object_get(body, "tasks"), json_string(p->tasks[i]));
+    }
+    if (steps_move(d, m.id, "acting", NULL, 0, err)) {
+        json_decref(body);
+        goto done;
+    }
+    rc = steps_record(d, m.id, "acting", w.code, body, "MatterActing", env, NULL, 0, err);
+done:
+    free(depts);
+    return rc;
+}
+
+int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   delib_result_t *out, delib_err_t *err)
+{
+    const Gov__ProgressMatter *p = (const Gov__ProgressMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
+        steps_require(&m, "acting", "progress", err) || s_text(p->text, 1, "the progress", err))
+        return -1;
+    int64_t now = svclock_now_ms(d->clock);
+    char b[3][24];
+    if (p->task_id) {
+        const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], p->task_id),
+                                delib_i64(b[2], now)};
+        PGresult *res = delib_exec(d, Q_TASK_DONE, 3, params, err);
+        if (!res)
+            return -1;
+        int done = PQntuples(res) == 1;
+        PQclear(res);
+        if (!done)
+            return delib_fail(err, "UNKNOWN_TASK", "no such open task on this matter", NULL,
+                              "task %lld", (long long) p->task_id);
+    }
+    json_t *body = json_pack("{s:s, s:I, s:b}", "text", p->text, "task_id",
+                             (json_int_t) p->task_id, "done", p->done);
+    if (!p->done)
+        return steps_record(d, m.id, "progress", w.code, body, "MatterProgress", env, NULL, 0,
+                            err);
+    int64_t days = s_rule_days(d, m.community_id, 11, err);
+    if (days < 0 || steps_move(d, m.id, "evaluating", "evaluation", now + days * DAY_MS, err)) {
+        json_decref(body);
+        return -1;
+    }
+    return steps_record(d, m.id, "work_done", w.code, body, "EvaluationOpened", env, NULL, 0, err);
+}
+
+/* --- 评事: evaluate; supervision ----------------------------------------------- */
+
+int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   delib_result_t *out, delib_err_t *err)
+{
+    const Gov__EvaluateMatter *p = (const Gov__EvaluateMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err))
+        return -1;
+    int64_t now = svclock_now_ms(d->clock);
+    if (strcmp(m.step, "closed") == 0 ||
+        (strcmp(m.step, "evaluating") == 0 && s_window_closed_code(&m, now)))
+        return delib_fail(err, "EVALUATION_CLOSED", "the evaluation has closed", NULL, NULL);
+    if (steps_require(&m, "evaluating", "an evaluation", err) || who_require_scope(&w, &m, err))
+        return -1;
+    const char *rating = s_str(p->rating);
+    if (!rating[0] || !s_in(rating, "satisfied basic dissatisfied"))
+        return delib_fail(err, "BAD_RATING", "a rating is satisfied, basic or dissatisfied", NULL,
+                          "got \"%s\"", rating);
+    if (s_text(p->text, 0, "the evaluation", err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), rating,
+                            s_str(p->text), delib_i64(b[2], now)};
+    PGresult *res = delib_exec(d, Q_EVALUATE, 5, params, err);
+    if (!res)
+        return -1;
+    int fresh = PQntuples(res) == 1;
+    PQclear(res);
+    if (!fresh)
+        return delib_fail(err, "ALREADY_EVALUATED", "you have evaluated this matter already", NULL,
+                          NULL);
+    return steps_record(d, m.id, "evaluation", w.code,
+                        json_pack("{s:s, s:s, s:s}", "person", w.code, "rating", rating, "text",
+                                  s_str(p->text)),
+                        "MatterEvaluated", env, NULL, 0, err);
+}
+
+int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  delib_result_t *out, delib_err_t *err)
+{
+    const Gov__ObserveMatter *p = (const Gov__ObserveMatter *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_supervisor(&w, &m, err) ||
+        s_text(p->text, 1, "the observation", err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), m.step, p->text,
+                            delib_i64(b[2], svclock_now_ms(d->clock))};
+    if (delib_run(d, Q_OBSERVE, 5, params, err))
+        return -1;
+    return steps_record(d, m.id, "observation", w.code,
+                        json_pack("{s:s, s:s, s:s}", "person", w.code, "step", m.step, "text",
+                                  p->text),
+                        "ObservationAdded", env, NULL, 0, err);
+}
+
+/* --- what the clock and routing move ------------------------------------------- */
+
+int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, delib_err_t *err)
+{
+    matter_ref_t m;
+    if (steps_lock(d, matter_id, &m, err))
+        return -1;
+    const char *sys = "system:deliberation";
+    if (strcmp(kind, "closing") == 0)
+        return strcmp(m.step, "discussing") != 0
+                   ? 0
+                   : steps_record(d, m.id, "closing_soon", sys,
+                                  json_pack("{s:I}", "until_ms", (json_int_t) m.window_until_ms),
+                                  "DiscussionClosing", NULL, NULL, 0, err);
+    if (strcmp(kind, "opinions") == 0) {
+        if (strcmp(m.step, "discussing") != 0)
+            return 0;
+        mview_t v;
+        if (mview_load(d, m.id, &v, err) != 1) {
+            mview_clear(&v);
+            return -1;
+        }
+        json_t *body = json_pack("{s:i, s:i, s:i}", "for", v.msg.opinions_for, "against",
+                                 v.msg.opinions_against, "neutral", v.msg.opinions_neutral);
+        mview_clear(&v);
+        if (steps_move(d, m.id, "discussed", NULL, 0, err)) {
+            json_decref(body);
+            return -1;
+        }
+        return steps_record(d, m.id, "discussion_closed", sys, body, "DiscussionClosed", NULL,
+                            NULL, 0, err);
+    }
+    if (strcmp(kind, "notice") == 0) {
+        if (strcmp(m.step, "published") != 0)
+            return 0;
+        mview_t v;
+        if (mview_load(d, m.id, &v, err) != 1) {
+            mview_clear(&v);
+            return -1;
+        }
+        int passed = v.msg.meeting && v.msg.meeting->tally && v.msg.meeting->tally->passed;
+        json_t *body = json_pack("{s:i, s:s}", "objections", v.msg.objections, "next",
+                                 passed ? "approved" : "closed");
+        mview_clear(&v);
+        if (steps_move(d, m.id, passed ? "approved" : "closed", NULL, 0, err)) {
+            json_decref(body);
+            return -1;
+        }
+        return steps_record(d, m.id, "notice_ended", sys, body, "NoticeEnded", NULL, NULL, 0, err);
+    }
+    if (strcmp(kind, "evaluation") == 0) {
+        if (strcmp(m.step, "evaluating") != 0)
+            return 0;
+        mview_t v;
+        if (mview_load(d, m.id, &v, err) != 1) {
+            mview_clear(&v);
+            return -1;
+        }
+        json_t *body = json_pack("{s:i, s:i, s:i}", "satisfied", v.msg.rated_satisfied, "basic",
+                                 v.msg.rated_basic, "dissatisfied", v.msg.rated_dissatisfied);
+        mview_clear(&v);
+        if (steps_move(d, m.id, "closed", NULL, 0, err)) {
+            json_decref(body);
+            return -1;
+        }
+        return steps_record(d, m.id, "evaluation_closed", sys, body, "MatterClosed", NULL, NULL, 0,
+                            err);
+    }
+    return delib_fail(err, "INTERNAL", "unknown window kind", NULL, "\"%s\"", kind);
+}
+
+int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
+                  delib_err_t *err)
+{
+    matter_ref_t m;
+    if (steps_lock(d, matter_id, &m, err))
+        return -1;
+    char b[3][24];
+    const char *params[] = {delib_i64(b[0], matter_id), delib_i64(b[1], whistle_id),
+                            delib_i64(b[2], svclock_now_ms(d->clock))};
+    PGresult *res = delib_exec(d, closed ? Q_TASK_BY_WHISTLE : Q_TASK_WHISTLE, closed ? 3 : 2,
+                               params, err);
+    if (!res)
+        return -1;
+    int changed = PQntuples(res) > 0;
+    PQclear(res);
+    if (!changed)
+        return 0;
+    return steps_record(d, matter_id, closed ? "departments_done" : "departments_summoned",
+                        "system:routing", json_pack("{s:I}", "whistle_id", (json_int_t) whistle_id),
+                        "MatterProgress", NULL, NULL, 0, err);
+}

@@ -1,0 +1,242 @@
+/* govctl matter ...: 由民做主 — community matters through the deliberation service. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deliberation.pb-c.h"
+#include "govctl.h"
+#include "routing.pb-c.h"
+
+static const char *s_usage =
+    "usage: govctl matter [--as PERSON [--unit UNIT]] COMMAND\n"
+    "  propose --scope grid|community --area CODE --title T --text T [--attach URL ...]  居民提事\n"
+    "  amend ID --title T --text T      the proposer, while only proposed\n"
+    "  cosign ID                        a resident in scope co-signs (联署)\n"
+    "  accept ID [--hours H]            the committee accepts (受理); opens the opinion window\n"
+    "  decline ID --reason T            ... or declines, with a public reason\n"
+    "  opine ID --stance for|against|neutral [--text T]   网格议事\n"
+    "  convene ID --roster residents|households|representatives|council --ballot open|secret\n"
+    "         --motion T --starts-ms MS [--allow-change] [--member PERSON ...]   会议定事\n"
+    "  attend ID [--person PERSON]      a roster member, or the committee for them\n"
+    "  vote ID --choice yes|no|abstain  prints a receipt\n"
+    "  receipt ID --receipt R           was the vote counted?\n"
+    "  close ID                         the committee closes the meeting and counts\n"
+    "  publish ID                       公示 of the decision, with the chain's head hash\n"
+    "  object ID --text T               an objection during the 公示\n"
+    "  act ID [--dept CODE ...] [--task T ...] [--text T]   联动办事\n"
+    "  progress ID --text T [--task TASK_ID] [--done]       --done opens the evaluation\n"
+    "  evaluate ID --rating satisfied|basic|dissatisfied [--text T]   居民评事\n"
+    "  observe ID --text T              the supervision committee's note (监督)\n"
+    "  show ID | record ID | verify ID | list [--community CODE] [--step S]\n"
+    "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
+
+#define MATTER_MAX_LIST 64
+
+/* Every value of option `name`, in order, into `out` (at most MATTER_MAX_LIST). */
+static size_t s_all(int argc, char **argv, const char *name, char **out)
+{
+    size_t n = 0;
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0 && n < MATTER_MAX_LIST)
+            out[n++] = argv[++i];
+    return n;
+}
+
+static char *s_opt(int argc, char **argv, const char *name)
+{
+    return (char *) govctl_opt(argc, argv, name);
+}
+
+static int s_call(const char *type, const ProtobufCMessage *m)
+{
+    return govctl_call("deliberation", type, m, NULL);
+}
+
+/* Commands that carry only the matter's id. */
+static int s_by_id(const char *cmd, long long id)
+{
+    static const struct {
+        const char *cmd, *type;
+    } simple[] = {{"cosign", "CosignMatter"}, {"close", "CloseMeeting"},
+                  {"publish", "PublishDecision"}, {"show", "GetMatter"},
+                  {"verify", "VerifyMatter"}};
+    for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
+        if (strcmp(cmd, simple[i].cmd) == 0) {
+            Gov__MatterId m = GOV__MATTER_ID__INIT;
+            m.matter_id = id;
+            return s_call(simple[i].type, &m.base);
+        }
+    if (strcmp(cmd, "record") == 0) {
+        Gov__GetRecord m = GOV__GET_RECORD__INIT;
+        m.matter_id = id;
+        return s_call("GetRecord", &m.base);
+    }
+    return -1;
+}
+
+static int s_propose(int argc, char **argv)
+{
+    Gov__ProposeMatter m = GOV__PROPOSE_MATTER__INIT;
+    char *urls[MATTER_MAX_LIST];
+    m.scope = s_opt(argc, argv, "--scope");
+    m.area = s_opt(argc, argv, "--area");
+    m.title = s_opt(argc, argv, "--title");
+    m.body = s_opt(argc, argv, "--text");
+    m.n_attachments = s_all(argc, argv, "--attach", urls);
+    m.attachments = urls;
+    if (!m.scope || !m.area || !m.title || !m.body)
+        return govctl_usage(s_usage, 0);
+    return s_call("ProposeMatter", &m.base);
+}
+
+static int s_convene(int argc, char **argv, long long id)
+{
+    Gov__ConveneMeeting m = GOV__CONVENE_MEETING__INIT;
+    char *members[MATTER_MAX_LIST];
+    const char *starts = govctl_opt(argc, argv, "--starts-ms");
+    m.matter_id = id;
+    m.roster_kind = s_opt(argc, argv, "--roster");
+    m.ballot = s_opt(argc, argv, "--ballot");
+    m.motion = s_opt(argc, argv, "--motion");
+    m.allow_change = govctl_flag(argc, argv, "--allow-change");
+    m.n_council = s_all(argc, argv, "--member", members);
+    m.council = members;
+    m.starts_ms = starts ? govctl_parse_int(starts) : -1;
+    if (!m.roster_kind || !m.ballot || !m.motion || m.starts_ms < 0)
+        return govctl_usage(s_usage, 0);
+    return s_call("ConveneMeeting", &m.base);
+}
+
+static int s_act(int argc, char **argv, long long id)
+{
+    Gov__ActMatter m = GOV__ACT_MATTER__INIT;
+    char *depts[MATTER_MAX_LIST], *tasks[MATTER_MAX_LIST];
+    m.matter_id = id;
+    m.n_departments = s_all(argc, argv, "--dept", depts);
+    m.departments = depts;
+    m.n_tasks = s_all(argc, argv, "--task", tasks);
+    m.tasks = tasks;
+    m.text = s_opt(argc, argv, "--text");
+    return s_call("ActMatter", &m.base);
+}
+
+static int s_with_text(const char *cmd, int argc, char **argv, long long id)
+{
+    char *text = s_opt(argc, argv, "--text");
+    if (strcmp(cmd, "opine") == 0) {
+        Gov__OpineMatter m = GOV__OPINE_MATTER__INIT;
+        m.matter_id = id;
+        m.stance = s_opt(argc, argv, "--stance");
+        m.text = text;
+        return m.stance ? s_call("OpineMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "object") == 0 || strcmp(cmd, "observe") == 0) {
+        if (!text)
+            return govctl_usage(s_usage, 0);
+        if (strcmp(cmd, "object") == 0) {
+            Gov__ObjectMatter m = GOV__OBJECT_MATTER__INIT;
+            m.matter_id = id;
+            m.text = text;
+            return s_call("ObjectMatter", &m.base);
+        }
+        Gov__ObserveMatter m = GOV__OBSERVE_MATTER__INIT;
+        m.matter_id = id;
+        m.text = text;
+        return s_call("ObserveMatter", &m.base);
+    }
+    if (strcmp(cmd, "evaluate") == 0) {
+        Gov__EvaluateMatter m = GOV__EVALUATE_MATTER__INIT;
+        m.matter_id = id;
+        m.rating = s_opt(argc, argv, "--rating");
+        m.text = text;
+        return m.rating ? s_call("EvaluateMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "progress") == 0) {
+        Gov__ProgressMatter m = GOV__PROGRESS_MATTER__INIT;
+        const char *task = govctl_opt(argc, argv, "--task");
+        m.matter_id = id;
+        m.text = text;
+        m.task_id = task ? govctl_parse_int(task) : 0;
+        m.done = govctl_flag(argc, argv, "--done");
+        return text && m.task_id >= 0 ? s_call("ProgressMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "amend") == 0) {
+        Gov__AmendMatter m = GOV__AMEND_MATTER__INIT;
+        m.matter_id = id;
+        m.title = s_opt(argc, argv, "--title");
+        m.body = text;
+        return m.title && text ? s_call("AmendMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    return -1;
+}
+
+static int s_on_matter(const char *cmd, int argc, char **argv, long long id)
+{
+    int rc = s_by_id(cmd, id);
+    if (rc >= 0 || (rc = s_with_text(cmd, argc, argv, id)) >= 0)
+        return rc;
+    const char *v;
+    if (strcmp(cmd, "accept") == 0) {
+        Gov__AcceptMatter m = GOV__ACCEPT_MATTER__INIT;
+        m.matter_id = id;
+        m.window_hours = (v = govctl_opt(argc, argv, "--hours")) ? (int) govctl_parse_int(v) : 0;
+        return m.window_hours >= 0 ? s_call("AcceptMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "decline") == 0) {
+        Gov__DeclineMatter m = GOV__DECLINE_MATTER__INIT;
+        m.matter_id = id;
+        m.reason = s_opt(argc, argv, "--reason");
+        return m.reason ? s_call("DeclineMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "convene") == 0)
+        return s_convene(argc, argv, id);
+    if (strcmp(cmd, "attend") == 0) {
+        Gov__AttendMeeting m = GOV__ATTEND_MEETING__INIT;
+        m.matter_id = id;
+        m.person = s_opt(argc, argv, "--person");
+        return s_call("AttendMeeting", &m.base);
+    }
+    if (strcmp(cmd, "vote") == 0) {
+        Gov__CastVote m = GOV__CAST_VOTE__INIT;
+        m.matter_id = id;
+        m.choice = s_opt(argc, argv, "--choice");
+        return m.choice ? s_call("CastVote", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "receipt") == 0) {
+        Gov__CheckReceipt m = GOV__CHECK_RECEIPT__INIT;
+        m.matter_id = id;
+        m.receipt = s_opt(argc, argv, "--receipt");
+        return m.receipt ? s_call("CheckReceipt", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "act") == 0)
+        return s_act(argc, argv, id);
+    return govctl_usage(s_usage, 0);
+}
+
+int cmd_matter(int argc, char **argv)
+{
+    if (govctl_wants_help(argc, argv))
+        return govctl_usage(s_usage, 1);
+    int used = govctl_actor_options(argc - 1, argv + 1);
+    argc -= used + 1;
+    argv += used + 1;
+    if (argc < 1)
+        return govctl_usage(s_usage, 0);
+    if (strcmp(argv[0], "propose") == 0)
+        return s_propose(argc, argv);
+    if (strcmp(argv[0], "list") == 0) {
+        Gov__ListMatters m = GOV__LIST_MATTERS__INIT;
+        m.community = s_opt(argc, argv, "--community");
+        m.step = s_opt(argc, argv, "--step");
+        return s_call("ListMatters", &m.base);
+    }
+    if (strcmp(argv[0], "clock") == 0 && argc == 2) { /* tests: a service with GOV_TEST_CLOCK=1 */
+        Gov__AdvanceClock m = GOV__ADVANCE_CLOCK__INIT;
+        m.ms = govctl_parse_int(argv[1]);
+        return m.ms > 0 ? s_call("AdvanceClock", &m.base) : govctl_usage(s_usage, 0);
+    }
+    long long id = argc >= 2 ? govctl_parse_int(argv[1]) : -1;
+    if (id <= 0)
+        return govctl_usage(s_usage, 0);
+    return s_on_matter(argv[0], argc, argv, id);
+}
