@@ -26,7 +26,7 @@ CREATE UNIQUE INDEX residents_one_rep ON residents (household_id) WHERE househol
 ALTER TABLE units DROP CONSTRAINT units_kind_check;
 ALTER TABLE units ADD CONSTRAINT units_kind_check
     CHECK (kind IN ('grid_team', 'community', 'street_office', 'department', 'dispatch_centre',
-                    'supervision'));
+                    'leadership', 'supervision'));
 
 -- Rules per community. A rule is "(>|>=)N/D" of a whole: '>1/2' is more than
 -- half, '>=2/3' at least two thirds. Defaults: 城市居民委员会组织法 (2018) art. 10

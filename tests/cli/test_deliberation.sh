@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# govctl matter against real gov-deliberation and gov-routing (test clocks):
+# a matter through all five steps (提事 → 议事 → 定事 → 办事 → 评事) with the
+# statutory co-sign trigger at its boundary, a meeting without quorum, secret
+# and open ballots, the majority at exactly half, 公示 with the chain's head,
+# the decision becoming a whistle in routing, every refusal changing nothing,
+# the windows closing after a kill -9, and the chain catching an edited row.
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+. tests/cli/tap.sh
+bin=${GOV_BIN:-build/bin}
+govctl="$bin/govctl"
+db=cli_deliberation
+psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
+    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
+export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
+free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_ROUTING_HTTP_PORT=$(free)
+export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_DELIBERATION_HTTP_PORT=$(free) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
+start_delib() { "$bin/gov-deliberation" 2>>"$tmp/delib.log" & delib=$!; }
+"$bin/gov-routing" 2>"$tmp/routing.log" &
+routing=$!
+start_delib
+trap 'kill $routing $delib 2>/dev/null; wait $routing $delib 2>/dev/null; rm -rf "$tmp"' EXIT
+healthy() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
+healthy "$GOV_DELIBERATION_HTTP_PORT"
+healthy "$GOV_ROUTING_HTTP_PORT"
+q() { psql -tA "$GOV_DB_URL" -c "$1"; }
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+# until SQL VALUE: waits (5 s at most) for a query to give a value.
+until_q() { for _ in $(seq 50); do [ "$(q "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+M() { "$govctl" matter "$@"; }
+C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee of demo.s1.c1
+SV="--as r.s1.c1.g2.3.2 --unit sv.s1.c1"   # its supervision committee
+DAY=86400000
+advance() { M clock "$1" >"$tmp/clock" 2>&1; }
+unchanged() { # NAME SQL: the count did not move since the last snapshot
+    local now; now=$(q "$2")
+    if [ "$now" = "$snap" ]; then ok "$1"; else not_ok "$1" "was $snap, now $now"; fi
+}
+snapshot() { snap=$(q "$1"); }
+all_rows="SELECT (SELECT count(*) FROM matters) || '/' || (SELECT count(*) FROM matter_records) || '/' || (SELECT count(*) FROM matter_cosigns) || '/' || (SELECT count(*) FROM meeting_votes) || '/' || (SELECT count(*) FROM outbox WHERE stream = 'deliberation')"
+
+# --- usage -------------------------------------------------------------------
+expect_status "matter --help exits 0" 0 "$govctl" matter --help
+contains "... and prints the usage" "$tmp/out" "usage: govctl matter"
+expect_status "propose without a title is a usage error" 2 "$govctl" matter propose --scope community --area demo.s1.c1 --text x
+expect_status "vote without a choice is a usage error" 2 "$govctl" matter vote 1
+expect_status "an unknown subcommand is a usage error" 2 "$govctl" matter frobnicate 1
+
+# --- 提事: propose, with every refusal changing nothing ----------------------
+snapshot "$all_rows"
+expect_status "an unknown area is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.nowhere --title t --text x
+contains "... UNKNOWN_AREA" "$tmp/err" UNKNOWN_AREA
+expect_status "a grid scope on a community area is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope grid --area demo.s1.c1 --title t --text x
+contains "... BAD_SCOPE" "$tmp/err" BAD_SCOPE
+expect_status "a resident of another community cannot propose here" 1 M --as r.s1.c2.g1.1.1 propose --scope community --area demo.s1.c1 --title t --text x
+contains "... OUTSIDE_SCOPE" "$tmp/err" OUTSIDE_SCOPE
+expect_status "an empty title is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title '' --text x
+contains "... MISSING_TITLE" "$tmp/err" MISSING_TITLE
+long=$(python3 -c 'print("字" * 4001)')
+expect_status "a text of 4001 characters is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title t --text "$long"
+contains "... TEXT_TOO_LONG" "$tmp/err" TEXT_TOO_LONG
+expect_status "an attachment that is not a URL is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title t --text x --attach file:///etc/passwd
+contains "... INVALID_ATTACHMENT" "$tmp/err" INVALID_ATTACHMENT
+expect_status "an unknown person is refused" 1 M --as nobody propose --scope community --area demo.s1.c1 --title t --text x
+contains "... UNKNOWN_PERSON" "$tmp/err" UNKNOWN_PERSON
+unchanged "the refused proposals wrote nothing" "$all_rows"
+
+expect_status "a resident proposes a matter (居民提事)" 0 M --as r.s1.c1.g1.1.1 propose --scope community \
+    --area demo.s1.c1 --title 加装电梯 --text '老旧小区3号楼加装电梯，费用分摊方案请居民议定' --attach https://example.org/plan.pdf
+A=$(json "d['item']['id']")
+contains "... in step proposed" "$tmp/out" '"step": "proposed"'
+contains "... with its attachment" "$tmp/out" 'https://example.org/plan.pdf'
+expect_status "someone else cannot amend it" 1 M --as r.s1.c1.g1.2.1 amend "$A" --title x --text y
+contains "... NOT_PROPOSER" "$tmp/err" NOT_PROPOSER
+expect_status "the proposer amends it while only proposed" 0 M --as r.s1.c1.g1.1.1 amend "$A" --title 加装电梯 --text '3号楼加装电梯：方案与费用分摊'
+
+# --- co-signing and the statutory trigger (组织法 art. 10: one fifth) ---------
+# demo.s1.c1 has 20 households and 40 adults: 4 households are one fifth.
+for h in 2 3 4; do
+    expect_status "household $h co-signs" 0 M --as r.s1.c1.g1.$h.1 cosign "$A"
+done
+contains "3 of 20 households is not yet one fifth" "$tmp/out" '"convene_required": false'
+snapshot "$all_rows"
+expect_status "co-signing twice is refused" 1 M --as r.s1.c1.g1.2.1 cosign "$A"
+contains "... ALREADY_COSIGNED" "$tmp/err" ALREADY_COSIGNED
+expect_status "a resident of another community cannot co-sign" 1 M --as r.s1.c2.g1.1.1 cosign "$A"
+contains "... OUTSIDE_SCOPE" "$tmp/err" OUTSIDE_SCOPE
+expect_status "a child cannot co-sign" 1 M --as r.s1.c1.g1.2.3 cosign "$A"
+unchanged "the refused co-signatures wrote nothing" "$all_rows"
+expect_status "the fourth household co-signs" 0 M --as r.s1.c1.g1.5.1 cosign "$A"
+contains "4 of 20 households reach the trigger" "$tmp/out" '"convene_required": true'
+check "... recorded as reached by households" test "$(q "SELECT body::json->>'reached_by' FROM matter_records WHERE matter_id = $A AND kind = 'convene_required'")" = households
+
+# --- 受理 ----------------------------------------------------------------------
+expect_status "a resident cannot accept" 1 M --as r.s1.c1.g1.2.1 accept "$A"
+contains "... NOT_COMMITTEE" "$tmp/err" NOT_COMMITTEE
+expect_status "the committee cannot decline a matter that reached the trigger" 1 M $C decline "$A" --reason 不予受理
+contains "... CONVENE_REQUIRED" "$tmp/err" CONVENE_REQUIRED
+expect_status "voting before any meeting is refused" 1 M --as r.s1.c1.g1.1.1 vote "$A" --choice yes
+contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
+expect_status "the committee accepts, opening a 48-hour opinion window" 0 M $C accept "$A" --hours 48
+contains "... and the matter is discussing" "$tmp/out" '"step": "discussing"'
+
+# A second matter, declined with a public reason; a third for the restart.
+expect_status "a grid matter is proposed" 0 M --as r.s1.c1.g2.1.1 propose --scope grid --area demo.s1.c1.g2 --title 楼道堆物 --text 清理楼道堆物
+B=$(json "d['item']['id']")
+expect_status "a decline needs a reason" 1 M $C decline "$B" --reason ''
+contains "... REASON_REQUIRED" "$tmp/err" REASON_REQUIRED
+expect_status "the committee declines it with a reason" 0 M $C decline "$B" --reason 属物业职责，已转物业处理
+contains "... which the matter shows" "$tmp/out" '属物业职责'
+expect_status "a declined matter cannot be amended (the record is closed)" 1 M --as r.s1.c1.g2.1.1 amend "$B" --title x --text y
+contains "... RECORD_CLOSED" "$tmp/err" RECORD_CLOSED
+expect_status "a third matter is proposed" 0 M --as r.s1.c1.g3.1.1 propose --scope community --area demo.s1.c1 --title 健身器材 --text 增设健身器材
+R=$(json "d['item']['id']")
+expect_status "... and accepted with a one-hour window" 0 M $C accept "$R" --hours 1
+
+# --- the windows close on their own, also after kill -9 ------------------------
+kill -9 "$delib"; wait "$delib" 2>/dev/null
+GOV_TEST_CLOCK_AHEAD_MS=7200000 start_delib
+healthy "$GOV_DELIBERATION_HTTP_PORT"
+check "after kill -9 and two hours, the one-hour window closed on start" until_q "SELECT step FROM matters WHERE id = $R" discussed
+check "... exactly once" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $R AND kind = 'discussion_closed'")" = 1
+check "the 48-hour window is still open" test "$(q "SELECT step FROM matters WHERE id = $A")" = discussing
+
+# --- 议事 ----------------------------------------------------------------------
+expect_status "a resident in scope gives an opinion" 0 M --as r.s1.c1.g2.2.1 opine "$A" --stance for --text 支持，老人上楼难
+expect_status "... another is against" 0 M --as r.s1.c1.g1.1.2 opine "$A" --stance against --text 一楼住户受影响
+expect_status "... and changes their mind (the last opinion counts)" 0 M --as r.s1.c1.g1.1.2 opine "$A" --stance neutral
+contains "... so for 1, against 0, neutral 1" "$tmp/out" '"opinions_neutral": 1'
+expect_status "a stance must be for, against or neutral" 1 M --as r.s1.c1.g2.2.1 opine "$A" --stance maybe
+contains "... BAD_STANCE" "$tmp/err" BAD_STANCE
+expect_status "outsiders cannot give opinions" 1 M --as r.s1.c2.g1.1.1 opine "$A" --stance for
+advance $((25 * 3600000))
+check "a day before the end, the closing-soon reminder is recorded" until_q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'closing_soon'" 1
+advance $((24 * 3600000))
+check "when the window ends the matter is discussed" until_q "SELECT step FROM matters WHERE id = $A" discussed
+expect_status "an opinion after the window closed is refused" 1 M --as r.s1.c1.g2.2.1 opine "$A" --stance for
+contains "... WINDOW_CLOSED" "$tmp/err" WINDOW_CLOSED
+
+# --- 定事: a secret ballot of the representatives without quorum ---------------
+now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
+expect_status "a meeting with less than 7 days' notice is refused" 1 M $C convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + DAY))
+contains "... NOTICE_TOO_SHORT" "$tmp/err" NOTICE_TOO_SHORT
+expect_status "a secret ballot cannot allow changing votes" 1 M $C convene "$A" --roster representatives --ballot secret --allow-change --motion m --starts-ms $((now_ms + 8 * DAY))
+contains "... BAD_BALLOT" "$tmp/err" BAD_BALLOT
+expect_status "the committee convenes the representatives (8), secret ballot" 0 M $C convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
+contains "... a roster of 8" "$tmp/out" '"roster_size": 8'
+expect_status "voting during the notice period is refused" 1 M --as r.s1.c1.g1.1.1 vote "$A" --choice yes
+contains "... NOTICE_PERIOD" "$tmp/err" NOTICE_PERIOD
+advance $((7 * DAY + 120000))
+reps="r.s1.c1.g1.1.1 r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1"
+for p in $reps; do M --as "$p" vote "$A" --choice yes >"$tmp/vote.$p" 2>&1; done
+check "five representatives vote and get receipts" test "$(cat "$tmp"/vote.r.* | grep -c '"receipt"')" = 5
+receipt=$(python3 -c "import json; print(json.load(open('$tmp/vote.r.s1.c1.g1.1.1'))['receipt'])")
+snapshot "$all_rows"
+expect_status "voting twice is refused" 1 M --as r.s1.c1.g1.1.1 vote "$A" --choice no
+contains "... ALREADY_VOTED" "$tmp/err" ALREADY_VOTED
+expect_status "someone not on the roster cannot vote" 1 M --as r.s1.c1.g1.2.1 vote "$A" --choice yes
+contains "... NOT_ON_ROSTER" "$tmp/err" NOT_ON_ROSTER
+expect_status "a choice must be yes, no or abstain" 1 M --as r.s1.c1.g3.4.1 vote "$A" --choice maybe
+contains "... BAD_CHOICE" "$tmp/err" BAD_CHOICE
+unchanged "the refused votes wrote nothing" "$all_rows"
+mt1=$(q "SELECT max(id) FROM meetings WHERE matter_id = $A")
+check "secret ballot: how is stored without who or when" test "$(q "SELECT count(*) FROM meeting_votes WHERE meeting_id = $mt1 AND person_id IS NULL AND at_ms IS NULL")" = 5
+check "... who is stored without how" test "$(q "SELECT count(*) FROM meeting_ballots WHERE meeting_id = $mt1")" = 5
+check "... and the record names the voters, never their choice" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'ballot' AND body NOT LIKE '%choice%' AND body NOT LIKE '%yes%'")" = 5
+expect_status "the voter checks the receipt" 0 M --as r.s1.c1.g1.1.1 receipt "$A" --receipt "$receipt"
+contains "... counted" "$tmp/out" '"counted": true'
+expect_status "a made-up receipt is not found" 1 M receipt "$A" --receipt 0123456789abcdef0123456789abcdef
+expect_status "a resident cannot close the meeting" 1 M --as r.s1.c1.g1.1.1 close "$A"
+expect_status "the committee closes it: 5 of 8 is below two thirds" 0 M $C close "$A"
+contains "... no quorum, the matter stays undecided" "$tmp/out" '"step": "undecided"'
+contains "... and the tally says so" "$tmp/out" '"valid": false'
+expect_status "a vote after close is refused" 1 M --as r.s1.c1.g3.4.1 vote "$A" --choice yes
+contains "... MEETING_CLOSED" "$tmp/err" MEETING_CLOSED
+expect_status "publishing an undecided matter is refused" 1 M $C publish "$A"
+contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
+
+# --- 定事 again: the households, open ballot, changes allowed -------------------
+now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
+expect_status "the committee convenes the household representatives (20), open ballot" 0 M $C convene "$A" --roster households --ballot open --allow-change --motion 同意加装电梯，费用按楼层分摊 --starts-ms $((now_ms + 7 * DAY + 60000))
+contains "... a roster of 20" "$tmp/out" '"roster_size": 20'
+advance $((7 * DAY + 120000))
+i=0
+for g in 1 2 3; do for h in 1 2 3 4 5; do
+    i=$((i + 1)); [ $i -gt 11 ] && break
+    choice=yes; [ $i -gt 6 ] && choice=no
+    M --as r.s1.c1.g$g.$h.1 vote "$A" --choice $choice >/dev/null 2>"$tmp/verr" || cat "$tmp/verr"
+done; done
+expect_status "a voter changes no to yes before close" 0 M --as r.s1.c1.g2.2.1 vote "$A" --choice yes
+check "... the earlier vote stays, no longer current" test "$(q "SELECT count(*) FROM meeting_votes v JOIN people p ON p.id = v.person_id WHERE p.code = 'r.s1.c1.g2.2.1' AND v.meeting_id = (SELECT max(id) FROM meetings WHERE matter_id = $A) AND NOT v.current")" = 1
+expect_status "the committee records a member's attendance" 0 M $C attend "$A" --person r.s1.c1.g3.2.1
+expect_status "... not twice" 1 M $C attend "$A" --person r.s1.c1.g3.2.1
+contains "... ALREADY_ATTENDED" "$tmp/err" ALREADY_ATTENDED
+expect_status "the meeting closes: 12 of 20 attend, 7 of 12 agree" 0 M $C close "$A"
+contains "... decided" "$tmp/out" '"step": "decided"'
+contains "... with the tally" "$tmp/out" '"yes": 7'
+contains "... attended 12" "$tmp/out" '"attended": 12'
+
+# --- 公示 ------------------------------------------------------------------------
+head_before=$(q "SELECT head_hash FROM matters WHERE id = $A")
+expect_status "the committee publishes the decision (公示)" 0 M $C publish "$A"
+check "... printing the chain's head as it stood" test "$(json "d['item']['decision_head']")" = "$head_before"
+expect_status "a resident objects during the notice period" 0 M --as r.s1.c1.g1.1.2 object "$A" --text 一楼采光受影响，请补偿
+contains "... recorded" "$tmp/out" '"objections": 1'
+expect_status "the supervision committee observes (监督)" 0 M $SV observe "$A" --text 表决程序合规，异议已记录
+expect_status "a resident cannot write the supervision record" 1 M --as r.s1.c1.g1.1.1 observe "$A" --text x
+contains "... NOT_SUPERVISOR" "$tmp/err" NOT_SUPERVISOR
+expect_status "acting before the notice period ends is refused" 1 M $C act "$A" --dept dept.zhujian
+contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
+advance $((7 * DAY))
+check "when the notice period ends the decision is approved" until_q "SELECT step FROM matters WHERE id = $A" approved
+expect_status "an objection after the notice period is refused" 1 M --as r.s1.c1.g1.1.2 object "$A" --text 晚了
+contains "... NOTICE_ENDED" "$tmp/err" NOTICE_ENDED
+
+# --- 办事: the decision becomes a whistle in routing ------------------------------
+expect_status "acting with an unknown department is refused" 1 M $C act "$A" --dept dept.nowhere
+contains "... UNKNOWN_DEPARTMENT" "$tmp/err" UNKNOWN_DEPARTMENT
+expect_status "the committee acts: 住建 summoned, a task for the committee" 0 M $C act "$A" --dept dept.zhujian --task 组织施工协调会 --text 加装电梯施工
+contains "... acting" "$tmp/out" '"step": "acting"'
+check "routing blows a whistle for the decision" until_q "SELECT count(*) FROM whistles WHERE origin = 'matter:$A'" 1
+check "... to 住建" test "$(q "SELECT u.code FROM dispatches d JOIN units u ON u.id = d.unit_id JOIN whistles w ON w.id = d.whistle_id WHERE w.origin = 'matter:$A'")" = dept.zhujian
+check "deliberation links the task to the whistle" until_q "SELECT count(*) FROM matter_tasks WHERE matter_id = $A AND whistle_id IS NOT NULL" 1
+task=$(q "SELECT id FROM matter_tasks WHERE matter_id = $A AND kind = 'committee'")
+expect_status "the committee reports its task done" 0 M $C progress "$A" --task "$task" --text 协调会已召开
+expect_status "... and the work done, opening the evaluation" 0 M $C progress "$A" --text 电梯已安装 --done
+contains "... evaluating" "$tmp/out" '"step": "evaluating"'
+
+# --- 评事 ------------------------------------------------------------------------
+expect_status "a resident evaluates" 0 M --as r.s1.c1.g1.1.1 evaluate "$A" --rating satisfied --text 很好
+expect_status "... not twice" 1 M --as r.s1.c1.g1.1.1 evaluate "$A" --rating basic
+contains "... ALREADY_EVALUATED" "$tmp/err" ALREADY_EVALUATED
+expect_status "a rating must be one of three" 1 M --as r.s1.c1.g1.2.1 evaluate "$A" --rating great
+contains "... BAD_RATING" "$tmp/err" BAD_RATING
+advance $((7 * DAY))
+check "the evaluation closes and the matter with it" until_q "SELECT step FROM matters WHERE id = $A" closed
+expect_status "an evaluation after close is refused" 1 M --as r.s1.c1.g1.2.1 evaluate "$A" --rating satisfied
+contains "... EVALUATION_CLOSED" "$tmp/err" EVALUATION_CLOSED
+expect_status "supervision may still observe a closed matter" 0 M $SV observe "$A" --text 全程监督完毕
+expect_status "matter show has the result" 0 M show "$A"
+contains "... satisfied 1" "$tmp/out" '"rated_satisfied": 1'
+
+# --- the majority at exactly half, on a 村务商议团 --------------------------------
+expect_status "a matter for the council" 0 M --as r.s1.c1.g4.1.1 propose --scope community --area demo.s1.c1 --title 停车位划线 --text 划定停车位
+K=$(json "d['item']['id']")
+M $C accept "$K" --hours 1 >/dev/null
+advance 7200000
+until_q "SELECT step FROM matters WHERE id = $K" discussed
+now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
+council="--member r.s1.c1.g1.1.1 --member r.s1.c1.g1.2.1 --member r.s1.c1.g1.3.1 --member r.s1.c1.g2.1.1 --member r.s1.c1.g2.2.1 --member r.s1.c1.g3.1.1 --member r.s1.c1.g4.1.1"
+expect_status "a council of 6 is refused" 1 M $C convene "$K" --roster council --ballot open --motion m --starts-ms $((now_ms + 7 * DAY + 60000)) --member r.s1.c1.g1.1.1 --member r.s1.c1.g1.2.1 --member r.s1.c1.g1.3.1 --member r.s1.c1.g2.1.1 --member r.s1.c1.g2.2.1 --member r.s1.c1.g3.1.1
+contains "... BAD_COUNCIL" "$tmp/err" BAD_COUNCIL
+expect_status "a council member from another community is refused" 1 M $C convene "$K" --roster council --ballot open --motion m --starts-ms $((now_ms + 7 * DAY + 60000)) $council --member r.s1.c2.g1.1.1
+contains "... NOT_A_RESIDENT" "$tmp/err" NOT_A_RESIDENT
+expect_status "a council of 8 is convened" 0 M $C convene "$K" --roster council --ballot open --motion 同意划线 --starts-ms $((now_ms + 7 * DAY + 60000)) $council --member r.s1.c1.g4.2.1
+advance $((7 * DAY + 120000))
+i=0
+for p in r.s1.c1.g1.1.1 r.s1.c1.g1.2.1 r.s1.c1.g1.3.1 r.s1.c1.g2.1.1 r.s1.c1.g2.2.1 r.s1.c1.g3.1.1; do
+    i=$((i + 1)); choice=yes; [ $i -gt 3 ] && choice=no
+    M --as $p vote "$K" --choice $choice >/dev/null
+done
+expect_status "6 of 8 attend (two thirds), 3 yes of 6: exactly half" 0 M $C close "$K"
+contains "... is not more than half: rejected" "$tmp/out" '"step": "rejected"'
+contains "... though the meeting was valid" "$tmp/out" '"valid": true'
+
+# --- events and the chain ----------------------------------------------------------
+until_q "SELECT count(*) FROM outbox WHERE stream = 'deliberation' AND seq IS NULL" 0
+events=$(q "SELECT count(*) FROM outbox WHERE stream = 'deliberation'")
+expect_status "events tail shows the deliberation stream" 0 "$govctl" events tail --stream deliberation --from 0 --count "$events" --timeout 3000
+for t in MatterProposed ConveneRequired MatterAccepted DiscussionClosing DiscussionClosed MeetingConvened MeetingClosed DecisionPublished ObjectionFiled NoticeEnded MatterActing EvaluationOpened MatterEvaluated MatterClosed ObservationAdded; do
+    contains "... with $t" "$tmp/out" "\"$t\""
+done
+expect_status "matter verify checks the whole chain" 0 M verify "$A"
+contains "... ok" "$tmp/out" '"ok": true'
+records=$(q "SELECT records FROM matters WHERE id = $A")
+check "... of every record" test "$(json "d['records']")" = "$records"
+expect_status "an UPDATE of a record is refused by the database" 1 psql -v ON_ERROR_STOP=1 -q "$GOV_DB_URL" -c "UPDATE matter_records SET body = '{}' WHERE matter_id = $A AND n = 3"
+q "ALTER TABLE matter_records DISABLE TRIGGER matter_records_append_only; UPDATE matter_records SET body = replace(body, 'r.s1.c1.g1.3.1', 'r.s1.c1.g1.9.1') WHERE matter_id = $A AND n = 4; ALTER TABLE matter_records ENABLE TRIGGER matter_records_append_only" >/dev/null
+expect_status "after a superuser edits record 4, verify still answers" 0 M verify "$A"
+contains "... not ok" "$tmp/out" '"ok": false'
+check "... naming record 4 as the first broken link" test "$(json "d['broken_at']")" = 4
+expect_status "matter record lists the entries" 0 M record "$A"
+contains "... each with its hash" "$tmp/out" '"prev_hash"'
+expect_status "matter list shows the community's matters" 0 M list --community demo.s1.c1
+check "... all four" test "$(json "len(d['items'])")" = 4
+expect_status "a matter that does not exist" 1 M show 999999
+contains "... NOT_FOUND" "$tmp/err" NOT_FOUND
+echo "1..$n"
