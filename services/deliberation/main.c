@@ -5,7 +5,7 @@
  * Requests come on a ROUTER (GOV_DELIBERATION_ENDPOINT); each batch of
  * commands runs in one transaction, a savepoint each (api.c). A matter moves
  * through its steps (steps.c) and meetings (meeting.c) under each community's
- * rules (rules.c); every step is an entry in the matter's hash chain
+ * rules (rule.c); every step is an entry in the matter's hash chain
  * (chain.c) and an event in the outbox, which the relay publishes on
  * GOV_DELIBERATION_EVENTS. Opinion windows, 公示 periods and evaluations close
  * on durable timers (windows.c). Decisions that summon departments become

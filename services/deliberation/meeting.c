@@ -8,7 +8,7 @@
 #include "chain.h"
 #include "db.h"
 #include "queries.h"
-#include "rules.h"
+#include "rule.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
 #define COUNCIL_MIN 7

@@ -8,7 +8,7 @@
  * the earlier ones stay in the record). In a secret ballot who voted and how
  * are stored apart, and the voter gets a receipt to check that the vote was
  * counted. Closing counts: the quorum over the roster, then the majority of
- * those present (rules.c); without quorum the matter stays undecided. */
+ * those present (rule.c); without quorum the matter stays undecided. */
 #ifndef DELIB_MEETING_H
 #define DELIB_MEETING_H
 

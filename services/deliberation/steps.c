@@ -8,7 +8,7 @@
 #include "db.h"
 #include "mview.h"
 #include "queries.h"
-#include "rules.h"
+#include "rule.h"
 #include "windows.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)

@@ -1,12 +1,12 @@
-/* rules: the thresholds of self-government, as data.
+/* rule: the thresholds of self-government, as data.
  *
  * A rule is a fraction of a whole with a comparison: ">1/2" is "more than
  * half", ">=2/3" is "at least two thirds". Quorums (who must attend), majorities
  * (who must agree) and the statutory trigger (who must co-sign) are all rules,
  * kept per community in deliberation_rules. Arithmetic is exact (integers), so
  * 5 of 10 is not more than half, and 2 of 3 is at least two thirds. */
-#ifndef DELIB_RULES_H
-#define DELIB_RULES_H
+#ifndef DELIB_RULE_H
+#define DELIB_RULE_H
 
 #include <stdint.h>
 
