@@ -117,6 +117,10 @@ bench-notify: install-deps
 	$(MAKE) all
 	bash bench/notify/run.sh
 
+bench-deliberation: install-deps
+	$(MAKE) all
+	bash bench/deliberation/run.sh
+
 bench-intake: install-deps
 	$(MAKE) all
 	bash bench/intake/run.sh
@@ -124,5 +128,5 @@ bench-intake: install-deps
 clean:
 	rm -rf build
 
-.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify clean
+.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify bench-deliberation clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
