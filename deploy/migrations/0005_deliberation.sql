@@ -247,3 +247,70 @@ CREATE INDEX matter_windows_due ON matter_windows (due_ms) WHERE fired_ms IS NUL
 -- Routing remembers where a whistle came from, so deliberation can follow
 -- the work its decisions became.
 ALTER TABLE whistles ADD COLUMN origin text NOT NULL DEFAULT '';
+
+-- "3+1 清单" (seed 001): the community's needs list, the units' resources list,
+-- and the project list where a unit claims a need and both sides sign.
+CREATE TABLE community_needs (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    community_id bigint NOT NULL REFERENCES areas (id),
+    title        text NOT NULL,
+    text         text NOT NULL,
+    added_by     text NOT NULL,
+    state        text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'claimed')),
+    created_ms   bigint NOT NULL
+);
+CREATE INDEX community_needs_community ON community_needs (community_id, id);
+
+CREATE TABLE unit_resources (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    unit_id      bigint NOT NULL REFERENCES units (id),
+    community_id bigint NOT NULL REFERENCES areas (id),
+    title        text NOT NULL,
+    text         text NOT NULL,
+    added_by     text NOT NULL,
+    created_ms   bigint NOT NULL
+);
+CREATE INDEX unit_resources_community ON unit_resources (community_id, id);
+
+-- claimed (the unit signed) → signed (the community signed too) → done.
+CREATE TABLE community_projects (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    need_id             bigint NOT NULL UNIQUE REFERENCES community_needs (id),
+    resource_id         bigint REFERENCES unit_resources (id),
+    unit_id             bigint NOT NULL REFERENCES units (id),
+    community_id        bigint NOT NULL REFERENCES areas (id),
+    state               text NOT NULL DEFAULT 'claimed' CHECK (state IN ('claimed', 'signed', 'done')),
+    unit_signed_by      text NOT NULL,
+    unit_signed_ms      bigint NOT NULL,
+    community_signed_by text,
+    community_signed_ms bigint,
+    result              text,
+    done_ms             bigint
+);
+
+-- 居民点单、平台派单、志愿者接单、组织晒单 (seed 004): volunteers are in-service
+-- party members (and others) who reported (报到) to a community.
+CREATE TABLE volunteers (
+    person_id     bigint NOT NULL REFERENCES people (id),
+    community_id  bigint NOT NULL REFERENCES areas (id),
+    party_member  boolean NOT NULL DEFAULT false,
+    skills        text NOT NULL DEFAULT '',
+    registered_ms bigint NOT NULL,
+    PRIMARY KEY (person_id, community_id)
+);
+
+-- posted → claimed (the first volunteer to claim) → done (the result is public).
+CREATE TABLE service_orders (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    community_id bigint NOT NULL REFERENCES areas (id),
+    resident_id  bigint NOT NULL REFERENCES people (id),
+    title        text NOT NULL,
+    text         text NOT NULL,
+    state        text NOT NULL DEFAULT 'posted' CHECK (state IN ('posted', 'claimed', 'done')),
+    volunteer_id bigint REFERENCES people (id),
+    claimed_ms   bigint,
+    result       text,
+    done_ms      bigint,
+    created_ms   bigint NOT NULL
+);
+CREATE INDEX service_orders_community ON service_orders (community_id, id);

@@ -5,8 +5,10 @@
 
 #include "chain.h"
 #include "db.h"
+#include "lists.h"
 #include "meeting.h"
 #include "mview.h"
+#include "orders.h"
 #include "queries.h"
 #include "routing.pb-c.h"
 #include "steps.h"
@@ -15,29 +17,42 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 
+/* What a command is answered with, after COMMIT. */
+typedef enum { REPLY_MATTER, REPLY_VOTE, REPLY_LISTS, REPLY_ORDER, REPLY_VOLUNTEER } reply_t;
+
 typedef struct {
     const char *type;
     const ProtobufCMessageDescriptor *desc;
     delib_cmd_fn fn;
+    reply_t reply;
 } cmd_t;
 
 static const cmd_t s_cmds[] = {
-    {"ProposeMatter", &gov__propose_matter__descriptor, steps_propose},
-    {"AmendMatter", &gov__amend_matter__descriptor, steps_amend},
-    {"CosignMatter", &gov__matter_id__descriptor, steps_cosign},
-    {"AcceptMatter", &gov__accept_matter__descriptor, steps_accept},
-    {"DeclineMatter", &gov__decline_matter__descriptor, steps_decline},
-    {"OpineMatter", &gov__opine_matter__descriptor, steps_opine},
-    {"ConveneMeeting", &gov__convene_meeting__descriptor, meeting_convene},
-    {"AttendMeeting", &gov__attend_meeting__descriptor, meeting_attend},
-    {"CastVote", &gov__cast_vote__descriptor, meeting_vote},
-    {"CloseMeeting", &gov__matter_id__descriptor, meeting_close},
-    {"PublishDecision", &gov__matter_id__descriptor, steps_publish},
-    {"ObjectMatter", &gov__object_matter__descriptor, steps_object},
-    {"ActMatter", &gov__act_matter__descriptor, steps_act},
-    {"ProgressMatter", &gov__progress_matter__descriptor, steps_progress},
-    {"EvaluateMatter", &gov__evaluate_matter__descriptor, steps_evaluate},
-    {"ObserveMatter", &gov__observe_matter__descriptor, steps_observe},
+    {"ProposeMatter", &gov__propose_matter__descriptor, steps_propose, REPLY_MATTER},
+    {"AmendMatter", &gov__amend_matter__descriptor, steps_amend, REPLY_MATTER},
+    {"CosignMatter", &gov__matter_id__descriptor, steps_cosign, REPLY_MATTER},
+    {"AcceptMatter", &gov__accept_matter__descriptor, steps_accept, REPLY_MATTER},
+    {"DeclineMatter", &gov__decline_matter__descriptor, steps_decline, REPLY_MATTER},
+    {"OpineMatter", &gov__opine_matter__descriptor, steps_opine, REPLY_MATTER},
+    {"ConveneMeeting", &gov__convene_meeting__descriptor, meeting_convene, REPLY_MATTER},
+    {"AttendMeeting", &gov__attend_meeting__descriptor, meeting_attend, REPLY_MATTER},
+    {"CastVote", &gov__cast_vote__descriptor, meeting_vote, REPLY_VOTE},
+    {"CloseMeeting", &gov__matter_id__descriptor, meeting_close, REPLY_MATTER},
+    {"PublishDecision", &gov__matter_id__descriptor, steps_publish, REPLY_MATTER},
+    {"ObjectMatter", &gov__object_matter__descriptor, steps_object, REPLY_MATTER},
+    {"ActMatter", &gov__act_matter__descriptor, steps_act, REPLY_MATTER},
+    {"ProgressMatter", &gov__progress_matter__descriptor, steps_progress, REPLY_MATTER},
+    {"EvaluateMatter", &gov__evaluate_matter__descriptor, steps_evaluate, REPLY_MATTER},
+    {"ObserveMatter", &gov__observe_matter__descriptor, steps_observe, REPLY_MATTER},
+    {"AddNeed", &gov__add_need__descriptor, lists_add_need, REPLY_LISTS},
+    {"AddResource", &gov__add_resource__descriptor, lists_add_resource, REPLY_LISTS},
+    {"ClaimNeed", &gov__claim_need__descriptor, lists_claim, REPLY_LISTS},
+    {"SignProject", &gov__sign_project__descriptor, lists_sign, REPLY_LISTS},
+    {"CompleteProject", &gov__complete_project__descriptor, lists_complete, REPLY_LISTS},
+    {"RegisterVolunteer", &gov__register_volunteer__descriptor, orders_register, REPLY_VOLUNTEER},
+    {"OrderService", &gov__order_service__descriptor, orders_order, REPLY_ORDER},
+    {"ClaimOrder", &gov__claim_order__descriptor, orders_claim, REPLY_ORDER},
+    {"CompleteOrder", &gov__complete_order__descriptor, orders_complete, REPLY_ORDER},
 };
 
 static const cmd_t *s_cmd(const char *type)
@@ -82,6 +97,38 @@ static ProtobufCMessage *s_payload(rpcsrv_t *srv, rpc_req_t *req,
 }
 
 /* --- reads ----------------------------------------------------------------- */
+
+static void s_reply_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t community,
+                          const char *code)
+{
+    lview_t v;
+    delib_err_t err;
+    PGresult *res = NULL;
+    if (!code) { /* after a command: the community by id */
+        char ids[24];
+        res = delib_exec(d, "SELECT code FROM areas WHERE id = $1", 1,
+                         (const char *[]){delib_i64(ids, community)}, &err);
+        code = res && PQntuples(res) ? PQgetvalue(res, 0, 0) : "";
+    }
+    if (lview_load(d, community, code, &v, &err))
+        s_fail(srv, req, &err);
+    else
+        rpcsrv_reply(srv, req, "ListsReply", &v.msg.base);
+    lview_clear(&v);
+    PQclear(res);
+}
+
+static void s_get_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__GetLists *m)
+{
+    delib_err_t err;
+    int64_t community = lists_community(d, m->community, &err);
+    if (community < 0)
+        s_fail(srv, req, &err);
+    else if (community == 0)
+        rpcsrv_fail(srv, req, "UNKNOWN_AREA", "no such community", m->community, NULL, NULL);
+    else
+        s_reply_lists(d, srv, req, community, m->community);
+}
 
 static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMatters *m)
 {
@@ -214,6 +261,15 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
             else
                 rpcsrv_reply(srv, req, "CheckReceiptReply", &reply.base);
         }
+    } else if (strcmp(type, "GetLists") == 0) {
+        if ((m = s_payload(srv, req, &gov__get_lists__descriptor)))
+            s_get_lists(d, srv, req, (Gov__GetLists *) m);
+    } else if (strcmp(type, "GetOrder") == 0) {
+        if ((m = s_payload(srv, req, &gov__get_order__descriptor)))
+            orders_reply(d, srv, req, ((Gov__GetOrder *) m)->order_id);
+    } else if (strcmp(type, "ListOrders") == 0) {
+        if ((m = s_payload(srv, req, &gov__list_orders__descriptor)))
+            orders_list(d, srv, req, (Gov__ListOrders *) m);
     } else if (strcmp(type, "AdvanceClock") == 0) {
         if ((m = s_payload(srv, req, &gov__advance_clock__descriptor)))
             s_advance(d, srv, req, (Gov__AdvanceClock *) m);
@@ -250,16 +306,30 @@ static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd
     return 1;
 }
 
-static void s_answer(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const delib_result_t *res)
+static void s_answer(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd,
+                     const delib_result_t *res)
 {
-    if (strcmp(req->env->type, "CastVote") == 0) {
+    switch (cmd->reply) {
+    case REPLY_LISTS:
+        s_reply_lists(d, srv, req, res->community_id, NULL);
+        break;
+    case REPLY_VOLUNTEER:
+        orders_reply_volunteer(d, srv, req, res->community_id);
+        break;
+    case REPLY_ORDER:
+        orders_reply(d, srv, req, res->item_id);
+        break;
+    case REPLY_VOTE: {
         Gov__CastVoteReply reply = GOV__CAST_VOTE_REPLY__INIT;
         reply.matter_id = res->matter_id;
         reply.meeting_id = res->meeting_id;
         reply.receipt = (char *) res->receipt;
         rpcsrv_reply(srv, req, "CastVoteReply", &reply.base);
-    } else {
+        break;
+    }
+    case REPLY_MATTER:
         s_reply_matter(d, srv, req, res->matter_id);
+        break;
     }
 }
 
@@ -302,7 +372,7 @@ void api_batch(delib_t *d, rpcsrv_t *srv, rpc_req_t **reqs, size_t n)
     if (ok && d->relay)
         relay_kick(d->relay);
     for (size_t i = 0; i < ok; i++)
-        s_answer(d, srv, done[i], &results[i]);
+        s_answer(d, srv, done[i], s_cmd(done[i]->env->type), &results[i]);
 out:
     free(done);
     free(results);

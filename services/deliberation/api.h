@@ -1,8 +1,8 @@
 /* api: the deliberation service's requests. Commands of one batch run in one
  * transaction, each inside its own savepoint, so a refused command changes
  * nothing and the rest still commit together; they are answered after COMMIT.
- * Reads (GetMatter, ListMatters, GetRecord, VerifyMatter, CheckReceipt) are
- * answered outside it. */
+ * Reads (GetMatter, ListMatters, GetRecord, VerifyMatter, CheckReceipt,
+ * GetLists, GetOrder, ListOrders) are answered outside it. */
 #ifndef DELIB_API_H
 #define DELIB_API_H
 

@@ -249,4 +249,84 @@
     "   AND ($4::bigint = 0 OR m.id < $4::bigint)"                                            \
     " ORDER BY m.id DESC LIMIT $3"
 
+/* --- 3+1 lists --------------------------------------------------------------- */
+
+/* A community by code: its id (the area must be a community). */
+#define Q_COMMUNITY "SELECT id FROM areas WHERE code = $1 AND level = 'community'"
+#define Q_INSERT_NEED                                                                         \
+    "INSERT INTO community_needs (community_id, title, text, added_by, created_ms)"           \
+    " VALUES ($1, $2, $3, $4, $5) RETURNING id"
+#define Q_INSERT_RESOURCE                                                                     \
+    "INSERT INTO unit_resources (unit_id, community_id, title, text, added_by, created_ms)"   \
+    " SELECT u.id, $2, $3, $4, $5, $6 FROM units u WHERE u.code = $1 RETURNING id"
+/* Claims need $1 if open: its community id. */
+#define Q_CLAIM_NEED                                                                          \
+    "UPDATE community_needs SET state = 'claimed' WHERE id = $1 AND state = 'open'"           \
+    " RETURNING community_id"
+#define Q_NEED_STATE "SELECT state FROM community_needs WHERE id = $1"
+/* The resource $1 if it is unit $2's and offered to community $3. */
+#define Q_RESOURCE_OF                                                                         \
+    "SELECT 1 FROM unit_resources r JOIN units u ON u.id = r.unit_id"                         \
+    " WHERE r.id = $1 AND u.code = $2 AND r.community_id = $3"
+#define Q_INSERT_PROJECT                                                                      \
+    "INSERT INTO community_projects (need_id, resource_id, unit_id, community_id,"            \
+    "                                unit_signed_by, unit_signed_ms)"                         \
+    " SELECT $1, nullif($2::bigint, 0), u.id, $3, $5, $6 FROM units u WHERE u.code = $4"      \
+    " RETURNING id"
+/* A project: state, community id, unit code. */
+#define Q_PROJECT_LOCK                                                                        \
+    "SELECT p.state, p.community_id, u.code FROM community_projects p"                        \
+    " JOIN units u ON u.id = p.unit_id WHERE p.id = $1 FOR UPDATE OF p"
+#define Q_SIGN_PROJECT                                                                        \
+    "UPDATE community_projects SET state = 'signed', community_signed_by = $2,"               \
+    " community_signed_ms = $3 WHERE id = $1"
+#define Q_COMPLETE_PROJECT                                                                    \
+    "UPDATE community_projects SET state = 'done', result = $2, done_ms = $3 WHERE id = $1"
+#define Q_NEEDS                                                                               \
+    "SELECT n.id, a.code, n.title, n.text, n.added_by, n.state, n.created_ms"                 \
+    " FROM community_needs n JOIN areas a ON a.id = n.community_id"                           \
+    " WHERE n.community_id = $1 ORDER BY n.id"
+#define Q_RESOURCES                                                                           \
+    "SELECT r.id, u.code, u.name, a.code, r.title, r.text, r.created_ms"                      \
+    " FROM unit_resources r JOIN units u ON u.id = r.unit_id JOIN areas a ON a.id = r.community_id"\
+    " WHERE r.community_id = $1 ORDER BY r.id"
+#define Q_PROJECTS                                                                            \
+    "SELECT p.id, p.need_id, coalesce(p.resource_id, 0), u.code, a.code, n.title, p.state,"   \
+    "       p.unit_signed_by, p.unit_signed_ms, coalesce(p.community_signed_by, ''),"         \
+    "       coalesce(p.community_signed_ms, 0), coalesce(p.result, ''), coalesce(p.done_ms, 0)"\
+    " FROM community_projects p JOIN units u ON u.id = p.unit_id"                             \
+    " JOIN areas a ON a.id = p.community_id JOIN community_needs n ON n.id = p.need_id"       \
+    " WHERE p.community_id = $1 ORDER BY p.id"
+
+/* --- service orders ------------------------------------------------------------ */
+
+#define Q_REGISTER_VOLUNTEER                                                                  \
+    "INSERT INTO volunteers (person_id, community_id, party_member, skills, registered_ms)"   \
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1"
+#define Q_VOLUNTEER_COUNT "SELECT count(*) FROM volunteers WHERE community_id = $1"
+#define Q_IS_VOLUNTEER "SELECT 1 FROM volunteers WHERE person_id = $1 AND community_id = $2"
+#define Q_VOLUNTEER_CODES                                                                     \
+    "SELECT p.code FROM volunteers v JOIN people p ON p.id = v.person_id"                     \
+    " WHERE v.community_id = $1 ORDER BY p.code"
+#define Q_INSERT_ORDER                                                                        \
+    "INSERT INTO service_orders (community_id, resident_id, title, text, created_ms)"         \
+    " VALUES ($1, $2, $3, $4, $5) RETURNING id"
+/* An order: state, community id, resident id, volunteer id. */
+#define Q_ORDER_LOCK                                                                          \
+    "SELECT state, community_id, resident_id, coalesce(volunteer_id, 0)"                      \
+    " FROM service_orders WHERE id = $1 FOR UPDATE"
+#define Q_CLAIM_ORDER                                                                         \
+    "UPDATE service_orders SET state = 'claimed', volunteer_id = $2, claimed_ms = $3"         \
+    " WHERE id = $1 AND state = 'posted'"
+#define Q_COMPLETE_ORDER                                                                      \
+    "UPDATE service_orders SET state = 'done', result = $2, done_ms = $3 WHERE id = $1"
+#define Q_ORDERS                                                                              \
+    "SELECT o.id, a.code, r.code, o.title, o.text, o.state, coalesce(v.code, ''),"            \
+    "       coalesce(o.claimed_ms, 0), coalesce(o.result, ''), coalesce(o.done_ms, 0),"       \
+    "       o.created_ms"                                                                     \
+    " FROM service_orders o JOIN areas a ON a.id = o.community_id"                            \
+    " JOIN people r ON r.id = o.resident_id LEFT JOIN people v ON v.id = o.volunteer_id"
+#define Q_ORDER Q_ORDERS " WHERE o.id = $1"
+#define Q_ORDERS_OF Q_ORDERS " WHERE a.code = $1 AND ($2 = '' OR o.state = $2) ORDER BY o.id DESC LIMIT 500"
+
 #endif

@@ -20,6 +20,8 @@ typedef struct {
     int64_t matter_id;
     int64_t meeting_id;
     char receipt[65];
+    int64_t item_id;      /* lists and orders: the need, project or order */
+    int64_t community_id; /* lists and volunteers: the community */
 } delib_result_t;
 
 typedef int (*delib_cmd_fn)(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,

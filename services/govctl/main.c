@@ -36,6 +36,8 @@ static const char *s_usage =
     "  notify log|dead|retry     what notify sent, to whom, each attempt\n"
     "  matter propose|cosign|accept|decline|opine|convene|attend|vote|close|publish|\n"
     "         act|evaluate|observe|show|verify   由民做主 (deliberation service)\n"
+    "  lists show|need|resource|claim|sign|done   3+1 清单: needs, resources, projects\n"
+    "  order register|place|claim|done|show|list  居民点单、志愿者接单、晒单\n"
     "  calendar import|show|add-days\n"
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
@@ -51,7 +53,8 @@ static const struct {
     {"units", cmd_units}, {"categories", cmd_categories}, {"db", cmd_db},
     {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
-    {"notify", cmd_notify},     {"matter", cmd_matter},
+    {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
+    {"order", cmd_order},
 };
 
 int main(int argc, char **argv)

@@ -291,4 +291,58 @@ expect_status "matter list shows the community's matters" 0 M list --community d
 check "... all four" test "$(json "len(d['items'])")" = 4
 expect_status "a matter that does not exist" 1 M show 999999
 contains "... NOT_FOUND" "$tmp/err" NOT_FOUND
+
+# --- 3+1 清单: needs, resources, projects ------------------------------------------
+D="--as p.dept.zhujian.head --unit dept.zhujian"
+expect_status "a resident cannot add to the needs list" 1 "$govctl" lists --as r.s1.c1.g1.1.1 need demo.s1.c1 --title 老年食堂
+contains "... NOT_COMMITTEE" "$tmp/err" NOT_COMMITTEE
+expect_status "the committee adds a need (需求清单)" 0 "$govctl" lists $C need demo.s1.c1 --title 老年助餐点 --text 社区60岁以上老人约300人
+need=$(json "d['needs'][-1]['id']")
+expect_status "a unknown community is refused" 1 "$govctl" lists $C need demo.nowhere --title x
+contains "... UNKNOWN_AREA" "$tmp/err" UNKNOWN_AREA
+expect_status "a department offers a resource (资源清单)" 0 "$govctl" lists $D resource demo.s1.c1 --title 闲置用房一间 --text 可作助餐点
+res=$(json "d['resources'][-1]['id']")
+expect_status "a committee cannot offer a unit's resource" 1 "$govctl" lists $C resource demo.s1.c1 --title x
+contains "... NOT_A_UNIT" "$tmp/err" NOT_A_UNIT
+expect_status "another unit cannot claim with 住建's resource" 1 "$govctl" lists --as p.dept.shuiwu.head --unit dept.shuiwu claim "$need" --resource "$res"
+contains "... NOT_YOUR_RESOURCE" "$tmp/err" NOT_YOUR_RESOURCE
+check "... and the need stays open" test "$(q "SELECT state FROM community_needs WHERE id = $need")" = open
+expect_status "住建 claims the need with its resource, signing for its side" 0 "$govctl" lists $D claim "$need" --resource "$res"
+contains "... a project, claimed" "$tmp/out" '"state": "claimed"'
+proj=$(json "d['projects'][-1]['id']")
+expect_status "a second claim of the same need is refused" 1 "$govctl" lists --as p.dept.shuiwu.head --unit dept.shuiwu claim "$need"
+contains "... ALREADY_CLAIMED" "$tmp/err" ALREADY_CLAIMED
+expect_status "the project cannot be done before both sides sign" 1 "$govctl" lists $D done "$proj" --result 已开业
+contains "... NOT_SIGNED" "$tmp/err" NOT_SIGNED
+expect_status "the community signs (双方签约)" 0 "$govctl" lists $C sign "$proj"
+contains "... signed" "$tmp/out" '"state": "signed"'
+expect_status "... not twice" 1 "$govctl" lists $C sign "$proj"
+contains "... ALREADY_SIGNED" "$tmp/err" ALREADY_SIGNED
+expect_status "an unrelated unit cannot report it done" 1 "$govctl" lists --as p.dept.shuiwu.head --unit dept.shuiwu done "$proj" --result x
+contains "... NOT_A_PARTY" "$tmp/err" NOT_A_PARTY
+expect_status "住建 reports the project done" 0 "$govctl" lists $D done "$proj" --result 助餐点已开业
+contains "... done, with the result" "$tmp/out" '助餐点已开业'
+
+# --- 居民点单、派单、接单、晒单 ---------------------------------------------------------
+expect_status "a party member reports to the community as a volunteer (报到)" 0 "$govctl" order --as p.dept.zhujian.head register demo.s1.c1 --party-member --skills 水电维修
+contains "... one volunteer" "$tmp/out" '"volunteers": 1'
+expect_status "... not twice" 1 "$govctl" order --as p.dept.zhujian.head register demo.s1.c1
+contains "... ALREADY_REGISTERED" "$tmp/err" ALREADY_REGISTERED
+expect_status "a resident volunteers too" 0 "$govctl" order --as r.s1.c1.g4.2.1 register demo.s1.c1
+expect_status "an official who lives nowhere cannot order a service" 1 "$govctl" order --as p.dept.zhujian.head place --title x
+contains "... NOT_A_RESIDENT" "$tmp/err" NOT_A_RESIDENT
+expect_status "a resident orders a service (点单)" 0 "$govctl" order --as r.s1.c1.g1.2.2 place --title 更换水龙头 --text 厨房水龙头漏水
+order=$(json "d['item']['id']")
+contains "... posted" "$tmp/out" '"state": "posted"'
+check "... and its event names the volunteers (派单)" until_q "SELECT count(*) FROM outbox WHERE stream = 'deliberation' AND type = 'ServiceOrderPosted'" 1
+expect_status "a non-volunteer cannot claim it" 1 "$govctl" order --as r.s1.c1.g1.3.1 claim "$order"
+contains "... NOT_A_VOLUNTEER" "$tmp/err" NOT_A_VOLUNTEER
+expect_status "the first volunteer claims it (接单)" 0 "$govctl" order --as p.dept.zhujian.head claim "$order"
+expect_status "the second is too late" 1 "$govctl" order --as r.s1.c1.g4.2.1 claim "$order"
+contains "... ALREADY_CLAIMED" "$tmp/err" ALREADY_CLAIMED
+expect_status "only the claimer may complete it" 1 "$govctl" order --as r.s1.c1.g4.2.1 done "$order" --result x
+contains "... NOT_YOUR_ORDER" "$tmp/err" NOT_YOUR_ORDER
+expect_status "the volunteer completes it with a public result (晒单)" 0 "$govctl" order --as p.dept.zhujian.head done "$order" --result 已更换新龙头
+expect_status "the community's orders list shows the result" 0 "$govctl" order list demo.s1.c1 --state done
+contains "... 已更换新龙头" "$tmp/out" 已更换新龙头
 echo "1..$n"

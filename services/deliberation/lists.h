@@ -1,0 +1,43 @@
+/* lists: "3+1 清单" (seed 001) — the community's needs list (the committee
+ * keeps it), the units' resources list (what a unit offers a community), and
+ * the project list: a unit claims a need (signing for its side), the
+ * community's committee signs for its side, and either reports it done.
+ * Each change writes an event with the community's lists as they are now. */
+#ifndef DELIB_LISTS_H
+#define DELIB_LISTS_H
+
+#include "steps.h"
+
+int lists_add_need(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   delib_result_t *out, delib_err_t *err);
+int lists_add_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                       delib_result_t *out, delib_err_t *err);
+int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                delib_result_t *out, delib_err_t *err);
+int lists_sign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+               delib_result_t *out, delib_err_t *err);
+int lists_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   delib_result_t *out, delib_err_t *err);
+
+/* A community's three lists, read into protobuf messages that point into
+ * the results held here. */
+typedef struct {
+    Gov__ListsReply msg;
+    Gov__Need *needs;
+    Gov__Need **need_ptrs;
+    Gov__Resource *resources;
+    Gov__Resource **resource_ptrs;
+    Gov__Project *projects;
+    Gov__Project **project_ptrs;
+    PGresult *nres, *rres, *pres;
+} lview_t;
+
+/* Loads community `community_id`'s lists (named `code`, borrowed). Returns 0
+ * or -1 with `err` set; call lview_clear in every case. */
+int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, delib_err_t *err);
+void lview_clear(lview_t *v);
+
+/* The community's id for `code`: 0 when there is none, -1 on failure. */
+int64_t lists_community(delib_t *d, const char *code, delib_err_t *err);
+
+#endif

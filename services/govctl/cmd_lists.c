@@ -1,0 +1,72 @@
+/* govctl lists ...: "3+1 清单" — needs, resources and the projects between them. */
+#include <string.h>
+
+#include "deliberation.pb-c.h"
+#include "govctl.h"
+
+static const char *s_usage =
+    "usage: govctl lists [--as PERSON --unit UNIT] COMMAND\n"
+    "  show COMMUNITY                         the needs, resources and projects lists\n"
+    "  need COMMUNITY --title T [--text T]    the committee adds a need (需求清单)\n"
+    "  resource COMMUNITY --title T [--text T]   a unit offers a resource (资源清单)\n"
+    "  claim NEED_ID [--resource ID]          a unit claims a need, signing for its side (项目清单)\n"
+    "  sign PROJECT_ID                        the committee signs for the community\n"
+    "  done PROJECT_ID --result T             either side reports the project done\n"
+    "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
+
+int cmd_lists(int argc, char **argv)
+{
+    if (govctl_wants_help(argc, argv))
+        return govctl_usage(s_usage, 1);
+    int used = govctl_actor_options(argc - 1, argv + 1);
+    argc -= used + 1;
+    argv += used + 1;
+    if (argc < 2)
+        return govctl_usage(s_usage, 0);
+    const char *cmd = argv[0], *arg = argv[1];
+    char *title = (char *) govctl_opt(argc, argv, "--title"), *text = (char *) govctl_opt(argc, argv, "--text");
+    if (strcmp(cmd, "show") == 0) {
+        Gov__GetLists m = GOV__GET_LISTS__INIT;
+        m.community = (char *) arg;
+        return govctl_call("deliberation", "GetLists", &m.base, NULL);
+    }
+    if (strcmp(cmd, "need") == 0 || strcmp(cmd, "resource") == 0) {
+        if (!title)
+            return govctl_usage(s_usage, 0);
+        if (strcmp(cmd, "need") == 0) {
+            Gov__AddNeed m = GOV__ADD_NEED__INIT;
+            m.community = (char *) arg;
+            m.title = title;
+            m.text = text;
+            return govctl_call("deliberation", "AddNeed", &m.base, NULL);
+        }
+        Gov__AddResource m = GOV__ADD_RESOURCE__INIT;
+        m.community = (char *) arg;
+        m.title = title;
+        m.text = text;
+        return govctl_call("deliberation", "AddResource", &m.base, NULL);
+    }
+    long long id = govctl_parse_int(arg);
+    if (id <= 0)
+        return govctl_usage(s_usage, 0);
+    if (strcmp(cmd, "claim") == 0) {
+        const char *r = govctl_opt(argc, argv, "--resource");
+        Gov__ClaimNeed m = GOV__CLAIM_NEED__INIT;
+        m.need_id = id;
+        m.resource_id = r ? govctl_parse_int(r) : 0;
+        return m.resource_id >= 0 ? govctl_call("deliberation", "ClaimNeed", &m.base, NULL)
+                                  : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "sign") == 0) {
+        Gov__SignProject m = GOV__SIGN_PROJECT__INIT;
+        m.project_id = id;
+        return govctl_call("deliberation", "SignProject", &m.base, NULL);
+    }
+    if (strcmp(cmd, "done") == 0 && govctl_opt(argc, argv, "--result")) {
+        Gov__CompleteProject m = GOV__COMPLETE_PROJECT__INIT;
+        m.project_id = id;
+        m.result = (char *) govctl_opt(argc, argv, "--result");
+        return govctl_call("deliberation", "CompleteProject", &m.base, NULL);
+    }
+    return govctl_usage(s_usage, 0);
+}

@@ -1,0 +1,68 @@
+/* govctl order ...: 居民点单、派单、接单、晒单 — service orders and volunteers. */
+#include <string.h>
+
+#include "deliberation.pb-c.h"
+#include "govctl.h"
+
+static const char *s_usage =
+    "usage: govctl order [--as PERSON] COMMAND\n"
+    "  register COMMUNITY [--party-member] [--skills T]   report to a community as a volunteer (报到)\n"
+    "  place --title T [--text T]     a resident orders a service (点单); volunteers are told (派单)\n"
+    "  claim ID                       a volunteer claims it; the first one gets it (接单)\n"
+    "  done ID --result T             the volunteer reports what was done, publicly (晒单)\n"
+    "  show ID | list COMMUNITY [--state posted|claimed|done]\n"
+    "--as names who acts (default: GOV_ACTOR).\n";
+
+int cmd_order(int argc, char **argv)
+{
+    if (govctl_wants_help(argc, argv))
+        return govctl_usage(s_usage, 1);
+    int used = govctl_actor_options(argc - 1, argv + 1);
+    argc -= used + 1;
+    argv += used + 1;
+    if (argc < 1)
+        return govctl_usage(s_usage, 0);
+    const char *cmd = argv[0];
+    if (strcmp(cmd, "place") == 0) {
+        Gov__OrderService m = GOV__ORDER_SERVICE__INIT;
+        m.title = (char *) govctl_opt(argc, argv, "--title");
+        m.text = (char *) govctl_opt(argc, argv, "--text");
+        return m.title ? govctl_call("deliberation", "OrderService", &m.base, NULL)
+                       : govctl_usage(s_usage, 0);
+    }
+    if (argc < 2)
+        return govctl_usage(s_usage, 0);
+    if (strcmp(cmd, "register") == 0) {
+        Gov__RegisterVolunteer m = GOV__REGISTER_VOLUNTEER__INIT;
+        m.community = argv[1];
+        m.party_member = govctl_flag(argc, argv, "--party-member");
+        m.skills = (char *) govctl_opt(argc, argv, "--skills");
+        return govctl_call("deliberation", "RegisterVolunteer", &m.base, NULL);
+    }
+    if (strcmp(cmd, "list") == 0) {
+        Gov__ListOrders m = GOV__LIST_ORDERS__INIT;
+        m.community = argv[1];
+        m.state = (char *) govctl_opt(argc, argv, "--state");
+        return govctl_call("deliberation", "ListOrders", &m.base, NULL);
+    }
+    long long id = govctl_parse_int(argv[1]);
+    if (id <= 0)
+        return govctl_usage(s_usage, 0);
+    if (strcmp(cmd, "show") == 0) {
+        Gov__GetOrder m = GOV__GET_ORDER__INIT;
+        m.order_id = id;
+        return govctl_call("deliberation", "GetOrder", &m.base, NULL);
+    }
+    if (strcmp(cmd, "claim") == 0) {
+        Gov__ClaimOrder m = GOV__CLAIM_ORDER__INIT;
+        m.order_id = id;
+        return govctl_call("deliberation", "ClaimOrder", &m.base, NULL);
+    }
+    if (strcmp(cmd, "done") == 0 && govctl_opt(argc, argv, "--result")) {
+        Gov__CompleteOrder m = GOV__COMPLETE_ORDER__INIT;
+        m.order_id = id;
+        m.result = (char *) govctl_opt(argc, argv, "--result");
+        return govctl_call("deliberation", "CompleteOrder", &m.base, NULL);
+    }
+    return govctl_usage(s_usage, 0);
+}
