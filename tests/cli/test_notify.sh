@@ -37,11 +37,15 @@ export GOV_NOTIFY_RETRY_BASE_MS=300 GOV_NOTIFY_MAX_ATTEMPTS=3 GOV_NOTIFY_ROBOT_W
 export GOV_NOTIFY_TIMEOUT_MS=1000 GOV_NOTIFY_LEASE_MS=2000 GOV_NOTIFY_SWEEP_MS=200 GOV_SUB_SILENCE_MS=300
 
 # notify's clock set to a time of day (Beijing), so quiet hours do not
-# depend on when the test runs.
+# depend on when the test runs. Each start is later than the one before (the
+# next such time of day after it), as a service's clock never runs back.
 at() { python3 -c "import time; n=time.time()*1000; d=86400000; b=8*3600000; h,m=map(int,'$1'.split(':')); print(int(((n+b)//d*d + (h*60+m)*60000 - b - n) % d) + 60000)"; }
-notify=""
+notify="" last_ahead=0
 start_notify() { # HH:MM
-    GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at "$1") "$bin/gov-notify" 2>>"$tmp/notify.log" &
+    local ahead; ahead=$(at "$1")
+    while [ "$ahead" -le "$last_ahead" ]; do ahead=$((ahead + 86400000)); done
+    last_ahead=$ahead
+    GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$ahead "$bin/gov-notify" 2>>"$tmp/notify.log" &
     notify=$!
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
 }
