@@ -83,11 +83,10 @@ notify tells the departments by email and robot; see what the sink received and 
 when nobody signs the whistle's dispatches, the escalation at 10 minutes reaches the district
 leader by email, SMS and WeCom, day or night:  build/bin/govctl notify log --kind DeadlineEscalated
 
-由民做主 — a resident proposes, neighbours co-sign, the committee accepts (docs/deliberation.md):
-  build/bin/govctl matter --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title 加装电梯 --text 3号楼加装电梯
-  build/bin/govctl matter --as r.s1.c1.g1.2.1 cosign 1
-  build/bin/govctl matter --as p.cm.s1.c1.head --unit cm.s1.c1 accept 1 --hours 1
-  build/bin/govctl matter show 1; build/bin/govctl matter verify 1
+由民做主 — a demo matter through all five steps, in about five minutes (docs/deliberation.md):
+  bash deploy/demo/matter.sh        # propose, co-sign, discuss, vote, 公示, act through routing, evaluate
+  build/bin/govctl matter list; build/bin/govctl matter record 1; build/bin/govctl matter verify 1
+  build/bin/govctl lists show demo.s1.c1; build/bin/govctl order list demo.s1.c1   # 3+1 清单, 点单
 
 more: build/bin/govctl --help, docs/routing.md, docs/kpi.md, docs/notify.md, docs/deliberation.md
 TRY

@@ -52,3 +52,12 @@ SELECT id FROM areas WHERE level = 'community'
 ON CONFLICT DO NOTHING;
 
 COMMIT;
+
+-- One demo community decides quickly, so a matter can go through all five
+-- steps while you watch (deploy/demo/matter.sh): every window is one minute.
+-- The others keep the usual seven days.
+BEGIN;
+UPDATE deliberation_rules SET notice_minutes = 1, opinion_minutes = 1, publish_minutes = 1,
+                              evaluate_minutes = 1
+WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s3.c3');
+COMMIT;

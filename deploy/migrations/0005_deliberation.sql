@@ -44,10 +44,11 @@ CREATE TABLE deliberation_rules (
     quorum_representatives text NOT NULL DEFAULT '>=2/3',
     quorum_council         text NOT NULL DEFAULT '>=2/3',
     majority               text NOT NULL DEFAULT '>1/2',
-    notice_days            int NOT NULL DEFAULT 7 CHECK (notice_days >= 0),
-    opinion_days           int NOT NULL DEFAULT 7 CHECK (opinion_days > 0),
-    publish_days           int NOT NULL DEFAULT 7 CHECK (publish_days > 0),
-    evaluate_days          int NOT NULL DEFAULT 7 CHECK (evaluate_days > 0),
+    -- durations in minutes (10080 = 7 days)
+    notice_minutes         int NOT NULL DEFAULT 10080 CHECK (notice_minutes >= 0),
+    opinion_minutes        int NOT NULL DEFAULT 10080 CHECK (opinion_minutes > 0),
+    publish_minutes        int NOT NULL DEFAULT 10080 CHECK (publish_minutes > 0),
+    evaluate_minutes       int NOT NULL DEFAULT 10080 CHECK (evaluate_minutes > 0),
     CHECK (trigger_residents ~ '^>=?[0-9]+/[1-9][0-9]*$' AND trigger_households ~ '^>=?[0-9]+/[1-9][0-9]*$'
        AND trigger_groups ~ '^>=?[0-9]+/[1-9][0-9]*$' AND quorum_residents ~ '^>=?[0-9]+/[1-9][0-9]*$'
        AND quorum_households ~ '^>=?[0-9]+/[1-9][0-9]*$'

@@ -10,7 +10,6 @@
 #include "queries.h"
 #include "rule.h"
 
-#define DAY_MS (24 * 3600 * 1000LL)
 #define COUNCIL_MIN 7
 #define COUNCIL_MAX 9
 
@@ -161,12 +160,12 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     char quorum[24], majority[24];
     snprintf(quorum, sizeof quorum, "%s", PQgetvalue(rules, 0, col));
     snprintf(majority, sizeof majority, "%s", PQgetvalue(rules, 0, 7));
-    int64_t notice = delib_cell_i64(rules, 0, 8) * DAY_MS;
+    int64_t notice = delib_cell_i64(rules, 0, 8) * 60 * 1000LL;
     PQclear(rules);
     int64_t now = svclock_now_ms(d->clock);
     if (p->starts_ms < now + notice)
         return delib_fail(err, "NOTICE_TOO_SHORT", "the meeting must be announced in advance",
-                          "start it at least the community's notice_days from now",
+                          "start it at least the community's notice_minutes from now",
                           "earliest start %lld ms", (long long) (now + notice));
     char b[4][24];
     const char *params[] = {delib_i64(b[0], m.id), kind, ballot, p->allow_change ? "t" : "f",

@@ -1,6 +1,6 @@
 /* meeting: 会议定事 — a roster meets on a matter's motion.
  *
- * The committee convenes it with advance notice (the community's notice_days)
+ * The committee convenes it with advance notice (the community's notice_minutes)
  * and a roster kind: all adult residents in scope, household representatives,
  * elected representatives, or a 村务商议团 of 7–9 named residents. The roster
  * is fixed then. From the start, roster members attend and vote, once (or, in

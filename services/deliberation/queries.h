@@ -50,7 +50,7 @@
 #define Q_RULES                                                                               \
     "SELECT trigger_residents, trigger_households, trigger_groups, quorum_residents,"         \
     "       quorum_households, quorum_representatives, quorum_council, majority,"             \
-    "       notice_days, opinion_days, publish_days, evaluate_days"                           \
+    "       notice_minutes, opinion_minutes, publish_minutes, evaluate_minutes"                           \
     " FROM deliberation_rules WHERE community_id = $1"
 
 /* --- the chain ----------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "windows.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
+#define MINUTE_MS (60 * 1000LL)
 #define TITLE_MAX 200
 #define ATTACHMENTS_MAX 20
 
@@ -106,14 +107,14 @@ PGresult *steps_rules(delib_t *d, int64_t community_id, delib_err_t *err)
     return res;
 }
 
-static int64_t s_rule_days(delib_t *d, int64_t community_id, int col, delib_err_t *err)
+static int64_t s_rule_minutes(delib_t *d, int64_t community_id, int col, delib_err_t *err)
 {
     PGresult *rules = steps_rules(d, community_id, err);
     if (!rules)
         return -1;
-    int64_t days = delib_cell_i64(rules, 0, col);
+    int64_t minutes = delib_cell_i64(rules, 0, col);
     PQclear(rules);
-    return days;
+    return minutes;
 }
 
 /* Loads the actor and locks the matter: the start of every command on one. */
@@ -349,10 +350,10 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
                           "got %d hours", p->window_hours);
     int64_t now = svclock_now_ms(d->clock), window = p->window_hours * 3600000LL;
     if (!window) {
-        int64_t days = s_rule_days(d, m.community_id, 9, err);
-        if (days < 0)
+        int64_t minutes = s_rule_minutes(d, m.community_id, 9, err);
+        if (minutes < 0)
             return -1;
-        window = days * DAY_MS;
+        window = minutes * MINUTE_MS;
     }
     int64_t until = now + window, soon = until - (window / 2 < DAY_MS ? window / 2 : DAY_MS);
     if (steps_move(d, m.id, "discussing", "opinions", until, err))
@@ -447,8 +448,8 @@ int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
         steps_require(&m, "decided rejected", "publishing", err))
         return -1;
-    int64_t days = s_rule_days(d, m.community_id, 10, err);
-    if (days < 0)
+    int64_t minutes = s_rule_minutes(d, m.community_id, 10, err);
+    if (minutes < 0)
         return -1;
     char ids[24];
     PGresult *head = delib_exec(d, Q_DECISION_HEAD, 1, (const char *[]){delib_i64(ids, m.id)}, err);
@@ -456,9 +457,9 @@ int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
         return -1;
     json_t *body = json_pack("{s:s, s:s, s:I}", "decision_head", PQgetvalue(head, 0, 0),
                              "decision", strcmp(m.step, "decided") == 0 ? "passed" : "rejected",
-                             "until_ms", (json_int_t) (svclock_now_ms(d->clock) + days * DAY_MS));
+                             "until_ms", (json_int_t) (svclock_now_ms(d->clock) + minutes * MINUTE_MS));
     PQclear(head);
-    if (steps_move(d, m.id, "published", "notice", svclock_now_ms(d->clock) + days * DAY_MS, err)) {
+    if (steps_move(d, m.id, "published", "notice", svclock_now_ms(d->clock) + minutes * MINUTE_MS, err)) {
         json_decref(body);
         return -1;
     }
@@ -579,8 +580,9 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     if (!p->done)
         return steps_record(d, m.id, "progress", w.code, body, "MatterProgress", env, NULL, 0,
                             err);
-    int64_t days = s_rule_days(d, m.community_id, 11, err);
-    if (days < 0 || steps_move(d, m.id, "evaluating", "evaluation", now + days * DAY_MS, err)) {
+    int64_t minutes = s_rule_minutes(d, m.community_id, 11, err);
+    if (minutes < 0 ||
+        steps_move(d, m.id, "evaluating", "evaluation", now + minutes * MINUTE_MS, err)) {
         json_decref(body);
         return -1;
     }

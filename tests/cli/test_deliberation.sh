@@ -345,4 +345,11 @@ contains "... NOT_YOUR_ORDER" "$tmp/err" NOT_YOUR_ORDER
 expect_status "the volunteer completes it with a public result (晒单)" 0 "$govctl" order --as p.dept.zhujian.head done "$order" --result 已更换新龙头
 expect_status "the community's orders list shows the result" 0 "$govctl" order list demo.s1.c1 --state done
 contains "... 已更换新龙头" "$tmp/out" 已更换新龙头
+
+# --- the demo walk-through (deploy/demo/matter.sh), on the test clock ------------------
+expect_status "deploy/demo/matter.sh takes a demo matter through all five steps" 0 env GOVCTL="$govctl" bash deploy/demo/matter.sh --fast
+contains "... decided by the households" "$tmp/out" "passed=True"
+contains "... published with the head hash" "$tmp/out" "公示 head hash: "
+contains "... closed with its evaluation" "$tmp/out" "closed: satisfied 1, basic 1"
+contains "... and its chain verified" "$tmp/out" "chain verified: True"
 echo "1..$n"
