@@ -63,7 +63,7 @@ static const cmd_t *s_cmd(const char *type)
     return NULL;
 }
 
-static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const delib_err_t *err)
+static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const apperr_t *err)
 {
     rpcsrv_fail(srv, req, err->code, err->message, err->detail[0] ? err->detail : NULL, err->hint,
                 err->sqlstate[0] ? err->sqlstate : NULL);
@@ -72,7 +72,7 @@ static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const delib_err_t *err)
 static void s_reply_matter(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
     mview_t v;
-    delib_err_t err;
+    apperr_t err;
     int found = mview_load(d, id, &v, &err);
     if (found < 0) {
         s_fail(srv, req, &err);
@@ -102,7 +102,7 @@ static void s_reply_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t com
                           const char *code)
 {
     lview_t v;
-    delib_err_t err;
+    apperr_t err;
     PGresult *res = NULL;
     if (!code) { /* after a command: the community by id */
         char ids[24];
@@ -120,7 +120,7 @@ static void s_reply_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t com
 
 static void s_get_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__GetLists *m)
 {
-    delib_err_t err;
+    apperr_t err;
     int64_t community = lists_community(d, m->community, &err);
     if (community < 0)
         s_fail(srv, req, &err);
@@ -134,7 +134,7 @@ static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMat
 {
     int limit = m->limit <= 0 ? LIST_LIMIT_DEFAULT : m->limit > LIST_LIMIT_MAX ? LIST_LIMIT_MAX : m->limit;
     char b[2][24];
-    delib_err_t err;
+    apperr_t err;
     const char *params[] = {m->community ? m->community : "", m->step ? m->step : "",
                             delib_i64(b[0], limit), delib_i64(b[1], m->before_id)};
     PGresult *res = delib_exec(d, Q_LIST, 4, params, &err);
@@ -169,7 +169,7 @@ static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMat
 static void s_record(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
     char ids[24];
-    delib_err_t err;
+    apperr_t err;
     PGresult *res = delib_exec(d, Q_CHAIN_RECORDS, 1, (const char *[]){delib_i64(ids, id)}, &err);
     if (!res) {
         s_fail(srv, req, &err);
@@ -209,7 +209,7 @@ static void s_verify(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
     Gov__VerifyMatterReply reply = GOV__VERIFY_MATTER_REPLY__INIT;
     char *buf = NULL;
-    delib_err_t err;
+    apperr_t err;
     if (chain_verify(d, id, &reply, &buf, &err))
         s_fail(srv, req, &err);
     else
@@ -255,7 +255,7 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
         if ((m = s_payload(srv, req, &gov__check_receipt__descriptor))) {
             Gov__CheckReceiptReply reply = GOV__CHECK_RECEIPT_REPLY__INIT;
             char choice[12];
-            delib_err_t err;
+            apperr_t err;
             if (meeting_check_receipt(d, (Gov__CheckReceipt *) m, &reply, choice, &err))
                 s_fail(srv, req, &err);
             else
@@ -291,7 +291,7 @@ static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd
     ProtobufCMessage *m = s_payload(srv, req, cmd->desc);
     if (!m)
         return 0;
-    delib_err_t err = {0};
+    apperr_t err = {0};
     memset(out, 0, sizeof *out);
     int rc = delib_run(d, "SAVEPOINT cmd", 0, NULL, &err);
     if (rc == 0 && (rc = cmd->fn(d, req->env, m, out, &err)) == 0)

@@ -33,18 +33,18 @@ void chain_hash(int64_t matter_id, int n, const char *kind, const char *actor, i
 }
 
 int chain_append(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
-                 json_t *body, Gov__MatterRecord *rec, char **buf, delib_err_t *err)
+                 json_t *body, Gov__MatterRecord *rec, char **buf, apperr_t *err)
 {
     char ids[24], ns[24], ats[24], hash[65], prev[65];
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text)
-        return delib_fail(err, "INTERNAL", "the record could not be written", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "the record could not be written", NULL, NULL);
     const char *p1[] = {delib_i64(ids, matter_id)};
     PGresult *head = delib_exec(d, Q_CHAIN_HEAD, 1, p1, err);
     if (!head || PQntuples(head) != 1) {
         PQclear(head);
         free(text);
-        return head ? delib_fail(err, "NOT_FOUND", "no such matter", NULL, NULL) : -1;
+        return head ? apperr_fail(err, "NOT_FOUND", "no such matter", NULL, NULL) : -1;
     }
     int n = (int) delib_cell_i64(head, 0, 0) + 1;
     snprintf(prev, sizeof prev, "%s", PQgetvalue(head, 0, 1));
@@ -62,7 +62,7 @@ int chain_append(delib_t *d, int64_t matter_id, const char *kind, const char *ac
         char *b = malloc(kl + al + bl + 130);
         if (!b) {
             free(text);
-            return delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+            return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
         }
         gov__matter_record__init(rec);
         rec->n = n;
@@ -91,7 +91,7 @@ static int s_broken(Gov__VerifyMatterReply *out, char **buf, int n, const char *
 }
 
 int chain_verify(delib_t *d, int64_t matter_id, Gov__VerifyMatterReply *out, char **buf,
-                 delib_err_t *err)
+                 apperr_t *err)
 {
     char ids[24];
     const char *params[] = {delib_i64(ids, matter_id)};
@@ -101,7 +101,7 @@ int chain_verify(delib_t *d, int64_t matter_id, Gov__VerifyMatterReply *out, cha
         return -1;
     if (PQntuples(head) != 1) {
         PQclear(head);
-        return delib_fail(err, "NOT_FOUND", "no such matter", NULL, "matter %lld",
+        return apperr_fail(err, "NOT_FOUND", "no such matter", NULL, "matter %lld",
                           (long long) matter_id);
     }
     PGresult *rows = delib_exec(d, Q_CHAIN_RECORDS, 1, params, err);

@@ -29,7 +29,7 @@ void chain_sha256_hex(const void *data, size_t len, char out[65]);
  * moves the head. Fills `rec` (may be NULL; its strings point into `buf`,
  * which the caller frees) for the event. Returns 0 or -1 with `err` set. */
 int chain_append(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
-                 json_t *body, Gov__MatterRecord *rec, char **buf, delib_err_t *err);
+                 json_t *body, Gov__MatterRecord *rec, char **buf, apperr_t *err);
 
 /* Recomputes matter `matter_id`'s chain from its stored entries and compares
  * it with the head on the matter row. Fills `out`: ok, or the first broken
@@ -37,6 +37,6 @@ int chain_append(delib_t *d, int64_t matter_id, const char *kind, const char *ac
  * caller frees). Returns 0 (whatever it found), or -1 with `err` set
  * (NOT_FOUND, or the database failed). */
 int chain_verify(delib_t *d, int64_t matter_id, Gov__VerifyMatterReply *out, char **buf,
-                 delib_err_t *err);
+                 apperr_t *err);
 
 #endif

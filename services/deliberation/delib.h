@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "deliberation.pb-c.h"
+#include "apperr.h"
 #include "envelope.h"
 #include "pstmt.h"
 #include "relay.h"
@@ -31,29 +32,14 @@ typedef struct {
     relay_t *relay;
 } delib_t;
 
-/* A refusal or failure, in the shape of gov.Error. `code`, `message` and
- * `hint` are static strings; detail is formatted. */
-typedef struct {
-    const char *code;
-    const char *message;
-    const char *hint;
-    char detail[256];
-    char sqlstate[6];
-} delib_err_t;
-
-/* Fills `err` and returns -1, so a check reads `return delib_fail(...)`. */
-int delib_fail(delib_err_t *err, const char *code, const char *message, const char *hint,
-               const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* The database failed: DB_UNAVAILABLE with `sqlstate`; returns -1. */
-int delib_db_fail(delib_err_t *err, const char sqlstate[6]);
+/* Refusals and failures are apperr_t (common/apperr.h). */
 
 /* Runs one of the service's statements (pstmt). NULL after filling `err`. */
 PGresult *delib_exec(delib_t *d, const char *sql, int n, const char *const *params,
-                     delib_err_t *err);
+                     apperr_t *err);
 
 /* As delib_exec for statements whose result is not needed: 0 or -1. */
-int delib_run(delib_t *d, const char *sql, int n, const char *const *params, delib_err_t *err);
+int delib_run(delib_t *d, const char *sql, int n, const char *const *params, apperr_t *err);
 
 /* Decimal text of `v` in `buf` (24 bytes); returns buf. */
 const char *delib_i64(char buf[24], int64_t v);

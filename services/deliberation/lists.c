@@ -13,7 +13,7 @@ static const char *s_str(const char *s)
     return s ? s : "";
 }
 
-int64_t lists_community(delib_t *d, const char *code, delib_err_t *err)
+int64_t lists_community(delib_t *d, const char *code, apperr_t *err)
 {
     PGresult *res = delib_exec(d, Q_COMMUNITY, 1, (const char *[]){s_str(code)}, err);
     if (!res)
@@ -37,7 +37,7 @@ void lview_clear(lview_t *v)
     memset(v, 0, sizeof *v);
 }
 
-int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, delib_err_t *err)
+int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, apperr_t *err)
 {
     memset(v, 0, sizeof *v);
     char ids[24];
@@ -56,7 +56,7 @@ int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, d
     v->project_ptrs = calloc(np + 1, sizeof *v->project_ptrs);
     if (!v->needs || !v->need_ptrs || !v->resources || !v->resource_ptrs || !v->projects ||
         !v->project_ptrs)
-        return delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     for (size_t i = 0; i < nn; i++) {
         Gov__Need *n = &v->needs[i];
         PGresult *r = v->nres;
@@ -118,7 +118,7 @@ int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, d
 
 /* The event for a change to community `community_id`'s lists. */
 static int s_announce(delib_t *d, int64_t community_id, const char *type, int64_t changed,
-                      const Gov__Envelope *env, delib_err_t *err)
+                      const Gov__Envelope *env, apperr_t *err)
 {
     char ids[24];
     PGresult *res = delib_exec(d, "SELECT code FROM areas WHERE id = $1", 1,
@@ -132,36 +132,36 @@ static int s_announce(delib_t *d, int64_t community_id, const char *type, int64_
         ev.lists = &v.msg;
         ev.changed_id = changed;
         if (outbox_add(d->conn, DELIB_STREAM, type, env->actor, env->trace_id, &ev.base))
-            rc = delib_fail(err, "DB_UNAVAILABLE", "the event could not be written", NULL, NULL);
+            rc = apperr_fail(err, "DB_UNAVAILABLE", "the event could not be written", NULL, NULL);
     }
     lview_clear(&v);
     PQclear(res);
     return rc;
 }
 
-static int s_title_text(const char *title, const char *text, delib_err_t *err)
+static int s_title_text(const char *title, const char *text, apperr_t *err)
 {
     if (!title || !title[0] || strlen(title) > TITLE_MAX_BYTES)
-        return delib_fail(err, "MISSING_TITLE", "a short title is needed", NULL, NULL);
+        return apperr_fail(err, "MISSING_TITLE", "a short title is needed", NULL, NULL);
     if (!text || strlen(text) > 4 * DELIB_TEXT_MAX)
-        return delib_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
+        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
                           NULL);
     return 0;
 }
 
 /* The actor's unit must be a unit that serves communities (not a community). */
-static int s_unit_member(const who_t *w, const Gov__Envelope *env, delib_err_t *err)
+static int s_unit_member(const who_t *w, const Gov__Envelope *env, apperr_t *err)
 {
     if (!w->unit_kind[0] || strcmp(w->unit_kind, "community") == 0 ||
         strcmp(w->unit_kind, "supervision") == 0)
-        return delib_fail(err, "NOT_A_UNIT", "only a unit's member may offer or claim",
+        return apperr_fail(err, "NOT_A_UNIT", "only a unit's member may offer or claim",
                           "act as a member of a department or other unit (--unit …)", "%s",
                           env->actor->unit ? env->actor->unit : "");
     return 0;
 }
 
 int lists_add_need(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err)
+                   delib_result_t *out, apperr_t *err)
 {
     const Gov__AddNeed *p = (const Gov__AddNeed *) msg;
     who_t w;
@@ -171,7 +171,7 @@ int lists_add_need(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     if (community < 0)
         return -1;
     if (!community)
-        return delib_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
+        return apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
     matter_ref_t m = {.community_id = community};
     if (who_require_committee(&w, &m, err) || s_title_text(p->title, s_str(p->text), err))
         return -1;
@@ -188,7 +188,7 @@ int lists_add_need(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
 }
 
 int lists_add_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                       delib_result_t *out, delib_err_t *err)
+                       delib_result_t *out, apperr_t *err)
 {
     const Gov__AddResource *p = (const Gov__AddResource *) msg;
     who_t w;
@@ -198,7 +198,7 @@ int lists_add_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMess
     if (community < 0)
         return -1;
     if (!community)
-        return delib_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
+        return apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
     if (s_title_text(p->title, s_str(p->text), err))
         return -1;
     char b[2][24];
@@ -214,7 +214,7 @@ int lists_add_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMess
 }
 
 int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                delib_result_t *out, delib_err_t *err)
+                delib_result_t *out, apperr_t *err)
 {
     const Gov__ClaimNeed *p = (const Gov__ClaimNeed *) msg;
     who_t w;
@@ -232,9 +232,9 @@ int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
             return -1;
         int exists = PQntuples(res) == 1;
         PQclear(res);
-        return exists ? delib_fail(err, "ALREADY_CLAIMED", "another unit has claimed this need",
+        return exists ? apperr_fail(err, "ALREADY_CLAIMED", "another unit has claimed this need",
                                    NULL, "need %lld", (long long) p->need_id)
-                      : delib_fail(err, "NOT_FOUND", "no such need", NULL, "need %lld",
+                      : apperr_fail(err, "NOT_FOUND", "no such need", NULL, "need %lld",
                                    (long long) p->need_id);
     }
     delib_i64(b[1], p->resource_id);
@@ -246,7 +246,7 @@ int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
         int mine = PQntuples(res) == 1;
         PQclear(res);
         if (!mine)
-            return delib_fail(err, "NOT_YOUR_RESOURCE",
+            return apperr_fail(err, "NOT_YOUR_RESOURCE",
                               "the resource is not your unit's offer to this community", NULL,
                               "resource %lld", (long long) p->resource_id);
     }
@@ -262,7 +262,7 @@ int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
 
 /* Locks project `id`: its state (16 bytes), community and unit code (64 bytes). */
 static int s_project(delib_t *d, int64_t id, char state[16], int64_t *community,
-                     char unit[64], delib_err_t *err)
+                     char unit[64], apperr_t *err)
 {
     char ids[24];
     PGresult *res = delib_exec(d, Q_PROJECT_LOCK, 1, (const char *[]){delib_i64(ids, id)}, err);
@@ -270,7 +270,7 @@ static int s_project(delib_t *d, int64_t id, char state[16], int64_t *community,
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "NOT_FOUND", "no such project", NULL, "project %lld", (long long) id);
+        return apperr_fail(err, "NOT_FOUND", "no such project", NULL, "project %lld", (long long) id);
     }
     snprintf(state, 16, "%s", PQgetvalue(res, 0, 0));
     *community = delib_cell_i64(res, 0, 1);
@@ -280,7 +280,7 @@ static int s_project(delib_t *d, int64_t id, char state[16], int64_t *community,
 }
 
 int lists_sign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-               delib_result_t *out, delib_err_t *err)
+               delib_result_t *out, apperr_t *err)
 {
     const Gov__SignProject *p = (const Gov__SignProject *) msg;
     who_t w;
@@ -292,7 +292,7 @@ int lists_sign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg
     if (who_require_committee(&w, &m, err))
         return -1;
     if (strcmp(state, "claimed") != 0)
-        return delib_fail(err, "ALREADY_SIGNED", "the community has signed this project already",
+        return apperr_fail(err, "ALREADY_SIGNED", "the community has signed this project already",
                           NULL, "project %lld is %s", (long long) p->project_id, state);
     const char *params[] = {delib_i64(b[0], p->project_id), w.code,
                             delib_i64(b[1], svclock_now_ms(d->clock))};
@@ -304,7 +304,7 @@ int lists_sign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg
 }
 
 int lists_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err)
+                   delib_result_t *out, apperr_t *err)
 {
     const Gov__CompleteProject *p = (const Gov__CompleteProject *) msg;
     who_t w;
@@ -315,13 +315,13 @@ int lists_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     matter_ref_t m = {.community_id = community};
     int ours = who_committee(&w, &m) || (env->actor->unit && strcmp(env->actor->unit, unit) == 0);
     if (!ours)
-        return delib_fail(err, "NOT_A_PARTY", "only the unit or the community's committee may report it done",
+        return apperr_fail(err, "NOT_A_PARTY", "only the unit or the community's committee may report it done",
                           NULL, NULL);
     if (strcmp(state, "signed") != 0)
-        return delib_fail(err, "NOT_SIGNED", "both sides must sign before the project is done",
+        return apperr_fail(err, "NOT_SIGNED", "both sides must sign before the project is done",
                           NULL, "project %lld is %s", (long long) p->project_id, state);
     if (!p->result || !p->result[0])
-        return delib_fail(err, "MISSING_TEXT", "say what was done", NULL, NULL);
+        return apperr_fail(err, "MISSING_TEXT", "say what was done", NULL, NULL);
     if (s_title_text("x", p->result, err))
         return -1;
     const char *params[] = {delib_i64(b[0], p->project_id), p->result,

@@ -9,15 +9,15 @@
 #include "steps.h"
 
 int lists_add_need(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err);
+                   delib_result_t *out, apperr_t *err);
 int lists_add_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                       delib_result_t *out, delib_err_t *err);
+                       delib_result_t *out, apperr_t *err);
 int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                delib_result_t *out, delib_err_t *err);
+                delib_result_t *out, apperr_t *err);
 int lists_sign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-               delib_result_t *out, delib_err_t *err);
+               delib_result_t *out, apperr_t *err);
 int lists_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err);
+                   delib_result_t *out, apperr_t *err);
 
 /* A community's three lists, read into protobuf messages that point into
  * the results held here. */
@@ -34,10 +34,10 @@ typedef struct {
 
 /* Loads community `community_id`'s lists (named `code`, borrowed). Returns 0
  * or -1 with `err` set; call lview_clear in every case. */
-int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, delib_err_t *err);
+int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, apperr_t *err);
 void lview_clear(lview_t *v);
 
 /* The community's id for `code`: 0 when there is none, -1 on failure. */
-int64_t lists_community(delib_t *d, const char *code, delib_err_t *err);
+int64_t lists_community(delib_t *d, const char *code, apperr_t *err);
 
 #endif

@@ -57,7 +57,7 @@ static int s_on_routing_event(PGconn *conn, const Gov__Envelope *event, void *ar
         (Gov__WhistleEvent *) envelope_payload(event, &gov__whistle_event__descriptor);
     int rc = 0;
     if (ev && ev->item && ev->item->origin && strncmp(ev->item->origin, "matter:", 7) == 0) {
-        delib_err_t err;
+        apperr_t err;
         if ((rc = steps_whistle(&self->d, atoll(ev->item->origin + 7), ev->item->id, closed, &err)))
             log_error("deliberation: whistle %lld not recorded: %s (%s)",
                       (long long) ev->item->id, err.message, err.detail);

@@ -26,7 +26,7 @@ typedef struct {
     char quorum[24], majority[24];
 } meeting_ref_t;
 
-static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, delib_err_t *err)
+static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, apperr_t *err)
 {
     char ids[24];
     PGresult *res = delib_exec(d, Q_MEETING, 1, (const char *[]){delib_i64(ids, matter_id)}, err);
@@ -34,7 +34,7 @@ static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, delib_er
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "NO_MEETING", "no meeting has been convened on this matter", NULL,
+        return apperr_fail(err, "NO_MEETING", "no meeting has been convened on this matter", NULL,
                           NULL);
     }
     out->id = delib_cell_i64(res, 0, 0);
@@ -50,24 +50,24 @@ static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, delib_er
 
 /* The matter must have an open meeting whose notice period is over. */
 static int s_sitting(delib_t *d, const matter_ref_t *m, meeting_ref_t *mt, const char *what,
-                     delib_err_t *err)
+                     apperr_t *err)
 {
     if (strcmp(m->step, "convened") != 0) {
         if (s_meeting(d, m->id, mt, err) == 0 && mt->closed_ms)
-            return delib_fail(err, "MEETING_CLOSED", "the meeting is closed", NULL,
+            return apperr_fail(err, "MEETING_CLOSED", "the meeting is closed", NULL,
                               "matter %lld is %s", (long long) m->id, m->step);
         return steps_require(m, "convened", what, err);
     }
     if (s_meeting(d, m->id, mt, err))
         return -1;
     if (svclock_now_ms(d->clock) < mt->starts_ms)
-        return delib_fail(err, "NOTICE_PERIOD", "the meeting has not started: its notice period runs",
+        return apperr_fail(err, "NOTICE_PERIOD", "the meeting has not started: its notice period runs",
                           "attendance and votes open at the meeting's start",
                           "starts at %lld ms", (long long) mt->starts_ms);
     return 0;
 }
 
-static int s_on_roster(delib_t *d, int64_t meeting_id, int64_t person_id, delib_err_t *err)
+static int s_on_roster(delib_t *d, int64_t meeting_id, int64_t person_id, apperr_t *err)
 {
     char b[2][24];
     PGresult *res = delib_exec(d, Q_ON_ROSTER, 2,
@@ -79,7 +79,7 @@ static int s_on_roster(delib_t *d, int64_t meeting_id, int64_t person_id, delib_
     int on = PQntuples(res) == 1;
     PQclear(res);
     return on ? 0
-              : delib_fail(err, "NOT_ON_ROSTER", "the person is not on the meeting's roster", NULL,
+              : apperr_fail(err, "NOT_ON_ROSTER", "the person is not on the meeting's roster", NULL,
                            NULL);
 }
 
@@ -99,15 +99,15 @@ static int s_quorum_col(const char *kind)
 }
 
 static int s_council(delib_t *d, const matter_ref_t *m, int64_t meeting,
-                     const Gov__ConveneMeeting *p, delib_err_t *err)
+                     const Gov__ConveneMeeting *p, apperr_t *err)
 {
     if (p->n_council < COUNCIL_MIN || p->n_council > COUNCIL_MAX)
-        return delib_fail(err, "BAD_COUNCIL", "a 村务商议团 has 7 to 9 members", NULL,
+        return apperr_fail(err, "BAD_COUNCIL", "a 村务商议团 has 7 to 9 members", NULL,
                           "got %zu", p->n_council);
     for (size_t i = 0; i < p->n_council; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->council[i], p->council[j]) == 0)
-                return delib_fail(err, "BAD_COUNCIL", "a member is named twice", NULL, "\"%s\"",
+                return apperr_fail(err, "BAD_COUNCIL", "a member is named twice", NULL, "\"%s\"",
                                   p->council[i]);
     char *codes = db_text_array(p->council, p->n_council);
     char b[2][24];
@@ -122,14 +122,14 @@ static int s_council(delib_t *d, const matter_ref_t *m, int64_t meeting,
     size_t n = (size_t) atoll(PQcmdTuples(res));
     PQclear(res);
     if (n != p->n_council)
-        return delib_fail(err, "NOT_A_RESIDENT",
+        return apperr_fail(err, "NOT_A_RESIDENT",
                           "every council member must be an adult resident of the community", NULL,
                           "%zu of %zu are", n, p->n_council);
     return 0;
 }
 
 int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                    delib_result_t *out, delib_err_t *err)
+                    delib_result_t *out, apperr_t *err)
 {
     const Gov__ConveneMeeting *p = (const Gov__ConveneMeeting *) msg;
     who_t w;
@@ -142,18 +142,18 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     const char *kind = s_str(p->roster_kind), *ballot = s_str(p->ballot);
     int col = s_quorum_col(kind);
     if (col < 0)
-        return delib_fail(err, "BAD_ROSTER", "the roster is residents, households, representatives or council",
+        return apperr_fail(err, "BAD_ROSTER", "the roster is residents, households, representatives or council",
                           NULL, "got \"%s\"", kind);
     if (strcmp(ballot, "open") != 0 && strcmp(ballot, "secret") != 0)
-        return delib_fail(err, "BAD_BALLOT", "the ballot is open or secret", NULL, "got \"%s\"",
+        return apperr_fail(err, "BAD_BALLOT", "the ballot is open or secret", NULL, "got \"%s\"",
                           ballot);
     if (p->allow_change && strcmp(ballot, "secret") == 0)
-        return delib_fail(err, "BAD_BALLOT", "a secret ballot cannot allow changing a vote",
+        return apperr_fail(err, "BAD_BALLOT", "a secret ballot cannot allow changing a vote",
                           "changing a vote needs to know whose it was; use an open ballot", NULL);
     if (!p->motion || !p->motion[0] || strlen(p->motion) > 4 * DELIB_TEXT_MAX)
-        return delib_fail(err, "MISSING_MOTION", "a meeting votes on a motion", NULL, NULL);
+        return apperr_fail(err, "MISSING_MOTION", "a meeting votes on a motion", NULL, NULL);
     if (strcmp(kind, "council") != 0 && p->n_council)
-        return delib_fail(err, "BAD_COUNCIL", "members are named only for a council", NULL, NULL);
+        return apperr_fail(err, "BAD_COUNCIL", "members are named only for a council", NULL, NULL);
     PGresult *rules = steps_rules(d, m.community_id, err);
     if (!rules)
         return -1;
@@ -164,7 +164,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     PQclear(rules);
     int64_t now = svclock_now_ms(d->clock);
     if (p->starts_ms < now + notice)
-        return delib_fail(err, "NOTICE_TOO_SHORT", "the meeting must be announced in advance",
+        return apperr_fail(err, "NOTICE_TOO_SHORT", "the meeting must be announced in advance",
                           "start it at least the community's notice_minutes from now",
                           "earliest start %lld ms", (long long) (now + notice));
     char b[4][24];
@@ -188,7 +188,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     int64_t size = delib_cell_i64(res, 0, 0);
     PQclear(res);
     if (size == 0)
-        return delib_fail(err, "EMPTY_ROSTER", "nobody in the matter's scope is on that roster",
+        return apperr_fail(err, "EMPTY_ROSTER", "nobody in the matter's scope is on that roster",
                           NULL, "roster kind %s", kind);
     if (steps_move(d, m.id, "convened", NULL, 0, err))
         return -1;
@@ -205,7 +205,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
                              "quorum", quorum, "majority", majority);
     int rc = audience ? steps_record(d, m.id, "convened", w.code, body, "MeetingConvened", env,
                                      audience, n, err)
-                      : delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+                      : apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     if (!audience)
         json_decref(body);
     free(audience);
@@ -216,7 +216,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
 /* --- attend and vote ------------------------------------------------------------ */
 
 int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err)
+                   delib_result_t *out, apperr_t *err)
 {
     const Gov__AttendMeeting *p = (const Gov__AttendMeeting *) msg;
     who_t w, who;
@@ -247,7 +247,7 @@ int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     int fresh = PQntuples(res) == 1;
     PQclear(res);
     if (!fresh)
-        return delib_fail(err, "ALREADY_ATTENDED", "the attendance is recorded already", NULL,
+        return apperr_fail(err, "ALREADY_ATTENDED", "the attendance is recorded already", NULL,
                           NULL);
     out->meeting_id = mt.id;
     return steps_record(d, m.id, "attended", w.code,
@@ -268,7 +268,7 @@ static int s_receipt(char out[33], char hash[65])
 }
 
 int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err)
+                 delib_result_t *out, apperr_t *err)
 {
     const Gov__CastVote *p = (const Gov__CastVote *) msg;
     who_t w;
@@ -280,7 +280,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         return -1;
     const char *choice = s_str(p->choice);
     if (strcmp(choice, "yes") != 0 && strcmp(choice, "no") != 0 && strcmp(choice, "abstain") != 0)
-        return delib_fail(err, "BAD_CHOICE", "a vote is yes, no or abstain", NULL, "got \"%s\"",
+        return apperr_fail(err, "BAD_CHOICE", "a vote is yes, no or abstain", NULL, "got \"%s\"",
                           choice);
     int secret = strcmp(mt.ballot, "secret") == 0;
     char b[3][24], receipt[33], hash[65];
@@ -293,7 +293,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     PQclear(res);
     if (!first) {
         if (!mt.allow_change)
-            return delib_fail(err, "ALREADY_VOTED", "you have voted in this meeting already",
+            return apperr_fail(err, "ALREADY_VOTED", "you have voted in this meeting already",
                               NULL, NULL);
         if (delib_run(d, Q_VOTE_SUPERSEDE, 2, params, err))
             return -1;
@@ -301,7 +301,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     if (delib_run(d, Q_ATTEND, 3, params, err))
         return -1;
     if (s_receipt(receipt, hash))
-        return delib_fail(err, "INTERNAL", "no randomness for a receipt", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "no randomness for a receipt", NULL, NULL);
     const char *vote[] = {b[0], hash, choice, secret ? NULL : b[1], secret ? NULL : b[2]};
     if (delib_run(d, Q_VOTE, 5, vote, err))
         return -1;
@@ -318,7 +318,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 /* --- close and count ------------------------------------------------------------- */
 
 int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err)
+                  delib_result_t *out, apperr_t *err)
 {
     const Gov__MatterId *p = (const Gov__MatterId *) msg;
     who_t w;
@@ -330,7 +330,7 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
         return -1;
     rule_t quorum, majority;
     if (rule_parse(mt.quorum, &quorum) || rule_parse(mt.majority, &majority))
-        return delib_fail(err, "INTERNAL", "the meeting's rules do not parse", NULL, "%s %s",
+        return apperr_fail(err, "INTERNAL", "the meeting's rules do not parse", NULL, "%s %s",
                           mt.quorum, mt.majority);
     char ids[24];
     PGresult *t = delib_exec(d, Q_TALLY, 1, (const char *[]){delib_i64(ids, mt.id)}, err);
@@ -365,11 +365,11 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
 }
 
 int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckReceiptReply *out,
-                          char choice[12], delib_err_t *err)
+                          char choice[12], apperr_t *err)
 {
     const char *receipt = s_str(p->receipt);
     if (strlen(receipt) != 32)
-        return delib_fail(err, "BAD_RECEIPT", "a receipt is 32 hex characters", NULL, NULL);
+        return apperr_fail(err, "BAD_RECEIPT", "a receipt is 32 hex characters", NULL, NULL);
     char hash[65], ids[24];
     chain_sha256_hex(receipt, 32, hash);
     PGresult *res = delib_exec(d, Q_RECEIPT, 2, (const char *[]){delib_i64(ids, p->matter_id), hash},
@@ -378,7 +378,7 @@ int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckRece
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "NOT_FOUND", "no vote has this receipt", NULL, NULL);
+        return apperr_fail(err, "NOT_FOUND", "no vote has this receipt", NULL, NULL);
     }
     snprintf(choice, 12, "%s", PQgetvalue(res, 0, 0));
     out->counted = PQgetvalue(res, 0, 1)[0] == 't';

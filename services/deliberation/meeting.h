@@ -15,18 +15,18 @@
 #include "steps.h"
 
 int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                    delib_result_t *out, delib_err_t *err);
+                    delib_result_t *out, apperr_t *err);
 int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err);
+                   delib_result_t *out, apperr_t *err);
 /* Fills out->receipt (32 hex characters) for the voter. */
 int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err);
+                 delib_result_t *out, apperr_t *err);
 int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err);
+                  delib_result_t *out, apperr_t *err);
 
 /* Reads what a receipt stands for (no transaction needed). `out->choice`
  * points at `choice`. Returns 0, or -1 with BAD_RECEIPT / NOT_FOUND. */
 int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckReceiptReply *out,
-                          char choice[12], delib_err_t *err);
+                          char choice[12], apperr_t *err);
 
 #endif

@@ -81,7 +81,7 @@ static int s_tasks(mview_t *v)
     return 0;
 }
 
-int mview_load(delib_t *d, int64_t id, mview_t *v, delib_err_t *err)
+int mview_load(delib_t *d, int64_t id, mview_t *v, apperr_t *err)
 {
     memset(v, 0, sizeof *v);
     char ids[24];
@@ -94,7 +94,7 @@ int mview_load(delib_t *d, int64_t id, mview_t *v, delib_err_t *err)
         !(v->tres = delib_exec(d, Q_VIEW_TASKS, 1, params, err)))
         return -1;
     if (!(v->json = json_array()))
-        return delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     PGresult *r = v->res;
     Gov__Matter *m = &v->msg;
     gov__matter__init(m);
@@ -127,7 +127,7 @@ int mview_load(delib_t *d, int64_t id, mview_t *v, delib_err_t *err)
     if (PQntuples(v->mres))
         s_meeting(v);
     if (s_tasks(v))
-        return delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     return 1;
 }
 
@@ -147,7 +147,7 @@ void mview_clear(mview_t *v)
 
 int mview_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope *cause,
                    const Gov__MatterRecord *rec, char **audience, size_t n_audience,
-                   delib_err_t *err)
+                   apperr_t *err)
 {
     mview_t v;
     int rc = mview_load(d, id, &v, err);
@@ -159,10 +159,10 @@ int mview_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope
         ev.n_audience = n_audience;
         rc = outbox_add(d->conn, DELIB_STREAM, type, cause ? cause->actor : NULL,
                         cause ? cause->trace_id : NULL, &ev.base)
-                 ? delib_fail(err, "DB_UNAVAILABLE", "the event could not be written", NULL, NULL)
+                 ? apperr_fail(err, "DB_UNAVAILABLE", "the event could not be written", NULL, NULL)
                  : 0;
     } else if (rc == 0) {
-        rc = delib_fail(err, "NOT_FOUND", "no such matter", NULL, NULL);
+        rc = apperr_fail(err, "NOT_FOUND", "no such matter", NULL, NULL);
     }
     mview_clear(&v);
     return rc;

@@ -19,7 +19,7 @@ typedef struct {
 
 /* Loads matter `id` into `v` (cleared first). Returns 1, 0 when there is no
  * such matter, or -1 with `err` set. Call mview_clear afterwards in every case. */
-int mview_load(delib_t *d, int64_t id, mview_t *v, delib_err_t *err);
+int mview_load(delib_t *d, int64_t id, mview_t *v, apperr_t *err);
 
 void mview_clear(mview_t *v);
 
@@ -28,6 +28,6 @@ void mview_clear(mview_t *v);
  * the `audience` (person codes, may be empty). Returns 0 or -1 with `err` set. */
 int mview_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope *cause,
                    const Gov__MatterRecord *rec, char **audience, size_t n_audience,
-                   delib_err_t *err);
+                   apperr_t *err);
 
 #endif

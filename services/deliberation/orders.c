@@ -30,7 +30,7 @@ static void s_row(PGresult *r, int k, Gov__ServiceOrder *o)
 
 /* The event for order `id`, with `audience` (the volunteers, or NULL). */
 static int s_announce(delib_t *d, int64_t id, const char *type, int64_t community,
-                      const Gov__Envelope *env, delib_err_t *err)
+                      const Gov__Envelope *env, apperr_t *err)
 {
     char ids[24], cs[24];
     PGresult *res = delib_exec(d, Q_ORDER, 1, (const char *[]){delib_i64(ids, id)}, err), *vol = NULL;
@@ -54,7 +54,7 @@ static int s_announce(delib_t *d, int64_t id, const char *type, int64_t communit
         ev.n_audience = n;
     }
     rc = outbox_add(d->conn, DELIB_STREAM, type, env->actor, env->trace_id, &ev.base)
-             ? delib_fail(err, "DB_UNAVAILABLE", "the event could not be written", NULL, NULL)
+             ? apperr_fail(err, "DB_UNAVAILABLE", "the event could not be written", NULL, NULL)
              : 0;
 done:
     free(audience);
@@ -64,7 +64,7 @@ done:
 }
 
 int orders_register(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                    delib_result_t *out, delib_err_t *err)
+                    delib_result_t *out, apperr_t *err)
 {
     const Gov__RegisterVolunteer *p = (const Gov__RegisterVolunteer *) msg;
     who_t w;
@@ -74,9 +74,9 @@ int orders_register(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     if (community < 0)
         return -1;
     if (!community)
-        return delib_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
+        return apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
     if (strlen(s_str(p->skills)) > 400)
-        return delib_fail(err, "TEXT_TOO_LONG", "skills are at most 400 bytes", NULL, NULL);
+        return apperr_fail(err, "TEXT_TOO_LONG", "skills are at most 400 bytes", NULL, NULL);
     char b[3][24];
     const char *params[] = {delib_i64(b[0], w.person_id), delib_i64(b[1], community),
                             p->party_member ? "t" : "f", s_str(p->skills),
@@ -87,26 +87,26 @@ int orders_register(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     int fresh = PQntuples(res) == 1;
     PQclear(res);
     if (!fresh)
-        return delib_fail(err, "ALREADY_REGISTERED", "you have reported to this community already",
+        return apperr_fail(err, "ALREADY_REGISTERED", "you have reported to this community already",
                           NULL, NULL);
     out->community_id = community;
     return 0;
 }
 
 int orders_order(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err)
+                 delib_result_t *out, apperr_t *err)
 {
     const Gov__OrderService *p = (const Gov__OrderService *) msg;
     who_t w;
     if (who_load(d, env->actor, &w, err))
         return -1;
     if (!w.resident || !w.community_id)
-        return delib_fail(err, "NOT_A_RESIDENT", "only a resident may order a service", NULL,
+        return apperr_fail(err, "NOT_A_RESIDENT", "only a resident may order a service", NULL,
                           "%s lives in no community of the map", w.code);
     if (!p->title || !p->title[0] || strlen(p->title) > 800)
-        return delib_fail(err, "MISSING_TITLE", "an order needs a short title", NULL, NULL);
+        return apperr_fail(err, "MISSING_TITLE", "an order needs a short title", NULL, NULL);
     if (strlen(s_str(p->text)) > 4 * DELIB_TEXT_MAX)
-        return delib_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL, NULL);
+        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL, NULL);
     char b[3][24];
     const char *params[] = {delib_i64(b[0], w.community_id), delib_i64(b[1], w.person_id),
                             p->title, s_str(p->text), delib_i64(b[2], svclock_now_ms(d->clock))};
@@ -119,7 +119,7 @@ int orders_order(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 }
 
 /* Locks order `id`: state (16 bytes), community, resident and volunteer ids. */
-static int s_order(delib_t *d, int64_t id, char state[16], int64_t ids[3], delib_err_t *err)
+static int s_order(delib_t *d, int64_t id, char state[16], int64_t ids[3], apperr_t *err)
 {
     char b[24];
     PGresult *res = delib_exec(d, Q_ORDER_LOCK, 1, (const char *[]){delib_i64(b, id)}, err);
@@ -127,7 +127,7 @@ static int s_order(delib_t *d, int64_t id, char state[16], int64_t ids[3], delib
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "NOT_FOUND", "no such order", NULL, "order %lld", (long long) id);
+        return apperr_fail(err, "NOT_FOUND", "no such order", NULL, "order %lld", (long long) id);
     }
     snprintf(state, 16, "%s", PQgetvalue(res, 0, 0));
     for (int i = 0; i < 3; i++)
@@ -137,7 +137,7 @@ static int s_order(delib_t *d, int64_t id, char state[16], int64_t ids[3], delib
 }
 
 int orders_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err)
+                 delib_result_t *out, apperr_t *err)
 {
     const Gov__ClaimOrder *p = (const Gov__ClaimOrder *) msg;
     who_t w;
@@ -153,12 +153,12 @@ int orders_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     int volunteer = PQntuples(res) == 1;
     PQclear(res);
     if (!volunteer)
-        return delib_fail(err, "NOT_A_VOLUNTEER", "only the community's registered volunteers may claim",
+        return apperr_fail(err, "NOT_A_VOLUNTEER", "only the community's registered volunteers may claim",
                           "report to the community first (govctl order register)", NULL);
     if (ids[1] == w.person_id)
-        return delib_fail(err, "OWN_ORDER", "you cannot claim your own order", NULL, NULL);
+        return apperr_fail(err, "OWN_ORDER", "you cannot claim your own order", NULL, NULL);
     if (strcmp(state, "posted") != 0)
-        return delib_fail(err, "ALREADY_CLAIMED", "another volunteer claimed this order first",
+        return apperr_fail(err, "ALREADY_CLAIMED", "another volunteer claimed this order first",
                           NULL, "order %lld is %s", (long long) p->order_id, state);
     const char *params[] = {delib_i64(b[0], p->order_id), delib_i64(b[1], w.person_id),
                             delib_i64(b[2], svclock_now_ms(d->clock))};
@@ -169,7 +169,7 @@ int orders_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 }
 
 int orders_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                    delib_result_t *out, delib_err_t *err)
+                    delib_result_t *out, apperr_t *err)
 {
     const Gov__CompleteOrder *p = (const Gov__CompleteOrder *) msg;
     who_t w;
@@ -178,15 +178,15 @@ int orders_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     if (who_load(d, env->actor, &w, err) || s_order(d, p->order_id, state, ids, err))
         return -1;
     if (strcmp(state, "claimed") != 0)
-        return delib_fail(err, "WRONG_STEP", "only a claimed order can be completed", NULL,
+        return apperr_fail(err, "WRONG_STEP", "only a claimed order can be completed", NULL,
                           "order %lld is %s", (long long) p->order_id, state);
     if (ids[2] != w.person_id)
-        return delib_fail(err, "NOT_YOUR_ORDER", "only the volunteer who claimed it may complete it",
+        return apperr_fail(err, "NOT_YOUR_ORDER", "only the volunteer who claimed it may complete it",
                           NULL, NULL);
     if (!p->result || !p->result[0])
-        return delib_fail(err, "MISSING_TEXT", "say what was done (晒单)", NULL, NULL);
+        return apperr_fail(err, "MISSING_TEXT", "say what was done (晒单)", NULL, NULL);
     if (strlen(p->result) > 4 * DELIB_TEXT_MAX)
-        return delib_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL, NULL);
+        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL, NULL);
     const char *params[] = {delib_i64(b[0], p->order_id), p->result,
                             delib_i64(b[1], svclock_now_ms(d->clock))};
     if (delib_run(d, Q_COMPLETE_ORDER, 3, params, err))
@@ -198,7 +198,7 @@ int orders_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
 void orders_reply(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
     char ids[24];
-    delib_err_t err;
+    apperr_t err;
     PGresult *res = delib_exec(d, Q_ORDER, 1, (const char *[]){delib_i64(ids, id)}, &err);
     if (!res) {
         rpcsrv_fail(srv, req, err.code, err.message, NULL, err.hint, err.sqlstate);
@@ -216,7 +216,7 @@ void orders_reply(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 
 void orders_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListOrders *m)
 {
-    delib_err_t err;
+    apperr_t err;
     PGresult *res = delib_exec(d, Q_ORDERS_OF, 2, (const char *[]){s_str(m->community), s_str(m->state)},
                                &err);
     if (!res) {
@@ -246,7 +246,7 @@ void orders_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListOrder
 void orders_reply_volunteer(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t community_id)
 {
     char ids[24];
-    delib_err_t err;
+    apperr_t err;
     PGresult *res = delib_exec(d, Q_VOLUNTEER_COUNT, 1, (const char *[]){delib_i64(ids, community_id)}, &err);
     PGresult *code = res ? delib_exec(d, "SELECT code FROM areas WHERE id = $1", 1, (const char *[]){ids}, &err)
                          : NULL;

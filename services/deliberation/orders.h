@@ -9,13 +9,13 @@
 #include "steps.h"
 
 int orders_register(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                    delib_result_t *out, delib_err_t *err);
+                    delib_result_t *out, apperr_t *err);
 int orders_order(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err);
+                 delib_result_t *out, apperr_t *err);
 int orders_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err);
+                 delib_result_t *out, apperr_t *err);
 int orders_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                    delib_result_t *out, delib_err_t *err);
+                    delib_result_t *out, apperr_t *err);
 
 /* Replies OrderReply with order `id`. */
 void orders_reply(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id);

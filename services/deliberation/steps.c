@@ -18,7 +18,7 @@
 
 /* --- shared helpers -------------------------------------------------------- */
 
-int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, delib_err_t *err)
+int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, apperr_t *err)
 {
     char ids[24];
     PGresult *res = delib_exec(d, Q_MATTER_LOCK, 1, (const char *[]){delib_i64(ids, id)}, err);
@@ -26,7 +26,7 @@ int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, delib_err_t *err)
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "NOT_FOUND", "no such matter", NULL, "matter %lld", (long long) id);
+        return apperr_fail(err, "NOT_FOUND", "no such matter", NULL, "matter %lld", (long long) id);
     }
     memset(out, 0, sizeof *out);
     out->id = id;
@@ -49,23 +49,23 @@ static int s_in(const char *word, const char *list)
     return 0;
 }
 
-int steps_require(const matter_ref_t *m, const char *steps, const char *what, delib_err_t *err)
+int steps_require(const matter_ref_t *m, const char *steps, const char *what, apperr_t *err)
 {
     if (s_in(m->step, steps))
         return 0;
-    return delib_fail(err, "WRONG_STEP", "the matter is not in a step that allows this",
+    return apperr_fail(err, "WRONG_STEP", "the matter is not in a step that allows this",
                       NULL, "matter %lld is %s; %s needs %s", (long long) m->id, m->step, what,
                       steps);
 }
 
 int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
                  json_t *body, const char *event, const Gov__Envelope *cause, char **audience,
-                 size_t n_audience, delib_err_t *err)
+                 size_t n_audience, apperr_t *err)
 {
     Gov__MatterRecord rec;
     char *buf = NULL;
     int rc = body ? chain_append(d, matter_id, kind, actor, body, &rec, &buf, err)
-                  : delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+                  : apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     if (rc == 0 && event)
         rc = mview_announce(d, matter_id, event, cause, &rec, audience, n_audience, err);
     free(buf);
@@ -74,7 +74,7 @@ int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *ac
 }
 
 int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
-               int64_t window_ms, delib_err_t *err)
+               int64_t window_ms, apperr_t *err)
 {
     char ids[24], until[24];
     const char *params[] = {delib_i64(ids, matter_id), step,
@@ -92,7 +92,7 @@ int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind
     return 0;
 }
 
-PGresult *steps_rules(delib_t *d, int64_t community_id, delib_err_t *err)
+PGresult *steps_rules(delib_t *d, int64_t community_id, apperr_t *err)
 {
     char ids[24];
     const char *params[] = {delib_i64(ids, community_id)};
@@ -101,13 +101,13 @@ PGresult *steps_rules(delib_t *d, int64_t community_id, delib_err_t *err)
     PGresult *res = delib_exec(d, Q_RULES, 1, params, err);
     if (res && PQntuples(res) != 1) {
         PQclear(res);
-        delib_fail(err, "INTERNAL", "the community has no rules", NULL, NULL);
+        apperr_fail(err, "INTERNAL", "the community has no rules", NULL, NULL);
         return NULL;
     }
     return res;
 }
 
-static int64_t s_rule_minutes(delib_t *d, int64_t community_id, int col, delib_err_t *err)
+static int64_t s_rule_minutes(delib_t *d, int64_t community_id, int col, apperr_t *err)
 {
     PGresult *rules = steps_rules(d, community_id, err);
     if (!rules)
@@ -119,7 +119,7 @@ static int64_t s_rule_minutes(delib_t *d, int64_t community_id, int col, delib_e
 
 /* Loads the actor and locks the matter: the start of every command on one. */
 static int s_begin(delib_t *d, const Gov__Envelope *env, int64_t id, who_t *w, matter_ref_t *m,
-                   delib_result_t *out, delib_err_t *err)
+                   delib_result_t *out, apperr_t *err)
 {
     out->matter_id = id;
     if (who_load(d, env->actor, w, err) || steps_lock(d, id, m, err))
@@ -127,15 +127,15 @@ static int s_begin(delib_t *d, const Gov__Envelope *env, int64_t id, who_t *w, m
     return 0;
 }
 
-static int s_text(const char *text, int required, const char *what, delib_err_t *err)
+static int s_text(const char *text, int required, const char *what, apperr_t *err)
 {
     if (required && (!text || !text[0]))
-        return delib_fail(err, "MISSING_TEXT", "the command needs a text", NULL, "%s", what);
+        return apperr_fail(err, "MISSING_TEXT", "the command needs a text", NULL, "%s", what);
     size_t chars = 0;
     for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++)
         chars += (*p & 0xC0) != 0x80;
     if (chars > DELIB_TEXT_MAX)
-        return delib_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
+        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
                           "%s has %zu characters", what, chars);
     return 0;
 }
@@ -156,30 +156,30 @@ static int s_may_propose(const who_t *w, const matter_ref_t *m)
     return strcmp(w->unit_kind, "grid_team") == 0 && w->unit_community_id == m->community_id;
 }
 
-static int s_check_attachments(char **urls, size_t n, delib_err_t *err)
+static int s_check_attachments(char **urls, size_t n, apperr_t *err)
 {
     if (n > ATTACHMENTS_MAX)
-        return delib_fail(err, "TOO_MANY_ATTACHMENTS", "at most 20 attachments", NULL, "got %zu",
+        return apperr_fail(err, "TOO_MANY_ATTACHMENTS", "at most 20 attachments", NULL, "got %zu",
                           n);
     for (size_t i = 0; i < n; i++)
         if (strncmp(urls[i], "https://", 8) != 0 && strncmp(urls[i], "http://", 7) != 0)
-            return delib_fail(err, "INVALID_ATTACHMENT", "an attachment must be an http(s) URL",
+            return apperr_fail(err, "INVALID_ATTACHMENT", "an attachment must be an http(s) URL",
                               NULL, "\"%s\"", urls[i]);
     return 0;
 }
 
 int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err)
+                  delib_result_t *out, apperr_t *err)
 {
     const Gov__ProposeMatter *p = (const Gov__ProposeMatter *) msg;
     who_t w;
     if (who_load(d, env->actor, &w, err))
         return -1;
     if (strcmp(s_str(p->scope), "grid") != 0 && strcmp(s_str(p->scope), "community") != 0)
-        return delib_fail(err, "BAD_SCOPE", "the scope is grid or community", NULL, "got \"%s\"",
+        return apperr_fail(err, "BAD_SCOPE", "the scope is grid or community", NULL, "got \"%s\"",
                           s_str(p->scope));
     if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
-        return delib_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL,
+        return apperr_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL,
                           "at most %d characters", TITLE_MAX);
     if (s_text(p->body, 1, "the body", err) ||
         s_check_attachments(p->attachments, p->n_attachments, err))
@@ -197,13 +197,13 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     int level_ok = found && strcmp(PQgetvalue(area, 0, 1), p->scope) == 0;
     PQclear(area);
     if (!found)
-        return delib_fail(err, "UNKNOWN_AREA", "no such area", "see govctl areas list", "\"%s\"",
+        return apperr_fail(err, "UNKNOWN_AREA", "no such area", "see govctl areas list", "\"%s\"",
                           s_str(p->area));
     if (!level_ok)
-        return delib_fail(err, "BAD_SCOPE", "the area is not of the scope's level", NULL,
+        return apperr_fail(err, "BAD_SCOPE", "the area is not of the scope's level", NULL,
                           "%s is not a %s", p->area, p->scope);
     if (!s_may_propose(&w, &m))
-        return delib_fail(err, "OUTSIDE_SCOPE",
+        return apperr_fail(err, "OUTSIDE_SCOPE",
                           "only residents of the area, its grid workers or its committee may propose",
                           NULL, "%s", w.code);
     char b[4][24];
@@ -235,7 +235,7 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
 }
 
 int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                delib_result_t *out, delib_err_t *err)
+                delib_result_t *out, apperr_t *err)
 {
     const Gov__AmendMatter *p = (const Gov__AmendMatter *) msg;
     who_t w;
@@ -250,13 +250,13 @@ int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
     int mine = strcmp(PQgetvalue(res, 0, 0), w.code) == 0;
     PQclear(res);
     if (!mine)
-        return delib_fail(err, "NOT_PROPOSER", "only the proposer may amend a matter", NULL, NULL);
+        return apperr_fail(err, "NOT_PROPOSER", "only the proposer may amend a matter", NULL, NULL);
     if (strcmp(m.step, "proposed") != 0)
-        return delib_fail(err, "RECORD_CLOSED", "the matter can no longer be edited",
+        return apperr_fail(err, "RECORD_CLOSED", "the matter can no longer be edited",
                           "once accepted or declined, a matter's text is part of the record",
                           "matter %lld is %s", (long long) m.id, m.step);
     if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
-        return delib_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL, NULL);
+        return apperr_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL, NULL);
     if (s_text(p->body, 1, "the body", err))
         return -1;
     if (delib_run(d, "UPDATE matters SET title = $2, body = $3 WHERE id = $1", 3,
@@ -269,7 +269,7 @@ int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
 
 /* After a co-signature: has the statutory trigger been reached? */
 static int s_trigger(delib_t *d, const matter_ref_t *m, const Gov__Envelope *env,
-                     delib_err_t *err)
+                     apperr_t *err)
 {
     char ids[24];
     PGresult *c = delib_exec(d, Q_TRIGGER_COUNTS, 1, (const char *[]){delib_i64(ids, m->id)}, err);
@@ -308,7 +308,7 @@ static int s_trigger(delib_t *d, const matter_ref_t *m, const Gov__Envelope *env
 }
 
 int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err)
+                 delib_result_t *out, apperr_t *err)
 {
     const Gov__MatterId *p = (const Gov__MatterId *) msg;
     who_t w;
@@ -326,7 +326,7 @@ int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     int fresh = PQntuples(res) == 1;
     PQclear(res);
     if (!fresh)
-        return delib_fail(err, "ALREADY_COSIGNED", "you have co-signed this matter already", NULL,
+        return apperr_fail(err, "ALREADY_COSIGNED", "you have co-signed this matter already", NULL,
                           NULL);
     if (steps_record(d, m.id, "cosigned", w.code, json_pack("{s:s}", "person", w.code),
                      "MatterCosigned", env, NULL, 0, err))
@@ -337,7 +337,7 @@ int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 /* --- 受理: accept or decline ------------------------------------------------ */
 
 int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err)
+                 delib_result_t *out, apperr_t *err)
 {
     const Gov__AcceptMatter *p = (const Gov__AcceptMatter *) msg;
     who_t w;
@@ -346,7 +346,7 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         steps_require(&m, "proposed", "accepting", err))
         return -1;
     if (p->window_hours < 0 || p->window_hours > 24 * 90)
-        return delib_fail(err, "BAD_WINDOW", "the opinion window is 1 hour to 90 days", NULL,
+        return apperr_fail(err, "BAD_WINDOW", "the opinion window is 1 hour to 90 days", NULL,
                           "got %d hours", p->window_hours);
     int64_t now = svclock_now_ms(d->clock), window = p->window_hours * 3600000LL;
     if (!window) {
@@ -373,7 +373,7 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 }
 
 int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err)
+                  delib_result_t *out, apperr_t *err)
 {
     const Gov__DeclineMatter *p = (const Gov__DeclineMatter *) msg;
     who_t w;
@@ -382,11 +382,11 @@ int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
         steps_require(&m, "proposed", "declining", err))
         return -1;
     if (m.convene_required)
-        return delib_fail(err, "CONVENE_REQUIRED", "the matter reached the statutory trigger",
+        return apperr_fail(err, "CONVENE_REQUIRED", "the matter reached the statutory trigger",
                           "the committee must accept it and convene a meeting (组织法 art. 10)",
                           NULL);
     if (!p->reason || !p->reason[0])
-        return delib_fail(err, "REASON_REQUIRED", "a decline needs a public reason", NULL, NULL);
+        return apperr_fail(err, "REASON_REQUIRED", "a decline needs a public reason", NULL, NULL);
     if (s_text(p->reason, 1, "the reason", err))
         return -1;
     char ids[24];
@@ -404,7 +404,7 @@ static const char *s_window_closed_code(const matter_ref_t *m, int64_t now)
 }
 
 int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                delib_result_t *out, delib_err_t *err)
+                delib_result_t *out, apperr_t *err)
 {
     const Gov__OpineMatter *p = (const Gov__OpineMatter *) msg;
     who_t w;
@@ -415,14 +415,14 @@ int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
     if (strcmp(m.step, "discussing") != 0 || s_window_closed_code(&m, now)) {
         if (strcmp(m.step, "proposed") == 0 || strcmp(m.step, "declined") == 0)
             return steps_require(&m, "discussing", "an opinion", err);
-        return delib_fail(err, "WINDOW_CLOSED", "the opinion window has closed", NULL,
+        return apperr_fail(err, "WINDOW_CLOSED", "the opinion window has closed", NULL,
                           "matter %lld is %s", (long long) m.id, m.step);
     }
     if (who_require_scope(&w, &m, err))
         return -1;
     const char *stance = s_str(p->stance);
     if (!s_in(stance, "for against neutral") || !stance[0])
-        return delib_fail(err, "BAD_STANCE", "an opinion is for, against or neutral", NULL,
+        return apperr_fail(err, "BAD_STANCE", "an opinion is for, against or neutral", NULL,
                           "got \"%s\"", stance);
     if (s_text(p->text, 0, "the opinion", err))
         return -1;
@@ -440,7 +440,7 @@ int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
 /* --- 公示: publish the decision, objections ---------------------------------- */
 
 int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err)
+                  delib_result_t *out, apperr_t *err)
 {
     const Gov__MatterId *p = (const Gov__MatterId *) msg;
     who_t w;
@@ -467,7 +467,7 @@ int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
 }
 
 int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err)
+                 delib_result_t *out, apperr_t *err)
 {
     const Gov__ObjectMatter *p = (const Gov__ObjectMatter *) msg;
     who_t w;
@@ -477,7 +477,7 @@ int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     int64_t now = svclock_now_ms(d->clock);
     if (strcmp(m.step, "approved") == 0 || strcmp(m.step, "acting") == 0 ||
         (strcmp(m.step, "published") == 0 && s_window_closed_code(&m, now)))
-        return delib_fail(err, "NOTICE_ENDED", "the notice period (公示) is over", NULL,
+        return apperr_fail(err, "NOTICE_ENDED", "the notice period (公示) is over", NULL,
                           "matter %lld is %s", (long long) m.id, m.step);
     if (steps_require(&m, "published", "an objection", err) || who_require_scope(&w, &m, err) ||
         s_text(p->text, 1, "the objection", err))
@@ -495,7 +495,7 @@ int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 /* --- 办事: act on the decision ------------------------------------------------ */
 
 int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-              delib_result_t *out, delib_err_t *err)
+              delib_result_t *out, apperr_t *err)
 {
     const Gov__ActMatter *p = (const Gov__ActMatter *) msg;
     who_t w;
@@ -504,19 +504,19 @@ int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
         steps_require(&m, "approved", "acting", err) || s_text(p->text, 0, "the text", err))
         return -1;
     if (p->n_departments == 0 && p->n_tasks == 0)
-        return delib_fail(err, "NOTHING_TO_DO", "name the departments or the committee's tasks",
+        return apperr_fail(err, "NOTHING_TO_DO", "name the departments or the committee's tasks",
                           NULL, NULL);
     char ids[24];
     delib_i64(ids, m.id);
     char *depts = db_text_array(p->departments, p->n_departments);
     if (!depts)
-        return delib_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     int rc = -1;
     PGresult *res = delib_exec(d, Q_NOT_DEPARTMENTS, 1, (const char *[]){depts}, err);
     if (!res)
         goto done;
     if (PQntuples(res)) {
-        delib_fail(err, "UNKNOWN_DEPARTMENT", "no such department", "see govctl units list",
+        apperr_fail(err, "UNKNOWN_DEPARTMENT", "no such department", "see govctl units list",
                    "\"%s\"", PQgetvalue(res, 0, 0));
         PQclear(res);
         goto done;
@@ -553,7 +553,7 @@ done:
 }
 
 int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err)
+                   delib_result_t *out, apperr_t *err)
 {
     const Gov__ProgressMatter *p = (const Gov__ProgressMatter *) msg;
     who_t w;
@@ -572,7 +572,7 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
         int done = PQntuples(res) == 1;
         PQclear(res);
         if (!done)
-            return delib_fail(err, "UNKNOWN_TASK", "no such open task on this matter", NULL,
+            return apperr_fail(err, "UNKNOWN_TASK", "no such open task on this matter", NULL,
                               "task %lld", (long long) p->task_id);
     }
     json_t *body = json_pack("{s:s, s:I, s:b}", "text", p->text, "task_id",
@@ -592,7 +592,7 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
 /* --- 评事: evaluate; supervision ----------------------------------------------- */
 
 int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err)
+                   delib_result_t *out, apperr_t *err)
 {
     const Gov__EvaluateMatter *p = (const Gov__EvaluateMatter *) msg;
     who_t w;
@@ -602,12 +602,12 @@ int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     int64_t now = svclock_now_ms(d->clock);
     if (strcmp(m.step, "closed") == 0 ||
         (strcmp(m.step, "evaluating") == 0 && s_window_closed_code(&m, now)))
-        return delib_fail(err, "EVALUATION_CLOSED", "the evaluation has closed", NULL, NULL);
+        return apperr_fail(err, "EVALUATION_CLOSED", "the evaluation has closed", NULL, NULL);
     if (steps_require(&m, "evaluating", "an evaluation", err) || who_require_scope(&w, &m, err))
         return -1;
     const char *rating = s_str(p->rating);
     if (!rating[0] || !s_in(rating, "satisfied basic dissatisfied"))
-        return delib_fail(err, "BAD_RATING", "a rating is satisfied, basic or dissatisfied", NULL,
+        return apperr_fail(err, "BAD_RATING", "a rating is satisfied, basic or dissatisfied", NULL,
                           "got \"%s\"", rating);
     if (s_text(p->text, 0, "the evaluation", err))
         return -1;
@@ -620,7 +620,7 @@ int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     int fresh = PQntuples(res) == 1;
     PQclear(res);
     if (!fresh)
-        return delib_fail(err, "ALREADY_EVALUATED", "you have evaluated this matter already", NULL,
+        return apperr_fail(err, "ALREADY_EVALUATED", "you have evaluated this matter already", NULL,
                           NULL);
     return steps_record(d, m.id, "evaluation", w.code,
                         json_pack("{s:s, s:s, s:s}", "person", w.code, "rating", rating, "text",
@@ -629,7 +629,7 @@ int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
 }
 
 int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err)
+                  delib_result_t *out, apperr_t *err)
 {
     const Gov__ObserveMatter *p = (const Gov__ObserveMatter *) msg;
     who_t w;
@@ -650,7 +650,7 @@ int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
 
 /* --- what the clock and routing move ------------------------------------------- */
 
-int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, delib_err_t *err)
+int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_t *err)
 {
     matter_ref_t m;
     if (steps_lock(d, matter_id, &m, err))
@@ -716,11 +716,11 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, delib_e
         return steps_record(d, m.id, "evaluation_closed", sys, body, "MatterClosed", NULL, NULL, 0,
                             err);
     }
-    return delib_fail(err, "INTERNAL", "unknown window kind", NULL, "\"%s\"", kind);
+    return apperr_fail(err, "INTERNAL", "unknown window kind", NULL, "\"%s\"", kind);
 }
 
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
-                  delib_err_t *err)
+                  apperr_t *err)
 {
     matter_ref_t m;
     if (steps_lock(d, matter_id, &m, err))

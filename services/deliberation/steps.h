@@ -25,64 +25,64 @@ typedef struct {
 } delib_result_t;
 
 typedef int (*delib_cmd_fn)(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                            delib_result_t *out, delib_err_t *err);
+                            delib_result_t *out, apperr_t *err);
 
 int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err);
+                  delib_result_t *out, apperr_t *err);
 int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                delib_result_t *out, delib_err_t *err);
+                delib_result_t *out, apperr_t *err);
 int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err);
+                 delib_result_t *out, apperr_t *err);
 int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err);
+                 delib_result_t *out, apperr_t *err);
 int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err);
+                  delib_result_t *out, apperr_t *err);
 int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                delib_result_t *out, delib_err_t *err);
+                delib_result_t *out, apperr_t *err);
 int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err);
+                  delib_result_t *out, apperr_t *err);
 int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                 delib_result_t *out, delib_err_t *err);
+                 delib_result_t *out, apperr_t *err);
 int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-              delib_result_t *out, delib_err_t *err);
+              delib_result_t *out, apperr_t *err);
 int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err);
+                   delib_result_t *out, apperr_t *err);
 int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                   delib_result_t *out, delib_err_t *err);
+                   delib_result_t *out, apperr_t *err);
 int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
-                  delib_result_t *out, delib_err_t *err);
+                  delib_result_t *out, apperr_t *err);
 
 /* A window of matter `matter_id` closed (kind: closing, opinions, notice,
  * evaluation): moves the matter on if it is still in the window's step. In
  * the caller's transaction; 0 or -1 with `err` set. */
-int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, delib_err_t *err);
+int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_t *err);
 
 /* Routing reported on the work a decision became: the whistle `whistle_id`
  * with origin "matter:<id>" was blown (closed = 0) or closed (closed = 1). */
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
-                  delib_err_t *err);
+                  apperr_t *err);
 
 /* Shared with meeting.c. */
 
 /* Locks matter `id` and reads what the checks need: 0, or -1 (NOT_FOUND). */
-int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, delib_err_t *err);
+int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, apperr_t *err);
 
 /* -1 with WRONG_STEP unless the matter is in one of `steps` (space-separated). */
 int steps_require(const matter_ref_t *m, const char *steps, const char *what,
-                  delib_err_t *err);
+                  apperr_t *err);
 
 /* Appends the entry (`body` is stolen) and, when `event` is not NULL, writes
  * the event with `audience`. 0 or -1. */
 int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
                  json_t *body, const char *event, const Gov__Envelope *cause, char **audience,
-                 size_t n_audience, delib_err_t *err);
+                 size_t n_audience, apperr_t *err);
 
 /* Moves the matter to `step`; `window_ms` > 0 also opens window `kind` closing
  * then (and arms it). 0 or -1. */
 int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
-               int64_t window_ms, delib_err_t *err);
+               int64_t window_ms, apperr_t *err);
 
 /* The community's rules row: the caller PQclear()s it. NULL with `err` set. */
-PGresult *steps_rules(delib_t *d, int64_t community_id, delib_err_t *err);
+PGresult *steps_rules(delib_t *d, int64_t community_id, apperr_t *err);
 
 #endif

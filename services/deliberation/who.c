@@ -5,11 +5,11 @@
 
 #include "queries.h"
 
-int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, delib_err_t *err)
+int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, apperr_t *err)
 {
     memset(out, 0, sizeof *out);
     if (!actor || !actor->id || !actor->id[0])
-        return delib_fail(err, "NO_ACTOR", "the request names no actor",
+        return apperr_fail(err, "NO_ACTOR", "the request names no actor",
                           "set the envelope's actor: your person code (and unit, for a committee)",
                           NULL);
     out->code = actor->id;
@@ -18,7 +18,7 @@ int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, delib_err_t *err)
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "UNKNOWN_PERSON", "no such person", NULL, "\"%s\"", actor->id);
+        return apperr_fail(err, "UNKNOWN_PERSON", "no such person", NULL, "\"%s\"", actor->id);
     }
     out->person_id = delib_cell_i64(res, 0, 0);
     out->resident = PQgetvalue(res, 0, 1)[0] == 't';
@@ -34,7 +34,7 @@ int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, delib_err_t *err)
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return delib_fail(err, "NOT_A_MEMBER", "the actor is not a member of the unit", NULL,
+        return apperr_fail(err, "NOT_A_MEMBER", "the actor is not a member of the unit", NULL,
                           "%s is not a member of %s", actor->id, actor->unit);
     }
     snprintf(out->unit_kind, sizeof out->unit_kind, "%s", PQgetvalue(res, 0, 0));
@@ -62,28 +62,28 @@ int who_supervisor(const who_t *w, const matter_ref_t *m)
     return strcmp(w->unit_kind, "supervision") == 0 && w->unit_area_id == m->community_id;
 }
 
-int who_require_scope(const who_t *w, const matter_ref_t *m, delib_err_t *err)
+int who_require_scope(const who_t *w, const matter_ref_t *m, apperr_t *err)
 {
     if (who_in_scope(w, m))
         return 0;
-    return delib_fail(err, "OUTSIDE_SCOPE", "only adult residents in the matter's scope may do this",
+    return apperr_fail(err, "OUTSIDE_SCOPE", "only adult residents in the matter's scope may do this",
                       NULL, "%s is not an adult resident of the matter's %s", w->code, m->scope);
 }
 
-int who_require_committee(const who_t *w, const matter_ref_t *m, delib_err_t *err)
+int who_require_committee(const who_t *w, const matter_ref_t *m, apperr_t *err)
 {
     if (who_committee(w, m))
         return 0;
-    return delib_fail(err, "NOT_COMMITTEE", "only the community's committee may do this",
+    return apperr_fail(err, "NOT_COMMITTEE", "only the community's committee may do this",
                       "act as a member of the community unit (--unit cm.…)",
                       "%s acts for %s", w->code, w->unit_kind[0] ? w->unit_kind : "no unit");
 }
 
-int who_require_supervisor(const who_t *w, const matter_ref_t *m, delib_err_t *err)
+int who_require_supervisor(const who_t *w, const matter_ref_t *m, apperr_t *err)
 {
     if (who_supervisor(w, m))
         return 0;
-    return delib_fail(err, "NOT_SUPERVISOR", "only the community's supervision committee may observe",
+    return apperr_fail(err, "NOT_SUPERVISOR", "only the community's supervision committee may observe",
                       "act as a member of the supervision unit (--unit sv.…)",
                       "%s acts for %s", w->code, w->unit_kind[0] ? w->unit_kind : "no unit");
 }

@@ -28,7 +28,7 @@ typedef struct {
 /* Resolves the envelope's actor: the person must exist; a unit, when named,
  * must have them as a member. Returns 0, or -1 with NO_ACTOR, UNKNOWN_PERSON
  * or NOT_A_MEMBER. */
-int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, delib_err_t *err);
+int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, apperr_t *err);
 
 /* 1 when the person is an adult resident of the matter's grid or community. */
 int who_in_scope(const who_t *w, const matter_ref_t *m);
@@ -40,8 +40,8 @@ int who_committee(const who_t *w, const matter_ref_t *m);
 int who_supervisor(const who_t *w, const matter_ref_t *m);
 
 /* Refusals in one place: -1 with OUTSIDE_SCOPE / NOT_COMMITTEE / NOT_SUPERVISOR. */
-int who_require_scope(const who_t *w, const matter_ref_t *m, delib_err_t *err);
-int who_require_committee(const who_t *w, const matter_ref_t *m, delib_err_t *err);
-int who_require_supervisor(const who_t *w, const matter_ref_t *m, delib_err_t *err);
+int who_require_scope(const who_t *w, const matter_ref_t *m, apperr_t *err);
+int who_require_committee(const who_t *w, const matter_ref_t *m, apperr_t *err);
+int who_require_supervisor(const who_t *w, const matter_ref_t *m, apperr_t *err);
 
 #endif

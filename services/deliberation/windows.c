@@ -31,7 +31,7 @@ static int64_t s_now(void *arg)
 static int s_fire_one(windows_t *self, int64_t id)
 {
     delib_t *d = self->d;
-    delib_err_t err = {0};
+    apperr_t err = {0};
     char b[2][24];
     if (db_run(d->conn, "BEGIN", 0, NULL))
         return -1;
@@ -71,7 +71,7 @@ static int s_refill(windows_t *self)
 {
     int64_t now = svclock_now_ms(self->d->clock), until = now + self->config.horizon_ms;
     char b[3][24];
-    delib_err_t err;
+    apperr_t err;
     const char *params[] = {delib_i64(b[0], until), delib_i64(b[1], self->armed_until),
                             delib_i64(b[2], now - WINDOWS_OVERDUE_MS)};
     PGresult *res = delib_exec(self->d, Q_WINDOWS_DUE, 3, params, &err);

@@ -17,7 +17,7 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 
-static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const routing_err_t *err)
+static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const apperr_t *err)
 {
     rpcsrv_fail(srv, req, err->code, err->message, err->detail[0] ? err->detail : NULL, err->hint,
                 err->sqlstate[0] ? err->sqlstate : NULL);
@@ -30,13 +30,13 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
     dview_t d, n;
     PGresult *dres = NULL, *nres = NULL;
     char sqlstate[6];
-    routing_err_t err;
+    apperr_t err;
     memset(&n, 0, sizeof n);
     int found = dview_load(r, id, 0, &d, &dres, sqlstate);
     if (found > 0 && next_id && dview_load(r, next_id, 0, &n, &nres, sqlstate) <= 0)
         found = -1;
     if (found < 0) {
-        routing_db_fail(&err, sqlstate);
+        apperr_db(&err, sqlstate);
         s_fail(srv, req, &err);
     } else if (found == 0) {
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such dispatch", NULL, NULL, NULL);
@@ -55,7 +55,7 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
 static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
     wview_t w;
-    routing_err_t err;
+    apperr_t err;
     int found = wview_load(r, id, &w, &err);
     if (found < 0) {
         s_fail(srv, req, &err);
@@ -80,8 +80,8 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
                             routing_i64(b[3], limit)};
     PGresult *res = pstmt_exec(r->sql, Q_LIST_DISPATCHES, 6, params, sqlstate);
     if (!res) {
-        routing_err_t err;
-        routing_db_fail(&err, sqlstate);
+        apperr_t err;
+        apperr_db(&err, sqlstate);
         s_fail(srv, req, &err);
         return;
     }
@@ -115,7 +115,7 @@ static void s_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *unit,
     Gov__Kpi *items;
     size_t n;
     void *res;
-    routing_err_t err;
+    apperr_t err;
     if (!ranked && (!unit || !unit[0])) {
         rpcsrv_fail(srv, req, "UNKNOWN_UNIT", "name a unit", NULL, "GetKpi needs unit", NULL);
         return;
@@ -173,7 +173,7 @@ static ProtobufCMessage *s_payload(rpcsrv_t *srv, rpc_req_t *req,
 void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
 {
     const char *type = req->env->type;
-    routing_err_t err;
+    apperr_t err;
     ProtobufCMessage *m = NULL;
     if (lifecycle_handles(type)) {
         int64_t id, next;

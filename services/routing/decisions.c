@@ -37,7 +37,7 @@ static int s_blow(routing_t *r, const Gov__Envelope *event, const Gov__Matter *m
     blow.departments = task->units;
     blow.n_departments = task->n_units;
     blow.origin = origin;
-    routing_err_t err;
+    apperr_t err;
     if (whistle_blow_in(r, event, &blow, &err) >= 0)
         return 0;
     if (strcmp(err.code, "DB_UNAVAILABLE") == 0)

@@ -26,7 +26,7 @@ static int s_kind_index(const char *kind)
     return -1;
 }
 
-static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p, routing_err_t *err)
+static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p, apperr_t *err)
 {
     memset(p, 0, sizeof *p);
     if (!spec->policy_id)
@@ -35,7 +35,7 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p,
     const char *params[] = {routing_i64(ids, spec->policy_id)};
     PGresult *res = pstmt_exec(r->sql, Q_POLICY, 1, params, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     if (PQntuples(res) == 1)
         for (int i = 0; i < DEADLINE_KINDS; i++) {
             p->minutes[i] = strtoll(PQgetvalue(res, 0, 1 + 2 * i), NULL, 10);
@@ -52,13 +52,13 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p,
 
 /* Inserts the ladder's steps for the deadlines the dispatch has, and arms them. */
 static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const policy_t *p,
-                          int64_t sent, routing_err_t *err)
+                          int64_t sent, apperr_t *err)
 {
     char ids[24], pids[24], sqlstate[6];
     const char *lp[] = {routing_i64(pids, policy_id)};
     PGresult *ladder = pstmt_exec(r->sql, Q_LADDER, 1, lp, sqlstate);
     if (!ladder)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int n = PQntuples(ladder), rc = -1;
     /* Four arrays as text[] / int[] / bigint[] literals; every value is plain. */
     size_t cap = 64 + (size_t) n * 48;
@@ -66,7 +66,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
     size_t lk = 0, ls = 0, la = 0, ld = 0;
     int used = 0;
     if (!kinds || !steps || !actions || !dues) {
-        routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
         goto done;
     }
     lk = ls = la = ld = 1;
@@ -97,7 +97,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
     const char *params[] = {routing_i64(ids, id), kinds, steps, actions, dues};
     PGresult *res = pstmt_exec(r->sql, Q_INSERT_DEADLINES, 5, params, sqlstate);
     if (!res) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     for (int i = 0; i < PQntuples(res); i++)
@@ -120,7 +120,7 @@ const char *dispatch_actor_id(const Gov__Actor *actor)
 }
 
 int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Actor *actor,
-                      const char *trace_id, routing_err_t *err)
+                      const char *trace_id, apperr_t *err)
 {
     policy_t p;
     if (s_load_policy(r, spec, &p, err))
@@ -139,7 +139,7 @@ int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Acto
                             by[0], by[1], by[2], by[3], spec->reopen ? "true" : "false"};
     PGresult *res = pstmt_exec(r->sql, Q_INSERT_DISPATCH, 13, params, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     if (s_insert_steps(r, id, spec->policy_id, &p, sent, err) ||
@@ -150,25 +150,25 @@ int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Acto
 }
 
 int dispatch_log(routing_t *r, int64_t id, int64_t at_ms, const char *action, const char *actor,
-                 const char *text, char **media, size_t n_media, routing_err_t *err)
+                 const char *text, char **media, size_t n_media, apperr_t *err)
 {
     char ids[24], at[24], sqlstate[6];
     char *array = n_media ? db_text_array(media, n_media) : NULL;
     if (n_media && !array)
-        return routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     const char *params[] = {routing_i64(ids, id), routing_i64(at, at_ms), action, actor,
                             text ? text : "", array};
     PGresult *res = pstmt_exec(r->sql, Q_LOG, 6, params, sqlstate);
     free(array);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     PQclear(res);
     return 0;
 }
 
 int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Actor *actor,
                       const char *trace_id, const char *text, char **media, size_t n_media,
-                      routing_err_t *err)
+                      apperr_t *err)
 {
     dview_t view;
     PGresult *res;
@@ -176,7 +176,7 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
     int found = dview_load(r, id, 0, &view, &res, sqlstate);
     int rc = -1;
     if (found <= 0) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     Gov__DispatchEvent ev = GOV__DISPATCH_EVENT__INIT;
@@ -185,7 +185,7 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
     ev.media_urls = media;
     ev.n_media_urls = n_media;
     if (outbox_add(r->conn, ROUTING_STREAM, type, actor, trace_id, &ev.base)) {
-        routing_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);
+        apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);
         goto done;
     }
     rc = 0;

@@ -26,19 +26,19 @@ typedef struct {
  * near ones), the 'sent' log line and a DispatchSent event, inside the open
  * transaction on r->conn. Returns the new id, or -1 with `err` set. */
 int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Actor *actor,
-                      const char *trace_id, routing_err_t *err);
+                      const char *trace_id, apperr_t *err);
 
 /* Writes event `type` (a gov.DispatchEvent with the dispatch as it is now,
  * `text` and the media) to the outbox in the open transaction. Returns 0 or
  * -1 with `err` set. */
 int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Actor *actor,
                       const char *trace_id, const char *text, char **media, size_t n_media,
-                      routing_err_t *err);
+                      apperr_t *err);
 
 /* Appends to the dispatch's log. `actor` is a person code or "system:routing".
  * Returns 0 or -1 with `err` set. */
 int dispatch_log(routing_t *r, int64_t id, int64_t at_ms, const char *action, const char *actor,
-                 const char *text, char **media, size_t n_media, routing_err_t *err);
+                 const char *text, char **media, size_t n_media, apperr_t *err);
 
 /* The id a log line names for `actor` (NULL or empty: the service itself). */
 const char *dispatch_actor_id(const Gov__Actor *actor);

@@ -13,7 +13,7 @@
 #include "rules.h"
 
 static int s_authorise(routing_t *r, const Gov__Actor *actor, const char *reporter_phone,
-                       routing_err_t *err)
+                       apperr_t *err)
 {
     if (actor && actor->unit && actor->unit[0]) {
         int64_t unit;
@@ -21,50 +21,50 @@ static int s_authorise(routing_t *r, const Gov__Actor *actor, const char *report
         if (routing_member(r, actor, &unit, kind, NULL, err))
             return -1;
         if (strcmp(kind, "dispatch_centre") != 0)
-            return routing_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
+            return apperr_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
                                 "or the dispatch centre's callback (回访) on their behalf", NULL);
         return 0;
     }
     if (!actor || !actor->id || !reporter_phone[0] || strcmp(actor->id, reporter_phone) != 0)
-        return routing_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
+        return apperr_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
                             "a resident acts with their phone number as actor id", NULL);
     return 0;
 }
 
 static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__EvaluateCase *m,
-                      char state[24], int64_t *next_id, routing_err_t *err)
+                      char state[24], int64_t *next_id, apperr_t *err)
 {
     static const char *results = " satisfied basic dissatisfied ";
     char pat[32];
     snprintf(pat, sizeof pat, " %s ", m->result ? m->result : "");
     if (!m->result || !m->result[0] || !strstr(results, pat))
-        return routing_fail(err, "BAD_RESULT", "unknown evaluation",
+        return apperr_fail(err, "BAD_RESULT", "unknown evaluation",
                             "satisfied, basic (basically satisfied) or dissatisfied", "got \"%s\"",
                             m->result ? m->result : "");
     if (m->text && strlen(m->text) > 4000)
-        return routing_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
+        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
                             NULL);
     char b[4][24], sqlstate[6];
     const char *cp[] = {routing_i64(b[0], m->case_id)};
     PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, cp, sqlstate);
     if (!c)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int rc = -1;
     PGresult *lead = NULL, *ins = NULL;
     if (PQntuples(c) == 0) {
-        routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", b[0]);
+        apperr_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", b[0]);
         goto done;
     }
     if (s_authorise(r, env->actor, PQgetvalue(c, 0, 6), err))
         goto done;
     if (strcmp(PQgetvalue(c, 0, 3), "resolved") != 0) {
-        routing_fail(err, "NOT_RESOLVED", "the case is not waiting for an evaluation", NULL,
+        apperr_fail(err, "NOT_RESOLVED", "the case is not waiting for an evaluation", NULL,
                      "case %s is %s", b[0], PQgetvalue(c, 0, 3));
         goto done;
     }
     int reopened = atoi(PQgetvalue(c, 0, 4));
     if (!(lead = pstmt_exec(r->sql, Q_RESOLVED_LEAD, 1, cp, sqlstate)) || PQntuples(lead) != 1) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     int64_t dispatch_id = strtoll(PQgetvalue(lead, 0, 0), NULL, 10);
@@ -72,7 +72,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     const char *ip[] = {b[0], PQgetvalue(lead, 0, 0), m->result, m->text ? m->text : "",
                         dispatch_actor_id(env->actor), routing_i64(b[1], now)};
     if (!(ins = pstmt_exec(r->sql, Q_INSERT_EVALUATION, 6, ip, sqlstate))) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     *next_id = 0;
@@ -94,14 +94,14 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     const char *sp[] = {b[0], state, routing_i64(b[2], reopened)};
     PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, sp, sqlstate);
     if (!u) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     PQclear(u);
     dview_t view;
     PGresult *row;
     if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
     } else {
         Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
         ev.case_id = m->case_id;
@@ -113,7 +113,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
                        &ev.base) == 0)
             rc = 0;
         else
-            routing_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later",
+            apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later",
                          NULL);
     }
     dview_clear(&view);
@@ -126,12 +126,12 @@ done:
 }
 
 int evaluate_case(routing_t *r, const Gov__Envelope *env, char state[24], int64_t *next_id,
-                  routing_err_t *err)
+                  apperr_t *err)
 {
     Gov__EvaluateCase *m =
         (Gov__EvaluateCase *) envelope_payload(env, &gov__evaluate_case__descriptor);
     if (!m)
-        return routing_fail(err, "BAD_PAYLOAD", "payload is not a gov.EvaluateCase", NULL, NULL);
+        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.EvaluateCase", NULL, NULL);
     int rc = -1;
     if (routing_begin(r, err) == 0) {
         if ((rc = s_evaluate(r, env, m, state, next_id, err)) || (rc = routing_commit(r, err)))

@@ -16,6 +16,6 @@
  * Who may evaluate: a resident whose actor id is the reporter's phone, or a
  * member of the dispatch centre. */
 int evaluate_case(routing_t *r, const Gov__Envelope *env, char state[24], int64_t *next_id,
-                  routing_err_t *err);
+                  apperr_t *err);
 
 #endif

@@ -36,24 +36,24 @@ static int s_better(const void *a, const void *b)
 }
 
 int kpi_query(routing_t *r, const char *unit, const char *kind, const char *month, int ranked,
-              Gov__Kpi **items, size_t *n, void **res_out, routing_err_t *err)
+              Gov__Kpi **items, size_t *n, void **res_out, apperr_t *err)
 {
     *items = NULL;
     *n = 0;
     *res_out = NULL;
     if (!s_month_ok(month))
-        return routing_fail(err, "BAD_MONTH", "the month must be YYYY-MM", NULL, "got \"%s\"",
+        return apperr_fail(err, "BAD_MONTH", "the month must be YYYY-MM", NULL, "got \"%s\"",
                             month ? month : "");
     char sqlstate[6];
     const char *params[] = {unit ? unit : "", month, kind ? kind : ""};
     PGresult *res = pstmt_exec(r->sql, Q_KPI, 3, params, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int rows = PQntuples(res);
     Gov__Kpi *k = calloc((size_t) rows + 1, sizeof *k);
     if (!k) {
         PQclear(res);
-        return routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     }
     size_t used = 0;
     for (int i = 0; i < rows; i++) {

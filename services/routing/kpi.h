@@ -14,7 +14,7 @@
  * with kpi_free). When `ranked`, only units with dispatches, best first.
  * Returns 0 or -1 with `err` set. */
 int kpi_query(routing_t *r, const char *unit, const char *kind, const char *month, int ranked,
-              Gov__Kpi **items, size_t *n, void **res, routing_err_t *err);
+              Gov__Kpi **items, size_t *n, void **res, apperr_t *err);
 
 void kpi_free(Gov__Kpi *items, void *res);
 

@@ -39,7 +39,7 @@ static int s_announce(ladder_t *self, const PGresult *claimed, int i, int64_t no
     dview_t view;
     PGresult *row = NULL, *target = NULL;
     char sqlstate[6], unit[24], text[160];
-    routing_err_t err;
+    apperr_t err;
     int rc = -1;
     if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0)
         goto done;

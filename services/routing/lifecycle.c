@@ -104,7 +104,7 @@ static int s_state_in(const char *state, const char *list)
 
 /* Who may act: a member of the right unit. */
 static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor,
-                       const dview_t *d, routing_err_t *err)
+                       const dview_t *d, apperr_t *err)
 {
     int64_t unit_id;
     char kind[24];
@@ -113,27 +113,27 @@ static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor
     switch (move->who) {
     case BY_UNIT:
         if (unit_id != d->unit_id)
-            return routing_fail(err, "NOT_YOUR_DISPATCH", "the dispatch belongs to another unit",
+            return apperr_fail(err, "NOT_YOUR_DISPATCH", "the dispatch belongs to another unit",
                                 NULL, "dispatch %lld is %s's, not %s's", (long long) d->msg.id,
                                 d->msg.unit, actor->unit);
         if (strcmp(move->type, "ReturnDispatch") == 0 && strcmp(kind, "dispatch_centre") == 0)
-            return routing_fail(err, "CENTRE_CANNOT_RETURN",
+            return apperr_fail(err, "CENTRE_CANNOT_RETURN",
                                 "the dispatch centre cannot return a dispatch",
                                 "reassign it to the unit that should own it", NULL);
         return 0;
     case BY_CENTRE:
         if (strcmp(kind, "dispatch_centre") != 0)
-            return routing_fail(err, "NOT_CENTRE", "only the dispatch centre may reassign",
+            return apperr_fail(err, "NOT_CENTRE", "only the dispatch centre may reassign",
                                 "return the dispatch with a reason instead", "%s is a %s",
                                 actor->unit, kind);
         return 0;
     case BY_CALLER:
         if (!d->caller_unit_id)
-            return routing_fail(err, "NOT_SUMMONED", "only a whistle's dispatch can be released",
+            return apperr_fail(err, "NOT_SUMMONED", "only a whistle's dispatch can be released",
                                 NULL, "dispatch %lld is not from a whistle",
                                 (long long) d->msg.id);
         if (unit_id != d->caller_unit_id)
-            return routing_fail(err, "NOT_YOUR_WHISTLE", "only the whistle's caller may release",
+            return apperr_fail(err, "NOT_YOUR_WHISTLE", "only the whistle's caller may release",
                                 NULL, NULL);
         return 0;
     }
@@ -142,20 +142,20 @@ static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor
 
 /* Command-specific checks on the content. */
 static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const dview_t *d,
-                      int64_t *new_unit, routing_err_t *err)
+                      int64_t *new_unit, apperr_t *err)
 {
     if (strcmp(move->type, "ResolveDispatch") == 0 && d->msg.on_site && !d->msg.arrived_ms)
-        return routing_fail(err, "ARRIVAL_REQUIRED", "the unit has not reported arrival",
+        return apperr_fail(err, "ARRIVAL_REQUIRED", "the unit has not reported arrival",
                             "report arrival (报到) on site before resolving",
                             "dispatch %lld requires presence on site", (long long) d->msg.id);
     if (strcmp(move->type, "ReturnDispatch") == 0) {
         static const char *reasons = "function territory ownership";
         if (!cmd->reason || !cmd->reason[0] || !s_state_in(cmd->reason, reasons))
-            return routing_fail(err, "BAD_REASON", "a return needs a reason code",
+            return apperr_fail(err, "BAD_REASON", "a return needs a reason code",
                                 "function (职能不符), territory (属地不符) or ownership (权属不清)",
                                 "got \"%s\"", cmd->reason ? cmd->reason : "");
         if (!d->msg.case_id && !d->msg.whistle_id)
-            return routing_fail(err, "INTERNAL", "dispatch without case or whistle", NULL, NULL);
+            return apperr_fail(err, "INTERNAL", "dispatch without case or whistle", NULL, NULL);
     }
     if (strcmp(move->type, "ReassignDispatch") == 0) {
         char sqlstate[6];
@@ -163,39 +163,39 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
         PGresult *res = pstmt_exec(r->sql, "SELECT id FROM units WHERE code = $1", 1, params,
                                 sqlstate);
         if (!res)
-            return routing_db_fail(err, sqlstate);
+            return apperr_db(err, sqlstate);
         *new_unit = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
         PQclear(res);
         if (!*new_unit)
-            return routing_fail(err, "UNKNOWN_UNIT", "no such unit", "see govctl units list",
+            return apperr_fail(err, "UNKNOWN_UNIT", "no such unit", "see govctl units list",
                                 "\"%s\"", cmd->unit ? cmd->unit : "");
     }
     if (strlen(cmd->text) > 4000)
-        return routing_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters",
+        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters",
                             NULL, NULL);
     return 0;
 }
 
 /* The lead of a case resolved it: ask the reporter for an evaluation. */
 static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envelope *env,
-                                routing_err_t *err)
+                                apperr_t *err)
 {
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL};
     PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, params, sqlstate);
     if (!c)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     params[2] = PQgetvalue(c, 0, 4);
     PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, params, sqlstate);
     PQclear(c);
     if (!u)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     PQclear(u);
     dview_t view;
     PGresult *row;
     int rc = -1;
     if (dview_load(r, d->msg.id, 0, &view, &row, sqlstate) <= 0) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
@@ -204,7 +204,7 @@ static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envel
     ev.reporter = view.msg.reporter;
     if (outbox_add(r->conn, ROUTING_STREAM, "EvaluationRequested", env->actor, env->trace_id,
                    &ev.base)) {
-        routing_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);
+        apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);
         goto done;
     }
     rc = 0;
@@ -216,7 +216,7 @@ done:
 
 /* What follows a move: the next owner, the evaluation request, the whistle. */
 static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *env,
-                       const dview_t *d, int64_t new_unit, int64_t *next_id, routing_err_t *err)
+                       const dview_t *d, int64_t new_unit, int64_t *next_id, apperr_t *err)
 {
     const char *t = move->type;
     int lead_of_case = d->msg.case_id && strcmp(d->msg.role, "lead") == 0 && !d->msg.whistle_id;
@@ -239,13 +239,13 @@ static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *en
 }
 
 static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, const cmd_t *cmd,
-                   dview_t *d, int64_t *next_id, routing_err_t *err)
+                   dview_t *d, int64_t *next_id, apperr_t *err)
 {
     int64_t new_unit = 0;
     if (s_authorise(r, move, env->actor, d, err))
         return -1;
     if (!s_state_in(d->msg.state, move->from))
-        return routing_fail(err, "ILLEGAL_TRANSITION", "the dispatch is not in a state for this",
+        return apperr_fail(err, "ILLEGAL_TRANSITION", "the dispatch is not in a state for this",
                             NULL, "dispatch %lld is %s; %s needs %s", (long long) d->msg.id,
                             d->msg.state, move->type, move->from);
     if (s_validate(r, move, cmd, d, &new_unit, err))
@@ -261,13 +261,13 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
         const char *params[] = {ids, move->to, at, cmd->text, cmd->reason};
         PGresult *res = pstmt_exec(r->sql, Q_MOVE, 5, params, sqlstate);
         if (!res)
-            return routing_db_fail(err, sqlstate);
+            return apperr_db(err, sqlstate);
         PQclear(res);
     } else if (contact_only && cmd->contacted) {
         const char *params[] = {ids, at};
         PGresult *res = pstmt_exec(r->sql, Q_CONTACTED, 2, params, sqlstate);
         if (!res)
-            return routing_db_fail(err, sqlstate);
+            return apperr_db(err, sqlstate);
         PQclear(res);
         event = "DispatchContacted";
         log = "contacted";
@@ -276,7 +276,7 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
         const char *params[] = {ids, cancel, at};
         PGresult *res = pstmt_exec(r->sql, Q_CANCEL_STEPS, 3, params, sqlstate);
         if (!res)
-            return routing_db_fail(err, sqlstate);
+            return apperr_db(err, sqlstate);
         PQclear(res);
     }
     if (dispatch_log(r, d->msg.id, now, log, dispatch_actor_id(env->actor), cmd->text, cmd->media,
@@ -288,15 +288,15 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
 }
 
 int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id,
-                    int64_t *next_id, routing_err_t *err)
+                    int64_t *next_id, apperr_t *err)
 {
     const move_t *move = s_move(env->type);
     *dispatch_id = *next_id = 0;
     if (!move)
-        return routing_fail(err, "UNKNOWN_TYPE", "unknown message type", NULL, "%s", env->type);
+        return apperr_fail(err, "UNKNOWN_TYPE", "unknown message type", NULL, "%s", env->type);
     ProtobufCMessage *msg = envelope_payload(env, move->desc);
     if (!msg)
-        return routing_fail(err, "BAD_PAYLOAD", "the payload does not match the type", NULL,
+        return apperr_fail(err, "BAD_PAYLOAD", "the payload does not match the type", NULL,
                             "%s", env->type);
     cmd_t cmd;
     s_read(msg, &cmd);
@@ -309,9 +309,9 @@ int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id
         goto done;
     int found = dview_load(r, cmd.dispatch_id, 1, &d, &row, sqlstate);
     if (found < 0)
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
     else if (found == 0)
-        routing_fail(err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld",
+        apperr_fail(err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld",
                      (long long) cmd.dispatch_id);
     else if (s_apply(r, move, env, &cmd, &d, next_id, err) == 0 && routing_commit(r, err) == 0) {
         *dispatch_id = cmd.dispatch_id;

@@ -27,6 +27,6 @@ int lifecycle_handles(const char *type);
  * dispatch that took the work over in `*next_id` (else 0). Otherwise -1 with
  * `err` set and nothing changed. */
 int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id,
-                    int64_t *next_id, routing_err_t *err);
+                    int64_t *next_id, apperr_t *err);
 
 #endif

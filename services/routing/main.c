@@ -63,7 +63,7 @@ static int s_on_case_event(PGconn *conn, const Gov__Envelope *event, void *arg)
             gov__case_created__free_unpacked(ev, NULL);
         return -1;
     }
-    routing_err_t err;
+    apperr_t err;
     int rc = rules_route_case(&self->r, ev->item, event->trace_id, &err);
     if (rc)
         log_error("routing: case %lld not routed: %s (%s)", (long long) ev->item->id,

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "calendar.h"
+#include "apperr.h"
 #include "envelope.h"
 #include "pstmt.h"
 #include "relay.h"
@@ -26,34 +27,19 @@ typedef struct {
     relay_t *relay;     /* NULL in tools that only write */
 } routing_t;
 
-/* A refusal or failure, in the shape of gov.Error. `code` and `message` are
- * static strings; detail is formatted. */
-typedef struct {
-    const char *code;
-    const char *message;
-    const char *hint;
-    char detail[256];
-    char sqlstate[6];
-} routing_err_t;
-
-/* Fills `err` and returns -1, so a check reads `return routing_fail(...)`. */
-int routing_fail(routing_err_t *err, const char *code, const char *message, const char *hint,
-                 const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* The database failed: fills `err` with DB_UNAVAILABLE and `sqlstate`; -1. */
-int routing_db_fail(routing_err_t *err, const char sqlstate[6]);
+/* Refusals and failures are apperr_t (common/apperr.h). */
 
 /* Transactions on r->conn: 0, or -1 with `err` set. Rollback cannot fail
  * usefully (a broken connection has rolled back already). */
-int routing_begin(routing_t *r, routing_err_t *err);
-int routing_commit(routing_t *r, routing_err_t *err);
+int routing_begin(routing_t *r, apperr_t *err);
+int routing_commit(routing_t *r, apperr_t *err);
 void routing_rollback(routing_t *r);
 
 /* The acting member: the envelope's actor must name a person (id) who is a
  * member of the unit (unit). Fills the unit's id, kind (static string in
  * `kind`, 24 bytes) and area. Returns 0, or -1 with `err` set. */
 int routing_member(routing_t *r, const Gov__Actor *actor, int64_t *unit_id, char kind[24],
-                   int64_t *area_id, routing_err_t *err);
+                   int64_t *area_id, apperr_t *err);
 
 /* Decimal text of `v` in `buf` (24 bytes); returns buf. */
 const char *routing_i64(char buf[24], int64_t v);

@@ -8,37 +8,37 @@
 #include "dispatch.h"
 #include "queries.h"
 
-int64_t rules_centre(routing_t *r, int64_t area_id, routing_err_t *err)
+int64_t rules_centre(routing_t *r, int64_t area_id, apperr_t *err)
 {
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, area_id)};
     PGresult *res = pstmt_exec(r->sql, Q_CENTRE, 1, params, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int64_t id = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
     PQclear(res);
     if (id < 0)
-        return routing_fail(err, "NO_CENTRE", "no dispatch centre is configured",
+        return apperr_fail(err, "NO_CENTRE", "no dispatch centre is configured",
                             "add a unit of kind dispatch_centre", NULL);
     return id;
 }
 
-int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err)
+int64_t rules_case_policy(routing_t *r, int64_t case_id, apperr_t *err)
 {
     char ids[24], sqlstate[6];
     const char *cp[] = {routing_i64(ids, case_id)};
     PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, cp, sqlstate);
     if (!c)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     if (PQntuples(c) == 0) {
         PQclear(c);
-        return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", ids);
+        return apperr_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", ids);
     }
     const char *pp[] = {PQgetvalue(c, 0, 0), PQgetvalue(c, 0, 1)};
     PGresult *p = pstmt_exec(r->sql, Q_POLICY_FOR_CASE, 2, pp, sqlstate);
     PQclear(c);
     if (!p)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int64_t id = PQntuples(p) ? strtoll(PQgetvalue(p, 0, 0), NULL, 10) : 0;
     PQclear(p);
     return id;
@@ -47,7 +47,7 @@ int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err)
 /* Sends the rule's assisting units their dispatches. `ids` is a bigint[] literal. */
 static int s_send_assists(routing_t *r, int64_t case_id, int64_t rule_id, int64_t policy_id,
                           const char *ids, const Gov__Actor *actor, const char *trace_id,
-                          routing_err_t *err)
+                          apperr_t *err)
 {
     const char *p = ids;
     while (*p) {
@@ -65,7 +65,7 @@ static int s_send_assists(routing_t *r, int64_t case_id, int64_t rule_id, int64_
 }
 
 int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
-                         const char *trace_id, int with_assists, routing_err_t *err)
+                         const char *trace_id, int with_assists, apperr_t *err)
 {
     int64_t policy = rules_case_policy(r, case_id, err);
     if (policy < 0)
@@ -74,7 +74,7 @@ int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
     const char *params[] = {routing_i64(ids, case_id)};
     PGresult *rule = pstmt_exec(r->sql, Q_NEXT_RULE, 1, params, sqlstate);
     if (!rule)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     dispatch_spec_t spec = {.case_id = case_id, .policy_id = policy, .role = "lead"};
     int64_t id = -1;
     if (PQntuples(rule) == 1) {
@@ -100,7 +100,7 @@ done:
     return id;
 }
 
-int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, routing_err_t *err)
+int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, apperr_t *err)
 {
     char b[4][24], lon[32], lat[32], sqlstate[6];
     const char *area = c->n_area_path ? c->area_path[c->n_area_path - 1]->code : NULL;
@@ -116,7 +116,7 @@ int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, rou
                             routing_i64(b[1], c->created_ms)};
     PGresult *res = pstmt_exec(r->sql, Q_INSERT_CASE, 10, params, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int fresh = PQntuples(res) == 1;
     PQclear(res);
     if (!fresh)

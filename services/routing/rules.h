@@ -15,18 +15,18 @@
 /* Records a case from intake's CaseCreated event and dispatches it, in the
  * open transaction. A case seen before is left alone (0). Returns 0, or -1
  * with `err` set. */
-int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, routing_err_t *err);
+int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, apperr_t *err);
 
 /* Sends case `case_id` to its next owner by the rules, or to the centre, as a
  * new lead dispatch. Returns the new dispatch id, or -1 with `err` set. */
 int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
-                         const char *trace_id, int with_assists, routing_err_t *err);
+                         const char *trace_id, int with_assists, apperr_t *err);
 
 /* The dispatch centre responsible for area `area_id` (0: the first). Returns
  * its unit id, or -1 with `err` set. */
-int64_t rules_centre(routing_t *r, int64_t area_id, routing_err_t *err);
+int64_t rules_centre(routing_t *r, int64_t area_id, apperr_t *err);
 
 /* The SLA policy for case `case_id` (0 when none applies), or -1 with `err`. */
-int64_t rules_case_policy(routing_t *r, int64_t case_id, routing_err_t *err);
+int64_t rules_case_policy(routing_t *r, int64_t case_id, apperr_t *err);
 
 #endif

@@ -27,14 +27,14 @@ void wview_clear(wview_t *view)
     memset(view, 0, sizeof *view);
 }
 
-int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err)
+int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err)
 {
     memset(view, 0, sizeof *view);
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, id)};
     if (!(view->res = pstmt_exec(r->sql, Q_WHISTLE, 1, params, sqlstate)) ||
         !(view->dres = pstmt_exec(r->sql, Q_WHISTLE_DISPATCHES, 1, params, sqlstate)))
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     if (PQntuples(view->res) == 0)
         return 0;
     PGresult *w = view->res;
@@ -50,7 +50,7 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err)
     view->point.lat = strtod(PQgetvalue(w, 0, 6), NULL);
     m->point = &view->point;
     if (areapath_parse(&view->path, PQgetvalue(w, 0, 7)))
-        return routing_fail(err, "INTERNAL", "bad area path", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "bad area path", NULL, NULL);
     m->area_path = view->path.ptrs;
     m->n_area_path = view->path.n;
     m->state = PQgetvalue(w, 0, 8);
@@ -64,12 +64,12 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err)
     view->reported = calloc(n + 1, sizeof *view->reported);
     view->not_reported = calloc(n + 1, sizeof *view->not_reported);
     if (!view->dispatches || !view->ptrs || !view->reported || !view->not_reported)
-        return routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     for (size_t i = 0; i < n; i++) {
         dview_t *d = &view->dispatches[i];
         m->n_dispatches = i + 1;
         if (dview_from_row(d, view->dres, (int) i))
-            return routing_fail(err, "INTERNAL", "bad dispatch row", NULL, NULL);
+            return apperr_fail(err, "INTERNAL", "bad dispatch row", NULL, NULL);
         view->ptrs[i] = &d->msg;
         /* 报到: arrived, or signed where arrival is not required; released
          * and reassigned dispatches are no longer expected. */
@@ -86,7 +86,7 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, routing_err_t *err)
 }
 
 static int s_announce(routing_t *r, int64_t id, const char *type, const Gov__Actor *actor,
-                      const char *trace_id, routing_err_t *err)
+                      const char *trace_id, apperr_t *err)
 {
     wview_t view;
     int rc = -1;
@@ -94,7 +94,7 @@ static int s_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
         Gov__WhistleEvent ev = GOV__WHISTLE_EVENT__INIT;
         ev.item = &view.msg;
         rc = outbox_add(r->conn, ROUTING_STREAM, type, actor, trace_id, &ev.base)
-                 ? routing_fail(err, "DB_UNAVAILABLE", "the event could not be stored",
+                 ? apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored",
                                 "retry later", NULL)
                  : 0;
     }
@@ -103,13 +103,13 @@ static int s_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
 }
 
 int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const char *trace_id,
-                        routing_err_t *err)
+                        apperr_t *err)
 {
     char ids[24], at[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, id), routing_i64(at, svclock_now_ms(r->clock))};
     PGresult *res = pstmt_exec(r->sql, Q_WHISTLE_CLOSE, 2, params, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int closed = PQntuples(res) == 1;
     PQclear(res);
     return closed ? s_announce(r, id, "WhistleClosed", actor, trace_id, err) : 0;
@@ -117,20 +117,20 @@ int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const
 
 /* Checks the request; fills the place (lon, lat, area) and the departments' ids. */
 static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, double *lon,
-                   double *lat, int64_t *area, int64_t *depts, routing_err_t *err)
+                   double *lat, int64_t *area, int64_t *depts, apperr_t *err)
 {
     int kind_ok = 0;
     for (size_t i = 0; i < 3; i++)
         kind_ok |= m->kind && strcmp(m->kind, s_kinds[i]) == 0;
     if (!kind_ok)
-        return routing_fail(err, "BAD_KIND", "unknown whistle kind",
+        return apperr_fail(err, "BAD_KIND", "unknown whistle kind",
                             "routine (日常哨), hard (攻坚哨) or emergency (应急哨)", "got \"%s\"",
                             m->kind ? m->kind : "");
     if (!m->reason || !m->reason[0] || strlen(m->reason) > 4000)
-        return routing_fail(err, "BAD_REASON", "a whistle needs a reason (at most 4000 characters)",
+        return apperr_fail(err, "BAD_REASON", "a whistle needs a reason (at most 4000 characters)",
                             NULL, NULL);
     if (m->n_departments == 0 || m->n_departments > WHISTLE_MAX_DEPARTMENTS)
-        return routing_fail(err, "NO_DEPARTMENTS", "a whistle summons 1 to 32 departments", NULL,
+        return apperr_fail(err, "NO_DEPARTMENTS", "a whistle summons 1 to 32 departments", NULL,
                             "got %zu", m->n_departments);
     char sqlstate[6], b[3][32];
     if (m->point) {
@@ -140,7 +140,7 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
         const char *cp[] = {routing_i64(b[0], m->case_id)};
         PGresult *res = pstmt_exec(r->sql, Q_CASE_POINT, 1, cp, sqlstate);
         if (!res)
-            return routing_db_fail(err, sqlstate);
+            return apperr_db(err, sqlstate);
         int ok = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
         int known = PQntuples(res) == 1;
         if (ok) {
@@ -149,12 +149,12 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
         }
         PQclear(res);
         if (!known)
-            return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", b[0]);
+            return apperr_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", b[0]);
         if (!ok)
-            return routing_fail(err, "MISSING_LOCATION", "the case has no point; give one", NULL,
+            return apperr_fail(err, "MISSING_LOCATION", "the case has no point; give one", NULL,
                                 NULL);
     } else {
-        return routing_fail(err, "MISSING_LOCATION", "a whistle needs a place or a case", NULL,
+        return apperr_fail(err, "MISSING_LOCATION", "a whistle needs a place or a case", NULL,
                             NULL);
     }
     snprintf(b[1], sizeof b[1], "%.7f", *lon);
@@ -162,32 +162,32 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
     const char *pp[] = {routing_i64(b[0], caller), b[1], b[2]};
     PGresult *place = pstmt_exec(r->sql, Q_WHISTLE_PLACE, 3, pp, sqlstate);
     if (!place)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int inside = PQgetvalue(place, 0, 0)[0] == 't';
     *area = inside ? strtoll(PQgetvalue(place, 0, 1), NULL, 10) : 0;
     PQclear(place);
     if (!inside)
-        return routing_fail(err, "OUTSIDE_AREA", "the place is outside the caller's area",
+        return apperr_fail(err, "OUTSIDE_AREA", "the place is outside the caller's area",
                             "a street or community may whistle only within its own area",
                             "%s, %s", b[2], b[1]);
     char *codes = db_text_array(m->departments, m->n_departments);
     if (!codes)
-        return routing_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     const char *dp[] = {codes};
     PGresult *res = pstmt_exec(r->sql, Q_DEPARTMENTS, 1, dp, sqlstate);
     free(codes);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int rc = 0;
     for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
         if (PQgetisnull(res, i, 1))
-            rc = routing_fail(err, "UNKNOWN_DEPARTMENT", "no such department",
+            rc = apperr_fail(err, "UNKNOWN_DEPARTMENT", "no such department",
                               "see govctl units list --kind department", "\"%s\"",
                               PQgetvalue(res, i, 0));
         depts[i] = strtoll(PQgetvalue(res, i, 1), NULL, 10);
         for (int j = 0; j < i && rc == 0; j++)
             if (depts[j] == depts[i])
-                rc = routing_fail(err, "DUPLICATE_DEPARTMENT", "a department is named twice",
+                rc = apperr_fail(err, "DUPLICATE_DEPARTMENT", "a department is named twice",
                                   NULL, "\"%s\"", PQgetvalue(res, i, 0));
     }
     PQclear(res);
@@ -195,7 +195,7 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
 }
 
 static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhistle *m,
-                      routing_err_t *err)
+                      apperr_t *err)
 {
     int64_t caller, area = 0, depts[WHISTLE_MAX_DEPARTMENTS];
     char kind[24];
@@ -203,7 +203,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     if (routing_member(r, env->actor, &caller, kind, NULL, err))
         return -1;
     if (strcmp(kind, "street_office") != 0 && strcmp(kind, "community") != 0)
-        return routing_fail(err, "NOT_A_CALLER", "only a street office or community may whistle",
+        return apperr_fail(err, "NOT_A_CALLER", "only a street office or community may whistle",
                             "a department reports (报到); it does not whistle", "%s is a %s",
                             env->actor->unit, kind);
     if (s_check(r, m, caller, &lon, &lat, &area, depts, err))
@@ -211,7 +211,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     char b[6][32], sqlstate[6];
     PGresult *res = pstmt_exec(r->sql, Q_POLICY_FOR_WHISTLE, 1, (const char *[]){m->kind}, sqlstate);
     if (!res)
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     int64_t policy = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
     PQclear(res);
     int64_t now = svclock_now_ms(r->clock);
@@ -223,9 +223,9 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     if (!(res = pstmt_exec(r->sql, Q_INSERT_WHISTLE, 10, params, sqlstate))) {
         /* A case routing has never seen violates the foreign key. */
         if (strcmp(sqlstate, "23503") == 0)
-            return routing_fail(err, "NOT_FOUND", "no such case", NULL, "case %lld",
+            return apperr_fail(err, "NOT_FOUND", "no such case", NULL, "case %lld",
                                 (long long) m->case_id);
-        return routing_db_fail(err, sqlstate);
+        return apperr_db(err, sqlstate);
     }
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
@@ -239,17 +239,17 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
 }
 
 int64_t whistle_blow_in(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhistle *m,
-                        routing_err_t *err)
+                        apperr_t *err)
 {
     return s_blow(r, env, m, err);
 }
 
-int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, routing_err_t *err)
+int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, apperr_t *err)
 {
     Gov__BlowWhistle *m =
         (Gov__BlowWhistle *) envelope_payload(env, &gov__blow_whistle__descriptor);
     if (!m)
-        return routing_fail(err, "BAD_PAYLOAD", "payload is not a gov.BlowWhistle", NULL, NULL);
+        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.BlowWhistle", NULL, NULL);
     int64_t id = -1;
     if (routing_begin(r, err) == 0) {
         if ((id = s_blow(r, env, m, err)) < 0 || routing_commit(r, err)) {
@@ -262,7 +262,7 @@ int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, routing_err_t *err)
 }
 
 static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle *m,
-                  const char **direction, routing_err_t *err)
+                  const char **direction, apperr_t *err)
 {
     int64_t unit;
     char kind[24];
@@ -272,7 +272,7 @@ static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle
     int rc = -1, found = wview_load(r, m->whistle_id, &w, err);
     if (found <= 0) {
         if (found == 0)
-            routing_fail(err, "NOT_FOUND", "no such whistle", NULL, "whistle %lld",
+            apperr_fail(err, "NOT_FOUND", "no such whistle", NULL, "whistle %lld",
                          (long long) m->whistle_id);
         goto done;
     }
@@ -281,25 +281,25 @@ static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle
         if (w.dispatches[i].msg.id == m->dispatch_id)
             d = &w.dispatches[i];
     if (!d) {
-        routing_fail(err, "NOT_FOUND", "no such dispatch in this whistle", NULL,
+        apperr_fail(err, "NOT_FOUND", "no such dispatch in this whistle", NULL,
                      "dispatch %lld", (long long) m->dispatch_id);
         goto done;
     }
     if (strcmp(w.msg.state, "closed") != 0) {
-        routing_fail(err, "WHISTLE_OPEN", "a whistle is rated once it has closed", NULL, NULL);
+        apperr_fail(err, "WHISTLE_OPEN", "a whistle is rated once it has closed", NULL, NULL);
         goto done;
     }
     if (unit == w.caller_unit_id) {
         *direction = "caller";
         if (m->score < 1 || m->score > 5) {
-            routing_fail(err, "BAD_SCORE", "the caller rates a department from 1 to 5", NULL,
+            apperr_fail(err, "BAD_SCORE", "the caller rates a department from 1 to 5", NULL,
                          "got %d", m->score);
             goto done;
         }
     } else if (unit == d->unit_id) {
         *direction = "department";
     } else {
-        routing_fail(err, "NOT_A_PARTY", "only the caller and the department rate", NULL, NULL);
+        apperr_fail(err, "NOT_A_PARTY", "only the caller and the department rate", NULL, NULL);
         goto done;
     }
     char b[4][24], sqlstate[6];
@@ -311,13 +311,13 @@ static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle
                             routing_i64(b[3], svclock_now_ms(r->clock))};
     PGresult *res = pstmt_exec(r->sql, Q_RATE, 8, params, sqlstate);
     if (!res) {
-        routing_db_fail(err, sqlstate);
+        apperr_db(err, sqlstate);
         goto done;
     }
     int fresh = PQntuples(res) == 1;
     PQclear(res);
     if (!fresh) {
-        routing_fail(err, "ALREADY_RATED", "this side has rated this dispatch already", NULL,
+        apperr_fail(err, "ALREADY_RATED", "this side has rated this dispatch already", NULL,
                      NULL);
         goto done;
     }
@@ -328,11 +328,11 @@ done:
 }
 
 int whistle_rate(routing_t *r, const Gov__Envelope *env, const char **direction,
-                 routing_err_t *err)
+                 apperr_t *err)
 {
     Gov__RateWhistle *m = (Gov__RateWhistle *) envelope_payload(env, &gov__rate_whistle__descriptor);
     if (!m)
-        return routing_fail(err, "BAD_PAYLOAD", "payload is not a gov.RateWhistle", NULL, NULL);
+        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.RateWhistle", NULL, NULL);
     int rc = -1;
     if (routing_begin(r, err) == 0) {
         if ((rc = s_rate(r, env, m, direction, err)) || (rc = routing_commit(r, err)))

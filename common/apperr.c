@@ -1,0 +1,30 @@
+#include "apperr.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int apperr_fail(apperr_t *err, const char *code, const char *message, const char *hint,
+                const char *detail_fmt, ...)
+{
+    err->code = code;
+    err->message = message;
+    err->hint = hint;
+    err->detail[0] = '\0';
+    err->sqlstate[0] = '\0';
+    if (detail_fmt) {
+        va_list ap;
+        va_start(ap, detail_fmt);
+        vsnprintf(err->detail, sizeof err->detail, detail_fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int apperr_db(apperr_t *err, const char sqlstate[6])
+{
+    apperr_fail(err, "DB_UNAVAILABLE", "the database did not answer", "retry later", NULL);
+    if (sqlstate)
+        memcpy(err->sqlstate, sqlstate, 6);
+    return -1;
+}
