@@ -10,10 +10,8 @@ trap 'rm -rf "$tmp"' EXIT
 . tests/cli/tap.sh
 govctl="${GOV_BIN:-build/bin}/govctl"
 db=cli_calendar
-psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
-    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
-export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
-q() { psql -tA "$GOV_DB_URL" -c "$1"; }
+. tests/cli/lib.sh
+test_db "$db"
 # Everything stored, as one hash: equal hashes, equal tables.
 table() { q "SELECT count(*) || ' ' || coalesce(md5(string_agg(day || kind || name || source, '|' ORDER BY day)), '-') FROM calendar_days"; }
 csv=deploy/demo/calendar

@@ -12,10 +12,8 @@ tmp=$(mktemp -d)
 bin=${GOV_BIN:-build/bin}
 govctl="$bin/govctl"
 db=cli_deliberation
-psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
-    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
-export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
-free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. tests/cli/lib.sh
+test_db "$db"
 export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_HTTP_PORT=$(free)
@@ -26,13 +24,9 @@ start_delib() { "$bin/gov-deliberation" 2>>"$tmp/delib.log" & delib=$!; }
 routing=$!
 start_delib
 trap 'kill $routing $delib 2>/dev/null; wait $routing $delib 2>/dev/null; rm -rf "$tmp"' EXIT
-healthy() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
 healthy "$GOV_DELIBERATION_HTTP_PORT"
 healthy "$GOV_ROUTING_HTTP_PORT"
-q() { psql -tA "$GOV_DB_URL" -c "$1"; }
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
-# until SQL VALUE: waits (5 s at most) for a query to give a value.
-until_q() { for _ in $(seq 50); do [ "$(q "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee of demo.s1.c1
 SV="--as r.s1.c1.g2.3.2 --unit sv.s1.c1"   # its supervision committee

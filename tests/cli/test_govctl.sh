@@ -8,10 +8,8 @@ tmp=$(mktemp -d)
 . tests/cli/tap.sh
 govctl="${GOV_BIN:-build/bin}/govctl"
 db=cli_govctl
-psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
-    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
-export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
-free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. tests/cli/lib.sh
+test_db "$db"
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 "${GOV_BIN:-build/bin}/gov-intake" 2>"$tmp/intake.log" &

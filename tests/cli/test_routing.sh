@@ -9,10 +9,8 @@ tmp=$(mktemp -d)
 bin=${GOV_BIN:-build/bin}
 govctl="$bin/govctl"
 db=cli_routing
-psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
-    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
-export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
-free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. tests/cli/lib.sh
+test_db "$db"
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free)
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
@@ -22,8 +20,7 @@ intake=$!
 "$bin/gov-routing" 2>"$tmp/routing.log" &
 routing=$!
 trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; rm -rf "$tmp"' EXIT
-q() { psql -tA "$GOV_DB_URL" -c "$1"; }
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_ROUTING_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+healthy "$GOV_ROUTING_HTTP_PORT"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
 # --- usage -------------------------------------------------------------------
