@@ -186,3 +186,19 @@ void rpcsrv_destroy(rpcsrv_t **self_p)
     free(srv->batch);
     free(srv);
 }
+
+int rpcsrv_fail_err(rpcsrv_t *srv, rpc_req_t *req, const apperr_t *err)
+{
+    return rpcsrv_fail(srv, req, err->code, err->message, err->detail[0] ? err->detail : NULL,
+                       err->hint, err->sqlstate[0] ? err->sqlstate : NULL);
+}
+
+ProtobufCMessage *rpcsrv_payload(rpcsrv_t *srv, rpc_req_t *req,
+                                 const ProtobufCMessageDescriptor *desc)
+{
+    ProtobufCMessage *m = envelope_payload(req->env, desc);
+    if (!m)
+        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "the payload does not match the type",
+                    req->env->type, NULL, NULL);
+    return m;
+}

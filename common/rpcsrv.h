@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "apperr.h"
 #include "envelope.h"
 
 #define RPC_MAX_MSG_SIZE_DEFAULT (1 << 20)
@@ -48,6 +49,16 @@ int rpcsrv_reply(rpcsrv_t *srv, rpc_req_t *req, const char *type, const Protobuf
  * `sqlstate` may be NULL. */
 int rpcsrv_fail(rpcsrv_t *srv, rpc_req_t *req, const char *code, const char *message,
                 const char *detail, const char *hint, const char *sqlstate);
+
+/* Answers `req` with the refusal in `err` (see apperr.h) and frees it. */
+int rpcsrv_fail_err(rpcsrv_t *srv, rpc_req_t *req, const apperr_t *err);
+
+/* Unpacks the request's payload as `desc`. On success returns the message
+ * (the caller frees it with protobuf_c_message_free_unpacked) and `req` is
+ * still the caller's to answer; otherwise answers BAD_PAYLOAD, which frees
+ * `req`, and returns NULL. */
+ProtobufCMessage *rpcsrv_payload(rpcsrv_t *srv, rpc_req_t *req,
+                                 const ProtobufCMessageDescriptor *desc);
 
 /* Frees a request without answering (only for shutdown). NULLs the pointer. */
 void rpcsrv_req_free(rpc_req_t **req_p);

@@ -64,6 +64,7 @@ cat <<TRY
 
 intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.
 routing takes requests on $GOV_ROUTING_ENDPOINT and publishes events on $GOV_ROUTING_EVENTS.
+deliberation takes requests on ${GOV_DELIBERATION_ENDPOINT:-tcp://127.0.0.1:7301} and publishes events on ${GOV_DELIBERATION_EVENTS:-tcp://127.0.0.1:7302}.
 logs: var/log/   stop: make down
 
 try it — a report, routed to its department at once (接诉即办):

@@ -63,19 +63,13 @@ static const cmd_t *s_cmd(const char *type)
     return NULL;
 }
 
-static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const apperr_t *err)
-{
-    rpcsrv_fail(srv, req, err->code, err->message, err->detail[0] ? err->detail : NULL, err->hint,
-                err->sqlstate[0] ? err->sqlstate : NULL);
-}
-
 static void s_reply_matter(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
     mview_t v;
     apperr_t err;
     int found = mview_load(d, id, &v, &err);
     if (found < 0) {
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such matter", NULL, NULL, NULL);
     } else {
@@ -84,16 +78,6 @@ static void s_reply_matter(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id
         rpcsrv_reply(srv, req, "MatterReply", &reply.base);
     }
     mview_clear(&v);
-}
-
-static ProtobufCMessage *s_payload(rpcsrv_t *srv, rpc_req_t *req,
-                                   const ProtobufCMessageDescriptor *desc)
-{
-    ProtobufCMessage *m = envelope_payload(req->env, desc);
-    if (!m)
-        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "the payload does not match the type",
-                    req->env->type, NULL, NULL);
-    return m;
 }
 
 /* --- reads ----------------------------------------------------------------- */
@@ -111,7 +95,7 @@ static void s_reply_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t com
         code = res && PQntuples(res) ? PQgetvalue(res, 0, 0) : "";
     }
     if (lview_load(d, community, code, &v, &err))
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
     else
         rpcsrv_reply(srv, req, "ListsReply", &v.msg.base);
     lview_clear(&v);
@@ -123,7 +107,7 @@ static void s_get_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ge
     apperr_t err;
     int64_t community = lists_community(d, m->community, &err);
     if (community < 0)
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
     else if (community == 0)
         rpcsrv_fail(srv, req, "UNKNOWN_AREA", "no such community", m->community, NULL, NULL);
     else
@@ -139,7 +123,7 @@ static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMat
                             delib_i64(b[0], limit), delib_i64(b[1], m->before_id)};
     PGresult *res = delib_exec(d, Q_LIST, 4, params, &err);
     if (!res) {
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
         return;
     }
     size_t n = (size_t) PQntuples(res), ok = 0;
@@ -172,7 +156,7 @@ static void s_record(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
     apperr_t err;
     PGresult *res = delib_exec(d, Q_CHAIN_RECORDS, 1, (const char *[]){delib_i64(ids, id)}, &err);
     if (!res) {
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
         return;
     }
     size_t n = (size_t) PQntuples(res);
@@ -211,7 +195,7 @@ static void s_verify(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
     char *buf = NULL;
     apperr_t err;
     if (chain_verify(d, id, &reply, &buf, &err))
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
     else
         rpcsrv_reply(srv, req, "VerifyMatterReply", &reply.base);
     if (reply.head_hash != protobuf_c_empty_string)
@@ -240,38 +224,38 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
     const char *type = req->env->type;
     ProtobufCMessage *m = NULL;
     if (strcmp(type, "GetMatter") == 0) {
-        if ((m = s_payload(srv, req, &gov__matter_id__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__matter_id__descriptor)))
             s_reply_matter(d, srv, req, ((Gov__MatterId *) m)->matter_id);
     } else if (strcmp(type, "ListMatters") == 0) {
-        if ((m = s_payload(srv, req, &gov__list_matters__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__list_matters__descriptor)))
             s_list(d, srv, req, (Gov__ListMatters *) m);
     } else if (strcmp(type, "GetRecord") == 0) {
-        if ((m = s_payload(srv, req, &gov__get_record__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__get_record__descriptor)))
             s_record(d, srv, req, ((Gov__GetRecord *) m)->matter_id);
     } else if (strcmp(type, "VerifyMatter") == 0) {
-        if ((m = s_payload(srv, req, &gov__matter_id__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__matter_id__descriptor)))
             s_verify(d, srv, req, ((Gov__MatterId *) m)->matter_id);
     } else if (strcmp(type, "CheckReceipt") == 0) {
-        if ((m = s_payload(srv, req, &gov__check_receipt__descriptor))) {
+        if ((m = rpcsrv_payload(srv, req, &gov__check_receipt__descriptor))) {
             Gov__CheckReceiptReply reply = GOV__CHECK_RECEIPT_REPLY__INIT;
             char choice[12];
             apperr_t err;
             if (meeting_check_receipt(d, (Gov__CheckReceipt *) m, &reply, choice, &err))
-                s_fail(srv, req, &err);
+                rpcsrv_fail_err(srv, req, &err);
             else
                 rpcsrv_reply(srv, req, "CheckReceiptReply", &reply.base);
         }
     } else if (strcmp(type, "GetLists") == 0) {
-        if ((m = s_payload(srv, req, &gov__get_lists__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__get_lists__descriptor)))
             s_get_lists(d, srv, req, (Gov__GetLists *) m);
     } else if (strcmp(type, "GetOrder") == 0) {
-        if ((m = s_payload(srv, req, &gov__get_order__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__get_order__descriptor)))
             orders_reply(d, srv, req, ((Gov__GetOrder *) m)->order_id);
     } else if (strcmp(type, "ListOrders") == 0) {
-        if ((m = s_payload(srv, req, &gov__list_orders__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__list_orders__descriptor)))
             orders_list(d, srv, req, (Gov__ListOrders *) m);
     } else if (strcmp(type, "AdvanceClock") == 0) {
-        if ((m = s_payload(srv, req, &gov__advance_clock__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__advance_clock__descriptor)))
             s_advance(d, srv, req, (Gov__AdvanceClock *) m);
     } else {
         return 0;
@@ -288,7 +272,7 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
 static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd,
                      delib_result_t *out)
 {
-    ProtobufCMessage *m = s_payload(srv, req, cmd->desc);
+    ProtobufCMessage *m = rpcsrv_payload(srv, req, cmd->desc);
     if (!m)
         return 0;
     apperr_t err = {0};
@@ -300,7 +284,7 @@ static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd
         db_run(d->conn, "ROLLBACK TO SAVEPOINT cmd", 0, NULL);
     protobuf_c_message_free_unpacked(m, NULL);
     if (rc) {
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
         return 0;
     }
     return 1;

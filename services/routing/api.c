@@ -17,12 +17,6 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 
-static void s_fail(rpcsrv_t *srv, rpc_req_t *req, const apperr_t *err)
-{
-    rpcsrv_fail(srv, req, err->code, err->message, err->detail[0] ? err->detail : NULL, err->hint,
-                err->sqlstate[0] ? err->sqlstate : NULL);
-}
-
 /* Replies with dispatch `id` (and `next_id` when not 0) as `type`. */
 static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *type,
                              int64_t id, int64_t next_id)
@@ -37,7 +31,7 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
         found = -1;
     if (found < 0) {
         apperr_db(&err, sqlstate);
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such dispatch", NULL, NULL, NULL);
     } else {
@@ -58,7 +52,7 @@ static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t
     apperr_t err;
     int found = wview_load(r, id, &w, &err);
     if (found < 0) {
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such whistle", NULL, NULL, NULL);
     } else {
@@ -82,7 +76,7 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
     if (!res) {
         apperr_t err;
         apperr_db(&err, sqlstate);
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
         return;
     }
     size_t n = (size_t) PQntuples(res);
@@ -121,7 +115,7 @@ static void s_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *unit,
         return;
     }
     if (kpi_query(r, unit, kind, month, ranked, &items, &n, &res, &err)) {
-        s_fail(srv, req, &err);
+        rpcsrv_fail_err(srv, req, &err);
         return;
     }
     if (ranked) {
@@ -159,17 +153,6 @@ static void s_advance(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ad
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);
 }
 
-/* Unpacks the payload as `desc`, or answers BAD_PAYLOAD and returns NULL. */
-static ProtobufCMessage *s_payload(rpcsrv_t *srv, rpc_req_t *req,
-                                   const ProtobufCMessageDescriptor *desc)
-{
-    ProtobufCMessage *m = envelope_payload(req->env, desc);
-    if (!m)
-        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "the payload does not match the type",
-                    req->env->type, NULL, NULL);
-    return m;
-}
-
 void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
 {
     const char *type = req->env->type;
@@ -178,20 +161,20 @@ void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
     if (lifecycle_handles(type)) {
         int64_t id, next;
         if (lifecycle_apply(r, req->env, &id, &next, &err))
-            s_fail(srv, req, &err);
+            rpcsrv_fail_err(srv, req, &err);
         else
             s_reply_dispatch(r, srv, req, "DispatchReply", id, next);
     } else if (strcmp(type, "BlowWhistle") == 0) {
         int64_t id = whistle_blow(r, req->env, &err);
         if (id < 0)
-            s_fail(srv, req, &err);
+            rpcsrv_fail_err(srv, req, &err);
         else
             s_reply_whistle(r, srv, req, id);
     } else if (strcmp(type, "RateWhistle") == 0) {
         const char *direction = "";
         if (whistle_rate(r, req->env, &direction, &err)) {
-            s_fail(srv, req, &err);
-        } else if ((m = s_payload(srv, req, &gov__rate_whistle__descriptor))) {
+            rpcsrv_fail_err(srv, req, &err);
+        } else if ((m = rpcsrv_payload(srv, req, &gov__rate_whistle__descriptor))) {
             Gov__RateWhistleReply reply = GOV__RATE_WHISTLE_REPLY__INIT;
             reply.whistle_id = ((Gov__RateWhistle *) m)->whistle_id;
             reply.dispatch_id = ((Gov__RateWhistle *) m)->dispatch_id;
@@ -202,8 +185,8 @@ void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
         char state[24];
         int64_t next;
         if (evaluate_case(r, req->env, state, &next, &err)) {
-            s_fail(srv, req, &err);
-        } else if ((m = s_payload(srv, req, &gov__evaluate_case__descriptor))) {
+            rpcsrv_fail_err(srv, req, &err);
+        } else if ((m = rpcsrv_payload(srv, req, &gov__evaluate_case__descriptor))) {
             Gov__EvaluateCaseReply reply = GOV__EVALUATE_CASE_REPLY__INIT;
             reply.case_id = ((Gov__EvaluateCase *) m)->case_id;
             reply.case_state = state;
@@ -218,23 +201,23 @@ void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
             PQclear(nres);
         }
     } else if (strcmp(type, "GetDispatch") == 0) {
-        if ((m = s_payload(srv, req, &gov__get_dispatch__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__get_dispatch__descriptor)))
             s_reply_dispatch(r, srv, req, "GetDispatchReply",
                              ((Gov__GetDispatch *) m)->dispatch_id, 0);
     } else if (strcmp(type, "ListDispatches") == 0) {
-        if ((m = s_payload(srv, req, &gov__list_dispatches__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__list_dispatches__descriptor)))
             s_list(r, srv, req, (Gov__ListDispatches *) m);
     } else if (strcmp(type, "GetWhistle") == 0) {
-        if ((m = s_payload(srv, req, &gov__get_whistle__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__get_whistle__descriptor)))
             s_reply_whistle(r, srv, req, ((Gov__GetWhistle *) m)->whistle_id);
     } else if (strcmp(type, "GetKpi") == 0) {
-        if ((m = s_payload(srv, req, &gov__get_kpi__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__get_kpi__descriptor)))
             s_kpi(r, srv, req, ((Gov__GetKpi *) m)->unit, "", ((Gov__GetKpi *) m)->month, 0);
     } else if (strcmp(type, "RankKpi") == 0) {
-        if ((m = s_payload(srv, req, &gov__rank_kpi__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__rank_kpi__descriptor)))
             s_kpi(r, srv, req, "", ((Gov__RankKpi *) m)->kind, ((Gov__RankKpi *) m)->month, 1);
     } else if (strcmp(type, "AdvanceClock") == 0) {
-        if ((m = s_payload(srv, req, &gov__advance_clock__descriptor)))
+        if ((m = rpcsrv_payload(srv, req, &gov__advance_clock__descriptor)))
             s_advance(r, srv, req, (Gov__AdvanceClock *) m);
     } else {
         rpcsrv_fail(srv, req, "UNKNOWN_TYPE", "unknown message type", type,

@@ -1,0 +1,102 @@
+#include "svc.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "rpcsrv.h"
+
+svc_config_t svc_config(const char *http_var, int http_default, int *bad)
+{
+    svc_config_t c;
+    c.db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
+    c.http_port = (int) config_int(http_var, http_default, 1, 65535, bad);
+    c.http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, bad);
+    c.max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, bad);
+    c.relay_ms = (int) config_int("GOV_RELAY_INTERVAL_MS", 200, 10, 60000, bad);
+    c.silence_ms = (int) config_int("GOV_SUB_SILENCE_MS", 2000, 100, 600000, bad);
+    c.test_clock = (int) config_int("GOV_TEST_CLOCK", 0, 0, 1, bad);
+    c.clock_ahead = config_int("GOV_TEST_CLOCK_AHEAD_MS", 0, 0, INT64_MAX / 2, bad);
+    return c;
+}
+
+static void s_on_signal(uv_signal_t *signal, int signum)
+{
+    log_info("signal %d: stopping", signum);
+    uv_stop(signal->loop);
+}
+
+static void s_on_tick(uv_timer_t *timer)
+{
+    svc_t *s = timer->data;
+    if (s->on_tick)
+        s->on_tick(s->tick_arg);
+}
+
+int svc_new(svc_t *s, const char *name, const svc_config_t *cfg)
+{
+    memset(s, 0, sizeof *s);
+    s->config = cfg;
+    s->loop = uv_default_loop();
+    s->zctx = zmq_ctx_new();
+    if (!s->zctx || health_new(cfg->http_port, cfg->http_any, name, &s->health))
+        return -1;
+    if (!(s->clock = svclock_new(cfg->test_clock)))
+        return -1;
+    if (cfg->clock_ahead && svclock_advance(s->clock, cfg->clock_ahead)) {
+        log_error("GOV_TEST_CLOCK_AHEAD_MS needs GOV_TEST_CLOCK=1");
+        return -1;
+    }
+    if (!(s->conn = db_connect(cfg->db_url, 10000)) || db_require_schema(s->conn, SCHEMA_VERSION) ||
+        !(s->sql = pstmt_new(s->conn)))
+        return -1;
+    uv_timer_init(s->loop, &s->tick);
+    s->tick.data = s;
+    uv_signal_init(s->loop, &s->sigint);
+    uv_signal_init(s->loop, &s->sigterm);
+    s->handles = 1;
+    return 0;
+}
+
+void svc_on_tick(svc_t *s, void (*fn)(void *arg), void *arg)
+{
+    s->on_tick = fn;
+    s->tick_arg = arg;
+}
+
+int svc_run(svc_t *s)
+{
+    uv_timer_start(&s->tick, s_on_tick, 0, 1000);
+    uv_signal_start(&s->sigint, s_on_signal, SIGINT);
+    uv_signal_start(&s->sigterm, s_on_signal, SIGTERM);
+    health_set_ready(s->health, 1);
+    uv_run(s->loop, UV_RUN_DEFAULT);
+    return 0;
+}
+
+void svc_destroy(svc_t *s)
+{
+    if (s->handles) {
+        uv_close((uv_handle_t *) &s->tick, NULL);
+        uv_close((uv_handle_t *) &s->sigint, NULL);
+        uv_close((uv_handle_t *) &s->sigterm, NULL);
+        s->handles = 0;
+    }
+    if (s->loop)
+        uv_run(s->loop, UV_RUN_NOWAIT); /* let close callbacks run */
+    pstmt_destroy(&s->sql);
+    PQfinish(s->conn);
+    s->conn = NULL;
+    svclock_destroy(&s->clock);
+    health_destroy(&s->health);
+    if (s->zctx)
+        zmq_ctx_term(s->zctx);
+    s->zctx = NULL;
+    if (s->loop)
+        uv_loop_close(s->loop);
+    s->loop = NULL;
+}

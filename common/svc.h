@@ -1,0 +1,66 @@
+/* svc: what every service's main() does the same way. It reads the shared
+ * settings, opens the health listener, the clock and the database (at the
+ * schema the service was built for), refreshes the caller's metrics once a
+ * second, runs the loop until SIGINT or SIGTERM, and tears the shared parts
+ * down in order. A service's own parts (its ROUTER, subscribers, relay,
+ * timers) are made between svc_new and svc_run and destroyed before
+ * svc_destroy, which lets their close callbacks run. */
+#ifndef GOV_SVC_H
+#define GOV_SVC_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "health.h"
+#include "pstmt.h"
+#include "svclock.h"
+
+/* The settings every service reads (docs/configuration.md). */
+typedef struct {
+    const char *db_url;  /* GOV_DB_URL */
+    int http_port;       /* GOV_<SERVICE>_HTTP_PORT */
+    int http_any;        /* GOV_HTTP_BIND_ANY */
+    int64_t max_msg;     /* GOV_MAX_MSG_SIZE */
+    int relay_ms;        /* GOV_RELAY_INTERVAL_MS */
+    int silence_ms;      /* GOV_SUB_SILENCE_MS */
+    int test_clock;      /* GOV_TEST_CLOCK */
+    int64_t clock_ahead; /* GOV_TEST_CLOCK_AHEAD_MS */
+} svc_config_t;
+
+/* Reads the shared settings, the HTTP port from `http_var` (default
+ * `http_default`). A bad value is logged and sets `*bad` to -1. */
+svc_config_t svc_config(const char *http_var, int http_default, int *bad);
+
+typedef struct {
+    uv_loop_t *loop;    /* the default loop */
+    void *zctx;
+    health_t *health;
+    svclock_t *clock;
+    PGconn *conn;       /* the service's connection, at SCHEMA_VERSION */
+    pstmt_t *sql;       /* statements prepared once on conn */
+    const svc_config_t *config;
+    /* private */
+    uv_timer_t tick;
+    uv_signal_t sigint, sigterm;
+    void (*on_tick)(void *arg);
+    void *tick_arg;
+    int handles;
+} svc_t;
+
+/* Starts the shared parts of service `name` with `cfg` (borrowed; it must
+ * outlive the service). Returns 0, or -1 after logging; call svc_destroy in
+ * both cases. */
+int svc_new(svc_t *s, const char *name, const svc_config_t *cfg);
+
+/* Calls `fn(arg)` once a second while running (to copy counters into metrics). */
+void svc_on_tick(svc_t *s, void (*fn)(void *arg), void *arg);
+
+/* Marks the service ready and runs the loop until SIGINT or SIGTERM.
+ * Returns 0. */
+int svc_run(svc_t *s);
+
+/* Closes what svc_new opened (after the caller destroyed its own parts). */
+void svc_destroy(svc_t *s);
+
+#endif
