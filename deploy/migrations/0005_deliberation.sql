@@ -315,3 +315,18 @@ CREATE TABLE service_orders (
     created_ms   bigint NOT NULL
 );
 CREATE INDEX service_orders_community ON service_orders (community_id, id);
+
+-- Every command is idempotent by its message id: a retry with the same id and
+-- content is answered as the first was (from what the command produced), a
+-- different content with the same id is refused. A secret ballot's receipt is
+-- never stored here: its retry is answered without it.
+CREATE TABLE deliberation_requests (
+    message_id   text PRIMARY KEY,
+    type         text NOT NULL,
+    digest       text NOT NULL,        -- SHA-256 of type, actor and payload
+    matter_id    bigint NOT NULL DEFAULT 0,
+    meeting_id   bigint NOT NULL DEFAULT 0,
+    item_id      bigint NOT NULL DEFAULT 0,
+    community_id bigint NOT NULL DEFAULT 0,
+    receipt      text NOT NULL DEFAULT ''
+);

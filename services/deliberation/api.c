@@ -5,6 +5,7 @@
 
 #include "chain.h"
 #include "db.h"
+#include "idem.h"
 #include "lists.h"
 #include "meeting.h"
 #include "mview.h"
@@ -277,10 +278,14 @@ static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd
         return 0;
     apperr_t err = {0};
     memset(out, 0, sizeof *out);
-    int rc = delib_run(d, "SAVEPOINT cmd", 0, NULL, &err);
-    if (rc == 0 && (rc = cmd->fn(d, req->env, m, out, &err)) == 0)
+    int rc = delib_run(d, "SAVEPOINT cmd", 0, NULL, &err), replay = 0;
+    if (rc == 0 && (replay = idem_lookup(d, req->env, out, &err)) < 0)
+        rc = -1;
+    if (rc == 0 && !replay && (rc = cmd->fn(d, req->env, m, out, &err)) == 0)
+        rc = idem_store(d, req->env, out, &err);
+    if (rc == 0)
         rc = delib_run(d, "RELEASE SAVEPOINT cmd", 0, NULL, &err);
-    else if (rc)
+    if (rc)
         db_run(d->conn, "ROLLBACK TO SAVEPOINT cmd", 0, NULL);
     protobuf_c_message_free_unpacked(m, NULL);
     if (rc) {

@@ -306,6 +306,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     if (delib_run(d, Q_VOTE, 5, vote, err))
         return -1;
     out->meeting_id = mt.id;
+    out->secret = secret;
     memcpy(out->receipt, receipt, sizeof receipt);
     /* A secret ballot's entry says who voted, never how. */
     json_t *body = secret ? json_pack("{s:I, s:s}", "meeting_id", (json_int_t) mt.id, "person", w.code)

@@ -22,6 +22,7 @@ typedef struct {
     char receipt[65];
     int64_t item_id;      /* lists and orders: the need, project or order */
     int64_t community_id; /* lists and volunteers: the community */
+    int secret;           /* a secret ballot's vote: its receipt is given once, never kept */
 } delib_result_t;
 
 typedef int (*delib_cmd_fn)(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,

@@ -46,7 +46,9 @@ int govctl_call_intake(const char *type, const ProtobufCMessage *payload, json_t
 
 /* The same for `service` ("intake", "routing" or "deliberation"), at GOV_<SERVICE>_ENDPOINT.
  * The actor is GOV_ACTOR (person code) of GOV_ACTOR_UNIT with GOV_ACTOR_ROLE;
- * command groups that act for a unit set them from --as and --unit. */
+ * command groups that act for a unit set them from --as and --unit.
+ * GOV_MESSAGE_ID, when set, is the request's message id (a retry that must
+ * not act twice reuses it); otherwise each call gets a fresh one. */
 int govctl_call(const char *service, const char *type, const ProtobufCMessage *payload,
                 json_t **reply_out);
 

@@ -67,6 +67,7 @@ int govctl_call(const char *service, const char *type, const ProtobufCMessage *p
     actor.unit = (char *) config_str("GOV_ACTOR_UNIT", "");
     Gov__Envelope req = GOV__ENVELOPE__INIT;
     req.type = (char *) type;
+    req.message_id = (char *) config_str("GOV_MESSAGE_ID", ""); /* a retry reuses its id */
     req.actor = &actor;
     int rc = rpccli_new(zctx, endpoint, &cli);
     if (!rc)

@@ -189,13 +189,18 @@ for g in 1 2 3; do for h in 1 2 3 4 5; do
 done; done
 expect_status "a voter changes no to yes before close" 0 M --as r.s1.c1.g2.2.1 vote "$A" --choice yes
 check "... the earlier vote stays, no longer current" test "$(q "SELECT count(*) FROM meeting_votes v JOIN people p ON p.id = v.person_id WHERE p.code = 'r.s1.c1.g2.2.1' AND v.meeting_id = (SELECT max(id) FROM meetings WHERE matter_id = $A) AND NOT v.current")" = 1
+expect_status "a vote sent with a message id" 0 env GOV_MESSAGE_ID=vote-g3-3 "$govctl" matter --as r.s1.c1.g3.3.1 vote "$A" --choice no
+receipt1=$(json "d['receipt']")
+expect_status "... retried (the answer was lost) is not ALREADY_VOTED" 0 env GOV_MESSAGE_ID=vote-g3-3 "$govctl" matter --as r.s1.c1.g3.3.1 vote "$A" --choice no
+check "... and gives the same receipt" test "$(json "d['receipt']")" = "$receipt1"
+check "... counted once" test "$(q "SELECT count(*) FROM meeting_votes v JOIN people p ON p.id = v.person_id WHERE p.code = 'r.s1.c1.g3.3.1'")" = 1
 expect_status "the committee records a member's attendance" 0 M $C attend "$A" --person r.s1.c1.g3.2.1
 expect_status "... not twice" 1 M $C attend "$A" --person r.s1.c1.g3.2.1
 contains "... ALREADY_ATTENDED" "$tmp/err" ALREADY_ATTENDED
-expect_status "the meeting closes: 12 of 20 attend, 7 of 12 agree" 0 M $C close "$A"
+expect_status "the meeting closes: 13 of 20 attend, 7 of 13 agree" 0 M $C close "$A"
 contains "... decided" "$tmp/out" '"step": "decided"'
 contains "... with the tally" "$tmp/out" '"yes": 7'
-contains "... attended 12" "$tmp/out" '"attended": 12'
+contains "... attended 13" "$tmp/out" '"attended": 13'
 
 # --- 公示 ------------------------------------------------------------------------
 head_before=$(q "SELECT head_hash FROM matters WHERE id = $A")
@@ -339,6 +344,17 @@ contains "... NOT_YOUR_ORDER" "$tmp/err" NOT_YOUR_ORDER
 expect_status "the volunteer completes it with a public result (晒单)" 0 "$govctl" order --as p.dept.zhujian.head done "$order" --result 已更换新龙头
 expect_status "the community's orders list shows the result" 0 "$govctl" order list demo.s1.c1 --state done
 contains "... 已更换新龙头" "$tmp/out" 已更换新龙头
+
+# --- a retried command acts once (idempotent by message id) -----------------------
+snapshot "SELECT count(*) FROM matters"
+expect_status "a proposal with a message id" 0 env GOV_MESSAGE_ID=retry-1 "$govctl" matter --as r.s1.c1.g2.3.1 propose --scope community --area demo.s1.c1 --title 垃圾分类 --text 设置分类亭
+first=$(json "d['item']['id']")
+expect_status "... retried with the same id" 0 env GOV_MESSAGE_ID=retry-1 "$govctl" matter --as r.s1.c1.g2.3.1 propose --scope community --area demo.s1.c1 --title 垃圾分类 --text 设置分类亭
+check "... answers with the same matter" test "$(json "d['item']['id']")" = "$first"
+check "... and made one matter" test "$(q "SELECT count(*) FROM matters")" = $((snap + 1))
+expect_status "the same id for a different request is refused" 1 env GOV_MESSAGE_ID=retry-1 "$govctl" matter --as r.s1.c1.g2.3.1 propose --scope community --area demo.s1.c1 --title 别的 --text 别的
+contains "... IDEMPOTENCY_CONFLICT" "$tmp/err" IDEMPOTENCY_CONFLICT
+check "... and made nothing" test "$(q "SELECT count(*) FROM matters")" = $((snap + 1))
 
 # --- the demo walk-through (deploy/demo/matter.sh), on the test clock ------------------
 expect_status "deploy/demo/matter.sh takes a demo matter through all five steps" 0 env GOVCTL="$govctl" bash deploy/demo/matter.sh --fast
