@@ -326,22 +326,21 @@ void api_batch(delib_t *d, rpcsrv_t *srv, rpc_req_t **reqs, size_t n)
 {
     rpc_req_t **done = calloc(n, sizeof *done);
     delib_result_t *results = calloc(n, sizeof *results);
+    char *is_cmd = calloc(n, 1);
     size_t ok = 0;
     int in_tx = 0;
-    if (!done || !results) {
+    if (!done || !results || !is_cmd) {
         for (size_t i = 0; i < n; i++)
             rpcsrv_fail(srv, reqs[i], "INTERNAL", "out of memory", NULL, NULL, NULL);
         goto out;
     }
+    /* Commands first, in one transaction; reads after it, outside. */
     for (size_t i = 0; i < n; i++) {
         rpc_req_t *req = reqs[i];
         const cmd_t *cmd = s_cmd(req->env->type);
-        if (!cmd) {
-            if (!s_read(d, srv, req))
-                rpcsrv_fail(srv, req, "UNKNOWN_TYPE", "unknown message type", req->env->type,
-                            "deliberation answers matter commands and reads", NULL);
+        if (!cmd)
             continue;
-        }
+        is_cmd[i] = 1;
         if (!in_tx && db_run(d->conn, "BEGIN", 0, NULL)) {
             rpcsrv_fail(srv, req, "DB_UNAVAILABLE", "the database did not answer", NULL,
                         "retry later", NULL);
@@ -356,13 +355,18 @@ void api_batch(delib_t *d, rpcsrv_t *srv, rpc_req_t **reqs, size_t n)
         for (size_t i = 0; i < ok; i++)
             rpcsrv_fail(srv, done[i], "DB_UNAVAILABLE", "the commit failed; nothing was changed",
                         NULL, "retry later", NULL);
-        goto out;
+        ok = 0;
     }
     if (ok && d->relay)
         relay_kick(d->relay);
     for (size_t i = 0; i < ok; i++)
         s_answer(d, srv, done[i], s_cmd(done[i]->env->type), &results[i]);
+    for (size_t i = 0; i < n; i++)
+        if (!is_cmd[i] && !s_read(d, srv, reqs[i]))
+            rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", reqs[i]->env->type,
+                        "deliberation answers matter commands and reads", NULL);
 out:
     free(done);
     free(results);
+    free(is_cmd);
 }
