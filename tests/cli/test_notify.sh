@@ -40,8 +40,13 @@ export GOV_NOTIFY_TIMEOUT_MS=1000 GOV_NOTIFY_LEASE_MS=2000 GOV_NOTIFY_SWEEP_MS=2
 # depend on when the test runs.
 at() { python3 -c "import time; n=time.time()*1000; d=86400000; b=8*3600000; h,m=map(int,'$1'.split(':')); print(int(((n+b)//d*d + (h*60+m)*60000 - b - n) % d) + 60000)"; }
 notify=""
-start_notify() { # HH:MM
-    GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at "$1") "$bin/gov-notify" 2>>"$tmp/notify.log" &
+notify_ahead=0
+start_notify() { # HH:MM [AHEAD_MS: a clock no earlier than this one]
+    notify_ahead=$(at "$1")
+    # The next HH:MM may come before an earlier start's (07:01 is sooner than
+    # 03:00 when the test runs at 04:00): then it is the day after.
+    [ -n "${2:-}" ] && [ "$notify_ahead" -lt "$2" ] && notify_ahead=$((notify_ahead + 86400000))
+    GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$notify_ahead "$bin/gov-notify" 2>>"$tmp/notify.log" &
     notify=$!
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
 }
@@ -121,6 +126,7 @@ check "... no DingTalk request was refused for its sign" \
 # hour ahead: the whistle's 30-minute arrive-by has passed (fires late).
 stop_notify
 start_notify 03:00
+night_ahead=$notify_ahead
 expect_status "a non-urgent report at night is accepted" 0 "$govctl" case submit --category complaint.sanitation \
     --lat 39.9125 --lon 116.3125 --text 垃圾堆积 --phone 13700001111
 night_case=$(json "d['case_id']")
@@ -138,7 +144,7 @@ wait_for "the night report's reporter SMS is held for quiet hours" \
 check "... until 07:00 Beijing time" \
     is "q \"SELECT to_char(next_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') FROM deliveries WHERE recipient = 'reporter:$night_case'\"" "07:00"
 stop_notify
-start_notify 07:01
+start_notify 07:01 "$night_ahead"
 wait_for "... and sent in the morning" \
     is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='13700001111')\"" 1
 stop_notify
@@ -218,6 +224,34 @@ check "... and none confirmed before the kill came again" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat'] and x['key'] in '$confirmed'.split())\"" 0
 check "... repeats only of the unconfirmed, within the 4 that were under way" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat']) <= 4\"" True
+
+# --- reference data is read once a batch: a change is seen by the next -------
+q "UPDATE notify_templates SET subject = '【吹哨报到·新模板】{{whistle_kind}} #{{whistle_id}}'
+   WHERE kind = 'WhistleSummoned' AND lang = 'zh-CN'" >/dev/null
+"$govctl" whistle $so blow --kind routine --reason 新模板 --dept dept.sifa \
+    --lat 39.9025 --lon 116.3025 >/dev/null 2>&1
+wait_for "a template changed while notify runs is used for the next event" \
+    is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and '新模板' in x.get('subject', ''))\"" 1
+
+# --- a stopped notify gives back what it claimed and never started ----------
+stop_notify
+q "INSERT INTO deliveries (idem_key, stream, seq, kind, recipient, channel, destination, secret,
+   subject, body, next_at, created_at) SELECT 'test:' || g || ':term:webhook', 'test', g, 'Test', 'term',
+   'webhook', 'http://127.0.0.1:$http/webhook/slow300-term', 'demo-secret', 'term ' || g, 'b', now(), now()
+   FROM generate_series(1, 20) g" >/dev/null
+GOV_NOTIFY_CONCURRENCY=1 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at 12:00) "$bin/gov-notify" 2>>"$tmp/notify.log" &
+notify=$!
+term="SELECT count(*) FROM deliveries WHERE recipient = 'term'"
+for _ in $(seq 100); do [ "$(q "$term AND state = 'sent'")" -ge 1 ] && break; sleep 0.1; done
+stop_notify
+check "after SIGTERM at most the one request under way is still claimed" \
+    is "q \"$term AND state = 'sending'\" | awk '{print (\$1 <= 1)}'" 1
+check "... the rest are pending again, unclaimed, their attempts not counted" \
+    is "q \"$term AND state = 'pending' AND lease_until IS NULL AND attempts = 0\" | awk '{print (\$1 >= 17)}'" 1
+check "... with no attempt written for them" \
+    is "q \"SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.recipient = 'term' AND d.state = 'pending'\"" 0
+start_notify 12:00
+wait_for "... and a restarted notify sends them all" is "q \"$term AND state = 'sent'\"" 20
 
 # --- metrics ------------------------------------------------------------------
 curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"
