@@ -26,6 +26,7 @@
 
 typedef struct {
     PGconn *conn;
+    PGconn *outcomes;         /* the pump's, to write outcomes without waiting */
     svclock_t *clock;
     plan_t *plan;
     pump_t *pump;
@@ -110,7 +111,7 @@ int main(void)
         .timeout_ms = config_int("GOV_NOTIFY_TIMEOUT_MS", 10000, 100, 600000, &bad)};
     pump_config_t pc = {
         .concurrency = (int) config_int("GOV_NOTIFY_CONCURRENCY", 32, 1, 1024, &bad),
-        .claim_batch = (int) config_int("GOV_NOTIFY_CLAIM_BATCH", 64, 1, 1000, &bad),
+        .claim_batch = (int) config_int("GOV_NOTIFY_CLAIM_BATCH", 500, 1, 1000, &bad),
         .lease_ms = config_int("GOV_NOTIFY_LEASE_MS", 60000, 1000, 86400000, &bad),
         .max_attempts = (int) config_int("GOV_NOTIFY_MAX_ATTEMPTS", 6, 1, 100, &bad),
         .retry_base_ms = config_int("GOV_NOTIFY_RETRY_BASE_MS", 5000, 10, 86400000, &bad),
@@ -150,7 +151,9 @@ int main(void)
         goto done;
     if (!(self.plan = plan_new()))
         goto done;
-    if (pump_new(loop, self.conn, self.clock, &ch, &pc, &self.pump))
+    if (!(self.outcomes = db_connect(db_url, 10000)))
+        goto done;
+    if (pump_new(loop, self.conn, self.outcomes, self.clock, &ch, &pc, &self.pump))
         goto done;
     if (sub_new_batched(loop, zctx, self.conn, "notify", "routing", routing_events, silence_ms,
                         s_on_event, s_on_begin, s_on_end, &self, &self.routing) ||
@@ -180,6 +183,7 @@ done:
     plan_destroy(&self.plan);
     uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
     PQfinish(self.conn);
+    PQfinish(self.outcomes);
     svclock_destroy(&self.clock);
     health_destroy(&self.health);
     zmq_ctx_term(zctx);

@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "queries.h"
 #include "ratelimit.h"
+#include "record.h"
 
 /* One claimed row; strings are malloc'd copies. */
 typedef struct {
@@ -39,20 +40,12 @@ typedef struct send {
     struct send *prev, *next;
 } send_t;
 
-/* One finished attempt, waiting to be written down. */
-typedef struct {
-    int64_t id, next_ms;
-    const char *outcome, *state;
-    long status;
-    int ms, failures;
-    char response[256], why[256];
-} result_t;
+typedef record_outcome_t result_t;
 
 struct pump {
     uv_timer_t wake;          /* a kick: look on the next pass of the loop */
     uv_timer_t due;           /* the next due row */
     uv_timer_t sweep;
-    uv_timer_t flush;
     PGconn *conn;
     const svclock_t *clock;
     channel_config_t ch;
@@ -63,14 +56,12 @@ struct pump {
     row_t *queue;             /* claimed and not yet started: a ring, robots first */
     size_t q_head, q_len, q_cap;
     int drained;              /* the last claim found nothing more due */
-    result_t *results;
-    size_t n_results, cap_results;
+    record_t *record;         /* outcomes, written on their own connection */
     unsigned int seed;        /* jitter */
     pump_stats_t stats;
     int closed_handles;
 };
 
-static void s_on_flush(uv_timer_t *timer);
 static void s_on_wake(uv_timer_t *timer);
 static void s_on_due(uv_timer_t *timer);
 
@@ -104,20 +95,18 @@ static void s_row_free(row_t *r)
 /* Queues an outcome to be written with the others of this pass. */
 static void s_result(pump_t *p, const result_t *r)
 {
-    if (p->n_results == p->cap_results) {
-        size_t cap = p->cap_results ? p->cap_results * 2 : 64;
-        result_t *grown = realloc(p->results, cap * sizeof *grown);
-        if (!grown) {
-            /* The row stays 'sending'; its lease expires and it goes again. */
-            log_error("notify: out of memory recording delivery %" PRId64, r->id);
-            return;
-        }
-        p->results = grown;
-        p->cap_results = cap;
-    }
-    p->results[p->n_results++] = *r;
-    if (!uv_is_active((uv_handle_t *) &p->flush))
-        uv_timer_start(&p->flush, s_on_flush, 0, 0);
+    record_add(p->record, r);  /* on failure the row stays 'sending' and its lease runs out */
+}
+
+/* A batch of outcomes is durable: their slots are free, and retried or
+ * rate-limited rows are pending again, so look for when. */
+static void s_on_recorded(size_t n, size_t pending, void *arg)
+{
+    (void) n;
+    pump_t *p = arg;
+    if (pending)
+        p->drained = 0;
+    s_kick_room(p);
 }
 
 static int64_t s_backoff(pump_t *p, int failures)
@@ -503,7 +492,10 @@ static void s_start(pump_t *p)
     int64_t now = s_now(p);
     row_t *stale = NULL;
     size_t n_stale = 0;
-    while (p->q_len && p->stats.inflight < (uint64_t) p->cfg.concurrency) {
+    /* Sent and not yet durably recorded counts too: a kill at any moment
+     * leaves at most `concurrency` deliveries sent and unconfirmed. */
+    while (p->q_len &&
+           p->stats.inflight + record_unwritten(p->record) < (uint64_t) p->cfg.concurrency) {
         row_t row = s_dequeue(p);
         if (row.lease_until - now <= p->ch.timeout_ms) {
             if (!stale && !(stale = calloc(p->q_len + 1, sizeof *stale))) {
@@ -561,58 +553,6 @@ static void s_on_due(uv_timer_t *timer)
     s_cycle(p);
 }
 
-static void s_on_flush(uv_timer_t *timer)
-{
-    pump_t *p = timer->data;
-    size_t n = p->n_results;
-    if (!n)
-        return;
-    enum { COLS = 9 };
-    char **cols[COLS];
-    char *arrays[COLS] = {0};
-    int ok = 1;
-    for (int c = 0; c < COLS; c++)
-        ok &= (cols[c] = calloc(n, sizeof(char *))) != NULL;
-    for (size_t i = 0; ok && i < n; i++) {
-        result_t *r = &p->results[i];
-        char num[5][24];
-        snprintf(num[0], 24, "%" PRId64, r->id);
-        snprintf(num[1], 24, "%ld", r->status);
-        snprintf(num[2], 24, "%d", r->ms);
-        snprintf(num[3], 24, "%" PRId64, r->next_ms);
-        snprintf(num[4], 24, "%d", r->failures);
-        const char *v[COLS] = {num[0], r->outcome, num[1], r->response, num[2], r->state, num[3],
-                               num[4], r->why};
-        for (int c = 0; c < COLS; c++)
-            ok &= (cols[c][i] = strdup(v[c])) != NULL;
-    }
-    for (int c = 0; ok && c < COLS; c++)
-        ok &= (arrays[c] = db_text_array(cols[c], n)) != NULL;
-    if (ok) {
-        char now[24];
-        snprintf(now, sizeof now, "%" PRId64, s_now(p));
-        const char *params[] = {arrays[0], arrays[1], arrays[2], arrays[3], arrays[4],
-                                arrays[5], arrays[6], arrays[7], arrays[8], now};
-        ok = db_run(p->conn, Q_RECORD, 10, params) == 0;
-    }
-    for (int c = 0; c < COLS; c++) {
-        for (size_t i = 0; cols[c] && i < n; i++)
-            free(cols[c][i]);
-        free(cols[c]);
-        free(arrays[c]);
-    }
-    if (!ok) {
-        uv_timer_start(&p->flush, s_on_flush, 1000, 0);  /* the database is back soon */
-        return;
-    }
-    /* Retried and rate-limited rows are pending again: look for when. */
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(p->results[i].state, "pending") == 0)
-            p->drained = 0;
-    p->n_results = 0;
-    s_kick_room(p);
-}
-
 static void s_on_sweep(uv_timer_t *timer)
 {
     pump_t *p = timer->data;
@@ -631,8 +571,8 @@ static void s_on_sweep(uv_timer_t *timer)
     s_cycle(p);
 }
 
-int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channel_config_t *ch,
-             const pump_config_t *cfg, pump_t **out)
+int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *clock,
+             const channel_config_t *ch, const pump_config_t *cfg, pump_t **out)
 {
     pump_t *p = calloc(1, sizeof *p);
     if (!p)
@@ -643,14 +583,16 @@ int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channe
     p->cfg = *cfg;
     p->seed = (unsigned) (svclock_now_ms(clock) ^ (int64_t) (uintptr_t) p);
     if (!(p->robots = ratelimit_new(cfg->robot_limit, cfg->robot_window_ms)) ||
+        record_new(loop, outcomes, clock, s_on_recorded, p, &p->record) ||
         curluv_new(loop, &p->cu)) {
         ratelimit_destroy(&p->robots);
+        record_destroy(&p->record);
         free(p);
         log_error("notify: cannot start the sender");
         return -1;
     }
-    uv_timer_t *timers[] = {&p->wake, &p->due, &p->sweep, &p->flush};
-    for (int i = 0; i < 4; i++) {
+    uv_timer_t *timers[] = {&p->wake, &p->due, &p->sweep};
+    for (int i = 0; i < 3; i++) {
         uv_timer_init(loop, timers[i]);
         timers[i]->data = p;
     }
@@ -673,7 +615,7 @@ pump_stats_t pump_stats(const pump_t *p)
 static void s_on_close(uv_handle_t *handle)
 {
     pump_t *p = handle->data;
-    if (++p->closed_handles == 4)
+    if (++p->closed_handles == 3)
         free(p);
 }
 
@@ -683,8 +625,7 @@ void pump_destroy(pump_t **self_p)
         return;
     pump_t *p = *self_p;
     *self_p = NULL;
-    if (p->n_results)
-        s_on_flush(&p->flush);  /* write down what we know; the rest expires */
+    record_destroy(&p->record);  /* write down what we know; the rest expires */
     /* What never started goes back at once rather than when its lease ends. */
     row_t *unsent = p->q_len ? calloc(p->q_len, sizeof *unsent) : NULL;
     size_t n_unsent = 0;
@@ -706,9 +647,7 @@ void pump_destroy(pump_t **self_p)
         free(s);
     }
     ratelimit_destroy(&p->robots);
-    free(p->results);
     uv_close((uv_handle_t *) &p->wake, s_on_close);
     uv_close((uv_handle_t *) &p->due, s_on_close);
     uv_close((uv_handle_t *) &p->sweep, s_on_close);
-    uv_close((uv_handle_t *) &p->flush, s_on_close);
 }

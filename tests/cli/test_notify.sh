@@ -224,6 +224,8 @@ check "... and none confirmed before the kill came again" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat'] and x['key'] in '$confirmed'.split())\"" 0
 check "... repeats only of the unconfirmed, within the 4 that were under way" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat']) <= 4\"" True
+check "... and every delivery has exactly one 'sent' attempt (outcomes are written in batches)" \
+    is "q \"SELECT count(*) FILTER (WHERE n <> 1) || '/' || count(*) FROM (SELECT d.id, count(a.id) FILTER (WHERE a.outcome = 'sent') AS n FROM deliveries d LEFT JOIN delivery_attempts a ON a.delivery_id = d.id WHERE d.destination LIKE '%slow100-sifa' GROUP BY d.id) x\"" 0/40
 
 # --- reference data is read once a batch: a change is seen by the next -------
 q "UPDATE notify_templates SET subject = '【吹哨报到·新模板】{{whistle_kind}} #{{whistle_id}}'
