@@ -28,6 +28,7 @@ struct record {
     void *arg;
     list_t queued, writing;   /* writing: sent, not yet committed */
     int busy;                 /* a statement is under way */
+    int prepared;             /* Q_RECORD is prepared in this session */
     PGresult *failed;         /* the batch's error, until its results end */
     int ok;
     int closing, open_handles;
@@ -151,6 +152,7 @@ static void s_on_readable(uv_poll_t *poll, int status, int events)
         while ((res = PQgetResult(rec->conn)))
             PQclear(res);
         PQreset(rec->conn);
+        rec->prepared = 0;
         s_finish(rec, 0);
         return;
     }
@@ -194,6 +196,21 @@ static int s_watch(record_t *rec)
     return uv_poll_start(rec->poll, UV_READABLE, s_on_readable) < 0 ? -1 : 0;
 }
 
+/* Q_RECORD is parsed once a session rather than once a batch. */
+#define STMT "notify_record"
+
+static int s_prepare(record_t *rec)
+{
+    if (rec->prepared)
+        return 0;
+    PGresult *res = PQprepare(rec->conn, STMT, Q_RECORD, COLS + 1, NULL);
+    rec->prepared = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!rec->prepared)
+        log_error("notify: cannot prepare the outcomes' statement: %s", PQresultErrorMessage(res));
+    PQclear(res);
+    return rec->prepared ? 0 : -1;
+}
+
 /* Sends the queued outcomes as one statement. */
 static void s_on_timer(uv_timer_t *timer)
 {
@@ -207,11 +224,13 @@ static void s_on_timer(uv_timer_t *timer)
     char *params[COLS + 1];
     rec->busy = 1;
     rec->ok = 1;
-    if (PQstatus(rec->conn) != CONNECTION_OK)
+    if (PQstatus(rec->conn) != CONNECTION_OK) {
         PQreset(rec->conn);
-    if (s_params(rec, &rec->writing, params) ||
-        !PQsendQueryParams(rec->conn, Q_RECORD, COLS + 1, NULL, (const char *const *) params, NULL,
-                           NULL, 0) ||
+        rec->prepared = 0;
+    }
+    if (s_params(rec, &rec->writing, params) || s_prepare(rec) ||
+        !PQsendQueryPrepared(rec->conn, STMT, COLS + 1, (const char *const *) params, NULL, NULL,
+                             0) ||
         s_watch(rec)) {
         log_error("notify: cannot write outcomes: %s", PQerrorMessage(rec->conn));
         s_params_free(params);
