@@ -16,6 +16,7 @@ struct sub {
     PGconn *conn;
     char *name, *stream;
     sub_apply_cb apply;
+    sub_batch_cb begin, end;
     void *arg;
     uint64_t position;
     int heard;                  /* a message arrived since the last tick */
@@ -31,6 +32,8 @@ static int s_apply(sub_t *sub, Gov__Envelope **events, size_t n)
     int gap = 0, applied = 0;
     if (db_run(sub->conn, "BEGIN", 0, NULL))
         return -1;
+    if (sub->begin && sub->begin(sub->conn, sub->arg) < 0)
+        goto rollback;
     for (size_t i = 0; i < n; i++) {
         if (events[i]->seq <= next)
             continue; /* seen already */
@@ -45,6 +48,10 @@ static int s_apply(sub_t *sub, Gov__Envelope **events, size_t n)
         }
         next = events[i]->seq;
         applied++;
+    }
+    if (applied && sub->end && sub->end(sub->conn, sub->arg) < 0) {
+        log_error("subscriber %s cannot finish a batch of %s; will retry", sub->name, sub->stream);
+        goto rollback;
     }
     if (applied) {
         char pos[24];
@@ -149,6 +156,14 @@ static void s_on_timer(uv_timer_t *timer)
 int sub_new(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name, const char *stream,
             const char *endpoint, int silence_ms, sub_apply_cb apply, void *arg, sub_t **out)
 {
+    return sub_new_batched(loop, zctx, conn, name, stream, endpoint, silence_ms, apply, NULL, NULL,
+                           arg, out);
+}
+
+int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
+                    const char *stream, const char *endpoint, int silence_ms, sub_apply_cb apply,
+                    sub_batch_cb begin, sub_batch_cb end, void *arg, sub_t **out)
+{
     sub_t *sub = calloc(1, sizeof *sub);
     if (!sub)
         return -1;
@@ -156,6 +171,8 @@ int sub_new(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name, const c
     sub->name = strdup(name);
     sub->stream = strdup(stream);
     sub->apply = apply;
+    sub->begin = begin;
+    sub->end = end;
     sub->arg = arg;
     const char *params[] = {name, stream};
     PGresult *res = db_exec(conn,

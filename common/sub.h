@@ -31,6 +31,20 @@ typedef int (*sub_apply_cb)(PGconn *conn, const Gov__Envelope *event, void *arg)
 int sub_new(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name, const char *stream,
             const char *endpoint, int silence_ms, sub_apply_cb apply, void *arg, sub_t **out);
 
+/* Runs inside a batch's open transaction on `conn`. Returns 0, or a negative
+ * value to roll the batch back (as a failed apply does). */
+typedef int (*sub_batch_cb)(PGconn *conn, void *arg);
+
+/* As sub_new, with two hooks around every batch (either may be NULL):
+ * `begin` runs right after BEGIN, before the first event (forget what an
+ * earlier batch, perhaps rolled back, gathered); `end` runs after the last
+ * event was applied and before the position is stored (write what the
+ * batch's events gathered, in one statement rather than one an event). `end`
+ * is not called for a batch that applied nothing or is being rolled back. */
+int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
+                    const char *stream, const char *endpoint, int silence_ms, sub_apply_cb apply,
+                    sub_batch_cb begin, sub_batch_cb end, void *arg, sub_t **out);
+
 /* The last sequence applied. */
 uint64_t sub_position(const sub_t *sub);
 

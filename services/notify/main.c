@@ -26,7 +26,9 @@
 
 typedef struct {
     PGconn *conn;
+    PGconn *outcomes;         /* the pump's, to write outcomes without waiting */
     svclock_t *clock;
+    plan_t *plan;
     pump_t *pump;
     sub_t *routing, *intake;
     health_t *health;
@@ -37,11 +39,21 @@ typedef struct {
     uv_signal_t sigint, sigterm;
 } service_t;
 
-/* One event, inside the subscriber's transaction. */
+/* A batch of events begins, inside the subscriber's transaction. */
+static int s_on_begin(PGconn *conn, void *arg)
+{
+    (void) conn;
+    service_t *self = arg;
+    plan_begin(self->plan);
+    return 0;
+}
+
+/* One event, inside the subscriber's transaction: its deliveries are
+ * gathered, and written with the rest of the batch in s_on_end. */
 static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
 {
     service_t *self = arg;
-    int n = plan_event(conn, event, svclock_now_ms(self->clock));
+    int n = plan_event(self->plan, conn, event, svclock_now_ms(self->clock));
     if (n < 0)
         return -1;
     if (n) {
@@ -49,6 +61,13 @@ static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
         pump_kick(self->pump);  /* runs after the subscriber commits */
     }
     return 0;
+}
+
+/* The batch's deliveries commit with its position. */
+static int s_on_end(PGconn *conn, void *arg)
+{
+    service_t *self = arg;
+    return plan_write(self->plan, conn);
 }
 
 static void s_on_metrics(uv_timer_t *timer)
@@ -92,7 +111,7 @@ int main(void)
         .timeout_ms = config_int("GOV_NOTIFY_TIMEOUT_MS", 10000, 100, 600000, &bad)};
     pump_config_t pc = {
         .concurrency = (int) config_int("GOV_NOTIFY_CONCURRENCY", 32, 1, 1024, &bad),
-        .claim_batch = (int) config_int("GOV_NOTIFY_CLAIM_BATCH", 64, 1, 1000, &bad),
+        .claim_batch = (int) config_int("GOV_NOTIFY_CLAIM_BATCH", 500, 1, 1000, &bad),
         .lease_ms = config_int("GOV_NOTIFY_LEASE_MS", 60000, 1000, 86400000, &bad),
         .max_attempts = (int) config_int("GOV_NOTIFY_MAX_ATTEMPTS", 6, 1, 100, &bad),
         .retry_base_ms = config_int("GOV_NOTIFY_RETRY_BASE_MS", 5000, 10, 86400000, &bad),
@@ -130,12 +149,16 @@ int main(void)
     }
     if (!(self.conn = db_connect(db_url, 10000)) || db_require_schema(self.conn, SCHEMA_VERSION))
         goto done;
-    if (pump_new(loop, self.conn, self.clock, &ch, &pc, &self.pump))
+    if (!(self.plan = plan_new()))
         goto done;
-    if (sub_new(loop, zctx, self.conn, "notify", "routing", routing_events, silence_ms, s_on_event,
-                &self, &self.routing) ||
-        sub_new(loop, zctx, self.conn, "notify", "intake", intake_events, silence_ms, s_on_event,
-                &self, &self.intake))
+    if (!(self.outcomes = db_connect(db_url, 10000)))
+        goto done;
+    if (pump_new(loop, self.conn, self.outcomes, self.clock, &ch, &pc, &self.pump))
+        goto done;
+    if (sub_new_batched(loop, zctx, self.conn, "notify", "routing", routing_events, silence_ms,
+                        s_on_event, s_on_begin, s_on_end, &self, &self.routing) ||
+        sub_new_batched(loop, zctx, self.conn, "notify", "intake", intake_events, silence_ms,
+                        s_on_event, s_on_begin, s_on_end, &self, &self.intake))
         goto done;
     uv_timer_init(loop, &self.metrics);
     self.metrics.data = &self;
@@ -157,8 +180,10 @@ done:
     sub_destroy(&self.routing);
     sub_destroy(&self.intake);
     pump_destroy(&self.pump);
+    plan_destroy(&self.plan);
     uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
     PQfinish(self.conn);
+    PQfinish(self.outcomes);
     svclock_destroy(&self.clock);
     health_destroy(&self.health);
     zmq_ctx_term(zctx);

@@ -11,23 +11,37 @@
 #include "log.h"
 #include "queries.h"
 #include "quiet.h"
+#include "refs.h"
 #include "render.h"
 #include "routing.pb-c.h"
 
-#define PLAN_COLS 10    /* idem_key recipient channel destination secret urgent subject body next_at held */
+/* Columns of a planned delivery: stream seq kind created_at, then idem_key
+ * recipient channel destination secret urgent subject body next_at held. */
+#define PLAN_COLS 14
 #define DESCRIPTION_MAX 600
+/* Rows gathered before they are written even though the batch goes on, so a
+ * batch of big audiences stays a few megabytes. */
+#define PLAN_WRITE_ROWS 5000
 
+struct plan {
+    refs_t *refs;                /* this batch's reference data */
+    char **cols[PLAN_COLS];      /* one array per column, n rows */
+    size_t n, cap;
+};
+
+/* One event being planned. */
 typedef struct {
+    plan_t *plan;
     PGconn *conn;
     const Gov__Envelope *event;
     const char *kind;            /* the template's kind */
+    char seq[24], now[24];
     int64_t now_ms;
     int urgent;
     const char *phone_full;      /* the reporter's phone, for the assigned unit only */
-    char **cols[PLAN_COLS];      /* one array per column, n rows */
-    size_t n, cap;
+    size_t added;
     int failed;
-} plan_t;
+} job_t;
 
 /* Words in the message's language for the codes events carry. */
 static const char *s_word(const char *lang, const char *code)
@@ -70,7 +84,7 @@ static int s_add(plan_t *p, const char *const row[PLAN_COLS])
 }
 
 /* Renders `p->kind` in `lang` with `vars` and adds one delivery. */
-static void s_deliver(plan_t *p, const char *recipient, const char *channel, const char *key_suffix,
+static void s_deliver(job_t *p, const char *recipient, const char *channel, const char *key_suffix,
                       const char *destination, const char *secret, const char *lang,
                       const render_vars_t *vars, int quiet_from, int quiet_to)
 {
@@ -84,16 +98,14 @@ static void s_deliver(plan_t *p, const char *recipient, const char *channel, con
                 local.value[v] = s_word(lang, local.value[v]);
     vars = &local;
     const char *params[] = {p->kind, lang};
-    PGresult *res = db_exec(p->conn, Q_TEMPLATE, 2, params, NULL);
+    const PGresult *res = refs_query(p->plan->refs, p->conn, Q_TEMPLATE, 2, params);
     if (!res || PQntuples(res) == 0) {
         log_error("notify: no template for %s", p->kind);
-        PQclear(res);
         p->failed = 1;
         return;
     }
     char *subject = render_template(PQgetvalue(res, 0, 0), vars);
     char *body = render_template(PQgetvalue(res, 0, 1), vars);
-    PQclear(res);
     char key[400], next[24];
     snprintf(key, sizeof key, "%s:%" PRIu64 ":%s:%s%s", p->event->stream, p->event->seq, recipient,
              channel, key_suffix);
@@ -101,10 +113,13 @@ static void s_deliver(plan_t *p, const char *recipient, const char *channel, con
     if (!p->urgent && quiet_from >= 0 && quiet_to >= 0)
         until = quiet_until(p->now_ms, quiet_from, quiet_to);
     snprintf(next, sizeof next, "%" PRId64, until ? until : p->now_ms);
-    const char *row[PLAN_COLS] = {key, recipient, channel, destination, secret, p->urgent ? "t" : "f",
-                                  subject ? subject : "", body ? body : "", next, until ? "quiet" : ""};
-    if (!subject || !body || s_add(p, row))
+    const char *row[PLAN_COLS] = {p->event->stream, p->seq, p->kind, p->now, key, recipient, channel,
+                                  destination, secret, p->urgent ? "t" : "f", subject ? subject : "",
+                                  body ? body : "", next, until ? "quiet" : ""};
+    if (!subject || !body || s_add(p->plan, row))
         p->failed = 1;
+    else
+        p->added++;
     free(subject);
     free(body);
 }
@@ -112,13 +127,13 @@ static void s_deliver(plan_t *p, const char *recipient, const char *channel, con
 /* Every member of `unit` by their channels, then the unit's robots. Members
  * of the unit the work is assigned to (`assigned`) see the reporter's phone
  * in full; robots and everyone else see what `vars` holds (masked). */
-static void s_unit(plan_t *p, const char *unit, int assigned, const render_vars_t *vars)
+static void s_unit(job_t *p, const char *unit, int assigned, const render_vars_t *vars)
 {
     const char *params[] = {unit};
     render_vars_t direct = *vars;
     if (assigned && p->phone_full)
         render_set(&direct, "reporter_phone", p->phone_full);
-    PGresult *res = db_exec(p->conn, Q_MEMBERS, 1, params, NULL);
+    const PGresult *res = refs_query(p->plan->refs, p->conn, Q_MEMBERS, 1, params);
     if (!res) {
         p->failed = 1;
         return;
@@ -132,8 +147,7 @@ static void s_unit(plan_t *p, const char *unit, int assigned, const render_vars_
         if (strstr(channels, "sms"))
             s_deliver(p, code, "sms", "", PQgetvalue(res, r, 2), "", lang, &direct, from, to);
     }
-    PQclear(res);
-    if (!(res = db_exec(p->conn, Q_GROUPS, 1, params, NULL))) {
+    if (!(res = refs_query(p->plan->refs, p->conn, Q_GROUPS, 1, params))) {
         p->failed = 1;
         return;
     }
@@ -143,11 +157,10 @@ static void s_unit(plan_t *p, const char *unit, int assigned, const render_vars_
         s_deliver(p, unit, PQgetvalue(res, r, 1), suffix, PQgetvalue(res, r, 2),
                   PQgetvalue(res, r, 3), PQgetvalue(res, r, 4), vars, -1, -1);
     }
-    PQclear(res);
 }
 
 /* The reporter of a case, by SMS, with a resident's default quiet hours. */
-static void s_reporter(plan_t *p, int64_t case_id, const char *phone, const render_vars_t *vars)
+static void s_reporter(job_t *p, int64_t case_id, const char *phone, const render_vars_t *vars)
 {
     char recipient[40];
     snprintf(recipient, sizeof recipient, "reporter:%" PRId64, case_id);
@@ -162,20 +175,18 @@ typedef struct {
     char target_name[256], caller[256], category[256];
 } text_t;
 
-static void s_unit_name(plan_t *p, const char *code, char out[256])
+static void s_unit_name(job_t *p, const char *code, char out[256])
 {
     const char *params[] = {code};
-    PGresult *res = db_exec(p->conn, Q_UNIT_NAME, 1, params, NULL);
+    const PGresult *res = refs_query(p->plan->refs, p->conn, Q_UNIT_NAME, 1, params);
     snprintf(out, 256, "%s", res && PQgetvalue(res, 0, 0)[0] ? PQgetvalue(res, 0, 0) : code);
-    PQclear(res);
 }
 
-static void s_category_name(plan_t *p, const char *code, char out[256])
+static void s_category_name(job_t *p, const char *code, char out[256])
 {
     const char *params[] = {code};
-    PGresult *res = db_exec(p->conn, Q_CATEGORY_NAME, 1, params, NULL);
+    const PGresult *res = refs_query(p->plan->refs, p->conn, Q_CATEGORY_NAME, 1, params);
     snprintf(out, 256, "%s", res ? PQgetvalue(res, 0, 0) : code);
-    PQclear(res);
 }
 
 static const char *s_area(Gov__AreaRef **path, size_t n)
@@ -184,7 +195,7 @@ static const char *s_area(Gov__AreaRef **path, size_t n)
 }
 
 /* The fields of a dispatch, its reporter's phone masked. */
-static void s_dispatch_vars(plan_t *p, const Gov__Dispatch *d, text_t *t, render_vars_t *vars)
+static void s_dispatch_vars(job_t *p, const Gov__Dispatch *d, text_t *t, render_vars_t *vars)
 {
     snprintf(t->case_id, sizeof t->case_id, "%" PRId64, d->case_id);
     snprintf(t->dispatch_id, sizeof t->dispatch_id, "%" PRId64, d->id);
@@ -215,7 +226,7 @@ static void s_dispatch_vars(plan_t *p, const Gov__Dispatch *d, text_t *t, render
     p->urgent = strcmp(d->urgency, "emergency") == 0;
 }
 
-static void s_routing(plan_t *p, const char *type, text_t *t, render_vars_t *vars)
+static void s_routing(job_t *p, const char *type, text_t *t, render_vars_t *vars)
 {
     const Gov__Envelope *e = p->event;
     if (strcmp(type, "DispatchSent") == 0) {
@@ -296,7 +307,7 @@ static void s_routing(plan_t *p, const char *type, text_t *t, render_vars_t *var
     }
 }
 
-static void s_intake(plan_t *p, const char *type, text_t *t, render_vars_t *vars)
+static void s_intake(job_t *p, const char *type, text_t *t, render_vars_t *vars)
 {
     if (strcmp(type, "CaseCreated") != 0)
         return;
@@ -316,29 +327,36 @@ static void s_intake(plan_t *p, const char *type, text_t *t, render_vars_t *vars
         gov__case_created__free_unpacked(ev, NULL);
 }
 
-static int s_write(plan_t *p)
+static void s_drop_rows(plan_t *p, size_t from)
 {
-    char *arrays[PLAN_COLS] = {0};
-    char seq[24], now[24];
-    snprintf(seq, sizeof seq, "%" PRIu64, p->event->seq);
-    snprintf(now, sizeof now, "%" PRId64, p->now_ms);
-    int rc = -1;
     for (int c = 0; c < PLAN_COLS; c++)
-        if (!(arrays[c] = db_text_array(p->cols[c], p->n)))
-            goto out;
-    const char *params[] = {p->event->stream, seq, p->kind, now, arrays[0], arrays[1], arrays[2],
-                            arrays[3], arrays[4], arrays[5], arrays[6], arrays[7], arrays[8],
-                            arrays[9]};
-    rc = db_run(p->conn, Q_PLAN, 14, params);
-out:
-    for (int c = 0; c < PLAN_COLS; c++)
-        free(arrays[c]);
-    return rc;
+        for (size_t i = from; i < p->n; i++)
+            free(p->cols[c][i]);
+    p->n = from;
 }
 
-int plan_event(PGconn *conn, const Gov__Envelope *event, int64_t now_ms)
+plan_t *plan_new(void)
 {
-    plan_t p = {.conn = conn, .event = event, .now_ms = now_ms};
+    plan_t *p = calloc(1, sizeof *p);
+    if (p && !(p->refs = refs_new())) {
+        free(p);
+        p = NULL;
+    }
+    return p;
+}
+
+void plan_begin(plan_t *p)
+{
+    refs_forget(p->refs);
+    s_drop_rows(p, 0);
+}
+
+int plan_event(plan_t *plan, PGconn *conn, const Gov__Envelope *event, int64_t now_ms)
+{
+    job_t p = {.plan = plan, .conn = conn, .event = event, .now_ms = now_ms};
+    snprintf(p.seq, sizeof p.seq, "%" PRIu64, event->seq);
+    snprintf(p.now, sizeof p.now, "%" PRId64, now_ms);
+    size_t first = plan->n;
     text_t t;
     memset(&t, 0, sizeof t);
     render_vars_t vars = {0};
@@ -346,18 +364,47 @@ int plan_event(PGconn *conn, const Gov__Envelope *event, int64_t now_ms)
         s_routing(&p, event->type, &t, &vars);
     else if (strcmp(event->stream, "intake") == 0)
         s_intake(&p, event->type, &t, &vars);
-    int rc = p.failed ? -1 : (int) p.n;
-    if (!p.failed && p.n && s_write(&p))
-        rc = -1;
-    if (rc < 0)
+    if (!p.failed && plan->n >= PLAN_WRITE_ROWS && plan_write(plan, conn))
+        p.failed = 1;
+    if (p.failed) {
+        if (plan->n >= first)
+            s_drop_rows(plan, first);
         log_error("notify: %s %s at seq %" PRIu64 " not planned", event->stream, event->type,
                   event->seq);
-    for (int c = 0; c < PLAN_COLS; c++) {
-        for (size_t i = 0; i < p.n; i++)
-            free(p.cols[c][i]);
-        free(p.cols[c]);
+        return -1;
     }
+    return (int) p.added;
+}
+
+int plan_write(plan_t *p, PGconn *conn)
+{
+    if (!p->n)
+        return 0;
+    char *arrays[PLAN_COLS] = {0};
+    int rc = -1;
+    for (int c = 0; c < PLAN_COLS; c++)
+        if (!(arrays[c] = db_text_array(p->cols[c], p->n)))
+            goto out;
+    rc = db_run(conn, Q_PLAN, PLAN_COLS, (const char *const *) arrays);
+out:
+    for (int c = 0; c < PLAN_COLS; c++)
+        free(arrays[c]);
+    if (rc == 0)
+        s_drop_rows(p, 0);
     return rc;
+}
+
+void plan_destroy(plan_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    plan_t *p = *self_p;
+    *self_p = NULL;
+    s_drop_rows(p, 0);
+    for (int c = 0; c < PLAN_COLS; c++)
+        free(p->cols[c]);
+    refs_destroy(&p->refs);
+    free(p);
 }
 
 int plan_digest(PGconn *conn, const char *const *items, size_t n, char **subject, char **body)

@@ -22,10 +22,31 @@
 
 #include "envelope.h"
 
-/* Writes the deliveries of `event` on `conn` (in the caller's transaction)
- * at `now_ms`. Events nobody must hear about write nothing. Returns the
- * number of deliveries planned, or -1 after logging. */
-int plan_event(PGconn *conn, const Gov__Envelope *event, int64_t now_ms);
+/* A planner for batches of events: it gathers the deliveries of every
+ * event of a batch and writes them in one statement, and asks the
+ * reference data (refs.h) once a batch. */
+typedef struct plan plan_t;
+
+/* NULL when out of memory. */
+plan_t *plan_new(void);
+
+/* Starts a batch: forgets the reference data and any deliveries an earlier
+ * batch gathered and did not write (it was rolled back). */
+void plan_begin(plan_t *plan);
+
+/* Gathers the deliveries of `event` at `now_ms`, reading reference data on
+ * `conn` (in the caller's transaction). Events nobody must hear about
+ * gather nothing. A big batch may be written before it ends. Returns the
+ * number of deliveries gathered, or -1 after logging (the caller rolls the
+ * batch back). */
+int plan_event(plan_t *plan, PGconn *conn, const Gov__Envelope *event, int64_t now_ms);
+
+/* Writes what the batch gathered on `conn` (in the caller's transaction);
+ * deliveries whose key exists already (a replayed event) are skipped.
+ * Returns 0 or -1 (logged; what was gathered is kept). */
+int plan_write(plan_t *plan, PGconn *conn);
+
+void plan_destroy(plan_t **self_p);
 
 /* The Digest template rendered for `n` merged messages, one line per item.
  * Sets `*subject` and `*body` (the caller frees both). Returns 0 or -1. */

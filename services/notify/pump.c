@@ -11,6 +11,7 @@
 #include "plan.h"
 #include "queries.h"
 #include "ratelimit.h"
+#include "record.h"
 
 /* One claimed row; strings are malloc'd copies. */
 typedef struct {
@@ -18,6 +19,7 @@ typedef struct {
     char *idem_key, *kind, *recipient, *channel, *destination, *secret, *subject, *body;
     int failures;
     int fate;
+    int64_t lease_until;      /* ms: this sender's claim ends then */
 } row_t;
 
 /* What becomes of a claimed row: robots' rows are rationed, the rest go. */
@@ -38,19 +40,12 @@ typedef struct send {
     struct send *prev, *next;
 } send_t;
 
-/* One finished attempt, waiting to be written down. */
-typedef struct {
-    int64_t id, next_ms;
-    const char *outcome, *state;
-    long status;
-    int ms, failures;
-    char response[256], why[256];
-} result_t;
+typedef record_outcome_t result_t;
 
 struct pump {
-    uv_timer_t wake;          /* the next due row, or a kick */
+    uv_timer_t wake;          /* a kick: look on the next pass of the loop */
+    uv_timer_t due;           /* the next due row */
     uv_timer_t sweep;
-    uv_timer_t flush;
     PGconn *conn;
     const svclock_t *clock;
     channel_config_t ch;
@@ -58,15 +53,27 @@ struct pump {
     curluv_t *cu;
     ratelimit_t *robots;
     send_t *sends;
-    result_t *results;
-    size_t n_results, cap_results;
+    row_t *queue;             /* claimed and not yet started: a ring, robots first */
+    size_t q_head, q_len, q_cap;
+    int drained;              /* the last claim found nothing more due */
+    record_t *record;         /* outcomes, written on their own connection */
     unsigned int seed;        /* jitter */
     pump_stats_t stats;
     int closed_handles;
 };
 
-static void s_on_flush(uv_timer_t *timer);
 static void s_on_wake(uv_timer_t *timer);
+static void s_on_due(uv_timer_t *timer);
+
+/* Rows are claimed ahead when fewer than this many wait for a free slot. */
+#define QUEUE_LOW(p) ((size_t) (p)->cfg.concurrency)
+
+/* Look again on the next pass of the loop, for room only: the database is
+ * not asked unless the queue runs low and the last claim was not short. */
+static void s_kick_room(pump_t *p)
+{
+    uv_timer_start(&p->wake, s_on_wake, 0, 0);
+}
 
 static int64_t s_now(const pump_t *p)
 {
@@ -88,20 +95,18 @@ static void s_row_free(row_t *r)
 /* Queues an outcome to be written with the others of this pass. */
 static void s_result(pump_t *p, const result_t *r)
 {
-    if (p->n_results == p->cap_results) {
-        size_t cap = p->cap_results ? p->cap_results * 2 : 64;
-        result_t *grown = realloc(p->results, cap * sizeof *grown);
-        if (!grown) {
-            /* The row stays 'sending'; its lease expires and it goes again. */
-            log_error("notify: out of memory recording delivery %" PRId64, r->id);
-            return;
-        }
-        p->results = grown;
-        p->cap_results = cap;
-    }
-    p->results[p->n_results++] = *r;
-    if (!uv_is_active((uv_handle_t *) &p->flush))
-        uv_timer_start(&p->flush, s_on_flush, 0, 0);
+    record_add(p->record, r);  /* on failure the row stays 'sending' and its lease runs out */
+}
+
+/* A batch of outcomes is durable: their slots are free, and retried or
+ * rate-limited rows are pending again, so look for when. */
+static void s_on_recorded(size_t n, size_t pending, void *arg)
+{
+    (void) n;
+    pump_t *p = arg;
+    if (pending)
+        p->drained = 0;
+    s_kick_room(p);
 }
 
 static int64_t s_backoff(pump_t *p, int failures)
@@ -186,7 +191,7 @@ static void s_on_done(CURL *easy, CURLcode rc, void *arg)
     channel_req_clear(&s->req);
     free(s);
     s_result(p, &r);
-    pump_kick(p);  /* room for one more */
+    s_kick_room(p);  /* room for one more */
 }
 
 /* Starts one request; a row that cannot even start is settled at once. */
@@ -212,8 +217,6 @@ static void s_send(pump_t *p, const row_t *row, int64_t now)
     s->id = row->id;
     s->failures = row->failures;
     snprintf(s->destination, sizeof s->destination, "%s", row->destination);
-    if (ch->group)
-        ratelimit_take(p->robots, row->destination, now);
     if (curluv_add(p->cu, s->req.easy, s_on_done, s)) {
         snprintf(r.why, sizeof r.why, "cannot start the request");
         s_settle(p, &r, OUTCOME_RETRY, row->failures, row->destination, 0);
@@ -250,12 +253,18 @@ static void s_ration(pump_t *p, row_t *rows, size_t n, size_t first, int64_t now
     size_t alone = room == 0 ? 0 : count <= (size_t) room ? count : (size_t) room - 1;
     size_t merged = room == 0 ? 0 : alone + DIGEST_MAX;
     size_t seen = 0;
+    int digest = 0;
     for (size_t i = first; i < n; i++) {
         if (strcmp(rows[i].destination, dest) != 0 || rows[i].fate != F_UNDECIDED)
             continue;
         rows[i].fate = seen < alone ? F_SEND : seen < merged ? F_MERGE : F_HOLD;
+        digest |= rows[i].fate == F_MERGE;
         seen++;
     }
+    /* The slots are taken now, as the rows go to the front of the queue:
+     * the next claim's rationing sees them even before they start. */
+    for (size_t i = 0; i < alone + (size_t) digest; i++)
+        ratelimit_take(p->robots, dest, now);
 }
 
 /* Writes the holds and the digest of one destination; returns the digest's
@@ -312,20 +321,89 @@ out:
     return rc;
 }
 
-/* Claims what is due, rations the robots, and starts the requests. */
-static void s_cycle(pump_t *p)
+/* Puts a claimed row at the back of the queue, or at the front; the queue
+ * owns its strings now. Returns 0, or -1 when out of memory (the row stays
+ * the caller's to free; its lease runs out and it goes again). */
+static int s_enqueue(pump_t *p, row_t *row, int front)
 {
-    int room = p->cfg.concurrency - (int) p->stats.inflight;
-    if (room <= 0)
-        return;  /* s_on_done kicks when a request ends */
-    int limit = room < p->cfg.claim_batch ? room : p->cfg.claim_batch;
-    int64_t now = s_now(p);
+    if (p->q_len == p->q_cap) {
+        size_t cap = p->q_cap ? p->q_cap * 2 : 256;
+        row_t *grown = malloc(cap * sizeof *grown);
+        if (!grown) {
+            log_error("notify: out of memory queueing delivery %" PRId64, row->id);
+            return -1;
+        }
+        for (size_t i = 0; i < p->q_len; i++)
+            grown[i] = p->queue[(p->q_head + i) % p->q_cap];
+        free(p->queue);
+        p->queue = grown;
+        p->q_head = 0;
+        p->q_cap = cap;
+    }
+    if (front) {
+        p->q_head = (p->q_head + p->q_cap - 1) % p->q_cap;
+        p->queue[p->q_head] = *row;
+    } else {
+        p->queue[(p->q_head + p->q_len) % p->q_cap] = *row;
+    }
+    p->q_len++;
+    return 0;
+}
+
+static row_t s_dequeue(pump_t *p)
+{
+    row_t row = p->queue[p->q_head];
+    p->q_head = (p->q_head + 1) % p->q_cap;
+    p->q_len--;
+    return row;
+}
+
+/* Gives claimed rows that never started back to pending at once, as if they
+ * had not been claimed (no attempt is written: nothing was sent). Only rows
+ * still under this claim change. Frees the rows. */
+static void s_release(pump_t *p, row_t *rows, size_t n)
+{
+    if (!n)
+        return;
+    char **ids = calloc(n, sizeof *ids), **leases = calloc(n, sizeof *leases);
+    int ok = ids && leases;
+    for (size_t i = 0; ok && i < n; i++) {
+        char num[24];
+        snprintf(num, sizeof num, "%" PRId64, rows[i].id);
+        ok = (ids[i] = strdup(num)) != NULL;
+        snprintf(num, sizeof num, "%" PRId64, rows[i].lease_until);
+        ok = ok && (leases[i] = strdup(num)) != NULL;
+    }
+    char *a = ok ? db_text_array(ids, n) : NULL, *b = ok ? db_text_array(leases, n) : NULL;
+    const char *params[] = {a, b};
+    if (!a || !b || db_run(p->conn, Q_RELEASE, 2, params))
+        log_warn("notify: cannot give back %zu unsent deliveries; their leases will run out", n);
+    free(a);
+    free(b);
+    for (size_t i = 0; i < n; i++) {
+        if (ids)
+            free(ids[i]);
+        if (leases)
+            free(leases[i]);
+        s_row_free(&rows[i]);
+    }
+    free(ids);
+    free(leases);
+}
+
+/* Claims up to claim_batch due rows into the queue, rations the robots (and
+ * writes their holds and digests) in the same transaction. Returns the
+ * number of rows claimed, or -1 on a database error. */
+static int s_claim(pump_t *p)
+{
+    int limit = p->cfg.claim_batch;
+    int64_t now = s_now(p), lease_until = now + p->cfg.lease_ms;
     char now_s[24], lease[24], limit_s[16];
     snprintf(now_s, sizeof now_s, "%" PRId64, now);
-    snprintf(lease, sizeof lease, "%" PRId64, now + p->cfg.lease_ms);
+    snprintf(lease, sizeof lease, "%" PRId64, lease_until);
     snprintf(limit_s, sizeof limit_s, "%d", limit);
     if (db_run(p->conn, "BEGIN", 0, NULL))
-        return;
+        return -1;
     const char *params[] = {now_s, lease, limit_s};
     PGresult *res = db_exec(p->conn, Q_CLAIM, 3, params, NULL);
     size_t n = res ? (size_t) PQntuples(res) : 0;
@@ -340,7 +418,7 @@ static void s_cycle(pump_t *p)
                           .recipient = s_dup(res, r, 3), .channel = s_dup(res, r, 4),
                           .destination = s_dup(res, r, 5), .secret = s_dup(res, r, 6),
                           .subject = s_dup(res, r, 7), .body = s_dup(res, r, 8),
-                          .failures = atoi(PQgetvalue(res, r, 9))};
+                          .failures = atoi(PQgetvalue(res, r, 9)), .lease_until = lease_until};
     }
     PQclear(res);
 
@@ -358,7 +436,7 @@ static void s_cycle(pump_t *p)
     for (size_t i = 0; ok && i < n; i++) {
         if (rows[i].fate == F_MERGE) {
             if (s_digest(p, rows, n, rows[i].destination, now, &digests[n_digests]) == 0)
-                n_digests++;
+                digests[n_digests++].lease_until = lease_until;
             else
                 ok = 0;
         } else if (rows[i].fate == F_HOLD && held) {
@@ -382,29 +460,83 @@ static void s_cycle(pump_t *p)
     free(held);
     ok = db_run(p->conn, ok ? "COMMIT" : "ROLLBACK", 0, NULL) == 0 && ok;
 
-    for (size_t i = 0; ok && i < n; i++)
-        if (rows[i].fate == F_SEND)
-            s_send(p, &rows[i], now);
+    /* Robots' rows and digests go first: their slots in the window are
+     * taken already. */
     for (size_t i = 0; ok && i < n_digests; i++)
-        s_send(p, &digests[i], now);
+        if (s_enqueue(p, &digests[i], 1) == 0)
+            digests[i] = (row_t){0};
+    for (size_t i = n; ok && i-- > 0;) {
+        if (rows[i].fate != F_SEND)
+            continue;
+        const channel_t *ch = channel_find(rows[i].channel);
+        if (ch && ch->group && s_enqueue(p, &rows[i], 1) == 0)
+            rows[i] = (row_t){0};
+    }
+    for (size_t i = 0; ok && i < n; i++)
+        if (rows[i].fate == F_SEND && rows[i].idem_key && s_enqueue(p, &rows[i], 0) == 0)
+            rows[i] = (row_t){0};
     for (size_t i = 0; i < n; i++)
         s_row_free(&rows[i]);
     for (size_t i = 0; i < n_digests; i++)
         s_row_free(&digests[i]);
     free(rows);
     free(digests);
-    if (!ok)
+    return ok ? (int) n : -1;
+}
+
+/* Starts queued rows while there is room. A row whose claim would end
+ * before its request could time out is given back instead of sent: the
+ * lease must outlive every request made under it. */
+static void s_start(pump_t *p)
+{
+    int64_t now = s_now(p);
+    row_t *stale = NULL;
+    size_t n_stale = 0;
+    /* Sent and not yet durably recorded counts too: a kill at any moment
+     * leaves at most `concurrency` deliveries sent and unconfirmed. */
+    while (p->q_len &&
+           p->stats.inflight + record_unwritten(p->record) < (uint64_t) p->cfg.concurrency) {
+        row_t row = s_dequeue(p);
+        if (row.lease_until - now <= p->ch.timeout_ms) {
+            if (!stale && !(stale = calloc(p->q_len + 1, sizeof *stale))) {
+                s_row_free(&row);  /* its lease runs out, and it goes again */
+                continue;
+            }
+            stale[n_stale++] = row;
+            continue;
+        }
+        s_send(p, &row, now);
+        s_row_free(&row);
+    }
+    s_release(p, stale, n_stale);
+    free(stale);
+    if (n_stale)
+        p->drained = 0;  /* they are due again */
+}
+
+/* Starts what is queued, and claims ahead when the queue runs low, so each
+ * claim statement takes many rows rather than the few free slots. */
+static void s_cycle(pump_t *p)
+{
+    s_start(p);
+    if (p->q_len >= QUEUE_LOW(p) || p->drained)
+        return;
+    int n = s_claim(p);
+    if (n < 0)
         return;  /* the sweep tries again */
-    if (n == (size_t) limit) {
-        pump_kick(p);  /* more may be due */
+    s_start(p);
+    if (n == p->cfg.claim_batch) {
+        s_kick_room(p);  /* more may be due */
         return;
     }
-    /* Sleep until the next due row (the sweep wakes us anyway). */
+    /* Nothing more is due now: sleep until the next due row (the sweep,
+     * new plans and finished attempts that will be retried wake us too). */
+    p->drained = 1;
     PGresult *next = db_exec(p->conn, Q_NEXT_DUE, 0, NULL, NULL);
     if (next && !PQgetisnull(next, 0, 0)) {
         int64_t wait = strtoll(PQgetvalue(next, 0, 0), NULL, 10) - s_now(p);
         if (wait < p->cfg.sweep_ms)
-            uv_timer_start(&p->wake, s_on_wake, wait > 0 ? (uint64_t) wait : 1, 0);
+            uv_timer_start(&p->due, s_on_due, wait > 0 ? (uint64_t) wait : 1, 0);
     }
     PQclear(next);
 }
@@ -414,52 +546,11 @@ static void s_on_wake(uv_timer_t *timer)
     s_cycle(timer->data);
 }
 
-static void s_on_flush(uv_timer_t *timer)
+static void s_on_due(uv_timer_t *timer)
 {
     pump_t *p = timer->data;
-    size_t n = p->n_results;
-    if (!n)
-        return;
-    enum { COLS = 9 };
-    char **cols[COLS];
-    char *arrays[COLS] = {0};
-    int ok = 1;
-    for (int c = 0; c < COLS; c++)
-        ok &= (cols[c] = calloc(n, sizeof(char *))) != NULL;
-    for (size_t i = 0; ok && i < n; i++) {
-        result_t *r = &p->results[i];
-        char num[5][24];
-        snprintf(num[0], 24, "%" PRId64, r->id);
-        snprintf(num[1], 24, "%ld", r->status);
-        snprintf(num[2], 24, "%d", r->ms);
-        snprintf(num[3], 24, "%" PRId64, r->next_ms);
-        snprintf(num[4], 24, "%d", r->failures);
-        const char *v[COLS] = {num[0], r->outcome, num[1], r->response, num[2], r->state, num[3],
-                               num[4], r->why};
-        for (int c = 0; c < COLS; c++)
-            ok &= (cols[c][i] = strdup(v[c])) != NULL;
-    }
-    for (int c = 0; ok && c < COLS; c++)
-        ok &= (arrays[c] = db_text_array(cols[c], n)) != NULL;
-    if (ok) {
-        char now[24];
-        snprintf(now, sizeof now, "%" PRId64, s_now(p));
-        const char *params[] = {arrays[0], arrays[1], arrays[2], arrays[3], arrays[4],
-                                arrays[5], arrays[6], arrays[7], arrays[8], now};
-        ok = db_run(p->conn, Q_RECORD, 10, params) == 0;
-    }
-    for (int c = 0; c < COLS; c++) {
-        for (size_t i = 0; cols[c] && i < n; i++)
-            free(cols[c][i]);
-        free(cols[c]);
-        free(arrays[c]);
-    }
-    if (!ok) {
-        uv_timer_start(&p->flush, s_on_flush, 1000, 0);  /* the database is back soon */
-        return;
-    }
-    p->n_results = 0;
-    pump_kick(p);  /* retries may be due, and deliveries were waiting for room */
+    p->drained = 0;
+    s_cycle(p);
 }
 
 static void s_on_sweep(uv_timer_t *timer)
@@ -476,11 +567,12 @@ static void s_on_sweep(uv_timer_t *timer)
         p->stats.unconfirmed += n;
     }
     PQclear(res);
+    p->drained = 0;  /* other processes, or govctl notify retry, may have made rows due */
     s_cycle(p);
 }
 
-int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channel_config_t *ch,
-             const pump_config_t *cfg, pump_t **out)
+int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *clock,
+             const channel_config_t *ch, const pump_config_t *cfg, pump_t **out)
 {
     pump_t *p = calloc(1, sizeof *p);
     if (!p)
@@ -491,13 +583,15 @@ int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channe
     p->cfg = *cfg;
     p->seed = (unsigned) (svclock_now_ms(clock) ^ (int64_t) (uintptr_t) p);
     if (!(p->robots = ratelimit_new(cfg->robot_limit, cfg->robot_window_ms)) ||
+        record_new(loop, outcomes, clock, s_on_recorded, p, &p->record) ||
         curluv_new(loop, &p->cu)) {
         ratelimit_destroy(&p->robots);
+        record_destroy(&p->record);
         free(p);
         log_error("notify: cannot start the sender");
         return -1;
     }
-    uv_timer_t *timers[] = {&p->wake, &p->sweep, &p->flush};
+    uv_timer_t *timers[] = {&p->wake, &p->due, &p->sweep};
     for (int i = 0; i < 3; i++) {
         uv_timer_init(loop, timers[i]);
         timers[i]->data = p;
@@ -509,6 +603,7 @@ int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channe
 
 void pump_kick(pump_t *p)
 {
+    p->drained = 0;
     uv_timer_start(&p->wake, s_on_wake, 0, 0);
 }
 
@@ -530,8 +625,20 @@ void pump_destroy(pump_t **self_p)
         return;
     pump_t *p = *self_p;
     *self_p = NULL;
-    if (p->n_results)
-        s_on_flush(&p->flush);  /* write down what we know; the rest expires */
+    record_destroy(&p->record);  /* write down what we know; the rest expires */
+    /* What never started goes back at once rather than when its lease ends. */
+    row_t *unsent = p->q_len ? calloc(p->q_len, sizeof *unsent) : NULL;
+    size_t n_unsent = 0;
+    while (p->q_len) {
+        row_t row = s_dequeue(p);
+        if (unsent)
+            unsent[n_unsent++] = row;
+        else
+            s_row_free(&row);
+    }
+    s_release(p, unsent, n_unsent);
+    free(unsent);
+    free(p->queue);
     curluv_destroy(&p->cu);
     while (p->sends) {
         send_t *s = p->sends;
@@ -540,8 +647,7 @@ void pump_destroy(pump_t **self_p)
         free(s);
     }
     ratelimit_destroy(&p->robots);
-    free(p->results);
     uv_close((uv_handle_t *) &p->wake, s_on_close);
+    uv_close((uv_handle_t *) &p->due, s_on_close);
     uv_close((uv_handle_t *) &p->sweep, s_on_close);
-    uv_close((uv_handle_t *) &p->flush, s_on_close);
 }

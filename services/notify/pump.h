@@ -26,7 +26,7 @@
 typedef struct pump pump_t;
 
 typedef struct {
-    int concurrency;          /* requests under way at most */
+    int concurrency;          /* requests under way or unrecorded, at most */
     int claim_batch;          /* rows claimed per statement */
     int64_t lease_ms;         /* a claim's life; more than the request timeout */
     int max_attempts;         /* failed attempts before dead */
@@ -42,11 +42,13 @@ typedef struct {
     uint64_t inflight;
 } pump_stats_t;
 
-/* Makes a pump on `loop` using `conn` (borrowed, this loop's only) and
- * `clock`; `ch` and `cfg` are copied (their strings borrowed). Starts
- * sweeping at once. Returns 0 and sets `*out`, or -1 after logging. */
-int pump_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, const channel_config_t *ch,
-             const pump_config_t *cfg, pump_t **out);
+/* Makes a pump on `loop` using `conn` (borrowed, this loop's only) for
+ * claims, `outcomes` (borrowed, nobody else's: it is used asynchronously,
+ * see record.h) to write down what happened, and `clock`; `ch` and `cfg`
+ * are copied (their strings borrowed). Starts sweeping at once. Returns 0
+ * and sets `*out`, or -1 after logging. */
+int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *clock,
+             const channel_config_t *ch, const pump_config_t *cfg, pump_t **out);
 
 /* Something may have become due: look on the next pass of the loop. */
 void pump_kick(pump_t *pump);

@@ -38,16 +38,18 @@
     "SELECT subject, body FROM notify_templates WHERE kind = $1 AND lang IN ($2, 'zh-CN')"     \
     " ORDER BY lang = $2 DESC LIMIT 1"
 
-/* The deliveries one event makes, all at once. $1 stream, $2 seq, $3 kind,
- * $4 now (ms); arrays: $5 idem_key, $6 recipient, $7 channel, $8
- * destination, $9 secret, $10 urgent, $11 subject, $12 body, $13 next_at
- * (ms), $14 held ('' none). A replayed event adds nothing. */
+/* The deliveries a batch of events makes, all at once. Arrays, one element
+ * a delivery: $1 stream, $2 seq, $3 kind, $4 created (ms), $5 idem_key, $6
+ * recipient, $7 channel, $8 destination, $9 secret, $10 urgent, $11
+ * subject, $12 body, $13 next_at (ms), $14 held ('' none). A replayed event
+ * adds nothing. */
 #define Q_PLAN                                                                                 \
     "INSERT INTO deliveries (idem_key, stream, seq, kind, recipient, channel, destination,"    \
     " secret, urgent, subject, body, next_at, held, created_at)"                               \
-    " SELECT k, $1, $2, $3, r, c, d, s, u, sub, b, " TS("n") ", nullif(h, ''), " TS("$4")      \
-    " FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bool[],"    \
-    " $11::text[], $12::text[], $13::bigint[], $14::text[]) AS t(k, r, c, d, s, u, sub, b, n, h)" \
+    " SELECT k, st, sq, kd, r, c, d, s, u, sub, b, " TS("n") ", nullif(h, ''), " TS("cr")      \
+    " FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"  \
+    " $7::text[], $8::text[], $9::text[], $10::bool[], $11::text[], $12::text[], $13::bigint[]," \
+    " $14::text[]) AS t(st, sq, kd, cr, k, r, c, d, s, u, sub, b, n, h)"                       \
     " ON CONFLICT (idem_key) DO NOTHING"
 
 /* Claims up to $3 deliveries due at $1 for this sender until $2 (ms).
@@ -102,6 +104,14 @@
     "  lease_until = NULL WHERE state = 'sending' AND lease_until < " TS("$1") " RETURNING id)" \
     " INSERT INTO delivery_attempts (delivery_id, at, outcome, response)"                      \
     " SELECT id, " TS("$1") ", 'unconfirmed', 'the sender stopped before it heard back' FROM x"
+
+/* Gives claimed deliveries that never started back: arrays $1 id and $2
+ * the claim's lease_until (ms). A row that changed hands meanwhile (its
+ * lease ran out and another sender claimed it) is left alone. */
+#define Q_RELEASE                                                                              \
+    "UPDATE deliveries d SET state = 'pending', attempts = d.attempts - 1, lease_until = NULL"  \
+    " FROM unnest($1::bigint[], $2::bigint[]) AS r(id, lease)"                                \
+    " WHERE d.id = r.id AND d.state = 'sending' AND d.lease_until = " TS("r.lease")
 
 /* When the next pending delivery is due (ms), or NULL. */
 #define Q_NEXT_DUE "SELECT " MS("min(next_at)") " FROM deliveries WHERE state = 'pending'"

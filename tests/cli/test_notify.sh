@@ -222,6 +222,36 @@ check "... and none confirmed before the kill came again" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat'] and x['key'] in '$confirmed'.split())\"" 0
 check "... repeats only of the unconfirmed, within the 4 that were under way" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and x['repeat']) <= 4\"" True
+check "... and every delivery has exactly one 'sent' attempt (outcomes are written in batches)" \
+    is "q \"SELECT count(*) FILTER (WHERE n <> 1) || '/' || count(*) FROM (SELECT d.id, count(a.id) FILTER (WHERE a.outcome = 'sent') AS n FROM deliveries d LEFT JOIN delivery_attempts a ON a.delivery_id = d.id WHERE d.destination LIKE '%slow100-sifa' GROUP BY d.id) x\"" 0/40
+
+# --- reference data is read once a batch: a change is seen by the next -------
+q "UPDATE notify_templates SET subject = '【吹哨报到·新模板】{{whistle_kind}} #{{whistle_id}}'
+   WHERE kind = 'WhistleSummoned' AND lang = 'zh-CN'" >/dev/null
+"$govctl" whistle $so blow --kind routine --reason 新模板 --dept dept.sifa \
+    --lat 39.9025 --lon 116.3025 >/dev/null 2>&1
+wait_for "a template changed while notify runs is used for the next event" \
+    is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and '新模板' in x.get('subject', ''))\"" 1
+
+# --- a stopped notify gives back what it claimed and never started ----------
+stop_notify
+q "INSERT INTO deliveries (idem_key, stream, seq, kind, recipient, channel, destination, secret,
+   subject, body, next_at, created_at) SELECT 'test:' || g || ':term:webhook', 'test', g, 'Test', 'term',
+   'webhook', 'http://127.0.0.1:$http/webhook/slow300-term', 'demo-secret', 'term ' || g, 'b', now(), now()
+   FROM generate_series(1, 20) g" >/dev/null
+GOV_NOTIFY_CONCURRENCY=1 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at 12:00) "$bin/gov-notify" 2>>"$tmp/notify.log" &
+notify=$!
+term="SELECT count(*) FROM deliveries WHERE recipient = 'term'"
+for _ in $(seq 100); do [ "$(q "$term AND state = 'sent'")" -ge 1 ] && break; sleep 0.1; done
+stop_notify
+check "after SIGTERM at most the one request under way is still claimed" \
+    is "q \"$term AND state = 'sending'\" | awk '{print (\$1 <= 1)}'" 1
+check "... the rest are pending again, unclaimed, their attempts not counted" \
+    is "q \"$term AND state = 'pending' AND lease_until IS NULL AND attempts = 0\" | awk '{print (\$1 >= 17)}'" 1
+check "... with no attempt written for them" \
+    is "q \"SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.recipient = 'term' AND d.state = 'pending'\"" 0
+start_notify 12:00
+wait_for "... and a restarted notify sends them all" is "q \"$term AND state = 'sent'\"" 20
 
 # --- metrics ------------------------------------------------------------------
 curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"

@@ -30,6 +30,9 @@ typedef struct {
     uv_loop_t loop;
     uint64_t fail_seq;  /* apply fails once on this seq */
     int failures;
+    uint64_t gathered[64];  /* the batched subscriber's events, written at its end */
+    size_t n_gathered;
+    int begins, ends;
 } fixture_t;
 
 /* The relay runs only after intake's own commits, so events the test numbers
@@ -77,6 +80,8 @@ static int s_clean(void **state)
     harness_reset(f->check);
     f->fail_seq = 0;
     f->failures = 0;
+    f->n_gathered = 0;
+    f->begins = f->ends = 0;
     return 0;
 }
 
@@ -96,6 +101,49 @@ static int s_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
     PQclear(res);
     return rc;
+}
+
+/* A batched subscriber: apply only gathers, the batch's end writes. */
+static int s_gather(PGconn *conn, const Gov__Envelope *event, void *arg)
+{
+    (void) conn;
+    fixture_t *f = arg;
+    if (event->seq == f->fail_seq && f->failures == 0) {
+        f->failures++;
+        return -1;
+    }
+    if (f->n_gathered == sizeof f->gathered / sizeof *f->gathered)
+        return -1;
+    f->gathered[f->n_gathered++] = event->seq;
+    return 0;
+}
+
+static int s_begin(PGconn *conn, void *arg)
+{
+    (void) conn;
+    fixture_t *f = arg;
+    f->begins++;
+    f->n_gathered = 0;  /* a rolled-back batch's events come again */
+    return 0;
+}
+
+static int s_end(PGconn *conn, void *arg)
+{
+    fixture_t *f = arg;
+    f->ends++;
+    for (size_t i = 0; i < f->n_gathered; i++) {
+        char seq[24];
+        snprintf(seq, sizeof seq, "%llu", (unsigned long long) f->gathered[i]);
+        const char *params[] = {seq};
+        PGresult *res = PQexecParams(conn, "INSERT INTO effects VALUES ($1::bigint, 'gathered')", 1,
+                                     NULL, params, NULL, NULL, 0);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!ok)
+            return -1;
+    }
+    f->n_gathered = 0;
+    return 0;
 }
 
 static void s_submit(fixture_t *f, double lat)
@@ -267,6 +315,26 @@ static void test_duplicates_are_ignored(void **state)
     zmq_close(pub);
 }
 
+static void test_batch_hooks_bracket_each_batch(void **state)
+{
+    fixture_t *f = *state;
+    sub_t *sub = NULL;
+    f->fail_seq = 2;
+    assert_int_equal(sub_new_batched(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events,
+                                     100, s_gather, s_begin, s_end, f, &sub), 0);
+    for (int i = 0; i < 3; i++)
+        s_submit(f, 39.9025 + 0.01 * i);
+    s_pump_until(f, sub, 3);
+    /* Seq 2 failed once: its batch rolled back, and what that batch had
+     * gathered was forgotten at the next begin, so nothing is written twice. */
+    assert_int_equal(f->failures, 1);
+    s_expect_effects(f, 3);
+    assert_int_equal(harness_int(f->check, "SELECT count(*) FROM effects WHERE type = 'gathered'", 0, NULL), 3);
+    assert_true(f->ends >= 1);
+    assert_true(f->begins > f->ends);  /* the failed batch began and never ended */
+    sub_destroy(&sub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +343,7 @@ int main(void)
         cmocka_unit_test_setup(test_catches_up_after_silence, s_clean),
         cmocka_unit_test_setup(test_failed_apply_is_retried_not_skipped, s_clean),
         cmocka_unit_test_setup(test_duplicates_are_ignored, s_clean),
+        cmocka_unit_test_setup(test_batch_hooks_bracket_each_batch, s_clean),
     };
     return cmocka_run_group_tests_name("subscriber", tests, s_setup, s_teardown);
 }
