@@ -1,42 +1,36 @@
 /* gov-notify: reach people where they are, exactly as often as they must be.
  *
- * Follows the routing and intake event streams (durable subscribers: the
+ * Follows the routing, intake and deliberation event streams (durable subscribers: the
  * deliveries an event makes commit with the position, so each event is
  * planned once) and decides who must hear what (plan.c): the members of the
  * unit a dispatch went to, the supervisor an escalation reached, the
- * reporter of a case, each by their own channels and the unit's robots, the
+ * reporter of a case, a meeting's roster, a matter's proposer and committee,
+ * a community's volunteers, each by their own channels and the unit's robots, the
  * text from templates that are data (render.c), quiet hours kept (quiet.c).
  * The pump (pump.c) sends what is due on every channel at once (channel.h,
  * curluv.c), retries with backoff, rations robots and merges bursts into
  * digests (ratelimit.c), and records every attempt. /healthz and /metrics
  * are on GOV_NOTIFY_HTTP_PORT. */
-#include <signal.h>
+#include <curl/curl.h>
 #include <stdlib.h>
-#include <uv.h>
-#include <zmq.h>
 
 #include "config.h"
 #include "db.h"
-#include "health.h"
 #include "log.h"
 #include "plan.h"
 #include "pump.h"
 #include "sub.h"
-#include "svclock.h"
+#include "svc.h"
 
 typedef struct {
-    PGconn *conn;
+    svc_t svc;
     PGconn *outcomes;         /* the pump's, to write outcomes without waiting */
-    svclock_t *clock;
     plan_t *plan;
     pump_t *pump;
-    sub_t *routing, *intake;
-    health_t *health;
+    sub_t *routing, *intake, *deliberation;
     _Atomic uint64_t *m_planned, *m_sent, *m_retried, *m_dead, *m_rate, *m_digests, *m_unconfirmed,
         *m_inflight;
     uint64_t planned;
-    uv_timer_t metrics;
-    uv_signal_t sigint, sigterm;
 } service_t;
 
 /* A batch of events begins, inside the subscriber's transaction. */
@@ -53,7 +47,7 @@ static int s_on_begin(PGconn *conn, void *arg)
 static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
 {
     service_t *self = arg;
-    int n = plan_event(self->plan, conn, event, svclock_now_ms(self->clock));
+    int n = plan_event(self->plan, conn, event, svclock_now_ms(self->svc.clock));
     if (n < 0)
         return -1;
     if (n) {
@@ -70,9 +64,9 @@ static int s_on_end(PGconn *conn, void *arg)
     return plan_write(self->plan, conn);
 }
 
-static void s_on_metrics(uv_timer_t *timer)
+static void s_on_tick(void *arg)
 {
-    service_t *self = timer->data;
+    service_t *self = arg;
     pump_stats_t s = pump_stats(self->pump);
     atomic_store(self->m_planned, self->planned);
     atomic_store(self->m_sent, s.sent);
@@ -84,25 +78,16 @@ static void s_on_metrics(uv_timer_t *timer)
     atomic_store(self->m_inflight, s.inflight);
 }
 
-static void s_on_signal(uv_signal_t *signal, int signum)
-{
-    log_info("signal %d: stopping", signum);
-    uv_stop(signal->loop);
-}
-
 int main(void)
 {
     log_init("notify");
     int bad = 0;
     service_t self = {0};
-    const char *db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
+    svc_config_t cfg = svc_config("GOV_NOTIFY_HTTP_PORT", 7403, &bad);
     const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
-    int http_port = (int) config_int("GOV_NOTIFY_HTTP_PORT", 7403, 1, 65535, &bad);
-    int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
-    int silence_ms = (int) config_int("GOV_SUB_SILENCE_MS", 2000, 100, 600000, &bad);
-    int test_clock = (int) config_int("GOV_TEST_CLOCK", 0, 0, 1, &bad);
-    int64_t clock_ahead = config_int("GOV_TEST_CLOCK_AHEAD_MS", 0, 0, INT64_MAX / 2, &bad);
+    const char *matter_events =
+        config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT);
     channel_config_t ch = {
         .smtp_url = config_str("GOV_NOTIFY_SMTP_URL", "smtp://127.0.0.1:2525"),
         .mail_from = config_str("GOV_NOTIFY_MAIL_FROM", "notify@gov.demo.example"),
@@ -126,68 +111,45 @@ int main(void)
     if (bad)
         return 2;
 
-    uv_loop_t *loop = uv_default_loop();
-    void *zctx = zmq_ctx_new();
     int rc = 1;
+    svc_t *svc = &self.svc;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (health_new(http_port, http_any, "notify", &self.health))
+    if (svc_new(svc, "notify", &cfg))
         goto done;
-    self.m_planned = health_metric(self.health, "deliveries_planned_total", "deliveries planned", HEALTH_COUNTER);
-    self.m_sent = health_metric(self.health, "deliveries_sent_total", "deliveries confirmed", HEALTH_COUNTER);
-    self.m_retried = health_metric(self.health, "delivery_retries_total", "attempts to retry", HEALTH_COUNTER);
-    self.m_dead = health_metric(self.health, "deliveries_dead_total", "deliveries given up", HEALTH_COUNTER);
-    self.m_rate = health_metric(self.health, "delivery_rate_limited_total", "rate-limit answers", HEALTH_COUNTER);
-    self.m_digests = health_metric(self.health, "digests_total", "digests made", HEALTH_COUNTER);
-    self.m_unconfirmed = health_metric(self.health, "deliveries_unconfirmed_total", "sent again after a lost sender", HEALTH_COUNTER);
-    self.m_inflight = health_metric(self.health, "deliveries_inflight", "requests under way", HEALTH_GAUGE);
-
-    if (!(self.clock = svclock_new(test_clock)))
+    health_t *h = svc->health;
+    self.m_planned = health_metric(h, "deliveries_planned_total", "deliveries planned", HEALTH_COUNTER);
+    self.m_sent = health_metric(h, "deliveries_sent_total", "deliveries confirmed", HEALTH_COUNTER);
+    self.m_retried = health_metric(h, "delivery_retries_total", "attempts to retry", HEALTH_COUNTER);
+    self.m_dead = health_metric(h, "deliveries_dead_total", "deliveries given up", HEALTH_COUNTER);
+    self.m_rate = health_metric(h, "delivery_rate_limited_total", "rate-limit answers", HEALTH_COUNTER);
+    self.m_digests = health_metric(h, "digests_total", "digests made", HEALTH_COUNTER);
+    self.m_unconfirmed = health_metric(h, "deliveries_unconfirmed_total", "sent again after a lost sender", HEALTH_COUNTER);
+    self.m_inflight = health_metric(h, "deliveries_inflight", "requests under way", HEALTH_GAUGE);
+    if (!(self.plan = plan_new()) || !(self.outcomes = db_connect(cfg.db_url, 10000)))
         goto done;
-    if (clock_ahead && svclock_advance(self.clock, clock_ahead)) {
-        log_error("GOV_TEST_CLOCK_AHEAD_MS needs GOV_TEST_CLOCK=1");
+    if (pump_new(svc->loop, svc->conn, self.outcomes, svc->clock, &ch, &pc, &self.pump))
         goto done;
-    }
-    if (!(self.conn = db_connect(db_url, 10000)) || db_require_schema(self.conn, SCHEMA_VERSION))
+    if (sub_new_batched(svc->loop, svc->zctx, svc->conn, "notify", "routing", routing_events,
+                        cfg.silence_ms, s_on_event, s_on_begin, s_on_end, &self, &self.routing) ||
+        sub_new_batched(svc->loop, svc->zctx, svc->conn, "notify", "intake", intake_events,
+                        cfg.silence_ms, s_on_event, s_on_begin, s_on_end, &self, &self.intake) ||
+        sub_new_batched(svc->loop, svc->zctx, svc->conn, "notify", "deliberation", matter_events,
+                        cfg.silence_ms, s_on_event, s_on_begin, s_on_end, &self,
+                        &self.deliberation))
         goto done;
-    if (!(self.plan = plan_new()))
-        goto done;
-    if (!(self.outcomes = db_connect(db_url, 10000)))
-        goto done;
-    if (pump_new(loop, self.conn, self.outcomes, self.clock, &ch, &pc, &self.pump))
-        goto done;
-    if (sub_new_batched(loop, zctx, self.conn, "notify", "routing", routing_events, silence_ms,
-                        s_on_event, s_on_begin, s_on_end, &self, &self.routing) ||
-        sub_new_batched(loop, zctx, self.conn, "notify", "intake", intake_events, silence_ms,
-                        s_on_event, s_on_begin, s_on_end, &self, &self.intake))
-        goto done;
-    uv_timer_init(loop, &self.metrics);
-    self.metrics.data = &self;
-    uv_timer_start(&self.metrics, s_on_metrics, 0, 1000);
-    uv_signal_init(loop, &self.sigint);
-    uv_signal_init(loop, &self.sigterm);
-    uv_signal_start(&self.sigint, s_on_signal, SIGINT);
-    uv_signal_start(&self.sigterm, s_on_signal, SIGTERM);
-    health_set_ready(self.health, 1);
-    log_info("notify ready: following %s and %s, mail via %s, health on :%d%s", routing_events,
-             intake_events, ch.smtp_url, http_port, test_clock ? ", test clock" : "");
-
-    uv_run(loop, UV_RUN_DEFAULT);
-    rc = 0;
-    uv_close((uv_handle_t *) &self.metrics, NULL);
-    uv_close((uv_handle_t *) &self.sigint, NULL);
-    uv_close((uv_handle_t *) &self.sigterm, NULL);
+    svc_on_tick(svc, s_on_tick, &self);
+    log_info("notify ready: following %s, %s and %s, mail via %s, health on :%d%s", routing_events,
+             intake_events, matter_events, ch.smtp_url, cfg.http_port,
+             cfg.test_clock ? ", test clock" : "");
+    rc = svc_run(svc);
 done:
     sub_destroy(&self.routing);
     sub_destroy(&self.intake);
+    sub_destroy(&self.deliberation);
     pump_destroy(&self.pump);
     plan_destroy(&self.plan);
-    uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
-    PQfinish(self.conn);
+    svc_destroy(svc);
     PQfinish(self.outcomes);
-    svclock_destroy(&self.clock);
-    health_destroy(&self.health);
-    zmq_ctx_term(zctx);
     curl_global_cleanup();
-    uv_loop_close(loop);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "channel.h"
 #include "db.h"
+#include "deliberation.pb-c.h"
 #include "intake.pb-c.h"
 #include "log.h"
 #include "queries.h"
@@ -167,12 +168,37 @@ static void s_reporter(job_t *p, int64_t case_id, const char *phone, const rende
     s_deliver(p, recipient, "sms", "", phone ? phone : "", "", "zh-CN", vars, 22 * 60, 7 * 60);
 }
 
+/* Each person of `codes` by their channels (residents: SMS by default). */
+static void s_people(job_t *p, char **codes, size_t n, const render_vars_t *vars)
+{
+    if (!n)
+        return;
+    char *array = db_text_array(codes, n);
+    const char *params[] = {array};
+    const PGresult *res = array ? refs_query(p->plan->refs, p->conn, Q_PEOPLE, 1, params) : NULL;
+    free(array);
+    if (!res) {
+        p->failed = 1;
+        return;
+    }
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *code = PQgetvalue(res, r, 0), *channels = PQgetvalue(res, r, 3);
+        const char *lang = PQgetvalue(res, r, 4);
+        int from = atoi(PQgetvalue(res, r, 5)), to = atoi(PQgetvalue(res, r, 6));
+        if (strstr(channels, "email"))
+            s_deliver(p, code, "email", "", PQgetvalue(res, r, 1), "", lang, vars, from, to);
+        if (strstr(channels, "sms"))
+            s_deliver(p, code, "sms", "", PQgetvalue(res, r, 2), "", lang, vars, from, to);
+    }
+}
+
 /* Text the vars of one event point into; lives as long as the event's plan. */
 typedef struct {
     char case_id[24], dispatch_id[24], whistle_id[24], count[16];
     char sign_by[20], arrive_by[20], resolve_by[20], due[20];
     char phone[32], description[DESCRIPTION_MAX + 4];
     char target_name[256], caller[256], category[256];
+    char matter_id[24], starts[20], until[20], tally[96], community[256];
 } text_t;
 
 static void s_unit_name(job_t *p, const char *code, char out[256])
@@ -327,6 +353,97 @@ static void s_intake(job_t *p, const char *type, text_t *t, render_vars_t *vars)
         gov__case_created__free_unpacked(ev, NULL);
 }
 
+/* Matters (由民做主) and service orders: the people an event concerns. */
+static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t *vars)
+{
+    static const struct {
+        const char *type, *kind;
+        int audience, proposer, committee;
+    } rules[] = {
+        {"MatterAccepted", "MatterAccepted", 0, 1, 0},
+        {"MatterDeclined", "MatterDeclined", 0, 1, 0},
+        {"ConveneRequired", "ConveneRequired", 0, 1, 1},
+        {"DiscussionClosing", "DiscussionClosing", 0, 1, 1},
+        {"MeetingConvened", "MeetingNotice", 1, 0, 1},
+        {"MeetingClosed", "MeetingResult", 0, 1, 1},
+        {"DecisionPublished", "DecisionPublished", 0, 1, 1},
+    };
+    const Gov__Envelope *e = p->event;
+    if (strncmp(type, "ServiceOrder", 12) == 0) {
+        Gov__OrderEvent *ev = (Gov__OrderEvent *) envelope_payload(e, &gov__order_event__descriptor);
+        if (!ev || !ev->item) {
+            p->failed = 1;
+        } else {
+            Gov__ServiceOrder *o = ev->item;
+            p->kind = type;
+            snprintf(t->matter_id, sizeof t->matter_id, "%" PRId64, o->id);
+            snprintf(t->description, sizeof t->description, "%s", o->result[0] ? o->result : o->text);
+            render_cut(t->description, DESCRIPTION_MAX);
+            render_set(vars, "order_id", t->matter_id);
+            render_set(vars, "title", o->title);
+            render_set(vars, "text", t->description);
+            render_set(vars, "volunteer", o->volunteer);
+            if (strcmp(type, "ServiceOrderPosted") == 0)
+                s_people(p, ev->audience, ev->n_audience, vars);
+            else
+                s_people(p, &o->resident, 1, vars);
+        }
+        if (ev)
+            gov__order_event__free_unpacked(ev, NULL);
+        return;
+    }
+    size_t r = 0;
+    while (r < sizeof rules / sizeof *rules && strcmp(rules[r].type, type) != 0)
+        r++;
+    if (r == sizeof rules / sizeof *rules)
+        return;
+    Gov__MatterEvent *ev = (Gov__MatterEvent *) envelope_payload(e, &gov__matter_event__descriptor);
+    if (!ev || !ev->item) {
+        p->failed = 1;
+    } else {
+        Gov__Matter *m = ev->item;
+        p->kind = rules[r].kind;
+        snprintf(t->matter_id, sizeof t->matter_id, "%" PRId64, m->id);
+        render_set(vars, "matter_id", t->matter_id);
+        render_set(vars, "title", m->title);
+        const char *params[] = {m->community};
+        const PGresult *name = refs_query(p->plan->refs, p->conn, Q_AREA_NAME, 1, params);
+        snprintf(t->community, sizeof t->community, "%s", name ? PQgetvalue(name, 0, 0) : m->community);
+        render_set(vars, "community", t->community);
+        render_beijing_time(m->window_until_ms, t->until);
+        render_set(vars, "until", t->until);
+        snprintf(t->description, sizeof t->description, "%s", m->decline_reason);
+        render_cut(t->description, DESCRIPTION_MAX);
+        render_set(vars, "reason", t->description);
+        render_set(vars, "head", m->decision_head);
+        const Gov__Meeting *mt = m->meeting;
+        if (mt) {
+            render_set(vars, "motion", mt->motion);
+            render_beijing_time(mt->starts_ms, t->starts);
+            render_set(vars, "starts", t->starts);
+            const Gov__Tally *tl = mt->tally;
+            if (tl && mt->closed_ms)
+                snprintf(t->tally, sizeof t->tally, "%s（应到%d，实到%d，同意%d，反对%d，弃权%d）",
+                         tl->passed ? "通过" : tl->valid ? "未通过" : "未达法定人数，不生效",
+                         tl->roster_size, tl->attended, tl->yes, tl->no, tl->abstain);
+            render_set(vars, "tally", t->tally);
+        }
+        if (rules[r].audience)
+            s_people(p, ev->audience, ev->n_audience, vars);
+        if (rules[r].proposer)
+            s_people(p, &m->proposer, 1, vars);
+        if (rules[r].committee) {
+            const PGresult *unit = refs_query(p->plan->refs, p->conn, Q_COMMUNITY_UNIT, 1, params);
+            if (!unit)
+                p->failed = 1;
+            else if (PQgetvalue(unit, 0, 0)[0])
+                s_unit(p, PQgetvalue(unit, 0, 0), 0, vars);
+        }
+    }
+    if (ev)
+        gov__matter_event__free_unpacked(ev, NULL);
+}
+
 static void s_drop_rows(plan_t *p, size_t from)
 {
     for (int c = 0; c < PLAN_COLS; c++)
@@ -364,6 +481,8 @@ int plan_event(plan_t *plan, PGconn *conn, const Gov__Envelope *event, int64_t n
         s_routing(&p, event->type, &t, &vars);
     else if (strcmp(event->stream, "intake") == 0)
         s_intake(&p, event->type, &t, &vars);
+    else if (strcmp(event->stream, "deliberation") == 0)
+        s_deliberation(&p, event->type, &t, &vars);
     if (!p.failed && plan->n >= PLAN_WRITE_ROWS && plan_write(plan, conn))
         p.failed = 1;
     if (p.failed) {

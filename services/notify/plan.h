@@ -1,4 +1,5 @@
-/* plan: who must hear what. For one event of the routing or intake stream,
+/* plan: who must hear what. For one event of the routing, intake or
+ * deliberation stream,
  * inside the subscriber's transaction, plan writes one delivery per person
  * and channel (and per unit robot) with its rendered text:
  *
@@ -9,6 +10,13 @@
  *   WhistleClosed       the caller, asking it to rate (双考核)
  *   CaseCreated         the reporter, by SMS: received (受理)
  *   EvaluationRequested the reporter, by SMS: resolved, please rate
+ *   MatterAccepted, MatterDeclined (with the reason)    the proposer
+ *   ConveneRequired, DiscussionClosing, MeetingClosed (the tally),
+ *   DecisionPublished (公示, with the head hash)  the proposer and the
+ *                       community committee's members and robots
+ *   MeetingConvened     every member of the roster (会议通知) and the committee
+ *   ServiceOrderPosted  the community's volunteers (派单)
+ *   ServiceOrderClaimed, ServiceOrderDone   the resident who ordered
  *
  * The reporter's phone is in full only in direct messages to the members of
  * the unit the dispatch is assigned to; robots and everyone else see it

@@ -116,4 +116,26 @@
 /* When the next pending delivery is due (ms), or NULL. */
 #define Q_NEXT_DUE "SELECT " MS("min(next_at)") " FROM deliveries WHERE state = 'pending'"
 
+/* People $1 (text[] of codes) by their channels, like Q_MEMBERS: a resident
+ * without preferences is reached by SMS (email when they have one), with the
+ * default quiet hours. Columns as Q_MEMBERS. */
+#define Q_PEOPLE                                                                               \
+    "SELECT p.code, coalesce(p.email, ''), coalesce(p.phone, ''),"                             \
+    " coalesce(np.channels, CASE WHEN coalesce(p.email, '') <> '' THEN '{email}'::text[]"      \
+    "  ELSE '{sms}'::text[] END)::text, coalesce(np.lang, 'zh-CN'),"                           \
+    " CASE WHEN np.person_id IS NULL THEN 1320"                                                \
+    "  ELSE coalesce(extract(hour FROM np.quiet_from) * 60 + extract(minute FROM np.quiet_from), -1) END::int," \
+    " CASE WHEN np.person_id IS NULL THEN 420"                                                 \
+    "  ELSE coalesce(extract(hour FROM np.quiet_to) * 60 + extract(minute FROM np.quiet_to), -1) END::int" \
+    " FROM people p LEFT JOIN notify_prefs np ON np.person_id = p.id"                          \
+    " WHERE p.code = ANY ($1::text[]) ORDER BY p.code"
+
+/* The residents' committee of the community with area code $1. Column: unit code. */
+#define Q_COMMUNITY_UNIT                                                                       \
+    "SELECT coalesce((SELECT u.code FROM units u JOIN areas a ON a.id = u.area_id"            \
+    " WHERE a.code = $1 AND u.kind = 'community' ORDER BY u.id LIMIT 1), '')"
+
+/* $1 area code. Column: its name (the code when unknown). */
+#define Q_AREA_NAME "SELECT coalesce((SELECT name FROM areas WHERE code = $1), $1)"
+
 #endif

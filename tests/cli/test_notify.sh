@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# gov-notify against real gov-intake and gov-routing, a real SMTP server and
+# gov-notify against real gov-intake, gov-routing and gov-deliberation, a real SMTP server and
 # real HTTP receivers that answer like WeCom and DingTalk robots, a webhook
 # and an SMS gateway (deploy/sinks/sink.py): the right people get the right
-# message for a dispatch, a whistle and an escalation; phones are masked
+# message for a dispatch, a whistle, an escalation and a matter (the
+# meeting's roster, the proposer, the committee, a community's volunteers); phones are masked
 # outside direct messages; quiet hours hold what can wait and let
 # emergencies through; retries back off; dead deliveries show and can be
 # retried; a burst to a robot becomes a digest; kill -9 mid-burst loses
@@ -14,18 +15,17 @@ tmp=$(mktemp -d)
 bin=${GOV_BIN:-build/bin}
 govctl="$bin/govctl"
 db=cli_notify
-psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
-    -c "CREATE DATABASE $db TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
-export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$db"
-free() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. tests/cli/lib.sh
+test_db "$db"
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free)
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_HTTP_PORT=$(free) GOV_NOTIFY_HTTP_PORT=$(free)
+export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_DELIBERATION_HTTP_PORT=$(free)
 smtp=$(free)
 http=$(free)
 sinkfile="$tmp/sink.jsonl"
-q() { psql -tA "$GOV_DB_URL" -c "$1"; }
 
 # The demo's robots point at make up's sink; these point at this test's.
 q "UPDATE notify_unit_channels SET url = replace(url, '127.0.0.1:7390', '127.0.0.1:$http')" >/dev/null
@@ -54,8 +54,11 @@ stop_notify() { kill "${1:--TERM}" "$notify" 2>/dev/null; wait "$notify" 2>/dev/
 intake=$!
 "$bin/gov-routing" 2>"$tmp/routing.log" &
 routing=$!
-trap 'kill $intake $routing $notify $sink 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_ROUTING_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+GOV_TEST_CLOCK=1 "$bin/gov-deliberation" 2>"$tmp/deliberation.log" &
+delib=$!
+trap 'kill $intake $routing $delib $notify $sink 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+healthy "$GOV_ROUTING_HTTP_PORT"
+healthy "$GOV_DELIBERATION_HTTP_PORT"
 for _ in $(seq 100); do [ -s "$tmp/sink.log" ] && break; sleep 0.1; done
 start_notify 12:00
 
@@ -252,6 +255,47 @@ check "... with no attempt written for them" \
     is "q \"SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.recipient = 'term' AND d.state = 'pending'\"" 0
 start_notify 12:00
 wait_for "... and a restarted notify sends them all" is "q \"$term AND state = 'sent'\"" 20
+
+# --- a matter: the roster, the proposer, the committee; a service order -----
+M() { "$govctl" matter "$@"; }
+C="--as p.cm.s1.c1.head --unit cm.s1.c1"
+expect_status "a resident proposes a matter" 0 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title 增设路灯 --text 小区北门路灯不足
+matter=$(json "d['item']['id']")
+proposer_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g1.1.1'")
+M $C accept "$matter" --hours 1 >/dev/null
+wait_for "the proposer hears it was accepted, by SMS" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$proposer_phone' and '已受理' in x['text'])\"" 1
+M clock 7200000 >"$tmp/clock"
+until_q "SELECT step FROM matters WHERE id = $matter" discussed
+now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
+expect_status "the committee convenes the representatives" 0 M $C convene "$matter" --roster representatives --ballot open --motion 同意增设路灯 --starts-ms $((now_ms + 8 * 86400000))
+roster="SELECT string_agg(p.phone, ',' ORDER BY p.phone) FROM meeting_roster r JOIN people p ON p.id = r.person_id JOIN meetings mt ON mt.id = r.meeting_id WHERE mt.matter_id = $matter"
+phones=$(q "$roster")
+check "... a roster of 8 with phones" test "$(echo "$phones" | tr ',' '\n' | grep -c .)" = 8
+wait_for "every member of the roster gets the meeting notice (会议通知) by SMS" \
+    is "sink \"','.join(sorted(x['phone'] for x in m if x['channel']=='sms' and '会议通知' in x['text'] and '同意增设路灯' in x['text']))\"" "$phones"
+check "... and nobody off the roster does" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and '会议通知' in x['text'] and x['phone'] not in '$phones'.split(','))\"" 0
+wait_for "the community committee's head hears of it by email" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-cm-s1-c1-head@demo.example'] and '会议通知' in x['subject'])>0\"" True
+expect_status "another matter is declined with a reason" 0 M --as r.s1.c1.g2.1.1 propose --scope community --area demo.s1.c1 --title 拆除围墙 --text 拆除小区围墙
+other=$(json "d['item']['id']")
+M $C decline "$other" --reason 涉及产权，需业主大会决定 >/dev/null
+other_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g2.1.1'")
+wait_for "... and its proposer hears the reason" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$other_phone' and '涉及产权' in x['text'])\"" 1
+"$govctl" order --as r.s1.c1.g3.1.1 register demo.s1.c1 >/dev/null
+"$govctl" order --as r.s1.c1.g3.2.1 register demo.s1.c1 >/dev/null
+expect_status "a resident orders a service" 0 "$govctl" order --as r.s1.c1.g4.1.2 place --title 代买药品 --text 行动不便
+order=$(json "d['item']['id']")
+vphones=$(q "SELECT string_agg(phone, ',' ORDER BY phone) FROM people WHERE code IN ('r.s1.c1.g3.1.1', 'r.s1.c1.g3.2.1')")
+wait_for "the community's two volunteers are told (派单)" \
+    is "sink \"','.join(sorted(x['phone'] for x in m if x['channel']=='sms' and '居民点单' in x['text']))\"" "$vphones"
+"$govctl" order --as r.s1.c1.g3.1.1 claim "$order" >/dev/null
+"$govctl" order --as r.s1.c1.g3.1.1 done "$order" --result 药品已送到 >/dev/null
+rphone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g4.1.2'")
+wait_for "the resident hears it was claimed and done (晒单)" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$rphone' and ('已接单' in x['text'] or '药品已送到' in x['text']))\"" 2
 
 # --- metrics ------------------------------------------------------------------
 curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"
