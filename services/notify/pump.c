@@ -184,6 +184,8 @@ static void s_on_done(CURL *easy, CURLcode rc, void *arg)
     result_t r = {.id = s->id, .status = status, .ms = (int) (secs * 1000)};
     outcome_t outcome = s->ch->judge(&s->req, rc, status, r.why, sizeof r.why);
     snprintf(r.response, sizeof r.response, "%.255s", s->req.response);
+    if (s->ch->group)
+        ratelimit_finished(p->robots, s->destination, s_now(p));
     s_settle(p, &r, outcome, s->failures, s->destination, s->ch->group);
     if (r.state[0] == 'd')
         log_warn("notify: delivery %" PRId64 " is dead: %s", s->id, r.why);

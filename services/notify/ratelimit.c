@@ -78,6 +78,16 @@ int ratelimit_take(ratelimit_t *rl, const char *dest, int64_t now_ms)
     return 0;
 }
 
+void ratelimit_finished(ratelimit_t *rl, const char *dest, int64_t now_ms)
+{
+    dest_t *d = s_find(rl, dest, 0);
+    if (!d || d->count == 0)
+        return;
+    /* now_ms is the latest time, so the ring stays in time order. */
+    d->head = (d->head + 1) % rl->limit;
+    d->sent[(d->head + d->count - 1) % rl->limit] = now_ms;
+}
+
 int64_t ratelimit_next(ratelimit_t *rl, const char *dest, int64_t now_ms)
 {
     dest_t *d = s_find(rl, dest, 0);

@@ -17,6 +17,13 @@ int ratelimit_room(ratelimit_t *rl, const char *dest, int64_t now_ms);
 /* Records a send to `dest` at `now_ms`. Returns 0, or -1 when out of memory. */
 int ratelimit_take(ratelimit_t *rl, const char *dest, int64_t now_ms);
 
+/* A send to `dest` finished at `now_ms`: its slot counts from now on, since
+ * the robot counts a message when it arrives, which may be well after the
+ * slot was taken (requests queue, a loaded machine is slow). The oldest slot
+ * moves to `now_ms` — one slot per send, so the count stays right and never
+ * runs behind the robot's. Nothing happens when `dest` has no slot. */
+void ratelimit_finished(ratelimit_t *rl, const char *dest, int64_t now_ms);
+
 /* The first instant at or after `now_ms` when `dest` has room again. */
 int64_t ratelimit_next(ratelimit_t *rl, const char *dest, int64_t now_ms);
 

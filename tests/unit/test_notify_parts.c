@@ -102,6 +102,34 @@ static void test_the_rate_window_slides(void **state)
     ratelimit_destroy(&rl);
 }
 
+/* A slow request's slot counts from when it finished, as the robot counts
+ * arrivals: three sends taken at 0, 100, 200 that finish at 900 keep the
+ * robot full until 1900, not 1000. */
+static void test_a_finished_send_counts_from_then(void **state)
+{
+    (void) state;
+    ratelimit_t *rl = ratelimit_new(3, 1000);
+    assert_non_null(rl);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ratelimit_take(rl, "a", 100 * i), 0);
+    for (int i = 0; i < 3; i++)
+        ratelimit_finished(rl, "a", 900);
+    assert_int_equal(ratelimit_room(rl, "a", 1500), 0);
+    assert_int_equal(ratelimit_next(rl, "a", 1500), 1900);
+    assert_int_equal(ratelimit_room(rl, "a", 1900), 3);
+    ratelimit_finished(rl, "a", 2000); /* nothing counted: nothing moves */
+    assert_int_equal(ratelimit_room(rl, "a", 2000), 3);
+    ratelimit_finished(rl, "nobody", 2000);
+    assert_int_equal(ratelimit_room(rl, "nobody", 2000), 3);
+    /* One finished, two still under way: only the oldest slot moves. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ratelimit_take(rl, "a", 3000 + 100 * i), 0);
+    ratelimit_finished(rl, "a", 3500);
+    assert_int_equal(ratelimit_room(rl, "a", 4100), 1); /* 3100 aged out, 3200 and 3500 count */
+    assert_int_equal(ratelimit_room(rl, "a", 4500), 3);
+    ratelimit_destroy(&rl);
+}
+
 static void test_signatures(void **state)
 {
     (void) state;
@@ -127,6 +155,7 @@ int main(void)
         cmocka_unit_test(test_beijing_time_and_cutting),
         cmocka_unit_test(test_quiet_hours),
         cmocka_unit_test(test_the_rate_window_slides),
+        cmocka_unit_test(test_a_finished_send_counts_from_then),
         cmocka_unit_test(test_signatures),
     };
     return cmocka_run_group_tests_name("notify parts", tests, NULL, NULL);
