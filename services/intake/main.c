@@ -33,6 +33,7 @@ typedef struct {
     sub_t *routing;
     health_t *health;
     submit_config_t submit;
+    areamap_t *map; /* read by the first batch */
     _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
     uv_signal_t sigint, sigterm;
 } intake_t;
@@ -54,7 +55,7 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
             rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", type,
                         "intake answers SubmitCase, GetCase and ListCases", NULL);
     }
-    if (nsubmits && submit_batch(self->conn, srv, &self->submit, submits, nsubmits) > 0)
+    if (nsubmits && submit_batch(self->conn, srv, &self->submit, &self->map, submits, nsubmits) > 0)
         relay_kick(self->relay);
     free(submits);
 
@@ -131,6 +132,7 @@ done:
     relay_destroy(&self.relay);
     uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
     PQfinish(self.conn);
+    areamap_destroy(&self.map);
     health_destroy(&self.health);
     zmq_ctx_term(zctx);
     uv_loop_close(loop);
