@@ -9,8 +9,11 @@ ALTER TABLE intake_requests DROP CONSTRAINT intake_requests_case_id_fkey;
 
 -- The merge probe asks for open cases of a category inside a lon/lat box that
 -- holds the merge circle, and intake measures the distances on the spheroid
--- itself: a planar box test is much cheaper than geodetic ones in the index.
-CREATE INDEX cases_open_point ON cases USING gist ((location::geometry))
+-- itself: planar box tests in the index are much cheaper than geodetic ones,
+-- and with the category's hash in the same index (btree_gist) the probe
+-- reads only that category's cases, not every case nearby.
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE INDEX cases_open_point ON cases USING gist ((hashtext(category_code)), (location::geometry))
     WHERE status IN ('open', 'dispatched');
 DROP INDEX cases_open_location;
 

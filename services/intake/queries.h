@@ -40,7 +40,8 @@
     "          || ST_Y(c.location::geometry) || ' ' || c.caller_count || ' ' || c.status"      \
     "          || ' ' || coalesce(c.area_id, 0), ';') AS found"                                \
     "   FROM cases c"                                                                          \
-    "   WHERE u.lon IS NOT NULL AND c.category_code = u.category"                              \
+    "   WHERE u.lon IS NOT NULL AND hashtext(c.category_code) = hashtext(u.category)"          \
+    "     AND c.category_code = u.category"                                                    \
     "     AND c.status IN ('open', 'dispatched') AND c.created_at > now() - $8::interval"     \
     "     AND c.location::geometry && ST_MakeEnvelope(u.lon - u.dlon, u.lat - u.dlat,"         \
     "                                                 u.lon + u.dlon, u.lat + u.dlat, 4326)"   \
