@@ -41,10 +41,10 @@
     "          || ' ' || coalesce(c.area_id, 0), ';') AS found"                                \
     "   FROM cases c"                                                                          \
     "   WHERE u.lon IS NOT NULL AND hashtext(c.category_code) = hashtext(u.category)"          \
-    "     AND c.category_code = u.category"                                                    \
-    "     AND c.status IN ('open', 'dispatched') AND c.created_at > now() - $8::interval"     \
-    "     AND c.location::geometry && ST_MakeEnvelope(u.lon - u.dlon, u.lat - u.dlat,"         \
-    "                                                 u.lon + u.dlon, u.lat + u.dlat, 4326)"   \
+    "     AND ST_Y(c.location::geometry) BETWEEN u.lat - u.dlat AND u.lat + u.dlat"            \
+    "     AND ST_X(c.location::geometry) BETWEEN u.lon - u.dlon AND u.lon + u.dlon"            \
+    "     AND c.category_code = u.category AND c.status IN ('open', 'dispatched')"             \
+    "     AND c.created_at > now() - $8::interval"                                             \
     "  ) m ON true"                                                                            \
     " ORDER BY u.ord"
 

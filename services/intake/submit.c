@@ -15,24 +15,6 @@
 #include "spheroid.h"
 #include "validate.h"
 
-/* One submission on its way through the batch. */
-typedef struct {
-    rpc_req_t *req;
-    Gov__SubmitCase *msg;
-    const char *key;
-    uint8_t hash[32];       /* SHA-256 of the request bytes: what replays are compared by */
-    const char *error;      /* a code from s_errors, or NULL */
-    int fresh;              /* makes a new case */
-    int merged, replayed;
-    int target;             /* the earlier item this one merges into or replays, or -1 */
-    int64_t case_id;        /* known now for existing cases, after Q_NEXT_IDS for new */
-    const areamap_area_t *area; /* new cases: where the point is, NULL for none */
-    int callers;            /* the case's caller count after this submission */
-    const char *status;     /* borrowed from the lookup result or static */
-    const areapath_t *path; /* borrowed from the map, for the reply and the event */
-    int64_t created_ms;
-} s_item_t;
-
 /* The path of a case that is on no area (address only). */
 static const areapath_t s_no_path;
 
@@ -46,6 +28,21 @@ static const struct {
      "use a new key for a new request; resend the same content to get the first answer"},
 };
 
+/* A lane's own connection and copy of the map. */
+struct submit {
+    PGconn *conn;
+    submit_config_t cfg;
+    areamap_t *map; /* read by the first batch */
+    int session;    /* the backend the settings and statements were made on */
+};
+
+static void s_refuse(submit_item_t *it, const char *code, const char *message, const char *hint)
+{
+    it->error = code;
+    it->message = message;
+    it->hint = hint;
+}
+
 /* Prepared once per session: planning the lookup costs more than running it. */
 static const db_statement_t s_statements[] = {
     {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 8},
@@ -58,7 +55,7 @@ static const db_statement_t s_statements[] = {
 enum { L_SEEN_CASE = 1, L_SEEN_SAME, L_SEEN_MERGED, L_SEEN_STATUS, L_SEEN_CALLERS, L_SEEN_AREA,
        L_SEEN_CREATED, L_CATEGORY_OK, L_CANDIDATES, L_NOW, L_AREAS_VERSION };
 
-static const Gov__Point *s_point(const s_item_t *it)
+static const Gov__Point *s_point(const submit_item_t *it)
 {
     return it->msg->location->point;
 }
@@ -114,10 +111,10 @@ static int s_next_candidate(const char **text, s_candidate_t *c)
  * replay, a refusal, a merge into an open case (stored or new in this
  * batch, whichever is nearer; ties go to the lower id, batch cases last), or
  * a new case. */
-static void s_decide(s_item_t *items, size_t i, const PGresult *res, const areamap_t *map,
+static void s_decide(submit_item_t *items, size_t i, const PGresult *res, const areamap_t *map,
                      double merge_m)
 {
-    s_item_t *it = &items[i];
+    submit_item_t *it = &items[i];
     int row = (int) i;
     it->target = -1;
     it->created_ms = s_int(res, row, L_NOW);
@@ -173,7 +170,7 @@ static void s_decide(s_item_t *items, size_t i, const PGresult *res, const aream
     }
     int in_batch = -1;
     for (size_t j = 0; pt && j < i; j++) {
-        const s_item_t *o = &items[j];
+        const submit_item_t *o = &items[j];
         if (!o->fresh || strcmp(o->msg->category, it->msg->category) != 0 || !s_point(o))
             continue;
         double d = spheroid_distance_m(pt->lat, pt->lon, s_point(o)->lat, s_point(o)->lon);
@@ -209,13 +206,13 @@ static void s_decide(s_item_t *items, size_t i, const PGresult *res, const aream
 
 /* After new ids are known: merges into new cases and replays of earlier
  * items take their case from their target. */
-static void s_resolve(s_item_t *items, size_t n)
+static void s_resolve(submit_item_t *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        s_item_t *it = &items[i];
+        submit_item_t *it = &items[i];
         if (it->error || it->target < 0)
             continue;
-        const s_item_t *t = &items[it->target];
+        const submit_item_t *t = &items[it->target];
         it->case_id = t->case_id;
         if (it->replayed) {
             it->merged = t->merged;
@@ -227,12 +224,12 @@ static void s_resolve(s_item_t *items, size_t n)
     }
 }
 
-static const char *s_phone(const s_item_t *it)
+static const char *s_phone(const submit_item_t *it)
 {
     return it->msg->reporter ? it->msg->reporter->phone : "";
 }
 
-static const char *s_name(const s_item_t *it)
+static const char *s_name(const submit_item_t *it)
 {
     return it->msg->reporter ? it->msg->reporter->name : "";
 }
@@ -249,7 +246,7 @@ static int s_add_media(pgarray_t *a, const Gov__SubmitCase *m)
 }
 
 /* Adds the item's CaseCreated or CaseMerged to the batch's events. */
-static int s_event(outbox_batch_t *events, s_item_t *it)
+static int s_event(outbox_batch_t *events, submit_item_t *it)
 {
     const Gov__SubmitCase *m = it->msg;
     const Gov__Envelope *env = it->req->env;
@@ -328,7 +325,7 @@ static int s_send_columns(PGconn *conn, const char *statement, s_columns_t *cols
 }
 
 /* Round trip 1: lock the categories, look every submission up. */
-static int s_lookup(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
+static int s_lookup(PGconn *conn, const submit_config_t *cfg, submit_item_t *items, size_t n,
                     PGresult **lookup, char sqlstate[6])
 {
     s_columns_t u;
@@ -382,7 +379,7 @@ static int s_lookup(PGconn *conn, const submit_config_t *cfg, s_item_t *items, s
 }
 
 /* Round trip 2: ids for the new cases, in order. */
-static int s_assign_ids(PGconn *conn, s_item_t *items, size_t n, size_t fresh, char sqlstate[6])
+static int s_assign_ids(PGconn *conn, submit_item_t *items, size_t n, size_t fresh, char sqlstate[6])
 {
     char count[24];
     snprintf(count, sizeof count, "%zu", fresh);
@@ -401,7 +398,7 @@ static int s_assign_ids(PGconn *conn, s_item_t *items, size_t n, size_t fresh, c
 }
 
 /* Round trip 3: cases, callers, idempotency records, events; COMMIT. */
-static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char sqlstate[6])
+static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, char sqlstate[6])
 {
     s_columns_t cases, merges, callers, requests;
     outbox_batch_t *events = outbox_batch_new("intake");
@@ -410,7 +407,7 @@ static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char s
                  ? -1
                  : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        s_item_t *it = &items[i];
+        submit_item_t *it = &items[i];
         if (it->error || it->replayed)
             continue;
         const Gov__SubmitCase *m = it->msg;
@@ -514,16 +511,41 @@ static int s_fresh_map(PGconn *conn, areamap_t **map, const PGresult *lookup)
     return 0;
 }
 
+/* Readies a new database session (the first, or one after a reset): its
+ * planner settings and prepared statements. Every statement here finds its
+ * rows by key, and a prepared statement keeps the generic plan it was first
+ * given; on a young table — a new deployment, or the benchmark — the planner
+ * would pick sequential scans and hash joins and keep them as the table grows
+ * (a lookup that scans every idempotency record). Ruling those out for this
+ * session keeps the cached plans the index plans they are at any size; and
+ * since that prices the few tiny scans left (areas_version) out of any
+ * sensible range, JIT, which would then compile every batch, is off too
+ * (these statements are far too short to gain from it anyway). */
+static int s_session(submit_t *self)
+{
+    int pid = PQbackendPID(self->conn);
+    if (pid && pid == self->session)
+        return 0;
+    if (db_run(self->conn, "SET enable_seqscan = off", 0, NULL) ||
+        db_run(self->conn, "SET enable_hashjoin = off", 0, NULL) ||
+        db_run(self->conn, "SET enable_mergejoin = off", 0, NULL) ||
+        db_run(self->conn, "SET jit = off", 0, NULL) ||
+        db_prepare(self->conn, s_statements, sizeof s_statements / sizeof *s_statements))
+        return -1;
+    self->session = pid;
+    return 0;
+}
+
 /* Runs the items in one transaction. Returns the events written, or -1 with
  * the transaction rolled back and nothing answered. */
-static int s_transact(PGconn *conn, const submit_config_t *cfg, areamap_t **map, s_item_t *items,
-                      size_t n, PGresult **lookup, char sqlstate[6])
+static int s_transact(submit_t *self, submit_item_t *items, size_t n, PGresult **lookup,
+                      char sqlstate[6])
 {
+    PGconn *conn = self->conn;
+    const submit_config_t *cfg = &self->cfg;
+    areamap_t **map = &self->map;
     int nevents = 0;
-    int rc = db_prepare(conn, s_statements, sizeof s_statements / sizeof *s_statements) == 0 &&
-                     PQenterPipelineMode(conn)
-                 ? 0
-                 : -1;
+    int rc = s_session(self) == 0 && PQenterPipelineMode(conn) ? 0 : -1;
     if (rc == 0)
         rc = s_lookup(conn, cfg, items, n, lookup, sqlstate);
     if (rc == 0)
@@ -552,11 +574,14 @@ static int s_transact(PGconn *conn, const submit_config_t *cfg, areamap_t **map,
     return rc ? -1 : nevents;
 }
 
-static void s_answer(rpcsrv_t *srv, s_item_t *it)
+/* Packs the item's reply, or sets its refusal's words, while the map and
+ * the lookup it borrows from are still there. */
+static void s_verdict(submit_item_t *it)
 {
     for (size_t k = 0; it->error && k < sizeof s_errors / sizeof *s_errors; k++)
         if (strcmp(it->error, s_errors[k].code) == 0) {
-            rpcsrv_fail(srv, it->req, it->error, s_errors[k].message, NULL, s_errors[k].hint, NULL);
+            it->message = s_errors[k].message;
+            it->hint = s_errors[k].hint;
             return;
         }
     Gov__SubmitCaseReply reply = GOV__SUBMIT_CASE_REPLY__INIT;
@@ -567,80 +592,128 @@ static void s_answer(rpcsrv_t *srv, s_item_t *it)
     reply.caller_count = it->callers;
     reply.area_path = (Gov__AreaRef **) it->path->ptrs;
     reply.n_area_path = it->path->n;
-    rpcsrv_reply(srv, it->req, "SubmitCaseReply", &reply.base);
-}
-
-static void s_item_clear(s_item_t *it)
-{
-    if (it->msg)
-        gov__submit_case__free_unpacked(it->msg, NULL);
-    memset(it, 0, sizeof *it);
-}
-
-/* Decodes and validates; answers the invalid ones. Returns how many are left
- * in `items`. */
-static size_t s_admit(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, s_item_t *items)
-{
-    size_t valid = 0;
-    for (size_t i = 0; i < n; i++) {
-        rpc_req_t *req = reqs[i];
-        Gov__SubmitCase *msg =
-            (Gov__SubmitCase *) envelope_payload(req->env, &gov__submit_case__descriptor);
-        if (!msg) {
-            rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.SubmitCase", NULL, NULL,
-                        NULL);
-            continue;
-        }
-        validate_error_t err = validate_submit(msg);
-        uint8_t hash[32];
-        int hashed = !err.code && EVP_Digest(req->env->payload.data, req->env->payload.len, hash,
-                                             NULL, EVP_sha256(), NULL);
-        if (err.code || !hashed) {
-            rpcsrv_fail(srv, req, err.code ? err.code : "OVERLOADED",
-                        err.code ? err.message : "out of memory", NULL, err.hint, NULL);
-            gov__submit_case__free_unpacked(msg, NULL);
-            continue;
-        }
-        s_item_t *it = &items[valid++];
-        it->req = req;
-        it->msg = msg;
-        memcpy(it->hash, hash, sizeof hash);
-        it->key = *msg->idempotency_key ? msg->idempotency_key : req->env->message_id;
+    size_t len = gov__submit_case_reply__get_packed_size(&reply);
+    if (!(it->reply = malloc(len ? len : 1))) {
+        s_refuse(it, "OVERLOADED", "out of memory", "retry later");
+        return;
     }
-    return valid;
+    it->reply_len = gov__submit_case_reply__pack(&reply, it->reply);
 }
 
-int submit_batch(PGconn *conn, rpcsrv_t *srv, const submit_config_t *cfg, areamap_t **map,
-                 rpc_req_t **reqs, size_t n)
+/* Forgets what a failed transaction decided about the item, so it can be
+ * tried again. */
+static void s_undecide(submit_item_t *it)
 {
-    s_item_t *items = calloc(n, sizeof *items);
-    if (!items) {
-        for (size_t i = 0; i < n; i++)
-            rpcsrv_fail(srv, reqs[i], "OVERLOADED", "out of memory", NULL, "retry later", NULL);
+    submit_item_t fresh = {.req = it->req, .msg = it->msg, .key = it->key, .queued_by = it->queued_by};
+    memcpy(fresh.hash, it->hash, sizeof fresh.hash);
+    *it = fresh;
+}
+
+int submit_admit(rpcsrv_t *srv, rpc_req_t *req, submit_item_t *it)
+{
+    Gov__SubmitCase *msg =
+        (Gov__SubmitCase *) envelope_payload(req->env, &gov__submit_case__descriptor);
+    if (!msg) {
+        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.SubmitCase", NULL, NULL, NULL);
         return -1;
     }
-    size_t valid = s_admit(srv, reqs, n, items);
+    validate_error_t err = validate_submit(msg);
+    memset(it, 0, sizeof *it);
+    int hashed = !err.code && EVP_Digest(req->env->payload.data, req->env->payload.len, it->hash,
+                                         NULL, EVP_sha256(), NULL);
+    if (err.code || !hashed) {
+        rpcsrv_fail(srv, req, err.code ? err.code : "OVERLOADED",
+                    err.code ? err.message : "out of memory", NULL, err.hint, NULL);
+        gov__submit_case__free_unpacked(msg, NULL);
+        return -1;
+    }
+    it->req = req;
+    it->msg = msg;
+    it->key = *msg->idempotency_key ? msg->idempotency_key : req->env->message_id;
+    return 0;
+}
+
+const char *submit_category(const submit_item_t *it)
+{
+    return it->msg->category;
+}
+
+int submit_new(const char *db_url, const submit_config_t *cfg, submit_t **out)
+{
+    submit_t *self = calloc(1, sizeof *self);
+    if (!self || !(self->conn = db_connect(db_url, 10000))) {
+        free(self);
+        return -1;
+    }
+    self->cfg = *cfg;
+    *out = self;
+    return 0;
+}
+
+int submit_serve(submit_t *self, submit_item_t *items, size_t n)
+{
     char sqlstate[6] = "";
     PGresult *lookup = NULL;
-    int events = valid ? s_transact(conn, cfg, map, items, valid, &lookup, sqlstate) : 0;
+    int events = n ? s_transact(self, items, n, &lookup, sqlstate) : 0;
     if (events >= 0) {
-        for (size_t i = 0; i < valid; i++)
-            s_answer(srv, &items[i]);
-    } else if (valid > 1) {
+        for (size_t i = 0; i < n; i++)
+            s_verdict(&items[i]);
+    } else if (n > 1) {
         /* Find the culprit: each request alone. */
         events = 0;
-        for (size_t i = 0; i < valid; i++) {
-            int e = submit_batch(conn, srv, cfg, map, &items[i].req, 1);
+        for (size_t i = 0; i < n; i++) {
+            s_undecide(&items[i]);
+            int e = submit_serve(self, &items[i], 1);
             events += e > 0 ? e : 0;
         }
     } else {
-        rpcsrv_fail(srv, items[0].req, "DB_UNAVAILABLE", "the case could not be stored",
-                    "nothing was written", "retry with the same message_id or idempotency key",
-                    sqlstate);
+        s_refuse(&items[0], "DB_UNAVAILABLE", "the case could not be stored",
+                 "retry with the same message_id or idempotency key");
+        memcpy(items[0].sqlstate, sqlstate, sizeof sqlstate);
     }
-    for (size_t i = 0; i < valid; i++)
-        s_item_clear(&items[i]);
     PQclear(lookup);
-    free(items);
+    /* The answers are made; what they were made from can go. */
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].msg)
+            gov__submit_case__free_unpacked(items[i].msg, NULL);
+        items[i].msg = NULL;
+        items[i].key = NULL;
+        items[i].status = NULL;
+        items[i].path = NULL;
+        items[i].area = NULL;
+    }
     return events;
+}
+
+void submit_answer(rpcsrv_t *srv, submit_item_t *it)
+{
+    if (it->error && strcmp(it->error, "DB_UNAVAILABLE") == 0)
+        rpcsrv_fail(srv, it->req, it->error, it->message, "nothing was written", it->hint,
+                    it->sqlstate);
+    else if (it->error)
+        rpcsrv_fail(srv, it->req, it->error, it->message, NULL, it->hint, NULL);
+    else
+        rpcsrv_reply_packed(srv, it->req, "SubmitCaseReply", it->reply, it->reply_len);
+    it->req = NULL;
+    submit_item_clear(it);
+}
+
+void submit_item_clear(submit_item_t *it)
+{
+    rpcsrv_req_free(&it->req);
+    if (it->msg)
+        gov__submit_case__free_unpacked(it->msg, NULL);
+    free(it->reply);
+    memset(it, 0, sizeof *it);
+}
+
+void submit_destroy(submit_t **self_p)
+{
+    submit_t *self = *self_p;
+    if (!self)
+        return;
+    *self_p = NULL;
+    PQfinish(self->conn);
+    areamap_destroy(&self->map);
+    free(self);
 }
