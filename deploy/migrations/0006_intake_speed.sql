@@ -18,6 +18,11 @@ CREATE INDEX cases_open_point ON cases
     WHERE status IN ('open', 'dispatched');
 DROP INDEX cases_open_location;
 
+-- Idempotency keys are compared for equality only: byte order ("C") makes
+-- every probe and insert of this index a memcmp instead of a locale-aware
+-- comparison. Equality is the same under any deterministic collation.
+ALTER TABLE intake_requests ALTER COLUMN key TYPE text COLLATE "C";
+
 -- Intake places points on its own copy of the map (areas are reference data).
 -- Every change to areas bumps this number; intake reads it in each batch's
 -- lookup and reloads its copy, in the same transaction, when it moved.

@@ -78,6 +78,7 @@ static void s_lane_main(void *arg)
 {
     lane_t *lane = arg;
     lanes_t *owner = lane->owner;
+    submit_warm(lane->submit);
     for (;;) {
         s_done_t *done = NULL;
         while (!(done = calloc(1, sizeof *done)))

@@ -17,29 +17,38 @@
 /* For each submission, in order ($1 keys text[], $2 SHA-256 of the request
  * bytea[], $3 categories text[], $4 lon float8[], $5 lat float8[] (NULL: no
  * point), $6 dlat, $7 dlon float8[]: the half-widths of a box that holds the
- * merge circle; $8 the merge window): what its idempotency key answered
- * before, whether its category exists, and every open case of its category
- * inside the box opened within the window, as "id lon lat callers status
- * area_id" joined by ';' (intake measures the distances; placement is
- * intake's too, areamap.c).
+ * merge circle; $8 the merge window; $9 the merge distance in metres): what
+ * its idempotency key answered before, whether its category exists, and
+ * every open case of its category inside the box opened within the window,
+ * as "id lon lat callers status area_id" joined by ';' (intake measures the
+ * distances on the spheroid; placement is intake's too, areamap.c).
+ * Where the submission will most likely make a new case — not seen before,
+ * a known category, no candidate within the distance by a flat-earth
+ * estimate — a case id is taken for it here, saving a round trip; intake
+ * uses these ids in order for the cases it does make, and asks for more with
+ * Q_NEXT_IDS in the rare batch where the estimate fell short.
  * Columns: 0 ord, 1 seen_case, 2 seen_same, 3 seen_merged, 4 seen_status,
  * 5 seen_callers, 6 seen_area_id, 7 seen_created_ms, 8 category_ok,
- * 9 candidates, 10 now_ms, 11 the areas version */
+ * 9 candidates, 10 now_ms, 11 the areas version, 12 a reserved case id */
 #define Q_LOOKUP                                                                               \
     "SELECT u.ord, r.case_id, r.request_hash = u.hash, r.merged, r.status, r.caller_count,"   \
-    " rc.area_id, (extract(epoch FROM rc.created_at) * 1000)::bigint,"                         \
-    " EXISTS (SELECT 1 FROM categories k WHERE k.code = u.category), m.found,"                 \
-    " (extract(epoch FROM now()) * 1000)::bigint, (" AREAMAP_VERSION_SQL ")"                  \
+    " rc.area_id, (extract(epoch FROM rc.created_at) * 1000)::bigint, k.ok, m.found,"          \
+    " (extract(epoch FROM now()) * 1000)::bigint, (" AREAMAP_VERSION_SQL "),"                 \
+    " CASE WHEN r.case_id IS NULL AND k.ok AND NOT coalesce(m.near, false)"                    \
+    "  THEN nextval((SELECT pg_get_serial_sequence('cases', 'id'))::regclass) END"             \
     " FROM unnest($1::text[], $2::bytea[], $3::text[], $4::float8[], $5::float8[],"           \
     "   $6::float8[], $7::float8[])"                                                           \
     "   WITH ORDINALITY AS u(key, hash, category, lon, lat, dlat, dlon, ord)"                  \
+    " CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM categories k"                           \
+    "   WHERE k.code = u.category) AS ok) k"                                                   \
     " LEFT JOIN intake_requests r ON r.key = u.key"                                            \
     " LEFT JOIN cases rc ON rc.id = r.case_id"                                                 \
     " LEFT JOIN LATERAL ("                                                                     \
-    "   SELECT string_agg(c.id || ' ' || ST_X(c.location::geometry) || ' '"                    \
-    "          || ST_Y(c.location::geometry) || ' ' || c.caller_count || ' ' || c.status"      \
-    "          || ' ' || coalesce(c.area_id, 0), ';') AS found"                                \
-    "   FROM cases c"                                                                          \
+    "   SELECT string_agg(c.id || ' ' || ST_X(g) || ' ' || ST_Y(g) || ' ' || c.caller_count"   \
+    "          || ' ' || c.status || ' ' || coalesce(c.area_id, 0), ';') AS found,"            \
+    "     bool_or(((ST_X(g) - u.lon) * cos(radians(u.lat)) * 111319.5) ^ 2"                    \
+    "             + ((ST_Y(g) - u.lat) * 111132.9) ^ 2 <= ($9::float8 * 0.99) ^ 2) AS near"    \
+    "   FROM cases c CROSS JOIN LATERAL (SELECT c.location::geometry AS g) p"                  \
     "   WHERE u.lon IS NOT NULL AND hashtext(c.category_code) = hashtext(u.category)"          \
     "     AND ST_Y(c.location::geometry) BETWEEN u.lat - u.dlat AND u.lat + u.dlat"            \
     "     AND ST_X(c.location::geometry) BETWEEN u.lon - u.dlon AND u.lon + u.dlon"            \

@@ -45,7 +45,7 @@ static void s_refuse(submit_item_t *it, const char *code, const char *message, c
 
 /* Prepared once per session: planning the lookup costs more than running it. */
 static const db_statement_t s_statements[] = {
-    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 8},
+    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 9},
     {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 13},
     {"intake_merges", Q_ADD_CALLERS, 1},    {"intake_callers", Q_INSERT_CALLERS, 6},
     {"intake_requests", Q_INSERT_REQUESTS, 6},
@@ -53,7 +53,7 @@ static const db_statement_t s_statements[] = {
 
 /* Lookup columns (Q_LOOKUP). */
 enum { L_SEEN_CASE = 1, L_SEEN_SAME, L_SEEN_MERGED, L_SEEN_STATUS, L_SEEN_CALLERS, L_SEEN_AREA,
-       L_SEEN_CREATED, L_CATEGORY_OK, L_CANDIDATES, L_NOW, L_AREAS_VERSION };
+       L_SEEN_CREATED, L_CATEGORY_OK, L_CANDIDATES, L_NOW, L_AREAS_VERSION, L_RESERVED_ID };
 
 static const Gov__Point *s_point(const submit_item_t *it)
 {
@@ -350,18 +350,20 @@ static int s_lookup(PGconn *conn, const submit_config_t *cfg, submit_item_t *ite
         categories[i] = items[i].msg->category;
     }
     char *cats = rc == 0 ? db_text_array(categories, n) : NULL;
-    char window[32];
+    char window[32], distance[32];
     snprintf(window, sizeof window, "%d hours", cfg->merge_window_hours);
-    const char *lookup_params[8] = {0};
+    snprintf(distance, sizeof distance, "%.17g", cfg->merge_distance_m);
+    const char *lookup_params[9] = {0};
     for (int k = 0; rc == 0 && k < 7; k++)
         if (!(lookup_params[k] = pgarray_text(u.col[k])))
             rc = -1;
     lookup_params[7] = window;
+    lookup_params[8] = distance;
     const char *lock_params[] = {cats};
     PGresult *results[3] = {0};
     rc = rc == 0 && cats && PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
                  PQsendQueryPrepared(conn, "intake_lock", 1, lock_params, NULL, NULL, 0) &&
-                 PQsendQueryPrepared(conn, "intake_lookup", 8, lookup_params, NULL, NULL, 0) &&
+                 PQsendQueryPrepared(conn, "intake_lookup", 9, lookup_params, NULL, NULL, 0) &&
                  PQpipelineSync(conn)
              ? db_pipeline_collect(conn, 3, results, sqlstate)
              : -1;
@@ -378,22 +380,45 @@ static int s_lookup(PGconn *conn, const submit_config_t *cfg, submit_item_t *ite
     return rc;
 }
 
-/* Round trip 2: ids for the new cases, in order. */
-static int s_assign_ids(PGconn *conn, submit_item_t *items, size_t n, size_t fresh, char sqlstate[6])
+static int s_cmp_id(const void *a, const void *b)
 {
-    char count[24];
-    snprintf(count, sizeof count, "%zu", fresh);
-    const char *params[] = {count};
-    PGresult *ids = NULL;
-    int rc = PQsendQueryPrepared(conn, "intake_ids", 1, params, NULL, NULL, 0) && PQpipelineSync(conn)
-                 ? db_pipeline_collect(conn, 1, &ids, sqlstate)
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return (x > y) - (x < y);
+}
+
+/* Ids for the new cases, in order: those the lookup reserved, and when they
+ * fall short (round trip 2, rare) as many more as needed. Reserved ids a
+ * batch does not use are left unused, as a rolled-back insert leaves its. */
+static int s_assign_ids(PGconn *conn, submit_item_t *items, size_t n, const PGresult *lookup,
+                        size_t fresh, char sqlstate[6])
+{
+    int64_t *ids = malloc((n + fresh + 1) * sizeof *ids);
+    if (!ids)
+        return -1;
+    size_t have = 0;
+    for (int row = 0; row < PQntuples(lookup); row++)
+        if (!PQgetisnull(lookup, row, L_RESERVED_ID))
+            ids[have++] = s_int(lookup, row, L_RESERVED_ID);
+    qsort(ids, have, sizeof *ids, s_cmp_id);
+    int rc = 0;
+    if (have < fresh) {
+        char count[24];
+        snprintf(count, sizeof count, "%zu", fresh - have);
+        const char *params[] = {count};
+        PGresult *more = NULL;
+        rc = PQsendQueryPrepared(conn, "intake_ids", 1, params, NULL, NULL, 0) && PQpipelineSync(conn)
+                 ? db_pipeline_collect(conn, 1, &more, sqlstate)
                  : -1;
-    if (rc == 0 && PQntuples(ids) != (int) fresh)
-        rc = -1;
+        if (rc == 0 && PQntuples(more) != (int) (fresh - have))
+            rc = -1;
+        for (int row = 0; rc == 0 && row < PQntuples(more); row++)
+            ids[have++] = s_int(more, row, 0);
+        PQclear(more);
+    }
     for (size_t i = 0, k = 0; rc == 0 && i < n; i++)
         if (items[i].fresh)
-            items[i].case_id = s_int(ids, (int) k++, 0);
-    PQclear(ids);
+            items[i].case_id = ids[k++];
+    free(ids);
     return rc;
 }
 
@@ -556,7 +581,7 @@ static int s_transact(submit_t *self, submit_item_t *items, size_t n, PGresult *
         fresh += (size_t) items[i].fresh;
     }
     if (rc == 0 && fresh)
-        rc = s_assign_ids(conn, items, n, fresh, sqlstate);
+        rc = s_assign_ids(conn, items, n, *lookup, fresh, sqlstate);
     if (rc == 0) {
         s_resolve(items, n);
         rc = s_write(conn, items, n, &nevents, sqlstate);
@@ -647,6 +672,18 @@ int submit_new(const char *db_url, const submit_config_t *cfg, submit_t **out)
     }
     self->cfg = *cfg;
     *out = self;
+    return 0;
+}
+
+int submit_warm(submit_t *self)
+{
+    if (s_session(self))
+        return -1;
+    areamap_t *loaded = NULL;
+    if (areamap_load(self->conn, &loaded))
+        return -1;
+    areamap_destroy(&self->map);
+    self->map = loaded;
     return 0;
 }
 

@@ -2,11 +2,12 @@
  *
  * A request is decoded and validated on the loop thread (submit_admit), then
  * served with others in one transaction on a lane (submit_serve, lanes.c) of
- * three pipelined round trips: (1) lock the categories and look every
+ * two pipelined round trips: (1) lock the categories and look every
  * submission up — its idempotency key, category and the open cases near it
  * (the point is placed on the lane's copy of the map, areamap.c, and
- * distances are measured here, spheroid.c); (2) take ids for the new cases;
- * (3) write cases, callers, idempotency records and events, and COMMIT.
+ * distances are measured here, spheroid.c) — taking case ids for those that
+ * look new; (2) write cases, callers, idempotency records and events, and
+ * COMMIT. (When the ids taken fall short, one more round trip takes the rest.)
  * Decisions (replay, refusal, merge, new case) are made here in order, so a
  * submission sees the ones before it in the same batch. The answer is made
  * on the lane only after COMMIT, and sent on the loop thread
@@ -66,6 +67,11 @@ typedef struct submit submit_t;
 /* Connects to `db_url` (waiting up to 10 s for it). Returns 0 and sets
  * `*out`, or -1 after logging. The map is read by the first batch. */
 int submit_new(const char *db_url, const submit_config_t *cfg, submit_t **out);
+
+/* Lane thread. Readies the session and reads the map ahead of the first
+ * batch, so the first requests do not wait for it. Returns 0, or -1 (logged;
+ * the first batch tries again). */
+int submit_warm(submit_t *self);
 
 /* Lane thread. Serves `items` in one transaction, or each alone if that
  * fails; afterwards every item carries its answer (an accepted reply after
