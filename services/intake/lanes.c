@@ -37,6 +37,7 @@ struct lane {
     size_t nqueued, cap;
     int stop;
     size_t load; /* loop thread: items queued here or being served */
+    int kick;    /* loop thread: items were queued since the last lanes_kick */
 };
 
 struct lanes {
@@ -193,12 +194,25 @@ int lanes_push(lanes_t *self, submit_item_t *it)
     }
     it->queued_by = route;
     lane->queue[lane->nqueued++] = *it;
-    uv_cond_signal(&lane->cv);
     uv_mutex_unlock(&lane->mu);
+    lane->kick = 1;
     lane->load++;
     self->pending++;
     memset(it, 0, sizeof *it);
     return 0;
+}
+
+void lanes_kick(lanes_t *self)
+{
+    for (int i = 0; i < self->nlanes; i++) {
+        lane_t *lane = &self->lanes[i];
+        if (!lane->kick)
+            continue;
+        lane->kick = 0;
+        uv_mutex_lock(&lane->mu);
+        uv_cond_signal(&lane->cv);
+        uv_mutex_unlock(&lane->mu);
+    }
 }
 
 size_t lanes_pending(const lanes_t *self)

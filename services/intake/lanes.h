@@ -33,10 +33,15 @@ typedef void (*lanes_done_cb)(submit_item_t *items, size_t n, int events, void *
 int lanes_new(uv_loop_t *loop, const char *db_url, const submit_config_t *cfg, int nlanes,
               size_t max_batch, lanes_done_cb on_done, void *arg, lanes_t **out);
 
-/* Loop thread. Queues an admitted item on its category's lane: returns 0 and
- * the item is taken (`*it` is zeroed), or -ENOMEM and it is still the
- * caller's to answer. */
+/* Loop thread. Queues an admitted item on its category's lane (lanes_kick
+ * wakes it): returns 0 and the item is taken (`*it` is zeroed), or -ENOMEM
+ * and it is still the caller's to answer. */
 int lanes_push(lanes_t *self, submit_item_t *it);
+
+/* Loop thread. Wakes the lanes that were given items since the last kick:
+ * call it once after queueing all the requests of a pass over the socket, so
+ * an idle lane starts with all of them rather than with the first alone. */
+void lanes_kick(lanes_t *self);
 
 /* Items queued or being served, over all lanes. */
 size_t lanes_pending(const lanes_t *self);

@@ -71,6 +71,7 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
                         "intake answers SubmitCase, GetCase and ListCases", NULL);
         }
     }
+    lanes_kick(self->lanes);
     s_update_metrics(self);
 }
 
