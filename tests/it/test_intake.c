@@ -701,6 +701,77 @@ static void test_nothing_accepted_is_lost_on_kill_across_lanes(void **state)
     s_kill_mid_burst(*state, (int) (sizeof s_burst_categories / sizeof *s_burst_categories));
 }
 
+/* Two replicas (each with its lanes) take a flood of reports from one spot
+ * at the same moment: exactly one case is made, every other report joins
+ * it, and its caller count is the number of reports. */
+static void test_two_replicas_merge_into_one_case(void **state)
+{
+    fixture_t *f = *state;
+    enum { N = 60 };
+    harness_svc_t second;
+    assert_int_equal(harness_intake_start(&second, f->svc.db_url, NULL), 0);
+    void *dealers[2];
+    const char *endpoints[2] = {f->svc.endpoint, second.endpoint};
+    int linger = 0;
+    for (int k = 0; k < 2; k++) {
+        dealers[k] = zmq_socket(f->zctx, ZMQ_DEALER);
+        zmq_setsockopt(dealers[k], ZMQ_LINGER, &linger, sizeof linger);
+        assert_int_equal(zmq_connect(dealers[k], endpoints[k]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        char key[32], id[16];
+        snprintf(key, sizeof key, "flood-%d", i);
+        snprintf(id, sizeof id, "f%d", i);
+        Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
+        Gov__Location loc = GOV__LOCATION__INIT;
+        Gov__Point pt = GOV__POINT__INIT;
+        req.channel = "hotline";
+        req.category = "complaint.water";
+        req.description = "水管爆裂";
+        req.idempotency_key = key;
+        pt.lat = 39.9075 + (i % 5) * 0.00005; /* within ~25 m of each other */
+        pt.lon = 116.3075 + (i % 7) * 0.00005;
+        loc.point = &pt;
+        req.location = &loc;
+        Gov__Envelope env = GOV__ENVELOPE__INIT;
+        env.type = "SubmitCase";
+        env.message_id = id;
+        size_t len;
+        uint8_t *frame = envelope_pack(&env, &req.base, &len);
+        zmq_send(dealers[i % 2], frame, len, 0);
+        free(frame);
+    }
+    int answered = 0, created = 0;
+    int64_t case_id = 0;
+    int64_t deadline = harness_now_ms() + 10000;
+    while (answered < N && harness_now_ms() < deadline) {
+        zmq_pollitem_t items[2] = {{dealers[0], 0, ZMQ_POLLIN, 0}, {dealers[1], 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, 100) < 1)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (!(items[k].revents & ZMQ_POLLIN))
+                continue;
+            uint8_t buf[4096];
+            int n = zmq_recv(dealers[k], buf, sizeof buf, 0);
+            Gov__SubmitCaseReply *r = s_ok(envelope_unpack(buf, (size_t) n));
+            created += !r->merged;
+            if (case_id == 0)
+                case_id = r->case_id;
+            assert_int_equal(r->case_id, case_id);
+            answered++;
+            gov__submit_case_reply__free_unpacked(r, NULL);
+        }
+    }
+    assert_int_equal(answered, N);
+    assert_int_equal(created, 1);
+    assert_int_equal(s_rows(f, "cases"), 1);
+    assert_int_equal(harness_int(f->conn, "SELECT caller_count FROM cases", 0, NULL), N);
+    assert_int_equal(s_rows(f, "case_callers"), N);
+    for (int k = 0; k < 2; k++)
+        zmq_close(dealers[k]);
+    assert_int_equal(harness_stop(&second, SIGTERM), 0);
+}
+
 /* Areas imported while intake runs are used by the next submission: each
  * batch checks the areas version and reads the map again when it moved. */
 static void test_new_areas_are_used_without_restart(void **state)
@@ -771,6 +842,7 @@ int main(void)
         cmocka_unit_test_setup(test_nothing_accepted_is_lost_on_kill, s_clean),
         cmocka_unit_test_setup(test_nothing_accepted_is_lost_on_kill_across_lanes, s_clean),
         cmocka_unit_test_setup(test_new_areas_are_used_without_restart, s_clean),
+        cmocka_unit_test_setup(test_two_replicas_merge_into_one_case, s_clean),
         cmocka_unit_test(test_health_and_metrics),
         cmocka_unit_test(test_refuses_unknown_schema),
     };
