@@ -39,7 +39,21 @@ typedef struct {
     lanes_t *lanes;
     _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
     uv_signal_t sigint, sigterm;
+    uv_timer_t kick;    /* the relay's next kick, when one is due */
+    int kick_armed;
 } intake_t;
+
+/* The relay commits its numbering like any writer: kicked after every batch,
+ * its commits would wait for the disk as often as the lanes' do. Kicks are
+ * gathered for up to this long. */
+#define S_KICK_MS 5
+
+static void s_on_kick(uv_timer_t *timer)
+{
+    intake_t *self = timer->data;
+    self->kick_armed = 0;
+    relay_kick(self->relay);
+}
 
 static void s_update_metrics(intake_t *self)
 {
@@ -81,8 +95,10 @@ static void s_on_served(submit_item_t *items, size_t n, int events, void *arg)
     intake_t *self = arg;
     for (size_t i = 0; i < n; i++)
         submit_answer(self->rpc, &items[i]);
-    if (events > 0)
-        relay_kick(self->relay);
+    if (events > 0 && !self->kick_armed) {
+        self->kick_armed = 1;
+        uv_timer_start(&self->kick, s_on_kick, S_KICK_MS, 0);
+    }
     atomic_fetch_add(self->m_batches, 1);
     s_update_metrics(self);
 }
@@ -119,6 +135,8 @@ int main(void)
     uv_loop_t *loop = uv_default_loop();
     void *zctx = zmq_ctx_new();
     int rc = 1;
+    uv_timer_init(loop, &self.kick);
+    self.kick.data = &self;
     if (health_new(http_port, http_any, "intake", &self.health))
         goto done;
     self.m_requests = health_metric(self.health, "requests_total", "requests received", HEALTH_COUNTER);
@@ -153,6 +171,7 @@ int main(void)
     uv_close((uv_handle_t *) &self.sigterm, NULL);
 done:
     lanes_destroy(&self.lanes); /* answers what was committed, so before the socket goes */
+    uv_close((uv_handle_t *) &self.kick, NULL); /* the relay numbers the rest when it starts */
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
     relay_destroy(&self.relay);
