@@ -154,6 +154,20 @@ int rpcsrv_reply(rpcsrv_t *srv, rpc_req_t *req, const char *type, const Protobuf
     return rc;
 }
 
+int rpcsrv_reply_packed(rpcsrv_t *srv, rpc_req_t *req, const char *type, const uint8_t *payload,
+                        size_t len)
+{
+    Gov__Envelope env = GOV__ENVELOPE__INIT;
+    env.type = (char *) type;
+    env.correlation_id = req->env->message_id;
+    env.trace_id = req->env->trace_id;
+    env.payload.data = (uint8_t *) payload;
+    env.payload.len = len;
+    int rc = s_send(srv, req, &env, NULL);
+    rpcsrv_req_free(&req);
+    return rc;
+}
+
 int rpcsrv_fail(rpcsrv_t *srv, rpc_req_t *req, const char *code, const char *message,
                 const char *detail, const char *hint, const char *sqlstate)
 {

@@ -44,6 +44,11 @@ int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_bat
  * is freed either way. */
 int rpcsrv_reply(rpcsrv_t *srv, rpc_req_t *req, const char *type, const ProtobufCMessage *payload);
 
+/* As rpcsrv_reply, for a payload already packed (`len` bytes, borrowed):
+ * what a worker thread made can be sent by the loop thread. */
+int rpcsrv_reply_packed(rpcsrv_t *srv, rpc_req_t *req, const char *type, const uint8_t *payload,
+                        size_t len);
+
 /* Answers `req` with an error and frees the request. `code` is a stable
  * UPPER_SNAKE code; `message` is short and lowercase; `detail`, `hint` and
  * `sqlstate` may be NULL. */

@@ -56,14 +56,16 @@ stop_intake() { kill $intake_pid; wait $intake_pid 2>/dev/null || true; intake_p
 start_intake gov_peak
 peak=$(build/bin/bench-intake "$eps" "$SECONDS_PER_RUN" 4 64)
 stop_intake
-echo "intake $peak" | head -1
+# First lines by expansion, not `| head -1`: head exiting early is a SIGPIPE
+# that pipefail turned into a failed run now and then.
+echo "intake ${peak%%$'\n'*}"
 peak_rate=$(echo "$peak" | awk '/^RESULT/ {print $2}')
 half=$(awk -v r="$peak_rate" 'BEGIN {printf "%.0f", r / 2}')
 
 start_intake gov_paced
 paced=$(build/bin/bench-intake "$eps" "$SECONDS_PER_RUN" 4 256 "$half")
 stop_intake
-echo "intake $paced" | head -1
+echo "intake ${paced%%$'\n'*}"
 p99_half=$(echo "$paced" | awk '/^RESULT/ {print $4}')
 
 # Scale-out as DESIGN.md section 4 has it: two replicas on one database, each
@@ -71,7 +73,7 @@ p99_half=$(echo "$paced" | awk '/^RESULT/ {print $4}')
 start_intake gov_two 2
 two=$(build/bin/bench-intake "$eps" "$SECONDS_PER_RUN" 4 64)
 stop_intake
-echo "intake x2 replicas $two" | head -1
+echo "intake x2 replicas ${two%%$'\n'*}"
 two_rate=$(echo "$two" | awk '/^RESULT/ {print $2}')
 
 GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov_peak"

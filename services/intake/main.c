@@ -1,10 +1,13 @@
 /* gov-intake: every resident's report comes in here.
  *
  * Requests arrive on a ROUTER (GOV_INTAKE_ENDPOINT) as gov.Envelopes. Each
- * pass over the socket is one batch: SubmitCase requests are validated, placed
- * on the map and merged with nearby open cases in one transaction together
- * with their CaseCreated / CaseMerged events (submit.c); GetCase and ListCases
- * read cases back (cases.c). After each commit the relay (its own thread)
+ * SubmitCase is validated here (submit.c) and queued on a lane (lanes.c): a
+ * thread with its own database connection that serves whatever was queued
+ * to it in one transaction — placing points on the map, merging them with
+ * nearby open cases, writing their CaseCreated / CaseMerged events — and
+ * hands the answers back to be sent after COMMIT. Lanes split the categories
+ * between them, so their transactions overlap. GetCase and ListCases read
+ * cases back here (cases.c). After each commit the relay (its own thread)
  * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). A
  * durable subscriber follows routing's events (GOV_ROUTING_EVENTS) to keep each
  * case's status (progress.c). /healthz and /metrics are served on
@@ -19,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "health.h"
+#include "lanes.h"
 #include "log.h"
 #include "progress.h"
 #include "relay.h"
@@ -32,38 +36,71 @@ typedef struct {
     relay_t *relay;
     sub_t *routing;
     health_t *health;
-    submit_config_t submit;
+    lanes_t *lanes;
     _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
     uv_signal_t sigint, sigterm;
+    uv_timer_t kick;    /* the relay's next kick, when one is due */
+    int kick_armed;
 } intake_t;
+
+/* The relay commits its numbering like any writer: kicked after every batch,
+ * its commits would wait for the disk as often as the lanes' do. Kicks are
+ * gathered for up to this long. */
+#define S_KICK_MS 5
+
+static void s_on_kick(uv_timer_t *timer)
+{
+    intake_t *self = timer->data;
+    self->kick_armed = 0;
+    relay_kick(self->relay);
+}
+
+static void s_update_metrics(intake_t *self)
+{
+    rpcsrv_stats_t stats = rpcsrv_stats(self->rpc);
+    atomic_store(self->m_requests, stats.requests);
+    atomic_store(self->m_errors, stats.errors);
+    atomic_store(self->m_published, relay_published(self->relay));
+}
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
 {
     intake_t *self = arg;
-    rpc_req_t **submits = malloc(n * sizeof *submits);
-    size_t nsubmits = 0;
     for (size_t i = 0; i < n; i++) {
         const char *type = reqs[i]->env->type;
-        if (submits && strcmp(type, "SubmitCase") == 0)
-            submits[nsubmits++] = reqs[i];
-        else if (strcmp(type, "GetCase") == 0)
+        if (strcmp(type, "SubmitCase") == 0) {
+            submit_item_t item;
+            atomic_fetch_add(self->m_cases, 1);
+            if (submit_admit(srv, reqs[i], &item) == 0 && lanes_push(self->lanes, &item)) {
+                rpcsrv_fail(srv, item.req, "OVERLOADED", "out of memory", NULL, "retry later", NULL);
+                item.req = NULL;
+                submit_item_clear(&item);
+            }
+        } else if (strcmp(type, "GetCase") == 0) {
             cases_get(self->conn, srv, reqs[i]);
-        else if (strcmp(type, "ListCases") == 0)
+        } else if (strcmp(type, "ListCases") == 0) {
             cases_list(self->conn, srv, reqs[i]);
-        else
+        } else {
             rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", type,
                         "intake answers SubmitCase, GetCase and ListCases", NULL);
+        }
     }
-    if (nsubmits && submit_batch(self->conn, srv, &self->submit, submits, nsubmits) > 0)
-        relay_kick(self->relay);
-    free(submits);
+    lanes_kick(self->lanes);
+    s_update_metrics(self);
+}
 
-    rpcsrv_stats_t stats = rpcsrv_stats(srv);
-    atomic_store(self->m_requests, stats.requests);
-    atomic_store(self->m_errors, stats.errors);
-    atomic_fetch_add(self->m_cases, nsubmits);
+/* A lane served a batch: answer it (everything in it is committed). */
+static void s_on_served(submit_item_t *items, size_t n, int events, void *arg)
+{
+    intake_t *self = arg;
+    for (size_t i = 0; i < n; i++)
+        submit_answer(self->rpc, &items[i]);
+    if (events > 0 && !self->kick_armed) {
+        self->kick_armed = 1;
+        uv_timer_start(&self->kick, s_on_kick, S_KICK_MS, 0);
+    }
     atomic_fetch_add(self->m_batches, 1);
-    atomic_store(self->m_published, relay_published(self->relay));
+    s_update_metrics(self);
 }
 
 static void s_on_signal(uv_signal_t *signal, int signum)
@@ -85,16 +122,21 @@ int main(void)
     int http_port = (int) config_int("GOV_INTAKE_HTTP_PORT", 7103, 1, 65535, &bad);
     int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
     int max_batch = (int) config_int("GOV_INTAKE_MAX_BATCH", 256, 1, 10000, &bad);
+    int nlanes = (int) config_int("GOV_INTAKE_LANES", 2, 1, 64, &bad);
     int64_t max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, &bad);
     int relay_ms = (int) config_int("GOV_RELAY_INTERVAL_MS", 200, 10, 60000, &bad);
-    self.submit.merge_distance_m = (double) config_int("GOV_MERGE_DISTANCE_M", 100, 0, 100000, &bad);
-    self.submit.merge_window_hours = (int) config_int("GOV_MERGE_WINDOW_HOURS", 72, 0, 8760, &bad);
+    submit_config_t submit = {
+        .merge_distance_m = (double) config_int("GOV_MERGE_DISTANCE_M", 100, 0, 100000, &bad),
+        .merge_window_hours = (int) config_int("GOV_MERGE_WINDOW_HOURS", 72, 0, 8760, &bad),
+    };
     if (bad)
         return 2;
 
     uv_loop_t *loop = uv_default_loop();
     void *zctx = zmq_ctx_new();
     int rc = 1;
+    uv_timer_init(loop, &self.kick);
+    self.kick.data = &self;
     if (health_new(http_port, http_any, "intake", &self.health))
         goto done;
     self.m_requests = health_metric(self.health, "requests_total", "requests received", HEALTH_COUNTER);
@@ -106,6 +148,8 @@ int main(void)
     if (!(self.conn = db_connect(db_url, 10000)) || db_require_schema(self.conn, SCHEMA_VERSION))
         goto done;
     if (relay_new(zctx, db_url, "intake", events, relay_ms, &self.relay))
+        goto done;
+    if (lanes_new(loop, db_url, &submit, nlanes, (size_t) max_batch, s_on_served, &self, &self.lanes))
         goto done;
     if (sub_new(loop, zctx, self.conn, "intake", "routing", routing_events, silence_ms,
                 progress_apply, &self, &self.routing))
@@ -126,6 +170,8 @@ int main(void)
     uv_close((uv_handle_t *) &self.sigint, NULL);
     uv_close((uv_handle_t *) &self.sigterm, NULL);
 done:
+    lanes_destroy(&self.lanes); /* answers what was committed, so before the socket goes */
+    uv_close((uv_handle_t *) &self.kick, NULL); /* the relay numbers the rest when it starts */
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
     relay_destroy(&self.relay);

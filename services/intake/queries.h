@@ -1,10 +1,12 @@
 /* queries: every SQL statement the intake service runs, in one place.
  *
- * A batch of submissions travels as one JSON array per statement
- * (jsonb_to_recordset), so the database plans and starts each statement once
- * per batch, not once per case. */
+ * A batch of submissions travels as a few typed arrays per statement
+ * (unnest), so the database plans and starts each statement once per batch,
+ * not once per case, and reads no JSON. */
 #ifndef INTAKE_QUERIES_H
 #define INTAKE_QUERIES_H
+
+#include "areamap.h"
 
 /* Serialises merge decisions per category across intake replicas; locks are
  * taken in sorted order so two batches never deadlock. $1 categories text[] */
@@ -12,80 +14,90 @@
     "SELECT count(pg_advisory_xact_lock(hashtext('intake_merge:' || c)))"                      \
     " FROM (SELECT DISTINCT unnest($1::text[]) AS c ORDER BY 1) s"
 
-/* For each submission ($1: [{key, req, category, lon, lat}], req the request
- * bytes in hex), in order: what its idempotency key answered before, whether
- * its category exists, the smallest area holding its point, and the nearest
- * open case of its category within $2 metres opened within $3.
+/* For each submission, in order ($1 keys text[], $2 SHA-256 of the request
+ * bytea[], $3 categories text[], $4 lon float8[], $5 lat float8[] (NULL: no
+ * point), $6 dlat, $7 dlon float8[]: the half-widths of a box that holds the
+ * merge circle; $8 the merge window; $9 the merge distance in metres): what
+ * its idempotency key answered before, whether its category exists, and
+ * every open case of its category inside the box opened within the window,
+ * as "id lon lat callers status area_id" joined by ';' (intake measures the
+ * distances on the spheroid; placement is intake's too, areamap.c).
+ * Where the submission will most likely make a new case — not seen before,
+ * a known category, no candidate within the distance by a flat-earth
+ * estimate — a case id is taken for it here, saving a round trip; intake
+ * uses these ids in order for the cases it does make, and asks for more with
+ * Q_NEXT_IDS in the rare batch where the estimate fell short.
  * Columns: 0 ord, 1 seen_case, 2 seen_same, 3 seen_merged, 4 seen_status,
- * 5 seen_callers, 6 seen_path, 7 seen_created_ms, 8 category_ok, 9 area_id,
- * 10 area_path, 11 merge_case, 12 merge_callers, 13 merge_distance,
- * 14 merge_status, 15 merge_path, 16 now_ms */
+ * 5 seen_callers, 6 seen_area_id, 7 seen_created_ms, 8 category_ok,
+ * 9 candidates, 10 now_ms, 11 the areas version, 12 a reserved case id */
 #define Q_LOOKUP                                                                               \
-    "SELECT u.ord, r.case_id, r.request_hash = sha256(decode(u.req, 'hex')), r.merged,"       \
-    " r.status, r.caller_count, coalesce(ra.path_json, '[]')::text,"                          \
-    " (extract(epoch FROM rc.created_at) * 1000)::bigint,"                                     \
-    " EXISTS (SELECT 1 FROM categories k WHERE k.code = u.category),"                          \
-    " g.id, g.path_json::text, m.id, m.caller_count, m.distance, m.status,"                    \
-    " coalesce(m.path_json, '[]')::text, (extract(epoch FROM now()) * 1000)::bigint"           \
-    " FROM ROWS FROM (jsonb_to_recordset($1::jsonb)"                                           \
-    "   AS (key text, req text, category text, lon float8, lat float8))"                       \
-    "   WITH ORDINALITY AS u(key, req, category, lon, lat, ord)"                               \
+    "SELECT u.ord, r.case_id, r.request_hash = u.hash, r.merged, r.status, r.caller_count,"   \
+    " rc.area_id, (extract(epoch FROM rc.created_at) * 1000)::bigint, k.ok, m.found,"          \
+    " (extract(epoch FROM now()) * 1000)::bigint, (" AREAMAP_VERSION_SQL "),"                 \
+    " CASE WHEN r.case_id IS NULL AND k.ok AND NOT coalesce(m.near, false)"                    \
+    "  THEN nextval((SELECT pg_get_serial_sequence('cases', 'id'))::regclass) END"             \
+    " FROM unnest($1::text[], $2::bytea[], $3::text[], $4::float8[], $5::float8[],"           \
+    "   $6::float8[], $7::float8[])"                                                           \
+    "   WITH ORDINALITY AS u(key, hash, category, lon, lat, dlat, dlon, ord)"                  \
+    " CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM categories k"                           \
+    "   WHERE k.code = u.category) AS ok) k"                                                   \
     " LEFT JOIN intake_requests r ON r.key = u.key"                                            \
     " LEFT JOIN cases rc ON rc.id = r.case_id"                                                 \
-    " LEFT JOIN areas ra ON ra.id = rc.area_id"                                                \
     " LEFT JOIN LATERAL ("                                                                     \
-    "   SELECT a.id, a.path_json FROM areas a"                                                 \
-    "   WHERE u.lon IS NOT NULL AND ST_Covers(a.geom, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326))" \
-    "   ORDER BY cardinality(a.path) DESC, ST_Area(a.geom) LIMIT 1) g ON true"                 \
-    " LEFT JOIN LATERAL ("                                                                     \
-    "   SELECT c.id, c.caller_count, c.status, ca.path_json,"                                  \
-    "          ST_Distance(c.location, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326)::geography) AS distance" \
-    "   FROM cases c LEFT JOIN areas ca ON ca.id = c.area_id"                                  \
-    "   WHERE u.lon IS NOT NULL AND c.category_code = u.category"                              \
-    "     AND c.status IN ('open', 'dispatched') AND c.created_at > now() - $3::interval"     \
-    "     AND ST_DWithin(c.location, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326)::geography, $2::float8)" \
-    "   ORDER BY 5, c.id LIMIT 1) m ON true"                                                   \
+    "   SELECT string_agg(c.id || ' ' || ST_X(g) || ' ' || ST_Y(g) || ' ' || c.caller_count"   \
+    "          || ' ' || c.status || ' ' || coalesce(c.area_id, 0), ';') AS found,"            \
+    "     bool_or(((ST_X(g) - u.lon) * cos(radians(u.lat)) * 111319.5) ^ 2"                    \
+    "             + ((ST_Y(g) - u.lat) * 111132.9) ^ 2 <= ($9::float8 * 0.99) ^ 2) AS near"    \
+    "   FROM cases c CROSS JOIN LATERAL (SELECT c.location::geometry AS g) p"                  \
+    "   WHERE u.lon IS NOT NULL AND hashtext(c.category_code) = hashtext(u.category)"          \
+    "     AND ST_Y(c.location::geometry) BETWEEN u.lat - u.dlat AND u.lat + u.dlat"            \
+    "     AND ST_X(c.location::geometry) BETWEEN u.lon - u.dlon AND u.lon + u.dlon"            \
+    "     AND c.category_code = u.category AND c.status IN ('open', 'dispatched')"             \
+    "     AND c.created_at > now() - $8::interval"                                             \
+    "  ) m ON true"                                                                            \
     " ORDER BY u.ord"
 
 /* $1 how many new case ids */
 #define Q_NEXT_IDS "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, $1::int)"
 
-/* $1: [{id, channel, category, description, urgency, lon, lat, address, area_id,
- * name, phone, media}] */
+/* $1 id bigint[], $2 channel, $3 category, $4 description, $5 urgency text[],
+ * $6 lon, $7 lat float8[], $8 address text[], $9 area_id bigint[], $10 area
+ * path (bigint[] literals), $11 name, $12 phone text[], $13 media (text[]
+ * literals) */
 #define Q_INSERT_CASES                                                                         \
     "INSERT INTO cases (id, channel, category_code, description, urgency, location, address,"  \
     " area_id, area_path, reporter_name, reporter_phone, media_urls) OVERRIDING SYSTEM VALUE"   \
     " SELECT x.id, x.channel, x.category, x.description, x.urgency,"                           \
     "  CASE WHEN x.lon IS NULL THEN NULL"                                                      \
     "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END,"                     \
-    "  x.address, x.area_id, coalesce(a.path, '{}'), x.name, x.phone, x.media"                 \
-    " FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, channel text, category text,"         \
-    "  description text, urgency text, lon float8, lat float8, address text, area_id bigint,"  \
-    "  name text, phone text, media text[])"                                                   \
-    " LEFT JOIN areas a ON a.id = x.area_id"
+    "  x.address, x.area_id, x.area_path::bigint[], x.name, x.phone, x.media::text[]"          \
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],"  \
+    "  $7::float8[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[],"          \
+    "  $13::text[]) AS x(id, channel, category, description, urgency, lon, lat, address,"      \
+    "  area_id, area_path, name, phone, media)"
 
-/* $1: [{id}]: one more caller for case id, per element */
+/* $1 case ids bigint[]: one more caller for each element */
 #define Q_ADD_CALLERS                                                                          \
     "UPDATE cases c SET caller_count = c.caller_count + x.n, updated_at = now()"               \
-    " FROM (SELECT id, count(*) AS n FROM jsonb_to_recordset($1::jsonb) AS e(id bigint)"       \
-    "       GROUP BY id) x WHERE c.id = x.id"
+    " FROM (SELECT id, count(*) AS n FROM unnest($1::bigint[]) AS e(id) GROUP BY id) x"        \
+    " WHERE c.id = x.id"
 
-/* $1: [{case_id, channel, name, phone, description, media}] */
+/* $1 case_id bigint[], $2 channel, $3 name, $4 phone, $5 description text[],
+ * $6 media (text[] literals) */
 #define Q_INSERT_CALLERS                                                                       \
     "INSERT INTO case_callers (case_id, channel, reporter_name, reporter_phone, description,"  \
     " media_urls)"                                                                             \
-    " SELECT x.case_id, x.channel, x.name, x.phone, x.description, x.media"                    \
-    " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (case_id bigint, channel text,"         \
-    "  name text, phone text, description text, media text[]))"                                \
+    " SELECT x.case_id, x.channel, x.name, x.phone, x.description, x.media::text[]"            \
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])"   \
     "  WITH ORDINALITY AS x(case_id, channel, name, phone, description, media, ord)"           \
     " ORDER BY x.ord"
 
-/* $1: [{key, req, case_id, merged, status, callers}] */
+/* $1 key text[], $2 request hash bytea[], $3 case_id bigint[], $4 merged
+ * boolean[], $5 status text[], $6 callers int[] */
 #define Q_INSERT_REQUESTS                                                                      \
     "INSERT INTO intake_requests (key, request_hash, case_id, merged, status, caller_count)"    \
-    " SELECT x.key, sha256(decode(x.req, 'hex')), x.case_id, x.merged, x.status, x.callers"    \
-    " FROM jsonb_to_recordset($1::jsonb) AS x(key text, req text, case_id bigint,"             \
-    "  merged boolean, status text, callers int)"
+    " SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::boolean[], $5::text[],"  \
+    "  $6::int[])"
 
 /* Columns of a case as caseview_from_row() reads them. */
 #define Q_CASE_COLUMNS                                                                         \

@@ -1,37 +1,22 @@
 #include "submit.h"
 
-#include <jansson.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "caseview.h"
 #include "db.h"
 #include "intake.pb-c.h"
 #include "log.h"
 #include "outbox.h"
+#include "pgarray.h"
 #include "queries.h"
+#include "spheroid.h"
 #include "validate.h"
 
-/* One submission on its way through the batch. */
-typedef struct {
-    rpc_req_t *req;
-    Gov__SubmitCase *msg;
-    const char *key;
-    char *hex;              /* the request bytes, hex: what replays are compared by */
-    const char *error;      /* a code from s_errors, or NULL */
-    int fresh;              /* makes a new case */
-    int merged, replayed;
-    int target;             /* the earlier item this one merges into or replays, or -1 */
-    int64_t case_id;        /* known now for existing cases, after Q_NEXT_IDS for new */
-    int64_t area_id;        /* new cases: where the point is, 0 for none */
-    int callers;            /* the case's caller count after this submission */
-    const char *status;     /* borrowed from the lookup result or static */
-    const char *path_json;  /* likewise */
-    int64_t created_ms;
-    areapath_t path;   /* parsed for the reply and the event */
-} s_item_t;
+/* The path of a case that is on no area (address only). */
+static const areapath_t s_no_path;
 
 /* The refusals that need the database, with what a person should read. */
 static const struct {
@@ -43,46 +28,36 @@ static const struct {
      "use a new key for a new request; resend the same content to get the first answer"},
 };
 
+/* A lane's own connection and copy of the map. */
+struct submit {
+    PGconn *conn;
+    submit_config_t cfg;
+    areamap_t *map; /* read by the first batch */
+    int session;    /* the backend the settings and statements were made on */
+};
+
+static void s_refuse(submit_item_t *it, const char *code, const char *message, const char *hint)
+{
+    it->error = code;
+    it->message = message;
+    it->hint = hint;
+}
+
 /* Prepared once per session: planning the lookup costs more than running it. */
 static const db_statement_t s_statements[] = {
-    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 3},
-    {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 1},
-    {"intake_merges", Q_ADD_CALLERS, 1},    {"intake_callers", Q_INSERT_CALLERS, 1},
-    {"intake_requests", Q_INSERT_REQUESTS, 1},
+    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 9},
+    {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 13},
+    {"intake_merges", Q_ADD_CALLERS, 1},    {"intake_callers", Q_INSERT_CALLERS, 6},
+    {"intake_requests", Q_INSERT_REQUESTS, 6},
 };
 
 /* Lookup columns (Q_LOOKUP). */
-enum { L_SEEN_CASE = 1, L_SEEN_SAME, L_SEEN_MERGED, L_SEEN_STATUS, L_SEEN_CALLERS, L_SEEN_PATH,
-       L_SEEN_CREATED, L_CATEGORY_OK, L_AREA_ID, L_AREA_PATH, L_MERGE_CASE, L_MERGE_CALLERS,
-       L_MERGE_DISTANCE, L_MERGE_STATUS, L_MERGE_PATH, L_NOW };
+enum { L_SEEN_CASE = 1, L_SEEN_SAME, L_SEEN_MERGED, L_SEEN_STATUS, L_SEEN_CALLERS, L_SEEN_AREA,
+       L_SEEN_CREATED, L_CATEGORY_OK, L_CANDIDATES, L_NOW, L_AREAS_VERSION, L_RESERVED_ID };
 
-static char *s_hex(const uint8_t *data, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *out = malloc(2 * len + 1);
-    for (size_t i = 0; out && i < len; i++) {
-        out[2 * i] = digits[data[i] >> 4];
-        out[2 * i + 1] = digits[data[i] & 15];
-    }
-    if (out)
-        out[2 * len] = '\0';
-    return out;
-}
-
-static const Gov__Point *s_point(const s_item_t *it)
+static const Gov__Point *s_point(const submit_item_t *it)
 {
     return it->msg->location->point;
-}
-
-/* Great-circle distance in metres (a sphere; PostGIS measures the spheroid,
- * which differs by well under 1% at these distances). */
-static double s_distance_m(const Gov__Point *a, const Gov__Point *b)
-{
-    const double r = 6371008.8, rad = M_PI / 180;
-    double dlat = (b->lat - a->lat) * rad, dlon = (b->lon - a->lon) * rad;
-    double h = sin(dlat / 2) * sin(dlat / 2) +
-               cos(a->lat * rad) * cos(b->lat * rad) * sin(dlon / 2) * sin(dlon / 2);
-    return 2 * r * asin(sqrt(h));
 }
 
 static int s_bool(const PGresult *res, int row, int col)
@@ -95,19 +70,58 @@ static int64_t s_int(const PGresult *res, int row, int col)
     return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
+static const areapath_t *s_path_of(const areamap_t *map, int64_t area_id)
+{
+    const areamap_area_t *a = areamap_find(map, area_id);
+    return a ? &a->path : &s_no_path;
+}
+
+/* A stored open case the lookup found near a submission. */
+typedef struct {
+    int64_t id, area_id;
+    double lon, lat;
+    int callers;
+    const char *status;
+} s_candidate_t;
+
+/* Reads the next "id lon lat callers status area_id" of a candidates list,
+ * advancing *text. Returns 0, or -1 at the end (or on anything unreadable). */
+static int s_next_candidate(const char **text, s_candidate_t *c)
+{
+    const char *p = *text;
+    if (!p || !*p)
+        return -1;
+    char *end;
+    c->id = strtoll(p, &end, 10);
+    c->lon = strtod(end, &end);
+    c->lat = strtod(end, &end);
+    c->callers = (int) strtol(end, &end, 10);
+    while (*end == ' ')
+        end++;
+    c->status = strncmp(end, "dispatched", 10) == 0 ? "dispatched" : "open";
+    end += strcspn(end, " ;");
+    c->area_id = strtoll(end, &end, 10);
+    if (*end != ';' && *end != '\0')
+        return -1;
+    *text = *end ? end + 1 : end;
+    return 0;
+}
+
 /* Decides item i from its lookup row and the items before it, in order: a
  * replay, a refusal, a merge into an open case (stored or new in this
- * batch, whichever is nearer), or a new case. */
-static void s_decide(s_item_t *items, size_t i, const PGresult *res, double merge_m)
+ * batch, whichever is nearer; ties go to the lower id, batch cases last), or
+ * a new case. */
+static void s_decide(submit_item_t *items, size_t i, const PGresult *res, const areamap_t *map,
+                     double merge_m)
 {
-    s_item_t *it = &items[i];
+    submit_item_t *it = &items[i];
     int row = (int) i;
     it->target = -1;
     it->created_ms = s_int(res, row, L_NOW);
     for (size_t j = 0; j < i; j++) {
         if (strcmp(items[j].key, it->key) != 0)
             continue;
-        if (strcmp(items[j].hex, it->hex) != 0) {
+        if (memcmp(items[j].hash, it->hash, sizeof it->hash) != 0) {
             it->error = "IDEMPOTENCY_CONFLICT";
             return;
         }
@@ -127,7 +141,7 @@ static void s_decide(s_item_t *items, size_t i, const PGresult *res, double merg
         it->merged = s_bool(res, row, L_SEEN_MERGED);
         it->status = PQgetvalue(res, row, L_SEEN_STATUS);
         it->callers = (int) s_int(res, row, L_SEEN_CALLERS);
-        it->path_json = PQgetvalue(res, row, L_SEEN_PATH);
+        it->path = s_path_of(map, s_int(res, row, L_SEEN_AREA));
         it->created_ms = s_int(res, row, L_SEEN_CREATED);
         return;
     }
@@ -136,23 +150,30 @@ static void s_decide(s_item_t *items, size_t i, const PGresult *res, double merg
         return;
     }
     const Gov__Point *pt = s_point(it);
-    if (pt && PQgetisnull(res, row, L_AREA_ID)) {
+    if (pt && !(it->area = areamap_place(map, pt->lon, pt->lat))) {
         it->error = "OUTSIDE_AREA";
         return;
     }
     it->status = "open";
-    it->path_json = pt ? PQgetvalue(res, row, L_AREA_PATH) : "[]";
-    it->area_id = s_int(res, row, L_AREA_ID);
-    /* The nearest open case: the stored one the lookup found, or one this
+    it->path = it->area ? &it->area->path : &s_no_path;
+    /* The nearest open case: a stored one the lookup found, or one this
      * batch is creating. */
-    double best = PQgetisnull(res, row, L_MERGE_CASE) ? INFINITY
-                                                      : strtod(PQgetvalue(res, row, L_MERGE_DISTANCE), NULL);
+    double best = INFINITY;
+    s_candidate_t found = {0}, c;
+    for (const char *text = pt ? PQgetvalue(res, row, L_CANDIDATES) : NULL;
+         s_next_candidate(&text, &c) == 0;) {
+        double d = spheroid_distance_m(pt->lat, pt->lon, c.lat, c.lon);
+        if (d <= merge_m && (d < best || (d == best && c.id < found.id))) {
+            best = d;
+            found = c;
+        }
+    }
     int in_batch = -1;
     for (size_t j = 0; pt && j < i; j++) {
-        const s_item_t *o = &items[j];
+        const submit_item_t *o = &items[j];
         if (!o->fresh || strcmp(o->msg->category, it->msg->category) != 0 || !s_point(o))
             continue;
-        double d = s_distance_m(pt, s_point(o));
+        double d = spheroid_distance_m(pt->lat, pt->lon, s_point(o)->lat, s_point(o)->lon);
         if (d <= merge_m && d < best) {
             best = d;
             in_batch = (int) j;
@@ -161,13 +182,13 @@ static void s_decide(s_item_t *items, size_t i, const PGresult *res, double merg
     if (in_batch >= 0) {
         it->merged = 1;
         it->target = in_batch;
-        it->path_json = items[in_batch].path_json;
+        it->path = items[in_batch].path;
     } else if (isfinite(best)) {
         it->merged = 1;
-        it->case_id = s_int(res, row, L_MERGE_CASE);
-        it->status = PQgetvalue(res, row, L_MERGE_STATUS);
-        it->path_json = PQgetvalue(res, row, L_MERGE_PATH);
-        it->callers = (int) s_int(res, row, L_MERGE_CALLERS);
+        it->case_id = found.id;
+        it->status = found.status;
+        it->path = s_path_of(map, found.area_id);
+        it->callers = found.callers;
     } else {
         it->fresh = 1;
         it->callers = 1;
@@ -185,49 +206,53 @@ static void s_decide(s_item_t *items, size_t i, const PGresult *res, double merg
 
 /* After new ids are known: merges into new cases and replays of earlier
  * items take their case from their target. */
-static void s_resolve(s_item_t *items, size_t n)
+static void s_resolve(submit_item_t *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        s_item_t *it = &items[i];
+        submit_item_t *it = &items[i];
         if (it->error || it->target < 0)
             continue;
-        const s_item_t *t = &items[it->target];
+        const submit_item_t *t = &items[it->target];
         it->case_id = t->case_id;
         if (it->replayed) {
             it->merged = t->merged;
             it->status = t->status;
             it->callers = t->callers;
-            it->path_json = t->path_json;
+            it->path = t->path;
             it->created_ms = t->created_ms;
         }
     }
 }
 
-static json_t *s_strings(char **items, size_t n)
-{
-    json_t *array = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(array, json_string(items[i]));
-    return array;
-}
-
-static const char *s_phone(const s_item_t *it)
+static const char *s_phone(const submit_item_t *it)
 {
     return it->msg->reporter ? it->msg->reporter->phone : "";
 }
 
-static const char *s_name(const s_item_t *it)
+static const char *s_name(const submit_item_t *it)
 {
     return it->msg->reporter ? it->msg->reporter->name : "";
 }
 
+/* Adds the item's media URLs to `a` as one text[] literal. Returns 0, or -1
+ * when out of memory. */
+static int s_add_media(pgarray_t *a, const Gov__SubmitCase *m)
+{
+    char *media = db_text_array(m->media_urls, m->n_media_urls);
+    if (media)
+        pgarray_add_text(a, media);
+    free(media);
+    return media ? 0 : -1;
+}
+
 /* Adds the item's CaseCreated or CaseMerged to the batch's events. */
-static int s_event(outbox_batch_t *events, s_item_t *it)
+static int s_event(outbox_batch_t *events, submit_item_t *it)
 {
     const Gov__SubmitCase *m = it->msg;
     const Gov__Envelope *env = it->req->env;
     Gov__Reporter empty = GOV__REPORTER__INIT;
     Gov__Reporter *reporter = m->reporter ? m->reporter : &empty;
+    Gov__AreaRef **path = (Gov__AreaRef **) it->path->ptrs;
     if (it->merged) {
         Gov__Caller caller = GOV__CALLER__INIT;
         caller.channel = m->channel;
@@ -239,8 +264,8 @@ static int s_event(outbox_batch_t *events, s_item_t *it)
         Gov__CaseMerged ev = GOV__CASE_MERGED__INIT;
         ev.case_id = it->case_id;
         ev.category = m->category;
-        ev.area_path = it->path.ptrs;
-        ev.n_area_path = it->path.n;
+        ev.area_path = path;
+        ev.n_area_path = it->path->n;
         ev.caller = &caller;
         ev.caller_count = it->callers;
         return outbox_batch_add(events, "CaseMerged", env->actor, env->trace_id, &ev.base);
@@ -253,8 +278,8 @@ static int s_event(outbox_batch_t *events, s_item_t *it)
     c.description = m->description;
     c.urgency = (char *) validate_urgency(m);
     c.location = m->location;
-    c.area_path = it->path.ptrs;
-    c.n_area_path = it->path.n;
+    c.area_path = path;
+    c.n_area_path = it->path->n;
     c.reporter = reporter;
     c.media_urls = m->media_urls;
     c.n_media_urls = m->n_media_urls;
@@ -265,47 +290,83 @@ static int s_event(outbox_batch_t *events, s_item_t *it)
     return outbox_batch_add(events, "CaseCreated", env->actor, env->trace_id, &ev.base);
 }
 
-/* Sends one prepared statement whose single parameter is `json` (stolen). */
-static int s_send_json(PGconn *conn, const char *statement, json_t *json)
+/* A statement's array parameters, built column by column. */
+#define S_MAX_COLUMNS 13
+typedef struct {
+    pgarray_t *col[S_MAX_COLUMNS];
+    int n;
+} s_columns_t;
+
+static int s_columns_init(s_columns_t *cols, int n)
 {
-    char *text = json_dumps(json, JSON_COMPACT);
-    const char *values[] = {text};
-    int ok = text && PQsendQueryPrepared(conn, statement, 1, values, NULL, NULL, 0);
-    free(text);
-    json_decref(json);
-    return ok ? 0 : -1;
+    cols->n = n;
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        if (!(cols->col[i] = pgarray_new()))
+            rc = -1;
+    return rc;
+}
+
+static void s_columns_clear(s_columns_t *cols)
+{
+    for (int i = 0; i < cols->n; i++)
+        pgarray_destroy(&cols->col[i]);
+    cols->n = 0;
+}
+
+/* Queues the prepared `statement` with the columns as its parameters. */
+static int s_send_columns(PGconn *conn, const char *statement, s_columns_t *cols)
+{
+    const char *values[S_MAX_COLUMNS];
+    for (int i = 0; i < cols->n; i++)
+        if (!(values[i] = pgarray_text(cols->col[i])))
+            return -1;
+    return PQsendQueryPrepared(conn, statement, cols->n, values, NULL, NULL, 0) ? 0 : -1;
 }
 
 /* Round trip 1: lock the categories, look every submission up. */
-static int s_lookup(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
+static int s_lookup(PGconn *conn, const submit_config_t *cfg, submit_item_t *items, size_t n,
                     PGresult **lookup, char sqlstate[6])
 {
-    json_t *rows = json_array();
+    s_columns_t u;
     char **categories = malloc(n * sizeof *categories);
-    for (size_t i = 0; categories && i < n; i++) {
+    int rc = s_columns_init(&u, 7) == 0 && categories ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         const Gov__Point *pt = s_point(&items[i]);
-        json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o, s:o}", "key", items[i].key,
-                                              "req", items[i].hex, "category",
-                                              items[i].msg->category, "lon",
-                                              pt ? json_real(pt->lon) : json_null(), "lat",
-                                              pt ? json_real(pt->lat) : json_null()));
+        pgarray_add_text(u.col[0], items[i].key);
+        pgarray_add_bytes(u.col[1], items[i].hash, sizeof items[i].hash);
+        pgarray_add_text(u.col[2], items[i].msg->category);
+        if (pt) {
+            double dlat, dlon;
+            spheroid_box(pt->lat, pt->lon, cfg->merge_distance_m, &dlat, &dlon);
+            pgarray_add_double(u.col[3], pt->lon);
+            pgarray_add_double(u.col[4], pt->lat);
+            pgarray_add_double(u.col[5], dlat);
+            pgarray_add_double(u.col[6], dlon);
+        } else {
+            for (int k = 3; k < 7; k++)
+                pgarray_add_null(u.col[k]);
+        }
         categories[i] = items[i].msg->category;
     }
-    char *cats = categories ? db_text_array(categories, n) : NULL;
-    char *rows_text = json_dumps(rows, JSON_COMPACT);
-    char dist[32], window[32];
-    snprintf(dist, sizeof dist, "%.3f", cfg->merge_distance_m);
+    char *cats = rc == 0 ? db_text_array(categories, n) : NULL;
+    char window[32], distance[32];
     snprintf(window, sizeof window, "%d hours", cfg->merge_window_hours);
+    snprintf(distance, sizeof distance, "%.17g", cfg->merge_distance_m);
+    const char *lookup_params[9] = {0};
+    for (int k = 0; rc == 0 && k < 7; k++)
+        if (!(lookup_params[k] = pgarray_text(u.col[k])))
+            rc = -1;
+    lookup_params[7] = window;
+    lookup_params[8] = distance;
     const char *lock_params[] = {cats};
-    const char *lookup_params[] = {rows_text, dist, window};
     PGresult *results[3] = {0};
-    int rc = cats && rows_text &&
-                     PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-                     PQsendQueryPrepared(conn, "intake_lock", 1, lock_params, NULL, NULL, 0) &&
-                     PQsendQueryPrepared(conn, "intake_lookup", 3, lookup_params, NULL, NULL, 0) &&
-                     PQpipelineSync(conn)
-                 ? db_pipeline_collect(conn, 3, results, sqlstate)
-                 : -1;
+    rc = rc == 0 && cats && PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+                 PQsendQueryPrepared(conn, "intake_lock", 1, lock_params, NULL, NULL, 0) &&
+                 PQsendQueryPrepared(conn, "intake_lookup", 9, lookup_params, NULL, NULL, 0) &&
+                 PQpipelineSync(conn)
+             ? db_pipeline_collect(conn, 3, results, sqlstate)
+             : -1;
     if (rc == 0 && PQntuples(results[2]) != (int) n)
         rc = -1;
     PQclear(results[0]);
@@ -315,85 +376,120 @@ static int s_lookup(PGconn *conn, const submit_config_t *cfg, s_item_t *items, s
         PQclear(results[2]);
     free(cats);
     free(categories);
-    free(rows_text);
-    json_decref(rows);
+    s_columns_clear(&u);
     return rc;
 }
 
-/* Round trip 2: ids for the new cases, in order. */
-static int s_assign_ids(PGconn *conn, s_item_t *items, size_t n, size_t fresh, char sqlstate[6])
+static int s_cmp_id(const void *a, const void *b)
 {
-    char count[24];
-    snprintf(count, sizeof count, "%zu", fresh);
-    const char *params[] = {count};
-    PGresult *ids = NULL;
-    int rc = PQsendQueryPrepared(conn, "intake_ids", 1, params, NULL, NULL, 0) && PQpipelineSync(conn)
-                 ? db_pipeline_collect(conn, 1, &ids, sqlstate)
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return (x > y) - (x < y);
+}
+
+/* Ids for the new cases, in order: those the lookup reserved, and when they
+ * fall short (round trip 2, rare) as many more as needed. Reserved ids a
+ * batch does not use are left unused, as a rolled-back insert leaves its. */
+static int s_assign_ids(PGconn *conn, submit_item_t *items, size_t n, const PGresult *lookup,
+                        size_t fresh, char sqlstate[6])
+{
+    int64_t *ids = malloc((n + fresh + 1) * sizeof *ids);
+    if (!ids)
+        return -1;
+    size_t have = 0;
+    for (int row = 0; row < PQntuples(lookup); row++)
+        if (!PQgetisnull(lookup, row, L_RESERVED_ID))
+            ids[have++] = s_int(lookup, row, L_RESERVED_ID);
+    qsort(ids, have, sizeof *ids, s_cmp_id);
+    int rc = 0;
+    if (have < fresh) {
+        char count[24];
+        snprintf(count, sizeof count, "%zu", fresh - have);
+        const char *params[] = {count};
+        PGresult *more = NULL;
+        rc = PQsendQueryPrepared(conn, "intake_ids", 1, params, NULL, NULL, 0) && PQpipelineSync(conn)
+                 ? db_pipeline_collect(conn, 1, &more, sqlstate)
                  : -1;
-    if (rc == 0 && PQntuples(ids) != (int) fresh)
-        rc = -1;
+        if (rc == 0 && PQntuples(more) != (int) (fresh - have))
+            rc = -1;
+        for (int row = 0; rc == 0 && row < PQntuples(more); row++)
+            ids[have++] = s_int(more, row, 0);
+        PQclear(more);
+    }
     for (size_t i = 0, k = 0; rc == 0 && i < n; i++)
         if (items[i].fresh)
-            items[i].case_id = s_int(ids, (int) k++, 0);
-    PQclear(ids);
+            items[i].case_id = ids[k++];
+    free(ids);
     return rc;
 }
 
 /* Round trip 3: cases, callers, idempotency records, events; COMMIT. */
-static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char sqlstate[6])
+static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, char sqlstate[6])
 {
-    json_t *cases = json_array(), *merges = json_array(), *callers = json_array(),
-           *requests = json_array();
+    s_columns_t cases, merges, callers, requests;
     outbox_batch_t *events = outbox_batch_new("intake");
-    int rc = events ? 0 : -1;
+    int rc = s_columns_init(&cases, 13) | s_columns_init(&merges, 1) |
+                     s_columns_init(&callers, 6) | s_columns_init(&requests, 6) || !events
+                 ? -1
+                 : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        s_item_t *it = &items[i];
+        submit_item_t *it = &items[i];
         if (it->error || it->replayed)
             continue;
         const Gov__SubmitCase *m = it->msg;
         const Gov__Point *pt = s_point(it);
-        if (areapath_parse(&it->path, it->path_json))
-            rc = -1;
-        if (it->fresh)
-            json_array_append_new(
-                cases, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:s, s:o}",
-                                 "id", (json_int_t) it->case_id, "channel", m->channel,
-                                 "category", m->category, "description", m->description,
-                                 "urgency", validate_urgency(m), "lon",
-                                 pt ? json_real(pt->lon) : json_null(), "lat",
-                                 pt ? json_real(pt->lat) : json_null(), "address",
-                                 m->location->address, "area_id",
-                                 it->area_id ? json_integer(it->area_id) : json_null(), "name",
-                                 s_name(it), "phone", s_phone(it), "media",
-                                 s_strings(m->media_urls, m->n_media_urls)));
-        else
-            json_array_append_new(merges, json_pack("{s:I}", "id", (json_int_t) it->case_id));
-        json_array_append_new(callers,
-                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "case_id",
-                                        (json_int_t) it->case_id, "channel", m->channel, "name",
-                                        s_name(it), "phone", s_phone(it), "description",
-                                        m->description, "media",
-                                        s_strings(m->media_urls, m->n_media_urls)));
-        json_array_append_new(requests,
-                              json_pack("{s:s, s:s, s:I, s:b, s:s, s:i}", "key", it->key, "req",
-                                        it->hex, "case_id", (json_int_t) it->case_id, "merged",
-                                        it->merged, "status", it->status, "callers", it->callers));
-        if (rc == 0)
-            rc = s_event(events, it);
+        if (it->fresh) {
+            pgarray_t **c = cases.col;
+            pgarray_add_int(c[0], it->case_id);
+            pgarray_add_text(c[1], m->channel);
+            pgarray_add_text(c[2], m->category);
+            pgarray_add_text(c[3], m->description);
+            pgarray_add_text(c[4], validate_urgency(m));
+            if (pt) {
+                pgarray_add_double(c[5], pt->lon);
+                pgarray_add_double(c[6], pt->lat);
+            } else {
+                pgarray_add_null(c[5]);
+                pgarray_add_null(c[6]);
+            }
+            pgarray_add_text(c[7], m->location->address);
+            if (it->area)
+                pgarray_add_int(c[8], it->area->id);
+            else
+                pgarray_add_null(c[8]);
+            pgarray_add_text(c[9], it->area ? it->area->path_ids : "{}");
+            pgarray_add_text(c[10], s_name(it));
+            pgarray_add_text(c[11], s_phone(it));
+            rc |= s_add_media(c[12], m);
+        } else {
+            pgarray_add_int(merges.col[0], it->case_id);
+        }
+        pgarray_add_int(callers.col[0], it->case_id);
+        pgarray_add_text(callers.col[1], m->channel);
+        pgarray_add_text(callers.col[2], s_name(it));
+        pgarray_add_text(callers.col[3], s_phone(it));
+        pgarray_add_text(callers.col[4], m->description);
+        rc |= s_add_media(callers.col[5], m);
+        pgarray_add_text(requests.col[0], it->key);
+        pgarray_add_bytes(requests.col[1], it->hash, sizeof it->hash);
+        pgarray_add_int(requests.col[2], it->case_id);
+        pgarray_add_text(requests.col[3], it->merged ? "t" : "f");
+        pgarray_add_text(requests.col[4], it->status);
+        pgarray_add_int(requests.col[5], it->callers);
+        rc |= s_event(events, it);
     }
     /* Queue every statement that has rows, then COMMIT; count what was sent. */
     int sent = 0;
     struct {
         const char *statement;
-        json_t *rows;
-    } steps[] = {{"intake_cases", cases},
-                 {"intake_merges", merges},
-                 {"intake_callers", callers},
-                 {"intake_requests", requests}};
+        s_columns_t *cols;
+    } steps[] = {{"intake_cases", &cases},
+                 {"intake_merges", &merges},
+                 {"intake_callers", &callers},
+                 {"intake_requests", &requests}};
     for (size_t k = 0; rc == 0 && k < sizeof steps / sizeof *steps; k++) {
-        if (json_array_size(steps[k].rows) == 0)
+        if (pgarray_count(steps[k].cols->col[0]) == 0)
             continue;
-        rc = s_send_json(conn, steps[k].statement, json_incref(steps[k].rows));
+        rc = s_send_columns(conn, steps[k].statement, steps[k].cols);
         sent++;
     }
     if (rc == 0 && outbox_batch_size(events)) {
@@ -414,32 +510,78 @@ static int s_write(PGconn *conn, s_item_t *items, size_t n, int *nevents, char s
             rc = -1; /* a COMMIT of a failed transaction "succeeds" as ROLLBACK */
     }
     outbox_batch_destroy(&events);
-    json_decref(cases);
-    json_decref(merges);
-    json_decref(callers);
-    json_decref(requests);
+    s_columns_clear(&cases);
+    s_columns_clear(&merges);
+    s_columns_clear(&callers);
+    s_columns_clear(&requests);
     return rc;
+}
+
+/* Makes sure the map is the one the lookup saw (same areas version); reads
+ * it again, in the batch's transaction, when not. */
+static int s_fresh_map(PGconn *conn, areamap_t **map, const PGresult *lookup)
+{
+    int64_t version = s_int(lookup, 0, L_AREAS_VERSION);
+    if (*map && areamap_version(*map) == version)
+        return 0;
+    areamap_t *loaded = NULL;
+    if (!PQexitPipelineMode(conn) || areamap_load(conn, &loaded) || !PQenterPipelineMode(conn)) {
+        areamap_destroy(&loaded);
+        return -1;
+    }
+    areamap_destroy(map);
+    *map = loaded;
+    log_info("map read: %zu areas at version %lld", areamap_size(loaded),
+             (long long) areamap_version(loaded));
+    return 0;
+}
+
+/* Readies a new database session (the first, or one after a reset): its
+ * planner settings and prepared statements. Every statement here finds its
+ * rows by key, and a prepared statement keeps the generic plan it was first
+ * given; on a young table — a new deployment, or the benchmark — the planner
+ * would pick sequential scans and hash joins and keep them as the table grows
+ * (a lookup that scans every idempotency record). Ruling those out for this
+ * session keeps the cached plans the index plans they are at any size; and
+ * since that prices the few tiny scans left (areas_version) out of any
+ * sensible range, JIT, which would then compile every batch, is off too
+ * (these statements are far too short to gain from it anyway). */
+static int s_session(submit_t *self)
+{
+    int pid = PQbackendPID(self->conn);
+    if (pid && pid == self->session)
+        return 0;
+    if (db_run(self->conn, "SET enable_seqscan = off", 0, NULL) ||
+        db_run(self->conn, "SET enable_hashjoin = off", 0, NULL) ||
+        db_run(self->conn, "SET enable_mergejoin = off", 0, NULL) ||
+        db_run(self->conn, "SET jit = off", 0, NULL) ||
+        db_prepare(self->conn, s_statements, sizeof s_statements / sizeof *s_statements))
+        return -1;
+    self->session = pid;
+    return 0;
 }
 
 /* Runs the items in one transaction. Returns the events written, or -1 with
  * the transaction rolled back and nothing answered. */
-static int s_transact(PGconn *conn, const submit_config_t *cfg, s_item_t *items, size_t n,
-                      PGresult **lookup, char sqlstate[6])
+static int s_transact(submit_t *self, submit_item_t *items, size_t n, PGresult **lookup,
+                      char sqlstate[6])
 {
+    PGconn *conn = self->conn;
+    const submit_config_t *cfg = &self->cfg;
+    areamap_t **map = &self->map;
     int nevents = 0;
-    int rc = db_prepare(conn, s_statements, sizeof s_statements / sizeof *s_statements) == 0 &&
-                     PQenterPipelineMode(conn)
-                 ? 0
-                 : -1;
+    int rc = s_session(self) == 0 && PQenterPipelineMode(conn) ? 0 : -1;
     if (rc == 0)
         rc = s_lookup(conn, cfg, items, n, lookup, sqlstate);
+    if (rc == 0)
+        rc = s_fresh_map(conn, map, *lookup);
     size_t fresh = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        s_decide(items, i, *lookup, cfg->merge_distance_m);
+        s_decide(items, i, *lookup, *map, cfg->merge_distance_m);
         fresh += (size_t) items[i].fresh;
     }
     if (rc == 0 && fresh)
-        rc = s_assign_ids(conn, items, n, fresh, sqlstate);
+        rc = s_assign_ids(conn, items, n, *lookup, fresh, sqlstate);
     if (rc == 0) {
         s_resolve(items, n);
         rc = s_write(conn, items, n, &nevents, sqlstate);
@@ -457,99 +599,158 @@ static int s_transact(PGconn *conn, const submit_config_t *cfg, s_item_t *items,
     return rc ? -1 : nevents;
 }
 
-static void s_answer(rpcsrv_t *srv, s_item_t *it)
+/* Packs the item's reply, or sets its refusal's words, while the map and
+ * the lookup it borrows from are still there. */
+static void s_verdict(submit_item_t *it)
 {
     for (size_t k = 0; it->error && k < sizeof s_errors / sizeof *s_errors; k++)
         if (strcmp(it->error, s_errors[k].code) == 0) {
-            rpcsrv_fail(srv, it->req, it->error, s_errors[k].message, NULL, s_errors[k].hint, NULL);
+            it->message = s_errors[k].message;
+            it->hint = s_errors[k].hint;
             return;
         }
-    if (it->replayed && areapath_parse(&it->path, it->path_json)) {
-        rpcsrv_fail(srv, it->req, "INTERNAL", "stored answer could not be read", NULL, NULL, NULL);
-        return;
-    }
     Gov__SubmitCaseReply reply = GOV__SUBMIT_CASE_REPLY__INIT;
     reply.case_id = it->case_id;
     reply.merged = it->merged;
     reply.replayed = it->replayed;
     reply.status = (char *) it->status;
     reply.caller_count = it->callers;
-    reply.area_path = it->path.ptrs;
-    reply.n_area_path = it->path.n;
-    rpcsrv_reply(srv, it->req, "SubmitCaseReply", &reply.base);
-}
-
-static void s_item_clear(s_item_t *it)
-{
-    if (it->msg)
-        gov__submit_case__free_unpacked(it->msg, NULL);
-    free(it->hex);
-    areapath_clear(&it->path);
-    memset(it, 0, sizeof *it);
-}
-
-/* Decodes and validates; answers the invalid ones. Returns how many are left
- * in `items`. */
-static size_t s_admit(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, s_item_t *items)
-{
-    size_t valid = 0;
-    for (size_t i = 0; i < n; i++) {
-        rpc_req_t *req = reqs[i];
-        Gov__SubmitCase *msg =
-            (Gov__SubmitCase *) envelope_payload(req->env, &gov__submit_case__descriptor);
-        if (!msg) {
-            rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.SubmitCase", NULL, NULL,
-                        NULL);
-            continue;
-        }
-        validate_error_t err = validate_submit(msg);
-        char *hex = err.code ? NULL : s_hex(req->env->payload.data, req->env->payload.len);
-        if (err.code || !hex) {
-            rpcsrv_fail(srv, req, err.code ? err.code : "OVERLOADED",
-                        err.code ? err.message : "out of memory", NULL, err.hint, NULL);
-            gov__submit_case__free_unpacked(msg, NULL);
-            continue;
-        }
-        s_item_t *it = &items[valid++];
-        it->req = req;
-        it->msg = msg;
-        it->hex = hex;
-        it->key = *msg->idempotency_key ? msg->idempotency_key : req->env->message_id;
+    reply.area_path = (Gov__AreaRef **) it->path->ptrs;
+    reply.n_area_path = it->path->n;
+    size_t len = gov__submit_case_reply__get_packed_size(&reply);
+    if (!(it->reply = malloc(len ? len : 1))) {
+        s_refuse(it, "OVERLOADED", "out of memory", "retry later");
+        return;
     }
-    return valid;
+    it->reply_len = gov__submit_case_reply__pack(&reply, it->reply);
 }
 
-int submit_batch(PGconn *conn, rpcsrv_t *srv, const submit_config_t *cfg, rpc_req_t **reqs,
-                 size_t n)
+/* Forgets what a failed transaction decided about the item, so it can be
+ * tried again. */
+static void s_undecide(submit_item_t *it)
 {
-    s_item_t *items = calloc(n, sizeof *items);
-    if (!items) {
-        for (size_t i = 0; i < n; i++)
-            rpcsrv_fail(srv, reqs[i], "OVERLOADED", "out of memory", NULL, "retry later", NULL);
+    submit_item_t fresh = {.req = it->req, .msg = it->msg, .key = it->key, .queued_by = it->queued_by};
+    memcpy(fresh.hash, it->hash, sizeof fresh.hash);
+    *it = fresh;
+}
+
+int submit_admit(rpcsrv_t *srv, rpc_req_t *req, submit_item_t *it)
+{
+    Gov__SubmitCase *msg =
+        (Gov__SubmitCase *) envelope_payload(req->env, &gov__submit_case__descriptor);
+    if (!msg) {
+        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.SubmitCase", NULL, NULL, NULL);
         return -1;
     }
-    size_t valid = s_admit(srv, reqs, n, items);
+    validate_error_t err = validate_submit(msg);
+    memset(it, 0, sizeof *it);
+    int hashed = !err.code && EVP_Digest(req->env->payload.data, req->env->payload.len, it->hash,
+                                         NULL, EVP_sha256(), NULL);
+    if (err.code || !hashed) {
+        rpcsrv_fail(srv, req, err.code ? err.code : "OVERLOADED",
+                    err.code ? err.message : "out of memory", NULL, err.hint, NULL);
+        gov__submit_case__free_unpacked(msg, NULL);
+        return -1;
+    }
+    it->req = req;
+    it->msg = msg;
+    it->key = *msg->idempotency_key ? msg->idempotency_key : req->env->message_id;
+    return 0;
+}
+
+const char *submit_category(const submit_item_t *it)
+{
+    return it->msg->category;
+}
+
+int submit_new(const char *db_url, const submit_config_t *cfg, submit_t **out)
+{
+    submit_t *self = calloc(1, sizeof *self);
+    if (!self || !(self->conn = db_connect(db_url, 10000))) {
+        free(self);
+        return -1;
+    }
+    self->cfg = *cfg;
+    *out = self;
+    return 0;
+}
+
+int submit_warm(submit_t *self)
+{
+    if (s_session(self))
+        return -1;
+    areamap_t *loaded = NULL;
+    if (areamap_load(self->conn, &loaded))
+        return -1;
+    areamap_destroy(&self->map);
+    self->map = loaded;
+    return 0;
+}
+
+int submit_serve(submit_t *self, submit_item_t *items, size_t n)
+{
     char sqlstate[6] = "";
     PGresult *lookup = NULL;
-    int events = valid ? s_transact(conn, cfg, items, valid, &lookup, sqlstate) : 0;
+    int events = n ? s_transact(self, items, n, &lookup, sqlstate) : 0;
     if (events >= 0) {
-        for (size_t i = 0; i < valid; i++)
-            s_answer(srv, &items[i]);
-    } else if (valid > 1) {
+        for (size_t i = 0; i < n; i++)
+            s_verdict(&items[i]);
+    } else if (n > 1) {
         /* Find the culprit: each request alone. */
         events = 0;
-        for (size_t i = 0; i < valid; i++) {
-            int e = submit_batch(conn, srv, cfg, &items[i].req, 1);
+        for (size_t i = 0; i < n; i++) {
+            s_undecide(&items[i]);
+            int e = submit_serve(self, &items[i], 1);
             events += e > 0 ? e : 0;
         }
     } else {
-        rpcsrv_fail(srv, items[0].req, "DB_UNAVAILABLE", "the case could not be stored",
-                    "nothing was written", "retry with the same message_id or idempotency key",
-                    sqlstate);
+        s_refuse(&items[0], "DB_UNAVAILABLE", "the case could not be stored",
+                 "retry with the same message_id or idempotency key");
+        memcpy(items[0].sqlstate, sqlstate, sizeof sqlstate);
     }
-    for (size_t i = 0; i < valid; i++)
-        s_item_clear(&items[i]);
     PQclear(lookup);
-    free(items);
+    /* The answers are made; what they were made from can go. */
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].msg)
+            gov__submit_case__free_unpacked(items[i].msg, NULL);
+        items[i].msg = NULL;
+        items[i].key = NULL;
+        items[i].status = NULL;
+        items[i].path = NULL;
+        items[i].area = NULL;
+    }
     return events;
+}
+
+void submit_answer(rpcsrv_t *srv, submit_item_t *it)
+{
+    if (it->error && strcmp(it->error, "DB_UNAVAILABLE") == 0)
+        rpcsrv_fail(srv, it->req, it->error, it->message, "nothing was written", it->hint,
+                    it->sqlstate);
+    else if (it->error)
+        rpcsrv_fail(srv, it->req, it->error, it->message, NULL, it->hint, NULL);
+    else
+        rpcsrv_reply_packed(srv, it->req, "SubmitCaseReply", it->reply, it->reply_len);
+    it->req = NULL;
+    submit_item_clear(it);
+}
+
+void submit_item_clear(submit_item_t *it)
+{
+    rpcsrv_req_free(&it->req);
+    if (it->msg)
+        gov__submit_case__free_unpacked(it->msg, NULL);
+    free(it->reply);
+    memset(it, 0, sizeof *it);
+}
+
+void submit_destroy(submit_t **self_p)
+{
+    submit_t *self = *self_p;
+    if (!self)
+        return;
+    *self_p = NULL;
+    PQfinish(self->conn);
+    areamap_destroy(&self->map);
+    free(self);
 }

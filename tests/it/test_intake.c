@@ -582,12 +582,17 @@ static void test_a_burst_is_answered_as_if_one_by_one(void **state)
     gov__submit_case_reply__free_unpacked(e, NULL);
 }
 
-/* kill -9 in the middle of a stream of submissions: every answered case is
- * stored, and resending everything with the same keys makes each case
- * exactly once, with one event each, numbered without gaps. */
-static void test_nothing_accepted_is_lost_on_kill(void **state)
+/* Categories for bursts that keep both lanes busy at once. */
+static const char *s_burst_categories[] = {"complaint.sanitation", "complaint.noise",
+                                           "complaint.water",      "complaint.traffic",
+                                           "report.water",         "help.dispute"};
+
+/* kill -9 in the middle of a stream of submissions in `ncategories`
+ * categories: every answered case is stored, and resending everything with
+ * the same keys makes each case exactly once, with one event each, numbered
+ * without gaps. */
+static void s_kill_mid_burst(fixture_t *f, int ncategories)
 {
-    fixture_t *f = *state;
     enum { N = 300 };
     void *dealer = zmq_socket(f->zctx, ZMQ_DEALER);
     int linger = 0;
@@ -603,7 +608,7 @@ static void test_nothing_accepted_is_lost_on_kill(void **state)
         Gov__Location loc = GOV__LOCATION__INIT;
         Gov__Point pt = GOV__POINT__INIT;
         req.channel = "app";
-        req.category = "complaint.sanitation";
+        req.category = (char *) s_burst_categories[i % ncategories];
         req.description = "垃圾满溢";
         req.idempotency_key = key;
         pt.lat = 39.9005 + (i % 20) * 0.0014; /* ~155 m apart: many cases */
@@ -684,6 +689,118 @@ static void test_nothing_accepted_is_lost_on_kill(void **state)
     assert_int_equal(harness_int(f->conn, "SELECT max(seq) - min(seq) + 1 FROM outbox", 0, NULL), N);
 }
 
+static void test_nothing_accepted_is_lost_on_kill(void **state)
+{
+    s_kill_mid_burst(*state, 1);
+}
+
+/* The same with six categories, so both lanes commit at once: still no
+ * answer before COMMIT, and the outbox still numbered without gaps. */
+static void test_nothing_accepted_is_lost_on_kill_across_lanes(void **state)
+{
+    s_kill_mid_burst(*state, (int) (sizeof s_burst_categories / sizeof *s_burst_categories));
+}
+
+/* Two replicas (each with its lanes) take a flood of reports from one spot
+ * at the same moment: exactly one case is made, every other report joins
+ * it, and its caller count is the number of reports. */
+static void test_two_replicas_merge_into_one_case(void **state)
+{
+    fixture_t *f = *state;
+    enum { N = 60 };
+    harness_svc_t second;
+    assert_int_equal(harness_intake_start(&second, f->svc.db_url, NULL), 0);
+    void *dealers[2];
+    const char *endpoints[2] = {f->svc.endpoint, second.endpoint};
+    int linger = 0;
+    for (int k = 0; k < 2; k++) {
+        dealers[k] = zmq_socket(f->zctx, ZMQ_DEALER);
+        zmq_setsockopt(dealers[k], ZMQ_LINGER, &linger, sizeof linger);
+        assert_int_equal(zmq_connect(dealers[k], endpoints[k]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        char key[32], id[16];
+        snprintf(key, sizeof key, "flood-%d", i);
+        snprintf(id, sizeof id, "f%d", i);
+        Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
+        Gov__Location loc = GOV__LOCATION__INIT;
+        Gov__Point pt = GOV__POINT__INIT;
+        req.channel = "hotline";
+        req.category = "complaint.water";
+        req.description = "水管爆裂";
+        req.idempotency_key = key;
+        pt.lat = 39.9075 + (i % 5) * 0.00005; /* within ~25 m of each other */
+        pt.lon = 116.3075 + (i % 7) * 0.00005;
+        loc.point = &pt;
+        req.location = &loc;
+        Gov__Envelope env = GOV__ENVELOPE__INIT;
+        env.type = "SubmitCase";
+        env.message_id = id;
+        size_t len;
+        uint8_t *frame = envelope_pack(&env, &req.base, &len);
+        zmq_send(dealers[i % 2], frame, len, 0);
+        free(frame);
+    }
+    int answered = 0, created = 0;
+    int64_t case_id = 0;
+    int64_t deadline = harness_now_ms() + 10000;
+    while (answered < N && harness_now_ms() < deadline) {
+        zmq_pollitem_t items[2] = {{dealers[0], 0, ZMQ_POLLIN, 0}, {dealers[1], 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, 100) < 1)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (!(items[k].revents & ZMQ_POLLIN))
+                continue;
+            uint8_t buf[4096];
+            int n = zmq_recv(dealers[k], buf, sizeof buf, 0);
+            Gov__SubmitCaseReply *r = s_ok(envelope_unpack(buf, (size_t) n));
+            created += !r->merged;
+            if (case_id == 0)
+                case_id = r->case_id;
+            assert_int_equal(r->case_id, case_id);
+            answered++;
+            gov__submit_case_reply__free_unpacked(r, NULL);
+        }
+    }
+    assert_int_equal(answered, N);
+    assert_int_equal(created, 1);
+    assert_int_equal(s_rows(f, "cases"), 1);
+    assert_int_equal(harness_int(f->conn, "SELECT caller_count FROM cases", 0, NULL), N);
+    assert_int_equal(s_rows(f, "case_callers"), N);
+    for (int k = 0; k < 2; k++)
+        zmq_close(dealers[k]);
+    assert_int_equal(harness_stop(&second, SIGTERM), 0);
+}
+
+/* Areas imported while intake runs are used by the next submission: each
+ * batch checks the areas version and reads the map again when it moved. */
+static void test_new_areas_are_used_without_restart(void **state)
+{
+    fixture_t *f = *state;
+    Gov__SubmitCaseReply *before = s_ok(s_submit(f, &(s_case_t){.lat = 39.9175, .lon = 116.3175}));
+    assert_int_equal(before->n_area_path, 4);
+    assert_string_not_equal(before->area_path[3]->code, "pop-up");
+    char parent[32];
+    snprintf(parent, sizeof parent, "%s", before->area_path[2]->code);
+    const char *p[] = {parent};
+    assert_int_equal(harness_int(f->conn,
+                                 "WITH a AS (INSERT INTO areas (code, name, level, parent_id, geom)"
+                                 " SELECT 'pop-up', '临时网格', 'grid', id, ST_Multi(ST_MakeEnvelope("
+                                 " 116.3173, 39.9173, 116.3177, 39.9177, 4326)) FROM areas WHERE code = $1"
+                                 " RETURNING 1) SELECT count(*) FROM a",
+                                 1, p),
+                     1);
+    Gov__SubmitCaseReply *after = s_ok(s_submit(
+        f, &(s_case_t){.lat = 39.9175, .lon = 116.3175, .category = "complaint.water"}));
+    assert_int_equal(after->n_area_path, 4);
+    assert_string_equal(after->area_path[3]->code, "pop-up");
+    assert_string_equal(after->area_path[2]->code, parent);
+    gov__submit_case_reply__free_unpacked(before, NULL);
+    gov__submit_case_reply__free_unpacked(after, NULL);
+    harness_reset(f->conn);
+    harness_exec(f->conn, "DELETE FROM areas WHERE code = 'pop-up'");
+}
+
 static void test_health_and_metrics(void **state)
 {
     fixture_t *f = *state;
@@ -723,6 +840,9 @@ int main(void)
         cmocka_unit_test_setup(test_events_are_published_in_order, s_clean),
         cmocka_unit_test_setup(test_a_burst_is_answered_as_if_one_by_one, s_clean),
         cmocka_unit_test_setup(test_nothing_accepted_is_lost_on_kill, s_clean),
+        cmocka_unit_test_setup(test_nothing_accepted_is_lost_on_kill_across_lanes, s_clean),
+        cmocka_unit_test_setup(test_new_areas_are_used_without_restart, s_clean),
+        cmocka_unit_test_setup(test_two_replicas_merge_into_one_case, s_clean),
         cmocka_unit_test(test_health_and_metrics),
         cmocka_unit_test(test_refuses_unknown_schema),
     };
