@@ -12,16 +12,11 @@
  * durable subscriber follows routing's events (GOV_ROUTING_EVENTS) to keep each
  * case's status (progress.c). /healthz and /metrics are served on
  * GOV_INTAKE_HTTP_PORT. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
-#include <zmq.h>
 
 #include "cases.h"
 #include "config.h"
-#include "db.h"
-#include "health.h"
 #include "lanes.h"
 #include "log.h"
 #include "progress.h"
@@ -29,18 +24,17 @@
 #include "rpcsrv.h"
 #include "sub.h"
 #include "submit.h"
+#include "svc.h"
 
 typedef struct {
-    PGconn *conn;
+    svc_t svc;
     rpcsrv_t *rpc;
     relay_t *relay;
     sub_t *routing;
-    health_t *health;
     lanes_t *lanes;
     _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
-    uv_signal_t sigint, sigterm;
     uv_timer_t kick;    /* the relay's next kick, when one is due */
-    int kick_armed;
+    int kick_armed, kick_init;
 } intake_t;
 
 /* The relay commits its numbering like any writer: kicked after every batch,
@@ -77,9 +71,9 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
                 submit_item_clear(&item);
             }
         } else if (strcmp(type, "GetCase") == 0) {
-            cases_get(self->conn, srv, reqs[i]);
+            cases_get(self->svc.conn, srv, reqs[i]);
         } else if (strcmp(type, "ListCases") == 0) {
-            cases_list(self->conn, srv, reqs[i]);
+            cases_list(self->svc.conn, srv, reqs[i]);
         } else {
             rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", type,
                         "intake answers SubmitCase, GetCase and ListCases", NULL);
@@ -103,28 +97,17 @@ static void s_on_served(submit_item_t *items, size_t n, int events, void *arg)
     s_update_metrics(self);
 }
 
-static void s_on_signal(uv_signal_t *signal, int signum)
-{
-    log_info("signal %d: stopping", signum);
-    uv_stop(signal->loop);
-}
-
 int main(void)
 {
     log_init("intake");
     int bad = 0;
     intake_t self = {0};
-    const char *db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
+    svc_config_t cfg = svc_config("GOV_INTAKE_HTTP_PORT", 7103, &bad);
     const char *endpoint = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
     const char *events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
     const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
-    int silence_ms = (int) config_int("GOV_SUB_SILENCE_MS", 2000, 100, 600000, &bad);
-    int http_port = (int) config_int("GOV_INTAKE_HTTP_PORT", 7103, 1, 65535, &bad);
-    int http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, &bad);
     int max_batch = (int) config_int("GOV_INTAKE_MAX_BATCH", 256, 1, 10000, &bad);
     int nlanes = (int) config_int("GOV_INTAKE_LANES", 2, 1, 64, &bad);
-    int64_t max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, &bad);
-    int relay_ms = (int) config_int("GOV_RELAY_INTERVAL_MS", 200, 10, 60000, &bad);
     submit_config_t submit = {
         .merge_distance_m = (double) config_int("GOV_MERGE_DISTANCE_M", 100, 0, 100000, &bad),
         .merge_window_hours = (int) config_int("GOV_MERGE_WINDOW_HOURS", 72, 0, 8760, &bad),
@@ -132,53 +115,40 @@ int main(void)
     if (bad)
         return 2;
 
-    uv_loop_t *loop = uv_default_loop();
-    void *zctx = zmq_ctx_new();
     int rc = 1;
-    uv_timer_init(loop, &self.kick);
+    svc_t *svc = &self.svc;
+    if (svc_new(svc, "intake", &cfg))
+        goto done;
+    uv_timer_init(svc->loop, &self.kick);
     self.kick.data = &self;
-    if (health_new(http_port, http_any, "intake", &self.health))
+    self.kick_init = 1;
+    health_t *h = svc->health;
+    self.m_requests = health_metric(h, "requests_total", "requests received", HEALTH_COUNTER);
+    self.m_errors = health_metric(h, "errors_total", "error replies", HEALTH_COUNTER);
+    self.m_cases = health_metric(h, "submits_total", "SubmitCase requests", HEALTH_COUNTER);
+    self.m_batches = health_metric(h, "batches_total", "request batches", HEALTH_COUNTER);
+    self.m_published = health_metric(h, "events_published_total", "events published", HEALTH_COUNTER);
+    if (relay_new(svc->zctx, cfg.db_url, "intake", events, cfg.relay_ms, &self.relay) ||
+        lanes_new(svc->loop, cfg.db_url, &submit, nlanes, (size_t) max_batch, s_on_served, &self,
+                  &self.lanes) ||
+        sub_new(svc->loop, svc->zctx, svc->conn, "intake", "routing", routing_events,
+                cfg.silence_ms, progress_apply, &self, &self.routing))
         goto done;
-    self.m_requests = health_metric(self.health, "requests_total", "requests received", HEALTH_COUNTER);
-    self.m_errors = health_metric(self.health, "errors_total", "error replies", HEALTH_COUNTER);
-    self.m_cases = health_metric(self.health, "submits_total", "SubmitCase requests", HEALTH_COUNTER);
-    self.m_batches = health_metric(self.health, "batches_total", "request batches", HEALTH_COUNTER);
-    self.m_published = health_metric(self.health, "events_published_total", "events published", HEALTH_COUNTER);
-
-    if (!(self.conn = db_connect(db_url, 10000)) || db_require_schema(self.conn, SCHEMA_VERSION))
-        goto done;
-    if (relay_new(zctx, db_url, "intake", events, relay_ms, &self.relay))
-        goto done;
-    if (lanes_new(loop, db_url, &submit, nlanes, (size_t) max_batch, s_on_served, &self, &self.lanes))
-        goto done;
-    if (sub_new(loop, zctx, self.conn, "intake", "routing", routing_events, silence_ms,
-                progress_apply, &self, &self.routing))
-        goto done;
-    if (rpcsrv_new(loop, zctx, endpoint, (size_t) max_batch, max_msg, s_on_batch, &self, &self.rpc)) {
+    if (rpcsrv_new(svc->loop, svc->zctx, endpoint, (size_t) max_batch, cfg.max_msg, s_on_batch,
+                   &self, &self.rpc)) {
         log_error("cannot bind %s", endpoint);
         goto done;
     }
-    uv_signal_init(loop, &self.sigint);
-    uv_signal_init(loop, &self.sigterm);
-    uv_signal_start(&self.sigint, s_on_signal, SIGINT);
-    uv_signal_start(&self.sigterm, s_on_signal, SIGTERM);
-    health_set_ready(self.health, 1);
-    log_info("intake ready: requests on %s, events on %s, health on :%d", endpoint, events, http_port);
-
-    uv_run(loop, UV_RUN_DEFAULT);
-    rc = 0;
-    uv_close((uv_handle_t *) &self.sigint, NULL);
-    uv_close((uv_handle_t *) &self.sigterm, NULL);
+    log_info("intake ready: requests on %s, events on %s, health on :%d", endpoint, events,
+             cfg.http_port);
+    rc = svc_run(svc);
 done:
     lanes_destroy(&self.lanes); /* answers what was committed, so before the socket goes */
-    uv_close((uv_handle_t *) &self.kick, NULL); /* the relay numbers the rest when it starts */
+    if (self.kick_init)
+        uv_close((uv_handle_t *) &self.kick, NULL); /* the relay numbers the rest when it starts */
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
     relay_destroy(&self.relay);
-    uv_run(loop, UV_RUN_NOWAIT); /* let close callbacks run */
-    PQfinish(self.conn);
-    health_destroy(&self.health);
-    zmq_ctx_term(zctx);
-    uv_loop_close(loop);
+    svc_destroy(svc);
     return rc;
 }
