@@ -30,6 +30,7 @@ static const char *s_log_sql =
     " FROM deliveries d"
     " WHERE ($1::bigint = 0 OR d.id = $1::bigint) AND ($2 = '' OR d.recipient = $2)"
     "  AND ($3 = '' OR d.kind = $3) AND ($4 = '' OR d.state = $4)"
+    "  AND ($4 <> 'dead' OR d.settled = 'dead')"  /* the dead have an index */
     " ORDER BY d.id DESC LIMIT $5::int) t";
 
 static const char *s_retry_sql =

@@ -148,7 +148,7 @@ static int s_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-int curluv_new(uv_loop_t *loop, curluv_t **out)
+int curluv_new(uv_loop_t *loop, long keep, curluv_t **out)
 {
     curluv_t *cu = calloc(1, sizeof *cu);
     if (!cu || !(cu->multi = curl_multi_init())) {
@@ -161,6 +161,7 @@ int curluv_new(uv_loop_t *loop, curluv_t **out)
     curl_multi_setopt(cu->multi, CURLMOPT_SOCKETDATA, cu);
     curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, s_timer_cb);
     curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu);
+    curl_multi_setopt(cu->multi, CURLMOPT_MAXCONNECTS, keep);
     *out = cu;
     return 0;
 }

@@ -13,9 +13,12 @@ typedef struct curluv curluv_t;
  * was removed from the multi handle; the easy handle is the caller's again. */
 typedef void (*curluv_done_cb)(CURL *easy, CURLcode result, void *arg);
 
-/* Returns 0 and sets `*out`, or -1 (logged). curl_global_init is the
- * caller's, once per process. */
-int curluv_new(uv_loop_t *loop, curluv_t **out);
+/* Returns 0 and sets `*out`, or -1 (logged). Up to `keep` open
+ * connections are kept for reuse, however few requests are under way at
+ * the moment (libcurl's own default, four per request under way, closes
+ * connections whenever the requests ebb, and opens them again as they
+ * flow). curl_global_init is the caller's, once per process. */
+int curluv_new(uv_loop_t *loop, long keep, curluv_t **out);
 
 /* Starts `easy` (borrowed until `done` runs; its CURLOPT_PRIVATE is
  * curluv's). Returns 0, or -1 without calling `done`. */

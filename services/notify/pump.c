@@ -573,6 +573,14 @@ static void s_on_sweep(uv_timer_t *timer)
     s_cycle(p);
 }
 
+/* Connections kept open: one for each request that may be under way, so
+ * a steady flow to one receiver reuses its connections rather than opening
+ * new ones whenever slots wait for their outcomes' commit. */
+static long s_keep(const pump_config_t *cfg)
+{
+    return (long) cfg->concurrency;
+}
+
 int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *clock,
              const channel_config_t *ch, const pump_config_t *cfg, pump_t **out)
 {
@@ -586,7 +594,7 @@ int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *c
     p->seed = (unsigned) (svclock_now_ms(clock) ^ (int64_t) (uintptr_t) p);
     if (!(p->robots = ratelimit_new(cfg->robot_limit, cfg->robot_window_ms)) ||
         record_new(loop, outcomes, clock, s_on_recorded, p, &p->record) ||
-        curluv_new(loop, &p->cu)) {
+        curluv_new(loop, s_keep(cfg), &p->cu)) {
         ratelimit_destroy(&p->robots);
         record_destroy(&p->record);
         free(p);

@@ -58,7 +58,8 @@
 #define Q_CLAIM                                                                                \
     "UPDATE deliveries d SET state = 'sending', attempts = d.attempts + 1,"                    \
     " lease_until = " TS("$2") ", held = NULL"                                                 \
-    " FROM (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= " TS("$1")        \
+    " FROM (SELECT id FROM deliveries WHERE settled IS NULL AND state = 'pending'"             \
+    "  AND next_at <= " TS("$1")                                                               \
     "  ORDER BY next_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) due WHERE d.id = due.id"          \
     " RETURNING d.id, d.idem_key, d.kind, d.recipient, d.channel, d.destination, d.secret,"    \
     " d.subject, d.body, d.failures"
@@ -101,7 +102,8 @@
  * $1 (ms), each with an 'unconfirmed' attempt. Returns how many. */
 #define Q_EXPIRE_LEASES                                                                        \
     "WITH x AS (UPDATE deliveries SET state = 'pending', next_at = " TS("$1") ","              \
-    "  lease_until = NULL WHERE state = 'sending' AND lease_until < " TS("$1") " RETURNING id)" \
+    "  lease_until = NULL WHERE settled IS NULL AND next_at < " TS("$1") " AND state = 'sending'" \
+    "  AND lease_until < " TS("$1") " RETURNING id)"                                           \
     " INSERT INTO delivery_attempts (delivery_id, at, outcome, response)"                      \
     " SELECT id, " TS("$1") ", 'unconfirmed', 'the sender stopped before it heard back' FROM x"
 
@@ -114,7 +116,8 @@
     " WHERE d.id = r.id AND d.state = 'sending' AND d.lease_until = " TS("r.lease")
 
 /* When the next pending delivery is due (ms), or NULL. */
-#define Q_NEXT_DUE "SELECT " MS("min(next_at)") " FROM deliveries WHERE state = 'pending'"
+#define Q_NEXT_DUE                                                                             \
+    "SELECT " MS("min(next_at)") " FROM deliveries WHERE settled IS NULL AND state = 'pending'"
 
 /* People $1 (text[] of codes) by their channels, like Q_MEMBERS: a resident
  * without preferences is reached by SMS (email when they have one), with the
