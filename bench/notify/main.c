@@ -8,6 +8,13 @@
  *   bench-notify baseline URL N       the same receiver driven by a plain
  *                                     libcurl loop: one handle, N POSTs of a
  *                                     body like notify's; prints the rate
+ *   bench-notify wait N SECONDS       returns when every event is planned
+ *                                     and every delivery settled, and how
+ *                                     many were sent (N or more: exit 0)
+ *                                     ($GOV_DB_URL); it looks every 20 ms on
+ *                                     one connection, by index (a psql, or
+ *                                     a count, a look would cost the
+ *                                     database a share of notify's time)
  *
  * bench/notify/run.sh puts them together. */
 #include <curl/curl.h>
@@ -159,6 +166,37 @@ static int s_baseline(const char *url, long n)
     return ok != n;
 }
 
+/* Every event on the routing stream planned, and no delivery left to
+ * settle: two index lookups, so the looking costs the database little. */
+static const char s_settled[] =
+    "SELECT coalesce((SELECT last_seq FROM subscriber_positions"
+    "                 WHERE subscriber = 'notify' AND stream = 'routing'), 0)"
+    "       >= (SELECT max(seq) FROM outbox WHERE stream = 'routing')"
+    "   AND NOT EXISTS (SELECT 1 FROM deliveries WHERE settled IS NULL)";
+
+static int s_wait(long want, double seconds)
+{
+    PGconn *conn = db_connect(getenv("GOV_DB_URL"), 5000);
+    if (!conn)
+        return 1;
+    int settled = 0;
+    uint64_t until = uv_hrtime() + (uint64_t) (seconds * 1e9);
+    while (!settled && uv_hrtime() < until) {
+        PGresult *res = db_exec(conn, s_settled, 0, NULL, NULL);
+        settled = res && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+        if (!settled)
+            usleep(20000);
+    }
+    PGresult *res = db_exec(conn, "SELECT count(*) FROM deliveries WHERE settled = 'sent'", 0,
+                            NULL, NULL);
+    long sent = res && PQntuples(res) == 1 ? atol(PQgetvalue(res, 0, 0)) : -1;
+    PQclear(res);
+    PQfinish(conn);
+    printf("wait settled=%d sent=%ld\n", settled, sent);
+    return sent < want;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "receiver") == 0)
@@ -167,6 +205,8 @@ int main(int argc, char **argv)
         return s_events(atol(argv[2]), argv[3]);
     if (argc == 4 && strcmp(argv[1], "baseline") == 0 && atol(argv[3]) > 0)
         return s_baseline(argv[2], atol(argv[3]));
-    fprintf(stderr, "usage: bench-notify receiver PORT | events N UNIT | baseline URL N\n");
+    if (argc == 4 && strcmp(argv[1], "wait") == 0 && atol(argv[2]) > 0)
+        return s_wait(atol(argv[2]), atof(argv[3]));
+    fprintf(stderr, "usage: bench-notify receiver PORT | events N UNIT | baseline URL N | wait N SECONDS\n");
     return 2;
 }

@@ -23,6 +23,8 @@ build/bin/bench-notify receiver "$rport" >/dev/null &
 pids="$pids $!"
 sleep 0.3
 
+baseline() { build/bin/bench-notify baseline "http://127.0.0.1:$rport/hook/1" "$1" | field rate; }
+
 # run RECIPIENTS: one fresh database, TOTAL deliveries as TOTAL/RECIPIENTS events.
 run() {
     local r=$1 events=$((TOTAL / $1)) db="bench_$1"
@@ -36,22 +38,24 @@ run() {
     local want=$((events * r)) t0 t1 sent=0 hport eport iport
     # The ports first: three python starts are not notify's time.
     hport=$(bash deploy/pg.sh freeport) eport=$(bash deploy/pg.sh freeport) iport=$(bash deploy/pg.sh freeport)
+    # The plain loop's figure wanders with the machine (a sequential loop
+    # feels every stall of a shared host): it runs once before and twice
+    # after gov-notify, and the best of the three is the baseline.
+    local before
+    before=$(baseline "$want")
     t0=$(now)
     GOV_DB_URL=$url GOV_NOTIFY_HTTP_PORT=$hport \
     GOV_ROUTING_EVENTS="tcp://127.0.0.1:$eport" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$iport" \
         build/bin/gov-notify 2>/dev/null &
     local pid=$!
-    for _ in $(seq 6000); do
-        sent=$(psql -tA "$url" -c "SELECT count(*) FROM deliveries WHERE state = 'sent'")
-        [ "$sent" -ge "$want" ] && break
-        sleep 0.05
-    done
+    sent=$(GOV_DB_URL=$url build/bin/bench-notify wait "$want" 300 | field sent) || true
     t1=$(now)
     kill "$pid"; wait "$pid" 2>/dev/null || true
-    local rate base
+    local rate base after
     rate=$(awk -v n="$sent" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", n / (b - a)}')
-    base=$(build/bin/bench-notify baseline "http://127.0.0.1:$rport/hook/1" "$want" | field rate)
-    echo "recipients=$r events=$events deliveries=$sent notify_rate=$rate/s plain_libcurl_rate=$base/s" \
+    after="$(baseline "$want") $(baseline "$want")"
+    base=$(echo "$before $after" | awk '{m = $1; for (i = 2; i <= NF; i++) if ($i > m) m = $i; print m}')
+    echo "recipients=$r events=$events deliveries=$sent notify_rate=$rate/s plain_libcurl_rate=$base/s (before $before, after $after)" \
          "ratio=$(ratio "$rate" "$base") (target >= 0.8): $(verdict_at_least "$(ratio "$rate" "$base")" 0.8)"
 }
 

@@ -1,6 +1,7 @@
 /* gov-notify: reach people where they are, exactly as often as they must be.
  *
- * Follows the routing, intake and deliberation event streams (durable subscribers: the
+ * The planner (planner.c, its own thread and connection) follows the
+ * routing, intake and deliberation event streams (durable subscribers: the
  * deliveries an event makes commit with the position, so each event is
  * planned once) and decides who must hear what (plan.c): the members of the
  * unit a dispatch went to, the supervisor an escalation reached, the
@@ -17,58 +18,40 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
-#include "plan.h"
+#include "planner.h"
 #include "pump.h"
-#include "sub.h"
 #include "svc.h"
 
 typedef struct {
     svc_t svc;
     PGconn *outcomes;         /* the pump's, to write outcomes without waiting */
-    plan_t *plan;
+    planner_t *planner;
     pump_t *pump;
-    sub_t *routing, *intake, *deliberation;
+    int failed;
     _Atomic uint64_t *m_planned, *m_sent, *m_retried, *m_dead, *m_rate, *m_digests, *m_unconfirmed,
         *m_inflight;
-    uint64_t planned;
 } service_t;
 
-/* A batch of events begins, inside the subscriber's transaction. */
-static int s_on_begin(PGconn *conn, void *arg)
+/* The planner committed deliveries: the pump looks for them. */
+static void s_on_planned(void *arg)
 {
-    (void) conn;
     service_t *self = arg;
-    plan_begin(self->plan);
-    return 0;
+    pump_kick(self->pump);
 }
 
-/* One event, inside the subscriber's transaction: its deliveries are
- * gathered, and written with the rest of the batch in s_on_end. */
-static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
+/* The planner could not follow its streams: stop, and say so. */
+static void s_on_failed(void *arg)
 {
     service_t *self = arg;
-    int n = plan_event(self->plan, conn, event, svclock_now_ms(self->svc.clock));
-    if (n < 0)
-        return -1;
-    if (n) {
-        self->planned += (uint64_t) n;
-        pump_kick(self->pump);  /* runs after the subscriber commits */
-    }
-    return 0;
-}
-
-/* The batch's deliveries commit with its position. */
-static int s_on_end(PGconn *conn, void *arg)
-{
-    service_t *self = arg;
-    return plan_write(self->plan, conn);
+    self->failed = 1;
+    uv_stop(self->svc.loop);
 }
 
 static void s_on_tick(void *arg)
 {
     service_t *self = arg;
     pump_stats_t s = pump_stats(self->pump);
-    atomic_store(self->m_planned, self->planned);
+    atomic_store(self->m_planned, planner_planned(self->planner));
     atomic_store(self->m_sent, s.sent);
     atomic_store(self->m_retried, s.retried);
     atomic_store(self->m_dead, s.dead);
@@ -125,29 +108,23 @@ int main(void)
     self.m_digests = health_metric(h, "digests_total", "digests made", HEALTH_COUNTER);
     self.m_unconfirmed = health_metric(h, "deliveries_unconfirmed_total", "sent again after a lost sender", HEALTH_COUNTER);
     self.m_inflight = health_metric(h, "deliveries_inflight", "requests under way", HEALTH_GAUGE);
-    if (!(self.plan = plan_new()) || !(self.outcomes = db_connect(cfg.db_url, 10000)))
+    planner_config_t plc = {.db_url = cfg.db_url, .routing = routing_events, .intake = intake_events,
+                            .deliberation = matter_events, .silence_ms = cfg.silence_ms,
+                            .clock = svc->clock};
+    if (!(self.outcomes = db_connect(cfg.db_url, 10000)))
         goto done;
     if (pump_new(svc->loop, svc->conn, self.outcomes, svc->clock, &ch, &pc, &self.pump))
         goto done;
-    if (sub_new_batched(svc->loop, svc->zctx, svc->conn, "notify", "routing", routing_events,
-                        cfg.silence_ms, s_on_event, s_on_begin, s_on_end, &self, &self.routing) ||
-        sub_new_batched(svc->loop, svc->zctx, svc->conn, "notify", "intake", intake_events,
-                        cfg.silence_ms, s_on_event, s_on_begin, s_on_end, &self, &self.intake) ||
-        sub_new_batched(svc->loop, svc->zctx, svc->conn, "notify", "deliberation", matter_events,
-                        cfg.silence_ms, s_on_event, s_on_begin, s_on_end, &self,
-                        &self.deliberation))
+    if (planner_start(svc->loop, svc->zctx, &plc, s_on_planned, s_on_failed, &self, &self.planner))
         goto done;
     svc_on_tick(svc, s_on_tick, &self);
     log_info("notify ready: following %s, %s and %s, mail via %s, health on :%d%s", routing_events,
              intake_events, matter_events, ch.smtp_url, cfg.http_port,
              cfg.test_clock ? ", test clock" : "");
-    rc = svc_run(svc);
+    rc = svc_run(svc) || self.failed;
 done:
-    sub_destroy(&self.routing);
-    sub_destroy(&self.intake);
-    sub_destroy(&self.deliberation);
+    planner_stop(&self.planner);
     pump_destroy(&self.pump);
-    plan_destroy(&self.plan);
     svc_destroy(svc);
     PQfinish(self.outcomes);
     curl_global_cleanup();

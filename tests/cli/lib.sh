@@ -14,3 +14,9 @@ q() { psql -tA "$GOV_DB_URL" -c "$1"; }
 healthy() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
 # until_q SQL VALUE: waits up to 5 s for a query to give VALUE.
 until_q() { for _ in $(seq 50); do [ "$(q "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+# sanitizer_reports DIR: copies any AddressSanitizer, LeakSanitizer or UBSan
+# report in the services' logs under DIR to stderr, where tests/run.sh looks
+# (call it in the EXIT trap, after the services stopped, before DIR goes).
+sanitizer_reports() {
+    grep -h -A12 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"/*.log >&2 2>/dev/null || true
+}

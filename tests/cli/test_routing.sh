@@ -19,7 +19,7 @@ GOV_SUB_SILENCE_MS=300 "$bin/gov-intake" 2>"$tmp/intake.log" &
 intake=$!
 "$bin/gov-routing" 2>"$tmp/routing.log" &
 routing=$!
-trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; sanitizer_reports "$tmp"; rm -rf "$tmp"' EXIT
 healthy "$GOV_ROUTING_HTTP_PORT"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 

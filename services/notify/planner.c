@@ -1,0 +1,196 @@
+#include "planner.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "log.h"
+#include "plan.h"
+#include "sub.h"
+
+struct planner {
+    /* On the caller's loop: */
+    uv_async_t planned_async, failed_async;
+    planner_cb planned, failed;
+    void *arg;
+    int closing;
+    /* On the planner's thread: */
+    uv_thread_t thread;
+    uv_loop_t loop;
+    uv_async_t stop_async;
+    uv_timer_t after;       /* the next pass of the loop: the last batch committed */
+    PGconn *conn;
+    void *zctx;
+    planner_config_t cfg;
+    plan_t *plan;
+    sub_t *subs[3];
+    size_t batch;           /* deliveries the batch under way planned */
+    int owed;               /* a committed batch planned some: tell the pump */
+    atomic_int stopping;
+    _Atomic uint64_t planned_total;
+};
+
+static void s_tell(planner_t *p)
+{
+    if (p->owed) {
+        p->owed = 0;
+        uv_async_send(&p->planned_async);
+    }
+}
+
+/* A batch begins: the one before it (if any) has committed, so its
+ * deliveries can be claimed. A stop rolls the batch back (it is planned
+ * again on the next start), so a long catch-up does not hold the stop. */
+static int s_on_begin(PGconn *conn, void *arg)
+{
+    (void) conn;
+    planner_t *p = arg;
+    if (atomic_load(&p->stopping))
+        return -1;
+    s_tell(p);
+    p->batch = 0;
+    plan_begin(p->plan);
+    return 0;
+}
+
+/* One event, inside the subscriber's transaction: its deliveries are
+ * gathered, and written with the rest of the batch in s_on_end. */
+static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
+{
+    planner_t *p = arg;
+    int n = plan_event(p->plan, conn, event, svclock_now_ms(p->cfg.clock));
+    if (n < 0)
+        return -1;
+    p->batch += (size_t) n;
+    atomic_fetch_add(&p->planned_total, (uint64_t) n);
+    return 0;
+}
+
+static void s_on_after(uv_timer_t *timer)
+{
+    s_tell(timer->data);
+}
+
+/* The batch's deliveries commit with its position, right after this; the
+ * next batch's begin, or the next pass of this loop, says so. */
+static int s_on_end(PGconn *conn, void *arg)
+{
+    planner_t *p = arg;
+    if (plan_write(p->plan, conn))
+        return -1;
+    if (p->batch) {
+        p->owed = 1;
+        uv_timer_start(&p->after, s_on_after, 0, 0);
+    }
+    return 0;
+}
+
+static void s_close_subs(planner_t *p)
+{
+    for (size_t i = 0; i < sizeof p->subs / sizeof *p->subs; i++)
+        sub_destroy(&p->subs[i]);
+}
+
+static void s_on_stop(uv_async_t *handle)
+{
+    planner_t *p = handle->data;
+    s_close_subs(p);
+    uv_close((uv_handle_t *) &p->stop_async, NULL);
+    uv_close((uv_handle_t *) &p->after, NULL);
+}
+
+static void s_main(void *arg)
+{
+    planner_t *p = arg;
+    const char *streams[] = {"routing", "intake", "deliberation"};
+    const char *endpoints[] = {p->cfg.routing, p->cfg.intake, p->cfg.deliberation};
+    for (size_t i = 0; i < 3 && !atomic_load(&p->stopping); i++)
+        if (sub_new_batched(&p->loop, p->zctx, p->conn, "notify", streams[i], endpoints[i],
+                            p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, p,
+                            &p->subs[i])) {
+            s_close_subs(p);
+            uv_async_send(&p->failed_async);
+            break;
+        }
+    uv_run(&p->loop, UV_RUN_DEFAULT); /* until s_on_stop */
+}
+
+static void s_on_planned(uv_async_t *handle)
+{
+    planner_t *p = handle->data;
+    p->planned(p->arg);
+}
+
+static void s_on_failed(uv_async_t *handle)
+{
+    planner_t *p = handle->data;
+    p->failed(p->arg);
+}
+
+static void s_on_closed(uv_handle_t *handle)
+{
+    planner_t *p = handle->data;
+    if (++p->closing == 2)
+        free(p);
+}
+
+int planner_start(uv_loop_t *loop, void *zctx, const planner_config_t *cfg, planner_cb planned,
+                  planner_cb failed, void *arg, planner_t **out)
+{
+    planner_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
+    p->planned = planned;
+    p->failed = failed;
+    p->arg = arg;
+    p->zctx = zctx;
+    p->cfg = *cfg;
+    if (!(p->plan = plan_new()) || !(p->conn = db_connect(cfg->db_url, 10000)) ||
+        db_require_schema(p->conn, SCHEMA_VERSION) || uv_loop_init(&p->loop)) {
+        log_error("notify: cannot start the planner");
+        plan_destroy(&p->plan);
+        PQfinish(p->conn);
+        free(p);
+        return -1;
+    }
+    uv_async_init(&p->loop, &p->stop_async, s_on_stop);
+    uv_timer_init(&p->loop, &p->after);
+    uv_async_init(loop, &p->planned_async, s_on_planned);
+    uv_async_init(loop, &p->failed_async, s_on_failed);
+    p->stop_async.data = p->after.data = p->planned_async.data = p->failed_async.data = p;
+    if (uv_thread_create(&p->thread, s_main, p)) {
+        log_error("notify: cannot start the planner's thread");
+        uv_close((uv_handle_t *) &p->stop_async, NULL);
+        uv_close((uv_handle_t *) &p->after, NULL);
+        uv_run(&p->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&p->loop);
+        plan_destroy(&p->plan);
+        PQfinish(p->conn);
+        uv_close((uv_handle_t *) &p->planned_async, s_on_closed);
+        uv_close((uv_handle_t *) &p->failed_async, s_on_closed);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+uint64_t planner_planned(const planner_t *p)
+{
+    return atomic_load(&p->planned_total);
+}
+
+void planner_stop(planner_t **self_p)
+{
+    planner_t *p = *self_p;
+    if (!p)
+        return;
+    *self_p = NULL;
+    atomic_store(&p->stopping, 1);
+    uv_async_send(&p->stop_async);
+    uv_thread_join(&p->thread);
+    uv_loop_close(&p->loop);
+    plan_destroy(&p->plan);
+    PQfinish(p->conn);
+    uv_close((uv_handle_t *) &p->planned_async, s_on_closed);
+    uv_close((uv_handle_t *) &p->failed_async, s_on_closed);
+}
