@@ -31,6 +31,16 @@ echo "INSERT INTO bench_insert (body) VALUES ('压测：小区门口垃圾堆放
 pgbench_tps=$(/usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -f "$pgdir/insert.sql" "$GOV_DB_URL" 2>/dev/null |
     sed -n 's/^tps = \([0-9.]*\).*/\1/p')
 echo "pgbench: single-row INSERT, 16 clients, ${SECONDS_PER_RUN} s: $pgbench_tps tps"
+# The floor the latency target stands on: the same INSERT, paced at half of
+# pgbench's own peak, latency counted from each transaction's scheduled
+# start (time + schedule lag), as bench-intake counts from its schedule.
+pgbench_half=$(awk -v r="$pgbench_tps" 'BEGIN {printf "%.0f", r / 2}')
+(cd "$pgdir" && /usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -R "$pgbench_half" \
+    -l --log-prefix=paced -f insert.sql "$GOV_DB_URL" >/dev/null 2>&1)
+pgbench_p99=$(cat "$pgdir"/paced.* | awk '{print ($3 + $7) / 1000}' | sort -n |
+    awk '{v[NR] = $1} END {printf "%.2f", v[int(NR * 0.99)]}')
+rm -f "$pgdir"/paced.*
+echo "pgbench paced at half its peak ($pgbench_half tps): p99 $pgbench_p99 ms"
 
 # Intake, started as in production, each run on a fresh copy of the demo
 # database, so the paced latency is not measured on the peak run's rows.
@@ -80,7 +90,7 @@ GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov_peak"
 stored=$(psql -tAc "SELECT count(*) FROM case_callers" "$GOV_DB_URL")
 cases=$(psql -tAc "SELECT count(*) FROM cases" "$GOV_DB_URL")
 echo "peak run stored: $stored submissions in $cases cases (the rest merged into open cases nearby)"
-echo "p99 at half peak ($half cases/s): $p99_half ms (target <= 10 ms)"
+echo "p99 at half peak ($half cases/s): $p99_half ms (target <= 10 ms; a single-row INSERT at half its peak: $pgbench_p99 ms)"
 ratio=$(awk -v a="$peak_rate" -v b="$pgbench_tps" 'BEGIN {printf "%.2f", a / b}')
 echo "two replicas / pgbench = $two_rate / $pgbench_tps = $(awk -v a="$two_rate" -v b="$pgbench_tps" 'BEGIN {printf "%.2f", a / b}')"
 echo "intake peak (one process) / pgbench = $peak_rate / $pgbench_tps (target >= 1.0)"
