@@ -33,6 +33,7 @@ typedef struct {
     uint64_t gathered[64];  /* the batched subscriber's events, written at its end */
     size_t n_gathered;
     int begins, ends;
+    sub_t *sub;         /* the test's; teardown closes it when a failed test left it open */
 } fixture_t;
 
 /* The relay runs only after intake's own commits, so events the test numbers
@@ -61,6 +62,7 @@ static int s_teardown(void **state)
     if (!f || !f->zctx)
         return -1; /* setup failed before there was anything to tear down */
     rpccli_destroy(&f->cli);
+    sub_destroy(&f->sub);
     uv_run(&f->loop, UV_RUN_NOWAIT);
     uv_loop_close(&f->loop);
     zmq_ctx_term(f->zctx);
@@ -74,6 +76,8 @@ static int s_teardown(void **state)
 static int s_clean(void **state)
 {
     fixture_t *f = *state;
+    sub_destroy(&f->sub);  /* a failed test's, so it cannot hold the context open */
+    uv_run(&f->loop, UV_RUN_NOWAIT);
     harness_exec(f->check, "SET client_min_messages = warning");
     harness_exec(f->check, "DROP TABLE IF EXISTS effects");
     harness_exec(f->check, "CREATE TABLE effects (seq bigint NOT NULL, type text NOT NULL)");
@@ -191,13 +195,12 @@ static void s_expect_effects(fixture_t *f, int n)
 static void test_catches_up_after_restart(void **state)
 {
     fixture_t *f = *state;
-    sub_t *sub = NULL;
     assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events, 200,
-                             s_apply, f, &sub), 0);
+                             s_apply, f, &f->sub), 0);
     for (int i = 0; i < 3; i++)
         s_submit(f, 39.9025 + 0.01 * i);
-    s_pump_until(f, sub, 3);
-    sub_destroy(&sub);
+    s_pump_until(f, f->sub, 3);
+    sub_destroy(&f->sub);
     uv_run(&f->loop, UV_RUN_NOWAIT);
     /* Away: three more events are published to nobody. */
     for (int i = 3; i < 6; i++)
@@ -212,23 +215,22 @@ static void test_catches_up_after_restart(void **state)
         nanosleep(&ts, NULL);
     }
     assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events, 200,
-                             s_apply, f, &sub), 0);
+                             s_apply, f, &f->sub), 0);
     /* Caught up from the table before sub_new returned. */
-    assert_int_equal(sub_position(sub), 6);
-    s_pump_until(f, sub, 6);
+    assert_int_equal(sub_position(f->sub), 6);
+    s_pump_until(f, f->sub, 6);
     s_expect_effects(f, 6);
-    sub_destroy(&sub);
+    sub_destroy(&f->sub);
 }
 
 static void test_catches_up_on_a_gap(void **state)
 {
     fixture_t *f = *state;
-    sub_t *sub = NULL;
     /* Silence catch-up effectively off: only the gap can explain success. */
     assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events, 600000,
-                             s_apply, f, &sub), 0);
+                             s_apply, f, &f->sub), 0);
     s_submit(f, 39.9025);
-    s_pump_until(f, sub, 1);
+    s_pump_until(f, f->sub, 1);
     /* Two events that are numbered but never published (as if PUB dropped
      * them), then one that is published: seq 4 arrives after 1. */
     Gov__GetCase p = GOV__GET_CASE__INIT;
@@ -236,41 +238,39 @@ static void test_catches_up_on_a_gap(void **state)
     assert_int_equal(outbox_add(f->check, "intake", "Dropped", NULL, NULL, &p.base), 0);
     assert_int_equal(outbox_number(f->check, "intake", 100, NULL, NULL), 2);
     s_submit(f, 39.9125);
-    s_pump_until(f, sub, 4);
+    s_pump_until(f, f->sub, 4);
     s_expect_effects(f, 4);
     assert_int_equal(harness_int(f->check, "SELECT count(*) FROM effects WHERE type = 'Dropped'", 0, NULL), 2);
-    sub_destroy(&sub);
+    sub_destroy(&f->sub);
 }
 
 static void test_catches_up_after_silence(void **state)
 {
     fixture_t *f = *state;
-    sub_t *sub = NULL;
     assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events, 100,
-                             s_apply, f, &sub), 0);
+                             s_apply, f, &f->sub), 0);
     /* Events that are never published at all; only the table has them. */
     Gov__GetCase p = GOV__GET_CASE__INIT;
     for (int i = 0; i < 3; i++)
         assert_int_equal(outbox_add(f->check, "intake", "Quiet", NULL, NULL, &p.base), 0);
     assert_int_equal(outbox_number(f->check, "intake", 100, NULL, NULL), 3);
-    s_pump_until(f, sub, 3);
+    s_pump_until(f, f->sub, 3);
     s_expect_effects(f, 3);
-    sub_destroy(&sub);
+    sub_destroy(&f->sub);
 }
 
 static void test_failed_apply_is_retried_not_skipped(void **state)
 {
     fixture_t *f = *state;
-    sub_t *sub = NULL;
     f->fail_seq = 2;
     assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events, 100,
-                             s_apply, f, &sub), 0);
+                             s_apply, f, &f->sub), 0);
     for (int i = 0; i < 3; i++)
         s_submit(f, 39.9025 + 0.01 * i);
-    s_pump_until(f, sub, 3);
+    s_pump_until(f, f->sub, 3);
     assert_int_equal(f->failures, 1);
     s_expect_effects(f, 3);
-    sub_destroy(&sub);
+    sub_destroy(&f->sub);
 }
 
 static void test_duplicates_are_ignored(void **state)
@@ -285,10 +285,9 @@ static void test_duplicates_are_ignored(void **state)
     assert_int_equal(zmq_bind(pub, endpoint), 0);
     Gov__GetCase p = GOV__GET_CASE__INIT;
     assert_int_equal(outbox_add(f->check, "own", "Twice", NULL, NULL, &p.base), 0);
-    sub_t *sub = NULL;
     assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "own", endpoint, 600000, s_apply,
-                             f, &sub), 0);
-    assert_int_equal(sub_position(sub), 0); /* nothing numbered yet */
+                             f, &f->sub), 0);
+    assert_int_equal(sub_position(f->sub), 0); /* nothing numbered yet */
     assert_int_equal(outbox_number(f->check, "own", 100, NULL, NULL), 1);
     Gov__Envelope env = GOV__ENVELOPE__INIT;
     env.type = "Twice";
@@ -298,7 +297,7 @@ static void test_duplicates_are_ignored(void **state)
     uint8_t *bytes = envelope_pack(&env, NULL, &len);
     /* Publish until heard (a SUB joins a moment after connect), then again. */
     int64_t deadline = harness_now_ms() + 5000;
-    while (sub_position(sub) < 1 && harness_now_ms() < deadline) {
+    while (sub_position(f->sub) < 1 && harness_now_ms() < deadline) {
         zmq_send(pub, "Twice", 5, ZMQ_SNDMORE);
         zmq_send(pub, bytes, len, 0);
         for (int i = 0; i < 10; i++) {
@@ -318,20 +317,19 @@ static void test_duplicates_are_ignored(void **state)
     }
     free(bytes);
     assert_int_equal(harness_int(f->check, "SELECT count(*) FROM effects", 0, NULL), 1);
-    sub_destroy(&sub);
+    sub_destroy(&f->sub);
     zmq_close(pub);
 }
 
 static void test_batch_hooks_bracket_each_batch(void **state)
 {
     fixture_t *f = *state;
-    sub_t *sub = NULL;
     f->fail_seq = 2;
     assert_int_equal(sub_new_batched(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events,
-                                     100, s_gather, s_begin, s_end, f, &sub), 0);
+                                     100, s_gather, s_begin, s_end, f, &f->sub), 0);
     for (int i = 0; i < 3; i++)
         s_submit(f, 39.9025 + 0.01 * i);
-    s_pump_until(f, sub, 3);
+    s_pump_until(f, f->sub, 3);
     /* Seq 2 failed once: its batch rolled back, and what that batch had
      * gathered was forgotten at the next begin, so nothing is written twice. */
     assert_int_equal(f->failures, 1);
@@ -339,7 +337,7 @@ static void test_batch_hooks_bracket_each_batch(void **state)
     assert_int_equal(harness_int(f->check, "SELECT count(*) FROM effects WHERE type = 'gathered'", 0, NULL), 3);
     assert_true(f->ends >= 1);
     assert_true(f->begins > f->ends);  /* the failed batch began and never ended */
-    sub_destroy(&sub);
+    sub_destroy(&f->sub);
 }
 
 int main(void)
