@@ -31,16 +31,18 @@ echo "INSERT INTO bench_insert (body) VALUES ('压测：小区门口垃圾堆放
 pgbench_tps=$(/usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -f "$pgdir/insert.sql" "$GOV_DB_URL" 2>/dev/null |
     sed -n 's/^tps = \([0-9.]*\).*/\1/p')
 echo "pgbench: single-row INSERT, 16 clients, ${SECONDS_PER_RUN} s: $pgbench_tps tps"
-# The floor the latency target stands on: the same INSERT, paced at half of
+# The floor the latency target stands on: the same INSERT paced at half of
 # pgbench's own peak, latency counted from each transaction's scheduled
 # start (time + schedule lag), as bench-intake counts from its schedule.
+# pgbench_paced: prints that p99 in ms.
 pgbench_half=$(awk -v r="$pgbench_tps" 'BEGIN {printf "%.0f", r / 2}')
-(cd "$pgdir" && /usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -R "$pgbench_half" \
-    -l --log-prefix=paced -f insert.sql "$GOV_DB_URL" >/dev/null 2>&1)
-pgbench_p99=$(cat "$pgdir"/paced.* | awk '{print ($3 + $7) / 1000}' | sort -n |
-    awk '{v[NR] = $1} END {printf "%.2f", v[int(NR * 0.99)]}')
-rm -f "$pgdir"/paced.*
-echo "pgbench paced at half its peak ($pgbench_half tps): p99 $pgbench_p99 ms"
+pgbench_paced() {
+    (cd "$pgdir" && /usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -R "$pgbench_half" \
+        -l --log-prefix=paced -f insert.sql "$GOV_DB_URL" >/dev/null 2>&1)
+    cat "$pgdir"/paced.* | awk '{print ($3 + $7) / 1000}' | sort -n |
+        awk '{v[NR] = $1} END {printf "%.2f", v[int(NR * 0.99)]}'
+    rm -f "$pgdir"/paced.*
+}
 
 # Intake, started as in production, each run on a fresh copy of the demo
 # database, so the paced latency is not measured on the peak run's rows.
@@ -72,11 +74,21 @@ echo "intake ${peak%%$'\n'*}"
 peak_rate=$(echo "$peak" | awk '/^RESULT/ {print $2}')
 half=$(awk -v r="$peak_rate" 'BEGIN {printf "%.0f", r / 2}')
 
-start_intake gov_paced
-paced=$(build/bin/bench-intake "$eps" "$SECONDS_PER_RUN" 4 256 "$half")
-stop_intake
-echo "intake ${paced%%$'\n'*}"
-p99_half=$(echo "$paced" | awk '/^RESULT/ {print $4}')
+# The half-peak tail follows the disk's slowest fsyncs, which come and go
+# by the minute on a shared host: three paced rounds, each beside the same
+# minute's pgbench floor; the verdict is on the median round.
+p99s=
+for k in 1 2 3; do
+    floor=$(pgbench_paced)
+    start_intake "gov_paced_$k"
+    paced=$(build/bin/bench-intake "$eps" "$SECONDS_PER_RUN" 4 256 "$half")
+    stop_intake
+    echo "intake ${paced%%$'\n'*}"
+    p99=$(echo "$paced" | awk '/^RESULT/ {print $4}')
+    echo "  round $k: intake p99 $p99 ms; pgbench paced at half its peak ($pgbench_half tps) in the same minute: p99 $floor ms"
+    p99s="$p99s $p99"
+done
+p99_half=$(echo $p99s | tr ' ' '\n' | sort -n | sed -n 2p)
 
 # Scale-out as DESIGN.md section 4 has it: two replicas on one database, each
 # client's DEALER dealing its requests between them.
@@ -90,7 +102,7 @@ GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/gov_peak"
 stored=$(psql -tAc "SELECT count(*) FROM case_callers" "$GOV_DB_URL")
 cases=$(psql -tAc "SELECT count(*) FROM cases" "$GOV_DB_URL")
 echo "peak run stored: $stored submissions in $cases cases (the rest merged into open cases nearby)"
-echo "p99 at half peak ($half cases/s): $p99_half ms (target <= 10 ms; a single-row INSERT at half its peak: $pgbench_p99 ms)"
+echo "p99 at half peak ($half cases/s), median of three rounds: $p99_half ms (target <= 10 ms)"
 ratio=$(awk -v a="$peak_rate" -v b="$pgbench_tps" 'BEGIN {printf "%.2f", a / b}')
 echo "two replicas / pgbench = $two_rate / $pgbench_tps = $(awk -v a="$two_rate" -v b="$pgbench_tps" 'BEGIN {printf "%.2f", a / b}')"
 echo "intake peak (one process) / pgbench = $peak_rate / $pgbench_tps (target >= 1.0)"
