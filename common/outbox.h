@@ -7,7 +7,14 @@
  * one at a time per stream and only ever sees committed rows, a reader that
  * has seen seq N has already been able to see every seq below N: no reader
  * asking for "seq > last" can skip a row that commits late. (A BIGSERIAL taken
- * inside the writers' transactions would not promise that.) */
+ * inside the writers' transactions would not promise that.)
+ *
+ * A writer whose transactions are short and end right after their events may
+ * number them itself (outbox_batch_send_numbered): it takes the same row lock
+ * as it inserts them and holds it to its COMMIT, so numbers are again handed
+ * out one transaction at a time, in the order the transactions commit. The
+ * rows are then written once rather than inserted and rewritten, and the
+ * relay only reads and publishes them. */
 #ifndef GOV_OUTBOX_H
 #define GOV_OUTBOX_H
 
@@ -40,6 +47,12 @@ size_t outbox_batch_size(const outbox_batch_t *batch);
  * connection in pipeline mode; its one result is the caller's to read.
  * Returns 0 or -1. */
 int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch);
+
+/* As outbox_batch_send, numbering the events as they are inserted: the
+ * statement takes the stream's row lock, which the transaction keeps until
+ * it ends, so send it last, right before COMMIT (other writers of the stream
+ * wait for that COMMIT). */
+int outbox_batch_send_numbered(PGconn *conn, const outbox_batch_t *batch);
 
 void outbox_batch_destroy(outbox_batch_t **self_p);
 

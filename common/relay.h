@@ -1,5 +1,10 @@
 /* relay: numbers a stream's committed outbox events and publishes them.
  *
+ * It numbers what writers left unnumbered (outbox.h), then publishes every
+ * numbered event after the last one it published, in order, whoever
+ * numbered it: writers that number their own events (intake) leave it only
+ * reading. It starts publishing after the stream's last number at its start.
+ *
  * PUB frames: [type][packed Envelope with stream and seq set]. Subscribers
  * filter by type prefix. PUB drops at its high-water mark by design; that is
  * fine because a subscriber notices the gap in seq and reads the table.

@@ -493,7 +493,7 @@ static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, c
         sent++;
     }
     if (rc == 0 && outbox_batch_size(events)) {
-        rc = outbox_batch_send(conn, events);
+        rc = outbox_batch_send_numbered(conn, events);
         sent++;
     }
     *nevents = events ? (int) outbox_batch_size(events) : 0;

@@ -1,6 +1,7 @@
 /* The outbox's promise: sequence numbers are gap-free and follow commit
  * order, so a reader asking for "seq > last" never skips an event — even when
- * writers commit in a different order than they took their ids. */
+ * writers commit in a different order than they took their ids, and whether
+ * the relay numbers the events or their writers do. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,8 +27,27 @@ typedef struct {
     int failed;
 } writer_t;
 
+/* Sends one event numbered as it is inserted (outbox_batch_send_numbered)
+ * and reads the statement's result. Returns 0 or -1. */
+static int s_add_numbered(PGconn *conn, const ProtobufCMessage *payload)
+{
+    outbox_batch_t *batch = outbox_batch_new("test");
+    int rc = batch && outbox_batch_add(batch, "Probe", NULL, NULL, payload) == 0 &&
+                     outbox_batch_send_numbered(conn, batch) == 0
+                 ? 0
+                 : -1;
+    for (PGresult *res; (res = PQgetResult(conn));) {
+        rc |= PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+        PQclear(res);
+    }
+    outbox_batch_destroy(&batch);
+    return rc;
+}
+
 /* Inserts events, holding some transactions open for a while before commit,
- * so that ids (taken at insert) and commits interleave out of order. */
+ * so that ids (taken at insert) and commits interleave out of order. Odd
+ * writers number their own events as they insert them, even ones leave
+ * them to the numberer: both kinds share the stream. */
 static void *s_writer(void *arg)
 {
     writer_t *w = arg;
@@ -37,7 +57,8 @@ static void *s_writer(void *arg)
         Gov__GetCase payload = GOV__GET_CASE__INIT;
         payload.case_id = w->writer * 100000 + i; /* identifies the event */
         PQclear(PQexec(conn, "BEGIN"));
-        if (outbox_add(conn, "test", "Probe", NULL, NULL, &payload.base))
+        if (w->writer % 2 ? s_add_numbered(conn, &payload.base)
+                          : outbox_add(conn, "test", "Probe", NULL, NULL, &payload.base))
             w->failed = 1;
         usleep((useconds_t) (rand_r(&seed) % 3000));
         PGresult *res = PQexec(conn, "COMMIT");
@@ -153,7 +174,8 @@ static void test_sequence_follows_commit_order_under_concurrent_writers(void **s
     assert_false(n.failed);
 
     const int total = WRITERS * EVENTS_PER_WRITER + 1;
-    assert_int_equal(n.numbered, total);
+    /* The numberer numbered the late event and the even writers' events. */
+    assert_int_equal(n.numbered, WRITERS / 2 * EVENTS_PER_WRITER + 1);
     /* Gap-free: 1..total, each once. */
     assert_int_equal(harness_int(conn, "SELECT count(DISTINCT seq) FROM outbox", 0, NULL), total);
     assert_int_equal(harness_int(conn, "SELECT min(seq) FROM outbox", 0, NULL), 1);
@@ -199,11 +221,61 @@ static void test_numbering_sees_only_committed_rows(void **state)
     PQfinish(relay);
 }
 
+/* A writer that numbers its own events holds the stream until it commits:
+ * the next one waits, and takes the numbers after it; a rollback leaves no
+ * hole. */
+static void test_self_numbering_waits_for_the_commit_before(void **state)
+{
+    (void) state;
+    char url[256];
+    assert_int_equal(harness_db_new("it_outbox_self", url), 0);
+    PGconn *a = harness_db_connect(url), *b = harness_db_connect(url), *c = harness_db_connect(url);
+    Gov__GetCase first = GOV__GET_CASE__INIT, second = GOV__GET_CASE__INIT;
+    first.case_id = 1;
+    second.case_id = 2;
+    harness_exec(a, "BEGIN");
+    assert_int_equal(s_add_numbered(a, &first.base), 0);
+    /* b's numbering waits on a's transaction. */
+    harness_exec(b, "BEGIN");
+    outbox_batch_t *batch = outbox_batch_new("test");
+    assert_int_equal(outbox_batch_add(batch, "Probe", NULL, NULL, &second.base), 0);
+    assert_int_equal(outbox_batch_send_numbered(b, batch), 0);
+    outbox_batch_destroy(&batch);
+    usleep(300 * 1000);
+    assert_true(PQconsumeInput(b));
+    assert_true(PQisBusy(b));
+    assert_int_equal(harness_int(c, "SELECT count(*) FROM outbox", 0, NULL), 0);
+    harness_exec(a, "COMMIT");
+    for (PGresult *res; (res = PQgetResult(b));) {
+        assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+        PQclear(res);
+    }
+    harness_exec(b, "COMMIT");
+    assert_int_equal(harness_int(c, "SELECT seq FROM outbox ORDER BY id LIMIT 1", 0, NULL), 1);
+    assert_int_equal(harness_int(c, "SELECT max(seq) FROM outbox", 0, NULL), 2);
+    /* A rolled-back numbering gives its numbers back. */
+    harness_exec(a, "BEGIN");
+    assert_int_equal(s_add_numbered(a, &first.base), 0);
+    harness_exec(a, "ROLLBACK");
+    harness_exec(b, "BEGIN");
+    assert_int_equal(s_add_numbered(b, &second.base), 0);
+    harness_exec(b, "COMMIT");
+    assert_int_equal(harness_int(c, "SELECT max(seq) FROM outbox", 0, NULL), 3);
+    assert_int_equal(harness_int(c, "SELECT count(*) FROM outbox", 0, NULL), 3);
+    assert_int_equal(harness_int(c, "SELECT last_seq FROM outbox_streams WHERE stream = 'test'", 0, NULL), 3);
+    /* Nothing is left for the relay to number. */
+    assert_int_equal(outbox_number(c, "test", 100, NULL, NULL), 0);
+    PQfinish(a);
+    PQfinish(b);
+    PQfinish(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequence_follows_commit_order_under_concurrent_writers),
         cmocka_unit_test(test_numbering_sees_only_committed_rows),
+        cmocka_unit_test(test_self_numbering_waits_for_the_commit_before),
     };
     return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
 }
