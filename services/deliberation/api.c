@@ -109,8 +109,6 @@ static void s_get_lists(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ge
     int64_t community = lists_community(d, m->community, &err);
     if (community < 0)
         rpcsrv_fail_err(srv, req, &err);
-    else if (community == 0)
-        rpcsrv_fail(srv, req, "UNKNOWN_AREA", "no such community", m->community, NULL, NULL);
     else
         s_reply_lists(d, srv, req, community, m->community);
 }

@@ -20,7 +20,8 @@ int64_t lists_community(delib_t *d, const char *code, apperr_t *err)
         return -1;
     int64_t id = PQntuples(res) ? delib_cell_i64(res, 0, 0) : 0;
     PQclear(res);
-    return id;
+    return id ? id
+              : apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(code));
 }
 
 void lview_clear(lview_t *v)
@@ -170,8 +171,6 @@ int lists_add_need(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     int64_t community = lists_community(d, p->community, err);
     if (community < 0)
         return -1;
-    if (!community)
-        return apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
     matter_ref_t m = {.community_id = community};
     if (who_require_committee(&w, &m, err) || s_title_text(p->title, s_str(p->text), err))
         return -1;
@@ -197,8 +196,6 @@ int lists_add_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMess
     int64_t community = lists_community(d, p->community, err);
     if (community < 0)
         return -1;
-    if (!community)
-        return apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
     if (s_title_text(p->title, s_str(p->text), err))
         return -1;
     char b[2][24];

@@ -37,7 +37,8 @@ typedef struct {
 int lview_load(delib_t *d, int64_t community_id, const char *code, lview_t *v, apperr_t *err);
 void lview_clear(lview_t *v);
 
-/* The community's id for `code`: 0 when there is none, -1 on failure. */
+/* The community's id for `code`, or -1 with `err` set (UNKNOWN_AREA when
+ * there is none). */
 int64_t lists_community(delib_t *d, const char *code, apperr_t *err);
 
 #endif

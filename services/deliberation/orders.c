@@ -73,8 +73,6 @@ int orders_register(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     int64_t community = lists_community(d, p->community, err);
     if (community < 0)
         return -1;
-    if (!community)
-        return apperr_fail(err, "UNKNOWN_AREA", "no such community", NULL, "\"%s\"", s_str(p->community));
     if (strlen(s_str(p->skills)) > 400)
         return apperr_fail(err, "TEXT_TOO_LONG", "skills are at most 400 bytes", NULL, NULL);
     char b[3][24];

@@ -299,6 +299,10 @@ expect_status "the committee adds a need (需求清单)" 0 "$govctl" lists $C ne
 need=$(json "d['needs'][-1]['id']")
 expect_status "a unknown community is refused" 1 "$govctl" lists $C need demo.nowhere --title x
 contains "... UNKNOWN_AREA" "$tmp/err" UNKNOWN_AREA
+expect_status "the lists of an unknown community are refused" 1 "$govctl" lists show demo.nowhere
+contains "... UNKNOWN_AREA" "$tmp/err" UNKNOWN_AREA
+expect_status "a volunteer cannot report to an unknown community" 1 "$govctl" order --as r.s1.c1.g1.1.1 register demo.nowhere
+contains "... UNKNOWN_AREA" "$tmp/err" UNKNOWN_AREA
 expect_status "a department offers a resource (资源清单)" 0 "$govctl" lists $D resource demo.s1.c1 --title 闲置用房一间 --text 可作助餐点
 res=$(json "d['resources'][-1]['id']")
 expect_status "a committee cannot offer a unit's resource" 1 "$govctl" lists $C resource demo.s1.c1 --title x
