@@ -492,6 +492,7 @@ static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, c
         rc = s_send_columns(conn, steps[k].statement, steps[k].cols);
         sent++;
     }
+    /* The events last: numbering them locks the stream until COMMIT. */
     if (rc == 0 && outbox_batch_size(events)) {
         rc = outbox_batch_send_numbered(conn, events);
         sent++;
