@@ -26,13 +26,9 @@ static int64_t s_id(int argc, char **argv)
 
 int cmd_dispatch(int argc, char **argv)
 {
-    if (govctl_wants_help(argc, argv))
-        return govctl_usage(s_usage, 1);
-    int used = govctl_actor_options(argc - 1, argv + 1);
-    argc -= used + 1;
-    argv += used + 1;
-    if (argc < 1)
-        return govctl_usage(s_usage, 0);
+    int rc;
+    if (!govctl_group_args(&argc, &argv, s_usage, 1, &rc))
+        return rc;
     const char *cmd = argv[0];
     const char *text = govctl_opt(argc, argv, "--text");
     const char *media = govctl_opt(argc, argv, "--media");

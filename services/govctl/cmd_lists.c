@@ -16,13 +16,9 @@ static const char *s_usage =
 
 int cmd_lists(int argc, char **argv)
 {
-    if (govctl_wants_help(argc, argv))
-        return govctl_usage(s_usage, 1);
-    int used = govctl_actor_options(argc - 1, argv + 1);
-    argc -= used + 1;
-    argv += used + 1;
-    if (argc < 2)
-        return govctl_usage(s_usage, 0);
+    int rc;
+    if (!govctl_group_args(&argc, &argv, s_usage, 2, &rc))
+        return rc;
     const char *cmd = argv[0], *arg = argv[1];
     char *title = (char *) govctl_opt(argc, argv, "--title"), *text = (char *) govctl_opt(argc, argv, "--text");
     if (strcmp(cmd, "show") == 0) {

@@ -215,13 +215,9 @@ static int s_on_matter(const char *cmd, int argc, char **argv, long long id)
 
 int cmd_matter(int argc, char **argv)
 {
-    if (govctl_wants_help(argc, argv))
-        return govctl_usage(s_usage, 1);
-    int used = govctl_actor_options(argc - 1, argv + 1);
-    argc -= used + 1;
-    argv += used + 1;
-    if (argc < 1)
-        return govctl_usage(s_usage, 0);
+    int rc;
+    if (!govctl_group_args(&argc, &argv, s_usage, 1, &rc))
+        return rc;
     if (strcmp(argv[0], "propose") == 0)
         return s_propose(argc, argv);
     if (strcmp(argv[0], "list") == 0) {

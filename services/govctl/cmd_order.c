@@ -15,13 +15,9 @@ static const char *s_usage =
 
 int cmd_order(int argc, char **argv)
 {
-    if (govctl_wants_help(argc, argv))
-        return govctl_usage(s_usage, 1);
-    int used = govctl_actor_options(argc - 1, argv + 1);
-    argc -= used + 1;
-    argv += used + 1;
-    if (argc < 1)
-        return govctl_usage(s_usage, 0);
+    int rc;
+    if (!govctl_group_args(&argc, &argv, s_usage, 1, &rc))
+        return rc;
     const char *cmd = argv[0];
     if (strcmp(cmd, "place") == 0) {
         Gov__OrderService m = GOV__ORDER_SERVICE__INIT;

@@ -56,6 +56,12 @@ int govctl_call(const char *service, const char *type, const ProtobufCMessage *p
  * GOV_ACTOR and GOV_ACTOR_UNIT) and returns how many argv entries they took. */
 int govctl_actor_options(int argc, char **argv);
 
+/* The opening of a command group that acts for someone (`govctl GROUP
+ * [--as P] [--unit U] WORD ...`): --help prints `usage`; the actor options
+ * are taken; then at least `min_words` must follow. Returns 1 with *argc and
+ * *argv moved to the first word, or 0 with *rc the exit code to return. */
+int govctl_group_args(int *argc, char ***argv, const char *usage, int min_words, int *rc);
+
 /* The value after option `name` in argv (borrowed), or NULL. */
 const char *govctl_opt(int argc, char **argv, const char *name);
 

@@ -146,6 +146,22 @@ int govctl_actor_options(int argc, char **argv)
     return used;
 }
 
+int govctl_group_args(int *argc, char ***argv, const char *usage, int min_words, int *rc)
+{
+    if (govctl_wants_help(*argc, *argv)) {
+        *rc = govctl_usage(usage, 1);
+        return 0;
+    }
+    int used = govctl_actor_options(*argc - 1, *argv + 1);
+    *argc -= used + 1;
+    *argv += used + 1;
+    if (*argc < min_words) {
+        *rc = govctl_usage(usage, 0);
+        return 0;
+    }
+    return 1;
+}
+
 const char *govctl_opt(int argc, char **argv, const char *name)
 {
     for (int i = 0; i + 1 < argc; i++)
