@@ -96,15 +96,19 @@ size_t outbox_batch_size(const outbox_batch_t *batch)
 }
 
 /* Sends `sql` with the stream, the types, the payloads and (when it has a
- * fourth parameter) the count. */
-static int s_batch_send(PGconn *conn, const outbox_batch_t *batch, const char *sql, int nparams)
+ * fourth parameter) the count; or, with `prepared`, the statement of that
+ * name. */
+static int s_batch_send(PGconn *conn, const outbox_batch_t *batch, const char *sql, int nparams,
+                        int prepared)
 {
     char *types = db_text_array(batch->types, batch->n);
     char *payloads = db_text_array(batch->hex, batch->n);
     char count[24];
     snprintf(count, sizeof count, "%zu", batch->n);
     const char *values[] = {batch->stream, types, payloads, count};
-    int ok = types && payloads && PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL, 0);
+    int ok = types && payloads &&
+             (prepared ? PQsendQueryPrepared(conn, sql, nparams, values, NULL, NULL, 0)
+                       : PQsendQueryParams(conn, sql, nparams, NULL, values, NULL, NULL, 0));
     free(types);
     free(payloads);
     return ok ? 0 : -1;
@@ -115,23 +119,12 @@ int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch)
     return s_batch_send(conn, batch,
                         "INSERT INTO outbox (stream, type, payload)"
                         " SELECT $1, t, p FROM unnest($2::text[], $3::bytea[]) AS e(t, p)",
-                        3);
+                        3, 0);
 }
 
-/* The stream's row, made or locked, is moved on by the batch's size; the
- * events take the numbers after where it was. */
 int outbox_batch_send_numbered(PGconn *conn, const outbox_batch_t *batch)
 {
-    return s_batch_send(conn, batch,
-                        "WITH s AS ("
-                        "  INSERT INTO outbox_streams (stream, last_seq) VALUES ($1, $4::bigint)"
-                        "  ON CONFLICT (stream) DO UPDATE"
-                        "  SET last_seq = outbox_streams.last_seq + $4::bigint"
-                        "  RETURNING last_seq - $4::bigint AS base)"
-                        " INSERT INTO outbox (stream, seq, type, payload)"
-                        " SELECT $1, s.base + e.n, e.t, e.p"
-                        " FROM s, unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS e(t, p, n)",
-                        4);
+    return s_batch_send(conn, batch, OUTBOX_NUMBERED_NAME, 4, 1);
 }
 
 void outbox_batch_destroy(outbox_batch_t **self_p)

@@ -51,8 +51,24 @@ int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch);
 /* As outbox_batch_send, numbering the events as they are inserted: the
  * statement takes the stream's row lock, which the transaction keeps until
  * it ends, so send it last, right before COMMIT (other writers of the stream
- * wait for that COMMIT). */
+ * wait for that COMMIT). The statement is prepared: put
+ * OUTBOX_NUMBERED_STATEMENT in the list the writer gives db_prepare. */
 int outbox_batch_send_numbered(PGconn *conn, const outbox_batch_t *batch);
+
+/* The stream's row, made or locked, is moved on by the batch's size ($4);
+ * the events ($2 types, $3 payloads) take the numbers after where it was. */
+#define OUTBOX_NUMBERED_NAME "outbox_numbered"
+#define OUTBOX_NUMBERED_STATEMENT                                                              \
+    {OUTBOX_NUMBERED_NAME,                                                                     \
+     "WITH s AS ("                                                                             \
+     "  INSERT INTO outbox_streams (stream, last_seq) VALUES ($1, $4::bigint)"                 \
+     "  ON CONFLICT (stream) DO UPDATE"                                                        \
+     "  SET last_seq = outbox_streams.last_seq + $4::bigint"                                   \
+     "  RETURNING last_seq - $4::bigint AS base)"                                              \
+     " INSERT INTO outbox (stream, seq, type, payload)"                                        \
+     " SELECT $1, s.base + e.n, e.t, e.p"                                                      \
+     " FROM s, unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS e(t, p, n)",                 \
+     4}
 
 void outbox_batch_destroy(outbox_batch_t **self_p);
 

@@ -43,12 +43,13 @@ static void s_refuse(submit_item_t *it, const char *code, const char *message, c
     it->hint = hint;
 }
 
-/* Prepared once per session: planning the lookup costs more than running it. */
+/* Prepared once per session: planning the lookup costs more than running it;
+ * the events' INSERT is outbox's (numbered as they are written). */
 static const db_statement_t s_statements[] = {
     {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 9},
     {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 13},
     {"intake_merges", Q_ADD_CALLERS, 1},    {"intake_callers", Q_INSERT_CALLERS, 6},
-    {"intake_requests", Q_INSERT_REQUESTS, 6},
+    {"intake_requests", Q_INSERT_REQUESTS, 6}, OUTBOX_NUMBERED_STATEMENT,
 };
 
 /* Lookup columns (Q_LOOKUP). */
@@ -546,7 +547,10 @@ static int s_fresh_map(PGconn *conn, areamap_t **map, const PGresult *lookup)
  * session keeps the cached plans the index plans they are at any size; and
  * since that prices the few tiny scans left (areas_version) out of any
  * sensible range, JIT, which would then compile every batch, is off too
- * (these statements are far too short to gain from it anyway). */
+ * (these statements are far too short to gain from it anyway). With the
+ * plans safe at any size, the planner's custom plans buy nothing: the
+ * generic one is used from the first call (PostgreSQL would otherwise plan
+ * some statements afresh on every batch, as it did the caller-count UPDATE). */
 static int s_session(submit_t *self)
 {
     int pid = PQbackendPID(self->conn);
@@ -556,6 +560,7 @@ static int s_session(submit_t *self)
         db_run(self->conn, "SET enable_hashjoin = off", 0, NULL) ||
         db_run(self->conn, "SET enable_mergejoin = off", 0, NULL) ||
         db_run(self->conn, "SET jit = off", 0, NULL) ||
+        db_run(self->conn, "SET plan_cache_mode = force_generic_plan", 0, NULL) ||
         db_prepare(self->conn, s_statements, sizeof s_statements / sizeof *s_statements))
         return -1;
     self->session = pid;

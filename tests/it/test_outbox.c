@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "db.h"
 #include "harness.h"
 #include "intake.pb-c.h"
 #include "outbox.h"
@@ -26,6 +27,16 @@ typedef struct {
     int writer;
     int failed;
 } writer_t;
+
+/* Writers that number their events prepare the statement that does. */
+static const db_statement_t s_numbered[] = {OUTBOX_NUMBERED_STATEMENT};
+
+/* Readies `conn` to number events as it writes them. Returns `conn`. */
+static PGconn *s_numbering(PGconn *conn)
+{
+    assert_int_equal(db_prepare(conn, s_numbered, 1), 0);
+    return conn;
+}
 
 /* Sends one event numbered as it is inserted (outbox_batch_send_numbered)
  * and reads the statement's result. Returns 0 or -1. */
@@ -52,6 +63,8 @@ static void *s_writer(void *arg)
 {
     writer_t *w = arg;
     PGconn *conn = PQconnectdb(s_url);
+    if (db_prepare(conn, s_numbered, 1))
+        w->failed = 1;
     unsigned seed = (unsigned) w->writer * 7919u;
     for (int i = 0; i < EVENTS_PER_WRITER && !w->failed; i++) {
         Gov__GetCase payload = GOV__GET_CASE__INIT;
@@ -229,7 +242,8 @@ static void test_self_numbering_waits_for_the_commit_before(void **state)
     (void) state;
     char url[256];
     assert_int_equal(harness_db_new("it_outbox_self", url), 0);
-    PGconn *a = harness_db_connect(url), *b = harness_db_connect(url), *c = harness_db_connect(url);
+    PGconn *a = s_numbering(harness_db_connect(url)), *b = s_numbering(harness_db_connect(url));
+    PGconn *c = harness_db_connect(url);
     Gov__GetCase first = GOV__GET_CASE__INIT, second = GOV__GET_CASE__INIT;
     first.case_id = 1;
     second.case_id = 2;
