@@ -34,10 +34,10 @@ echo "pgbench: single-row INSERT, 16 clients, ${SECONDS_PER_RUN} s: $pgbench_tps
 # The floor the latency target stands on: the same INSERT paced at half of
 # pgbench's own peak, latency counted from each transaction's scheduled
 # start (time + schedule lag), as bench-intake counts from its schedule.
-# pgbench_paced: prints that p99 in ms.
+# pgbench_paced [RATE]: prints that p99 in ms (RATE defaults to that half).
 pgbench_half=$(awk -v r="$pgbench_tps" 'BEGIN {printf "%.0f", r / 2}')
 pgbench_paced() {
-    (cd "$pgdir" && /usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -R "$pgbench_half" \
+    (cd "$pgdir" && /usr/lib/postgresql/15/bin/pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -R "${1:-$pgbench_half}" \
         -l --log-prefix=paced -f insert.sql "$GOV_DB_URL" >/dev/null 2>&1)
     cat "$pgdir"/paced.* | awk '{print ($3 + $7) / 1000}' | sort -n |
         awk '{v[NR] = $1} END {printf "%.2f", v[int(NR * 0.99)]}'
@@ -89,6 +89,15 @@ for k in 1 2 3; do
     p99s="$p99s $p99"
 done
 p99_half=$(echo $p99s | tr ' ' '\n' | sort -n | sed -n 2p)
+
+# How low the tail goes on this machine at all: both again at a trickle
+# (100/s, about 1% of either peak), where nothing queues behind anything.
+floor_low=$(pgbench_paced 100)
+start_intake gov_trickle
+trickle=$(build/bin/bench-intake "$eps" "$SECONDS_PER_RUN" 4 256 100)
+stop_intake
+echo "intake ${trickle%%$'\n'*}"
+echo "  at 100/s: intake p99 $(echo "$trickle" | awk '/^RESULT/ {print $4}') ms; pgbench single-row INSERT at 100 tps: p99 $floor_low ms"
 
 # Scale-out as DESIGN.md section 4 has it: two replicas on one database, each
 # client's DEALER dealing its requests between them.
