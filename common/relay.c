@@ -34,6 +34,7 @@ static void s_publish(uint64_t seq, const char *type, const uint8_t *envelope, s
     if (!stamped) {
         log_error("outbox event %s #%llu does not decode; subscribers will see it from the table",
                   relay->stream, (unsigned long long) seq);
+        atomic_store(&relay->last_seq, seq); /* past it: read again, it would not decode again */
         return;
     }
     zmq_send(relay->pub, type, strlen(type), ZMQ_SNDMORE | ZMQ_DONTWAIT);

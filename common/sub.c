@@ -24,14 +24,44 @@ struct sub {
     size_t npending, cap;
 };
 
+/* Reads the stored position into `*out`, locking its row until the batch's
+ * transaction ends. Returns 0, or -1 after logging. */
+static int s_lock_position(sub_t *sub, uint64_t *out)
+{
+    const char *params[] = {sub->name, sub->stream};
+    PGresult *res = db_exec(sub->conn,
+                            "SELECT last_seq FROM subscriber_positions"
+                            " WHERE subscriber = $1 AND stream = $2 FOR UPDATE",
+                            2, params, NULL);
+    int found = res && PQntuples(res) == 1;
+    if (found)
+        *out = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    else if (res)
+        log_error("subscriber %s has no stored position on %s", sub->name, sub->stream);
+    PQclear(res);
+    return found ? 0 : -1;
+}
+
 /* Applies the envelopes that continue the sequence, in one transaction.
  * Returns 1 if a gap was seen, 0 otherwise, -1 on failure. */
 static int s_apply(sub_t *sub, Gov__Envelope **events, size_t n)
 {
+    /* Positions only move on: events at or below ours were applied. */
+    size_t fresh = 0;
+    while (fresh < n && events[fresh]->seq <= sub->position)
+        fresh++;
+    if (fresh == n)
+        return 0;
+    /* From the stored position, not ours: another instance of this
+     * subscriber (a replica of the service) may have moved it — the lock
+     * makes one wait for the other's batch to commit — and so has a COMMIT
+     * of ours whose answer was lost. */
     uint64_t next = sub->position;
     int gap = 0, applied = 0;
     if (db_run(sub->conn, "BEGIN", 0, NULL))
         return -1;
+    if (s_lock_position(sub, &next))
+        goto rollback;
     if (sub->begin && sub->begin(sub->conn, sub->arg) < 0)
         goto rollback;
     for (size_t i = 0; i < n; i++) {

@@ -7,7 +7,10 @@
  * table instead of the socket on start-up, when a sequence number is skipped
  * (a gap: PUB dropped something or we were away), and after `silence_ms`
  * without a message (the last events before a quiet spell may be the ones
- * dropped). Duplicates (seq at or below the position) are ignored. */
+ * dropped). Duplicates (seq at or below the position) are ignored. Each
+ * batch starts from the stored position, its row locked to COMMIT, so
+ * several instances of one subscriber (replicas of a service) take turns and
+ * apply each event once between them. */
 #ifndef GOV_SUB_H
 #define GOV_SUB_H
 

@@ -34,6 +34,8 @@ typedef struct {
     size_t n_gathered;
     int begins, ends;
     sub_t *sub;         /* the test's; teardown closes it when a failed test left it open */
+    PGconn *twin_conn;  /* a second instance of the same subscriber, as a replica runs */
+    sub_t *twin;
 } fixture_t;
 
 /* The relay runs only after intake's own commits, so events the test numbers
@@ -47,6 +49,7 @@ static int s_setup(void **state)
     if (harness_db_new("it_sub", f->url) || harness_intake_start(&f->svc, f->url, s_env))
         return -1;
     f->conn = harness_db_connect(f->url);
+    f->twin_conn = harness_db_connect(f->url);
     f->check = harness_db_connect(f->url);
     f->zctx = zmq_ctx_new();
     uv_loop_init(&f->loop);
@@ -63,10 +66,12 @@ static int s_teardown(void **state)
         return -1; /* setup failed before there was anything to tear down */
     rpccli_destroy(&f->cli);
     sub_destroy(&f->sub);
+    sub_destroy(&f->twin);
     uv_run(&f->loop, UV_RUN_NOWAIT);
     uv_loop_close(&f->loop);
     zmq_ctx_term(f->zctx);
     PQfinish(f->conn);
+    PQfinish(f->twin_conn);
     PQfinish(f->check);
     harness_stop(&f->svc, SIGTERM);
     free(f);
@@ -77,6 +82,7 @@ static int s_clean(void **state)
 {
     fixture_t *f = *state;
     sub_destroy(&f->sub);  /* a failed test's, so it cannot hold the context open */
+    sub_destroy(&f->twin);
     uv_run(&f->loop, UV_RUN_NOWAIT);
     harness_exec(f->check, "SET client_min_messages = warning");
     harness_exec(f->check, "DROP TABLE IF EXISTS effects");
@@ -340,6 +346,31 @@ static void test_batch_hooks_bracket_each_batch(void **state)
     sub_destroy(&f->sub);
 }
 
+static void test_two_instances_apply_each_event_once(void **state)
+{
+    fixture_t *f = *state;
+    /* Two instances of one subscriber, each with its own connection, as two
+     * replicas of a service run: both hear every event. */
+    assert_int_equal(sub_new(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events, 100,
+                             s_apply, f, &f->sub), 0);
+    assert_int_equal(sub_new(&f->loop, f->zctx, f->twin_conn, "test", "intake", f->svc.events,
+                             100, s_apply, f, &f->twin), 0);
+    for (int i = 0; i < 4; i++)
+        s_submit(f, 39.9025 + 0.005 * i);
+    s_pump_until(f, f->sub, 4);
+    s_pump_until(f, f->twin, 4);
+    /* Between them, each event was applied once. */
+    s_expect_effects(f, 4);
+    /* And each instance goes on from where the other left the stored
+     * position: one more event, one more effect. */
+    s_submit(f, 39.9225);
+    s_pump_until(f, f->sub, 5);
+    s_pump_until(f, f->twin, 5);
+    s_expect_effects(f, 5);
+    sub_destroy(&f->twin);
+    sub_destroy(&f->sub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup(test_failed_apply_is_retried_not_skipped, s_clean),
         cmocka_unit_test_setup(test_duplicates_are_ignored, s_clean),
         cmocka_unit_test_setup(test_batch_hooks_bracket_each_batch, s_clean),
+        cmocka_unit_test_setup(test_two_instances_apply_each_event_once, s_clean),
     };
     return cmocka_run_group_tests_name("subscriber", tests, s_setup, s_teardown);
 }
