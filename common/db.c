@@ -8,8 +8,15 @@
 
 PGconn *db_connect(const char *url, int wait_ms)
 {
+    /* A database host that vanishes without closing the connection (a crash,
+     * a partition) is noticed within about a minute, not the kernel's two
+     * hours, by TCP keepalives; the URL's own settings, if any, come after
+     * and win. */
+    const char *const keys[] = {"keepalives_idle", "keepalives_interval", "keepalives_count",
+                                "dbname", NULL};
+    const char *const values[] = {"30", "10", "3", url, NULL};
     for (int waited = 0;; waited += 200) {
-        PGconn *conn = PQconnectdb(url);
+        PGconn *conn = PQconnectdbParams(keys, values, 1);
         if (PQstatus(conn) == CONNECTION_OK)
             return conn;
         if (waited >= wait_ms) {
