@@ -555,9 +555,20 @@ static int s_claim_begin(pump_t *p)
     return 0;
 }
 
-/* Starts queued rows while there is room. A row whose claim would end
- * before its request could time out is given back instead of sent: the
- * lease must outlive every request made under it. */
+/* How long after its request ends a row's outcome may take to be durably
+ * recorded: a batch of outcomes under way, or one that failed and goes again
+ * a second later. Up to 1 s, and never more than half what the lease leaves
+ * after the timeout. */
+static int64_t s_record_margin(const pump_t *p)
+{
+    int64_t spare = (p->cfg.lease_ms - p->ch.timeout_ms) / 2;
+    return spare < 1000 ? spare : 1000;
+}
+
+/* Starts queued rows while there is room. A row whose claim could end before
+ * its request times out and its outcome is recorded is given back instead of
+ * sent: the lease must outlive every request made under it, and the record
+ * of how it went, or the sweep would send a confirmed delivery again. */
 static void s_start(pump_t *p)
 {
     int64_t now = s_now(p);
@@ -568,7 +579,7 @@ static void s_start(pump_t *p)
     while (p->q_len &&
            p->stats.inflight + record_unwritten(p->record) < (uint64_t) p->cfg.concurrency) {
         row_t row = s_dequeue(p);
-        if (row.lease_until - now <= p->ch.timeout_ms) {
+        if (row.lease_until - now <= p->ch.timeout_ms + s_record_margin(p)) {
             if (p->claim_poll) {  /* given back after the claim, whose the connection is */
                 if (s_enqueue(p, &row, 1))
                     s_row_free(&row);  /* its lease runs out, and it goes again */
@@ -603,9 +614,9 @@ static void s_cycle(pump_t *p)
 /* A claim is done: n rows, or -1 (the sweep tries again). */
 static void s_claimed(pump_t *p, int n)
 {
+    s_start(p);  /* also after a failed claim: rows that waited for it are due */
     if (n < 0)
         return;
-    s_start(p);
     if (n == p->cfg.claim_batch || p->wakes != p->claim_wakes) {
         s_kick_room(p);  /* more may be due (a full claim, or news while it ran) */
         return;

@@ -139,6 +139,19 @@ static void s_on_closed(uv_handle_t *handle)
     }
 }
 
+/* Resets the connection, closing the watch on its socket first: libuv
+ * unregisters a closing poll by fd number, so closing it after the number
+ * went to another socket (the pump's, say) would silence that one. */
+static void s_reset(record_t *rec)
+{
+    if (rec->poll) {
+        uv_close((uv_handle_t *) rec->poll, s_on_closed);
+        rec->poll = NULL;
+    }
+    PQreset(rec->conn);
+    rec->prepared = 0;
+}
+
 /* Reads what the server sent; ends the batch when its results are in. */
 static void s_on_readable(uv_poll_t *poll, int status, int events)
 {
@@ -151,8 +164,7 @@ static void s_on_readable(uv_poll_t *poll, int status, int events)
         PGresult *res;
         while ((res = PQgetResult(rec->conn)))
             PQclear(res);
-        PQreset(rec->conn);
-        rec->prepared = 0;
+        s_reset(rec);
         s_finish(rec, 0);
         return;
     }
@@ -224,10 +236,8 @@ static void s_on_timer(uv_timer_t *timer)
     char *params[COLS + 1];
     rec->busy = 1;
     rec->ok = 1;
-    if (PQstatus(rec->conn) != CONNECTION_OK) {
-        PQreset(rec->conn);
-        rec->prepared = 0;
-    }
+    if (PQstatus(rec->conn) != CONNECTION_OK)
+        s_reset(rec);
     if (s_params(rec, &rec->writing, params) || s_prepare(rec) ||
         !PQsendQueryPrepared(rec->conn, STMT, COLS + 1, (const char *const *) params, NULL, NULL,
                              0) ||
