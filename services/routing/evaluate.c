@@ -82,7 +82,9 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         /* Reopen: to the lead unit once, then to the centre. */
         dispatch_spec_t spec = {.case_id = m->case_id, .role = "lead", .reopen = 1,
                                 .policy_id = strtoll(PQgetvalue(lead, 0, 2), NULL, 10),
-                                .unit_id = strtoll(PQgetvalue(lead, 0, 1), NULL, 10)};
+                                .unit_id = strtoll(PQgetvalue(lead, 0, 1), NULL, 10),
+                                .on_site = PQgetvalue(lead, 0, 3)[0] == 't',
+                                .rule_id = strtoll(PQgetvalue(lead, 0, 4), NULL, 10)};
         if (reopened > 0 &&
             (spec.unit_id = rules_centre(r, strtoll(PQgetvalue(c, 0, 2), NULL, 10), err)) < 0)
             goto done;

@@ -93,8 +93,11 @@ static void s_read(const ProtobufCMessage *msg, cmd_t *cmd)
     }
 }
 
+/* Whether `state` is one of the space-separated words of `list`. */
 static int s_state_in(const char *state, const char *list)
 {
+    if (strchr(state, ' '))
+        return 0; /* "function territory" is two words of the list, not one */
     size_t n = strlen(state);
     for (const char *p = list; (p = strstr(p, state)); p += n)
         if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))

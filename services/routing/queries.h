@@ -39,7 +39,11 @@
 /* $1 dispatch id */
 #define Q_DISPATCH Q_DISPATCH_COLUMNS " WHERE d.id = $1"
 /* $1 dispatch id: the same, locking the dispatch for a transition */
-#define Q_DISPATCH_FOR_UPDATE Q_DISPATCH_COLUMNS " WHERE d.id = $1 FOR UPDATE OF d"
+/* NO KEY UPDATE: a step firing on another replica inserts into dispatch_log,
+ * whose foreign key takes KEY SHARE on the dispatch while that step's claim
+ * holds its deadline row, which a command here then cancels; FOR UPDATE
+ * would conflict with KEY SHARE, and the two would deadlock. */
+#define Q_DISPATCH_FOR_UPDATE Q_DISPATCH_COLUMNS " WHERE d.id = $1 FOR NO KEY UPDATE OF d"
 /* $1 unit code, $2 state, $3 case, $4 whistle ('' / 0 = any), $5 before id (0 = none), $6 limit */
 #define Q_LIST_DISPATCHES                                                                      \
     Q_DISPATCH_COLUMNS " WHERE ($1 = '' OR u.code = $1) AND ($2 = '' OR d.state = $2)"       \
@@ -221,6 +225,10 @@
 /* $1 whistle id: its dispatches, oldest first */
 #define Q_WHISTLE_DISPATCHES Q_DISPATCH_COLUMNS " WHERE d.whistle_id = $1 ORDER BY d.id"
 /* $1 whistle id, $2 at (ms): closes it when no dispatch is still open. Column: 0 id */
+/* $1 whistle. Taken before Q_WHISTLE_CLOSE: two of its dispatches ending at
+ * once on two replicas would each see the other still open, and neither
+ * would close it; with the lock the second looks after the first commits. */
+#define Q_WHISTLE_LOCK "SELECT 1 FROM whistles WHERE id = $1 FOR UPDATE"
 #define Q_WHISTLE_CLOSE                                                                        \
     "UPDATE whistles w SET state = 'closed', closed_at = " TS("$2")                            \
     " WHERE w.id = $1 AND w.state = 'open' AND NOT EXISTS (SELECT 1 FROM dispatches d"          \
@@ -232,9 +240,11 @@
     " text, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, " TS("$8") ")"                      \
     " ON CONFLICT DO NOTHING RETURNING whistle_id"
 
-/* Evaluations. $1 case: the last resolved lead dispatch. Columns: 0 id, 1 unit id, 2 policy */
+/* Evaluations. $1 case: the last resolved lead dispatch. Columns: 0 id, 1 unit id, 2 policy,
+ * 3 on_site, 4 rule */
 #define Q_RESOLVED_LEAD                                                                        \
-    "SELECT id, unit_id, coalesce(policy_id, 0) FROM dispatches WHERE case_id = $1"            \
+    "SELECT id, unit_id, coalesce(policy_id, 0), on_site, coalesce(rule_id, 0)"              \
+    " FROM dispatches WHERE case_id = $1"                                                      \
     " AND role = 'lead' AND state = 'resolved' ORDER BY id DESC LIMIT 1"
 /* $1 case, $2 dispatch, $3 result, $4 text, $5 actor, $6 at (ms). No row: evaluated before. */
 #define Q_INSERT_EVALUATION                                                                    \

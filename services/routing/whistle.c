@@ -107,7 +107,11 @@ int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const
 {
     char ids[24], at[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, id), routing_i64(at, svclock_now_ms(r->clock))};
-    PGresult *res = pstmt_exec(r->sql, Q_WHISTLE_CLOSE, 2, params, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, Q_WHISTLE_LOCK, 1, params, sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    PQclear(res);
+    res = pstmt_exec(r->sql, Q_WHISTLE_CLOSE, 2, params, sqlstate);
     if (!res)
         return apperr_db(err, sqlstate);
     int closed = PQntuples(res) == 1;

@@ -344,6 +344,8 @@ static void test_illegal_transitions_are_refused_and_change_nothing(void **state
     bad.dispatch_id = d->id;
     bad.reason = "tired";
     s_expect_error(s_call(f, "ReturnDispatch", me, unit, &bad.base), "BAD_REASON");
+    bad.reason = "function territory"; /* two codes are not one */
+    s_expect_error(s_call(f, "ReturnDispatch", me, unit, &bad.base), "BAD_REASON");
     Gov__ReassignDispatch re = GOV__REASSIGN_DISPATCH__INIT;
     re.dispatch_id = d->id;
     re.unit = "dept.shuiwu";
@@ -419,7 +421,11 @@ static void test_dissatisfied_reopens_once_then_goes_to_the_centre(void **state)
     gov__dispatch__free_unpacked(d, NULL);
 
     d = s_lead(f, c, 2);
-    s_finish(f, d, "p.dept.chengguan.head");
+    assert_true(d->on_site); /* sent again, it still needs presence on site */
+    s_do(f, "SignDispatch", d->id, "p.dept.chengguan.head", d->unit);
+    s_cmd(f, "ResolveDispatch", d->id, "p.dept.chengguan.head", d->unit, "ARRIVAL_REQUIRED");
+    s_do(f, "ArriveDispatch", d->id, "p.dept.chengguan.head", d->unit);
+    s_do(f, "ResolveDispatch", d->id, "p.dept.chengguan.head", d->unit);
     r = s_ok(s_evaluate(f, c, "dissatisfied", "p.centre.dispatcher", "centre"),
              &gov__evaluate_case_reply__descriptor);
     assert_string_equal(r->next->unit, "centre");            /* then the centre */
