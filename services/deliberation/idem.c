@@ -7,7 +7,11 @@
 #include "chain.h"
 #include "queries.h"
 
-/* SHA-256 of what makes two requests the same: type, actor, payload. */
+/* SHA-256 of what makes two requests the same: type, actor, payload. A
+ * vote's is its matter alone: with three choices and a known voter, a digest
+ * over the choice would give a secret ballot away to anyone who can read
+ * deliberation_requests (so the same message id with another choice replays
+ * the first vote rather than being refused). */
 static void s_digest(const Gov__Envelope *env, char out[65])
 {
     const Gov__Actor *a = env->actor;
@@ -16,7 +20,15 @@ static void s_digest(const Gov__Envelope *env, char out[65])
     FILE *f = open_memstream(&buf, &len);
     if (f) {
         fprintf(f, "%s\n%s\n%s\n", env->type, a && a->id ? a->id : "", a && a->unit ? a->unit : "");
-        fwrite(env->payload.data, 1, env->payload.len, f);
+        Gov__CastVote *vote = strcmp(env->type, "CastVote") == 0
+                                  ? gov__cast_vote__unpack(NULL, env->payload.len, env->payload.data)
+                                  : NULL;
+        if (vote)
+            fprintf(f, "matter %lld", (long long) vote->matter_id);
+        else
+            fwrite(env->payload.data, 1, env->payload.len, f);
+        if (vote)
+            gov__cast_vote__free_unpacked(vote, NULL);
         fclose(f);
     }
     chain_sha256_hex(buf ? buf : "", buf ? len : 0, out);

@@ -164,6 +164,7 @@ mt1=$(q "SELECT max(id) FROM meetings WHERE matter_id = $A")
 check "secret ballot: how is stored without who or when" test "$(q "SELECT count(*) FROM meeting_votes WHERE meeting_id = $mt1 AND person_id IS NULL AND at_ms IS NULL")" = 5
 check "... who is stored without how" test "$(q "SELECT count(*) FROM meeting_ballots WHERE meeting_id = $mt1")" = 5
 check "... and the record names the voters, never their choice" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'ballot' AND body NOT LIKE '%choice%' AND body NOT LIKE '%yes%'")" = 5
+check "... and the votes' idempotency digests leave the choice out" test "$(q "SELECT count(*) FROM deliberation_requests WHERE type = 'CastVote' AND matter_id = $A AND digest IN (SELECT encode(sha256(convert_to(format(E'CastVote\\n%s\\n\\nmatter %s', p, $A), 'UTF8')), 'hex') FROM unnest(string_to_array('$reps', ' ')) AS p)")" = 5
 expect_status "the voter checks the receipt" 0 M --as r.s1.c1.g1.1.1 receipt "$A" --receipt "$receipt"
 contains "... counted" "$tmp/out" '"counted": true'
 expect_status "a made-up receipt is not found" 1 M receipt "$A" --receipt 0123456789abcdef0123456789abcdef
