@@ -55,6 +55,10 @@ static int s_on_routing_event(PGconn *conn, const Gov__Envelope *event, void *ar
         if ((rc = steps_whistle(&self->d, atoll(ev->item->origin + 7), ev->item->id, closed, &err)))
             log_error("deliberation: whistle %lld not recorded: %s (%s)",
                       (long long) ev->item->id, err.message, err.detail);
+        /* Only a failing database is worth another try: a whistle naming a
+         * matter there is none of would stop the stream here for good. */
+        if (rc && strcmp(err.code, "DB_UNAVAILABLE") != 0)
+            rc = 0;
     }
     if (ev)
         gov__whistle_event__free_unpacked(ev, NULL);

@@ -254,6 +254,15 @@ int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, apperr_t *err)
         (Gov__BlowWhistle *) envelope_payload(env, &gov__blow_whistle__descriptor);
     if (!m)
         return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.BlowWhistle", NULL, NULL);
+    /* Only routing itself names an origin (decisions.c, for a matter): one
+     * from a caller could pass a whistle off as another community's work. */
+    if (m->origin && m->origin[0]) {
+        apperr_fail(err, "BAD_ORIGIN", "a caller cannot name a whistle's origin",
+                    "leave origin empty; a decision's whistle is blown by routing", "got \"%s\"",
+                    m->origin);
+        gov__blow_whistle__free_unpacked(m, NULL);
+        return -1;
+    }
     int64_t id = -1;
     if (routing_begin(r, err) == 0) {
         if ((id = s_blow(r, env, m, err)) < 0 || routing_commit(r, err)) {

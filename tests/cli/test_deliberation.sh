@@ -222,6 +222,22 @@ contains "... NOTICE_ENDED" "$tmp/err" NOTICE_ENDED
 # --- 办事: the decision becomes a whistle in routing ------------------------------
 expect_status "acting with an unknown department is refused" 1 M $C act "$A" --dept dept.nowhere
 contains "... UNKNOWN_DEPARTMENT" "$tmp/err" UNKNOWN_DEPARTMENT
+# A WhistleBlown naming a matter there is none of, ahead of the real one: the
+# subscriber must step over it, or the stream stops there for good.
+forged=$(python3 -c '
+def varint(n):
+    out = b""
+    while True:
+        out += bytes([(n & 127) | (128 if n > 127 else 0)])
+        n >>= 7
+        if not n:
+            return out
+def field(num, data):
+    return varint(num << 3 | 2) + varint(len(data)) + data
+whistle = varint(1 << 3) + varint(999999) + field(14, b"matter:999999")
+print((field(3, b"WhistleBlown") + field(7, field(1, whistle)) + field(9, b"routing")).hex())')
+forged_id=$(q "INSERT INTO outbox (stream, type, payload) VALUES ('routing', 'WhistleBlown', '\\x$forged'::bytea) RETURNING id" | head -1)
+check "a whistle naming no matter is stepped over, not retried for ever" until_q "SELECT count(*) FROM outbox o, subscriber_positions s WHERE o.id = $forged_id AND o.seq IS NOT NULL AND s.subscriber = 'deliberation' AND s.stream = 'routing' AND s.last_seq >= o.seq" 1
 expect_status "the committee acts: 住建 summoned, a task for the committee" 0 M $C act "$A" --dept dept.zhujian --task 组织施工协调会 --text 加装电梯施工
 contains "... acting" "$tmp/out" '"step": "acting"'
 check "routing blows a whistle for the decision" until_q "SELECT count(*) FROM whistles WHERE origin = 'matter:$A'" 1
