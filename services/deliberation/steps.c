@@ -243,11 +243,14 @@ int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
     if (s_begin(d, env, p->matter_id, &w, &m, out, err))
         return -1;
     char ids[24];
-    PGresult *res = delib_exec(d, "SELECT proposer FROM matters WHERE id = $1", 1,
-                               (const char *[]){delib_i64(ids, m.id)}, err);
+    PGresult *res = delib_exec(d,
+                               "SELECT proposer, (SELECT count(*) FROM matter_cosigns"
+                               " WHERE matter_id = $1) FROM matters WHERE id = $1",
+                               1, (const char *[]){delib_i64(ids, m.id)}, err);
     if (!res)
         return -1;
     int mine = strcmp(PQgetvalue(res, 0, 0), w.code) == 0;
+    long cosigns = atol(PQgetvalue(res, 0, 1));
     PQclear(res);
     if (!mine)
         return apperr_fail(err, "NOT_PROPOSER", "only the proposer may amend a matter", NULL, NULL);
@@ -255,6 +258,12 @@ int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
         return apperr_fail(err, "RECORD_CLOSED", "the matter can no longer be edited",
                           "once accepted or declined, a matter's text is part of the record",
                           "matter %lld is %s", (long long) m.id, m.step);
+    /* Residents co-signed this text, and their signatures may have made the
+     * committee's acceptance a duty: it cannot become another text. */
+    if (cosigns > 0)
+        return apperr_fail(err, "HAS_COSIGNATURES", "a co-signed matter can no longer be edited",
+                          "propose the new text as a matter of its own",
+                          "matter %lld has %ld co-signatures", (long long) m.id, cosigns);
     if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
         return apperr_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL, NULL);
     if (s_text(p->body, 1, "the body", err))

@@ -90,6 +90,10 @@ unchanged "the refused co-signatures wrote nothing" "$all_rows"
 expect_status "the fourth household co-signs" 0 M --as r.s1.c1.g1.5.1 cosign "$A"
 contains "4 of 20 households reach the trigger" "$tmp/out" '"convene_required": true'
 check "... recorded as reached by households" test "$(q "SELECT body::json->>'reached_by' FROM matter_records WHERE matter_id = $A AND kind = 'convene_required'")" = households
+snapshot "$all_rows"
+expect_status "the proposer cannot amend the text residents co-signed" 1 M --as r.s1.c1.g1.1.1 amend "$A" --title 拆除车棚 --text 另一件事
+contains "... HAS_COSIGNATURES" "$tmp/err" HAS_COSIGNATURES
+unchanged "... and nothing changed" "$all_rows"
 
 # --- 受理 ----------------------------------------------------------------------
 expect_status "a resident cannot accept" 1 M --as r.s1.c1.g1.2.1 accept "$A"
