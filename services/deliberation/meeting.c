@@ -162,6 +162,13 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     snprintf(majority, sizeof majority, "%s", PQgetvalue(rules, 0, 7));
     int64_t notice = delib_cell_i64(rules, 0, 8) * 60 * 1000LL;
     PQclear(rules);
+    /* Checked now, not at close: a meeting whose rules cannot be counted
+     * could never close, and would hold the matter's one open meeting. */
+    rule_t parsed;
+    if (rule_parse(quorum, &parsed) || rule_parse(majority, &parsed))
+        return apperr_fail(err, "BAD_RULES", "the community's voting rules cannot be counted",
+                          "fix the quorum and majority in deliberation_rules (e.g. >1/2, >=2/3)",
+                          "quorum %s, majority %s", quorum, majority);
     int64_t now = svclock_now_ms(d->clock);
     if (p->starts_ms < now + notice)
         return apperr_fail(err, "NOTICE_TOO_SHORT", "the meeting must be announced in advance",

@@ -14,6 +14,8 @@ int rule_parse(const char *text, rule_t *out)
     if (p[0] < '0' || p[0] > '9' || sscanf(p, "%lld/%lld%n", &num, &den, &used) != 2 ||
         p[used] != '\0' || den <= 0 || num < 0 || num > den || den > 1000000)
         return -1;
+    if (!strict && num == 0)
+        return -1; /* ">=0/d" holds of anything, no one present included */
     *out = (rule_t){strict, num, den};
     return 0;
 }

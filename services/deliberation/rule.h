@@ -15,8 +15,9 @@ typedef struct {
     int64_t num, den; /* den > 0, num <= den */
 } rule_t;
 
-/* Parses "(>|>=)N/D" with 0 <= N <= D and D > 0. Returns 0, or -1 (and `out`
- * untouched) for anything else. */
+/* Parses "(>|>=)N/D" with 0 <= N <= D, 0 < D <= 1000000, and N > 0 after
+ * ">=" (at least none is no rule). Returns 0, or -1 (and `out` untouched)
+ * for anything else. */
 int rule_parse(const char *text, rule_t *out);
 
 /* 1 when `count` of `whole` meets the rule, else 0. An empty whole (0) never

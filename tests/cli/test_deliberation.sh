@@ -147,6 +147,12 @@ expect_status "a meeting with less than 7 days' notice is refused" 1 M $C conven
 contains "... NOTICE_TOO_SHORT" "$tmp/err" NOTICE_TOO_SHORT
 expect_status "a secret ballot cannot allow changing votes" 1 M $C convene "$A" --roster representatives --ballot secret --allow-change --motion m --starts-ms $((now_ms + 8 * DAY))
 contains "... BAD_BALLOT" "$tmp/err" BAD_BALLOT
+q "UPDATE deliberation_rules SET quorum_representatives = '>=3/2' WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')" >/dev/null
+snapshot "$all_rows"
+expect_status "rules that cannot be counted are refused at convening, not at close" 1 M $C convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
+contains "... BAD_RULES" "$tmp/err" BAD_RULES
+unchanged "... and nothing was convened" "$all_rows"
+q "UPDATE deliberation_rules SET quorum_representatives = '>=2/3' WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')" >/dev/null
 expect_status "the committee convenes the representatives (8), secret ballot" 0 M $C convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
 contains "... a roster of 8" "$tmp/out" '"roster_size": 8'
 expect_status "voting during the notice period is refused" 1 M --as r.s1.c1.g1.1.1 vote "$A" --choice yes

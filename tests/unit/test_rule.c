@@ -26,12 +26,15 @@ static void test_parse(void **state)
     assert_int_equal(b.strict, 0);
     assert_int_equal(b.num, 2);
     assert_int_equal(b.den, 3);
-    const char *bad[] = {"", "1/2", ">", ">1/0", ">3/2", ">-1/2", ">1/2x", "> 1/2", "=1/2", ">=1/", ">a/b", NULL};
+    const char *bad[] = {"", "1/2", ">", ">1/0", ">3/2", ">-1/2", ">1/2x", "> 1/2", "=1/2", ">=1/", ">a/b", ">=0/1", NULL};
     for (int i = 0; bad[i]; i++) {
         assert_int_equal(rule_parse(bad[i], &r), -1);
         assert_int_equal(r.strict, 9); /* untouched */
     }
     assert_int_equal(rule_parse(NULL, &r), -1);
+    rule_t some = s_rule(">0/1"); /* more than none: at least one */
+    assert_int_equal(some.strict, 1);
+    assert_int_equal(some.num, 0);
 }
 
 static void test_more_than_half(void **state)
