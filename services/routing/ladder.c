@@ -38,14 +38,22 @@ static int s_announce(ladder_t *self, const PGresult *claimed, int i, int64_t no
     const char *deadline = PQgetvalue(claimed, i, 2), *action = PQgetvalue(claimed, i, 4);
     dview_t view;
     PGresult *row = NULL, *target = NULL;
-    char sqlstate[6], unit[24], text[160];
+    char sqlstate[6], unit[24], ids[24], text[160];
     apperr_t err;
     int rc = -1;
     if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0)
         goto done;
-    const char *tp[] = {routing_i64(unit, view.unit_id), action};
-    if (!(target = pstmt_exec(r->sql, Q_STEP_TARGET, 2, tp, sqlstate)) || PQntuples(target) != 1)
+    const char *tp[] = {routing_i64(unit, view.unit_id), action, routing_i64(ids, dispatch_id)};
+    if (!(target = pstmt_exec(r->sql, Q_STEP_TARGET, 3, tp, sqlstate)))
         goto done;
+    if (PQntuples(target) != 1) {
+        /* Nobody to reach: said once, and the step is spent (trying again
+         * would stop every step due with it). */
+        log_error("routing: dispatch %lld's %s step %s reaches no unit: no dispatch centre",
+                  (long long) dispatch_id, deadline, action);
+        rc = 0;
+        goto done;
+    }
     Gov__DeadlineStep ev = GOV__DEADLINE_STEP__INIT;
     ev.item = &view.msg;
     ev.deadline = (char *) deadline;
@@ -193,6 +201,10 @@ static void s_on_refill(uv_timer_t *timer)
     ladder_t *self = timer->data;
     if (s_refill(self))
         log_warn("ladder: refill failed; trying again in %d ms", self->config.refill_ms);
+    /* The wall clock may have jumped (a VM paused and resumed, NTP stepped
+     * it) while the timer counted on the loop's own clock: a due step then
+     * waits at most one refill period. */
+    timerq_reschedule(self->q);
 }
 
 int ladder_new(uv_loop_t *loop, routing_t *r, const ladder_config_t *config, ladder_t **out)

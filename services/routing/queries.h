@@ -148,12 +148,15 @@
     "   AND d.unit_id = o.id AND d.role = 'lead')"                                             \
     " ORDER BY r.rank, r.id LIMIT 1"
 
-/* The dispatch centre for area $1 (0: any): the one whose area holds it, else
- * the first. Column: 0 id */
-#define Q_CENTRE                                                                               \
-    "SELECT u.id FROM units u LEFT JOIN areas a ON a.id = $1::bigint"                          \
+/* The dispatch centre for the area that the SQL expression `area` names
+ * (NULL or 0: any): of those whose area holds it, the nearest; else the
+ * first (a centre without an area holds nothing in particular). */
+#define Q_CENTRE_FOR(area)                                                                     \
+    "SELECT u.id FROM units u LEFT JOIN areas a ON a.id = " area                               \
     " WHERE u.kind = 'dispatch_centre'"                                                        \
-    " ORDER BY (u.area_id = ANY (coalesce(a.path, '{}'))) DESC, u.id LIMIT 1"
+    " ORDER BY array_position(a.path, u.area_id) DESC NULLS LAST, u.id LIMIT 1"
+/* $1 area. Column: 0 id */
+#define Q_CENTRE Q_CENTRE_FOR("$1::bigint")
 
 /* $1 case id. Columns: 0 category, 1 urgency, 2 area_id, 3 state, 4 reopened,
  * 5 reporter name, 6 reporter phone */
@@ -182,13 +185,18 @@
     " AND due_at < " TS("$1") " AND (due_at >= " TS("$2") " OR id > $3::bigint"               \
     " OR due_at < " TS("$4") ")"
 /* The unit a ladder step reaches: the dispatch's own unit for a reminder, its
- * supervisor (else the centre), or the centre. $1 dispatch unit id, $2 action.
- * Column: 0 unit code */
+ * supervisor (else the centre), or the centre of the case's or whistle's area,
+ * as routing chose it. $1 dispatch unit id, $2 action, $3 dispatch id.
+ * Column: 0 unit code; no row when a step must reach a centre and there is
+ * none. */
 #define Q_STEP_TARGET                                                                          \
-    "WITH c AS (SELECT id FROM units WHERE kind = 'dispatch_centre' ORDER BY id LIMIT 1)"      \
-    " SELECT t.code FROM units u, c, units t WHERE u.id = $1 AND t.id = CASE $2"               \
+    "WITH d AS (SELECT coalesce(rc.area_id, w.area_id) AS area FROM dispatches x"              \
+    "  LEFT JOIN routed_cases rc ON rc.case_id = x.case_id"                                    \
+    "  LEFT JOIN whistles w ON w.id = x.whistle_id WHERE x.id = $3::bigint),"                  \
+    " c AS (" Q_CENTRE_FOR("(SELECT area FROM d)") ")"                                         \
+    " SELECT t.code FROM units u LEFT JOIN c ON true JOIN units t ON t.id = CASE $2"           \
     "  WHEN 'remind' THEN u.id WHEN 'escalate_supervisor' THEN coalesce(u.supervisor_id, c.id)"\
-    "  ELSE c.id END"
+    "  ELSE c.id END WHERE u.id = $1"
 
 /* Whistles. $1 caller unit id, $2 lon, $3 lat: whether the point lies in the
  * caller's area, and the smallest area holding it there.

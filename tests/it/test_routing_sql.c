@@ -1,8 +1,9 @@
-/* Routing's row locks when replicas act at once: two of a whistle's
- * dispatches ending together still close it, and a command holding a
- * dispatch does not block a ladder step writing that dispatch's log line.
- * Each test drives two sessions by hand, in the interleaving two replicas
- * would make, through routing's own statements. */
+/* Routing's statements where a single process's tests cannot reach them.
+ * Replicas acting at once: two of a whistle's dispatches ending together
+ * still close it, and a command holding a dispatch does not block a ladder
+ * step writing that dispatch's log line (each test drives two sessions by
+ * hand, in the interleaving two replicas would make). Several dispatch
+ * centres: a case or whistle goes, and escalates, to the nearest. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +26,7 @@ static char s_url[256];
 static int s_setup(void **state)
 {
     (void) state;
-    return harness_db_new("it_routing_locks", s_url);
+    return harness_db_new("it_routing_sql", s_url);
 }
 
 /* One replica's view: its own connection and statements. */
@@ -221,11 +222,61 @@ static void test_a_command_holding_a_dispatch_does_not_block_its_log(void **stat
     PQfinish(step);
 }
 
+/* The code of the unit `sql` names ($1, $2, $3 as given). */
+static void s_expect_code(PGconn *conn, const char *sql, int n, const char *const *params,
+                          const char *want)
+{
+    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(res), 1);
+    assert_string_equal(PQgetvalue(res, 0, 0), want);
+    PQclear(res);
+}
+
+static void test_the_nearest_centre_takes_a_case_and_its_escalations(void **state)
+{
+    (void) state;
+    PGconn *conn = harness_db_connect(s_url);
+    /* The demo's centre serves the district; a street gets one of its own,
+     * and a centre with no area holds nothing in particular. */
+    harness_exec(conn, "INSERT INTO units (code, name, kind, area_id)"
+                       " SELECT 'centre.s1', '青山街道分中心', 'dispatch_centre', id FROM areas"
+                       " WHERE code = 'demo.s1'");
+    harness_exec(conn, "INSERT INTO units (code, name, kind) VALUES"
+                       " ('centre.none', '无辖区中心', 'dispatch_centre')");
+    const char *by_id = "SELECT code FROM units WHERE id = (" Q_CENTRE ")";
+    char s1[24], s3[24];
+    snprintf(s1, sizeof s1, "%lld",
+             (long long) harness_int(conn, "SELECT id FROM areas WHERE code = 'demo.s1.c1.g1'",
+                                     0, NULL));
+    snprintf(s3, sizeof s3, "%lld",
+             (long long) harness_int(conn, "SELECT id FROM areas WHERE code = 'demo.s3.c3.g4'",
+                                     0, NULL));
+    s_expect_code(conn, by_id, 1, (const char *[]){s1}, "centre.s1");
+    s_expect_code(conn, by_id, 1, (const char *[]){s3}, "centre");
+    s_expect_code(conn, by_id, 1, (const char *[]){"0"}, "centre"); /* any: the first */
+
+    /* A whistle's dispatch in street s1 escalates to the street's centre. */
+    int64_t d[2];
+    s_whistle(conn, d);
+    char dispatch[24], unit[24];
+    snprintf(dispatch, sizeof dispatch, "%lld", (long long) d[0]);
+    snprintf(unit, sizeof unit, "%lld",
+             (long long) harness_int(conn, "SELECT id FROM units WHERE code = 'dept.chengguan'",
+                                     0, NULL));
+    s_expect_code(conn, Q_STEP_TARGET, 3, (const char *[]){unit, "escalate_centre", dispatch},
+                  "centre.s1");
+    s_expect_code(conn, Q_STEP_TARGET, 3, (const char *[]){unit, "remind", dispatch},
+                  "dept.chengguan");
+    PQfinish(conn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_last_dispatches_ending_at_once_close_their_whistle),
         cmocka_unit_test(test_a_command_holding_a_dispatch_does_not_block_its_log),
+        cmocka_unit_test(test_the_nearest_centre_takes_a_case_and_its_escalations),
     };
-    return cmocka_run_group_tests_name("routing locks", tests, s_setup, NULL);
+    return cmocka_run_group_tests_name("routing statements", tests, s_setup, NULL);
 }
