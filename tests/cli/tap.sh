@@ -1,8 +1,8 @@
 # Tiny TAP helpers for shell tests (sourced). Each check prints "ok N - name"
 # or "not ok N - name" with the evidence; tests/run.sh counts the lines.
-n=0
+n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for line in "$@"; do echo "# $line"; done; }
+not_ok() { n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n - $1"; shift; for line in "$@"; do echo "# $line"; done; }
 # check NAME COMMAND...: passes when COMMAND succeeds.
 check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
 # expect_status NAME STATUS COMMAND...: passes when COMMAND exits with STATUS.

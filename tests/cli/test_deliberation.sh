@@ -23,7 +23,7 @@ start_delib() { "$bin/gov-deliberation" 2>>"$tmp/delib.log" & delib=$!; }
 "$bin/gov-routing" 2>"$tmp/routing.log" &
 routing=$!
 start_delib
-trap 'kill $routing $delib 2>/dev/null; wait $routing $delib 2>/dev/null; sanitizer_reports "$tmp"; rm -rf "$tmp"' EXIT
+trap 'kill $routing $delib 2>/dev/null; wait $routing $delib 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 healthy "$GOV_DELIBERATION_HTTP_PORT"
 healthy "$GOV_ROUTING_HTTP_PORT"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }

@@ -14,7 +14,7 @@ export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://12
 export GOV_INTAKE_HTTP_PORT=$(free) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 "${GOV_BIN:-build/bin}/gov-intake" 2>"$tmp/intake.log" &
 intake=$!
-trap 'kill $intake 2>/dev/null; wait $intake 2>/dev/null; sanitizer_reports "$tmp"; rm -rf "$tmp"' EXIT
+trap 'kill $intake 2>/dev/null; wait $intake 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 areas() { psql -tA "$GOV_DB_URL" -c "SELECT count(*) FROM areas"; }
 
 # --- usage -----------------------------------------------------------------

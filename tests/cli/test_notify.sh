@@ -56,7 +56,7 @@ intake=$!
 routing=$!
 GOV_TEST_CLOCK=1 "$bin/gov-deliberation" 2>"$tmp/deliberation.log" &
 delib=$!
-trap 'kill $intake $routing $delib $notify $sink 2>/dev/null; wait 2>/dev/null; sanitizer_reports "$tmp"; rm -rf "$tmp"' EXIT
+trap 'kill $intake $routing $delib $notify $sink 2>/dev/null; wait 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 healthy "$GOV_ROUTING_HTTP_PORT"
 healthy "$GOV_DELIBERATION_HTTP_PORT"
 for _ in $(seq 100); do [ -s "$tmp/sink.log" ] && break; sleep 0.1; done

@@ -19,8 +19,9 @@ GOV_SUB_SILENCE_MS=300 "$bin/gov-intake" 2>"$tmp/intake.log" &
 intake=$!
 "$bin/gov-routing" 2>"$tmp/routing.log" &
 routing=$!
-trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; sanitizer_reports "$tmp"; rm -rf "$tmp"' EXIT
-healthy "$GOV_ROUTING_HTTP_PORT"
+trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+healthy "$GOV_INTAKE_HTTP_PORT" || not_ok "intake answers its health check" "see intake.log below"
+healthy "$GOV_ROUTING_HTTP_PORT" || not_ok "routing answers its health check" "see routing.log below"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
 # --- usage -------------------------------------------------------------------

@@ -105,15 +105,23 @@ void harness_reset(PGconn *conn)
 
 int harness_free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *) &addr, sizeof addr) == 0 &&
-        getsockname(fd, (struct sockaddr *) &addr, &len) == 0)
-        port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
+    /* Below the kernel's range for outgoing connections (32768 and up): a
+     * port from there could be taken by a reconnecting neighbour's connect()
+     * before the service binds it. Each call gives another port. */
+    static int next;
+    if (!next)
+        next = 20000 + getpid() % 1200 * 10;
+    for (int tries = 0; tries < 1000; tries++) {
+        int port = ++next, fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port),
+                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int ok = fd >= 0 && bind(fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+        if (fd >= 0)
+            close(fd);
+        if (ok)
+            return port;
+    }
+    return -1;
 }
 
 const char *harness_bin(const char *name)

@@ -41,7 +41,8 @@ void harness_exec(PGconn *conn, const char *sql);
  * that TRUNCATE's table locks would deadlock with. */
 void harness_reset(PGconn *conn);
 
-/* A TCP port on 127.0.0.1 that was free a moment ago. */
+/* A TCP port on 127.0.0.1 that was free a moment ago, below the range of
+ * outgoing connections' ports; another on every call. */
 int harness_free_port(void);
 
 /* The path of binary `name` under GOV_BIN, in a static buffer. */
