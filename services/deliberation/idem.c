@@ -23,12 +23,12 @@ static void s_digest(const Gov__Envelope *env, char out[65])
         Gov__CastVote *vote = strcmp(env->type, "CastVote") == 0
                                   ? gov__cast_vote__unpack(NULL, env->payload.len, env->payload.data)
                                   : NULL;
-        if (vote)
+        if (vote) {
             fprintf(f, "matter %lld", (long long) vote->matter_id);
-        else
-            fwrite(env->payload.data, 1, env->payload.len, f);
-        if (vote)
             gov__cast_vote__free_unpacked(vote, NULL);
+        } else {
+            fwrite(env->payload.data, 1, env->payload.len, f);
+        }
         fclose(f);
     }
     chain_sha256_hex(buf ? buf : "", buf ? len : 0, out);

@@ -232,11 +232,11 @@
     " WHERE w.id = $1"
 /* $1 whistle id: its dispatches, oldest first */
 #define Q_WHISTLE_DISPATCHES Q_DISPATCH_COLUMNS " WHERE d.whistle_id = $1 ORDER BY d.id"
-/* $1 whistle id, $2 at (ms): closes it when no dispatch is still open. Column: 0 id */
 /* $1 whistle. Taken before Q_WHISTLE_CLOSE: two of its dispatches ending at
  * once on two replicas would each see the other still open, and neither
  * would close it; with the lock the second looks after the first commits. */
 #define Q_WHISTLE_LOCK "SELECT 1 FROM whistles WHERE id = $1 FOR UPDATE"
+/* $1 whistle id, $2 at (ms): closes it when no dispatch is still open. Column: 0 id */
 #define Q_WHISTLE_CLOSE                                                                        \
     "UPDATE whistles w SET state = 'closed', closed_at = " TS("$2")                            \
     " WHERE w.id = $1 AND w.state = 'open' AND NOT EXISTS (SELECT 1 FROM dispatches d"          \

@@ -6,7 +6,6 @@ test_db() {
         -c "CREATE DATABASE $1 TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
     export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$1"
 }
-# free: a free TCP port on 127.0.0.1.
 # free: a TCP port on 127.0.0.1 that nothing holds now, another on every call
 # (the last one given is kept in $tmp, since callers run it in a subshell).
 # Ports come from below the range the kernel gives outgoing connections
