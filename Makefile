@@ -97,6 +97,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(CO
 
 # The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
 FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c common/msgtypes.c \
+            common/apperr.c common/errcodes.c common/text.c \
             services/intake/validate.c $(GEN_C)
 build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
 	@mkdir -p $(dir $@)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errcodes.h"
+
 int apperr_fail(apperr_t *err, const char *code, const char *message, const char *hint,
                 const char *detail_fmt, ...)
 {
@@ -12,6 +14,21 @@ int apperr_fail(apperr_t *err, const char *code, const char *message, const char
     err->hint = hint;
     err->detail[0] = '\0';
     err->sqlstate[0] = '\0';
+    if (detail_fmt) {
+        va_list ap;
+        va_start(ap, detail_fmt);
+        vsnprintf(err->detail, sizeof err->detail, detail_fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int apperr_code(apperr_t *err, const char *code, const char *detail_fmt, ...)
+{
+    const errcode_t *row = errcode_find(code);
+    if (!row)
+        row = errcode_find("INTERNAL");
+    apperr_fail(err, row->code, row->message, row->hint, NULL);
     if (detail_fmt) {
         va_list ap;
         va_start(ap, detail_fmt);

@@ -18,6 +18,12 @@ typedef struct {
 int apperr_fail(apperr_t *err, const char *code, const char *message, const char *hint,
                 const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Fills `err` with `code`'s message and hint from the table
+ * (common/errcodes.h) and a detail, and returns -1. A code missing from the
+ * table is the programmer's mistake: it is answered as INTERNAL. */
+int apperr_code(apperr_t *err, const char *code, const char *detail_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* The database failed: DB_UNAVAILABLE with `sqlstate` (may be NULL); -1. */
 int apperr_db(apperr_t *err, const char sqlstate[6]);
 

@@ -20,7 +20,6 @@
 #include "svclock.h"
 
 #define DELIB_STREAM "deliberation"
-#define DELIB_TEXT_MAX 4000
 
 typedef struct windows windows_t;
 

@@ -5,8 +5,8 @@
 
 #include "outbox.h"
 #include "queries.h"
+#include "text.h"
 
-#define TITLE_MAX_BYTES 800
 
 static const char *s_str(const char *s)
 {
@@ -142,12 +142,10 @@ static int s_announce(delib_t *d, int64_t community_id, const char *type, int64_
 
 static int s_title_text(const char *title, const char *text, apperr_t *err)
 {
-    if (!title || !title[0] || strlen(title) > TITLE_MAX_BYTES)
-        return apperr_fail(err, "MISSING_TITLE", "a short title is needed", NULL, NULL);
-    if (!text || strlen(text) > 4 * DELIB_TEXT_MAX)
-        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
-                          NULL);
-    return 0;
+    return text_check(title, TEXT_TITLE, 1, "title", err) ||
+                   text_check(text, TEXT_BODY, 0, "text", err)
+               ? -1
+               : 0;
 }
 
 /* The actor's unit must be a unit that serves communities (not a community). */
@@ -317,9 +315,7 @@ int lists_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     if (strcmp(state, "signed") != 0)
         return apperr_fail(err, "NOT_SIGNED", "both sides must sign before the project is done",
                           NULL, "project %lld is %s", (long long) p->project_id, state);
-    if (!p->result || !p->result[0])
-        return apperr_fail(err, "MISSING_TEXT", "say what was done", NULL, NULL);
-    if (s_title_text("x", p->result, err))
+    if (text_check(p->result, TEXT_BODY, 1, "result (what was done)", err))
         return -1;
     const char *params[] = {delib_i64(b[0], p->project_id), p->result,
                             delib_i64(b[1], svclock_now_ms(d->clock))};

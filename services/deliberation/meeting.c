@@ -9,6 +9,7 @@
 #include "db.h"
 #include "queries.h"
 #include "rule.h"
+#include "text.h"
 
 #define COUNCIL_MIN 7
 #define COUNCIL_MAX 9
@@ -150,8 +151,8 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     if (p->allow_change && strcmp(ballot, "secret") == 0)
         return apperr_fail(err, "BAD_BALLOT", "a secret ballot cannot allow changing a vote",
                           "changing a vote needs to know whose it was; use an open ballot", NULL);
-    if (!p->motion || !p->motion[0] || strlen(p->motion) > 4 * DELIB_TEXT_MAX)
-        return apperr_fail(err, "MISSING_MOTION", "a meeting votes on a motion", NULL, NULL);
+    if (text_check(p->motion, TEXT_BODY, 1, "motion", err))
+        return -1;
     if (strcmp(kind, "council") != 0 && p->n_council)
         return apperr_fail(err, "BAD_COUNCIL", "members are named only for a council", NULL, NULL);
     PGresult *rules = steps_rules(d, m.community_id, err);

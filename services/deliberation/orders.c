@@ -6,6 +6,7 @@
 #include "lists.h"
 #include "outbox.h"
 #include "queries.h"
+#include "text.h"
 
 static const char *s_str(const char *s)
 {
@@ -73,8 +74,8 @@ int orders_register(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     int64_t community = lists_community(d, p->community, err);
     if (community < 0)
         return -1;
-    if (strlen(s_str(p->skills)) > 400)
-        return apperr_fail(err, "TEXT_TOO_LONG", "skills are at most 400 bytes", NULL, NULL);
+    if (text_check(p->skills, TEXT_TITLE, 0, "skills", err))
+        return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], w.person_id), delib_i64(b[1], community),
                             p->party_member ? "t" : "f", s_str(p->skills),
@@ -101,10 +102,9 @@ int orders_order(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     if (!w.resident || !w.community_id)
         return apperr_fail(err, "NOT_A_RESIDENT", "only a resident may order a service", NULL,
                           "%s lives in no community of the map", w.code);
-    if (!p->title || !p->title[0] || strlen(p->title) > 800)
-        return apperr_fail(err, "MISSING_TITLE", "an order needs a short title", NULL, NULL);
-    if (strlen(s_str(p->text)) > 4 * DELIB_TEXT_MAX)
-        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL, NULL);
+    if (text_check(p->title, TEXT_TITLE, 1, "title", err) ||
+        text_check(p->text, TEXT_BODY, 0, "text", err))
+        return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], w.community_id), delib_i64(b[1], w.person_id),
                             p->title, s_str(p->text), delib_i64(b[2], svclock_now_ms(d->clock))};
@@ -181,10 +181,8 @@ int orders_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     if (ids[2] != w.person_id)
         return apperr_fail(err, "NOT_YOUR_ORDER", "only the volunteer who claimed it may complete it",
                           NULL, NULL);
-    if (!p->result || !p->result[0])
-        return apperr_fail(err, "MISSING_TEXT", "say what was done (晒单)", NULL, NULL);
-    if (strlen(p->result) > 4 * DELIB_TEXT_MAX)
-        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL, NULL);
+    if (text_check(p->result, TEXT_BODY, 1, "result (what was done, 晒单)", err))
+        return -1;
     const char *params[] = {delib_i64(b[0], p->order_id), p->result,
                             delib_i64(b[1], svclock_now_ms(d->clock))};
     if (delib_run(d, Q_COMPLETE_ORDER, 3, params, err))

@@ -9,11 +9,11 @@
 #include "mview.h"
 #include "queries.h"
 #include "rule.h"
+#include "text.h"
 #include "windows.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
 #define MINUTE_MS (60 * 1000LL)
-#define TITLE_MAX 200
 #define ATTACHMENTS_MAX 20
 
 /* --- shared helpers -------------------------------------------------------- */
@@ -127,19 +127,6 @@ static int s_begin(delib_t *d, const Gov__Envelope *env, int64_t id, who_t *w, m
     return 0;
 }
 
-static int s_text(const char *text, int required, const char *what, apperr_t *err)
-{
-    if (required && (!text || !text[0]))
-        return apperr_fail(err, "MISSING_TEXT", "the command needs a text", NULL, "%s", what);
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++)
-        chars += (*p & 0xC0) != 0x80;
-    if (chars > DELIB_TEXT_MAX)
-        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
-                          "%s has %zu characters", what, chars);
-    return 0;
-}
-
 static const char *s_str(const char *s)
 {
     return s ? s : "";
@@ -158,14 +145,7 @@ static int s_may_propose(const who_t *w, const matter_ref_t *m)
 
 static int s_check_attachments(char **urls, size_t n, apperr_t *err)
 {
-    if (n > ATTACHMENTS_MAX)
-        return apperr_fail(err, "TOO_MANY_ATTACHMENTS", "at most 20 attachments", NULL, "got %zu",
-                          n);
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(urls[i], "https://", 8) != 0 && strncmp(urls[i], "http://", 7) != 0)
-            return apperr_fail(err, "INVALID_ATTACHMENT", "an attachment must be an http(s) URL",
-                              NULL, "\"%s\"", urls[i]);
-    return 0;
+    return text_check_urls(urls, n, ATTACHMENTS_MAX, "attachments", err);
 }
 
 int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
@@ -178,10 +158,9 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     if (strcmp(s_str(p->scope), "grid") != 0 && strcmp(s_str(p->scope), "community") != 0)
         return apperr_fail(err, "BAD_SCOPE", "the scope is grid or community", NULL, "got \"%s\"",
                           s_str(p->scope));
-    if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
-        return apperr_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL,
-                          "at most %d characters", TITLE_MAX);
-    if (s_text(p->body, 1, "the body", err) ||
+    if (text_check(p->title, TEXT_TITLE, 1, "title", err))
+        return -1;
+    if (text_check(p->body, TEXT_BODY, 1, "the body", err) ||
         s_check_attachments(p->attachments, p->n_attachments, err))
         return -1;
     PGresult *area = delib_exec(d, Q_AREA, 1, (const char *[]){s_str(p->area)}, err);
@@ -264,9 +243,9 @@ int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
         return apperr_fail(err, "HAS_COSIGNATURES", "a co-signed matter can no longer be edited",
                           "propose the new text as a matter of its own",
                           "matter %lld has %ld co-signatures", (long long) m.id, cosigns);
-    if (!p->title || !p->title[0] || strlen(p->title) > TITLE_MAX * 4)
-        return apperr_fail(err, "MISSING_TITLE", "a matter needs a short title", NULL, NULL);
-    if (s_text(p->body, 1, "the body", err))
+    if (text_check(p->title, TEXT_TITLE, 1, "title", err))
+        return -1;
+    if (text_check(p->body, TEXT_BODY, 1, "the body", err))
         return -1;
     if (delib_run(d, "UPDATE matters SET title = $2, body = $3 WHERE id = $1", 3,
                   (const char *[]){ids, p->title, p->body}, err))
@@ -396,7 +375,7 @@ int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                           NULL);
     if (!p->reason || !p->reason[0])
         return apperr_fail(err, "REASON_REQUIRED", "a decline needs a public reason", NULL, NULL);
-    if (s_text(p->reason, 1, "the reason", err))
+    if (text_check(p->reason, TEXT_BODY, 1, "the reason", err))
         return -1;
     char ids[24];
     if (delib_run(d, Q_DECLINE, 2, (const char *[]){delib_i64(ids, m.id), p->reason}, err))
@@ -433,7 +412,7 @@ int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
     if (!s_in(stance, "for against neutral") || !stance[0])
         return apperr_fail(err, "BAD_STANCE", "an opinion is for, against or neutral", NULL,
                           "got \"%s\"", stance);
-    if (s_text(p->text, 0, "the opinion", err))
+    if (text_check(p->text, TEXT_BODY, 0, "the opinion", err))
         return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), stance,
@@ -489,7 +468,7 @@ int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         return apperr_fail(err, "NOTICE_ENDED", "the notice period (公示) is over", NULL,
                           "matter %lld is %s", (long long) m.id, m.step);
     if (steps_require(&m, "published", "an objection", err) || who_require_scope(&w, &m, err) ||
-        s_text(p->text, 1, "the objection", err))
+        text_check(p->text, TEXT_BODY, 1, "the objection", err))
         return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), p->text,
@@ -510,7 +489,7 @@ int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "approved", "acting", err) || s_text(p->text, 0, "the text", err))
+        steps_require(&m, "approved", "acting", err) || text_check(p->text, TEXT_BODY, 0, "the text", err))
         return -1;
     if (p->n_departments == 0 && p->n_tasks == 0)
         return apperr_fail(err, "NOTHING_TO_DO", "name the departments or the committee's tasks",
@@ -543,7 +522,7 @@ int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
         json_array_append_new(json_object_get(body, "departments"),
                               json_string(p->departments[i]));
     for (size_t i = 0; i < p->n_tasks; i++) {
-        if (s_text(p->tasks[i], 1, "a task", err) ||
+        if (text_check(p->tasks[i], TEXT_BODY, 1, "a task", err) ||
             delib_run(d, Q_INSERT_TASK, 4, (const char *[]){ids, "committee", p->tasks[i], "{}"},
                       err)) {
             json_decref(body);
@@ -568,7 +547,7 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "acting", "progress", err) || s_text(p->text, 1, "the progress", err))
+        steps_require(&m, "acting", "progress", err) || text_check(p->text, TEXT_BODY, 1, "the progress", err))
         return -1;
     int64_t now = svclock_now_ms(d->clock);
     char b[3][24];
@@ -618,7 +597,7 @@ int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     if (!rating[0] || !s_in(rating, "satisfied basic dissatisfied"))
         return apperr_fail(err, "BAD_RATING", "a rating is satisfied, basic or dissatisfied", NULL,
                           "got \"%s\"", rating);
-    if (s_text(p->text, 0, "the evaluation", err))
+    if (text_check(p->text, TEXT_BODY, 0, "the evaluation", err))
         return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), rating,
@@ -644,7 +623,7 @@ int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_supervisor(&w, &m, err) ||
-        s_text(p->text, 1, "the observation", err))
+        text_check(p->text, TEXT_BODY, 1, "the observation", err))
         return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), m.step, p->text,

@@ -12,6 +12,7 @@
  *   govctl notify log|dead|retry      deliveries and their attempts
  *   govctl calendar import|show|add-days   the working-day calendar
  *   govctl db migrate|version         the schema
+ *   govctl errcodes [CODE]            the codes services answer with
  */
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static const char *s_usage =
     "  calendar import|show|add-days\n"
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
+    "  errcodes [CODE]           the codes services answer with, and what to do\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"
     "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_ROUTING_ENDPOINT, GOV_ACTOR ...; see docs/configuration.md).\n";
@@ -54,7 +56,7 @@ static const struct {
     {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
     {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
-    {"order", cmd_order},
+    {"order", cmd_order},       {"errcodes", cmd_errcodes},
 };
 
 int main(int argc, char **argv)

@@ -18,16 +18,6 @@
 /* The path of a case that is on no area (address only). */
 static const areapath_t s_no_path;
 
-/* The refusals that need the database, with what a person should read. */
-static const struct {
-    const char *code, *message, *hint;
-} s_errors[] = {
-    {"UNKNOWN_CATEGORY", "unknown category", "`govctl categories list` shows the codes"},
-    {"OUTSIDE_AREA", "point is outside every area", "check lat/lon order, or give an address only"},
-    {"IDEMPOTENCY_CONFLICT", "idempotency key was used for a different request",
-     "use a new key for a new request; resend the same content to get the first answer"},
-};
-
 /* A lane's own connection and copy of the map. */
 struct submit {
     PGconn *conn;
@@ -35,13 +25,6 @@ struct submit {
     areamap_t *map; /* read by the first batch */
     int session;    /* the backend the settings and statements were made on */
 };
-
-static void s_refuse(submit_item_t *it, const char *code, const char *message, const char *hint)
-{
-    it->error = code;
-    it->message = message;
-    it->hint = hint;
-}
 
 /* Prepared once per session: planning the lookup costs more than running it;
  * the events' INSERT is outbox's (numbered as they are written). */
@@ -123,10 +106,10 @@ static void s_decide(submit_item_t *items, size_t i, const PGresult *res, const 
         if (strcmp(items[j].key, it->key) != 0)
             continue;
         if (memcmp(items[j].hash, it->hash, sizeof it->hash) != 0) {
-            it->error = "IDEMPOTENCY_CONFLICT";
+            apperr_code(&it->err, "IDEMPOTENCY_CONFLICT", NULL);
             return;
         }
-        if (!items[j].error) {
+        if (!items[j].err.code) {
             it->replayed = 1;
             it->target = (int) j;
             return;
@@ -134,7 +117,7 @@ static void s_decide(submit_item_t *items, size_t i, const PGresult *res, const 
     }
     if (!PQgetisnull(res, row, L_SEEN_CASE)) {
         if (!s_bool(res, row, L_SEEN_SAME)) {
-            it->error = "IDEMPOTENCY_CONFLICT";
+            apperr_code(&it->err, "IDEMPOTENCY_CONFLICT", NULL);
             return;
         }
         it->replayed = 1;
@@ -147,12 +130,12 @@ static void s_decide(submit_item_t *items, size_t i, const PGresult *res, const 
         return;
     }
     if (!s_bool(res, row, L_CATEGORY_OK)) {
-        it->error = "UNKNOWN_CATEGORY";
+        apperr_code(&it->err, "UNKNOWN_CATEGORY", NULL);
         return;
     }
     const Gov__Point *pt = s_point(it);
     if (pt && !(it->area = areamap_place(map, pt->lon, pt->lat))) {
-        it->error = "OUTSIDE_AREA";
+        apperr_code(&it->err, "OUTSIDE_AREA", NULL);
         return;
     }
     it->status = "open";
@@ -211,7 +194,7 @@ static void s_resolve(submit_item_t *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         submit_item_t *it = &items[i];
-        if (it->error || it->target < 0)
+        if (it->err.code || it->target < 0)
             continue;
         const submit_item_t *t = &items[it->target];
         it->case_id = t->case_id;
@@ -434,7 +417,7 @@ static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, c
                  : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         submit_item_t *it = &items[i];
-        if (it->error || it->replayed)
+        if (it->err.code || it->replayed)
             continue;
         const Gov__SubmitCase *m = it->msg;
         const Gov__Point *pt = s_point(it);
@@ -609,12 +592,8 @@ static int s_transact(submit_t *self, submit_item_t *items, size_t n, PGresult *
  * the lookup it borrows from are still there. */
 static void s_verdict(submit_item_t *it)
 {
-    for (size_t k = 0; it->error && k < sizeof s_errors / sizeof *s_errors; k++)
-        if (strcmp(it->error, s_errors[k].code) == 0) {
-            it->message = s_errors[k].message;
-            it->hint = s_errors[k].hint;
-            return;
-        }
+    if (it->err.code)
+        return;
     Gov__SubmitCaseReply reply = GOV__SUBMIT_CASE_REPLY__INIT;
     reply.case_id = it->case_id;
     reply.merged = it->merged;
@@ -625,7 +604,7 @@ static void s_verdict(submit_item_t *it)
     reply.n_area_path = it->path->n;
     size_t len = gov__submit_case_reply__get_packed_size(&reply);
     if (!(it->reply = malloc(len ? len : 1))) {
-        s_refuse(it, "OVERLOADED", "out of memory", "retry later");
+        apperr_code(&it->err, "OVERLOADED", "out of memory");
         return;
     }
     it->reply_len = gov__submit_case_reply__pack(&reply, it->reply);
@@ -648,13 +627,14 @@ int submit_admit(rpcsrv_t *srv, rpc_req_t *req, submit_item_t *it)
         rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.SubmitCase", NULL, NULL, NULL);
         return -1;
     }
-    validate_error_t err = validate_submit(msg);
     memset(it, 0, sizeof *it);
-    int hashed = !err.code && EVP_Digest(req->env->payload.data, req->env->payload.len, it->hash,
-                                         NULL, EVP_sha256(), NULL);
-    if (err.code || !hashed) {
-        rpcsrv_fail(srv, req, err.code ? err.code : "OVERLOADED",
-                    err.code ? err.message : "out of memory", NULL, err.hint, NULL);
+    apperr_t err;
+    int refused = validate_submit(msg, &err) ||
+                  (!EVP_Digest(req->env->payload.data, req->env->payload.len, it->hash, NULL,
+                               EVP_sha256(), NULL) &&
+                   apperr_code(&err, "OVERLOADED", "the request could not be hashed"));
+    if (refused) {
+        rpcsrv_fail_err(srv, req, &err);
         gov__submit_case__free_unpacked(msg, NULL);
         return -1;
     }
@@ -710,9 +690,8 @@ int submit_serve(submit_t *self, submit_item_t *items, size_t n)
             events += e > 0 ? e : 0;
         }
     } else {
-        s_refuse(&items[0], "DB_UNAVAILABLE", "the case could not be stored",
-                 "retry with the same message_id or idempotency key");
-        memcpy(items[0].sqlstate, sqlstate, sizeof sqlstate);
+        apperr_db(&items[0].err, sqlstate);
+        snprintf(items[0].err.detail, sizeof items[0].err.detail, "nothing was written");
     }
     PQclear(lookup);
     /* The answers are made; what they were made from can go. */
@@ -730,11 +709,8 @@ int submit_serve(submit_t *self, submit_item_t *items, size_t n)
 
 void submit_answer(rpcsrv_t *srv, submit_item_t *it)
 {
-    if (it->error && strcmp(it->error, "DB_UNAVAILABLE") == 0)
-        rpcsrv_fail(srv, it->req, it->error, it->message, "nothing was written", it->hint,
-                    it->sqlstate);
-    else if (it->error)
-        rpcsrv_fail(srv, it->req, it->error, it->message, NULL, it->hint, NULL);
+    if (it->err.code)
+        rpcsrv_fail_err(srv, it->req, &it->err);
     else
         rpcsrv_reply_packed(srv, it->req, "SubmitCaseReply", it->reply, it->reply_len);
     it->req = NULL;

@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 
+#include "apperr.h"
 #include "areamap.h"
 #include "intake.pb-c.h"
 #include "rpcsrv.h"
@@ -36,9 +37,7 @@ typedef struct {
     Gov__SubmitCase *msg;
     const char *key;
     uint8_t hash[32];           /* SHA-256 of the request bytes: what replays are compared by */
-    const char *error;          /* the refusal's code, or NULL */
-    const char *message, *hint; /* the refusal's words (static) */
-    char sqlstate[6];           /* DB_UNAVAILABLE: what the database said */
+    apperr_t err;               /* the refusal; err.code NULL when there is none */
     uint8_t *reply;             /* the packed SubmitCaseReply, when accepted */
     size_t reply_len;
     int fresh;                  /* makes a new case */

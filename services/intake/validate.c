@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *s_channels[] = {"hotline", "app", "wechat", "grid_patrol", "open311", "visit"};
 static const char *s_urgencies[] = {"normal", "urgent", "emergency"};
 
@@ -13,15 +15,6 @@ static int s_one_of(const char *s, const char **list, size_t n)
         if (strcmp(s, list[i]) == 0)
             return 1;
     return 0;
-}
-
-size_t validate_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char) *s & 0xC0) != 0x80)
-            n++;
-    return n;
 }
 
 int validate_phone(const char *phone)
@@ -45,53 +38,31 @@ int validate_phone(const char *phone)
     return digits[0] == '0' && n >= 10 && n <= 12;
 }
 
-static int s_url(const char *url)
+int validate_submit(const Gov__SubmitCase *req, apperr_t *err)
 {
-    if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
-        return 0;
-    for (const char *p = url; *p; p++)
-        if ((unsigned char) *p <= ' ')
-            return 0;
-    return strlen(url) <= 2048;
-}
-
-validate_error_t validate_submit(const Gov__SubmitCase *req)
-{
-    validate_error_t ok = {0};
     if (!s_one_of(req->channel, s_channels, 6))
-        return (validate_error_t){"INVALID_CHANNEL", "unknown channel",
-                                  "use one of hotline, app, wechat, grid_patrol, open311, visit"};
+        return apperr_code(err, "INVALID_CHANNEL", "got \"%.64s\"", req->channel);
     if (*req->urgency && !s_one_of(req->urgency, s_urgencies, 3))
-        return (validate_error_t){"INVALID_URGENCY", "unknown urgency",
-                                  "use one of normal, urgent, emergency"};
+        return apperr_code(err, "INVALID_URGENCY", "got \"%.64s\"", req->urgency);
     if (!*req->category)
-        return (validate_error_t){"MISSING_CATEGORY", "category is required",
-                                  "`govctl categories list` shows the codes"};
-    if (!*req->description)
-        return (validate_error_t){"MISSING_DESCRIPTION", "description is required",
-                                  "say what happened, where and since when"};
-    if (validate_utf8_chars(req->description) > VALIDATE_MAX_DESCRIPTION)
-        return (validate_error_t){"DESCRIPTION_TOO_LONG", "description is longer than 4000 characters",
-                                  "shorten it, or attach the rest as media"};
+        return apperr_code(err, "MISSING_CATEGORY", NULL);
+    if (text_check(req->category, TEXT_NAME, 1, "category", err) ||
+        text_check(req->description, TEXT_BODY, 1, "description", err))
+        return -1;
     const Gov__Location *loc = req->location;
     if (!loc || (!loc->point && !*loc->address))
-        return (validate_error_t){"MISSING_LOCATION", "location is required",
-                                  "give a point (lat, lon) or an address, or both"};
+        return apperr_code(err, "MISSING_LOCATION", NULL);
+    if (text_check(loc->address, TEXT_ADDRESS, 0, "address", err))
+        return -1;
     if (loc->point && (!isfinite(loc->point->lat) || !isfinite(loc->point->lon) ||
                        fabs(loc->point->lat) > 90 || fabs(loc->point->lon) > 180))
-        return (validate_error_t){"INVALID_POINT", "point is not a WGS84 coordinate",
-                                  "lat must be in [-90, 90] and lon in [-180, 180]"};
+        return apperr_code(err, "INVALID_POINT", NULL);
+    if (req->reporter && text_check(req->reporter->name, TEXT_NAME, 0, "reporter name", err))
+        return -1;
     if (req->reporter && *req->reporter->phone && !validate_phone(req->reporter->phone))
-        return (validate_error_t){"INVALID_PHONE", "phone number is not valid",
-                                  "give an 11-digit mobile (13800001234) or a landline with "
-                                  "its area code (010-12345678)"};
-    if (req->n_media_urls > VALIDATE_MAX_MEDIA)
-        return (validate_error_t){"TOO_MANY_MEDIA", "more than 20 media URLs", NULL};
-    for (size_t i = 0; i < req->n_media_urls; i++)
-        if (!s_url(req->media_urls[i]))
-            return (validate_error_t){"INVALID_MEDIA_URL", "media URL is not an http(s) URL",
-                                      NULL};
-    return ok;
+        return apperr_code(err, "INVALID_PHONE", NULL);
+    return text_check_urls(req->media_urls, req->n_media_urls, VALIDATE_MAX_MEDIA, "media_urls",
+                           err);
 }
 
 const char *validate_urgency(const Gov__SubmitCase *req)

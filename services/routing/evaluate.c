@@ -11,6 +11,7 @@
 #include "queries.h"
 #include "routing.pb-c.h"
 #include "rules.h"
+#include "text.h"
 
 static int s_authorise(routing_t *r, const Gov__Actor *actor, const char *reporter_phone,
                        apperr_t *err)
@@ -41,9 +42,8 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         return apperr_fail(err, "BAD_RESULT", "unknown evaluation",
                             "satisfied, basic (basically satisfied) or dissatisfied", "got \"%s\"",
                             m->result ? m->result : "");
-    if (m->text && strlen(m->text) > 4000)
-        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters", NULL,
-                            NULL);
+    if (text_check(m->text, TEXT_BODY, 0, "text", err))
+        return -1;
     char b[4][24], sqlstate[6];
     const char *cp[] = {routing_i64(b[0], m->case_id)};
     PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, cp, sqlstate);

@@ -10,7 +10,11 @@
 #include "queries.h"
 #include "routing.pb-c.h"
 #include "rules.h"
+#include "text.h"
 #include "whistle.h"
+
+/* At most this many photos' and files' links on one progress or resolution. */
+#define LIFECYCLE_MAX_MEDIA 20
 
 typedef enum { BY_UNIT, BY_CENTRE, BY_CALLER } who_t;
 
@@ -147,6 +151,9 @@ static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor
 static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const dview_t *d,
                       int64_t *new_unit, apperr_t *err)
 {
+    if (text_check(cmd->text, TEXT_BODY, 0, "text", err) ||
+        text_check_urls(cmd->media, cmd->n_media, LIFECYCLE_MAX_MEDIA, "media_urls", err))
+        return -1;
     if (strcmp(move->type, "ResolveDispatch") == 0 && d->msg.on_site && !d->msg.arrived_ms)
         return apperr_fail(err, "ARRIVAL_REQUIRED", "the unit has not reported arrival",
                             "report arrival (报到) on site before resolving",
@@ -173,9 +180,6 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
             return apperr_fail(err, "UNKNOWN_UNIT", "no such unit", "see govctl units list",
                                 "\"%s\"", cmd->unit ? cmd->unit : "");
     }
-    if (strlen(cmd->text) > 4000)
-        return apperr_fail(err, "TEXT_TOO_LONG", "the text is longer than 4000 characters",
-                            NULL, NULL);
     return 0;
 }
 

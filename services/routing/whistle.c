@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "outbox.h"
 #include "queries.h"
+#include "text.h"
 
 #define WHISTLE_MAX_DEPARTMENTS 32
 
@@ -130,9 +131,8 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
         return apperr_fail(err, "BAD_KIND", "unknown whistle kind",
                             "routine (日常哨), hard (攻坚哨) or emergency (应急哨)", "got \"%s\"",
                             m->kind ? m->kind : "");
-    if (!m->reason || !m->reason[0] || strlen(m->reason) > 4000)
-        return apperr_fail(err, "BAD_REASON", "a whistle needs a reason (at most 4000 characters)",
-                            NULL, NULL);
+    if (text_check(m->reason, TEXT_BODY, 1, "reason", err))
+        return -1;
     if (m->n_departments == 0 || m->n_departments > WHISTLE_MAX_DEPARTMENTS)
         return apperr_fail(err, "NO_DEPARTMENTS", "a whistle summons 1 to 32 departments", NULL,
                             "got %zu", m->n_departments);
@@ -346,8 +346,8 @@ int whistle_rate(routing_t *r, const Gov__Envelope *env, const char **direction,
     Gov__RateWhistle *m = (Gov__RateWhistle *) envelope_payload(env, &gov__rate_whistle__descriptor);
     if (!m)
         return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.RateWhistle", NULL, NULL);
-    int rc = -1;
-    if (routing_begin(r, err) == 0) {
+    int rc = text_check(m->text, TEXT_BODY, 0, "text", err);
+    if (rc == 0 && (rc = routing_begin(r, err)) == 0) {
         if ((rc = s_rate(r, env, m, direction, err)) || (rc = routing_commit(r, err)))
             routing_rollback(r);
     }

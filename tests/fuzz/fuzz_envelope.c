@@ -29,7 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(text);
         json_decref(json);
         if (msg->descriptor == &gov__submit_case__descriptor)
-            (void) validate_submit((Gov__SubmitCase *) msg);
+        {
+            apperr_t err;
+            (void) validate_submit((Gov__SubmitCase *) msg, &err);
+        }
         protobuf_c_message_free_unpacked(msg, NULL);
     }
     json_t *whole = pbjson_from_message(&env->base);

@@ -293,7 +293,7 @@ static void test_bad_input_is_refused_and_changes_nothing(void **state)
         memcpy(longtext + 3 * i, "噪", 3);
     longtext[4001 * 3] = '\0';
     s_expect_error(s_submit(f, &(s_case_t){.lat = 39.9025, .lon = 116.3025, .text = longtext}),
-                   "DESCRIPTION_TOO_LONG");
+                   "TEXT_TOO_LONG");
     longtext[4000 * 3] = '\0'; /* exactly 4000 characters is allowed */
     Gov__SubmitCaseReply *ok = s_ok(s_submit(f, &(s_case_t){.lat = 39.9125, .lon = 116.3125, .text = longtext}));
     gov__submit_case_reply__free_unpacked(ok, NULL);

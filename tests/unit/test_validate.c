@@ -24,14 +24,6 @@ static void test_phones(void **state)
             fail_msg("accepted bad phone %s", bad[i]);
 }
 
-static void test_utf8_characters_not_bytes(void **state)
-{
-    (void) state;
-    assert_int_equal(validate_utf8_chars(""), 0);
-    assert_int_equal(validate_utf8_chars("abc"), 3);
-    assert_int_equal(validate_utf8_chars("噪声扰民"), 4);
-}
-
 /* A valid request the tests below break one field at a time. */
 typedef struct {
     Gov__SubmitCase req;
@@ -63,12 +55,14 @@ static void s_init(s_req_t *r)
 
 static void s_expect(const s_req_t *r, const char *code)
 {
-    validate_error_t err = validate_submit(&r->req);
+    apperr_t err = {0};
+    int rc = validate_submit(&r->req, &err);
     if (!code) {
-        if (err.code)
-            fail_msg("refused with %s", err.code);
+        if (rc)
+            fail_msg("refused with %s (%s)", err.code, err.detail);
         return;
     }
+    assert_int_equal(rc, -1);
     assert_non_null(err.code);
     assert_string_equal(err.code, code);
     assert_non_null(err.message);
@@ -101,17 +95,38 @@ static void test_each_refusal_has_its_code(void **state)
     s_init(&r); r.req.channel = "";                s_expect(&r, "INVALID_CHANNEL");
     s_init(&r); r.req.urgency = "whenever";        s_expect(&r, "INVALID_URGENCY");
     s_init(&r); r.req.category = "";               s_expect(&r, "MISSING_CATEGORY");
-    s_init(&r); r.req.description = "";            s_expect(&r, "MISSING_DESCRIPTION");
+    s_init(&r); r.req.description = "";            s_expect(&r, "MISSING_TEXT");
     s_init(&r); r.req.location = NULL;             s_expect(&r, "MISSING_LOCATION");
     s_init(&r); r.loc.point = NULL;                s_expect(&r, "MISSING_LOCATION");
     s_init(&r); r.pt.lat = 91;                     s_expect(&r, "INVALID_POINT");
     s_init(&r); r.pt.lon = NAN;                    s_expect(&r, "INVALID_POINT");
     s_init(&r); r.rep.phone = "12345";             s_expect(&r, "INVALID_PHONE");
-    s_init(&r); r.req.n_media_urls = 21;           s_expect(&r, "TOO_MANY_MEDIA");
+    s_init(&r); r.req.n_media_urls = 21;           s_expect(&r, "TOO_MANY_URLS");
     s_init(&r); r.req.n_media_urls = 1; r.media[0] = "ftp://media.example/1.jpg";
-    s_expect(&r, "INVALID_MEDIA_URL");
+    s_expect(&r, "INVALID_URL");
     s_init(&r); r.req.n_media_urls = 1; r.media[0] = "https://media.example/a b.jpg";
-    s_expect(&r, "INVALID_MEDIA_URL");
+    s_expect(&r, "INVALID_URL");
+    s_init(&r); r.req.description = "bad \xC3\x28 byte";  s_expect(&r, "INVALID_TEXT");
+    s_init(&r); r.req.description = "a\x01b";             s_expect(&r, "INVALID_TEXT");
+    s_init(&r); r.rep.name = "\xED\xA0\x80";              s_expect(&r, "INVALID_TEXT");
+}
+
+/* The reporter's name and the address have limits of their own. */
+static void test_name_and_address_limits(void **state)
+{
+    (void) state;
+    s_req_t r;
+    char name[101 * 3 + 1], address[501 * 3 + 1];
+    for (int i = 0; i < 101; i++)
+        memcpy(name + 3 * i, "张", 3);
+    name[101 * 3] = '\0';
+    for (int i = 0; i < 501; i++)
+        memcpy(address + 3 * i, "路", 3);
+    address[501 * 3] = '\0';
+    s_init(&r); r.rep.name = name;                  s_expect(&r, "TEXT_TOO_LONG");
+    name[100 * 3] = '\0';                           s_expect(&r, NULL);
+    s_init(&r); r.loc.address = address;           s_expect(&r, "TEXT_TOO_LONG");
+    address[500 * 3] = '\0';                        s_expect(&r, NULL);
 }
 
 static void test_description_limit_counts_characters(void **state)
@@ -124,7 +139,7 @@ static void test_description_limit_counts_characters(void **state)
         memcpy(text + 3 * i, "噪", 3);
     text[4001 * 3] = '\0';
     r.req.description = text;
-    s_expect(&r, "DESCRIPTION_TOO_LONG");
+    s_expect(&r, "TEXT_TOO_LONG");
     text[4000 * 3] = '\0'; /* 4000 characters, 12000 bytes: allowed */
     s_expect(&r, NULL);
     free(text);
@@ -134,10 +149,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phones),
-        cmocka_unit_test(test_utf8_characters_not_bytes),
         cmocka_unit_test(test_valid_requests_pass),
         cmocka_unit_test(test_each_refusal_has_its_code),
         cmocka_unit_test(test_description_limit_counts_characters),
+        cmocka_unit_test(test_name_and_address_limits),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }

@@ -1,0 +1,143 @@
+/* errcodes: every code a service answers with, in one table, in the manner
+ * of PostgreSQL's errcodes.txt. A client acts on the code and its class:
+ *
+ *   R  refused: the request itself is wrong; sending it again gets the same
+ *      answer. Fix the request.
+ *   S  state: the request is well formed but the thing it acts on is not in
+ *      a state that allows it (already signed, window closed, not yours).
+ *   T  transient: nothing was changed; retry with the same message id.
+ *
+ * Each row: code, class, the message a person reads, a hint (or NULL). A
+ * service may answer a code with a message of its own that says more
+ * (apperr_fail); the code must be in this table (tests/cli/test_errcodes.sh
+ * checks every code in the sources). `govctl errcodes` prints the table. */
+#ifndef GOV_ERRCODES_H
+#define GOV_ERRCODES_H
+
+#include <stddef.h>
+
+#define GOV_ERRCODES(X)                                                                           \
+    /* transport and runtime */                                                                   \
+    X(BAD_FRAME, 'R', "request is not a gov.Envelope", "send one frame, a packed gov.Envelope")    \
+    X(BAD_PAYLOAD, 'R', "payload does not decode as the type's message", NULL)                    \
+    X(UNKNOWN_TYPE, 'R', "unknown message type", "see the service's proto file")                 \
+    X(DB_UNAVAILABLE, 'T', "the database did not answer", "retry with the same message id")        \
+    X(OVERLOADED, 'T', "the service is out of resources", "retry later with the same message id") \
+    X(INTERNAL, 'T', "the service failed", "retry later; report it if it persists")               \
+    X(IDEMPOTENCY_CONFLICT, 'R', "the message id was used before for a different request",         \
+      "give every new request a new message id; resend the same content to get the first answer") \
+    X(CLOCK_FIXED, 'R', "the clock cannot be moved", "only services started with GOV_TEST_CLOCK=1") \
+    X(NO_ACTOR, 'R', "the request names no actor", "say who acts (--as)")                          \
+    /* text, URLs and simple fields (common/text.h) */                                            \
+    X(MISSING_TEXT, 'R', "a required text is empty", NULL)                                        \
+    X(TEXT_TOO_LONG, 'R', "a text is longer than its field allows", "limits are in characters")    \
+    X(INVALID_TEXT, 'R', "a text is not valid UTF-8 or holds a control character", NULL)          \
+    X(TOO_MANY_URLS, 'R', "too many URLs", NULL)                                                   \
+    X(INVALID_URL, 'R', "a URL is not an http(s) URL", "no spaces; at most 2048 bytes")            \
+    X(INVALID_LIMIT, 'R', "limit is out of range", NULL)                                           \
+    X(INVALID_STATUS, 'R', "unknown status", NULL)                                                \
+    X(BAD_MONTH, 'R', "month is not YYYY-MM", NULL)                                                \
+    X(BAD_KIND, 'R', "unknown kind", NULL)                                                         \
+    /* intake */                                                                                  \
+    X(INVALID_CHANNEL, 'R', "unknown channel",                                                     \
+      "use one of hotline, app, wechat, grid_patrol, open311, visit")                             \
+    X(INVALID_URGENCY, 'R', "unknown urgency", "use one of normal, urgent, emergency")            \
+    X(MISSING_CATEGORY, 'R', "category is required", "`govctl categories list` shows the codes")  \
+    X(MISSING_LOCATION, 'R', "location is required",                                               \
+      "give a point (lat, lon) or an address, or both")                                            \
+    X(INVALID_POINT, 'R', "point is not a WGS84 coordinate",                                       \
+      "lat must be in [-90, 90] and lon in [-180, 180]")                                           \
+    X(INVALID_PHONE, 'R', "phone number is not valid",                                             \
+      "give an 11-digit mobile (13800001234) or a landline with its area code (010-12345678)")    \
+    X(UNKNOWN_CATEGORY, 'R', "unknown category", "`govctl categories list` shows the codes")       \
+    X(OUTSIDE_AREA, 'R', "point is outside every area",                                            \
+      "check lat/lon order, or give an address only")                                              \
+    X(NOT_FOUND, 'R', "no such object", NULL)                                                      \
+    /* who acts */                                                                                \
+    X(UNKNOWN_PERSON, 'R', "no such person", NULL)                                                 \
+    X(UNKNOWN_UNIT, 'R', "no such unit", "see govctl units list")                                  \
+    X(UNKNOWN_AREA, 'R', "no such area", "see govctl areas list")                                  \
+    X(UNKNOWN_DEPARTMENT, 'R', "no such department", "see govctl units list")                      \
+    X(NOT_A_MEMBER, 'S', "the actor is not a member of the unit", NULL)                            \
+    X(NOT_A_UNIT, 'R', "the actor acts for no unit", "say which unit (--unit)")                     \
+    X(NOT_A_RESIDENT, 'S', "the actor is not a resident here", NULL)                               \
+    X(NOT_A_PARTY, 'S', "the actor is not a party to this", NULL)                                  \
+    X(NOT_A_CALLER, 'S', "the actor did not call about this case", NULL)                           \
+    X(NOT_THE_REPORTER, 'S', "only the reporter may do this", NULL)                                \
+    X(NOT_CENTRE, 'S', "only the dispatch centre may do this", NULL)                               \
+    X(NOT_COMMITTEE, 'S', "only the community's committee may do this", NULL)                      \
+    X(NOT_SUPERVISOR, 'S', "only the supervision committee may do this", NULL)                     \
+    X(NOT_PROPOSER, 'S', "only the proposer may do this", NULL)                                    \
+    X(NOT_A_VOLUNTEER, 'S', "the actor is not a registered volunteer here", NULL)                  \
+    X(OUTSIDE_SCOPE, 'S', "the actor may not act in this area", NULL)                              \
+    X(BAD_SCOPE, 'R', "the scope is grid or community", NULL)                                      \
+    /* routing: dispatches and whistles */                                                        \
+    X(ILLEGAL_TRANSITION, 'S', "the dispatch is not in a state that allows this", NULL)            \
+    X(NOT_YOUR_DISPATCH, 'S', "the dispatch belongs to another unit", NULL)                        \
+    X(ALREADY_SIGNED, 'S', "already signed", NULL)                                                 \
+    X(NOT_SIGNED, 'S', "sign for the dispatch first", NULL)                                        \
+    X(ARRIVAL_REQUIRED, 'S', "report arrival first", NULL)                                         \
+    X(NOT_RESOLVED, 'S', "the case is not resolved yet", NULL)                                     \
+    X(BAD_REASON, 'R', "unknown reason", "function, territory or ownership")                       \
+    X(REASON_REQUIRED, 'R', "a reason is required", NULL)                                          \
+    X(CENTRE_CANNOT_RETURN, 'S', "the dispatch centre cannot return a dispatch", "reassign it")    \
+    X(NO_CENTRE, 'S', "no dispatch centre covers this area", NULL)                                 \
+    X(NO_DEPARTMENTS, 'R', "a whistle summons at least one department", NULL)                      \
+    X(DUPLICATE_DEPARTMENT, 'R', "a department is named twice", NULL)                              \
+    X(BAD_ORIGIN, 'R', "callers cannot set a whistle's origin", NULL)                              \
+    X(NOT_YOUR_WHISTLE, 'S', "the whistle was blown by another unit", NULL)                        \
+    X(NOT_SUMMONED, 'S', "the unit was not summoned by this whistle", NULL)                        \
+    X(WHISTLE_OPEN, 'S', "the whistle is still open", NULL)                                        \
+    X(ALREADY_RATED, 'S', "already rated", NULL)                                                   \
+    X(BAD_RESULT, 'R', "unknown result", NULL)                                                     \
+    X(BAD_SCORE, 'R', "score is out of range", NULL)                                               \
+    X(ALREADY_EVALUATED, 'S', "already evaluated", NULL)                                           \
+    X(EVALUATION_CLOSED, 'S', "the evaluation window has closed", NULL)                            \
+    /* deliberation */                                                                            \
+    X(WRONG_STEP, 'S', "the matter is not at the step this needs", NULL)                           \
+    X(WINDOW_CLOSED, 'S', "the window has closed", NULL)                                           \
+    X(BAD_WINDOW, 'R', "window length is out of range", NULL)                                      \
+    X(BAD_STANCE, 'R', "unknown stance", "support, oppose or neutral")                             \
+    X(ALREADY_COSIGNED, 'S', "already co-signed", NULL)                                            \
+    X(HAS_COSIGNATURES, 'S', "a co-signed matter cannot be amended", "propose a new matter")       \
+    X(BAD_ROSTER, 'R', "unknown roster kind", NULL)                                                \
+    X(EMPTY_ROSTER, 'S', "the roster is empty", NULL)                                              \
+    X(BAD_COUNCIL, 'R', "a council has 7 to 9 residents of the community", NULL)                   \
+    X(BAD_BALLOT, 'R', "the ballot is open or secret", NULL)                                       \
+    X(BAD_RULES, 'R', "quorum or majority rule does not parse", "e.g. >1/2, >=2/3")                \
+    X(NO_MEETING, 'S', "no meeting is open", NULL)                                                 \
+    X(CONVENE_REQUIRED, 'S', "convene a meeting first", NULL)                                      \
+    X(MEETING_CLOSED, 'S', "the meeting has closed", NULL)                                         \
+    X(NOT_ON_ROSTER, 'S', "the actor is not on the meeting's roster", NULL)                        \
+    X(ALREADY_ATTENDED, 'S', "already attended", NULL)                                             \
+    X(ALREADY_VOTED, 'S', "already voted", NULL)                                                   \
+    X(BAD_CHOICE, 'R', "the choice is yes, no or abstain", NULL)                                   \
+    X(BAD_RECEIPT, 'R', "a receipt is 32 hexadecimal characters", NULL)                            \
+    X(NOTICE_PERIOD, 'S', "the public notice period has not ended", NULL)                         \
+    X(NOTICE_ENDED, 'S', "the public notice period has ended", NULL)                               \
+    X(NOTICE_TOO_SHORT, 'R', "the public notice period is too short", NULL)                        \
+    X(RECORD_CLOSED, 'S', "the record is closed", NULL)                                            \
+    X(UNKNOWN_TASK, 'R', "no such task", NULL)                                                     \
+    X(NOTHING_TO_DO, 'R', "the command changes nothing", NULL)                                     \
+    X(BAD_RATING, 'R', "unknown rating", NULL)                                                     \
+    X(ALREADY_CLAIMED, 'S', "already claimed", NULL)                                               \
+    X(ALREADY_REGISTERED, 'S', "already registered", NULL)                                         \
+    X(OWN_ORDER, 'S', "a volunteer cannot take their own order", NULL)                             \
+    X(NOT_YOUR_ORDER, 'S', "the order is another's", NULL)                                         \
+    X(NOT_YOUR_RESOURCE, 'S', "the resource is another unit's", NULL)
+
+/* One row of the table. */
+typedef struct {
+    const char *code;
+    char kind; /* 'R', 'S' or 'T' */
+    const char *message;
+    const char *hint; /* may be NULL */
+} errcode_t;
+
+/* The row of `code`, or NULL when it is not in the table. */
+const errcode_t *errcode_find(const char *code);
+
+/* Row `i` (0, 1, ...) of the table, or NULL past its end. */
+const errcode_t *errcode_at(size_t i);
+
+#endif
