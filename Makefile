@@ -46,14 +46,15 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter -c $< -o $@
 
-# The services compile the schema version in (main.c): a new migration must
-# rebuild them, or a stale object keeps asking for the old version.
+# Some sources compile the schema version in (svc.c, notify's planner): a new
+# migration must rebuild them, or a stale object keeps asking for the old one.
 SCHEMA_STAMP := $(BUILD)/schema-version-$(SCHEMA_VERSION)
 $(SCHEMA_STAMP):
 	@mkdir -p $(dir $@)
 	@rm -f $(BUILD)/schema-version-*
 	@touch $@
-$(SERVICES:%=$(BUILD)/obj/services/%/main.o): $(SCHEMA_STAMP)
+SCHEMA_USERS := $(shell grep -l SCHEMA_VERSION common/*.c services/*/*.c)
+$(patsubst %.c,$(BUILD)/obj/%.o,$(SCHEMA_USERS)): $(SCHEMA_STAMP)
 
 $(COMMON_LIB): $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

@@ -266,6 +266,44 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
 
 /* --- commands ----------------------------------------------------------------- */
 
+/* The request's digest for idempotency. A vote's covers its matter alone:
+ * with three choices and a known voter, a digest over the choice would give
+ * a secret ballot away to anyone who can read deliberation_requests (so the
+ * same message id with another choice replays the first vote rather than
+ * being refused). */
+static void s_digest(const Gov__Envelope *env, const ProtobufCMessage *m,
+                     char out[IDEM_DIGEST_HEX])
+{
+    if (m->descriptor == &gov__cast_vote__descriptor) {
+        char body[40];
+        int n = snprintf(body, sizeof body, "matter %lld",
+                         (long long) ((const Gov__CastVote *) m)->matter_id);
+        idem_digest(env, body, (size_t) n, out);
+    } else {
+        idem_digest(env, NULL, 0, out);
+    }
+}
+
+/* A command's result as idempotency keeps it, and back. A secret ballot's
+ * receipt is not kept: a retried secret vote is answered without it (the
+ * first answer had it). */
+static void s_to_answer(const delib_result_t *r, idem_answer_t *a)
+{
+    *a = (idem_answer_t){{r->matter_id, r->meeting_id, r->item_id, r->community_id}, ""};
+    if (!r->secret)
+        snprintf(a->note, sizeof a->note, "%s", r->receipt);
+}
+
+static void s_from_answer(const idem_answer_t *a, delib_result_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->matter_id = a->ids[0];
+    r->meeting_id = a->ids[1];
+    r->item_id = a->ids[2];
+    r->community_id = a->ids[3];
+    snprintf(r->receipt, sizeof r->receipt, "%s", a->note);
+}
+
 /* Runs one command inside a savepoint. Returns 1 when it succeeded (to be
  * answered after COMMIT), 0 when it was refused and answered. */
 static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd,
@@ -276,11 +314,19 @@ static int s_command(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd
         return 0;
     apperr_t err = {0};
     memset(out, 0, sizeof *out);
+    char digest[IDEM_DIGEST_HEX];
+    idem_answer_t answer;
+    s_digest(req->env, m, digest);
     int rc = delib_run(d, "SAVEPOINT cmd", 0, NULL, &err), replay = 0;
-    if (rc == 0 && (replay = idem_lookup(d, req->env, out, &err)) < 0)
+    if (rc == 0 && (replay = idem_lookup(d->idem, d->sql, req->env, digest, &answer, &err)) < 0)
         rc = -1;
-    if (rc == 0 && !replay && (rc = cmd->fn(d, req->env, m, out, &err)) == 0)
-        rc = idem_store(d, req->env, out, &err);
+    if (rc == 0 && replay)
+        s_from_answer(&answer, out);
+    if (rc == 0 && !replay && (rc = cmd->fn(d, req->env, m, out, &err)) == 0) {
+        s_to_answer(out, &answer);
+        rc = idem_store(d->idem, d->sql, req->env, digest, &answer, svclock_now_ms(d->clock),
+                        &err);
+    }
     if (rc == 0)
         rc = delib_run(d, "RELEASE SAVEPOINT cmd", 0, NULL, &err);
     if (rc)

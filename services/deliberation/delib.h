@@ -15,6 +15,7 @@
 #include "deliberation.pb-c.h"
 #include "apperr.h"
 #include "envelope.h"
+#include "idem.h"
 #include "pstmt.h"
 #include "relay.h"
 #include "svclock.h"
@@ -27,6 +28,7 @@ typedef struct {
     PGconn *conn;
     pstmt_t *sql;
     svclock_t *clock;
+    idem_t *idem;       /* the commands answered (deliberation_requests) */
     windows_t *windows; /* NULL until started */
     relay_t *relay;
 } delib_t;

@@ -100,7 +100,8 @@ int main(void)
     self.m_errors = health_metric(svc->health, "errors_total", "error replies", HEALTH_COUNTER);
     self.m_windows = health_metric(svc->health, "windows_closed_total", "windows closed by the clock", HEALTH_COUNTER);
     self.m_published = health_metric(svc->health, "events_published_total", "events published", HEALTH_COUNTER);
-    if (relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
+    if (idem_new("deliberation_requests", &self.d.idem) ||
+        relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
         windows_new(svc->loop, &self.d, &windows, &self.d.windows) ||
         sub_new(svc->loop, svc->zctx, svc->conn, "deliberation", "routing", routing_events,
                 cfg.silence_ms, s_on_routing_event, &self, &self.routing))
@@ -118,6 +119,7 @@ done:
     sub_destroy(&self.routing);
     windows_destroy(&self.d.windows);
     relay_destroy(&self.d.relay);
+    idem_destroy(&self.d.idem);
     svc_destroy(svc);
     return rc;
 }

@@ -329,14 +329,4 @@
 #define Q_ORDER Q_ORDERS " WHERE o.id = $1"
 #define Q_ORDERS_OF Q_ORDERS " WHERE a.code = $1 AND ($2 = '' OR o.state = $2) ORDER BY o.id DESC LIMIT 500"
 
-/* --- idempotency ------------------------------------------------------------ */
-
-#define Q_REQUEST                                                                             \
-    "SELECT digest, matter_id, meeting_id, item_id, community_id, receipt"                    \
-    " FROM deliberation_requests WHERE message_id = $1"
-#define Q_INSERT_REQUEST                                                                      \
-    "INSERT INTO deliberation_requests (message_id, type, digest, matter_id, meeting_id,"     \
-    "                                   item_id, community_id, receipt)"                      \
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-
 #endif

@@ -153,53 +153,105 @@ static void s_advance(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ad
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);
 }
 
+/* --- commands: each in one transaction, idempotent by its message id ------ */
+
+static void s_answer_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    s_reply_dispatch(r, srv, req, "DispatchReply", a->ids[0], a->ids[1]);
+}
+
+static void s_answer_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    s_reply_whistle(r, srv, req, a->ids[0]);
+}
+
+static void s_answer_rating(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    (void) r;
+    Gov__RateWhistleReply reply = GOV__RATE_WHISTLE_REPLY__INIT;
+    reply.whistle_id = a->ids[0];
+    reply.dispatch_id = a->ids[1];
+    reply.direction = (char *) a->note;
+    rpcsrv_reply(srv, req, "RateWhistleReply", &reply.base);
+}
+
+static void s_answer_evaluation(routing_t *r, rpcsrv_t *srv, rpc_req_t *req,
+                                const idem_answer_t *a)
+{
+    Gov__EvaluateCaseReply reply = GOV__EVALUATE_CASE_REPLY__INIT;
+    reply.case_id = a->ids[0];
+    reply.case_state = (char *) a->note;
+    dview_t n;
+    PGresult *nres = NULL;
+    char sqlstate[6];
+    memset(&n, 0, sizeof n);
+    if (a->ids[1] && dview_load(r, a->ids[1], 0, &n, &nres, sqlstate) > 0)
+        reply.next = &n.msg;
+    rpcsrv_reply(srv, req, "EvaluateCaseReply", &reply.base);
+    dview_clear(&n);
+    PQclear(nres);
+}
+
+/* A command: what it does inside the transaction, and how its answer (first
+ * made, or replayed) is sent. */
+typedef struct {
+    const char *type;
+    int (*run)(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
+    void (*answer)(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a);
+} s_command_t;
+
+static const s_command_t s_commands[] = {
+    {"SignDispatch", lifecycle_apply, s_answer_dispatch},
+    {"ArriveDispatch", lifecycle_apply, s_answer_dispatch},
+    {"ProgressDispatch", lifecycle_apply, s_answer_dispatch},
+    {"ResolveDispatch", lifecycle_apply, s_answer_dispatch},
+    {"ReturnDispatch", lifecycle_apply, s_answer_dispatch},
+    {"ReassignDispatch", lifecycle_apply, s_answer_dispatch},
+    {"ReleaseDispatch", lifecycle_apply, s_answer_dispatch},
+    {"BlowWhistle", whistle_blow, s_answer_whistle},
+    {"RateWhistle", whistle_rate, s_answer_rating},
+    {"EvaluateCase", evaluate_case, s_answer_evaluation},
+};
+
+static const s_command_t *s_command_of(const char *type)
+{
+    for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
+        if (strcmp(s_commands[i].type, type) == 0)
+            return &s_commands[i];
+    return NULL;
+}
+
+/* Runs `cmd` in one transaction: a retry with the same message id is
+ * answered from what the first run produced; a refusal rolls back whole. */
+static void s_command(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const s_command_t *cmd)
+{
+    apperr_t err = {0};
+    idem_answer_t out = {{0}, ""};
+    char digest[IDEM_DIGEST_HEX];
+    idem_digest(req->env, NULL, 0, digest);
+    int rc = routing_begin(r, &err), replay = 0;
+    if (rc == 0 && (replay = idem_lookup(r->idem, r->sql, req->env, digest, &out, &err)) < 0)
+        rc = -1;
+    if (rc == 0 && !replay && (rc = cmd->run(r, req->env, &out, &err)) == 0)
+        rc = idem_store(r->idem, r->sql, req->env, digest, &out, svclock_now_ms(r->clock), &err);
+    if (rc == 0)
+        rc = routing_commit(r, &err);
+    if (rc) {
+        routing_rollback(r);
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    cmd->answer(r, srv, req, &out);
+}
+
 void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
 {
     const char *type = req->env->type;
-    apperr_t err;
     ProtobufCMessage *m = NULL;
-    if (lifecycle_handles(type)) {
-        int64_t id, next;
-        if (lifecycle_apply(r, req->env, &id, &next, &err))
-            rpcsrv_fail_err(srv, req, &err);
-        else
-            s_reply_dispatch(r, srv, req, "DispatchReply", id, next);
-    } else if (strcmp(type, "BlowWhistle") == 0) {
-        int64_t id = whistle_blow(r, req->env, &err);
-        if (id < 0)
-            rpcsrv_fail_err(srv, req, &err);
-        else
-            s_reply_whistle(r, srv, req, id);
-    } else if (strcmp(type, "RateWhistle") == 0) {
-        const char *direction = "";
-        if (whistle_rate(r, req->env, &direction, &err)) {
-            rpcsrv_fail_err(srv, req, &err);
-        } else if ((m = rpcsrv_payload(srv, req, &gov__rate_whistle__descriptor))) {
-            Gov__RateWhistleReply reply = GOV__RATE_WHISTLE_REPLY__INIT;
-            reply.whistle_id = ((Gov__RateWhistle *) m)->whistle_id;
-            reply.dispatch_id = ((Gov__RateWhistle *) m)->dispatch_id;
-            reply.direction = (char *) direction;
-            rpcsrv_reply(srv, req, "RateWhistleReply", &reply.base);
-        }
-    } else if (strcmp(type, "EvaluateCase") == 0) {
-        char state[24];
-        int64_t next;
-        if (evaluate_case(r, req->env, state, &next, &err)) {
-            rpcsrv_fail_err(srv, req, &err);
-        } else if ((m = rpcsrv_payload(srv, req, &gov__evaluate_case__descriptor))) {
-            Gov__EvaluateCaseReply reply = GOV__EVALUATE_CASE_REPLY__INIT;
-            reply.case_id = ((Gov__EvaluateCase *) m)->case_id;
-            reply.case_state = state;
-            dview_t n;
-            PGresult *nres = NULL;
-            char sqlstate[6];
-            memset(&n, 0, sizeof n);
-            if (next && dview_load(r, next, 0, &n, &nres, sqlstate) > 0)
-                reply.next = &n.msg;
-            rpcsrv_reply(srv, req, "EvaluateCaseReply", &reply.base);
-            dview_clear(&n);
-            PQclear(nres);
-        }
+    const s_command_t *cmd = s_command_of(type);
+    if (cmd) {
+        s_command(r, srv, req, cmd);
+        return;
     } else if (strcmp(type, "GetDispatch") == 0) {
         if ((m = rpcsrv_payload(srv, req, &gov__get_dispatch__descriptor)))
             s_reply_dispatch(r, srv, req, "GetDispatchReply",

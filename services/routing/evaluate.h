@@ -10,12 +10,12 @@
 
 #include "routing.h"
 
-/* Applies the EvaluateCase in `env` in its own transaction. Returns 0 with the
- * case's new state in `state` (24 bytes) and the reopened dispatch (0 none)
- * in `*next_id`, or -1 with `err` set and nothing changed.
+/* Applies the EvaluateCase in `env` inside the caller's transaction. Returns
+ * 0 with the case in out->ids[0], the reopened dispatch (0 none) in
+ * out->ids[1] and the case's new state in out->note; or -1 with `err` set
+ * (the caller rolls back).
  * Who may evaluate: a resident whose actor id is the reporter's phone, or a
  * member of the dispatch centre. */
-int evaluate_case(routing_t *r, const Gov__Envelope *env, char state[24], int64_t *next_id,
-                  apperr_t *err);
+int evaluate_case(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
 
 #endif

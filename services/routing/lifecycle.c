@@ -65,11 +65,6 @@ static const move_t *s_move(const char *type)
     return NULL;
 }
 
-int lifecycle_handles(const char *type)
-{
-    return s_move(type) != NULL;
-}
-
 static void s_read(const ProtobufCMessage *msg, cmd_t *cmd)
 {
     memset(cmd, 0, sizeof *cmd);
@@ -294,11 +289,9 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
     return s_follow_up(r, move, env, d, new_unit, next_id, err);
 }
 
-int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id,
-                    int64_t *next_id, apperr_t *err)
+int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
 {
     const move_t *move = s_move(env->type);
-    *dispatch_id = *next_id = 0;
     if (!move)
         return apperr_fail(err, "UNKNOWN_TYPE", "unknown message type", NULL, "%s", env->type);
     ProtobufCMessage *msg = envelope_payload(env, move->desc);
@@ -312,21 +305,16 @@ int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id
     char sqlstate[6];
     int rc = -1;
     memset(&d, 0, sizeof d);
-    if (routing_begin(r, err))
-        goto done;
     int found = dview_load(r, cmd.dispatch_id, 1, &d, &row, sqlstate);
     if (found < 0)
         apperr_db(err, sqlstate);
     else if (found == 0)
         apperr_fail(err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld",
                      (long long) cmd.dispatch_id);
-    else if (s_apply(r, move, env, &cmd, &d, next_id, err) == 0 && routing_commit(r, err) == 0) {
-        *dispatch_id = cmd.dispatch_id;
+    else if (s_apply(r, move, env, &cmd, &d, &out->ids[1], err) == 0) {
+        out->ids[0] = cmd.dispatch_id;
         rc = 0;
-        goto done;
     }
-    routing_rollback(r);
-done:
     dview_clear(&d);
     PQclear(row);
     protobuf_c_message_free_unpacked(msg, NULL);

@@ -19,14 +19,11 @@
 
 #include "routing.h"
 
-/* 1 if `type` is a dispatch command this module answers. */
-int lifecycle_handles(const char *type);
 
-/* Applies the command in `env` (type and payload). On success returns 0 with
- * the dispatch in `*dispatch_id` and, for a return or a reassignment, the
- * dispatch that took the work over in `*next_id` (else 0). Otherwise -1 with
- * `err` set and nothing changed. */
-int lifecycle_apply(routing_t *r, const Gov__Envelope *env, int64_t *dispatch_id,
-                    int64_t *next_id, apperr_t *err);
+/* Applies the command in `env` (type and payload) inside the caller's
+ * transaction. On success returns 0 with the dispatch in out->ids[0] and,
+ * for a return or a reassignment, the dispatch that took the work over in
+ * out->ids[1] (else 0). Otherwise -1 with `err` set; the caller rolls back. */
+int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
 
 #endif

@@ -121,7 +121,8 @@ int main(void)
     self.m_published = health_metric(h, "events_published_total", "events published", HEALTH_COUNTER);
     if (!(self.r.cal = calendar_new()) || calendar_load(self.r.cal, self.r.conn))
         goto done;
-    if (relay_new(svc->zctx, cfg.db_url, ROUTING_STREAM, events, cfg.relay_ms, &self.r.relay) ||
+    if (idem_new("routing_requests", &self.r.idem) ||
+        relay_new(svc->zctx, cfg.db_url, ROUTING_STREAM, events, cfg.relay_ms, &self.r.relay) ||
         ladder_new(svc->loop, &self.r, &ladder, &self.r.ladder))
         goto done;
     if (sub_new(svc->loop, svc->zctx, self.r.conn, "routing", "intake", intake_events,
@@ -143,6 +144,7 @@ done:
     sub_destroy(&self.decisions);
     ladder_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
+    idem_destroy(&self.r.idem);
     svc_destroy(svc);
     calendar_destroy(&self.r.cal);
     return rc;

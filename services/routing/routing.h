@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "apperr.h"
 #include "envelope.h"
+#include "idem.h"
 #include "pstmt.h"
 #include "relay.h"
 #include "svclock.h"
@@ -25,6 +26,7 @@ typedef struct {
     calendar_t *cal;
     ladder_t *ladder;   /* NULL until started; dispatches made before are armed by its first load */
     relay_t *relay;     /* NULL in tools that only write */
+    idem_t *idem;       /* the commands answered (routing_requests) */
 } routing_t;
 
 /* Refusals and failures are apperr_t (common/apperr.h). */

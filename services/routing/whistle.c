@@ -248,7 +248,7 @@ int64_t whistle_blow_in(routing_t *r, const Gov__Envelope *env, const Gov__BlowW
     return s_blow(r, env, m, err);
 }
 
-int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, apperr_t *err)
+int whistle_blow(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
 {
     Gov__BlowWhistle *m =
         (Gov__BlowWhistle *) envelope_payload(env, &gov__blow_whistle__descriptor);
@@ -263,15 +263,12 @@ int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, apperr_t *err)
         gov__blow_whistle__free_unpacked(m, NULL);
         return -1;
     }
-    int64_t id = -1;
-    if (routing_begin(r, err) == 0) {
-        if ((id = s_blow(r, env, m, err)) < 0 || routing_commit(r, err)) {
-            routing_rollback(r);
-            id = -1;
-        }
-    }
+    int64_t id = s_blow(r, env, m, err);
     gov__blow_whistle__free_unpacked(m, NULL);
-    return id;
+    if (id < 0)
+        return -1;
+    out->ids[0] = id;
+    return 0;
 }
 
 static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle *m,
@@ -340,16 +337,17 @@ done:
     return rc;
 }
 
-int whistle_rate(routing_t *r, const Gov__Envelope *env, const char **direction,
-                 apperr_t *err)
+int whistle_rate(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
 {
     Gov__RateWhistle *m = (Gov__RateWhistle *) envelope_payload(env, &gov__rate_whistle__descriptor);
     if (!m)
         return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.RateWhistle", NULL, NULL);
+    const char *direction = "";
     int rc = text_check(m->text, TEXT_BODY, 0, "text", err);
-    if (rc == 0 && (rc = routing_begin(r, err)) == 0) {
-        if ((rc = s_rate(r, env, m, direction, err)) || (rc = routing_commit(r, err)))
-            routing_rollback(r);
+    if (rc == 0 && (rc = s_rate(r, env, m, &direction, err)) == 0) {
+        out->ids[0] = m->whistle_id;
+        out->ids[1] = m->dispatch_id;
+        snprintf(out->note, sizeof out->note, "%s", direction);
     }
     gov__rate_whistle__free_unpacked(m, NULL);
     return rc;

@@ -34,9 +34,9 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err);
 void wview_clear(wview_t *view);
 
 /* Blows the whistle in `env` (a BlowWhistle by a member of a street office
- * or community) in its own transaction. Returns the whistle id, or -1 with
- * `err` set and nothing changed. */
-int64_t whistle_blow(routing_t *r, const Gov__Envelope *env, apperr_t *err);
+ * or community) inside the caller's transaction. Returns 0 with the whistle
+ * in out->ids[0], or -1 with `err` set (the caller rolls back). */
+int whistle_blow(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
 
 /* As whistle_blow for an already decoded request, inside the caller's open
  * transaction (a subscriber's); nothing is committed or rolled back here. */
@@ -48,11 +48,11 @@ int64_t whistle_blow_in(routing_t *r, const Gov__Envelope *env, const Gov__BlowW
 int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const char *trace_id,
                         apperr_t *err);
 
-/* Records a RateWhistle: the caller's score for a department (1–5), or a
- * department's flag on the whistle. Only on a closed whistle, once per side
- * and dispatch. Returns 0 with the direction ("caller" or "department") in
- * `*direction`, or -1 with `err` set. */
-int whistle_rate(routing_t *r, const Gov__Envelope *env, const char **direction,
-                 apperr_t *err);
+/* Records a RateWhistle inside the caller's transaction: the caller's score
+ * for a department (1–5), or a department's flag on the whistle. Only on a
+ * closed whistle, once per side and dispatch. Returns 0 with the whistle and
+ * dispatch in out->ids[0..1] and the direction ("caller" or "department") in
+ * out->note, or -1 with `err` set (the caller rolls back). */
+int whistle_rate(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
 
 #endif

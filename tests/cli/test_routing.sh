@@ -10,6 +10,7 @@ bin=${GOV_BIN:-build/bin}
 govctl="$bin/govctl"
 db=cli_routing
 . tests/cli/lib.sh
+. tests/cli/steps.sh
 test_db "$db"
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free)
@@ -23,6 +24,7 @@ trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; serv
 healthy "$GOV_INTAKE_HTTP_PORT" || not_ok "intake answers its health check" "see intake.log below"
 healthy "$GOV_ROUTING_HTTP_PORT" || not_ok "routing answers its health check" "see routing.log below"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM cases) || '/' || (SELECT count(*) FROM dispatches) || '/' || (SELECT count(*) FROM dispatch_log) || '/' || (SELECT count(*) FROM whistles) || '/' || (SELECT count(*) FROM whistle_ratings) || '/' || (SELECT count(*) FROM evaluations) || '/' || (SELECT count(*) FROM deadlines)"
 
 # --- usage -------------------------------------------------------------------
 for c in dispatch whistle kpi rules calendar; do
@@ -35,9 +37,11 @@ expect_status "whistle blow needs a place or a case" 2 "$govctl" whistle blow --
 expect_status "kpi needs a month" 2 "$govctl" kpi --unit dept.shuiwu
 
 # --- a report, routed and worked through ------------------------------------
-expect_status "a noise report is accepted" 0 "$govctl" case submit --category complaint.noise \
-    --lat 39.9025 --lon 116.3025 --text 夜间施工噪音 --phone 13800001234
+STEP_SAME_ANSWER=0 step "a noise report is accepted" "$govctl" case submit --category complaint.noise \
+    --lat 39.9025 --lon 116.3025 --text @TEXT@ --phone 13800001234
 case_id=$(json "d['case_id']")
+check "... and its retry is the same case, replayed" python3 -c "import json; a = json.load(open('$tmp/again')); assert a['case_id'] == $case_id and a.get('replayed')"
+conflict "... and the report" "$govctl" case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text 别的 --phone 13800001234
 for _ in $(seq 100); do [ "$(q "SELECT count(*) FROM dispatches WHERE case_id = $case_id")" = 1 ] && break; sleep 0.1; done
 expect_status "dispatch list shows the case's dispatch" 0 "$govctl" dispatch list --case "$case_id"
 contains "... at the urban management department" "$tmp/out" '"unit": "dept.chengguan"'
@@ -47,13 +51,18 @@ expect_status "resolving before signing is refused" 1 "$govctl" dispatch $as res
 contains "... with ILLEGAL_TRANSITION" "$tmp/err" ILLEGAL_TRANSITION
 expect_status "another unit cannot sign it" 1 "$govctl" dispatch --as p.dept.shuiwu.head --unit dept.shuiwu sign "$d"
 contains "... NOT_YOUR_DISPATCH" "$tmp/err" NOT_YOUR_DISPATCH
-expect_status "the department signs (签收)" 0 "$govctl" dispatch $as sign "$d"
-expect_status "... contacts the reporter" 0 "$govctl" dispatch $as progress "$d" --text 已电话联系 --contacted
-expect_status "... reports on site (报到)" 0 "$govctl" dispatch $as arrive "$d"
-expect_status "... and resolves (办结)" 0 "$govctl" dispatch $as resolve "$d" --text 已责令停工
+step "the department signs (签收)" "$govctl" dispatch $as sign "$d"
+conflict "... signing" "$govctl" dispatch $as sign $((d + 1000))
+step "... contacts the reporter" "$govctl" dispatch $as progress "$d" --text @TEXT@ --contacted
+conflict "... a progress note" "$govctl" dispatch $as progress "$d" --text 另一条 --contacted
+step "... reports on site (报到)" "$govctl" dispatch $as arrive "$d"
+conflict "... arriving" "$govctl" dispatch $as progress "$d" --text 到了
+step "... and resolves (办结)" "$govctl" dispatch $as resolve "$d" --text @TEXT@
 contains "... which the reply shows" "$tmp/out" '"state": "resolved"'
-expect_status "the reporter evaluates" 0 "$govctl" case evaluate "$case_id" --result satisfied --as 13800001234
+conflict "... resolving" "$govctl" dispatch $as resolve "$d" --text 另一种说法
+step "the reporter evaluates" "$govctl" case evaluate "$case_id" --result satisfied --text @TEXT@ --as 13800001234
 contains "... and the case closes" "$tmp/out" '"case_state": "closed"'
+conflict "... the evaluation" "$govctl" case evaluate "$case_id" --result dissatisfied --as 13800001234
 for _ in $(seq 100); do [ "$(q "SELECT status FROM cases WHERE id = $case_id")" = closed ] && break; sleep 0.1; done
 expect_status "intake's case show follows routing" 0 "$govctl" case show "$case_id"
 contains "... to closed" "$tmp/out" '"status": "closed"'
@@ -63,9 +72,13 @@ so="--as p.so.s1.head --unit so.s1"
 expect_status "a department may not whistle" 1 "$govctl" whistle --as p.dept.shuiwu.head --unit dept.shuiwu \
     blow --kind emergency --reason 路面塌陷 --dept dept.gongan --lat 39.9025 --lon 116.3025
 contains "... NOT_A_CALLER" "$tmp/err" NOT_A_CALLER
-expect_status "the street office whistles (应急哨)" 0 "$govctl" whistle $so blow --kind emergency \
-    --reason 路面塌陷 --dept dept.chengguan --dept dept.shuiwu --dept dept.gongan --lat 39.9025 --lon 116.3025
+whistles=$(q "SELECT count(*) FROM whistles")
+step "the street office whistles (应急哨)" "$govctl" whistle $so blow --kind emergency \
+    --reason @TEXT@ --dept dept.chengguan --dept dept.shuiwu --dept dept.gongan --lat 39.9025 --lon 116.3025
 w=$(json "d['item']['id']")
+check "... once, though sent twice with one message id" test "$(q "SELECT count(*) FROM whistles")" = $((whistles + 1))
+check "... with one set of dispatches" test "$(q "SELECT count(*) FROM dispatches WHERE whistle_id IS NOT NULL")" = 3
+conflict "... the whistle" "$govctl" whistle $so blow --kind emergency --reason 另一个原因 --dept dept.chengguan --lat 39.9025 --lon 116.3025
 check "... three dispatches" test "$(json "len(d['item']['dispatches'])")" = 3
 check "... nobody has reported yet" test "$(json "len(d['item']['not_reported'])")" = 3
 expect_status "whistle show answers" 0 "$govctl" whistle show "$w"
@@ -75,6 +88,28 @@ expect_status "events tail --stream routing shows the whistle" 0 "$govctl" event
     --from 0 --type WhistleBlown --count 1 --timeout 5000
 contains "... as a WhistleBlown event" "$tmp/out" '"type":"WhistleBlown"'
 expect_status "an unknown stream is a usage error" 2 "$govctl" events tail --stream gossip
+
+# --- return, reassign, release and rate, each once however often it is sent --
+step "公安 signs its dispatch of the whistle" "$govctl" dispatch --as p.dept.gongan.head --unit dept.gongan sign "$(q "SELECT id FROM dispatches WHERE whistle_id = $w AND unit_id = (SELECT id FROM units WHERE code = 'dept.gongan')")"
+for dept in chengguan shuiwu gongan; do
+    wd=$(q "SELECT id FROM dispatches WHERE whistle_id = $w AND unit_id = (SELECT id FROM units WHERE code = 'dept.$dept')")
+    step "the street office releases $dept (the work is done)" "$govctl" dispatch $so release "$wd" --text @TEXT@
+done
+conflict "... releasing" "$govctl" dispatch $so release "$wd" --text 别的
+check "... and the whistle closes" test "$(q "SELECT state FROM whistles WHERE id = $w")" = closed
+step "the street office rates a department (双考核)" "$govctl" whistle $so rate "$w" --dispatch "$wd" --score 4 --text @TEXT@
+conflict "... the rating" "$govctl" whistle $so rate "$w" --dispatch "$wd" --score 2
+expect_status "a second case for the water department's road" 0 "$govctl" case submit --category complaint.noise \
+    --lat 39.9225 --lon 116.3225 --text 施工噪音 --phone 13800001235
+c2=$(json "d['case_id']")
+until_q "SELECT count(*) FROM dispatches WHERE case_id = $c2" 1
+d2=$(q "SELECT id FROM dispatches WHERE case_id = $c2")
+step "the department returns it: not its function (退单)" "$govctl" dispatch $as return "$d2" --reason function --text @TEXT@
+conflict "... the return" "$govctl" dispatch $as return "$d2" --reason territory --text 不是本辖区
+d3=$(q "SELECT max(id) FROM dispatches WHERE case_id = $c2")
+check "... and the case goes to a next owner" test "$d3" -gt "$d2"
+step "the dispatch centre reassigns it to 住建" "$govctl" dispatch --as p.centre.dispatcher --unit centre reassign "$d3" --to dept.zhujian --text @TEXT@
+conflict "... the reassignment" "$govctl" dispatch --as p.centre.dispatcher --unit centre reassign "$d3" --to dept.shuiwu
 
 # --- calendar ------------------------------------------------------------------
 before=$(q "SELECT count(*) FROM calendar_days")
