@@ -43,8 +43,7 @@ int idem_new(const char *table, idem_t **out)
     return 0;
 }
 
-void idem_digest(const Gov__Envelope *env, const void *body, size_t len,
-                 char out[IDEM_DIGEST_HEX])
+void idem_digest_bytes(const Gov__Envelope *env, const void *body, size_t len, uint8_t md[32])
 {
     const Gov__Actor *a = env->actor;
     char head[512];
@@ -58,7 +57,6 @@ void idem_digest(const Gov__Envelope *env, const void *body, size_t len,
         body = env->payload.data;
         len = env->payload.len;
     }
-    unsigned char md[32];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
@@ -66,7 +64,14 @@ void idem_digest(const Gov__Envelope *env, const void *body, size_t len,
              EVP_DigestFinal_ex(ctx, md, &mdlen);
     EVP_MD_CTX_free(ctx);
     if (!ok)
-        memset(md, 0, sizeof md); /* out of memory: a digest no request has, so no replay */
+        memset(md, 0, 32); /* out of memory: a digest no request has, so no replay */
+}
+
+void idem_digest(const Gov__Envelope *env, const void *body, size_t len,
+                 char out[IDEM_DIGEST_HEX])
+{
+    uint8_t md[32];
+    idem_digest_bytes(env, body, len, md);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

@@ -42,8 +42,9 @@ typedef struct idem idem_t;
  * plain identifier). */
 int idem_new(const char *table, idem_t **out);
 
-/* SHA-256, in hex, of `env`'s type and actor and of `body` (`len` bytes), or
- * of the payload when `body` is NULL. */
+/* SHA-256 of `env`'s type and actor and of `body` (`len` bytes), or of the
+ * payload when `body` is NULL: as 32 bytes, or in hex. */
+void idem_digest_bytes(const Gov__Envelope *env, const void *body, size_t len, uint8_t out[32]);
 void idem_digest(const Gov__Envelope *env, const void *body, size_t len,
                  char out[IDEM_DIGEST_HEX]);
 

@@ -1,13 +1,13 @@
 #include "submit.h"
 
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "intake.pb-c.h"
+#include "idem.h"
 #include "log.h"
 #include "outbox.h"
 #include "pgarray.h"
@@ -629,15 +629,12 @@ int submit_admit(rpcsrv_t *srv, rpc_req_t *req, submit_item_t *it)
     }
     memset(it, 0, sizeof *it);
     apperr_t err;
-    int refused = validate_submit(msg, &err) ||
-                  (!EVP_Digest(req->env->payload.data, req->env->payload.len, it->hash, NULL,
-                               EVP_sha256(), NULL) &&
-                   apperr_code(&err, "OVERLOADED", "the request could not be hashed"));
-    if (refused) {
+    if (validate_submit(msg, &err)) {
         rpcsrv_fail_err(srv, req, &err);
         gov__submit_case__free_unpacked(msg, NULL);
         return -1;
     }
+    idem_digest_bytes(req->env, NULL, 0, it->hash);
     it->req = req;
     it->msg = msg;
     it->key = *msg->idempotency_key ? msg->idempotency_key : req->env->message_id;

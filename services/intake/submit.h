@@ -36,7 +36,7 @@ typedef struct {
     rpc_req_t *req;
     Gov__SubmitCase *msg;
     const char *key;
-    uint8_t hash[32];           /* SHA-256 of the request bytes: what replays are compared by */
+    uint8_t hash[32];           /* the request's digest (idem.h): what replays are compared by */
     apperr_t err;               /* the refusal; err.code NULL when there is none */
     uint8_t *reply;             /* the packed SubmitCaseReply, when accepted */
     size_t reply_len;
