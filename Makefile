@@ -22,7 +22,10 @@ PROTOS := $(wildcard proto/*.proto)
 GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
 GEN_H := $(GEN_C:.c=.h)
 COMMON_SRC := $(wildcard common/*.c)
-COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
+# The table of envelope types is generated from proto/ (tools/gen-msgtypes.py).
+MSGTYPES_C := $(BUILD)/gen/msgtypes.c
+COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o) \
+              $(BUILD)/obj/gen/msgtypes.o
 COMMON_LIB := $(BUILD)/lib/libgov.a
 
 SERVICES := intake routing notify deliberation
@@ -37,6 +40,10 @@ tests: all $(UNIT_TESTS) $(IT_TESTS)
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=proto --c_out=$(BUILD)/gen $<
+
+$(MSGTYPES_C): tools/gen-msgtypes.py $(PROTOS)
+	@mkdir -p $(dir $@)
+	python3 tools/gen-msgtypes.py $@ $(PROTOS)
 
 $(BUILD)/obj/%.o: %.c $(GEN_H)
 	@mkdir -p $(dir $@)
@@ -97,7 +104,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(CO
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(LIBS) -lcmocka -lm
 
 # The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
-FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c common/msgtypes.c \
+FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c $(MSGTYPES_C) \
             common/apperr.c common/errcodes.c common/text.c \
             services/intake/validate.c $(GEN_C)
 build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)

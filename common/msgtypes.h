@@ -1,12 +1,15 @@
 /* msgtypes: the envelope's `type` names and the protobuf messages they carry,
  * so that generic code (govctl's event printer, the gateway) can decode any
- * payload. A new message type is added here once. */
+ * payload. The table is generated from proto/ (tools/gen-msgtypes.py): every
+ * message is a type of its own name, and a "// types: A B" comment above a
+ * message names the other types it travels as. */
 #ifndef GOV_MSGTYPES_H
 #define GOV_MSGTYPES_H
 
 #include <protobuf-c/protobuf-c.h>
 
-/* The descriptor for `type` ("SubmitCase", "CaseCreated" ...), or NULL. */
+/* The descriptor for `type` ("SubmitCase", "CaseCreated" ...), or NULL
+ * (also for a NULL type). */
 const ProtobufCMessageDescriptor *msgtypes_find(const char *type);
 
 #endif

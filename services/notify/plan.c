@@ -279,7 +279,7 @@ static void s_routing(job_t *p, const char *type, text_t *t, render_vars_t *vars
             render_cut(t->description, DESCRIPTION_MAX);
             render_set(vars, "caller", t->caller);
             render_set(vars, "whistle_kind", w->kind);
-            if (type[7] == 'B') {
+            if (strcmp(type, "WhistleBlown") == 0) {
                 p->kind = "WhistleSummoned";
                 for (size_t i = 0; i < w->n_dispatches && !p->failed; i++) {
                     render_vars_t one = *vars;

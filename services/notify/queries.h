@@ -3,8 +3,7 @@
 #ifndef NOTIFY_QUERIES_H
 #define NOTIFY_QUERIES_H
 
-#define TS(p) "to_timestamp((" p ")::bigint / 1000.0)"
-#define MS(c) "(extract(epoch FROM " c ") * 1000)::bigint"
+#include "sqltime.h"
 
 /* The members of unit $1 and how each wants to be reached. Columns: 0 code,
  * 1 email, 2 phone, 3 channels (text[]), 4 lang, 5 quiet from (minute of the
@@ -117,7 +116,7 @@
 
 /* When the next pending delivery is due (ms), or NULL. */
 #define Q_NEXT_DUE                                                                             \
-    "SELECT " MS("min(next_at)") " FROM deliveries WHERE settled IS NULL AND state = 'pending'"
+    "SELECT " MS_OR_NULL("min(next_at)") " FROM deliveries WHERE settled IS NULL AND state = 'pending'"
 
 /* People $1 (text[] of codes) by their channels, like Q_MEMBERS: a resident
  * without preferences is reached by SMS (email when they have one), with the

@@ -5,8 +5,7 @@
 #ifndef ROUTING_QUERIES_H
 #define ROUTING_QUERIES_H
 
-#define MS(col) "coalesce((extract(epoch FROM " col ") * 1000)::bigint, 0)"
-#define TS(param) "to_timestamp(" param "::float8 / 1000)"
+#include "sqltime.h"
 
 /* The member `$2` (person code) of unit `$1` (unit code): its id, kind, area.
  * No row: not a member. Columns: 0 id, 1 kind, 2 area_id */
