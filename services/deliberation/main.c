@@ -38,7 +38,7 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
     api_batch(&((service_t *) arg)->d, srv, reqs, n);
 }
 
-/* Routing's whistles that came from a matter ("matter:<id>"): the work a
+/* Routing's whistles that carry out a matter (matter_id): the work a
  * decision became. Inside the subscriber's transaction. */
 static int s_on_routing_event(PGconn *conn, const Gov__Envelope *event, void *arg)
 {
@@ -50,9 +50,9 @@ static int s_on_routing_event(PGconn *conn, const Gov__Envelope *event, void *ar
     Gov__WhistleEvent *ev =
         (Gov__WhistleEvent *) envelope_payload(event, &gov__whistle_event__descriptor);
     int rc = 0;
-    if (ev && ev->item && ev->item->origin && strncmp(ev->item->origin, "matter:", 7) == 0) {
+    if (ev && ev->item && ev->item->matter_id) {
         apperr_t err;
-        if ((rc = steps_whistle(&self->d, atoll(ev->item->origin + 7), ev->item->id, closed, &err)))
+        if ((rc = steps_whistle(&self->d, ev->item->matter_id, ev->item->id, closed, &err)))
             log_error("deliberation: whistle %lld not recorded: %s (%s)",
                       (long long) ev->item->id, err.message, err.detail);
         /* Only a failing database is worth another try: a whistle naming a

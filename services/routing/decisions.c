@@ -13,7 +13,7 @@
 static int s_blow(routing_t *r, const Gov__Envelope *event, const Gov__Matter *m,
                   const Gov__MatterTask *task)
 {
-    char sqlstate[6], origin[40];
+    char sqlstate[6];
     PGresult *res = pstmt_exec(r->sql, Q_AREA_POINT, 1, (const char *[]){m->area}, sqlstate);
     if (!res)
         return -1;
@@ -29,14 +29,13 @@ static int s_blow(routing_t *r, const Gov__Envelope *event, const Gov__Matter *m
                   m->area);
         return 0;
     }
-    snprintf(origin, sizeof origin, "matter:%lld", (long long) m->id);
     Gov__BlowWhistle blow = GOV__BLOW_WHISTLE__INIT;
     blow.kind = "routine";
     blow.reason = task->text[0] ? task->text : m->title;
     blow.point = &pt;
     blow.departments = task->units;
     blow.n_departments = task->n_units;
-    blow.origin = origin;
+    blow.matter_id = m->id;
     apperr_t err;
     if (whistle_blow_in(r, event, &blow, &err) >= 0)
         return 0;

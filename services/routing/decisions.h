@@ -2,7 +2,7 @@
  * becomes a whistle. Routing follows deliberation's stream; for each
  * MatterActing event it blows a routine whistle (日常哨) as the committee
  * member who acted, at a point of the matter's area, to the departments the
- * decision named, with origin "matter:<id>" so deliberation can follow the
+ * decision named, with the matter's id in the whistle (matter_id) so deliberation can follow the
  * work back. */
 #ifndef ROUTING_DECISIONS_H
 #define ROUTING_DECISIONS_H

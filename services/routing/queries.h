@@ -215,18 +215,18 @@
     "SELECT c, u.id FROM unnest($1::text[]) WITH ORDINALITY AS x(c, n)"                        \
     " LEFT JOIN units u ON u.code = x.c AND u.kind = 'department' ORDER BY x.n"
 /* $1 caller unit, $2 case (0 none), $3 kind, $4 reason, $5 lon, $6 lat, $7 area,
- * $8 created by, $9 at (ms). Column: 0 id */
+ * $8 created by, $9 at (ms), $10 the matter it carries out (0 none). Column: 0 id */
 #define Q_INSERT_WHISTLE                                                                       \
     "INSERT INTO whistles (caller_unit_id, case_id, kind, reason, location, area_id,"          \
-    " created_by, created_at, origin) VALUES ($1, nullif($2::bigint, 0), $3, $4,"              \
+    " created_by, created_at, matter_id) VALUES ($1, nullif($2::bigint, 0), $3, $4,"              \
     " ST_SetSRID(ST_MakePoint($5::float8, $6::float8), 4326)::geography, $7, $8, " TS("$9")   \
-    ", $10) RETURNING id"
+    ", nullif($10::bigint, 0)) RETURNING id"
 /* $1 whistle id. Columns: 0 id, 1 caller code, 2 case, 3 kind, 4 reason, 5 lon,
- * 6 lat, 7 path_json, 8 state, 9 created, 10 closed, 11 caller unit id, 12 origin */
+ * 6 lat, 7 path_json, 8 state, 9 created, 10 closed, 11 caller unit id, 12 matter id (0: none) */
 #define Q_WHISTLE                                                                              \
     "SELECT w.id, u.code, coalesce(w.case_id, 0), w.kind, w.reason,"                           \
     " ST_X(w.location::geometry), ST_Y(w.location::geometry), a.path_json::text, w.state,"    \
-    " " MS("w.created_at") ", " MS("w.closed_at") ", w.caller_unit_id, w.origin"               \
+    " " MS("w.created_at") ", " MS("w.closed_at") ", w.caller_unit_id, coalesce(w.matter_id, 0)"               \
     " FROM whistles w JOIN units u ON u.id = w.caller_unit_id JOIN areas a ON a.id = w.area_id"\
     " WHERE w.id = $1"
 /* $1 whistle id: its dispatches, oldest first */

@@ -58,7 +58,7 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err)
     m->created_ms = strtoll(PQgetvalue(w, 0, 9), NULL, 10);
     m->closed_ms = strtoll(PQgetvalue(w, 0, 10), NULL, 10);
     view->caller_unit_id = strtoll(PQgetvalue(w, 0, 11), NULL, 10);
-    m->origin = PQgetvalue(w, 0, 12);
+    m->matter_id = strtoll(PQgetvalue(w, 0, 12), NULL, 10);
     size_t n = (size_t) PQntuples(view->dres);
     view->dispatches = calloc(n + 1, sizeof *view->dispatches);
     view->ptrs = calloc(n + 1, sizeof *view->ptrs);
@@ -212,7 +212,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
                             env->actor->unit, kind);
     if (s_check(r, m, caller, &lon, &lat, &area, depts, err))
         return -1;
-    char b[6][32], sqlstate[6];
+    char b[7][32], sqlstate[6];
     PGresult *res = pstmt_exec(r->sql, Q_POLICY_FOR_WHISTLE, 1, (const char *[]){m->kind}, sqlstate);
     if (!res)
         return apperr_db(err, sqlstate);
@@ -223,7 +223,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     snprintf(b[3], sizeof b[3], "%.7f", lat);
     const char *params[] = {routing_i64(b[0], caller), routing_i64(b[1], m->case_id), m->kind,
                             m->reason, b[2], b[3], routing_i64(b[4], area), env->actor->id,
-                            routing_i64(b[5], now), m->origin ? m->origin : ""};
+                            routing_i64(b[5], now), routing_i64(b[6], m->matter_id)};
     if (!(res = pstmt_exec(r->sql, Q_INSERT_WHISTLE, 10, params, sqlstate))) {
         /* A case routing has never seen violates the foreign key. */
         if (strcmp(sqlstate, "23503") == 0)
@@ -254,12 +254,12 @@ int whistle_blow(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, app
         (Gov__BlowWhistle *) envelope_payload(env, &gov__blow_whistle__descriptor);
     if (!m)
         return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.BlowWhistle", NULL, NULL);
-    /* Only routing itself names an origin (decisions.c, for a matter): one
+    /* Only routing itself names a matter (decisions.c, for a decision): one
      * from a caller could pass a whistle off as another community's work. */
-    if (m->origin && m->origin[0]) {
-        apperr_fail(err, "BAD_ORIGIN", "a caller cannot name a whistle's origin",
-                    "leave origin empty; a decision's whistle is blown by routing", "got \"%s\"",
-                    m->origin);
+    if (m->matter_id) {
+        apperr_fail(err, "BAD_ORIGIN", "a caller cannot name the matter a whistle carries out",
+                    "leave matter_id 0; a decision's whistle is blown by routing", "got %lld",
+                    (long long) m->matter_id);
         gov__blow_whistle__free_unpacked(m, NULL);
         return -1;
     }

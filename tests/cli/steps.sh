@@ -8,7 +8,9 @@
 #   - then (with 4,000 there) under a new message id: it succeeds and writes;
 #   - then again under the same id, as a client whose answer was lost would:
 #     it succeeds, writes nothing more, and gives the same answer (unless
-#     STEP_SAME_ANSWER=0: a secret vote's receipt is given once).
+#     STEP_SAME_ANSWER=0: a secret vote's receipt is given once). When the
+#     first run sets off writes elsewhere that come back later (a decision's
+#     whistle), STEP_SETTLE is a command that waits for them first.
 # $tmp/out and $tmp/err hold the first accepted run's output, for json().
 # conflict NAME COMMAND...: the last step's message id with another request:
 #   refused with IDEMPOTENCY_CONFLICT, and nothing written.
@@ -46,6 +48,7 @@ step() {
     GOV_MESSAGE_ID=$step_id "${s_argv[@]}" >"$tmp/out" 2>"$tmp/err"
     local rc1=$?
     local mid
+    [ -z "${STEP_SETTLE:-}" ] || eval "$STEP_SETTLE"
     mid=$(q "$effects")
     if [ "$rc1" = 0 ] && [ "$mid" != "$before" ]; then
         if [ "$has_text" = 1 ]; then ok "$name (4,000 characters)"; else ok "$name"; fi

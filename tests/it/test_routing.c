@@ -502,7 +502,7 @@ static void test_a_silent_department_is_reminded_then_escalated_once_each(void *
     s_whistle(f, "emergency", S1_LAT, S1_LON, "p.dept.chengguan.head", "dept.chengguan", "NOT_A_CALLER");
     s_whistle(f, "emergency", S3_LAT, S3_LON, "p.so.s1.head", "so.s1", "OUTSIDE_AREA");
     s_whistle(f, "daily", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", "BAD_KIND");
-    /* Only routing names a whistle's origin (a decision's): a caller cannot
+    /* Only routing names the matter a whistle carries out: a caller cannot
      * pass its whistle off as a matter's. */
     Gov__BlowWhistle forged = GOV__BLOW_WHISTLE__INIT;
     Gov__Point pt = GOV__POINT__INIT;
@@ -514,7 +514,7 @@ static void test_a_silent_department_is_reminded_then_escalated_once_each(void *
     forged.point = &pt;
     forged.departments = dept;
     forged.n_departments = 1;
-    forged.origin = "matter:7";
+    forged.matter_id = 7;
     int64_t whistles = s_int(f, "SELECT count(*) FROM whistles", 0);
     s_expect_error(s_call(f, "BlowWhistle", "p.so.s1.head", "so.s1", &forged.base), "BAD_ORIGIN");
     assert_int_equal(s_int(f, "SELECT count(*) FROM whistles", 0), whistles);
