@@ -95,9 +95,8 @@ $(BUILD)/bin/gov-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard servic
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $^ $(call pkg_libs,$(PKGS_$*)) $(SYS_LIBS)
 
-# govctl reuses the routing service's calendar arithmetic.
-$(BUILD)/obj/services/govctl/%.o: GOV_CPPFLAGS += -Iservices/routing
-$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(BUILD)/lib/libsvc-routing.a $(COMMON_LIB)
+# govctl is a client: the shared runtime, and nothing of any service's.
+$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $^ $(call pkg_libs,$(PKGS_govctl)) $(SYS_LIBS)
 
