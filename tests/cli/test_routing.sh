@@ -15,13 +15,9 @@ export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://12
 export GOV_INTAKE_HTTP_PORT=$(free)
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_HTTP_PORT=$(free)
-GOV_SUB_SILENCE_MS=300 "$bin/gov-intake" 2>"$tmp/intake.log" &
-intake=$!
-"$bin/gov-routing" 2>"$tmp/routing.log" &
-routing=$!
-trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
-healthy "$GOV_INTAKE_HTTP_PORT" || not_ok "intake answers its health check" "see intake.log below"
-healthy "$GOV_ROUTING_HTTP_PORT" || not_ok "routing answers its health check" "see routing.log below"
+trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+start_service intake GOV_SUB_SILENCE_MS=300 || not_ok "intake answers its health check" "see intake.log below"
+start_service routing || not_ok "routing answers its health check" "see routing.log below"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
 # --- usage -------------------------------------------------------------------
@@ -38,7 +34,7 @@ expect_status "kpi needs a month" 2 "$govctl" kpi --unit dept.shuiwu
 expect_status "a noise report is accepted" 0 "$govctl" case submit --category complaint.noise \
     --lat 39.9025 --lon 116.3025 --text 夜间施工噪音 --phone 13800001234
 case_id=$(json "d['case_id']")
-for _ in $(seq 100); do [ "$(q "SELECT count(*) FROM dispatches WHERE case_id = $case_id")" = 1 ] && break; sleep 0.1; done
+wait_until 10 q_is "SELECT count(*) FROM dispatches WHERE case_id = $case_id" 1
 expect_status "dispatch list shows the case's dispatch" 0 "$govctl" dispatch list --case "$case_id"
 contains "... at the urban management department" "$tmp/out" '"unit": "dept.chengguan"'
 d=$(json "d['items'][0]['id']")
@@ -54,7 +50,7 @@ expect_status "... and resolves (办结)" 0 "$govctl" dispatch $as resolve "$d" 
 contains "... which the reply shows" "$tmp/out" '"state": "resolved"'
 expect_status "the reporter evaluates" 0 "$govctl" case evaluate "$case_id" --result satisfied --as 13800001234
 contains "... and the case closes" "$tmp/out" '"case_state": "closed"'
-for _ in $(seq 100); do [ "$(q "SELECT status FROM cases WHERE id = $case_id")" = closed ] && break; sleep 0.1; done
+wait_until 10 q_is "SELECT status FROM cases WHERE id = $case_id" closed
 expect_status "intake's case show follows routing" 0 "$govctl" case show "$case_id"
 contains "... to closed" "$tmp/out" '"status": "closed"'
 
