@@ -12,11 +12,41 @@ endif
 
 CC ?= cc
 SCHEMA_VERSION := $(shell ls deploy/migrations | sed -n 's/^\([0-9]\{4\}\)_.*\.sql$$/\1/p' | sort | tail -1 | sed 's/^0*//')
+
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's: `make CFLAGS=-O0` changes the
+# optimisation and keeps the project's include paths and warnings, which live
+# in GOV_* below. The user's flags come last, so they can also turn a project
+# flag off (`CFLAGS='-O2 -g -Wno-error'`).
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SANFLAGS) \
-          -I$(BUILD)/gen -Icommon -Itests/support -I/usr/include/postgresql -DSCHEMA_VERSION=$(SCHEMA_VERSION)
-LDFLAGS += $(SANFLAGS)
-LIBS := -lzmq -lprotobuf-c -lpq -luv -ljansson -lmicrohttpd -lcurl -lcrypto -lpthread -lm
+GOV_CPPFLAGS := -I$(BUILD)/gen -Icommon -DSCHEMA_VERSION=$(SCHEMA_VERSION)
+GOV_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(SANFLAGS)
+GOV_LDFLAGS := $(SANFLAGS)
+
+# The libraries, by their pkg-config names. Each binary links the ones it
+# uses, as `readelf -d` shows them NEEDED; a missing one fails its link.
+# pkg-config answers once, and only for a goal that compiles or links.
+PKG_CONFIG ?= pkg-config
+ALL_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcurl libcrypto
+pc_once = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2)))$($(1))
+PKG_CPPFLAGS = $(call pc_once,PKG_CPPFLAGS,--cflags $(ALL_PKGS))
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))
+# A service: the envelope, sockets, database, timers, JSON and /healthz.
+SERVICE_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd
+PKGS_intake := $(SERVICE_PKGS) libcrypto
+PKGS_routing := $(SERVICE_PKGS)
+PKGS_notify := $(SERVICE_PKGS) libcurl libcrypto
+PKGS_deliberation := $(SERVICE_PKGS) libcrypto
+PKGS_govctl := libzmq libprotobuf-c libpq jansson
+PKGS_bench_intake := libzmq libprotobuf-c
+PKGS_bench_routing := libuv
+PKGS_bench_notify := libprotobuf-c libpq libuv libmicrohttpd libcurl
+PKGS_bench_deliberation := libzmq libprotobuf-c
+# Tests link every service's concepts, so every library, and cmocka.
+PKGS_tests := $(ALL_PKGS) cmocka
+SYS_LIBS := -lpthread -lm
+
+COMPILE = $(CC) $(GOV_CPPFLAGS) $(PKG_CPPFLAGS) $(CPPFLAGS) $(GOV_CFLAGS) $(CFLAGS)
+LINK = $(CC) $(GOV_LDFLAGS) $(LDFLAGS)
 
 PROTOS := $(wildcard proto/*.proto)
 GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
@@ -47,11 +77,11 @@ $(MSGTYPES_C): tools/gen-msgtypes.py $(PROTOS)
 
 $(BUILD)/obj/%.o: %.c $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(COMPILE) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-unused-parameter -c $< -o $@
+	$(COMPILE) -Wno-unused-parameter -c $< -o $@
 
 # Some sources compile the schema version in (svc.c, notify's planner): a new
 # migration must rebuild them, or a stale object keeps asking for the old one.
@@ -71,17 +101,16 @@ $(COMMON_LIB): $(COMMON_OBJ)
 .SECONDEXPANSION:
 $(BUILD)/bin/gov-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard services/$$*/*.c))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(LINK) -o $@ $^ $(call pkg_libs,$(PKGS_$*)) $(SYS_LIBS)
 
-# govctl reuses the routing service's calendar arithmetic.
-$(BUILD)/obj/services/govctl/%.o: CFLAGS += -Iservices/routing
-$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(BUILD)/lib/libsvc-routing.a $(COMMON_LIB)
+# govctl is a client: the shared runtime, and nothing of any service's.
+$(BUILD)/bin/govctl: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/govctl/*.c)) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(LINK) -o $@ $^ $(call pkg_libs,$(PKGS_govctl)) $(SYS_LIBS)
 
 $(BUILD)/bin/bench-%: $$(addprefix $(BUILD)/obj/,$$(subst .c,.o,$$(wildcard bench/$$*/*.c))) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lm
+	$(LINK) -o $@ $^ $(call pkg_libs,$(PKGS_bench_$*)) $(SYS_LIBS)
 
 # Each service's concepts (every .c but main.c) also go into an archive, so
 # tests can link what they exercise without the service's main().
@@ -92,16 +121,16 @@ $(BUILD)/lib/libsvc-%.a: $$(call svc_concepts,$$*)
 	rm -f $@ && ar rcs $@ $^
 
 # Tests see the service concepts they test.
-$(BUILD)/obj/tests/%.o: CFLAGS += $(SERVICES:%=-Iservices/%)
+$(BUILD)/obj/tests/%.o: GOV_CPPFLAGS += -Itests/support $(SERVICES:%=-Iservices/%)
 
 # Tests link the shared runtime, the harness, and the service concepts they test.
 TEST_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(LIBS) -lcmocka -lm
+	$(LINK) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(call pkg_libs,$(PKGS_tests)) $(SYS_LIBS)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(LIBS) -lcmocka -lm
+	$(LINK) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(call pkg_libs,$(PKGS_tests)) $(SYS_LIBS)
 
 # The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
 FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c $(MSGTYPES_C) \
@@ -110,7 +139,8 @@ FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c $(MSGTY
 build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
-	    -I$(BUILD)/gen -Icommon -Iservices/intake -o $@ $(FUZZ_SRC) -lprotobuf-c -ljansson -lm
+	    -I$(BUILD)/gen -Icommon -Iservices/intake $(shell $(PKG_CONFIG) --cflags libprotobuf-c jansson) \
+	    -o $@ $(FUZZ_SRC) $(shell $(PKG_CONFIG) --libs libprotobuf-c jansson) -lm
 fuzz: build/fuzz/fuzz_envelope
 
 install-deps:
@@ -146,5 +176,9 @@ bench-intake: install-deps
 clean:
 	rm -rf build
 
+# Objects reached only through a chain of pattern rules (a test's .o, a
+# service's concepts) are intermediate to make; without this it deletes them
+# after each link and compiles them again on the next run.
+.SECONDARY:
 .PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify bench-deliberation clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

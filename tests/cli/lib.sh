@@ -1,5 +1,6 @@
-# What the CLI tests share (sourced after tap.sh): their own database, free
-# ports, and waiting for a service or a row instead of sleeping.
+# What the CLI tests share (sourced after tap.sh, with $tmp set): their own
+# database, free ports, starting and stopping services by name, and waiting
+# on a condition with a deadline instead of sleeping.
 # test_db NAME: a fresh database copied from the template; exports GOV_DB_URL.
 test_db() {
     psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
@@ -20,10 +21,53 @@ free() {
 }
 # q SQL: one query's rows, unaligned.
 q() { psql -tA "$GOV_DB_URL" -c "$1"; }
+# q_is SQL VALUE: succeeds when the query gives VALUE.
+q_is() { [ "$(q "$1")" = "$2" ]; }
+# wait_until SECONDS COMMAND...: runs COMMAND (output discarded) every 0.1 s
+# until it succeeds, then returns 0; returns 1 once SECONDS of wall-clock time
+# have passed without success. The deadline is the clock's, so a slow
+# COMMAND on a busy machine does not stretch it.
+wait_until() {
+    local deadline=$(($(date +%s%N) / 1000000 + $1 * 1000)); shift
+    until "$@" >/dev/null 2>&1; do
+        [ $(($(date +%s%N) / 1000000)) -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
+}
 # healthy PORT: waits up to 10 s for a service's /healthz.
-healthy() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return 0; sleep 0.1; done; return 1; }
+healthy() { wait_until 10 curl -fs "http://127.0.0.1:$1/healthz"; }
 # until_q SQL VALUE: waits up to 5 s for a query to give VALUE.
-until_q() { for _ in $(seq 50); do [ "$(q "$1")" = "$2" ] && return 0; sleep 0.1; done; return 1; }
+until_q() { wait_until 5 q_is "$1" "$2"; }
+
+# start_service NAME [VAR=VALUE...]: starts gov-NAME from $GOV_BIN (or
+# build/bin) in the background, with the variables added to its environment
+# and its stderr appended to $tmp/NAME.log, and keeps its pid in $pid_NAME;
+# then waits up to 10 s for its /healthz on $GOV_<NAME>_HTTP_PORT, when that
+# is set. Returns 1 when the service does not answer (it is left running, for
+# stop_services to end). The service's other settings come from the
+# environment the test exported.
+start_service() {
+    local name=$1 port; shift
+    env "$@" "${GOV_BIN:-build/bin}/gov-$name" 2>>"$tmp/$name.log" &
+    printf -v "pid_$name" %s "$!"
+    case " ${services_started:-} " in *" $name "*) ;; *) services_started="${services_started:-} $name" ;; esac
+    port="GOV_${name^^}_HTTP_PORT"
+    [ -z "${!port:-}" ] || healthy "${!port}"
+}
+# stop_service NAME [SIGNAL]: sends SIGNAL (TERM when not given) to gov-NAME
+# and waits for it to exit. Does nothing when it is not running.
+stop_service() {
+    local pid="pid_$1"
+    [ -n "${!pid:-}" ] || return 0
+    kill "-${2:-TERM}" "${!pid}" 2>/dev/null
+    wait "${!pid}" 2>/dev/null
+    printf -v "pid_$1" %s ""
+}
+# stop_services: stops every service start_service started, for the EXIT trap.
+stop_services() {
+    local name
+    for name in ${services_started:-}; do stop_service "$name"; done
+}
 # service_reports DIR: for the EXIT trap, after the services stopped and
 # before DIR goes. Copies any AddressSanitizer, LeakSanitizer or UBSan report
 # in the services' logs under DIR to stderr, where tests/run.sh looks; and,

@@ -20,13 +20,9 @@ export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://
 export GOV_ROUTING_HTTP_PORT=$(free)
 export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_DELIBERATION_HTTP_PORT=$(free) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
-start_delib() { "$bin/gov-deliberation" 2>>"$tmp/delib.log" & delib=$!; }
-"$bin/gov-routing" 2>"$tmp/routing.log" &
-routing=$!
-start_delib
-trap 'kill $routing $delib 2>/dev/null; wait $routing $delib 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
-healthy "$GOV_DELIBERATION_HTTP_PORT"
-healthy "$GOV_ROUTING_HTTP_PORT"
+trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+start_service routing
+start_service deliberation
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee of demo.s1.c1
@@ -126,9 +122,8 @@ R=$(json "d['item']['id']")
 expect_status "... and accepted with a one-hour window" 0 M $C accept "$R" --hours 1
 
 # --- the windows close on their own, also after kill -9 ------------------------
-kill -9 "$delib"; wait "$delib" 2>/dev/null
-GOV_TEST_CLOCK_AHEAD_MS=7200000 start_delib
-healthy "$GOV_DELIBERATION_HTTP_PORT"
+stop_service deliberation KILL
+start_service deliberation GOV_TEST_CLOCK_AHEAD_MS=7200000
 check "after kill -9 and two hours, the one-hour window closed on start" until_q "SELECT step FROM matters WHERE id = $R" discussed
 check "... exactly once" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $R AND kind = 'discussion_closed'")" = 1
 check "the 48-hour window is still open" test "$(q "SELECT step FROM matters WHERE id = $A")" = discussing

@@ -12,9 +12,8 @@ db=cli_govctl
 test_db "$db"
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
-"${GOV_BIN:-build/bin}/gov-intake" 2>"$tmp/intake.log" &
-intake=$!
-trap 'kill $intake 2>/dev/null; wait $intake 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+start_service intake
 areas() { psql -tA "$GOV_DB_URL" -c "SELECT count(*) FROM areas"; }
 
 # --- usage -----------------------------------------------------------------
@@ -109,7 +108,7 @@ expect_status "categories list --json" 0 "$govctl" categories list --json
 contains "... includes complaint.noise" "$tmp/out" '"code": "complaint.noise"'
 
 # --- cases through intake ---------------------------------------------------
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$GOV_INTAKE_HTTP_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+healthy "$GOV_INTAKE_HTTP_PORT"
 "$govctl" events tail --count 2 --timeout 10000 >"$tmp/events" 2>&1 &
 tail_pid=$!
 # The subscription needs a moment; submit until the tail hears something.

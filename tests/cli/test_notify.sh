@@ -40,26 +40,18 @@ export GOV_NOTIFY_TIMEOUT_MS=1000 GOV_NOTIFY_LEASE_MS=2000 GOV_NOTIFY_SWEEP_MS=2
 # depend on when the test runs. Each start is later than the one before (the
 # next such time of day after it), as a service's clock never runs back.
 at() { python3 -c "import time; n=time.time()*1000; d=86400000; b=8*3600000; h,m=map(int,'$1'.split(':')); print(int(((n+b)//d*d + (h*60+m)*60000 - b - n) % d) + 60000)"; }
-notify="" last_ahead=0
+last_ahead=0
 start_notify() { # HH:MM
     local ahead; ahead=$(at "$1")
     while [ "$ahead" -le "$last_ahead" ]; do ahead=$((ahead + 86400000)); done
     last_ahead=$ahead
-    GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$ahead "$bin/gov-notify" 2>>"$tmp/notify.log" &
-    notify=$!
-    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+    start_service notify GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS="$ahead"
 }
-stop_notify() { kill "${1:--TERM}" "$notify" 2>/dev/null; wait "$notify" 2>/dev/null; }
-"$bin/gov-intake" 2>"$tmp/intake.log" &
-intake=$!
-"$bin/gov-routing" 2>"$tmp/routing.log" &
-routing=$!
-GOV_TEST_CLOCK=1 "$bin/gov-deliberation" 2>"$tmp/deliberation.log" &
-delib=$!
-trap 'kill $intake $routing $delib $notify $sink 2>/dev/null; wait 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
-healthy "$GOV_ROUTING_HTTP_PORT"
-healthy "$GOV_DELIBERATION_HTTP_PORT"
-for _ in $(seq 100); do [ -s "$tmp/sink.log" ] && break; sleep 0.1; done
+trap 'stop_services; kill $sink 2>/dev/null; wait 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+start_service intake
+start_service routing
+start_service deliberation GOV_TEST_CLOCK=1
+wait_until 10 test -s "$tmp/sink.log"
 start_notify 12:00
 
 # sink PYTHON-EXPR: evaluates over m, the list of messages received so far.
@@ -67,10 +59,11 @@ sink() { python3 -c "import json, re; m=[json.loads(l) for l in open('$sinkfile'
 # wait_for NAME COMMAND...: passes once COMMAND succeeds, within 15 s.
 wait_for() {
     local name=$1; shift
-    for _ in $(seq 150); do "$@" >/dev/null 2>&1 && { ok "$name"; return; }; sleep 0.1; done
-    not_ok "$name" "not within 15 s: $*"
+    if wait_until 15 "$@"; then ok "$name"; else not_ok "$name" "not within 15 s: $*"; fi
 }
 is() { [ "$(eval "$1")" = "$2" ]; }
+# q_at_least SQL N: succeeds when the query's count is N or more.
+q_at_least() { [ "$(q "$1")" -ge "$2" ]; }
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
 # --- govctl notify: usage and refusals --------------------------------------
@@ -126,14 +119,13 @@ check "... no DingTalk request was refused for its sign" \
 # --- an escalation reaches the supervisor, at night --------------------------
 # Notify's clock at 03:00: only emergencies go through. Routing's clock an
 # hour ahead: the whistle's 30-minute arrive-by has passed (fires late).
-stop_notify
+stop_service notify
 start_notify 03:00
 expect_status "a non-urgent report at night is accepted" 0 "$govctl" case submit --category complaint.sanitation \
     --lat 39.9125 --lon 116.3125 --text 垃圾堆积 --phone 13700001111
 night_case=$(json "d['case_id']")
-kill "$routing"; wait "$routing" 2>/dev/null
-GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=3600000 "$bin/gov-routing" 2>>"$tmp/routing.log" &
-routing=$!
+stop_service routing
+start_service routing GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=3600000
 wait_for "the leader gets the emergency escalation by email at 03:00" \
     is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-leader-head@demo.example'] and '超时升级' in x['subject'])>0\"" True
 wait_for "... and by SMS (the leader's preference)" \
@@ -144,11 +136,11 @@ wait_for "the night report's reporter SMS is held for quiet hours" \
     is "q \"SELECT state || '/' || held FROM deliveries WHERE recipient = 'reporter:$night_case'\"" "pending/quiet"
 check "... until 07:00 Beijing time" \
     is "q \"SELECT to_char(next_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') FROM deliveries WHERE recipient = 'reporter:$night_case'\"" "07:00"
-stop_notify
+stop_service notify
 start_notify 07:01
 wait_for "... and sent in the morning" \
     is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='13700001111')\"" 1
-stop_notify
+stop_service notify
 start_notify 12:00
 
 # --- retries, backoff, dead, retry by hand -----------------------------------
@@ -205,16 +197,15 @@ check "the merged deliveries point at their digest" \
 # --- kill -9 mid-burst: nothing lost, nothing confirmed sent twice -----------
 q "INSERT INTO notify_unit_channels (unit_id, channel, url, secret) SELECT id, 'webhook',
    'http://127.0.0.1:$http/webhook/slow100-sifa', 'demo-secret' FROM units WHERE code = 'dept.sifa'" >/dev/null
-stop_notify
+stop_service notify
 for i in $(seq 40); do
     "$govctl" whistle $so blow --kind routine --reason "调解$i" --dept dept.sifa \
         --lat 39.9025 --lon 116.3025 >/dev/null 2>&1 || echo "whistle $i failed" >>"$tmp/kill.err"
 done
-GOV_NOTIFY_CONCURRENCY=4 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at 12:00) "$bin/gov-notify" 2>>"$tmp/notify.log" &
-notify=$!
+start_service notify GOV_NOTIFY_CONCURRENCY=4 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS="$(at 12:00)"
 slow="SELECT count(*) FROM deliveries WHERE destination LIKE '%slow100-sifa'"
-for _ in $(seq 100); do [ "$(q "$slow AND state = 'sent'")" -ge 8 ] && break; sleep 0.1; done
-kill -9 "$notify"; wait "$notify" 2>/dev/null
+wait_until 10 q_at_least "$slow AND state = 'sent'" 8
+stop_service notify KILL
 confirmed=$(q "SELECT string_agg(idem_key, ' ') FROM deliveries WHERE destination LIKE '%slow100-sifa' AND state = 'sent'")
 check "notify was killed mid-burst" is "q \"$slow AND state <> 'sent'\" | awk '{print (\$1 > 0)}'" 1
 start_notify 12:00
@@ -237,16 +228,15 @@ wait_for "a template changed while notify runs is used for the next event" \
     is "sink \"sum(1 for x in m if x.get('name')=='slow100-sifa' and '新模板' in x.get('subject', ''))\"" 1
 
 # --- a stopped notify gives back what it claimed and never started ----------
-stop_notify
+stop_service notify
 q "INSERT INTO deliveries (idem_key, stream, seq, kind, recipient, channel, destination, secret,
    subject, body, next_at, created_at) SELECT 'test:' || g || ':term:webhook', 'test', g, 'Test', 'term',
    'webhook', 'http://127.0.0.1:$http/webhook/slow300-term', 'demo-secret', 'term ' || g, 'b', now(), now()
    FROM generate_series(1, 20) g" >/dev/null
-GOV_NOTIFY_CONCURRENCY=1 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS=$(at 12:00) "$bin/gov-notify" 2>>"$tmp/notify.log" &
-notify=$!
+start_service notify GOV_NOTIFY_CONCURRENCY=1 GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS="$(at 12:00)"
 term="SELECT count(*) FROM deliveries WHERE recipient = 'term'"
-for _ in $(seq 100); do [ "$(q "$term AND state = 'sent'")" -ge 1 ] && break; sleep 0.1; done
-stop_notify
+wait_until 10 q_at_least "$term AND state = 'sent'" 1
+stop_service notify
 check "after SIGTERM at most the one request under way is still claimed" \
     is "q \"$term AND state = 'sending'\" | awk '{print (\$1 <= 1)}'" 1
 check "... the rest are pending again, unclaimed, their attempts not counted" \

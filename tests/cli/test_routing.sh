@@ -16,13 +16,9 @@ export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://12
 export GOV_INTAKE_HTTP_PORT=$(free)
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_HTTP_PORT=$(free)
-GOV_SUB_SILENCE_MS=300 "$bin/gov-intake" 2>"$tmp/intake.log" &
-intake=$!
-"$bin/gov-routing" 2>"$tmp/routing.log" &
-routing=$!
-trap 'kill $intake $routing 2>/dev/null; wait $intake $routing 2>/dev/null; service_reports "$tmp"; rm -rf "$tmp"' EXIT
-healthy "$GOV_INTAKE_HTTP_PORT" || not_ok "intake answers its health check" "see intake.log below"
-healthy "$GOV_ROUTING_HTTP_PORT" || not_ok "routing answers its health check" "see routing.log below"
+trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+start_service intake GOV_SUB_SILENCE_MS=300 || not_ok "intake answers its health check" "see intake.log below"
+start_service routing || not_ok "routing answers its health check" "see routing.log below"
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM cases) || '/' || (SELECT count(*) FROM dispatches) || '/' || (SELECT count(*) FROM dispatch_log) || '/' || (SELECT count(*) FROM whistles) || '/' || (SELECT count(*) FROM whistle_ratings) || '/' || (SELECT count(*) FROM evaluations) || '/' || (SELECT count(*) FROM deadlines)"
 
@@ -42,7 +38,7 @@ STEP_SAME_ANSWER=0 step "a noise report is accepted" "$govctl" case submit --cat
 case_id=$(json "d['case_id']")
 check "... and its retry is the same case, replayed" python3 -c "import json; a = json.load(open('$tmp/again')); assert a['case_id'] == $case_id and a.get('replayed')"
 conflict "... and the report" "$govctl" case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text 别的 --phone 13800001234
-for _ in $(seq 100); do [ "$(q "SELECT count(*) FROM dispatches WHERE case_id = $case_id")" = 1 ] && break; sleep 0.1; done
+wait_until 10 q_is "SELECT count(*) FROM dispatches WHERE case_id = $case_id" 1
 expect_status "dispatch list shows the case's dispatch" 0 "$govctl" dispatch list --case "$case_id"
 contains "... at the urban management department" "$tmp/out" '"unit": "dept.chengguan"'
 d=$(json "d['items'][0]['id']")
@@ -63,7 +59,7 @@ conflict "... resolving" "$govctl" dispatch $as resolve "$d" --text 另一种说
 step "the reporter evaluates" "$govctl" case evaluate "$case_id" --result satisfied --text @TEXT@ --as 13800001234
 contains "... and the case closes" "$tmp/out" '"case_state": "closed"'
 conflict "... the evaluation" "$govctl" case evaluate "$case_id" --result dissatisfied --as 13800001234
-for _ in $(seq 100); do [ "$(q "SELECT status FROM cases WHERE id = $case_id")" = closed ] && break; sleep 0.1; done
+wait_until 10 q_is "SELECT status FROM cases WHERE id = $case_id" closed
 expect_status "intake's case show follows routing" 0 "$govctl" case show "$case_id"
 contains "... to closed" "$tmp/out" '"status": "closed"'
 

@@ -21,8 +21,8 @@
  * Instants are milliseconds since the epoch (UTC); days are numbered from
  * 1970-01-01 (Beijing) = 0. Days before 1970 are not needed, but negative day
  * numbers work. A calendar is used by one thread at a time. */
-#ifndef ROUTING_CALENDAR_H
-#define ROUTING_CALENDAR_H
+#ifndef GOV_CALENDAR_H
+#define GOV_CALENDAR_H
 
 #include <libpq-fe.h>
 #include <stdint.h>
