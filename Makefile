@@ -30,12 +30,13 @@ ALL_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcurl libcr
 pc_once = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2)))$($(1))
 PKG_CPPFLAGS = $(call pc_once,PKG_CPPFLAGS,--cflags $(ALL_PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))
-# A service: the envelope, sockets, database, timers, JSON and /healthz.
-SERVICE_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd
-PKGS_intake := $(SERVICE_PKGS) libcrypto
+# A service: the envelope, sockets, database, timers, JSON, /healthz, and
+# the digests of idempotency (common/idem.c).
+SERVICE_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcrypto
+PKGS_intake := $(SERVICE_PKGS)
 PKGS_routing := $(SERVICE_PKGS)
-PKGS_notify := $(SERVICE_PKGS) libcurl libcrypto
-PKGS_deliberation := $(SERVICE_PKGS) libcrypto
+PKGS_notify := $(SERVICE_PKGS) libcurl
+PKGS_deliberation := $(SERVICE_PKGS)
 PKGS_govctl := libzmq libprotobuf-c libpq jansson
 PKGS_bench_intake := libzmq libprotobuf-c
 PKGS_bench_routing := libuv
