@@ -9,6 +9,7 @@
 #include "intake.pb-c.h"
 #include "idem.h"
 #include "log.h"
+#include "merge.h"
 #include "outbox.h"
 #include "pgarray.h"
 #include "queries.h"
@@ -60,35 +61,21 @@ static const areapath_t *s_path_of(const areamap_t *map, int64_t area_id)
     return a ? &a->path : &s_no_path;
 }
 
-/* A stored open case the lookup found near a submission. */
+/* The batch's earlier submissions, as merge_nearest sees them. */
 typedef struct {
-    int64_t id, area_id;
-    double lon, lat;
-    int callers;
-    const char *status;
-} s_candidate_t;
+    const submit_item_t *items;
+    const char *category;
+} s_batch_t;
 
-/* Reads the next "id lon lat callers status area_id" of a candidates list,
- * advancing *text. Returns 0, or -1 at the end (or on anything unreadable). */
-static int s_next_candidate(const char **text, s_candidate_t *c)
+static int s_batch_point(void *arg, size_t j, double *lat, double *lon)
 {
-    const char *p = *text;
-    if (!p || !*p)
-        return -1;
-    char *end;
-    c->id = strtoll(p, &end, 10);
-    c->lon = strtod(end, &end);
-    c->lat = strtod(end, &end);
-    c->callers = (int) strtol(end, &end, 10);
-    while (*end == ' ')
-        end++;
-    c->status = strncmp(end, "dispatched", 10) == 0 ? "dispatched" : "open";
-    end += strcspn(end, " ;");
-    c->area_id = strtoll(end, &end, 10);
-    if (*end != ';' && *end != '\0')
-        return -1;
-    *text = *end ? end + 1 : end;
-    return 0;
+    const s_batch_t *b = arg;
+    const submit_item_t *o = &b->items[j];
+    if (!o->fresh || strcmp(o->msg->category, b->category) != 0 || !s_point(o))
+        return 0;
+    *lat = s_point(o)->lat;
+    *lon = s_point(o)->lon;
+    return 1;
 }
 
 /* Decides item i from its lookup row and the items before it, in order: a
@@ -141,33 +128,18 @@ static void s_decide(submit_item_t *items, size_t i, const PGresult *res, const 
     it->status = "open";
     it->path = it->area ? &it->area->path : &s_no_path;
     /* The nearest open case: a stored one the lookup found, or one this
-     * batch is creating. */
-    double best = INFINITY;
-    s_candidate_t found = {0}, c;
-    for (const char *text = pt ? PQgetvalue(res, row, L_CANDIDATES) : NULL;
-         s_next_candidate(&text, &c) == 0;) {
-        double d = spheroid_distance_m(pt->lat, pt->lon, c.lat, c.lon);
-        if (d <= merge_m && (d < best || (d == best && c.id < found.id))) {
-            best = d;
-            found = c;
-        }
-    }
-    int in_batch = -1;
-    for (size_t j = 0; pt && j < i; j++) {
-        const submit_item_t *o = &items[j];
-        if (!o->fresh || strcmp(o->msg->category, it->msg->category) != 0 || !s_point(o))
-            continue;
-        double d = spheroid_distance_m(pt->lat, pt->lon, s_point(o)->lat, s_point(o)->lon);
-        if (d <= merge_m && d < best) {
-            best = d;
-            in_batch = (int) j;
-        }
-    }
-    if (in_batch >= 0) {
+     * batch is creating (merge.c). */
+    merge_candidate_t found = {0};
+    size_t in_batch = 0;
+    s_batch_t batch = {items, it->msg->category};
+    merge_kind_t kind = pt ? merge_nearest(pt->lat, pt->lon, PQgetvalue(res, row, L_CANDIDATES), i,
+                                           s_batch_point, &batch, merge_m, &found, &in_batch)
+                           : MERGE_NEW;
+    if (kind == MERGE_BATCH) {
         it->merged = 1;
-        it->target = in_batch;
+        it->target = (int) in_batch;
         it->path = items[in_batch].path;
-    } else if (isfinite(best)) {
+    } else if (kind == MERGE_STORED) {
         it->merged = 1;
         it->case_id = found.id;
         it->status = found.status;

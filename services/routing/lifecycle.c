@@ -16,7 +16,9 @@
 /* At most this many photos' and files' links on one progress or resolution. */
 #define LIFECYCLE_MAX_MEDIA 20
 
-typedef enum { BY_UNIT, BY_CENTRE, BY_CALLER } who_t;
+/* Who may make a move: the dispatch's unit, the dispatch centre, or the
+ * whistle's caller. */
+typedef enum { BY_UNIT, BY_CENTRE, BY_CALLER } mover_t;
 
 typedef struct {
     const char *type;
@@ -26,7 +28,7 @@ typedef struct {
     const char *cancel;   /* deadline kinds it stops (text[]); NULL: all */
     const char *event;
     const char *log;
-    who_t who;
+    mover_t by;
 } move_t;
 
 static const move_t s_moves[] = {
@@ -112,7 +114,7 @@ static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor
     char kind[24];
     if (routing_member(r, actor, &unit_id, kind, NULL, err))
         return -1;
-    switch (move->who) {
+    switch (move->by) {
     case BY_UNIT:
         if (unit_id != d->unit_id)
             return apperr_fail(err, "NOT_YOUR_DISPATCH", "the dispatch belongs to another unit",
