@@ -32,9 +32,9 @@ INSERT INTO residents (person_id, household_id, household_rep)
 SELECT p.id, h.id, true FROM generate_series(1, $HOUSEHOLDS) n
 JOIN people p ON p.code = 'bench.v' || n JOIN households h ON h.code = 'bench.hh.' || n;
 SQL
-free() { bash deploy/pg.sh freeport; }
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_DELIBERATION_HTTP_PORT=$(free) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)" GOV_TEST_CLOCK=1
+free_port() { bash deploy/pg.sh freeport; }
+export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)" GOV_TEST_CLOCK=1
 build/bin/gov-deliberation 2>"$pgdir/delib.log" &
 pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_DELIBERATION_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done

@@ -7,12 +7,12 @@ test_db() {
         -c "CREATE DATABASE $1 TEMPLATE $GOV_TEST_TEMPLATE" postgres 2>/dev/null
     export GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/$1"
 }
-# free: a TCP port on 127.0.0.1 that nothing holds now, another on every call
+# free_port: a TCP port on 127.0.0.1 that nothing holds now, another on every call
 # (the last one given is kept in $tmp, since callers run it in a subshell).
 # Ports come from below the range the kernel gives outgoing connections
 # (32768 and up), or a service's reconnecting neighbour could take the port
 # as its own source port before the service binds it.
-free() {
+free_port() {
     local f="$tmp/.free-port" p
     p=$(cat "$f" 2>/dev/null || echo $((20000 + $$ % 1200 * 10)))
     while p=$((p + 1)); ! python3 -c "import socket; socket.socket().bind(('127.0.0.1', $p))" 2>/dev/null; do :; done

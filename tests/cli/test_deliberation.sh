@@ -15,11 +15,11 @@ db=cli_deliberation
 . tests/cli/lib.sh
 . tests/cli/steps.sh
 test_db "$db"
-export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_ROUTING_HTTP_PORT=$(free)
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_DELIBERATION_HTTP_PORT=$(free) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
+export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_ROUTING_HTTP_PORT=$(free_port)
+export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service routing
 start_service deliberation

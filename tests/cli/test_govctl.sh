@@ -10,8 +10,8 @@ govctl="${GOV_BIN:-build/bin}/govctl"
 db=cli_govctl
 . tests/cli/lib.sh
 test_db "$db"
-export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_INTAKE_HTTP_PORT=$(free) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_INTAKE_HTTP_PORT=$(free_port) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service intake
 areas() { psql -tA "$GOV_DB_URL" -c "SELECT count(*) FROM areas"; }

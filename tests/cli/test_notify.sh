@@ -17,14 +17,14 @@ govctl="$bin/govctl"
 db=cli_notify
 . tests/cli/lib.sh
 test_db "$db"
-export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_INTAKE_HTTP_PORT=$(free)
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_ROUTING_HTTP_PORT=$(free) GOV_NOTIFY_HTTP_PORT=$(free)
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_DELIBERATION_HTTP_PORT=$(free)
-smtp=$(free)
-http=$(free)
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_INTAKE_HTTP_PORT=$(free_port)
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_ROUTING_HTTP_PORT=$(free_port) GOV_NOTIFY_HTTP_PORT=$(free_port)
+export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_DELIBERATION_HTTP_PORT=$(free_port)
+smtp=$(free_port)
+http=$(free_port)
 sinkfile="$tmp/sink.jsonl"
 
 # The demo's robots point at make up's sink; these point at this test's.

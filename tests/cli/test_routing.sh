@@ -12,10 +12,10 @@ db=cli_routing
 . tests/cli/lib.sh
 . tests/cli/steps.sh
 test_db "$db"
-export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_INTAKE_HTTP_PORT=$(free)
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
-export GOV_ROUTING_HTTP_PORT=$(free)
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_INTAKE_HTTP_PORT=$(free_port)
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_ROUTING_HTTP_PORT=$(free_port)
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service intake GOV_SUB_SILENCE_MS=300 || not_ok "intake answers its health check" "see intake.log below"
 start_service routing || not_ok "routing answers its health check" "see routing.log below"
