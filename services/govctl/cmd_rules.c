@@ -1,13 +1,15 @@
 /* govctl rules list|enable|disable: the routing rules are data; a change
- * applies to the next case without a restart. */
+ * applies to the next case without a restart. The list is read from the
+ * database; a change is routing's to make (SetRule, the dispatch centre's). */
 #include <stdio.h>
 #include <string.h>
 
 #include "govctl.h"
+#include "routing.pb-c.h"
 
 static const char *s_usage =
     "usage: govctl rules list [--json]\n"
-    "       govctl rules enable|disable ID\n"
+    "       govctl rules [--as PERSON --unit CENTRE] enable|disable ID\n"
     "Rules are tried in rank order; see deploy/migrations/0003_routing.sql.\n";
 
 static const char *s_list_sql =
@@ -19,14 +21,13 @@ static const char *s_list_sql =
     " FROM routing_rules r LEFT JOIN areas a ON a.id = r.area_id"
     " LEFT JOIN units u ON u.id = r.lead_unit_id) t";
 
-static const char *s_toggle_sql =
-    "WITH u AS (UPDATE routing_rules SET enabled = $2::boolean WHERE id = $1::bigint RETURNING id)"
-    " SELECT json_build_object('updated', count(*)) FROM u";
-
 int cmd_rules(int argc, char **argv)
 {
     if (govctl_wants_help(argc, argv))
         return govctl_usage(s_usage, 1);
+    int taken = argc > 1 ? govctl_actor_options(argc - 1, argv + 1) : 0;
+    argc -= taken;
+    argv += taken;
     if (argc < 2)
         return govctl_usage(s_usage, 0);
     int enable = strcmp(argv[1], "enable") == 0;
@@ -35,22 +36,16 @@ int cmd_rules(int argc, char **argv)
         return govctl_usage(s_usage, 0);
     if (!enable && strcmp(argv[1], "disable") != 0 && strcmp(argv[1], "list") != 0)
         return govctl_usage(s_usage, 0);
+    if (strcmp(argv[1], "list") != 0) {
+        Gov__SetRule m = GOV__SET_RULE__INIT;
+        m.rule_id = govctl_parse_int(argv[2]);
+        m.enabled = enable;
+        return govctl_call("routing", "SetRule", &m.base, NULL);
+    }
     PGconn *conn = govctl_db();
     if (!conn)
         return 1;
-    json_t *out;
-    if (strcmp(argv[1], "list") == 0) {
-        out = govctl_query_json(conn, s_list_sql, 0, NULL);
-    } else {
-        const char *params[] = {argv[2], enable ? "true" : "false"};
-        out = govctl_query_json(conn, s_toggle_sql, 2, params);
-        if (out && json_integer_value(json_object_get(out, "updated")) == 0) {
-            fprintf(stderr, "{\"error\": \"no rule %s\"}\n", argv[2]);
-            json_decref(out);
-            PQfinish(conn);
-            return 1;
-        }
-    }
+    json_t *out = govctl_query_json(conn, s_list_sql, 0, NULL);
     PQfinish(conn);
     if (!out)
         return 1;

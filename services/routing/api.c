@@ -11,6 +11,7 @@
 #include "ladder.h"
 #include "lifecycle.h"
 #include "queries.h"
+#include "rules.h"
 #include "routing.pb-c.h"
 #include "whistle.h"
 
@@ -192,6 +193,15 @@ static void s_answer_evaluation(routing_t *r, rpcsrv_t *srv, rpc_req_t *req,
     PQclear(nres);
 }
 
+static void s_answer_rule(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    (void) r;
+    Gov__SetRuleReply reply = GOV__SET_RULE_REPLY__INIT;
+    reply.rule_id = a->ids[0];
+    reply.enabled = a->ids[1] != 0;
+    rpcsrv_reply(srv, req, "SetRuleReply", &reply.base);
+}
+
 /* A command: what it does inside the transaction, and how its answer (first
  * made, or replayed) is sent. */
 typedef struct {
@@ -211,6 +221,7 @@ static const s_command_t s_commands[] = {
     {"BlowWhistle", whistle_blow, s_answer_whistle},
     {"RateWhistle", whistle_rate, s_answer_rating},
     {"EvaluateCase", evaluate_case, s_answer_evaluation},
+    {"SetRule", rules_set, s_answer_rule},
 };
 
 static const s_command_t *s_command_of(const char *type)

@@ -157,6 +157,9 @@
 /* $1 area. Column: 0 id */
 #define Q_CENTRE Q_CENTRE_FOR("$1::bigint")
 
+/* $1 rule id, $2 enabled. Column: 0 id (no row: no such rule) */
+#define Q_SET_RULE "UPDATE routing_rules SET enabled = $2::boolean WHERE id = $1::bigint RETURNING id"
+
 /* $1 case id. Columns: 0 category, 1 urgency, 2 area_id, 3 state, 4 reopened,
  * 5 reporter name, 6 reporter phone */
 #define Q_CASE                                                                                 \

@@ -124,7 +124,19 @@ contains "... lists the make-up Saturday of 国庆" "$tmp/out" "2026-10-10  work
 # --- rules and KPIs ----------------------------------------------------------
 expect_status "rules list" 0 "$govctl" rules list
 contains "... shows the noise rule" "$tmp/out" '"category": "*.noise"'
-expect_status "disabling a rule that does not exist fails" 1 "$govctl" rules disable 999999
+centre="--as p.centre.dispatcher --unit centre"
+expect_status "disabling a rule that does not exist fails" 1 "$govctl" rules $centre disable 999999
+contains "... NOT_FOUND" "$tmp/err" NOT_FOUND
+rule=$(q "SELECT min(id) FROM routing_rules WHERE enabled")
+expect_status "a department may not change the rules" 1 "$govctl" rules $as disable "$rule"
+contains "... NOT_CENTRE" "$tmp/err" NOT_CENTRE
+check "... and the rule stays on" test "$(q "SELECT enabled FROM routing_rules WHERE id = $rule")" = t
+effects="$effects || '/' || (SELECT count(*) FROM routing_rules WHERE enabled)"
+step "the dispatch centre disables a rule (through routing)" "$govctl" rules $centre disable "$rule"
+check "... which is off" test "$(q "SELECT enabled FROM routing_rules WHERE id = $rule")" = f
+conflict "... disabling" "$govctl" rules $centre enable "$rule"
+step "... and enables it again" "$govctl" rules $centre enable "$rule"
+check "... which is on" test "$(q "SELECT enabled FROM routing_rules WHERE id = $rule")" = t
 month=$(q "SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")
 expect_status "kpi for the department this month" 0 "$govctl" kpi --unit dept.chengguan --month "$month"
 check "... counts its dispatches" test "$(json "d['item']['dispatched']")" -ge 2
