@@ -8,6 +8,7 @@
 #include "curluv.h"
 #include "db.h"
 #include "log.h"
+#include "pgasync.h"
 #include "plan.h"
 #include "queries.h"
 #include "ratelimit.h"
@@ -47,10 +48,10 @@ struct pump {
     uv_timer_t due;           /* the next due row */
     uv_timer_t sweep;
     PGconn *conn;
+    pgasync_t *claim;         /* a claim under way: the connection is its alone */
     const svclock_t *clock;
     channel_config_t ch;
     pump_config_t cfg;
-    uv_loop_t *loop;
     curluv_t *cu;
     ratelimit_t *robots;
     send_t *sends;
@@ -60,7 +61,6 @@ struct pump {
     uint64_t wakes;           /* times something may have become due */
     uint64_t claim_wakes;     /* wakes when the claim under way began */
     record_t *record;         /* outcomes, written on their own connection */
-    uv_poll_t *claim_poll;    /* a claim is under way: its statement's socket */
     int64_t claim_now, claim_lease;
     unsigned int seed;        /* jitter */
     pump_stats_t stats;
@@ -492,38 +492,24 @@ static int s_claim_finish(pump_t *p, PGresult *res)
     return ok ? (int) n : -1;
 }
 
-static void s_on_poll_closed(uv_handle_t *handle)
+/* The claim's statement has answered (or the connection broke): finish it,
+ * then go on with the cycle. */
+static void s_on_claim_rows(PGresult *res, void *arg)
 {
-    free(handle);
-}
-
-/* The claim's statement has answered (or the connection broke): finish it
- * on the loop, then go on with the cycle. */
-static void s_on_claim_io(uv_poll_t *poll, int status, int events)
-{
-    (void) events;
-    pump_t *p = poll->data;
-    if (status == 0 && PQconsumeInput(p->conn) && PQisBusy(p->conn))
-        return;  /* more to come */
-    uv_poll_stop(poll);
-    uv_close((uv_handle_t *) poll, s_on_poll_closed);
-    p->claim_poll = NULL;
-    PGresult *res = NULL;
-    for (PGresult *r; (r = PQgetResult(p->conn));) {  /* the claim's rows, then the end */
-        if (!res && PQresultStatus(r) == PGRES_TUPLES_OK)
-            res = r;
-        else
-            PQclear(r);
+    pump_t *p = arg;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        log_error("notify: the claim failed: %s",
+                  res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn));
+        PQclear(res);
+        res = NULL;
     }
-    if (!res)
-        log_error("notify: the claim failed: %s", PQerrorMessage(p->conn));
     s_claimed(p, s_claim_finish(p, res));
 }
 
 /* Starts a claim of up to claim_batch due rows: BEGIN, then the claim's
  * statement, sent without waiting for its answer, so the requests under way
  * go on while the database works (a claim of 500 takes 5–15 ms);
- * s_on_claim_io finishes it. While it is under way the connection is the
+ * s_on_claim_rows finishes it. While it is under way the connection is the
  * claim's alone. Returns 0, or -1 when nothing is under way. */
 static int s_claim_begin(pump_t *p)
 {
@@ -535,23 +521,13 @@ static int s_claim_begin(pump_t *p)
     snprintf(lease, sizeof lease, "%" PRId64, p->claim_lease);
     snprintf(limit_s, sizeof limit_s, "%d", p->cfg.claim_batch);
     const char *params[] = {now_s, lease, limit_s};
-    uv_poll_t *poll = malloc(sizeof *poll);
-    if (!poll || db_run(p->conn, "BEGIN", 0, NULL)) {
-        free(poll);
+    if (db_run(p->conn, "BEGIN", 0, NULL))
         return -1;
-    }
-    if (!PQsendQueryParams(p->conn, Q_CLAIM, 3, NULL, params, NULL, NULL, 0) ||
-        PQflush(p->conn) != 0 || uv_poll_init(p->loop, poll, PQsocket(p->conn))) {
+    if (pgasync_send(p->claim, Q_CLAIM, 0, 3, params, s_on_claim_rows, p)) {
         log_error("notify: cannot send the claim: %s", PQerrorMessage(p->conn));
-        free(poll);
-        for (PGresult *r; (r = PQgetResult(p->conn));)
-            PQclear(r);
         db_run(p->conn, "ROLLBACK", 0, NULL);
         return -1;
     }
-    poll->data = p;
-    p->claim_poll = poll;
-    uv_poll_start(poll, UV_READABLE, s_on_claim_io);
     return 0;
 }
 
@@ -580,7 +556,7 @@ static void s_start(pump_t *p)
            p->stats.inflight + record_unwritten(p->record) < (uint64_t) p->cfg.concurrency) {
         row_t row = s_dequeue(p);
         if (row.lease_until - now <= p->ch.timeout_ms + s_record_margin(p)) {
-            if (p->claim_poll) {  /* given back after the claim, whose the connection is */
+            if (pgasync_busy(p->claim)) {  /* given back after the claim, whose the connection is */
                 if (s_enqueue(p, &row, 1))
                     s_row_free(&row);  /* its lease runs out, and it goes again */
                 break;
@@ -606,7 +582,7 @@ static void s_start(pump_t *p)
 static void s_cycle(pump_t *p)
 {
     s_start(p);
-    if (p->claim_poll || p->q_len >= QUEUE_LOW(p) || p->drained)
+    if (pgasync_busy(p->claim) || p->q_len >= QUEUE_LOW(p) || p->drained)
         return;
     s_claim_begin(p);  /* on failure the sweep tries again */
 }
@@ -648,7 +624,7 @@ static void s_on_due(uv_timer_t *timer)
 static void s_on_sweep(uv_timer_t *timer)
 {
     pump_t *p = timer->data;
-    if (p->claim_poll)
+    if (pgasync_busy(p->claim))
         return;  /* the connection is the claim's: next time */
     char now[24];
     snprintf(now, sizeof now, "%" PRId64, s_now(p));
@@ -680,15 +656,16 @@ int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *c
     if (!p)
         return -1;
     p->conn = conn;
-    p->loop = loop;
     p->clock = clock;
     p->ch = *ch;
     p->cfg = *cfg;
     p->seed = (unsigned) (svclock_now_ms(clock) ^ (int64_t) (uintptr_t) p);
     if (!(p->robots = ratelimit_new(cfg->robot_limit, cfg->robot_window_ms)) ||
+        pgasync_new(loop, conn, &p->claim) ||
         record_new(loop, outcomes, clock, s_on_recorded, p, &p->record) ||
         curluv_new(loop, s_keep(cfg), &p->cu)) {
         ratelimit_destroy(&p->robots);
+        pgasync_destroy(&p->claim);
         record_destroy(&p->record);
         free(p);
         log_error("notify: cannot start the sender");
@@ -728,14 +705,11 @@ void pump_destroy(pump_t **self_p)
         return;
     pump_t *p = *self_p;
     *self_p = NULL;
-    if (p->claim_poll) {  /* a claim under way is rolled back: its rows stay due */
-        uv_poll_stop(p->claim_poll);
-        uv_close((uv_handle_t *) p->claim_poll, s_on_poll_closed);
-        p->claim_poll = NULL;
-        for (PGresult *r; (r = PQgetResult(p->conn));)
-            PQclear(r);
+    if (pgasync_busy(p->claim)) {  /* a claim under way is rolled back: its rows stay due */
+        PQclear(pgasync_wait(p->claim));
         db_run(p->conn, "ROLLBACK", 0, NULL);
     }
+    pgasync_destroy(&p->claim);
     record_destroy(&p->record);  /* write down what we know; the rest expires */
     /* What never started goes back at once rather than when its lease ends. */
     row_t *unsent = p->q_len ? calloc(p->q_len, sizeof *unsent) : NULL;
