@@ -4,23 +4,22 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <uv.h>
 #include <zmq.h>
 
+#include "actor.h"
 #include "db.h"
 #include "log.h"
 #include "outbox.h"
 
 struct relay {
-    uv_thread_t thread;
-    uv_sem_t started;
-    int start_rc;
-    uv_loop_t loop;
-    uv_async_t kick, stop;
+    actor_t *actor;           /* the relay's thread, loop and connection */
+    uv_async_t kick;          /* on the relay's loop, like the timer */
     uv_timer_t timer;
     void *zctx, *pub;
-    PGconn *conn;
-    char *stream, *endpoint, *db_url;
+    PGconn *conn;             /* the actor's */
+    char *stream, *endpoint;
     int interval_ms;
     _Atomic uint64_t published, last_seq;
 };
@@ -99,24 +98,27 @@ static void s_on_timer(uv_timer_t *timer)
     s_run(timer->data);
 }
 
-static void s_on_stop(uv_async_t *async)
+/* On the relay's thread, when relay_destroy stops it. */
+static void s_stop(void *arg)
 {
-    relay_t *relay = async->data;
+    relay_t *relay = arg;
     uv_close((uv_handle_t *) &relay->kick, NULL);
-    uv_close((uv_handle_t *) &relay->stop, NULL);
     uv_close((uv_handle_t *) &relay->timer, NULL);
 }
 
-static int s_open(relay_t *relay)
+/* On the relay's thread, before relay_new returns: binds the PUB, finds
+ * where the stream is, and starts looking. */
+static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
 {
+    relay_t *relay = arg;
     int hwm = 100000, linger = 0;
-    relay->conn = db_connect(relay->db_url, 10000);
+    relay->conn = conn;
     relay->pub = zmq_socket(relay->zctx, ZMQ_PUB);
-    if (!relay->conn || !relay->pub || zmq_setsockopt(relay->pub, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
+    if (!relay->pub || zmq_setsockopt(relay->pub, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
         zmq_setsockopt(relay->pub, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_bind(relay->pub, relay->endpoint)) {
         log_error("relay for %s cannot start on %s: %s", relay->stream, relay->endpoint,
-                  relay->conn ? zmq_strerror(zmq_errno()) : "no database");
+                  zmq_strerror(zmq_errno()));
         return -1;
     }
     /* What was numbered before this start is in the table for subscribers;
@@ -127,38 +129,21 @@ static int s_open(relay_t *relay)
         return -1;
     }
     atomic_store(&relay->last_seq, end);
+    uv_async_init(loop, &relay->kick, s_on_kick);
+    uv_timer_init(loop, &relay->timer);
+    relay->kick.data = relay->timer.data = relay;
+    uv_timer_start(&relay->timer, s_on_timer, 0, (uint64_t) relay->interval_ms);
     return 0;
 }
 
-/* The relay thread: owns the loop, the connection and the PUB socket. */
-static void s_main(void *arg)
-{
-    relay_t *relay = arg;
-    relay->start_rc = s_open(relay);
-    if (relay->start_rc == 0) {
-        uv_loop_init(&relay->loop);
-        uv_async_init(&relay->loop, &relay->kick, s_on_kick);
-        uv_async_init(&relay->loop, &relay->stop, s_on_stop);
-        uv_timer_init(&relay->loop, &relay->timer);
-        relay->kick.data = relay->stop.data = relay->timer.data = relay;
-        uv_timer_start(&relay->timer, s_on_timer, 0, (uint64_t) relay->interval_ms);
-    }
-    uv_sem_post(&relay->started);
-    if (relay->start_rc == 0) {
-        uv_run(&relay->loop, UV_RUN_DEFAULT);
-        uv_loop_close(&relay->loop);
-    }
-    if (relay->pub)
-        zmq_close(relay->pub);
-    PQfinish(relay->conn);
-}
-
+/* After the relay's thread ended (or never started): the PUB socket may be
+ * closed here, past the join. */
 static void s_free(relay_t *relay)
 {
-    uv_sem_destroy(&relay->started);
+    if (relay->pub)
+        zmq_close(relay->pub);
     free(relay->stream);
     free(relay->endpoint);
-    free(relay->db_url);
     free(relay);
 }
 
@@ -171,17 +156,12 @@ int relay_new(void *zctx, const char *db_url, const char *stream, const char *en
     relay->zctx = zctx;
     relay->stream = strdup(stream);
     relay->endpoint = strdup(endpoint);
-    relay->db_url = strdup(db_url);
     relay->interval_ms = interval_ms;
-    uv_sem_init(&relay->started, 0);
-    if (!relay->stream || !relay->endpoint || !relay->db_url ||
-        uv_thread_create(&relay->thread, s_main, relay)) {
-        s_free(relay);
-        return -1;
-    }
-    uv_sem_wait(&relay->started);
-    if (relay->start_rc) {
-        uv_thread_join(&relay->thread);
+    char name[128];
+    snprintf(name, sizeof name, "relay for %s", stream);
+    actor_config_t cfg = {.name = name, .db_url = db_url, .start = s_start, .stop = s_stop,
+                          .arg = relay};
+    if (!relay->stream || !relay->endpoint || actor_new(&cfg, &relay->actor)) {
         s_free(relay);
         return -1;
     }
@@ -210,7 +190,6 @@ void relay_destroy(relay_t **self_p)
     if (!relay)
         return;
     *self_p = NULL;
-    uv_async_send(&relay->stop);
-    uv_thread_join(&relay->thread);
+    actor_destroy(&relay->actor);
     s_free(relay);
 }

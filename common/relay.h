@@ -10,7 +10,7 @@
  * fine because a subscriber notices the gap in seq and reads the table.
  *
  * The relay runs on its own thread with its own loop, database connection and
- * PUB socket, so its commit (numbering must be durable before anything is
+ * PUB socket (an actor, actor.h), so its commit (numbering must be durable before anything is
  * published) never holds up the service's requests. The service calls
  * relay_kick() after each commit that wrote events; a timer also looks every
  * `interval_ms`, for events written by other processes and for anything a

@@ -10,7 +10,8 @@
  * text from templates that are data (render.c), quiet hours kept (quiet.c).
  * The pump (pump.c) sends what is due on every channel at once (channel.h,
  * curluv.c), retries with backoff, rations robots and merges bursts into
- * digests (ratelimit.c), and records every attempt. /healthz and /metrics
+ * digests (ratelimit.c, ration.c), settles each outcome (settle.c,
+ * backoff.c), and records every attempt. /healthz and /metrics
  * are on GOV_NOTIFY_HTTP_PORT. */
 #include <curl/curl.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "actor.h"
 #include "db.h"
 #include "log.h"
 #include "plan.h"
@@ -14,11 +15,11 @@ struct planner {
     planner_cb planned, failed;
     void *arg;
     int closing;
+    actor_t *actor;         /* the planner's thread, loop and connection */
     /* On the planner's thread: */
-    uv_thread_t thread;
-    uv_loop_t loop;
-    uv_async_t stop_async;
-    uv_timer_t after;       /* the next pass of the loop: the last batch committed */
+    uv_timer_t after;       /* the next pass of the loop: the first opens the subscribers,
+                             * later ones follow a committed batch */
+    uv_loop_t *loop;
     PGconn *conn;
     void *zctx;
     planner_config_t cfg;
@@ -26,7 +27,6 @@ struct planner {
     sub_t *subs[3];
     size_t batch;           /* deliveries the batch under way planned */
     int owed;               /* a committed batch planned some: tell the pump */
-    atomic_int stopping;
     _Atomic uint64_t planned_total;
 };
 
@@ -45,7 +45,7 @@ static int s_on_begin(PGconn *conn, void *arg)
 {
     (void) conn;
     planner_t *p = arg;
-    if (atomic_load(&p->stopping))
+    if (actor_stopping(p->actor))
         return -1;
     s_tell(p);
     p->batch = 0;
@@ -91,28 +91,42 @@ static void s_close_subs(planner_t *p)
         sub_destroy(&p->subs[i]);
 }
 
-static void s_on_stop(uv_async_t *handle)
+/* On the planner's thread, when planner_stop stops it. */
+static void s_stop(void *arg)
 {
-    planner_t *p = handle->data;
+    planner_t *p = arg;
     s_close_subs(p);
-    uv_close((uv_handle_t *) &p->stop_async, NULL);
     uv_close((uv_handle_t *) &p->after, NULL);
 }
 
-static void s_main(void *arg)
+/* The first pass of the planner's loop: the subscribers start, each catching
+ * up from the table (a batch at a time, each told to the pump as it
+ * commits). */
+static void s_on_open(uv_timer_t *timer)
 {
-    planner_t *p = arg;
+    planner_t *p = timer->data;
     const char *streams[] = {"routing", "intake", "deliberation"};
     const char *endpoints[] = {p->cfg.routing, p->cfg.intake, p->cfg.deliberation};
-    for (size_t i = 0; i < 3 && !atomic_load(&p->stopping); i++)
-        if (sub_new_batched(&p->loop, p->zctx, p->conn, "notify", streams[i], endpoints[i],
+    for (size_t i = 0; i < 3 && !actor_stopping(p->actor); i++)
+        if (sub_new_batched(p->loop, p->zctx, p->conn, "notify", streams[i], endpoints[i],
                             p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, p,
                             &p->subs[i])) {
             s_close_subs(p);
             uv_async_send(&p->failed_async);
             break;
         }
-    uv_run(&p->loop, UV_RUN_DEFAULT); /* until s_on_stop */
+}
+
+/* On the planner's thread, before planner_start returns. */
+static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
+{
+    planner_t *p = arg;
+    p->loop = loop;
+    p->conn = conn;
+    uv_timer_init(loop, &p->after);
+    p->after.data = p;
+    uv_timer_start(&p->after, s_on_open, 0, 0);
+    return 0;
 }
 
 static void s_on_planned(uv_async_t *handle)
@@ -138,34 +152,25 @@ int planner_start(uv_loop_t *loop, void *zctx, const planner_config_t *cfg, plan
                   planner_cb failed, void *arg, planner_t **out)
 {
     planner_t *p = calloc(1, sizeof *p);
-    if (!p)
+    if (!p || !(p->plan = plan_new())) {
+        log_error("notify: cannot start the planner");
+        free(p);
         return -1;
+    }
     p->planned = planned;
     p->failed = failed;
     p->arg = arg;
     p->zctx = zctx;
     p->cfg = *cfg;
-    if (!(p->plan = plan_new()) || !(p->conn = db_connect(cfg->db_url, 10000)) ||
-        db_require_schema(p->conn, SCHEMA_VERSION) || uv_loop_init(&p->loop)) {
-        log_error("notify: cannot start the planner");
-        plan_destroy(&p->plan);
-        PQfinish(p->conn);
-        free(p);
-        return -1;
-    }
-    uv_async_init(&p->loop, &p->stop_async, s_on_stop);
-    uv_timer_init(&p->loop, &p->after);
     uv_async_init(loop, &p->planned_async, s_on_planned);
     uv_async_init(loop, &p->failed_async, s_on_failed);
-    p->stop_async.data = p->after.data = p->planned_async.data = p->failed_async.data = p;
-    if (uv_thread_create(&p->thread, s_main, p)) {
-        log_error("notify: cannot start the planner's thread");
-        uv_close((uv_handle_t *) &p->stop_async, NULL);
-        uv_close((uv_handle_t *) &p->after, NULL);
-        uv_run(&p->loop, UV_RUN_DEFAULT);
-        uv_loop_close(&p->loop);
+    p->planned_async.data = p->failed_async.data = p;
+    actor_config_t ac = {.name = "notify's planner", .db_url = cfg->db_url,
+                         .schema_version = SCHEMA_VERSION, .start = s_start, .stop = s_stop,
+                         .arg = p};
+    if (actor_new(&ac, &p->actor)) {
+        log_error("notify: cannot start the planner");
         plan_destroy(&p->plan);
-        PQfinish(p->conn);
         uv_close((uv_handle_t *) &p->planned_async, s_on_closed);
         uv_close((uv_handle_t *) &p->failed_async, s_on_closed);
         return -1;
@@ -185,12 +190,8 @@ void planner_stop(planner_t **self_p)
     if (!p)
         return;
     *self_p = NULL;
-    atomic_store(&p->stopping, 1);
-    uv_async_send(&p->stop_async);
-    uv_thread_join(&p->thread);
-    uv_loop_close(&p->loop);
+    actor_destroy(&p->actor);  /* a batch under way rolls back, the subscribers close */
     plan_destroy(&p->plan);
-    PQfinish(p->conn);
     uv_close((uv_handle_t *) &p->planned_async, s_on_closed);
     uv_close((uv_handle_t *) &p->failed_async, s_on_closed);
 }

@@ -1,7 +1,8 @@
 /* planner: the thread that decides who must hear what.
  *
  * It follows the routing, intake and deliberation streams (durable
- * subscribers, sub.h) on a loop and a database connection of its own, and
+ * subscribers, sub.h) on a loop and a database connection of its own (an
+ * actor, actor.h), and
  * plans each batch of events into deliveries (plan.h) that commit with the
  * subscriber's position. After each commit it calls `planned` on the
  * caller's loop, so the pump looks for the new rows. A long catch-up — a

@@ -8,26 +8,14 @@
 #include "curluv.h"
 #include "db.h"
 #include "log.h"
+#include "pgasync.h"
 #include "plan.h"
 #include "queries.h"
 #include "ratelimit.h"
+#include "ration.h"
 #include "record.h"
-
-/* One claimed row; strings are malloc'd copies. */
-typedef struct {
-    int64_t id;
-    char *idem_key, *kind, *recipient, *channel, *destination, *secret, *subject, *body;
-    int failures;
-    int fate;
-    int64_t lease_until;      /* ms: this sender's claim ends then */
-} row_t;
-
-/* What becomes of a claimed row: robots' rows are rationed, the rest go. */
-enum { F_UNDECIDED, F_SEND, F_HOLD, F_MERGE, F_MERGED };
-
-/* Lines in one digest: a robot shows about 2 KB, a line is a subject. The
- * rest wait for the next slot and its digest. */
-#define DIGEST_MAX 30
+#include "rowq.h"
+#include "settle.h"
 
 /* One request under way. */
 typedef struct send {
@@ -47,20 +35,19 @@ struct pump {
     uv_timer_t due;           /* the next due row */
     uv_timer_t sweep;
     PGconn *conn;
+    pgasync_t *claim;         /* a claim under way: the connection is its alone */
     const svclock_t *clock;
     channel_config_t ch;
     pump_config_t cfg;
-    uv_loop_t *loop;
+    settle_config_t settle;   /* cfg's retry and window settings */
     curluv_t *cu;
     ratelimit_t *robots;
     send_t *sends;
-    row_t *queue;             /* claimed and not yet started: a ring, robots first */
-    size_t q_head, q_len, q_cap;
+    rowq_t *queue;            /* claimed and not yet started, robots first */
     int drained;              /* the last claim found nothing more due */
     uint64_t wakes;           /* times something may have become due */
     uint64_t claim_wakes;     /* wakes when the claim under way began */
     record_t *record;         /* outcomes, written on their own connection */
-    uv_poll_t *claim_poll;    /* a claim is under way: its statement's socket */
     int64_t claim_now, claim_lease;
     unsigned int seed;        /* jitter */
     pump_stats_t stats;
@@ -92,18 +79,6 @@ static int64_t s_now(const pump_t *p)
     return svclock_now_ms(p->clock);
 }
 
-static void s_row_free(row_t *r)
-{
-    free(r->idem_key);
-    free(r->kind);
-    free(r->recipient);
-    free(r->channel);
-    free(r->destination);
-    free(r->secret);
-    free(r->subject);
-    free(r->body);
-}
-
 /* Queues an outcome to be written with the others of this pass. */
 static void s_result(pump_t *p, const result_t *r)
 {
@@ -121,57 +96,27 @@ static void s_on_recorded(size_t n, size_t pending, void *arg)
     s_kick_room(p);
 }
 
-static int64_t s_backoff(pump_t *p, int failures)
-{
-    int64_t delay = p->cfg.retry_base_ms;
-    for (int i = 1; i < failures && delay < p->cfg.retry_max_ms; i++)
-        delay *= 2;
-    if (delay > p->cfg.retry_max_ms)
-        delay = p->cfg.retry_max_ms;
-    /* Equal jitter: half fixed, half random, so senders that failed together
-     * do not come back together. */
-    return delay / 2 + (int64_t) (rand_r(&p->seed) % (unsigned) (delay / 2 + 1));
-}
-
-/* What an outcome means for the row. */
+/* What an outcome means for the row (settle.h); a robot that said it is
+ * full gets nothing more this window. */
 static void s_settle(pump_t *p, result_t *r, outcome_t outcome, int failures, const char *dest,
                      int group)
 {
     int64_t now = s_now(p);
-    r->failures = failures;
-    switch (outcome) {
-    case OUTCOME_SENT:
-        r->outcome = r->state = "sent";
+    settle_t s = settle_outcome(&p->settle, outcome, failures, now, (uint32_t) rand_r(&p->seed));
+    r->outcome = s.outcome;
+    r->state = s.state;
+    r->failures = s.failures;
+    r->next_ms = s.next_ms;
+    if (outcome == OUTCOME_SENT)
         p->stats.sent++;
-        break;
-    case OUTCOME_RATE_LIMITED:
-        r->outcome = "rate_limited";
-        r->state = "pending";
-        r->next_ms = now + p->cfg.robot_window_ms;
-        if (group)  /* the robot is full: nothing more goes there this window */
-            while (ratelimit_room(p->robots, dest, now) > 0 && !ratelimit_take(p->robots, dest, now))
-                ;
+    else if (outcome == OUTCOME_RATE_LIMITED)
         p->stats.rate_limited++;
-        break;
-    case OUTCOME_RETRY:
-        r->outcome = "retry";
-        r->failures = failures + 1;
-        if (r->failures >= p->cfg.max_attempts) {
-            r->state = "dead";
-            p->stats.dead++;
-        } else {
-            r->state = "pending";
-            r->next_ms = now + s_backoff(p, r->failures);
-            p->stats.retried++;
-        }
-        break;
-    case OUTCOME_FAILED:
-        r->outcome = "failed";
-        r->failures = failures + 1;
-        r->state = "dead";
+    else if (settle_is_dead(&s))
         p->stats.dead++;
-        break;
-    }
+    else
+        p->stats.retried++;
+    if (outcome == OUTCOME_RATE_LIMITED && group)
+        ratelimit_fill(p->robots, dest, now);
 }
 
 static void s_unlink(pump_t *p, send_t *s)
@@ -199,7 +144,7 @@ static void s_on_done(CURL *easy, CURLcode rc, void *arg)
     if (s->ch->group)
         ratelimit_finished(p->robots, s->destination, s_now(p));
     s_settle(p, &r, outcome, s->failures, s->destination, s->ch->group);
-    if (r.state[0] == 'd')
+    if (strcmp(r.state, "dead") == 0)
         log_warn("notify: delivery %" PRId64 " is dead: %s", s->id, r.why);
     s_unlink(p, s);
     channel_req_clear(&s->req);
@@ -209,7 +154,7 @@ static void s_on_done(CURL *easy, CURLcode rc, void *arg)
 }
 
 /* Starts one request; a row that cannot even start is settled at once. */
-static void s_send(pump_t *p, const row_t *row, int64_t now)
+static void s_send(pump_t *p, const rowq_row_t *row, int64_t now)
 {
     result_t r = {.id = row->id};
     const channel_t *ch = channel_find(row->channel);
@@ -251,49 +196,20 @@ static char *s_dup(const PGresult *res, int row, int col)
     return strdup(PQgetvalue(res, row, col));
 }
 
-/* Decides, for the robot rows of one destination starting at rows[first],
- * which go now, which wait for the window and which merge into a digest. */
-static void s_ration(pump_t *p, row_t *rows, size_t n, size_t first, int64_t now)
-{
-    const char *dest = rows[first].destination;
-    size_t count = 0;
-    for (size_t i = first; i < n; i++)
-        if (strcmp(rows[i].destination, dest) == 0 && rows[i].fate == F_UNDECIDED)
-            count++;
-    int room = ratelimit_room(p->robots, dest, now);
-    /* room 0: all wait. count <= room: all go. Otherwise room - 1 go alone
-     * and the rest (at least two, at most DIGEST_MAX) go as one digest in
-     * the last slot; any more wait. */
-    size_t alone = room == 0 ? 0 : count <= (size_t) room ? count : (size_t) room - 1;
-    size_t merged = room == 0 ? 0 : alone + DIGEST_MAX;
-    size_t seen = 0;
-    int digest = 0;
-    for (size_t i = first; i < n; i++) {
-        if (strcmp(rows[i].destination, dest) != 0 || rows[i].fate != F_UNDECIDED)
-            continue;
-        rows[i].fate = seen < alone ? F_SEND : seen < merged ? F_MERGE : F_HOLD;
-        digest |= rows[i].fate == F_MERGE;
-        seen++;
-    }
-    /* The slots are taken now, as the rows go to the front of the queue:
-     * the next claim's rationing sees them even before they start. */
-    for (size_t i = 0; i < alone + (size_t) digest; i++)
-        ratelimit_take(p->robots, dest, now);
-}
-
 /* Writes the holds and the digest of one destination; returns the digest's
  * row to send (id 0 when there is none) or -1 on a database error. */
-static int s_digest(pump_t *p, row_t *rows, size_t n, const char *dest, int64_t now, row_t *out)
+static int s_digest(pump_t *p, rowq_row_t *rows, size_t n, const char *dest, int64_t now,
+                    rowq_row_t *out)
 {
     char **ids = calloc(n, sizeof *ids);
     const char **items = calloc(n, sizeof *items);
     size_t m = 0;
-    row_t *lead = NULL;
+    rowq_row_t *lead = NULL;
     int rc = -1;
     if (!ids || !items)
         goto out;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].fate == F_MERGE && strcmp(rows[i].destination, dest) == 0) {
+        if (rows[i].fate == RATION_MERGE && strcmp(rows[i].destination, dest) == 0) {
             if (!lead)
                 lead = &rows[i];
             char id[24];
@@ -301,7 +217,7 @@ static int s_digest(pump_t *p, row_t *rows, size_t n, const char *dest, int64_t 
             if (!(ids[m] = strdup(id)))
                 goto out;
             items[m++] = strcmp(rows[i].kind, "Digest") == 0 ? rows[i].body : rows[i].subject;
-            rows[i].fate = F_MERGED;
+            rows[i].fate = RATION_MERGED;
         }
     char *subject = NULL, *body = NULL, *array = db_text_array(ids, m);
     if (array && !plan_digest(p->conn, items, m, &subject, &body)) {
@@ -313,11 +229,12 @@ static int s_digest(pump_t *p, row_t *rows, size_t n, const char *dest, int64_t 
                                 lead->secret, subject, body, now_s, lease};
         PGresult *res = db_exec(p->conn, Q_DIGEST, 10, params, NULL);
         if (res && PQntuples(res) == 1) {
-            *out = (row_t){.id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
-                           .idem_key = strdup(key), .kind = strdup("Digest"),
-                           .recipient = strdup(lead->recipient), .channel = strdup(lead->channel),
-                           .destination = strdup(lead->destination), .secret = strdup(lead->secret),
-                           .subject = subject, .body = body};
+            *out = (rowq_row_t){.id = strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+                                .idem_key = strdup(key), .kind = strdup("Digest"),
+                                .recipient = strdup(lead->recipient),
+                                .channel = strdup(lead->channel),
+                                .destination = strdup(lead->destination),
+                                .secret = strdup(lead->secret), .subject = subject, .body = body};
             subject = body = NULL;
             p->stats.digests++;
             rc = 0;
@@ -338,44 +255,18 @@ out:
 /* Puts a claimed row at the back of the queue, or at the front; the queue
  * owns its strings now. Returns 0, or -1 when out of memory (the row stays
  * the caller's to free; its lease runs out and it goes again). */
-static int s_enqueue(pump_t *p, row_t *row, int front)
+static int s_enqueue(pump_t *p, rowq_row_t *row, int front)
 {
-    if (p->q_len == p->q_cap) {
-        size_t cap = p->q_cap ? p->q_cap * 2 : 256;
-        row_t *grown = malloc(cap * sizeof *grown);
-        if (!grown) {
-            log_error("notify: out of memory queueing delivery %" PRId64, row->id);
-            return -1;
-        }
-        for (size_t i = 0; i < p->q_len; i++)
-            grown[i] = p->queue[(p->q_head + i) % p->q_cap];
-        free(p->queue);
-        p->queue = grown;
-        p->q_head = 0;
-        p->q_cap = cap;
-    }
-    if (front) {
-        p->q_head = (p->q_head + p->q_cap - 1) % p->q_cap;
-        p->queue[p->q_head] = *row;
-    } else {
-        p->queue[(p->q_head + p->q_len) % p->q_cap] = *row;
-    }
-    p->q_len++;
-    return 0;
-}
-
-static row_t s_dequeue(pump_t *p)
-{
-    row_t row = p->queue[p->q_head];
-    p->q_head = (p->q_head + 1) % p->q_cap;
-    p->q_len--;
-    return row;
+    if (rowq_push(p->queue, row, front) == 0)
+        return 0;
+    log_error("notify: out of memory queueing delivery %" PRId64, row->id);
+    return -1;
 }
 
 /* Gives claimed rows that never started back to pending at once, as if they
  * had not been claimed (no attempt is written: nothing was sent). Only rows
  * still under this claim change. Frees the rows. */
-static void s_release(pump_t *p, row_t *rows, size_t n)
+static void s_release(pump_t *p, rowq_row_t *rows, size_t n)
 {
     if (!n)
         return;
@@ -399,7 +290,7 @@ static void s_release(pump_t *p, row_t *rows, size_t n)
             free(ids[i]);
         if (leases)
             free(leases[i]);
-        s_row_free(&rows[i]);
+        rowq_row_free(&rows[i]);
     }
     free(ids);
     free(leases);
@@ -415,39 +306,35 @@ static int s_claim_finish(pump_t *p, PGresult *res)
 {
     int64_t now = p->claim_now, lease_until = p->claim_lease;
     size_t n = res ? (size_t) PQntuples(res) : 0;
-    row_t *rows = n ? calloc(n, sizeof *rows) : NULL;
-    row_t *digests = n ? calloc(n, sizeof *digests) : NULL;
+    rowq_row_t *rows = n ? calloc(n, sizeof *rows) : NULL;
+    rowq_row_t *digests = n ? calloc(n, sizeof *digests) : NULL;
     size_t n_digests = 0;
     int ok = res != NULL && (!n || (rows && digests));
     for (size_t i = 0; ok && i < n; i++) {
         int r = (int) i;
-        rows[i] = (row_t){.id = strtoll(PQgetvalue(res, r, 0), NULL, 10),
-                          .idem_key = s_dup(res, r, 1), .kind = s_dup(res, r, 2),
-                          .recipient = s_dup(res, r, 3), .channel = s_dup(res, r, 4),
-                          .destination = s_dup(res, r, 5), .secret = s_dup(res, r, 6),
-                          .subject = s_dup(res, r, 7), .body = s_dup(res, r, 8),
-                          .failures = atoi(PQgetvalue(res, r, 9)), .lease_until = lease_until};
+        rows[i] = (rowq_row_t){.id = strtoll(PQgetvalue(res, r, 0), NULL, 10),
+                               .idem_key = s_dup(res, r, 1), .kind = s_dup(res, r, 2),
+                               .recipient = s_dup(res, r, 3), .channel = s_dup(res, r, 4),
+                               .destination = s_dup(res, r, 5), .secret = s_dup(res, r, 6),
+                               .subject = s_dup(res, r, 7), .body = s_dup(res, r, 8),
+                               .failures = atoi(PQgetvalue(res, r, 9)),
+                               .lease_until = lease_until};
     }
     PQclear(res);
 
     /* Robots: at most robot_limit a window per destination. */
-    for (size_t i = 0; ok && i < n; i++) {
-        const channel_t *ch = channel_find(rows[i].channel);
-        if (ch && ch->group && rows[i].fate == F_UNDECIDED)
-            s_ration(p, rows, n, i, now);
-        else if (rows[i].fate == F_UNDECIDED)
-            rows[i].fate = F_SEND;
-    }
+    if (ok)
+        ration_claim(p->robots, rows, n, now);
     char **held = n ? calloc(n, sizeof *held) : NULL;
     size_t n_held = 0;
     int64_t held_until = now;
     for (size_t i = 0; ok && i < n; i++) {
-        if (rows[i].fate == F_MERGE) {
+        if (rows[i].fate == RATION_MERGE) {
             if (s_digest(p, rows, n, rows[i].destination, now, &digests[n_digests]) == 0)
                 digests[n_digests++].lease_until = lease_until;
             else
                 ok = 0;
-        } else if (rows[i].fate == F_HOLD && held) {
+        } else if (rows[i].fate == RATION_HOLD && held) {
             char id[24];
             snprintf(id, sizeof id, "%" PRId64, rows[i].id);
             held[n_held++] = strdup(id);
@@ -471,59 +358,44 @@ static int s_claim_finish(pump_t *p, PGresult *res)
     /* Robots' rows and digests go first: their slots in the window are
      * taken already. */
     for (size_t i = 0; ok && i < n_digests; i++)
-        if (s_enqueue(p, &digests[i], 1) == 0)
-            digests[i] = (row_t){0};
+        s_enqueue(p, &digests[i], 1);
     for (size_t i = n; ok && i-- > 0;) {
-        if (rows[i].fate != F_SEND)
+        if (rows[i].fate != RATION_SEND)
             continue;
         const channel_t *ch = channel_find(rows[i].channel);
-        if (ch && ch->group && s_enqueue(p, &rows[i], 1) == 0)
-            rows[i] = (row_t){0};
+        if (ch && ch->group)
+            s_enqueue(p, &rows[i], 1);
     }
     for (size_t i = 0; ok && i < n; i++)
-        if (rows[i].fate == F_SEND && rows[i].idem_key && s_enqueue(p, &rows[i], 0) == 0)
-            rows[i] = (row_t){0};
+        if (rows[i].fate == RATION_SEND && rows[i].idem_key)
+            s_enqueue(p, &rows[i], 0);
     for (size_t i = 0; i < n; i++)
-        s_row_free(&rows[i]);
+        rowq_row_free(&rows[i]);
     for (size_t i = 0; i < n_digests; i++)
-        s_row_free(&digests[i]);
+        rowq_row_free(&digests[i]);
     free(rows);
     free(digests);
     return ok ? (int) n : -1;
 }
 
-static void s_on_poll_closed(uv_handle_t *handle)
+/* The claim's statement has answered (or the connection broke): finish it,
+ * then go on with the cycle. */
+static void s_on_claim_rows(PGresult *res, void *arg)
 {
-    free(handle);
-}
-
-/* The claim's statement has answered (or the connection broke): finish it
- * on the loop, then go on with the cycle. */
-static void s_on_claim_io(uv_poll_t *poll, int status, int events)
-{
-    (void) events;
-    pump_t *p = poll->data;
-    if (status == 0 && PQconsumeInput(p->conn) && PQisBusy(p->conn))
-        return;  /* more to come */
-    uv_poll_stop(poll);
-    uv_close((uv_handle_t *) poll, s_on_poll_closed);
-    p->claim_poll = NULL;
-    PGresult *res = NULL;
-    for (PGresult *r; (r = PQgetResult(p->conn));) {  /* the claim's rows, then the end */
-        if (!res && PQresultStatus(r) == PGRES_TUPLES_OK)
-            res = r;
-        else
-            PQclear(r);
+    pump_t *p = arg;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        log_error("notify: the claim failed: %s",
+                  res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn));
+        PQclear(res);
+        res = NULL;
     }
-    if (!res)
-        log_error("notify: the claim failed: %s", PQerrorMessage(p->conn));
     s_claimed(p, s_claim_finish(p, res));
 }
 
 /* Starts a claim of up to claim_batch due rows: BEGIN, then the claim's
  * statement, sent without waiting for its answer, so the requests under way
  * go on while the database works (a claim of 500 takes 5–15 ms);
- * s_on_claim_io finishes it. While it is under way the connection is the
+ * s_on_claim_rows finishes it. While it is under way the connection is the
  * claim's alone. Returns 0, or -1 when nothing is under way. */
 static int s_claim_begin(pump_t *p)
 {
@@ -535,23 +407,13 @@ static int s_claim_begin(pump_t *p)
     snprintf(lease, sizeof lease, "%" PRId64, p->claim_lease);
     snprintf(limit_s, sizeof limit_s, "%d", p->cfg.claim_batch);
     const char *params[] = {now_s, lease, limit_s};
-    uv_poll_t *poll = malloc(sizeof *poll);
-    if (!poll || db_run(p->conn, "BEGIN", 0, NULL)) {
-        free(poll);
+    if (db_run(p->conn, "BEGIN", 0, NULL))
         return -1;
-    }
-    if (!PQsendQueryParams(p->conn, Q_CLAIM, 3, NULL, params, NULL, NULL, 0) ||
-        PQflush(p->conn) != 0 || uv_poll_init(p->loop, poll, PQsocket(p->conn))) {
+    if (pgasync_send(p->claim, Q_CLAIM, 0, 3, params, s_on_claim_rows, p)) {
         log_error("notify: cannot send the claim: %s", PQerrorMessage(p->conn));
-        free(poll);
-        for (PGresult *r; (r = PQgetResult(p->conn));)
-            PQclear(r);
         db_run(p->conn, "ROLLBACK", 0, NULL);
         return -1;
     }
-    poll->data = p;
-    p->claim_poll = poll;
-    uv_poll_start(poll, UV_READABLE, s_on_claim_io);
     return 0;
 }
 
@@ -572,28 +434,28 @@ static int64_t s_record_margin(const pump_t *p)
 static void s_start(pump_t *p)
 {
     int64_t now = s_now(p);
-    row_t *stale = NULL;
+    rowq_row_t *stale = NULL;
     size_t n_stale = 0;
     /* Sent and not yet durably recorded counts too: a kill at any moment
      * leaves at most `concurrency` deliveries sent and unconfirmed. */
-    while (p->q_len &&
-           p->stats.inflight + record_unwritten(p->record) < (uint64_t) p->cfg.concurrency) {
-        row_t row = s_dequeue(p);
+    rowq_row_t row;
+    while (p->stats.inflight + record_unwritten(p->record) < (uint64_t) p->cfg.concurrency &&
+           rowq_pop(p->queue, &row) == 0) {
         if (row.lease_until - now <= p->ch.timeout_ms + s_record_margin(p)) {
-            if (p->claim_poll) {  /* given back after the claim, whose the connection is */
+            if (pgasync_busy(p->claim)) {  /* given back after the claim, whose the connection is */
                 if (s_enqueue(p, &row, 1))
-                    s_row_free(&row);  /* its lease runs out, and it goes again */
+                    rowq_row_free(&row);  /* its lease runs out, and it goes again */
                 break;
             }
-            if (!stale && !(stale = calloc(p->q_len + 1, sizeof *stale))) {
-                s_row_free(&row);  /* its lease runs out, and it goes again */
+            if (!stale && !(stale = calloc(rowq_len(p->queue) + 1, sizeof *stale))) {
+                rowq_row_free(&row);  /* its lease runs out, and it goes again */
                 continue;
             }
             stale[n_stale++] = row;
             continue;
         }
         s_send(p, &row, now);
-        s_row_free(&row);
+        rowq_row_free(&row);
     }
     s_release(p, stale, n_stale);
     free(stale);
@@ -606,7 +468,7 @@ static void s_start(pump_t *p)
 static void s_cycle(pump_t *p)
 {
     s_start(p);
-    if (p->claim_poll || p->q_len >= QUEUE_LOW(p) || p->drained)
+    if (pgasync_busy(p->claim) || rowq_len(p->queue) >= QUEUE_LOW(p) || p->drained)
         return;
     s_claim_begin(p);  /* on failure the sweep tries again */
 }
@@ -648,7 +510,7 @@ static void s_on_due(uv_timer_t *timer)
 static void s_on_sweep(uv_timer_t *timer)
 {
     pump_t *p = timer->data;
-    if (p->claim_poll)
+    if (pgasync_busy(p->claim))
         return;  /* the connection is the claim's: next time */
     char now[24];
     snprintf(now, sizeof now, "%" PRId64, s_now(p));
@@ -680,15 +542,22 @@ int pump_new(uv_loop_t *loop, PGconn *conn, PGconn *outcomes, const svclock_t *c
     if (!p)
         return -1;
     p->conn = conn;
-    p->loop = loop;
     p->clock = clock;
     p->ch = *ch;
     p->cfg = *cfg;
     p->seed = (unsigned) (svclock_now_ms(clock) ^ (int64_t) (uintptr_t) p);
+    p->settle = (settle_config_t){.max_attempts = cfg->max_attempts,
+                                  .retry_base_ms = cfg->retry_base_ms,
+                                  .retry_max_ms = cfg->retry_max_ms,
+                                  .robot_window_ms = cfg->robot_window_ms};
     if (!(p->robots = ratelimit_new(cfg->robot_limit, cfg->robot_window_ms)) ||
+        !(p->queue = rowq_new()) ||
+        pgasync_new(loop, conn, &p->claim) ||
         record_new(loop, outcomes, clock, s_on_recorded, p, &p->record) ||
         curluv_new(loop, s_keep(cfg), &p->cu)) {
         ratelimit_destroy(&p->robots);
+        rowq_destroy(&p->queue);
+        pgasync_destroy(&p->claim);
         record_destroy(&p->record);
         free(p);
         log_error("notify: cannot start the sender");
@@ -728,28 +597,21 @@ void pump_destroy(pump_t **self_p)
         return;
     pump_t *p = *self_p;
     *self_p = NULL;
-    if (p->claim_poll) {  /* a claim under way is rolled back: its rows stay due */
-        uv_poll_stop(p->claim_poll);
-        uv_close((uv_handle_t *) p->claim_poll, s_on_poll_closed);
-        p->claim_poll = NULL;
-        for (PGresult *r; (r = PQgetResult(p->conn));)
-            PQclear(r);
+    if (pgasync_busy(p->claim)) {  /* a claim under way is rolled back: its rows stay due */
+        PQclear(pgasync_wait(p->claim));
         db_run(p->conn, "ROLLBACK", 0, NULL);
     }
+    pgasync_destroy(&p->claim);
     record_destroy(&p->record);  /* write down what we know; the rest expires */
     /* What never started goes back at once rather than when its lease ends. */
-    row_t *unsent = p->q_len ? calloc(p->q_len, sizeof *unsent) : NULL;
+    size_t queued = rowq_len(p->queue);
+    rowq_row_t *unsent = queued ? calloc(queued, sizeof *unsent) : NULL;
     size_t n_unsent = 0;
-    while (p->q_len) {
-        row_t row = s_dequeue(p);
-        if (unsent)
-            unsent[n_unsent++] = row;
-        else
-            s_row_free(&row);
-    }
+    for (rowq_row_t row; unsent && rowq_pop(p->queue, &row) == 0;)
+        unsent[n_unsent++] = row;
     s_release(p, unsent, n_unsent);
     free(unsent);
-    free(p->queue);
+    rowq_destroy(&p->queue);  /* what could not be given back: its leases run out */
     curluv_destroy(&p->cu);
     while (p->sends) {
         send_t *s = p->sends;

@@ -88,6 +88,12 @@ void ratelimit_finished(ratelimit_t *rl, const char *dest, int64_t now_ms)
     d->sent[(d->head + d->count - 1) % rl->limit] = now_ms;
 }
 
+void ratelimit_fill(ratelimit_t *rl, const char *dest, int64_t now_ms)
+{
+    while (ratelimit_room(rl, dest, now_ms) > 0 && ratelimit_take(rl, dest, now_ms) == 0)
+        ;
+}
+
 int64_t ratelimit_next(ratelimit_t *rl, const char *dest, int64_t now_ms)
 {
     dest_t *d = s_find(rl, dest, 0);

@@ -24,6 +24,11 @@ int ratelimit_take(ratelimit_t *rl, const char *dest, int64_t now_ms);
  * runs behind the robot's. Nothing happens when `dest` has no slot. */
 void ratelimit_finished(ratelimit_t *rl, const char *dest, int64_t now_ms);
 
+/* `dest` said it is full (a robot's rate-limit answer): every slot left
+ * in its window is taken at `now_ms`, so nothing more goes there until the
+ * window slides. Out of memory leaves the room as it was. */
+void ratelimit_fill(ratelimit_t *rl, const char *dest, int64_t now_ms);
+
 /* The first instant at or after `now_ms` when `dest` has room again. */
 int64_t ratelimit_next(ratelimit_t *rl, const char *dest, int64_t now_ms);
 

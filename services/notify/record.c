@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "pgasync.h"
 #include "queries.h"
 
 /* The columns of Q_RECORD's arrays. */
@@ -20,18 +21,13 @@ typedef struct {
 
 struct record {
     uv_timer_t timer;         /* the next batch: now, or after a failure */
-    uv_poll_t *poll;          /* the connection's socket, while a batch is under way */
-    int poll_fd;
     PGconn *conn;
+    pgasync_t *pa;            /* the batch under way, without blocking the loop */
     const svclock_t *clock;
     record_done_cb done;
     void *arg;
     list_t queued, writing;   /* writing: sent, not yet committed */
-    int busy;                 /* a statement is under way */
     int prepared;             /* Q_RECORD is prepared in this session */
-    PGresult *failed;         /* the batch's error, until its results end */
-    int ok;
-    int closing, open_handles;
 };
 
 static void s_on_timer(uv_timer_t *timer);
@@ -103,9 +99,6 @@ static size_t s_pending(const list_t *l)
  * back in front of what queued meanwhile, and is tried again in a second. */
 static void s_finish(record_t *rec, int ok)
 {
-    rec->busy = 0;
-    if (rec->poll)
-        uv_poll_stop(rec->poll);
     if (ok) {
         size_t n = rec->writing.n, pending = s_pending(&rec->writing);
         rec->writing.n = 0;
@@ -125,87 +118,39 @@ static void s_finish(record_t *rec, int ok)
     uv_timer_start(&rec->timer, s_on_timer, 1000, 0);  /* the database is back soon */
 }
 
-/* A handle closed: polls are malloc'd, the timer lives inside rec, which
- * goes with the last handle once record_destroy was called. */
+/* The timer closed: the recorder goes with it, once record_destroy was
+ * called. */
 static void s_on_closed(uv_handle_t *handle)
 {
     record_t *rec = handle->data;
-    if (handle != (uv_handle_t *) &rec->timer)
-        free(handle);
-    if (--rec->open_handles == 0 && rec->closing) {
-        free(rec->queued.items);
-        free(rec->writing.items);
-        free(rec);
-    }
+    free(rec->queued.items);
+    free(rec->writing.items);
+    free(rec);
 }
 
-/* Resets the connection, closing the watch on its socket first: libuv
- * unregisters a closing poll by fd number, so closing it after the number
- * went to another socket (the pump's, say) would silence that one. */
+/* Resets a broken connection (pgasync watches its socket only while a batch
+ * is under way, so the new socket, whatever its number, is watched afresh). */
 static void s_reset(record_t *rec)
 {
-    if (rec->poll) {
-        uv_close((uv_handle_t *) rec->poll, s_on_closed);
-        rec->poll = NULL;
-    }
     PQreset(rec->conn);
     rec->prepared = 0;
 }
 
-/* Reads what the server sent; ends the batch when its results are in. */
-static void s_on_readable(uv_poll_t *poll, int status, int events)
+/* The batch's statement ended: committed, failed, or its connection broke. */
+static void s_on_written(PGresult *res, void *arg)
 {
-    (void) events;
-    record_t *rec = poll->data;
-    if (!rec->busy)
-        return;
-    if (status < 0 || !PQconsumeInput(rec->conn)) {
+    record_t *rec = arg;
+    int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!res) {
         log_error("notify: the outcomes' connection failed: %s", PQerrorMessage(rec->conn));
-        PGresult *res;
-        while ((res = PQgetResult(rec->conn)))
-            PQclear(res);
         s_reset(rec);
-        s_finish(rec, 0);
-        return;
+    } else if (!ok) {
+        char state[6];
+        db_sqlstate(res, state);
+        log_error("notify: outcomes not written (%s): %s", state, PQresultErrorMessage(res));
     }
-    while (!PQisBusy(rec->conn)) {
-        PGresult *res = PQgetResult(rec->conn);
-        if (!res) {
-            s_finish(rec, rec->ok);
-            return;
-        }
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            char state[6];
-            db_sqlstate(res, state);
-            log_error("notify: outcomes not written (%s): %s", state, PQresultErrorMessage(res));
-            rec->ok = 0;
-        }
-        PQclear(res);
-    }
-}
-
-/* Watches the connection's socket (a reset connection has a new one). */
-static int s_watch(record_t *rec)
-{
-    int fd = PQsocket(rec->conn);
-    if (fd < 0)
-        return -1;
-    if (rec->poll && rec->poll_fd != fd) {
-        uv_close((uv_handle_t *) rec->poll, s_on_closed);
-        rec->poll = NULL;
-    }
-    if (!rec->poll) {
-        uv_poll_t *poll = malloc(sizeof *poll);
-        if (!poll || uv_poll_init_socket(rec->timer.loop, poll, fd) < 0) {
-            free(poll);
-            return -1;
-        }
-        poll->data = rec;
-        rec->poll = poll;
-        rec->poll_fd = fd;
-        rec->open_handles++;
-    }
-    return uv_poll_start(rec->poll, UV_READABLE, s_on_readable) < 0 ? -1 : 0;
+    PQclear(res);
+    s_finish(rec, ok);
 }
 
 /* Q_RECORD is parsed once a session rather than once a batch. */
@@ -227,26 +172,19 @@ static int s_prepare(record_t *rec)
 static void s_on_timer(uv_timer_t *timer)
 {
     record_t *rec = timer->data;
-    if (rec->busy || !rec->queued.n)
+    if (pgasync_busy(rec->pa) || !rec->queued.n)
         return;
     list_t swap = rec->writing;
     rec->writing = rec->queued;
     rec->queued = swap;
     rec->queued.n = 0;
     char *params[COLS + 1];
-    rec->busy = 1;
-    rec->ok = 1;
     if (PQstatus(rec->conn) != CONNECTION_OK)
         s_reset(rec);
     if (s_params(rec, &rec->writing, params) || s_prepare(rec) ||
-        !PQsendQueryPrepared(rec->conn, STMT, COLS + 1, (const char *const *) params, NULL, NULL,
-                             0) ||
-        s_watch(rec)) {
+        pgasync_send(rec->pa, STMT, 1, COLS + 1, (const char *const *) params, s_on_written, rec)) {
         log_error("notify: cannot write outcomes: %s", PQerrorMessage(rec->conn));
         s_params_free(params);
-        PGresult *res;
-        while ((res = PQgetResult(rec->conn)))
-            PQclear(res);
         s_finish(rec, 0);
         return;
     }
@@ -257,8 +195,9 @@ int record_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, record_don
                void *arg, record_t **out)
 {
     record_t *rec = calloc(1, sizeof *rec);
-    if (!rec) {
+    if (!rec || pgasync_new(loop, conn, &rec->pa)) {
         log_error("notify: out of memory");
+        free(rec);
         return -1;
     }
     rec->conn = conn;
@@ -267,7 +206,6 @@ int record_new(uv_loop_t *loop, PGconn *conn, const svclock_t *clock, record_don
     rec->arg = arg;
     uv_timer_init(loop, &rec->timer);
     rec->timer.data = rec;
-    rec->open_handles = 1;
     *out = rec;
     return 0;
 }
@@ -278,7 +216,7 @@ int record_add(record_t *rec, const record_outcome_t *o)
         log_error("notify: out of memory recording delivery %" PRId64, o->id);
         return -1;
     }
-    if (!rec->busy && !uv_is_active((uv_handle_t *) &rec->timer))
+    if (!pgasync_busy(rec->pa) && !uv_is_active((uv_handle_t *) &rec->timer))
         uv_timer_start(&rec->timer, s_on_timer, 0, 0);
     return 0;
 }
@@ -294,17 +232,13 @@ void record_destroy(record_t **self_p)
         return;
     record_t *rec = *self_p;
     *self_p = NULL;
-    if (rec->busy) {  /* the batch under way: wait for its end (blocking) */
-        PGresult *res;
-        int ok = 1;
-        while ((res = PQgetResult(rec->conn))) {
-            ok &= PQresultStatus(res) == PGRES_COMMAND_OK;
-            PQclear(res);
-        }
-        rec->busy = 0;
-        if (ok)
+    if (pgasync_busy(rec->pa)) {  /* the batch under way: wait for its end (blocking) */
+        PGresult *res = pgasync_wait(rec->pa);
+        if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
             rec->writing.n = 0;
+        PQclear(res);
     }
+    pgasync_destroy(&rec->pa);
     for (size_t i = 0; i < rec->queued.n; i++)
         s_push(&rec->writing, &rec->queued.items[i]);
     if (rec->writing.n) {
@@ -313,12 +247,6 @@ void record_destroy(record_t **self_p)
             db_run(rec->conn, Q_RECORD, COLS + 1, (const char *const *) params))
             log_warn("notify: %zu outcomes not written; their leases will run out", rec->writing.n);
         s_params_free(params);
-    }
-    rec->closing = 1;
-    if (rec->poll) {
-        uv_poll_stop(rec->poll);
-        uv_close((uv_handle_t *) rec->poll, s_on_closed);
-        rec->poll = NULL;
     }
     uv_timer_stop(&rec->timer);
     uv_close((uv_handle_t *) &rec->timer, s_on_closed);
