@@ -14,6 +14,7 @@
 
 #include "deliberation.pb-c.h"
 #include "apperr.h"
+#include "deadline.h"
 #include "envelope.h"
 #include "pstmt.h"
 #include "relay.h"
@@ -22,13 +23,11 @@
 #define DELIB_STREAM "deliberation"
 #define DELIB_TEXT_MAX 4000
 
-typedef struct windows windows_t;
-
 typedef struct {
     PGconn *conn;
     pstmt_t *sql;
     svclock_t *clock;
-    windows_t *windows; /* NULL until started */
+    deadline_t *windows; /* the windows' engine (windows.c); NULL until started */
     relay_t *relay;
 } delib_t;
 
