@@ -158,10 +158,11 @@ static int s_fire_late(deadline_t *self)
         if (!ids)
             return -ENOMEM;
         size_t failed = 0;
-        if (n)
-            total += s_fire(self, ids, n, 1, 0, &failed);
+        int claimed = n ? s_fire(self, ids, n, 1, 0, &failed) : 0;
+        total += claimed;
         free(ids);
-        if (failed || n < DEADLINE_LATE_BATCH)
+        /* A full batch that claimed nothing would come back the same. */
+        if (failed || n < DEADLINE_LATE_BATCH || claimed == 0)
             break;
     }
     if (total)
