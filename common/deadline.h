@@ -12,7 +12,7 @@
  *    last refill — sit in one timerq (a heap on one uv timer). A refill every
  *    `refill_ms` (real time) moves the horizon on and arms the rows due in
  *    [armed_until, now + horizon), the rows created since the last look
- *    (other replicas' and rolled-forward ones, by id), and the rows overdue
+ *    (by id: other replicas' rows too), and the rows overdue
  *    by more than `sweep_ms` that nobody fired: a replica that died holding
  *    them. Then it re-reads the clock and re-sets the timer, so a wall clock
  *    that jumped (a VM paused, NTP stepped it) delays a due row by at most one
@@ -33,15 +33,20 @@
  *    against `>= armed_until`; each was right alone, and one shape for both
  *    is what lets them share the code).
  *  - The clock is re-read on every refill (the ladder did; the windows did
- *    not, and could wait a whole horizon after a wall-clock jump).
+ *    not, so after a wall-clock jump a window waited out the timer's old
+ *    wait, up to a horizon).
  *  - Rows due at start fire late, before the loop runs, and are counted as
  *    late (the ladder did; the windows armed them and fired them as if on
  *    time).
  *  - Rows created since the last look are armed by every replica (the ladder
  *    did; the windows left another replica's rows to the sweep): if their
  *    creator dies they fire on time, not a sweep late.
- *  - The sweep is the service's setting for both (the windows had a fixed
- *    30 s).
+ *  - The sweep is the engine's setting for both (routing's
+ *    GOV_LADDER_SWEEP_MS; deliberation keeps the 30 s it had fixed).
+ *  - A batch is claimed in one transaction, and only when that fails one row
+ *    a transaction (the ladder claimed a batch, so one failing step held up
+ *    every step due with it; the windows claimed one row a transaction,
+ *    always).
  *
  * Everything runs on the loop thread that owns `conn`. */
 #ifndef GOV_DEADLINE_H
