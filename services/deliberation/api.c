@@ -13,7 +13,6 @@
 #include "queries.h"
 #include "routing.pb-c.h"
 #include "steps.h"
-#include "windows.h"
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
@@ -210,8 +209,7 @@ static void s_advance(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Adva
                     NULL);
         return;
     }
-    if (d->windows)
-        windows_clock_jumped(d->windows);
+    deadline_clock_jumped(d->windows);
     Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
     reply.now_ms = svclock_now_ms(d->clock);
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);

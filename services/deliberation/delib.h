@@ -14,6 +14,7 @@
 
 #include "deliberation.pb-c.h"
 #include "apperr.h"
+#include "deadline.h"
 #include "envelope.h"
 #include "idem.h"
 #include "pstmt.h"
@@ -22,14 +23,12 @@
 
 #define DELIB_STREAM "deliberation"
 
-typedef struct windows windows_t;
-
 typedef struct {
     PGconn *conn;
     pstmt_t *sql;
     svclock_t *clock;
-    idem_t *idem;       /* the commands answered (deliberation_requests) */
-    windows_t *windows; /* NULL until started */
+    idem_t *idem;        /* the commands answered (deliberation_requests) */
+    deadline_t *windows; /* the windows' engine (windows.c); NULL until started */
     relay_t *relay;
 } delib_t;
 

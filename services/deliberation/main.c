@@ -71,7 +71,7 @@ static void s_on_tick(void *arg)
     rpcsrv_stats_t stats = rpcsrv_stats(self->rpc);
     atomic_store(self->m_requests, stats.requests);
     atomic_store(self->m_errors, stats.errors);
-    atomic_store(self->m_windows, windows_fired(self->d.windows));
+    atomic_store(self->m_windows, deadline_stats(self->d.windows).fired);
     atomic_store(self->m_published, relay_published(self->d.relay));
 }
 
@@ -85,9 +85,10 @@ int main(void)
         config_str("GOV_DELIBERATION_ENDPOINT", CONFIG_DELIBERATION_ENDPOINT_DEFAULT);
     const char *events = config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT);
     const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
-    windows_config_t windows = {
+    deadline_config_t windows = {
         .horizon_ms = config_int("GOV_WINDOWS_HORIZON_S", 3600, 10, 86400 * 30, &bad) * 1000,
-        .refill_ms = (int) config_int("GOV_WINDOWS_REFILL_MS", 5000, 100, 3600000, &bad)};
+        .refill_ms = (int) config_int("GOV_WINDOWS_REFILL_MS", 5000, 100, 3600000, &bad),
+        .sweep_ms = 30000}; /* a dead replica's windows are taken over after this */
     if (bad)
         return 2;
 
@@ -117,7 +118,7 @@ int main(void)
 done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
-    windows_destroy(&self.d.windows);
+    deadline_destroy(&self.d.windows);
     relay_destroy(&self.d.relay);
     idem_destroy(&self.d.idem);
     svc_destroy(svc);

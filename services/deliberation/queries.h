@@ -200,14 +200,23 @@
 
 #define Q_INSERT_WINDOW                                                                       \
     "INSERT INTO matter_windows (matter_id, kind, due_ms) VALUES ($1, $2, $3) RETURNING id"
-/* Unfired windows due by $1 and not loaded yet (due after $2), or overdue
- * windows nobody fired (due before $3). */
-#define Q_WINDOWS_DUE                                                                         \
-    "SELECT id, due_ms FROM matter_windows WHERE fired_ms IS NULL AND due_ms <= $1"           \
-    " AND (due_ms > $2 OR due_ms < $3) ORDER BY due_ms"
+/* The deadline engine's (common/deadline.h, deadline_table_t). Windows to
+ * arm: $1 from, $2 until, $3 highest id seen, $4 swept before (all ms).
+ * Columns: 0 id, 1 due ms */
+#define Q_WINDOWS_LOAD                                                                        \
+    "SELECT id, due_ms FROM matter_windows WHERE fired_ms IS NULL AND due_ms < $2"            \
+    " AND (due_ms >= $1 OR id > $3::bigint OR due_ms < $4)"
+/* Open windows due by $1 (ms), earliest first, at most $2. Column: 0 id */
+#define Q_WINDOWS_OVERDUE                                                                     \
+    "SELECT id FROM matter_windows WHERE fired_ms IS NULL AND due_ms <= $1"                   \
+    " ORDER BY due_ms, id LIMIT $2"
+#define Q_WINDOWS_LAST "SELECT coalesce(max(id), 0) FROM matter_windows"
+/* Closes the windows $1 (bigint[]) still open at $2 (ms), earliest first.
+ * Columns: 0 matter id, 1 kind */
 #define Q_WINDOW_CLAIM                                                                        \
-    "UPDATE matter_windows SET fired_ms = $2 WHERE id = $1 AND fired_ms IS NULL"              \
-    " RETURNING matter_id, kind"
+    "WITH c AS (UPDATE matter_windows SET fired_ms = $2 WHERE id = ANY ($1::bigint[])"        \
+    " AND fired_ms IS NULL RETURNING id, matter_id, kind, due_ms)"                            \
+    " SELECT matter_id, kind FROM c ORDER BY due_ms, id"
 
 /* --- views --------------------------------------------------------------- */
 

@@ -10,7 +10,6 @@
 #include "queries.h"
 #include "rule.h"
 #include "text.h"
-#include "windows.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
 #define MINUTE_MS (60 * 1000LL)
@@ -86,8 +85,7 @@ int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind
     PGresult *res = delib_exec(d, Q_INSERT_WINDOW, 3, (const char *[]){ids, kind, until}, err);
     if (!res)
         return -1;
-    if (d->windows)
-        windows_arm(d->windows, delib_cell_i64(res, 0, 0), window_ms);
+    deadline_arm(d->windows, delib_cell_i64(res, 0, 0), window_ms);
     PQclear(res);
     return 0;
 }
@@ -352,8 +350,7 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
                                err);
     if (!res)
         return -1;
-    if (d->windows)
-        windows_arm(d->windows, delib_cell_i64(res, 0, 0), soon);
+    deadline_arm(d->windows, delib_cell_i64(res, 0, 0), soon);
     PQclear(res);
     return steps_record(d, m.id, "accepted", w.code,
                         json_pack("{s:I}", "opinions_until_ms", (json_int_t) until),

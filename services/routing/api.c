@@ -8,7 +8,6 @@
 #include "dview.h"
 #include "evaluate.h"
 #include "kpi.h"
-#include "ladder.h"
 #include "lifecycle.h"
 #include "queries.h"
 #include "rules.h"
@@ -148,7 +147,7 @@ static void s_advance(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ad
                     NULL);
         return;
     }
-    ladder_clock_jumped(r->ladder);
+    deadline_clock_jumped(r->ladder);
     Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
     reply.now_ms = svclock_now_ms(r->clock);
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);

@@ -6,7 +6,6 @@
 
 #include "db.h"
 #include "dview.h"
-#include "ladder.h"
 #include "outbox.h"
 #include "queries.h"
 
@@ -101,8 +100,8 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
         goto done;
     }
     for (int i = 0; i < PQntuples(res); i++)
-        ladder_arm(r->ladder, strtoll(PQgetvalue(res, i, 0), NULL, 10),
-                   strtoll(PQgetvalue(res, i, 1), NULL, 10));
+        deadline_arm(r->ladder, strtoll(PQgetvalue(res, i, 0), NULL, 10),
+                     strtoll(PQgetvalue(res, i, 1), NULL, 10));
     PQclear(res);
     rc = 0;
 done:

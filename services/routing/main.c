@@ -79,7 +79,7 @@ static void s_on_tick(void *arg)
 {
     service_t *self = arg;
     rpcsrv_stats_t stats = rpcsrv_stats(self->rpc);
-    ladder_stats_t ladder = ladder_stats(self->r.ladder);
+    deadline_stats_t ladder = deadline_stats(self->r.ladder);
     atomic_store(self->m_requests, stats.requests);
     atomic_store(self->m_errors, stats.errors);
     atomic_store(self->m_fired, ladder.fired);
@@ -98,7 +98,7 @@ int main(void)
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
     const char *matter_events =
         config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT);
-    ladder_config_t ladder = {
+    deadline_config_t ladder = {
         .horizon_ms = config_int("GOV_LADDER_HORIZON_S", 3600, 10, 86400 * 30, &bad) * 1000,
         .refill_ms = (int) config_int("GOV_LADDER_REFILL_MS", 5000, 100, 3600000, &bad),
         .sweep_ms = config_int("GOV_LADDER_SWEEP_MS", 30000, 1000, 3600000, &bad)};
@@ -142,7 +142,7 @@ done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.cases);
     sub_destroy(&self.decisions);
-    ladder_destroy(&self.r.ladder);
+    deadline_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
     idem_destroy(&self.r.idem);
     svc_destroy(svc);

@@ -178,14 +178,14 @@
 #define Q_OVERDUE_STEPS                                                                        \
     "SELECT id FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"                 \
     " AND due_at <= " TS("$1") " ORDER BY due_at LIMIT $2"
-/* Steps to arm: due before $1 (horizon end) and either not yet armed by the
- * horizon ($2: armed until), created since the last look ($3: highest id
- * seen), or overdue by more than a sweep ($4), which catches rows another
- * replica armed and never fired. All ms. Columns: 0 id, 1 due ms */
-#define Q_REFILL_STEPS                                                                         \
+/* The deadline engine's (common/deadline.h, deadline_table_t): steps to arm
+ * and the highest step id. $1 from, $2 until, $3 highest id seen, $4 swept
+ * before (all ms). Columns: 0 id, 1 due ms */
+#define Q_LOAD_STEPS                                                                           \
     "SELECT id, " MS("due_at") " FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"\
-    " AND due_at < " TS("$1") " AND (due_at >= " TS("$2") " OR id > $3::bigint"               \
+    " AND due_at < " TS("$2") " AND (due_at >= " TS("$1") " OR id > $3::bigint"               \
     " OR due_at < " TS("$4") ")"
+#define Q_LAST_STEP "SELECT coalesce(max(id), 0) FROM deadlines"
 /* The unit a ladder step reaches: the dispatch's own unit for a reminder, its
  * supervisor (else the centre), or the centre of the case's or whistle's area,
  * as routing chose it. $1 dispatch unit id, $2 action, $3 dispatch id.

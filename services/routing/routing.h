@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "apperr.h"
+#include "deadline.h"
 #include "envelope.h"
 #include "idem.h"
 #include "pstmt.h"
@@ -17,14 +18,12 @@
 
 #define ROUTING_STREAM "routing"
 
-typedef struct ladder ladder_t;
-
 typedef struct {
     PGconn *conn;
     pstmt_t *sql;       /* the service's statements, prepared once on conn */
     svclock_t *clock;
     calendar_t *cal;
-    ladder_t *ladder;   /* NULL until started; dispatches made before are armed by its first load */
+    deadline_t *ladder; /* the ladder's steps (ladder.c); NULL until started: dispatches made before are armed by its first load */
     relay_t *relay;     /* NULL in tools that only write */
     idem_t *idem;       /* the commands answered (routing_requests) */
 } routing_t;
