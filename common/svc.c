@@ -1,7 +1,9 @@
 #include "svc.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -33,6 +35,18 @@ static void s_on_signal(uv_signal_t *signal, int signum)
 static void s_on_tick(uv_timer_t *timer)
 {
     svc_t *s = timer->data;
+    if (s->rpc) {
+        rpcsrv_stats_t stats = rpcsrv_stats(s->rpc);
+        atomic_store(s->m_requests, stats.requests);
+        atomic_store(s->m_errors, stats.errors);
+    }
+    if (s->relay)
+        atomic_store(s->m_published, relay_published(s->relay));
+    if (s->deadlines) {
+        deadline_stats_t stats = deadline_stats(s->deadlines);
+        atomic_store(s->m_fired, stats.fired);
+        atomic_store(s->m_late, stats.late);
+    }
     if (s->on_tick)
         s->on_tick(s->tick_arg);
 }
@@ -60,6 +74,28 @@ int svc_new(svc_t *s, const char *name, const svc_config_t *cfg)
     uv_signal_init(s->loop, &s->sigterm);
     s->handles = 1;
     return 0;
+}
+
+void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay)
+{
+    if ((s->rpc = rpc)) {
+        s->m_requests = health_metric(s->health, "requests_total", "requests received", HEALTH_COUNTER);
+        s->m_errors = health_metric(s->health, "errors_total", "error replies", HEALTH_COUNTER);
+    }
+    if ((s->relay = relay))
+        s->m_published = health_metric(s->health, "events_published_total", "events published",
+                                       HEALTH_COUNTER);
+}
+
+void svc_watch_deadlines(svc_t *s, deadline_t *d, const char *what)
+{
+    char(*names)[64] = s->deadline_metrics;
+    s->deadlines = d;
+    snprintf(names[0], sizeof names[0], "%s_fired_total", what);
+    s->m_fired = health_metric(s->health, names[0], "deadlines fired", HEALTH_COUNTER);
+    snprintf(names[1], sizeof names[1], "%s_late_total", what);
+    s->m_late = health_metric(s->health, names[1], "deadlines fired late (after downtime)",
+                              HEALTH_COUNTER);
 }
 
 void svc_on_tick(svc_t *s, void (*fn)(void *arg), void *arg)

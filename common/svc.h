@@ -12,8 +12,11 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "deadline.h"
 #include "health.h"
 #include "pstmt.h"
+#include "relay.h"
+#include "rpcsrv.h"
 #include "svclock.h"
 
 /* The settings every service reads (docs/configuration.md). */
@@ -45,6 +48,11 @@ typedef struct {
     uv_signal_t sigint, sigterm;
     void (*on_tick)(void *arg);
     void *tick_arg;
+    rpcsrv_t *rpc;                              /* watched: requests, errors */
+    relay_t *relay;                             /* watched: events published */
+    deadline_t *deadlines;                      /* watched: fired, late */
+    _Atomic uint64_t *m_requests, *m_errors, *m_published, *m_fired, *m_late;
+    char deadline_metrics[2][64];               /* the names health borrows */
     int handles;
 } svc_t;
 
@@ -53,7 +61,17 @@ typedef struct {
  * both cases. */
 int svc_new(svc_t *s, const char *name, const svc_config_t *cfg);
 
-/* Calls `fn(arg)` once a second while running (to copy counters into metrics). */
+/* The metrics every service has, refreshed once a second: requests_total
+ * and errors_total of `rpc`, events_published_total of `relay` (either may
+ * be NULL: none). All borrowed; they must outlive the loop's run. */
+void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay);
+
+/* Likewise for a deadline engine: `<what>_fired_total` and
+ * `<what>_late_total` ("ladder_steps", "windows"). */
+void svc_watch_deadlines(svc_t *s, deadline_t *d, const char *what);
+
+/* Calls `fn(arg)` once a second while running (to copy a service's own
+ * counters into its metrics). */
 void svc_on_tick(svc_t *s, void (*fn)(void *arg), void *arg);
 
 /* Marks the service ready and runs the loop until SIGINT or SIGTERM.

@@ -30,7 +30,6 @@ typedef struct {
     delib_t d;
     rpcsrv_t *rpc;
     sub_t *routing;
-    _Atomic uint64_t *m_requests, *m_errors, *m_windows, *m_published;
 } service_t;
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
@@ -65,16 +64,6 @@ static int s_on_routing_event(PGconn *conn, const Gov__Envelope *event, void *ar
     return rc;
 }
 
-static void s_on_tick(void *arg)
-{
-    service_t *self = arg;
-    rpcsrv_stats_t stats = rpcsrv_stats(self->rpc);
-    atomic_store(self->m_requests, stats.requests);
-    atomic_store(self->m_errors, stats.errors);
-    atomic_store(self->m_windows, deadline_stats(self->d.windows).fired);
-    atomic_store(self->m_published, relay_published(self->d.relay));
-}
-
 int main(void)
 {
     log_init("deliberation");
@@ -97,10 +86,6 @@ int main(void)
     if (svc_new(svc, "deliberation", &cfg))
         goto done;
     self.d = (delib_t){.conn = svc->conn, .sql = svc->sql, .clock = svc->clock};
-    self.m_requests = health_metric(svc->health, "requests_total", "requests received", HEALTH_COUNTER);
-    self.m_errors = health_metric(svc->health, "errors_total", "error replies", HEALTH_COUNTER);
-    self.m_windows = health_metric(svc->health, "windows_closed_total", "windows closed by the clock", HEALTH_COUNTER);
-    self.m_published = health_metric(svc->health, "events_published_total", "events published", HEALTH_COUNTER);
     if (idem_new("deliberation_requests", &self.d.idem) ||
         relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
         windows_new(svc->loop, &self.d, &windows, &self.d.windows) ||
@@ -111,7 +96,8 @@ int main(void)
         log_error("cannot bind %s", endpoint);
         goto done;
     }
-    svc_on_tick(svc, s_on_tick, &self);
+    svc_watch(svc, self.rpc, self.d.relay);
+    svc_watch_deadlines(svc, self.d.windows, "windows");
     log_info("deliberation ready: requests on %s, events on %s, whistles from %s, health on :%d%s",
              endpoint, events, routing_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");
     rc = svc_run(svc);

@@ -32,7 +32,7 @@ typedef struct {
     relay_t *relay;
     sub_t *routing;
     lanes_t *lanes;
-    _Atomic uint64_t *m_requests, *m_cases, *m_errors, *m_batches, *m_published;
+    _Atomic uint64_t *m_cases, *m_batches;
     uv_timer_t kick;    /* the relay's next kick, when one is due */
     int kick_armed, kick_init;
 } intake_t;
@@ -47,14 +47,6 @@ static void s_on_kick(uv_timer_t *timer)
     intake_t *self = timer->data;
     self->kick_armed = 0;
     relay_kick(self->relay);
-}
-
-static void s_update_metrics(intake_t *self)
-{
-    rpcsrv_stats_t stats = rpcsrv_stats(self->rpc);
-    atomic_store(self->m_requests, stats.requests);
-    atomic_store(self->m_errors, stats.errors);
-    atomic_store(self->m_published, relay_published(self->relay));
 }
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
@@ -80,7 +72,6 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
         }
     }
     lanes_kick(self->lanes);
-    s_update_metrics(self);
 }
 
 /* A lane served a batch: answer it (everything in it is committed). */
@@ -94,7 +85,6 @@ static void s_on_served(submit_item_t *items, size_t n, int events, void *arg)
         uv_timer_start(&self->kick, s_on_kick, S_KICK_MS, 0);
     }
     atomic_fetch_add(self->m_batches, 1);
-    s_update_metrics(self);
 }
 
 int main(void)
@@ -123,11 +113,8 @@ int main(void)
     self.kick.data = &self;
     self.kick_init = 1;
     health_t *h = svc->health;
-    self.m_requests = health_metric(h, "requests_total", "requests received", HEALTH_COUNTER);
-    self.m_errors = health_metric(h, "errors_total", "error replies", HEALTH_COUNTER);
     self.m_cases = health_metric(h, "submits_total", "SubmitCase requests", HEALTH_COUNTER);
     self.m_batches = health_metric(h, "batches_total", "request batches", HEALTH_COUNTER);
-    self.m_published = health_metric(h, "events_published_total", "events published", HEALTH_COUNTER);
     if (relay_new(svc->zctx, cfg.db_url, "intake", events, cfg.relay_ms, &self.relay) ||
         lanes_new(svc->loop, cfg.db_url, &submit, nlanes, (size_t) max_batch, s_on_served, &self,
                   &self.lanes) ||
@@ -139,6 +126,7 @@ int main(void)
         log_error("cannot bind %s", endpoint);
         goto done;
     }
+    svc_watch(svc, self.rpc, self.relay);
     log_info("intake ready: requests on %s, events on %s, health on :%d", endpoint, events,
              cfg.http_port);
     rc = svc_run(svc);

@@ -32,7 +32,7 @@ typedef struct {
     rpcsrv_t *rpc;
     sub_t *cases;
     sub_t *decisions;
-    _Atomic uint64_t *m_requests, *m_errors, *m_routed, *m_fired, *m_late, *m_published;
+    _Atomic uint64_t *m_routed;
 } service_t;
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
@@ -75,18 +75,6 @@ static int s_on_matter_event(PGconn *conn, const Gov__Envelope *event, void *arg
     return decisions_apply(&((service_t *) arg)->r, event);
 }
 
-static void s_on_tick(void *arg)
-{
-    service_t *self = arg;
-    rpcsrv_stats_t stats = rpcsrv_stats(self->rpc);
-    deadline_stats_t ladder = deadline_stats(self->r.ladder);
-    atomic_store(self->m_requests, stats.requests);
-    atomic_store(self->m_errors, stats.errors);
-    atomic_store(self->m_fired, ladder.fired);
-    atomic_store(self->m_late, ladder.late);
-    atomic_store(self->m_published, relay_published(self->r.relay));
-}
-
 int main(void)
 {
     log_init("routing");
@@ -112,13 +100,7 @@ int main(void)
     self.r.conn = svc->conn;
     self.r.sql = svc->sql;
     self.r.clock = svc->clock;
-    health_t *h = svc->health;
-    self.m_requests = health_metric(h, "requests_total", "requests received", HEALTH_COUNTER);
-    self.m_errors = health_metric(h, "errors_total", "error replies", HEALTH_COUNTER);
-    self.m_routed = health_metric(h, "cases_routed_total", "cases routed", HEALTH_COUNTER);
-    self.m_fired = health_metric(h, "ladder_steps_fired_total", "ladder steps fired", HEALTH_COUNTER);
-    self.m_late = health_metric(h, "ladder_steps_late_total", "ladder steps fired late", HEALTH_COUNTER);
-    self.m_published = health_metric(h, "events_published_total", "events published", HEALTH_COUNTER);
+    self.m_routed = health_metric(svc->health, "cases_routed_total", "cases routed", HEALTH_COUNTER);
     if (!(self.r.cal = calendar_new()) || calendar_load(self.r.cal, self.r.conn))
         goto done;
     if (idem_new("routing_requests", &self.r.idem) ||
@@ -134,7 +116,8 @@ int main(void)
         log_error("cannot bind %s", endpoint);
         goto done;
     }
-    svc_on_tick(svc, s_on_tick, &self);
+    svc_watch(svc, self.rpc, self.r.relay);
+    svc_watch_deadlines(svc, self.r.ladder, "ladder_steps");
     log_info("routing ready: requests on %s, events on %s, cases from %s, health on :%d%s",
              endpoint, events, intake_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");
     rc = svc_run(svc);
