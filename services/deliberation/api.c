@@ -8,7 +8,7 @@
 #include "idem.h"
 #include "lists.h"
 #include "meeting.h"
-#include "mview.h"
+#include "mattermsg.h"
 #include "orders.h"
 #include "queries.h"
 #include "routing.pb-c.h"
@@ -65,9 +65,9 @@ static const cmd_t *s_cmd(const char *type)
 
 static void s_reply_matter(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
-    mview_t v;
+    mattermsg_t v;
     apperr_t err;
-    int found = mview_load(d, id, &v, &err);
+    int found = mattermsg_load(d, id, &v, &err);
     if (found < 0) {
         rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
@@ -77,7 +77,7 @@ static void s_reply_matter(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id
         reply.item = &v.msg;
         rpcsrv_reply(srv, req, "MatterReply", &reply.base);
     }
-    mview_clear(&v);
+    mattermsg_clear(&v);
 }
 
 /* --- reads ----------------------------------------------------------------- */
@@ -125,10 +125,10 @@ static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMat
         return;
     }
     size_t n = (size_t) PQntuples(res), ok = 0;
-    mview_t *views = calloc(n + 1, sizeof *views);
+    mattermsg_t *views = calloc(n + 1, sizeof *views);
     Gov__Matter **ptrs = calloc(n + 1, sizeof *ptrs);
     while (views && ptrs && ok < n &&
-           mview_load(d, delib_cell_i64(res, (int) ok, 0), &views[ok], &err) == 1) {
+           mattermsg_load(d, delib_cell_i64(res, (int) ok, 0), &views[ok], &err) == 1) {
         ptrs[ok] = &views[ok].msg;
         ok++;
     }
@@ -142,7 +142,7 @@ static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMat
         rpcsrv_reply(srv, req, "ListMattersReply", &reply.base);
     }
     for (size_t i = 0; views && i <= ok && i < n; i++)
-        mview_clear(&views[i]);
+        mattermsg_clear(&views[i]);
     free(views);
     free(ptrs);
     PQclear(res);

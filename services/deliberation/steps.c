@@ -6,7 +6,7 @@
 
 #include "chain.h"
 #include "db.h"
-#include "mview.h"
+#include "mattermsg.h"
 #include "queries.h"
 #include "rule.h"
 #include "text.h"
@@ -66,7 +66,7 @@ int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *ac
     int rc = body ? chain_append(d, matter_id, kind, actor, body, &rec, &buf, err)
                   : apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     if (rc == 0 && event)
-        rc = mview_announce(d, matter_id, event, cause, &rec, audience, n_audience, err);
+        rc = mattermsg_announce(d, matter_id, event, cause, &rec, audience, n_audience, err);
     free(buf);
     json_decref(body);
     return rc;
@@ -650,14 +650,14 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
     if (strcmp(kind, "opinions") == 0) {
         if (strcmp(m.step, "discussing") != 0)
             return 0;
-        mview_t v;
-        if (mview_load(d, m.id, &v, err) != 1) {
-            mview_clear(&v);
+        mattermsg_t v;
+        if (mattermsg_load(d, m.id, &v, err) != 1) {
+            mattermsg_clear(&v);
             return -1;
         }
         json_t *body = json_pack("{s:i, s:i, s:i}", "for", v.msg.opinions_for, "against",
                                  v.msg.opinions_against, "neutral", v.msg.opinions_neutral);
-        mview_clear(&v);
+        mattermsg_clear(&v);
         if (steps_move(d, m.id, "discussed", NULL, 0, err)) {
             json_decref(body);
             return -1;
@@ -668,15 +668,15 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
     if (strcmp(kind, "notice") == 0) {
         if (strcmp(m.step, "published") != 0)
             return 0;
-        mview_t v;
-        if (mview_load(d, m.id, &v, err) != 1) {
-            mview_clear(&v);
+        mattermsg_t v;
+        if (mattermsg_load(d, m.id, &v, err) != 1) {
+            mattermsg_clear(&v);
             return -1;
         }
         int passed = v.msg.meeting && v.msg.meeting->tally && v.msg.meeting->tally->passed;
         json_t *body = json_pack("{s:i, s:s}", "objections", v.msg.objections, "next",
                                  passed ? "approved" : "closed");
-        mview_clear(&v);
+        mattermsg_clear(&v);
         if (steps_move(d, m.id, passed ? "approved" : "closed", NULL, 0, err)) {
             json_decref(body);
             return -1;
@@ -686,14 +686,14 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
     if (strcmp(kind, "evaluation") == 0) {
         if (strcmp(m.step, "evaluating") != 0)
             return 0;
-        mview_t v;
-        if (mview_load(d, m.id, &v, err) != 1) {
-            mview_clear(&v);
+        mattermsg_t v;
+        if (mattermsg_load(d, m.id, &v, err) != 1) {
+            mattermsg_clear(&v);
             return -1;
         }
         json_t *body = json_pack("{s:i, s:i, s:i}", "satisfied", v.msg.rated_satisfied, "basic",
                                  v.msg.rated_basic, "dissatisfied", v.msg.rated_dissatisfied);
-        mview_clear(&v);
+        mattermsg_clear(&v);
         if (steps_move(d, m.id, "closed", NULL, 0, err)) {
             json_decref(body);
             return -1;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "caseview.h"
+#include "casemsg.h"
 #include "db.h"
 #include "intake.pb-c.h"
 #include "queries.h"
@@ -32,20 +32,20 @@ void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     const char *params[] = {id};
     PGresult *row = db_exec(conn, Q_GET_CASE, 1, params, sqlstate);
     PGresult *callers = row ? db_exec(conn, Q_GET_CALLERS, 1, params, sqlstate) : NULL;
-    caseview_t view;
+    casemsg_t view;
     memset(&view, 0, sizeof view);
     if (!row || !callers)
         s_db_failed(srv, req, sqlstate);
     else if (PQntuples(row) == 0)
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
-    else if (caseview_from_row(&view, row, 0) || caseview_add_callers(&view, callers))
+    else if (casemsg_from_row(&view, row, 0) || casemsg_add_callers(&view, callers))
         rpcsrv_fail(srv, req, "INTERNAL", "case could not be read", id, NULL, NULL);
     else {
         Gov__GetCaseReply reply = GOV__GET_CASE_REPLY__INIT;
         reply.item = &view.msg;
         rpcsrv_reply(srv, req, "GetCaseReply", &reply.base);
     }
-    caseview_clear(&view);
+    casemsg_clear(&view);
     PQclear(row);
     PQclear(callers);
 }
@@ -61,7 +61,7 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
         return;
     }
     PGresult *area = NULL, *rows = NULL;
-    caseview_t *views = NULL;
+    casemsg_t *views = NULL;
     int status_ok = 0;
     for (size_t i = 0; i < sizeof s_statuses / sizeof *s_statuses; i++)
         status_ok |= strcmp(msg->status, s_statuses[i]) == 0;
@@ -105,7 +105,7 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     Gov__Case **items = calloc((size_t) n + 1, sizeof *items);
     int failed = !views || !items;
     for (int i = 0; !failed && i < n; i++) {
-        failed = caseview_from_row(&views[i], rows, i) != 0;
+        failed = casemsg_from_row(&views[i], rows, i) != 0;
         items[i] = &views[i].msg;
     }
     if (failed) {
@@ -118,7 +118,7 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
         rpcsrv_reply(srv, req, "ListCasesReply", &reply.base);
     }
     for (int i = 0; views && i < n; i++)
-        caseview_clear(&views[i]);
+        casemsg_clear(&views[i]);
     free(items);
 done:
     free(views);

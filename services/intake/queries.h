@@ -99,7 +99,7 @@
     " SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::boolean[], $5::text[],"  \
     "  $6::int[])"
 
-/* Columns of a case as caseview_from_row() reads them. */
+/* Columns of a case as casemsg_from_row() reads them. */
 #define Q_CASE_COLUMNS                                                                         \
     "c.id, c.status, c.channel, c.category_code, c.description, c.urgency,"                  \
     " ST_Y(c.location::geometry), ST_X(c.location::geometry), c.address,"                    \

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "dview.h"
+#include "dispatchmsg.h"
 #include "evaluate.h"
 #include "kpi.h"
 #include "lifecycle.h"
@@ -21,13 +21,13 @@
 static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *type,
                              int64_t id, int64_t next_id)
 {
-    dview_t d, n;
+    dispatchmsg_t d, n;
     PGresult *dres = NULL, *nres = NULL;
     char sqlstate[6];
     apperr_t err;
     memset(&n, 0, sizeof n);
-    int found = dview_load(r, id, 0, &d, &dres, sqlstate);
-    if (found > 0 && next_id && dview_load(r, next_id, 0, &n, &nres, sqlstate) <= 0)
+    int found = dispatchmsg_load(r, id, 0, &d, &dres, sqlstate);
+    if (found > 0 && next_id && dispatchmsg_load(r, next_id, 0, &n, &nres, sqlstate) <= 0)
         found = -1;
     if (found < 0) {
         apperr_db(&err, sqlstate);
@@ -40,17 +40,17 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
         reply.next = next_id ? &n.msg : NULL;
         rpcsrv_reply(srv, req, type, &reply.base);
     }
-    dview_clear(&d);
-    dview_clear(&n);
+    dispatchmsg_clear(&d);
+    dispatchmsg_clear(&n);
     PQclear(dres);
     PQclear(nres);
 }
 
 static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 {
-    wview_t w;
+    whistlemsg_t w;
     apperr_t err;
-    int found = wview_load(r, id, &w, &err);
+    int found = whistlemsg_load(r, id, &w, &err);
     if (found < 0) {
         rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
@@ -60,7 +60,7 @@ static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t
         reply.item = &w.msg;
         rpcsrv_reply(srv, req, "WhistleReply", &reply.base);
     }
-    wview_clear(&w);
+    whistlemsg_clear(&w);
 }
 
 static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListDispatches *m)
@@ -80,10 +80,10 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
         return;
     }
     size_t n = (size_t) PQntuples(res);
-    dview_t *views = calloc(n + 1, sizeof *views);
+    dispatchmsg_t *views = calloc(n + 1, sizeof *views);
     Gov__Dispatch **ptrs = calloc(n + 1, sizeof *ptrs);
     size_t ok = 0;
-    while (views && ptrs && ok < n && dview_from_row(&views[ok], res, (int) ok) == 0) {
+    while (views && ptrs && ok < n && dispatchmsg_from_row(&views[ok], res, (int) ok) == 0) {
         ptrs[ok] = &views[ok].msg;
         ok++;
     }
@@ -97,7 +97,7 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
         rpcsrv_reply(srv, req, "ListDispatchesReply", &reply.base);
     }
     for (size_t i = 0; views && i < n; i++)
-        dview_clear(&views[i]);
+        dispatchmsg_clear(&views[i]);
     free(views);
     free(ptrs);
     PQclear(res);
@@ -181,14 +181,14 @@ static void s_answer_evaluation(routing_t *r, rpcsrv_t *srv, rpc_req_t *req,
     Gov__EvaluateCaseReply reply = GOV__EVALUATE_CASE_REPLY__INIT;
     reply.case_id = a->ids[0];
     reply.case_state = (char *) a->note;
-    dview_t n;
+    dispatchmsg_t n;
     PGresult *nres = NULL;
     char sqlstate[6];
     memset(&n, 0, sizeof n);
-    if (a->ids[1] && dview_load(r, a->ids[1], 0, &n, &nres, sqlstate) > 0)
+    if (a->ids[1] && dispatchmsg_load(r, a->ids[1], 0, &n, &nres, sqlstate) > 0)
         reply.next = &n.msg;
     rpcsrv_reply(srv, req, "EvaluateCaseReply", &reply.base);
-    dview_clear(&n);
+    dispatchmsg_clear(&n);
     PQclear(nres);
 }
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "dview.h"
+#include "dispatchmsg.h"
 #include "outbox.h"
 #include "queries.h"
 
@@ -169,10 +169,10 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
                       const char *trace_id, const char *text, char **media, size_t n_media,
                       apperr_t *err)
 {
-    dview_t view;
+    dispatchmsg_t view;
     PGresult *res;
     char sqlstate[6];
-    int found = dview_load(r, id, 0, &view, &res, sqlstate);
+    int found = dispatchmsg_load(r, id, 0, &view, &res, sqlstate);
     int rc = -1;
     if (found <= 0) {
         apperr_db(err, sqlstate);
@@ -189,7 +189,7 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
     }
     rc = 0;
 done:
-    dview_clear(&view);
+    dispatchmsg_clear(&view);
     PQclear(res);
     return rc;
 }

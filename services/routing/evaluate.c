@@ -6,7 +6,7 @@
 
 #include "db.h"
 #include "dispatch.h"
-#include "dview.h"
+#include "dispatchmsg.h"
 #include "outbox.h"
 #include "queries.h"
 #include "routing.pb-c.h"
@@ -100,9 +100,9 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         goto done;
     }
     PQclear(u);
-    dview_t view;
+    dispatchmsg_t view;
     PGresult *row;
-    if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0) {
+    if (dispatchmsg_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0) {
         apperr_db(err, sqlstate);
     } else {
         Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
@@ -118,7 +118,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
             apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later",
                          NULL);
     }
-    dview_clear(&view);
+    dispatchmsg_clear(&view);
     PQclear(row);
 done:
     PQclear(c);

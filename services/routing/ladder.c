@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dispatch.h"
-#include "dview.h"
+#include "dispatchmsg.h"
 #include "log.h"
 #include "outbox.h"
 #include "queries.h"
@@ -16,12 +16,12 @@ static int s_announce(routing_t *r, const PGresult *claimed, int i, int64_t now,
 {
     int64_t dispatch_id = strtoll(PQgetvalue(claimed, i, 1), NULL, 10);
     const char *deadline = PQgetvalue(claimed, i, 2), *action = PQgetvalue(claimed, i, 4);
-    dview_t view;
+    dispatchmsg_t view;
     PGresult *row = NULL, *target = NULL;
     char sqlstate[6], unit[24], ids[24], text[160];
     apperr_t err;
     int rc = -1;
-    if (dview_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0)
+    if (dispatchmsg_load(r, dispatch_id, 0, &view, &row, sqlstate) <= 0)
         goto done;
     const char *tp[] = {routing_i64(unit, view.unit_id), action, routing_i64(ids, dispatch_id)};
     if (!(target = pstmt_exec(r->sql, Q_STEP_TARGET, 3, tp, sqlstate)))
@@ -53,7 +53,7 @@ static int s_announce(routing_t *r, const PGresult *claimed, int i, int64_t now,
         goto done;
     rc = 0;
 done:
-    dview_clear(&view);
+    dispatchmsg_clear(&view);
     PQclear(row);
     PQclear(target);
     return rc;

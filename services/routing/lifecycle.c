@@ -5,7 +5,7 @@
 
 #include "db.h"
 #include "dispatch.h"
-#include "dview.h"
+#include "dispatchmsg.h"
 #include "outbox.h"
 #include "queries.h"
 #include "routing.pb-c.h"
@@ -108,7 +108,7 @@ static int s_state_in(const char *state, const char *list)
 
 /* Who may act: a member of the right unit. */
 static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor,
-                       const dview_t *d, apperr_t *err)
+                       const dispatchmsg_t *d, apperr_t *err)
 {
     int64_t unit_id;
     char kind[24];
@@ -145,7 +145,7 @@ static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor
 }
 
 /* Command-specific checks on the content. */
-static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const dview_t *d,
+static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const dispatchmsg_t *d,
                       int64_t *new_unit, apperr_t *err)
 {
     if (text_check(cmd->text, TEXT_BODY, 0, "text", err) ||
@@ -181,7 +181,7 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
 }
 
 /* The lead of a case resolved it: ask the reporter for an evaluation. */
-static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envelope *env,
+static int s_request_evaluation(routing_t *r, const dispatchmsg_t *d, const Gov__Envelope *env,
                                 apperr_t *err)
 {
     char ids[24], sqlstate[6];
@@ -195,10 +195,10 @@ static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envel
     if (!u)
         return apperr_db(err, sqlstate);
     PQclear(u);
-    dview_t view;
+    dispatchmsg_t view;
     PGresult *row;
     int rc = -1;
-    if (dview_load(r, d->msg.id, 0, &view, &row, sqlstate) <= 0) {
+    if (dispatchmsg_load(r, d->msg.id, 0, &view, &row, sqlstate) <= 0) {
         apperr_db(err, sqlstate);
         goto done;
     }
@@ -213,14 +213,14 @@ static int s_request_evaluation(routing_t *r, const dview_t *d, const Gov__Envel
     }
     rc = 0;
 done:
-    dview_clear(&view);
+    dispatchmsg_clear(&view);
     PQclear(row);
     return rc;
 }
 
 /* What follows a move: the next owner, the evaluation request, the whistle. */
 static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *env,
-                       const dview_t *d, int64_t new_unit, int64_t *next_id, apperr_t *err)
+                       const dispatchmsg_t *d, int64_t new_unit, int64_t *next_id, apperr_t *err)
 {
     const char *t = move->type;
     int lead_of_case = d->msg.case_id && strcmp(d->msg.role, "lead") == 0 && !d->msg.whistle_id;
@@ -243,7 +243,7 @@ static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *en
 }
 
 static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, const cmd_t *cmd,
-                   dview_t *d, int64_t *next_id, apperr_t *err)
+                   dispatchmsg_t *d, int64_t *next_id, apperr_t *err)
 {
     int64_t new_unit = 0;
     if (s_authorise(r, move, env->actor, d, err))
@@ -302,12 +302,12 @@ int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, 
                             "%s", env->type);
     cmd_t cmd;
     s_read(msg, &cmd);
-    dview_t d;
+    dispatchmsg_t d;
     PGresult *row = NULL;
     char sqlstate[6];
     int rc = -1;
     memset(&d, 0, sizeof d);
-    int found = dview_load(r, cmd.dispatch_id, 1, &d, &row, sqlstate);
+    int found = dispatchmsg_load(r, cmd.dispatch_id, 1, &d, &row, sqlstate);
     if (found < 0)
         apperr_db(err, sqlstate);
     else if (found == 0)
@@ -317,7 +317,7 @@ int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, 
         out->ids[0] = cmd.dispatch_id;
         rc = 0;
     }
-    dview_clear(&d);
+    dispatchmsg_clear(&d);
     PQclear(row);
     protobuf_c_message_free_unpacked(msg, NULL);
     return rc;

@@ -14,10 +14,10 @@
 
 static const char *s_kinds[] = {"routine", "hard", "emergency"};
 
-void wview_clear(wview_t *view)
+void whistlemsg_clear(whistlemsg_t *view)
 {
     for (size_t i = 0; view->dispatches && i < view->msg.n_dispatches; i++)
-        dview_clear(&view->dispatches[i]);
+        dispatchmsg_clear(&view->dispatches[i]);
     free(view->dispatches);
     free(view->ptrs);
     free(view->reported);
@@ -28,7 +28,7 @@ void wview_clear(wview_t *view)
     memset(view, 0, sizeof *view);
 }
 
-int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err)
+int whistlemsg_load(routing_t *r, int64_t id, whistlemsg_t *view, apperr_t *err)
 {
     memset(view, 0, sizeof *view);
     char ids[24], sqlstate[6];
@@ -67,9 +67,9 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err)
     if (!view->dispatches || !view->ptrs || !view->reported || !view->not_reported)
         return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     for (size_t i = 0; i < n; i++) {
-        dview_t *d = &view->dispatches[i];
+        dispatchmsg_t *d = &view->dispatches[i];
         m->n_dispatches = i + 1;
-        if (dview_from_row(d, view->dres, (int) i))
+        if (dispatchmsg_from_row(d, view->dres, (int) i))
             return apperr_fail(err, "INTERNAL", "bad dispatch row", NULL, NULL);
         view->ptrs[i] = &d->msg;
         /* 报到: arrived, or signed where arrival is not required; released
@@ -89,9 +89,9 @@ int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err)
 static int s_announce(routing_t *r, int64_t id, const char *type, const Gov__Actor *actor,
                       const char *trace_id, apperr_t *err)
 {
-    wview_t view;
+    whistlemsg_t view;
     int rc = -1;
-    if (wview_load(r, id, &view, err) == 1) {
+    if (whistlemsg_load(r, id, &view, err) == 1) {
         Gov__WhistleEvent ev = GOV__WHISTLE_EVENT__INIT;
         ev.item = &view.msg;
         rc = outbox_add(r->conn, ROUTING_STREAM, type, actor, trace_id, &ev.base)
@@ -99,7 +99,7 @@ static int s_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
                                 "retry later", NULL)
                  : 0;
     }
-    wview_clear(&view);
+    whistlemsg_clear(&view);
     return rc;
 }
 
@@ -278,15 +278,15 @@ static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle
     char kind[24];
     if (routing_member(r, env->actor, &unit, kind, NULL, err))
         return -1;
-    wview_t w;
-    int rc = -1, found = wview_load(r, m->whistle_id, &w, err);
+    whistlemsg_t w;
+    int rc = -1, found = whistlemsg_load(r, m->whistle_id, &w, err);
     if (found <= 0) {
         if (found == 0)
             apperr_fail(err, "NOT_FOUND", "no such whistle", NULL, "whistle %lld",
                          (long long) m->whistle_id);
         goto done;
     }
-    const dview_t *d = NULL;
+    const dispatchmsg_t *d = NULL;
     for (size_t i = 0; i < w.msg.n_dispatches; i++)
         if (w.dispatches[i].msg.id == m->dispatch_id)
             d = &w.dispatches[i];
@@ -333,7 +333,7 @@ static int s_rate(routing_t *r, const Gov__Envelope *env, const Gov__RateWhistle
     }
     rc = 0;
 done:
-    wview_clear(&w);
+    whistlemsg_clear(&w);
     return rc;
 }
 

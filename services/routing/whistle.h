@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "areapath.h"
-#include "dview.h"
+#include "dispatchmsg.h"
 #include "routing.h"
 #include "routing.pb-c.h"
 
@@ -21,17 +21,17 @@ typedef struct {
     Gov__Whistle msg;
     Gov__Point point;
     areapath_t path;
-    dview_t *dispatches;
+    dispatchmsg_t *dispatches;
     Gov__Dispatch **ptrs;
     char **reported, **not_reported;
     PGresult *res, *dres;
     int64_t caller_unit_id;
-} wview_t;
+} whistlemsg_t;
 
 /* Loads whistle `id` into `view`. Returns 1, 0 when there is none, or -1
  * with `err` set. Clear the view in every case. */
-int wview_load(routing_t *r, int64_t id, wview_t *view, apperr_t *err);
-void wview_clear(wview_t *view);
+int whistlemsg_load(routing_t *r, int64_t id, whistlemsg_t *view, apperr_t *err);
+void whistlemsg_clear(whistlemsg_t *view);
 
 /* Blows the whistle in `env` (a BlowWhistle by a member of a street office
  * or community) inside the caller's transaction. Returns 0 with the whistle

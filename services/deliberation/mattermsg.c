@@ -1,4 +1,4 @@
-#include "mview.h"
+#include "mattermsg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,7 @@ static int s_i32(PGresult *res, int col)
 
 /* Borrows the strings of a JSON array of strings into a NULL-terminated,
  * malloc'd list; the array stays owned by v->json. */
-static char **s_strings(mview_t *v, const char *text, size_t *n)
+static char **s_strings(mattermsg_t *v, const char *text, size_t *n)
 {
     json_t *arr = json_loads(text, 0, NULL);
     *n = 0;
@@ -29,7 +29,7 @@ static char **s_strings(mview_t *v, const char *text, size_t *n)
     return out;
 }
 
-static void s_meeting(mview_t *v)
+static void s_meeting(mattermsg_t *v)
 {
     PGresult *r = v->mres;
     Gov__Meeting *m = &v->meeting;
@@ -58,7 +58,7 @@ static void s_meeting(mview_t *v)
     v->msg.meeting = m;
 }
 
-static int s_tasks(mview_t *v)
+static int s_tasks(mattermsg_t *v)
 {
     size_t n = (size_t) PQntuples(v->tres);
     v->tasks = calloc(n + 1, sizeof *v->tasks);
@@ -81,7 +81,7 @@ static int s_tasks(mview_t *v)
     return 0;
 }
 
-int mview_load(delib_t *d, int64_t id, mview_t *v, apperr_t *err)
+int mattermsg_load(delib_t *d, int64_t id, mattermsg_t *v, apperr_t *err)
 {
     memset(v, 0, sizeof *v);
     char ids[24];
@@ -131,7 +131,7 @@ int mview_load(delib_t *d, int64_t id, mview_t *v, apperr_t *err)
     return 1;
 }
 
-void mview_clear(mview_t *v)
+void mattermsg_clear(mattermsg_t *v)
 {
     for (size_t i = 0; v->tasks && i < v->msg.n_tasks; i++)
         free(v->tasks[i].units);
@@ -145,12 +145,12 @@ void mview_clear(mview_t *v)
     memset(v, 0, sizeof *v);
 }
 
-int mview_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope *cause,
+int mattermsg_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope *cause,
                    const Gov__MatterRecord *rec, char **audience, size_t n_audience,
                    apperr_t *err)
 {
-    mview_t v;
-    int rc = mview_load(d, id, &v, err);
+    mattermsg_t v;
+    int rc = mattermsg_load(d, id, &v, err);
     if (rc == 1) {
         Gov__MatterEvent ev = GOV__MATTER_EVENT__INIT;
         ev.item = &v.msg;
@@ -164,6 +164,6 @@ int mview_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope
     } else if (rc == 0) {
         rc = apperr_fail(err, "NOT_FOUND", "no such matter", NULL, NULL);
     }
-    mview_clear(&v);
+    mattermsg_clear(&v);
     return rc;
 }

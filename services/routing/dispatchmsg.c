@@ -1,4 +1,4 @@
-#include "dview.h"
+#include "dispatchmsg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@ static int s_bool(const PGresult *res, int row, int col)
     return PQgetvalue(res, row, col)[0] == 't';
 }
 
-int dview_from_row(dview_t *view, const PGresult *res, int row)
+int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row)
 {
     memset(view, 0, sizeof *view);
     Gov__Dispatch *d = &view->msg;
@@ -66,12 +66,12 @@ int dview_from_row(dview_t *view, const PGresult *res, int row)
     return 0;
 }
 
-void dview_clear(dview_t *view)
+void dispatchmsg_clear(dispatchmsg_t *view)
 {
     areapath_clear(&view->path);
 }
 
-int dview_load(routing_t *r, int64_t id, int for_update, dview_t *view, PGresult **res,
+int dispatchmsg_load(routing_t *r, int64_t id, int for_update, dispatchmsg_t *view, PGresult **res,
                char sqlstate[6])
 {
     char ids[24];
@@ -82,7 +82,7 @@ int dview_load(routing_t *r, int64_t id, int for_update, dview_t *view, PGresult
         return -1;
     if (PQntuples(*res) == 0)
         return 0;
-    if (dview_from_row(view, *res, 0)) {
+    if (dispatchmsg_from_row(view, *res, 0)) {
         memcpy(sqlstate, "XX000", 6);
         return -1;
     }

@@ -1,7 +1,7 @@
-/* caseview: a gov.Case built from database rows, with the storage its
- * pointers borrow from. One caseview_t holds one case. */
-#ifndef INTAKE_CASEVIEW_H
-#define INTAKE_CASEVIEW_H
+/* casemsg: a gov.Case built from database rows, with the storage its
+ * pointers borrow from. One casemsg_t holds one case. */
+#ifndef INTAKE_CASEMSG_H
+#define INTAKE_CASEMSG_H
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -22,16 +22,16 @@ typedef struct {
     Gov__Reporter *caller_reporters;
     json_t **caller_media;
     char ***caller_media_ptrs;
-} caseview_t;
+} casemsg_t;
 
 /* Fills `view` from row `row` of `res` (columns as Q_CASE_COLUMNS). The view
  * borrows strings from `res`, which must outlive it. Returns 0 or -1. */
-int caseview_from_row(caseview_t *view, const PGresult *res, int row);
+int casemsg_from_row(casemsg_t *view, const PGresult *res, int row);
 
 /* Adds the callers from `res` (columns as Q_GET_CALLERS). Returns 0 or -1. */
-int caseview_add_callers(caseview_t *view, const PGresult *res);
+int casemsg_add_callers(casemsg_t *view, const PGresult *res);
 
-/* Frees what the view allocated (not `res`). */
-void caseview_clear(caseview_t *view);
+/* Frees what the message allocated (not `res`). */
+void casemsg_clear(casemsg_t *view);
 
 #endif

@@ -1,4 +1,4 @@
-#include "caseview.h"
+#include "casemsg.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ static char *s_text(const PGresult *res, int row, int col)
     return PQgetvalue(res, row, col);
 }
 
-int caseview_from_row(caseview_t *view, const PGresult *res, int row)
+int casemsg_from_row(casemsg_t *view, const PGresult *res, int row)
 {
     memset(view, 0, sizeof *view);
     Gov__Case *c = &view->msg;
@@ -58,7 +58,7 @@ int caseview_from_row(caseview_t *view, const PGresult *res, int row)
     return 0;
 }
 
-int caseview_add_callers(caseview_t *view, const PGresult *res)
+int casemsg_add_callers(casemsg_t *view, const PGresult *res)
 {
     size_t n = (size_t) PQntuples(res);
     view->callers = calloc(n + 1, sizeof *view->callers);
@@ -92,7 +92,7 @@ int caseview_add_callers(caseview_t *view, const PGresult *res)
     return 0;
 }
 
-void caseview_clear(caseview_t *view)
+void casemsg_clear(casemsg_t *view)
 {
     areapath_clear(&view->path);
     json_decref(view->media);

@@ -1,6 +1,6 @@
-/* mview: a matter as the replies and events show it, read from its tables. */
-#ifndef DELIB_MVIEW_H
-#define DELIB_MVIEW_H
+/* mattermsg: a matter as the replies and events show it, read from its tables. */
+#ifndef DELIB_MATTERMSG_H
+#define DELIB_MATTERMSG_H
 
 #include <jansson.h>
 
@@ -15,18 +15,18 @@ typedef struct {
     char **attachments;
     json_t *json;             /* parsed arrays */
     PGresult *res, *mres, *tres;
-} mview_t;
+} mattermsg_t;
 
 /* Loads matter `id` into `v` (cleared first). Returns 1, 0 when there is no
- * such matter, or -1 with `err` set. Call mview_clear afterwards in every case. */
-int mview_load(delib_t *d, int64_t id, mview_t *v, apperr_t *err);
+ * such matter, or -1 with `err` set. Call mattermsg_clear afterwards in every case. */
+int mattermsg_load(delib_t *d, int64_t id, mattermsg_t *v, apperr_t *err);
 
-void mview_clear(mview_t *v);
+void mattermsg_clear(mattermsg_t *v);
 
 /* Writes event `type` about matter `id` to the outbox, in the caller's
  * transaction: the matter as it is now, the record `rec` (may be NULL) and
  * the `audience` (person codes, may be empty). Returns 0 or -1 with `err` set. */
-int mview_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope *cause,
+int mattermsg_announce(delib_t *d, int64_t id, const char *type, const Gov__Envelope *cause,
                    const Gov__MatterRecord *rec, char **audience, size_t n_audience,
                    apperr_t *err);
 

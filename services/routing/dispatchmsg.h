@@ -1,7 +1,7 @@
-/* dview: a gov.Dispatch built from a row of Q_DISPATCH_COLUMNS, with the
- * storage its pointers borrow. The row's result must outlive the view. */
-#ifndef ROUTING_DVIEW_H
-#define ROUTING_DVIEW_H
+/* dispatchmsg: a gov.Dispatch built from a row of Q_DISPATCH_COLUMNS, with the
+ * storage its pointers borrow. The row's result must outlive the message. */
+#ifndef ROUTING_DISPATCHMSG_H
+#define ROUTING_DISPATCHMSG_H
 
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -17,18 +17,18 @@ typedef struct {
     int64_t unit_id;          /* not in the message: for checks */
     int64_t caller_unit_id;   /* the whistle's caller, 0 for a case */
     int64_t policy_id;        /* 0: none */
-} dview_t;
+} dispatchmsg_t;
 
 /* Fills `view` from row `row` of `res`. Returns 0 or -1 (bad area path). */
-int dview_from_row(dview_t *view, const PGresult *res, int row);
+int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row);
 
-/* Frees what the view holds (not `res`). Safe on a zeroed view. */
-void dview_clear(dview_t *view);
+/* Frees what the message holds (not `res`). Safe on a zeroed one. */
+void dispatchmsg_clear(dispatchmsg_t *view);
 
 /* Loads dispatch `id` (locking it when `for_update`) into `view`, keeping the
  * result in `*res` (the caller PQclear()s it). Returns 1 found, 0 no such
  * dispatch, -1 database error with `sqlstate` set. */
-int dview_load(routing_t *r, int64_t id, int for_update, dview_t *view, PGresult **res,
+int dispatchmsg_load(routing_t *r, int64_t id, int for_update, dispatchmsg_t *view, PGresult **res,
                char sqlstate[6]);
 
 #endif
