@@ -201,39 +201,84 @@ static void s_answer_rule(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ide
     rpcsrv_reply(srv, req, "SetRuleReply", &reply.base);
 }
 
-/* A command: what it does inside the transaction, and how its answer (first
- * made, or replayed) is sent. */
-typedef struct {
-    const char *type;
-    int (*run)(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
-    void (*answer)(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a);
-} s_command_t;
+/* A command: what it does inside the transaction (with the request's
+ * payload, decoded once), and how its answer (first made, or replayed) is
+ * sent. */
+typedef int (*s_run_fn)(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                        idem_answer_t *out, apperr_t *err);
+typedef void (*s_answer_fn)(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a);
+/* A read: answers from the database, outside any transaction. */
+typedef void (*s_read_fn)(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m);
 
-static const s_command_t s_commands[] = {
-    {"SignDispatch", lifecycle_apply, s_answer_dispatch},
-    {"ArriveDispatch", lifecycle_apply, s_answer_dispatch},
-    {"ProgressDispatch", lifecycle_apply, s_answer_dispatch},
-    {"ResolveDispatch", lifecycle_apply, s_answer_dispatch},
-    {"ReturnDispatch", lifecycle_apply, s_answer_dispatch},
-    {"ReassignDispatch", lifecycle_apply, s_answer_dispatch},
-    {"ReleaseDispatch", lifecycle_apply, s_answer_dispatch},
-    {"BlowWhistle", whistle_blow, s_answer_whistle},
-    {"RateWhistle", whistle_rate, s_answer_rating},
-    {"EvaluateCase", evaluate_case, s_answer_evaluation},
-    {"SetRule", rules_set, s_answer_rule},
-};
-
-static const s_command_t *s_command_of(const char *type)
+static void s_read_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
-    for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
-        if (strcmp(s_commands[i].type, type) == 0)
-            return &s_commands[i];
-    return NULL;
+    s_reply_dispatch(r, srv, req, "GetDispatchReply", ((const Gov__GetDispatch *) m)->dispatch_id,
+                     0);
 }
 
-/* Runs `cmd` in one transaction: a retry with the same message id is
+static void s_read_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    s_list(r, srv, req, (const Gov__ListDispatches *) m);
+}
+
+static void s_read_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    s_reply_whistle(r, srv, req, ((const Gov__GetWhistle *) m)->whistle_id);
+}
+
+static void s_read_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    const Gov__GetKpi *k = (const Gov__GetKpi *) m;
+    s_kpi(r, srv, req, k->unit, "", k->month, 0);
+}
+
+static void s_read_rank(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    const Gov__RankKpi *k = (const Gov__RankKpi *) m;
+    s_kpi(r, srv, req, "", k->kind, k->month, 1);
+}
+
+static void s_read_clock(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    s_advance(r, srv, req, (const Gov__AdvanceClock *) m);
+}
+
+/* Every request routing answers: its type, its payload, and a command
+ * (run + answer) or a read. */
+static const struct {
+    const char *type;
+    const ProtobufCMessageDescriptor *desc;
+    s_run_fn run;
+    s_answer_fn answer;
+    s_read_fn read;
+} s_routes[] = {
+    {"SignDispatch", &gov__sign_dispatch__descriptor, lifecycle_apply, s_answer_dispatch, NULL},
+    {"ArriveDispatch", &gov__arrive_dispatch__descriptor, lifecycle_apply, s_answer_dispatch, NULL},
+    {"ProgressDispatch", &gov__progress_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
+     NULL},
+    {"ResolveDispatch", &gov__resolve_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
+     NULL},
+    {"ReturnDispatch", &gov__return_dispatch__descriptor, lifecycle_apply, s_answer_dispatch, NULL},
+    {"ReassignDispatch", &gov__reassign_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
+     NULL},
+    {"ReleaseDispatch", &gov__release_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
+     NULL},
+    {"BlowWhistle", &gov__blow_whistle__descriptor, whistle_blow, s_answer_whistle, NULL},
+    {"RateWhistle", &gov__rate_whistle__descriptor, whistle_rate, s_answer_rating, NULL},
+    {"EvaluateCase", &gov__evaluate_case__descriptor, evaluate_case, s_answer_evaluation, NULL},
+    {"SetRule", &gov__set_rule__descriptor, rules_set, s_answer_rule, NULL},
+    {"GetDispatch", &gov__get_dispatch__descriptor, NULL, NULL, s_read_dispatch},
+    {"ListDispatches", &gov__list_dispatches__descriptor, NULL, NULL, s_read_list},
+    {"GetWhistle", &gov__get_whistle__descriptor, NULL, NULL, s_read_whistle},
+    {"GetKpi", &gov__get_kpi__descriptor, NULL, NULL, s_read_kpi},
+    {"RankKpi", &gov__rank_kpi__descriptor, NULL, NULL, s_read_rank},
+    {"AdvanceClock", &gov__advance_clock__descriptor, NULL, NULL, s_read_clock},
+};
+
+/* Runs a command in one transaction: a retry with the same message id is
  * answered from what the first run produced; a refusal rolls back whole. */
-static void s_command(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const s_command_t *cmd)
+static void s_command(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *msg,
+                      s_run_fn run, s_answer_fn answer)
 {
     apperr_t err = {0};
     idem_answer_t out = {{0}, ""};
@@ -242,7 +287,7 @@ static void s_command(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const s_comma
     int rc = routing_begin(r, &err), replay = 0;
     if (rc == 0 && (replay = idem_lookup(r->idem, r->sql, req->env, digest, &out, &err)) < 0)
         rc = -1;
-    if (rc == 0 && !replay && (rc = cmd->run(r, req->env, &out, &err)) == 0)
+    if (rc == 0 && !replay && (rc = run(r, req->env, msg, &out, &err)) == 0)
         rc = idem_store(r->idem, r->sql, req->env, digest, &out, svclock_now_ms(r->clock), &err);
     if (rc == 0)
         rc = routing_commit(r, &err);
@@ -251,40 +296,25 @@ static void s_command(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const s_comma
         rpcsrv_fail_err(srv, req, &err);
         return;
     }
-    cmd->answer(r, srv, req, &out);
+    answer(r, srv, req, &out);
 }
 
 void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
 {
     const char *type = req->env->type;
-    ProtobufCMessage *m = NULL;
-    const s_command_t *cmd = s_command_of(type);
-    if (cmd) {
-        s_command(r, srv, req, cmd);
-        return;
-    } else if (strcmp(type, "GetDispatch") == 0) {
-        if ((m = rpcsrv_payload(srv, req, &gov__get_dispatch__descriptor)))
-            s_reply_dispatch(r, srv, req, "GetDispatchReply",
-                             ((Gov__GetDispatch *) m)->dispatch_id, 0);
-    } else if (strcmp(type, "ListDispatches") == 0) {
-        if ((m = rpcsrv_payload(srv, req, &gov__list_dispatches__descriptor)))
-            s_list(r, srv, req, (Gov__ListDispatches *) m);
-    } else if (strcmp(type, "GetWhistle") == 0) {
-        if ((m = rpcsrv_payload(srv, req, &gov__get_whistle__descriptor)))
-            s_reply_whistle(r, srv, req, ((Gov__GetWhistle *) m)->whistle_id);
-    } else if (strcmp(type, "GetKpi") == 0) {
-        if ((m = rpcsrv_payload(srv, req, &gov__get_kpi__descriptor)))
-            s_kpi(r, srv, req, ((Gov__GetKpi *) m)->unit, "", ((Gov__GetKpi *) m)->month, 0);
-    } else if (strcmp(type, "RankKpi") == 0) {
-        if ((m = rpcsrv_payload(srv, req, &gov__rank_kpi__descriptor)))
-            s_kpi(r, srv, req, "", ((Gov__RankKpi *) m)->kind, ((Gov__RankKpi *) m)->month, 1);
-    } else if (strcmp(type, "AdvanceClock") == 0) {
-        if ((m = rpcsrv_payload(srv, req, &gov__advance_clock__descriptor)))
-            s_advance(r, srv, req, (Gov__AdvanceClock *) m);
-    } else {
-        rpcsrv_fail(srv, req, "UNKNOWN_TYPE", "unknown message type", type,
-                    "routing answers dispatch commands, whistles, evaluations and KPIs", NULL);
-    }
-    if (m)
+    for (size_t i = 0; i < sizeof s_routes / sizeof *s_routes; i++) {
+        if (strcmp(s_routes[i].type, type) != 0)
+            continue;
+        ProtobufCMessage *m = rpcsrv_payload(srv, req, s_routes[i].desc);
+        if (!m)
+            return; /* answered BAD_PAYLOAD */
+        if (s_routes[i].run)
+            s_command(r, srv, req, m, s_routes[i].run, s_routes[i].answer);
+        else
+            s_routes[i].read(r, srv, req, m);
         protobuf_c_message_free_unpacked(m, NULL);
+        return;
+    }
+    rpcsrv_fail(srv, req, "UNKNOWN_TYPE", "unknown message type", type,
+                "routing answers dispatch commands, whistles, evaluations and KPIs", NULL);
 }

@@ -127,18 +127,15 @@ done:
     return rc;
 }
 
-int evaluate_case(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
+int evaluate_case(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  idem_answer_t *out, apperr_t *err)
 {
-    Gov__EvaluateCase *m =
-        (Gov__EvaluateCase *) envelope_payload(env, &gov__evaluate_case__descriptor);
-    if (!m)
-        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.EvaluateCase", NULL, NULL);
+    const Gov__EvaluateCase *m = (const Gov__EvaluateCase *) msg;
     char state[24] = "";
     int rc = s_evaluate(r, env, m, state, &out->ids[1], err);
     if (rc == 0) {
         out->ids[0] = m->case_id;
         snprintf(out->note, sizeof out->note, "%s", state);
     }
-    gov__evaluate_case__free_unpacked(m, NULL);
     return rc;
 }

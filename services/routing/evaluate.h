@@ -16,6 +16,7 @@
  * (the caller rolls back).
  * Who may evaluate: a resident whose actor id is the reporter's phone, or a
  * member of the dispatch centre. */
-int evaluate_case(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
+int evaluate_case(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                  idem_answer_t *out, apperr_t *err);
 
 #endif

@@ -22,7 +22,6 @@ typedef enum { BY_UNIT, BY_CENTRE, BY_CALLER } mover_t;
 
 typedef struct {
     const char *type;
-    const ProtobufCMessageDescriptor *desc;
     const char *from;     /* states it may start from, space-separated */
     const char *to;       /* NULL: the state stays */
     const char *cancel;   /* deadline kinds it stops (text[]); NULL: all */
@@ -32,19 +31,19 @@ typedef struct {
 } move_t;
 
 static const move_t s_moves[] = {
-    {"SignDispatch", &gov__sign_dispatch__descriptor, "sent", "signed", "{sign}",
+    {"SignDispatch", "sent", "signed", "{sign}",
      "DispatchSigned", "signed", BY_UNIT},
-    {"ArriveDispatch", &gov__arrive_dispatch__descriptor, "signed", "arrived", "{arrive}",
+    {"ArriveDispatch", "signed", "arrived", "{arrive}",
      "DispatchArrived", "arrived", BY_UNIT},
-    {"ProgressDispatch", &gov__progress_dispatch__descriptor, "sent signed arrived", NULL,
+    {"ProgressDispatch", "sent signed arrived", NULL,
      "{contact}", "DispatchProgress", "progress", BY_UNIT},
-    {"ResolveDispatch", &gov__resolve_dispatch__descriptor, "signed arrived", "resolved", NULL,
+    {"ResolveDispatch", "signed arrived", "resolved", NULL,
      "DispatchResolved", "resolved", BY_UNIT},
-    {"ReturnDispatch", &gov__return_dispatch__descriptor, "sent signed", "returned", NULL,
+    {"ReturnDispatch", "sent signed", "returned", NULL,
      "DispatchReturned", "returned", BY_UNIT},
-    {"ReassignDispatch", &gov__reassign_dispatch__descriptor, "sent signed arrived", "reassigned",
+    {"ReassignDispatch", "sent signed arrived", "reassigned",
      NULL, "DispatchReassigned", "reassigned", BY_CENTRE},
-    {"ReleaseDispatch", &gov__release_dispatch__descriptor, "sent signed arrived", "released",
+    {"ReleaseDispatch", "sent signed arrived", "released",
      NULL, "DispatchReleased", "released", BY_CALLER},
 };
 
@@ -291,15 +290,12 @@ static int s_apply(routing_t *r, const move_t *move, const Gov__Envelope *env, c
     return s_follow_up(r, move, env, d, new_unit, next_id, err);
 }
 
-int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
+int lifecycle_apply(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                    idem_answer_t *out, apperr_t *err)
 {
     const move_t *move = s_move(env->type);
     if (!move)
         return apperr_fail(err, "UNKNOWN_TYPE", "unknown message type", NULL, "%s", env->type);
-    ProtobufCMessage *msg = envelope_payload(env, move->desc);
-    if (!msg)
-        return apperr_fail(err, "BAD_PAYLOAD", "the payload does not match the type", NULL,
-                            "%s", env->type);
     cmd_t cmd;
     s_read(msg, &cmd);
     dispatchmsg_t d;
@@ -319,6 +315,5 @@ int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, 
     }
     dispatchmsg_clear(&d);
     PQclear(row);
-    protobuf_c_message_free_unpacked(msg, NULL);
     return rc;
 }

@@ -20,10 +20,11 @@
 #include "routing.h"
 
 
-/* Applies the command in `env` (type and payload) inside the caller's
- * transaction. On success returns 0 with the dispatch in out->ids[0] and,
+/* Applies the command in `env` (its type; `msg`, its payload, decoded by the
+ * caller) inside the caller's transaction. On success returns 0 with the dispatch in out->ids[0] and,
  * for a return or a reassignment, the dispatch that took the work over in
  * out->ids[1] (else 0). Otherwise -1 with `err` set; the caller rolls back. */
-int lifecycle_apply(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
+int lifecycle_apply(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                    idem_answer_t *out, apperr_t *err);
 
 #endif

@@ -125,38 +125,27 @@ int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, app
     return rules_route_next(r, c->id, NULL, trace_id, 1, err) < 0 ? -1 : 0;
 }
 
-int rules_set(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
+int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+              idem_answer_t *out, apperr_t *err)
 {
-    Gov__SetRule *m = (Gov__SetRule *) envelope_payload(env, &gov__set_rule__descriptor);
-    if (!m)
-        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.SetRule", NULL, NULL);
+    const Gov__SetRule *m = (const Gov__SetRule *) msg;
     int64_t unit;
     char kind[24], b[24], sqlstate[6];
-    int rc = -1;
     if (routing_member(r, env->actor, &unit, kind, NULL, err))
-        goto done;
-    if (strcmp(kind, "dispatch_centre") != 0) {
-        apperr_fail(err, "NOT_CENTRE", "only the dispatch centre may change the rules", NULL,
-                    "%s is a %s", env->actor->unit, kind);
-        goto done;
-    }
+        return -1;
+    if (strcmp(kind, "dispatch_centre") != 0)
+        return apperr_fail(err, "NOT_CENTRE", "only the dispatch centre may change the rules",
+                           NULL, "%s is a %s", env->actor->unit, kind);
     const char *params[] = {routing_i64(b, m->rule_id), m->enabled ? "true" : "false"};
     PGresult *res = pstmt_exec(r->sql, Q_SET_RULE, 2, params, sqlstate);
-    if (!res) {
-        apperr_db(err, sqlstate);
-        goto done;
-    }
+    if (!res)
+        return apperr_db(err, sqlstate);
     int found = PQntuples(res) == 1;
     PQclear(res);
-    if (!found) {
-        apperr_fail(err, "NOT_FOUND", "no such rule", "see govctl rules list", "rule %lld",
-                    (long long) m->rule_id);
-        goto done;
-    }
+    if (!found)
+        return apperr_fail(err, "NOT_FOUND", "no such rule", "see govctl rules list", "rule %lld",
+                           (long long) m->rule_id);
     out->ids[0] = m->rule_id;
     out->ids[1] = m->enabled;
-    rc = 0;
-done:
-    gov__set_rule__free_unpacked(m, NULL);
-    return rc;
+    return 0;
 }

@@ -30,7 +30,8 @@ int64_t rules_centre(routing_t *r, int64_t area_id, apperr_t *err);
  * dispatch centre turns rule `rule_id` on or off. Returns 0 with the rule in
  * out->ids[0] and out->ids[1] 1 (on) or 0 (off), or -1 with `err` set
  * (NOT_CENTRE, NOT_FOUND). */
-int rules_set(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
+int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+              idem_answer_t *out, apperr_t *err);
 
 /* The SLA policy for case `case_id` (0 when none applies), or -1 with `err`. */
 int64_t rules_case_policy(routing_t *r, int64_t case_id, apperr_t *err);

@@ -248,23 +248,19 @@ int64_t whistle_blow_in(routing_t *r, const Gov__Envelope *env, const Gov__BlowW
     return s_blow(r, env, m, err);
 }
 
-int whistle_blow(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
+int whistle_blow(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 idem_answer_t *out, apperr_t *err)
 {
-    Gov__BlowWhistle *m =
-        (Gov__BlowWhistle *) envelope_payload(env, &gov__blow_whistle__descriptor);
-    if (!m)
-        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.BlowWhistle", NULL, NULL);
+    const Gov__BlowWhistle *m = (const Gov__BlowWhistle *) msg;
     /* Only routing itself names a matter (decisions.c, for a decision): one
      * from a caller could pass a whistle off as another community's work. */
     if (m->matter_id) {
         apperr_fail(err, "BAD_ORIGIN", "a caller cannot name the matter a whistle carries out",
                     "leave matter_id 0; a decision's whistle is blown by routing", "got %lld",
                     (long long) m->matter_id);
-        gov__blow_whistle__free_unpacked(m, NULL);
         return -1;
     }
     int64_t id = s_blow(r, env, m, err);
-    gov__blow_whistle__free_unpacked(m, NULL);
     if (id < 0)
         return -1;
     out->ids[0] = id;
@@ -337,11 +333,10 @@ done:
     return rc;
 }
 
-int whistle_rate(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err)
+int whistle_rate(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 idem_answer_t *out, apperr_t *err)
 {
-    Gov__RateWhistle *m = (Gov__RateWhistle *) envelope_payload(env, &gov__rate_whistle__descriptor);
-    if (!m)
-        return apperr_fail(err, "BAD_PAYLOAD", "payload is not a gov.RateWhistle", NULL, NULL);
+    const Gov__RateWhistle *m = (const Gov__RateWhistle *) msg;
     const char *direction = "";
     int rc = text_check(m->text, TEXT_BODY, 0, "text", err);
     if (rc == 0 && (rc = s_rate(r, env, m, &direction, err)) == 0) {
@@ -349,6 +344,5 @@ int whistle_rate(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, app
         out->ids[1] = m->dispatch_id;
         snprintf(out->note, sizeof out->note, "%s", direction);
     }
-    gov__rate_whistle__free_unpacked(m, NULL);
     return rc;
 }

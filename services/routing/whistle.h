@@ -36,7 +36,8 @@ void whistlemsg_clear(whistlemsg_t *view);
 /* Blows the whistle in `env` (a BlowWhistle by a member of a street office
  * or community) inside the caller's transaction. Returns 0 with the whistle
  * in out->ids[0], or -1 with `err` set (the caller rolls back). */
-int whistle_blow(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
+int whistle_blow(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 idem_answer_t *out, apperr_t *err);
 
 /* As whistle_blow for an already decoded request, inside the caller's open
  * transaction (a subscriber's); nothing is committed or rolled back here. */
@@ -53,6 +54,7 @@ int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const
  * closed whistle, once per side and dispatch. Returns 0 with the whistle and
  * dispatch in out->ids[0..1] and the direction ("caller" or "department") in
  * out->note, or -1 with `err` set (the caller rolls back). */
-int whistle_rate(routing_t *r, const Gov__Envelope *env, idem_answer_t *out, apperr_t *err);
+int whistle_rate(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 idem_answer_t *out, apperr_t *err);
 
 #endif
