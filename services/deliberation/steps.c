@@ -635,73 +635,76 @@ int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
 
 /* --- what the clock and routing move ------------------------------------------- */
 
+/* --- the windows closing on their own (windows.c) --------------------------- */
+
+/* Each builds the record's body from the matter and says the step it moves
+ * to (NULL: it stays). */
+static json_t *s_closing_soon(const Gov__Matter *v, const char **to)
+{
+    *to = NULL;
+    return json_pack("{s:I}", "until_ms", (json_int_t) v->window_until_ms);
+}
+
+static json_t *s_opinions_closed(const Gov__Matter *v, const char **to)
+{
+    *to = "discussed";
+    return json_pack("{s:i, s:i, s:i}", "for", v->opinions_for, "against", v->opinions_against,
+                     "neutral", v->opinions_neutral);
+}
+
+static json_t *s_notice_ended(const Gov__Matter *v, const char **to)
+{
+    int passed = v->meeting && v->meeting->tally && v->meeting->tally->passed;
+    *to = passed ? "approved" : "closed";
+    return json_pack("{s:i, s:s}", "objections", v->objections, "next", *to);
+}
+
+static json_t *s_evaluation_closed(const Gov__Matter *v, const char **to)
+{
+    *to = "closed";
+    return json_pack("{s:i, s:i, s:i}", "satisfied", v->rated_satisfied, "basic", v->rated_basic,
+                     "dissatisfied", v->rated_dissatisfied);
+}
+
+/* What a window closing does to a matter still at step `from`: record
+ * `record` announcing `event`, and move on. A matter that left the step
+ * already (the committee convened early, say) is left alone. */
+static const struct {
+    const char *kind, *from, *record, *event;
+    json_t *(*body)(const Gov__Matter *v, const char **to);
+} s_window_moves[] = {
+    {"closing", "discussing", "closing_soon", "DiscussionClosing", s_closing_soon},
+    {"opinions", "discussing", "discussion_closed", "DiscussionClosed", s_opinions_closed},
+    {"notice", "published", "notice_ended", "NoticeEnded", s_notice_ended},
+    {"evaluation", "evaluating", "evaluation_closed", "MatterClosed", s_evaluation_closed},
+};
+
 int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_t *err)
 {
+    size_t k = 0, n = sizeof s_window_moves / sizeof *s_window_moves;
+    while (k < n && strcmp(s_window_moves[k].kind, kind) != 0)
+        k++;
+    if (k == n)
+        return apperr_fail(err, "INTERNAL", "unknown window kind", NULL, "\"%s\"", kind);
     matter_ref_t m;
     if (steps_lock(d, matter_id, &m, err))
         return -1;
-    const char *sys = "system:deliberation";
-    if (strcmp(kind, "closing") == 0)
-        return strcmp(m.step, "discussing") != 0
-                   ? 0
-                   : steps_record(d, m.id, "closing_soon", sys,
-                                  json_pack("{s:I}", "until_ms", (json_int_t) m.window_until_ms),
-                                  "DiscussionClosing", NULL, NULL, 0, err);
-    if (strcmp(kind, "opinions") == 0) {
-        if (strcmp(m.step, "discussing") != 0)
-            return 0;
-        mattermsg_t v;
-        if (mattermsg_load(d, m.id, &v, err) != 1) {
-            mattermsg_clear(&v);
-            return -1;
-        }
-        json_t *body = json_pack("{s:i, s:i, s:i}", "for", v.msg.opinions_for, "against",
-                                 v.msg.opinions_against, "neutral", v.msg.opinions_neutral);
+    if (strcmp(m.step, s_window_moves[k].from) != 0)
+        return 0;
+    mattermsg_t v;
+    if (mattermsg_load(d, m.id, &v, err) != 1) {
         mattermsg_clear(&v);
-        if (steps_move(d, m.id, "discussed", NULL, 0, err)) {
-            json_decref(body);
-            return -1;
-        }
-        return steps_record(d, m.id, "discussion_closed", sys, body, "DiscussionClosed", NULL,
-                            NULL, 0, err);
+        return -1;
     }
-    if (strcmp(kind, "notice") == 0) {
-        if (strcmp(m.step, "published") != 0)
-            return 0;
-        mattermsg_t v;
-        if (mattermsg_load(d, m.id, &v, err) != 1) {
-            mattermsg_clear(&v);
-            return -1;
-        }
-        int passed = v.msg.meeting && v.msg.meeting->tally && v.msg.meeting->tally->passed;
-        json_t *body = json_pack("{s:i, s:s}", "objections", v.msg.objections, "next",
-                                 passed ? "approved" : "closed");
-        mattermsg_clear(&v);
-        if (steps_move(d, m.id, passed ? "approved" : "closed", NULL, 0, err)) {
-            json_decref(body);
-            return -1;
-        }
-        return steps_record(d, m.id, "notice_ended", sys, body, "NoticeEnded", NULL, NULL, 0, err);
+    const char *to = NULL;
+    json_t *body = s_window_moves[k].body(&v.msg, &to);
+    mattermsg_clear(&v);
+    if (to && steps_move(d, m.id, to, NULL, 0, err)) {
+        json_decref(body);
+        return -1;
     }
-    if (strcmp(kind, "evaluation") == 0) {
-        if (strcmp(m.step, "evaluating") != 0)
-            return 0;
-        mattermsg_t v;
-        if (mattermsg_load(d, m.id, &v, err) != 1) {
-            mattermsg_clear(&v);
-            return -1;
-        }
-        json_t *body = json_pack("{s:i, s:i, s:i}", "satisfied", v.msg.rated_satisfied, "basic",
-                                 v.msg.rated_basic, "dissatisfied", v.msg.rated_dissatisfied);
-        mattermsg_clear(&v);
-        if (steps_move(d, m.id, "closed", NULL, 0, err)) {
-            json_decref(body);
-            return -1;
-        }
-        return steps_record(d, m.id, "evaluation_closed", sys, body, "MatterClosed", NULL, NULL, 0,
-                            err);
-    }
-    return apperr_fail(err, "INTERNAL", "unknown window kind", NULL, "\"%s\"", kind);
+    return steps_record(d, m.id, s_window_moves[k].record, "system:deliberation", body,
+                        s_window_moves[k].event, NULL, NULL, 0, err);
 }
 
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
