@@ -57,7 +57,7 @@ static int s_sitting(delib_t *d, const matter_ref_t *m, meeting_ref_t *mt, const
         if (s_meeting(d, m->id, mt, err) == 0 && mt->closed_ms)
             return apperr_fail(err, "MEETING_CLOSED", "the meeting is closed", NULL,
                               "matter %lld is %s", (long long) m->id, m->step);
-        return steps_require(m, "convened", what, err);
+        return matter_require(m, "convened", what, err);
     }
     if (s_meeting(d, m->id, mt, err))
         return -1;
@@ -136,9 +136,9 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     who_t w;
     matter_ref_t m;
     out->matter_id = p->matter_id;
-    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+    if (who_load(d, env->actor, &w, err) || matter_lock(d, p->matter_id, &m, err) ||
         who_require_committee(&w, &m, err) ||
-        steps_require(&m, "discussed undecided", "convening a meeting", err))
+        matter_require(&m, "discussed undecided", "convening a meeting", err))
         return -1;
     const char *kind = s_str(p->roster_kind), *ballot = s_str(p->ballot);
     int col = s_quorum_col(kind);
@@ -155,7 +155,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
         return -1;
     if (strcmp(kind, "council") != 0 && p->n_council)
         return apperr_fail(err, "BAD_COUNCIL", "members are named only for a council", NULL, NULL);
-    PGresult *rules = steps_rules(d, m.community_id, err);
+    PGresult *rules = matter_rules(d, m.community_id, err);
     if (!rules)
         return -1;
     char quorum[24], majority[24];
@@ -198,7 +198,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     if (size == 0)
         return apperr_fail(err, "EMPTY_ROSTER", "nobody in the matter's scope is on that roster",
                           NULL, "roster kind %s", kind);
-    if (steps_move(d, m.id, "convened", NULL, 0, err))
+    if (matter_move(d, m.id, "convened", NULL, 0, err))
         return -1;
     if (!(res = delib_exec(d, Q_ROSTER_CODES, 1, (const char *[]){b[3]}, err)))
         return -1;
@@ -211,8 +211,8 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
                              "allow_change", p->allow_change, "motion", p->motion, "starts_ms",
                              (json_int_t) p->starts_ms, "roster_size", (json_int_t) size,
                              "quorum", quorum, "majority", majority);
-    int rc = audience ? steps_record(d, m.id, "convened", w.code, body, "MeetingConvened", env,
-                                     audience, n, err)
+    int rc = audience ? matter_record(d, m.id, "convened", w.code, body, "MeetingConvened", env,
+                                      audience, n, err)
                       : apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     if (!audience)
         json_decref(body);
@@ -231,7 +231,7 @@ int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     matter_ref_t m;
     meeting_ref_t mt;
     out->matter_id = p->matter_id;
-    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+    if (who_load(d, env->actor, &w, err) || matter_lock(d, p->matter_id, &m, err) ||
         s_sitting(d, &m, &mt, "attendance", err))
         return -1;
     int for_other = p->person && p->person[0] && strcmp(p->person, w.code) != 0;
@@ -258,10 +258,10 @@ int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
         return apperr_fail(err, "ALREADY_ATTENDED", "the attendance is recorded already", NULL,
                           NULL);
     out->meeting_id = mt.id;
-    return steps_record(d, m.id, "attended", w.code,
-                        json_pack("{s:I, s:s}", "meeting_id", (json_int_t) mt.id, "person",
-                                  who.code),
-                        NULL, env, NULL, 0, err);
+    return matter_record(d, m.id, "attended", w.code,
+                         json_pack("{s:I, s:s}", "meeting_id", (json_int_t) mt.id, "person",
+                                   who.code),
+                         NULL, env, NULL, 0, err);
 }
 
 static int s_receipt(char out[33], char hash[65])
@@ -283,7 +283,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     matter_ref_t m;
     meeting_ref_t mt;
     out->matter_id = p->matter_id;
-    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+    if (who_load(d, env->actor, &w, err) || matter_lock(d, p->matter_id, &m, err) ||
         s_sitting(d, &m, &mt, "voting", err) || s_on_roster(d, mt.id, w.person_id, err))
         return -1;
     const char *choice = s_str(p->choice);
@@ -321,7 +321,7 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
                           : json_pack("{s:I, s:s, s:s, s:s, s:b}", "meeting_id", (json_int_t) mt.id,
                                       "person", w.code, "choice", choice, "receipt_hash", hash,
                                       "changed", !first);
-    return steps_record(d, m.id, secret ? "ballot" : "vote", w.code, body, NULL, env, NULL, 0, err);
+    return matter_record(d, m.id, secret ? "ballot" : "vote", w.code, body, NULL, env, NULL, 0, err);
 }
 
 /* --- close and count ------------------------------------------------------------- */
@@ -334,7 +334,7 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     matter_ref_t m;
     meeting_ref_t mt;
     out->matter_id = p->matter_id;
-    if (who_load(d, env->actor, &w, err) || steps_lock(d, p->matter_id, &m, err) ||
+    if (who_load(d, env->actor, &w, err) || matter_lock(d, p->matter_id, &m, err) ||
         who_require_committee(&w, &m, err) || s_sitting(d, &m, &mt, "closing a meeting", err))
         return -1;
     rule_t quorum, majority;
@@ -359,7 +359,7 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                             delib_i64(b[4], abstain), valid ? "t" : "f", passed ? "t" : "f",
                             receipts};
     const char *step = passed ? "decided" : valid ? "rejected" : "undecided";
-    if (delib_run(d, Q_CLOSE_MEETING, 9, params, err) || steps_move(d, m.id, step, NULL, 0, err))
+    if (delib_run(d, Q_CLOSE_MEETING, 9, params, err) || matter_move(d, m.id, step, NULL, 0, err))
         return -1;
     out->meeting_id = mt.id;
     json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:b, s:s, s:I}",
@@ -369,8 +369,8 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                              "majority", mt.majority, "valid", valid, "passed", passed,
                              "receipts_hash", receipts, "quorum_needed",
                              (json_int_t) rule_needed(&quorum, roster));
-    return steps_record(d, m.id, "meeting_closed", w.code, body, "MeetingClosed", env, NULL, 0,
-                        err);
+    return matter_record(d, m.id, "meeting_closed", w.code, body, "MeetingClosed", env, NULL, 0,
+                         err);
 }
 
 int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckReceiptReply *out,

@@ -15,99 +15,9 @@
 #define MINUTE_MS (60 * 1000LL)
 #define ATTACHMENTS_MAX 20
 
-/* --- shared helpers -------------------------------------------------------- */
-
-int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, apperr_t *err)
-{
-    char ids[24];
-    PGresult *res = delib_exec(d, Q_MATTER_LOCK, 1, (const char *[]){delib_i64(ids, id)}, err);
-    if (!res)
-        return -1;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return apperr_fail(err, "NOT_FOUND", "no such matter", NULL, "matter %lld", (long long) id);
-    }
-    memset(out, 0, sizeof *out);
-    out->id = id;
-    snprintf(out->scope, sizeof out->scope, "%s", PQgetvalue(res, 0, 1));
-    out->area_id = delib_cell_i64(res, 0, 2);
-    out->community_id = delib_cell_i64(res, 0, 3);
-    snprintf(out->step, sizeof out->step, "%s", PQgetvalue(res, 0, 4));
-    out->convene_required = PQgetvalue(res, 0, 5)[0] == 't';
-    out->window_until_ms = delib_cell_i64(res, 0, 7);
-    PQclear(res);
-    return 0;
-}
-
-static int s_in(const char *word, const char *list)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; (p = strstr(p, word)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-    return 0;
-}
-
-int steps_require(const matter_ref_t *m, const char *steps, const char *what, apperr_t *err)
-{
-    if (s_in(m->step, steps))
-        return 0;
-    return apperr_fail(err, "WRONG_STEP", "the matter is not in a step that allows this",
-                      NULL, "matter %lld is %s; %s needs %s", (long long) m->id, m->step, what,
-                      steps);
-}
-
-int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
-                 json_t *body, const char *event, const Gov__Envelope *cause, char **audience,
-                 size_t n_audience, apperr_t *err)
-{
-    Gov__MatterRecord rec;
-    char *buf = NULL;
-    int rc = body ? chain_append(d, matter_id, kind, actor, body, &rec, &buf, err)
-                  : apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
-    if (rc == 0 && event)
-        rc = mattermsg_announce(d, matter_id, event, cause, &rec, audience, n_audience, err);
-    free(buf);
-    json_decref(body);
-    return rc;
-}
-
-int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
-               int64_t window_ms, apperr_t *err)
-{
-    char ids[24], until[24];
-    const char *params[] = {delib_i64(ids, matter_id), step,
-                            window_ms > 0 ? delib_i64(until, window_ms) : NULL};
-    if (delib_run(d, Q_SET_STEP, 3, params, err))
-        return -1;
-    if (window_ms <= 0 || !kind)
-        return 0;
-    PGresult *res = delib_exec(d, Q_INSERT_WINDOW, 3, (const char *[]){ids, kind, until}, err);
-    if (!res)
-        return -1;
-    deadline_arm(d->windows, delib_cell_i64(res, 0, 0), window_ms);
-    PQclear(res);
-    return 0;
-}
-
-PGresult *steps_rules(delib_t *d, int64_t community_id, apperr_t *err)
-{
-    char ids[24];
-    const char *params[] = {delib_i64(ids, community_id)};
-    if (delib_run(d, Q_RULES_ENSURE, 1, params, err))
-        return NULL;
-    PGresult *res = delib_exec(d, Q_RULES, 1, params, err);
-    if (res && PQntuples(res) != 1) {
-        PQclear(res);
-        apperr_fail(err, "INTERNAL", "the community has no rules", NULL, NULL);
-        return NULL;
-    }
-    return res;
-}
-
 static int64_t s_rule_minutes(delib_t *d, int64_t community_id, int col, apperr_t *err)
 {
-    PGresult *rules = steps_rules(d, community_id, err);
+    PGresult *rules = matter_rules(d, community_id, err);
     if (!rules)
         return -1;
     int64_t minutes = delib_cell_i64(rules, 0, col);
@@ -120,7 +30,7 @@ static int s_begin(delib_t *d, const Gov__Envelope *env, int64_t id, who_t *w, m
                    delib_result_t *out, apperr_t *err)
 {
     out->matter_id = id;
-    if (who_load(d, env->actor, w, err) || steps_lock(d, id, m, err))
+    if (who_load(d, env->actor, w, err) || matter_lock(d, id, m, err))
         return -1;
     return 0;
 }
@@ -194,7 +104,7 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
         return -1;
     out->matter_id = delib_cell_i64(res, 0, 0);
     PQclear(res);
-    PGresult *rules = steps_rules(d, m.community_id, err);
+    PGresult *rules = matter_rules(d, m.community_id, err);
     if (!rules)
         return -1;
     PQclear(rules);
@@ -207,8 +117,8 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
         json_object_set_new(body, "attachments", urls);
     else
         json_decref(urls);
-    return steps_record(d, out->matter_id, "proposed", w.code, body, "MatterProposed", env,
-                        (char **) &w.code, 1, err);
+    return matter_record(d, out->matter_id, "proposed", w.code, body, "MatterProposed", env,
+                         (char **) &w.code, 1, err);
 }
 
 int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
@@ -248,9 +158,9 @@ int steps_amend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
     if (delib_run(d, "UPDATE matters SET title = $2, body = $3 WHERE id = $1", 3,
                   (const char *[]){ids, p->title, p->body}, err))
         return -1;
-    return steps_record(d, m.id, "amended", w.code,
-                        json_pack("{s:s, s:s}", "title", p->title, "body", p->body),
-                        "MatterAmended", env, NULL, 0, err);
+    return matter_record(d, m.id, "amended", w.code,
+                         json_pack("{s:s, s:s}", "title", p->title, "body", p->body),
+                         "MatterAmended", env, NULL, 0, err);
 }
 
 /* After a co-signature: has the statutory trigger been reached? */
@@ -261,7 +171,7 @@ static int s_trigger(delib_t *d, const matter_ref_t *m, const Gov__Envelope *env
     PGresult *c = delib_exec(d, Q_TRIGGER_COUNTS, 1, (const char *[]){delib_i64(ids, m->id)}, err);
     if (!c)
         return -1;
-    PGresult *rules = steps_rules(d, m->community_id, err);
+    PGresult *rules = matter_rules(d, m->community_id, err);
     if (!rules) {
         PQclear(c);
         return -1;
@@ -289,8 +199,8 @@ static int s_trigger(delib_t *d, const matter_ref_t *m, const Gov__Envelope *env
         json_decref(body);
         return -1;
     }
-    return steps_record(d, m->id, "convene_required", "system:deliberation", body,
-                        "ConveneRequired", env, NULL, 0, err);
+    return matter_record(d, m->id, "convene_required", "system:deliberation", body,
+                         "ConveneRequired", env, NULL, 0, err);
 }
 
 int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
@@ -300,7 +210,7 @@ int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) ||
-        steps_require(&m, "proposed discussing discussed", "co-signing", err) ||
+        matter_require(&m, "proposed discussing discussed", "co-signing", err) ||
         who_require_scope(&w, &m, err))
         return -1;
     char b[3][24];
@@ -314,8 +224,8 @@ int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     if (!fresh)
         return apperr_fail(err, "ALREADY_COSIGNED", "you have co-signed this matter already", NULL,
                           NULL);
-    if (steps_record(d, m.id, "cosigned", w.code, json_pack("{s:s}", "person", w.code),
-                     "MatterCosigned", env, NULL, 0, err))
+    if (matter_record(d, m.id, "cosigned", w.code, json_pack("{s:s}", "person", w.code),
+                      "MatterCosigned", env, NULL, 0, err))
         return -1;
     return m.convene_required ? 0 : s_trigger(d, &m, env, err);
 }
@@ -329,7 +239,7 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "proposed", "accepting", err))
+        matter_require(&m, "proposed", "accepting", err))
         return -1;
     if (p->window_hours < 0 || p->window_hours > 24 * 90)
         return apperr_fail(err, "BAD_WINDOW", "the opinion window is 1 hour to 90 days", NULL,
@@ -342,7 +252,7 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         window = minutes * MINUTE_MS;
     }
     int64_t until = now + window, soon = until - (window / 2 < DAY_MS ? window / 2 : DAY_MS);
-    if (steps_move(d, m.id, "discussing", "opinions", until, err))
+    if (matter_move(d, m.id, "discussing", "opinions", until, err))
         return -1;
     char ids[24], sb[24];
     PGresult *res = delib_exec(d, Q_INSERT_WINDOW, 3,
@@ -352,9 +262,9 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         return -1;
     deadline_arm(d->windows, delib_cell_i64(res, 0, 0), soon);
     PQclear(res);
-    return steps_record(d, m.id, "accepted", w.code,
-                        json_pack("{s:I}", "opinions_until_ms", (json_int_t) until),
-                        "MatterAccepted", env, NULL, 0, err);
+    return matter_record(d, m.id, "accepted", w.code,
+                         json_pack("{s:I}", "opinions_until_ms", (json_int_t) until),
+                         "MatterAccepted", env, NULL, 0, err);
 }
 
 int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
@@ -364,7 +274,7 @@ int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "proposed", "declining", err))
+        matter_require(&m, "proposed", "declining", err))
         return -1;
     if (m.convene_required)
         return apperr_fail(err, "CONVENE_REQUIRED", "the matter reached the statutory trigger",
@@ -377,8 +287,8 @@ int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     char ids[24];
     if (delib_run(d, Q_DECLINE, 2, (const char *[]){delib_i64(ids, m.id), p->reason}, err))
         return -1;
-    return steps_record(d, m.id, "declined", w.code, json_pack("{s:s}", "reason", p->reason),
-                        "MatterDeclined", env, NULL, 0, err);
+    return matter_record(d, m.id, "declined", w.code, json_pack("{s:s}", "reason", p->reason),
+                         "MatterDeclined", env, NULL, 0, err);
 }
 
 /* --- 议事: opinions ----------------------------------------------------------- */
@@ -399,14 +309,14 @@ int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
     int64_t now = svclock_now_ms(d->clock);
     if (strcmp(m.step, "discussing") != 0 || s_window_closed_code(&m, now)) {
         if (strcmp(m.step, "proposed") == 0 || strcmp(m.step, "declined") == 0)
-            return steps_require(&m, "discussing", "an opinion", err);
+            return matter_require(&m, "discussing", "an opinion", err);
         return apperr_fail(err, "WINDOW_CLOSED", "the opinion window has closed", NULL,
                           "matter %lld is %s", (long long) m.id, m.step);
     }
     if (who_require_scope(&w, &m, err))
         return -1;
     const char *stance = s_str(p->stance);
-    if (!s_in(stance, "for against neutral") || !stance[0])
+    if (!matter_word_in(stance, "for against neutral") || !stance[0])
         return apperr_fail(err, "BAD_STANCE", "an opinion is for, against or neutral", NULL,
                           "got \"%s\"", stance);
     if (text_check(p->text, TEXT_BODY, 0, "the opinion", err))
@@ -416,10 +326,10 @@ int steps_opine(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
                             s_str(p->text), delib_i64(b[2], now)};
     if (delib_run(d, Q_OPINE, 5, params, err))
         return -1;
-    return steps_record(d, m.id, "opinion", w.code,
-                        json_pack("{s:s, s:s, s:s}", "person", w.code, "stance", stance, "text",
-                                  s_str(p->text)),
-                        "OpinionAdded", env, NULL, 0, err);
+    return matter_record(d, m.id, "opinion", w.code,
+                         json_pack("{s:s, s:s, s:s}", "person", w.code, "stance", stance, "text",
+                                   s_str(p->text)),
+                         "OpinionAdded", env, NULL, 0, err);
 }
 
 /* --- 公示: publish the decision, objections ---------------------------------- */
@@ -431,7 +341,7 @@ int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "decided rejected", "publishing", err))
+        matter_require(&m, "decided rejected", "publishing", err))
         return -1;
     int64_t minutes = s_rule_minutes(d, m.community_id, 10, err);
     if (minutes < 0)
@@ -444,11 +354,11 @@ int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                              "decision", strcmp(m.step, "decided") == 0 ? "passed" : "rejected",
                              "until_ms", (json_int_t) (svclock_now_ms(d->clock) + minutes * MINUTE_MS));
     PQclear(head);
-    if (steps_move(d, m.id, "published", "notice", svclock_now_ms(d->clock) + minutes * MINUTE_MS, err)) {
+    if (matter_move(d, m.id, "published", "notice", svclock_now_ms(d->clock) + minutes * MINUTE_MS, err)) {
         json_decref(body);
         return -1;
     }
-    return steps_record(d, m.id, "published", w.code, body, "DecisionPublished", env, NULL, 0, err);
+    return matter_record(d, m.id, "published", w.code, body, "DecisionPublished", env, NULL, 0, err);
 }
 
 int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
@@ -464,7 +374,7 @@ int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         (strcmp(m.step, "published") == 0 && s_window_closed_code(&m, now)))
         return apperr_fail(err, "NOTICE_ENDED", "the notice period (公示) is over", NULL,
                           "matter %lld is %s", (long long) m.id, m.step);
-    if (steps_require(&m, "published", "an objection", err) || who_require_scope(&w, &m, err) ||
+    if (matter_require(&m, "published", "an objection", err) || who_require_scope(&w, &m, err) ||
         text_check(p->text, TEXT_BODY, 1, "the objection", err))
         return -1;
     char b[3][24];
@@ -472,9 +382,9 @@ int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
                             delib_i64(b[2], now)};
     if (delib_run(d, Q_OBJECT, 4, params, err))
         return -1;
-    return steps_record(d, m.id, "objection", w.code,
-                        json_pack("{s:s, s:s}", "person", w.code, "text", p->text),
-                        "ObjectionFiled", env, NULL, 0, err);
+    return matter_record(d, m.id, "objection", w.code,
+                         json_pack("{s:s, s:s}", "person", w.code, "text", p->text),
+                         "ObjectionFiled", env, NULL, 0, err);
 }
 
 /* --- 办事: act on the decision ------------------------------------------------ */
@@ -486,7 +396,7 @@ int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "approved", "acting", err) || text_check(p->text, TEXT_BODY, 0, "the text", err))
+        matter_require(&m, "approved", "acting", err) || text_check(p->text, TEXT_BODY, 0, "the text", err))
         return -1;
     if (p->n_departments == 0 && p->n_tasks == 0)
         return apperr_fail(err, "NOTHING_TO_DO", "name the departments or the committee's tasks",
@@ -527,11 +437,11 @@ int steps_act(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
         }
         json_array_append_new(json_object_get(body, "tasks"), json_string(p->tasks[i]));
     }
-    if (steps_move(d, m.id, "acting", NULL, 0, err)) {
+    if (matter_move(d, m.id, "acting", NULL, 0, err)) {
         json_decref(body);
         goto done;
     }
-    rc = steps_record(d, m.id, "acting", w.code, body, "MatterActing", env, NULL, 0, err);
+    rc = matter_record(d, m.id, "acting", w.code, body, "MatterActing", env, NULL, 0, err);
 done:
     free(depts);
     return rc;
@@ -544,7 +454,7 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     who_t w;
     matter_ref_t m;
     if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        steps_require(&m, "acting", "progress", err) || text_check(p->text, TEXT_BODY, 1, "the progress", err))
+        matter_require(&m, "acting", "progress", err) || text_check(p->text, TEXT_BODY, 1, "the progress", err))
         return -1;
     int64_t now = svclock_now_ms(d->clock);
     char b[3][24];
@@ -563,15 +473,15 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     json_t *body = json_pack("{s:s, s:I, s:b}", "text", p->text, "task_id",
                              (json_int_t) p->task_id, "done", p->done);
     if (!p->done)
-        return steps_record(d, m.id, "progress", w.code, body, "MatterProgress", env, NULL, 0,
-                            err);
+        return matter_record(d, m.id, "progress", w.code, body, "MatterProgress", env, NULL, 0,
+                             err);
     int64_t minutes = s_rule_minutes(d, m.community_id, 11, err);
     if (minutes < 0 ||
-        steps_move(d, m.id, "evaluating", "evaluation", now + minutes * MINUTE_MS, err)) {
+        matter_move(d, m.id, "evaluating", "evaluation", now + minutes * MINUTE_MS, err)) {
         json_decref(body);
         return -1;
     }
-    return steps_record(d, m.id, "work_done", w.code, body, "EvaluationOpened", env, NULL, 0, err);
+    return matter_record(d, m.id, "work_done", w.code, body, "EvaluationOpened", env, NULL, 0, err);
 }
 
 /* --- 评事: evaluate; supervision ----------------------------------------------- */
@@ -588,10 +498,10 @@ int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     if (strcmp(m.step, "closed") == 0 ||
         (strcmp(m.step, "evaluating") == 0 && s_window_closed_code(&m, now)))
         return apperr_fail(err, "EVALUATION_CLOSED", "the evaluation has closed", NULL, NULL);
-    if (steps_require(&m, "evaluating", "an evaluation", err) || who_require_scope(&w, &m, err))
+    if (matter_require(&m, "evaluating", "an evaluation", err) || who_require_scope(&w, &m, err))
         return -1;
     const char *rating = s_str(p->rating);
-    if (!rating[0] || !s_in(rating, "satisfied basic dissatisfied"))
+    if (!rating[0] || !matter_word_in(rating, "satisfied basic dissatisfied"))
         return apperr_fail(err, "BAD_RATING", "a rating is satisfied, basic or dissatisfied", NULL,
                           "got \"%s\"", rating);
     if (text_check(p->text, TEXT_BODY, 0, "the evaluation", err))
@@ -607,10 +517,10 @@ int steps_evaluate(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
     if (!fresh)
         return apperr_fail(err, "ALREADY_EVALUATED", "you have evaluated this matter already", NULL,
                           NULL);
-    return steps_record(d, m.id, "evaluation", w.code,
-                        json_pack("{s:s, s:s, s:s}", "person", w.code, "rating", rating, "text",
-                                  s_str(p->text)),
-                        "MatterEvaluated", env, NULL, 0, err);
+    return matter_record(d, m.id, "evaluation", w.code,
+                         json_pack("{s:s, s:s, s:s}", "person", w.code, "rating", rating, "text",
+                                   s_str(p->text)),
+                         "MatterEvaluated", env, NULL, 0, err);
 }
 
 int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
@@ -627,10 +537,10 @@ int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                             delib_i64(b[2], svclock_now_ms(d->clock))};
     if (delib_run(d, Q_OBSERVE, 5, params, err))
         return -1;
-    return steps_record(d, m.id, "observation", w.code,
-                        json_pack("{s:s, s:s, s:s}", "person", w.code, "step", m.step, "text",
-                                  p->text),
-                        "ObservationAdded", env, NULL, 0, err);
+    return matter_record(d, m.id, "observation", w.code,
+                         json_pack("{s:s, s:s, s:s}", "person", w.code, "step", m.step, "text",
+                                   p->text),
+                         "ObservationAdded", env, NULL, 0, err);
 }
 
 /* --- what the clock and routing move ------------------------------------------- */
@@ -687,7 +597,7 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
     if (k == n)
         return apperr_fail(err, "INTERNAL", "unknown window kind", NULL, "\"%s\"", kind);
     matter_ref_t m;
-    if (steps_lock(d, matter_id, &m, err))
+    if (matter_lock(d, matter_id, &m, err))
         return -1;
     if (strcmp(m.step, s_window_moves[k].from) != 0)
         return 0;
@@ -699,19 +609,19 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
     const char *to = NULL;
     json_t *body = s_window_moves[k].body(&v.msg, &to);
     mattermsg_clear(&v);
-    if (to && steps_move(d, m.id, to, NULL, 0, err)) {
+    if (to && matter_move(d, m.id, to, NULL, 0, err)) {
         json_decref(body);
         return -1;
     }
-    return steps_record(d, m.id, s_window_moves[k].record, "system:deliberation", body,
-                        s_window_moves[k].event, NULL, NULL, 0, err);
+    return matter_record(d, m.id, s_window_moves[k].record, "system:deliberation", body,
+                         s_window_moves[k].event, NULL, NULL, 0, err);
 }
 
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
                   apperr_t *err)
 {
     matter_ref_t m;
-    if (steps_lock(d, matter_id, &m, err))
+    if (matter_lock(d, matter_id, &m, err))
         return -1;
     char b[3][24];
     const char *params[] = {delib_i64(b[0], matter_id), delib_i64(b[1], whistle_id),
@@ -724,7 +634,7 @@ int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
     PQclear(res);
     if (!changed)
         return 0;
-    return steps_record(d, matter_id, closed ? "departments_done" : "departments_summoned",
-                        "system:routing", json_pack("{s:I}", "whistle_id", (json_int_t) whistle_id),
-                        "MatterProgress", NULL, NULL, 0, err);
+    return matter_record(d, matter_id, closed ? "departments_done" : "departments_summoned",
+                         "system:routing", json_pack("{s:I}", "whistle_id", (json_int_t) whistle_id),
+                         "MatterProgress", NULL, NULL, 0, err);
 }

@@ -1,7 +1,8 @@
 /* steps: a matter's way through 由民做主, one command each — propose and
  * co-sign (提事), accept or decline (受理), opinions (议事), publish and object
  * (公示), act and report progress (办事), evaluate (评事), and the supervision
- * committee's observations at any step. Meetings (定事) are meeting.c.
+ * committee's observations at any step. Meetings (定事) are meeting.c; the
+ * primitives both are made of (lock, require, move, record) are matter.c.
  *
  * Every command runs in the caller's transaction, checks who acts and the
  * step the matter is in, writes, appends its entry to the matter's chain and
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "delib.h"
+#include "matter.h"
 #include "who.h"
 
 /* What a command produced, for its reply. */
@@ -62,28 +64,5 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
  * with origin "matter:<id>" was blown (closed = 0) or closed (closed = 1). */
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
                   apperr_t *err);
-
-/* Shared with meeting.c. */
-
-/* Locks matter `id` and reads what the checks need: 0, or -1 (NOT_FOUND). */
-int steps_lock(delib_t *d, int64_t id, matter_ref_t *out, apperr_t *err);
-
-/* -1 with WRONG_STEP unless the matter is in one of `steps` (space-separated). */
-int steps_require(const matter_ref_t *m, const char *steps, const char *what,
-                  apperr_t *err);
-
-/* Appends the entry (`body` is stolen) and, when `event` is not NULL, writes
- * the event with `audience`. 0 or -1. */
-int steps_record(delib_t *d, int64_t matter_id, const char *kind, const char *actor,
-                 json_t *body, const char *event, const Gov__Envelope *cause, char **audience,
-                 size_t n_audience, apperr_t *err);
-
-/* Moves the matter to `step`; `window_ms` > 0 also opens window `kind` closing
- * then (and arms it). 0 or -1. */
-int steps_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
-               int64_t window_ms, apperr_t *err);
-
-/* The community's rules row: the caller PQclear()s it. NULL with `err` set. */
-PGresult *steps_rules(delib_t *d, int64_t community_id, apperr_t *err);
 
 #endif
