@@ -61,7 +61,8 @@ int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
 int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_t *err);
 
 /* Routing reported on the work a decision became: the whistle `whistle_id`
- * with origin "matter:<id>" was blown (closed = 0) or closed (closed = 1). */
+ * carrying out the matter (its matter_id) was blown (closed = 0) or closed
+ * (closed = 1). */
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,
                   apperr_t *err);
 
