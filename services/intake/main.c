@@ -115,11 +115,12 @@ int main(void)
     health_t *h = svc->health;
     self.m_cases = health_metric(h, "submits_total", "SubmitCase requests", HEALTH_COUNTER);
     self.m_batches = health_metric(h, "batches_total", "request batches", HEALTH_COUNTER);
+    submit.clock = svc->clock;
     if (relay_new(svc->zctx, cfg.db_url, "intake", events, cfg.relay_ms, &self.relay) ||
         lanes_new(svc->loop, cfg.db_url, &submit, nlanes, (size_t) max_batch, s_on_served, &self,
                   &self.lanes) ||
         sub_new(svc->loop, svc->zctx, svc->conn, "intake", "routing", routing_events,
-                cfg.silence_ms, progress_apply, &self, &self.routing))
+                cfg.silence_ms, progress_apply, svc->clock, &self.routing))
         goto done;
     if (rpcsrv_new(svc->loop, svc->zctx, endpoint, (size_t) max_batch, cfg.max_msg, s_on_batch,
                    &self, &self.rpc)) {

@@ -7,22 +7,28 @@
 #include "db.h"
 #include "log.h"
 #include "routing.pb-c.h"
+#include "sqltime.h"
+#include "svclock.h"
 
-/* $1 case, $2 new status, $3 the statuses it may move from (text[]) */
+/* $1 case, $2 new status, $3 the statuses it may move from (text[]), $4 when
+ * (ms, the service clock) */
 #define Q_MOVE_CASE                                                                            \
-    "UPDATE cases SET status = $2, updated_at = now() WHERE id = $1 AND status = ANY ($3::text[])"
+    "UPDATE cases SET status = $2, updated_at = " TS("$4")                                      \
+    " WHERE id = $1 AND status = ANY ($3::text[])"
 
-static int s_move(PGconn *conn, int64_t case_id, const char *status, const char *from)
+static int s_move(PGconn *conn, const svclock_t *clock, int64_t case_id, const char *status,
+                  const char *from)
 {
-    char id[24];
+    char id[24], at[24];
     snprintf(id, sizeof id, "%" PRId64, case_id);
-    const char *params[] = {id, status, from};
-    return db_run(conn, Q_MOVE_CASE, 3, params);
+    snprintf(at, sizeof at, "%" PRId64, svclock_now_ms(clock));
+    const char *params[] = {id, status, from, at};
+    return db_run(conn, Q_MOVE_CASE, 4, params);
 }
 
 int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
 {
-    (void) arg;
+    const svclock_t *clock = arg;
     const char *type = event->type;
     int rc = 0;
     if (strcmp(type, "DispatchSent") == 0) {
@@ -31,7 +37,7 @@ int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
         if (!ev || !ev->item)
             rc = -1;
         else if (ev->item->case_id && strcmp(ev->item->role, "lead") == 0)
-            rc = s_move(conn, ev->item->case_id, "dispatched", "{open}");
+            rc = s_move(conn, clock, ev->item->case_id, "dispatched", "{open}");
         if (ev)
             gov__dispatch_event__free_unpacked(ev, NULL);
     } else if (strcmp(type, "EvaluationRequested") == 0 || strcmp(type, "CaseEvaluated") == 0) {
@@ -40,11 +46,11 @@ int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
         if (!ev)
             rc = -1;
         else if (strcmp(type, "EvaluationRequested") == 0)
-            rc = s_move(conn, ev->case_id, "resolved", "{open,dispatched}");
+            rc = s_move(conn, clock, ev->case_id, "resolved", "{open,dispatched}");
         else if (strcmp(ev->result, "dissatisfied") == 0)
-            rc = s_move(conn, ev->case_id, "dispatched", "{resolved}");
+            rc = s_move(conn, clock, ev->case_id, "dispatched", "{resolved}");
         else
-            rc = s_move(conn, ev->case_id, "closed", "{resolved}");
+            rc = s_move(conn, clock, ev->case_id, "closed", "{resolved}");
         if (ev)
             gov__case_evaluation__free_unpacked(ev, NULL);
     }

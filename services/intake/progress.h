@@ -12,8 +12,9 @@
 
 #include "envelope.h"
 
-/* A sub_apply_cb: applies one routing event inside the subscriber's
- * transaction on `conn`. Events that do not move a case are ignored. */
+/* A sub_apply_cb (`arg` is the service's svclock_t): applies one routing
+ * event inside the subscriber's transaction on `conn`, at the service clock's
+ * time. Events that do not move a case are ignored. */
 int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg);
 
 #endif

@@ -6,6 +6,8 @@
 #ifndef INTAKE_QUERIES_H
 #define INTAKE_QUERIES_H
 
+#include "sqltime.h"
+
 #include "areamap.h"
 
 /* Serialises merge decisions per category across intake replicas; locks are
@@ -17,7 +19,8 @@
 /* For each submission, in order ($1 keys text[], $2 SHA-256 of the request
  * bytea[], $3 categories text[], $4 lon float8[], $5 lat float8[] (NULL: no
  * point), $6 dlat, $7 dlon float8[]: the half-widths of a box that holds the
- * merge circle; $8 the merge window; $9 the merge distance in metres): what
+ * merge circle; $8 the merge window; $9 the merge distance in metres; $10
+ * now, by the service clock, in ms): what
  * its idempotency key answered before, whether its category exists, and
  * every open case of its category inside the box opened within the window,
  * as "id lon lat callers status area_id" joined by ';' (intake measures the
@@ -33,7 +36,7 @@
 #define Q_LOOKUP                                                                               \
     "SELECT u.ord, r.case_id, r.request_hash = u.hash, r.merged, r.status, r.caller_count,"   \
     " rc.area_id, (extract(epoch FROM rc.created_at) * 1000)::bigint, k.ok, m.found,"          \
-    " (extract(epoch FROM now()) * 1000)::bigint, (" AREAMAP_VERSION_SQL "),"                 \
+    " $10::bigint, (" AREAMAP_VERSION_SQL "),"                                                \
     " CASE WHEN r.case_id IS NULL AND k.ok AND NOT coalesce(m.near, false)"                    \
     "  THEN nextval((SELECT pg_get_serial_sequence('cases', 'id'))::regclass) END"             \
     " FROM unnest($1::text[], $2::bytea[], $3::text[], $4::float8[], $5::float8[],"           \
@@ -53,7 +56,7 @@
     "     AND ST_Y(c.location::geometry) BETWEEN u.lat - u.dlat AND u.lat + u.dlat"            \
     "     AND ST_X(c.location::geometry) BETWEEN u.lon - u.dlon AND u.lon + u.dlon"            \
     "     AND c.category_code = u.category AND c.status IN ('open', 'dispatched')"             \
-    "     AND c.created_at > now() - $8::interval"                                             \
+    "     AND c.created_at > " TS("$10") " - $8::interval"                                     \
     "  ) m ON true"                                                                            \
     " ORDER BY u.ord"
 
@@ -63,41 +66,48 @@
 /* $1 id bigint[], $2 channel, $3 category, $4 description, $5 urgency text[],
  * $6 lon, $7 lat float8[], $8 address text[], $9 area_id bigint[], $10 area
  * path (bigint[] literals), $11 name, $12 phone text[], $13 media (text[]
- * literals) */
+ * literals), $14 when (ms, the service clock) bigint[] */
 #define Q_INSERT_CASES                                                                         \
     "INSERT INTO cases (id, channel, category_code, description, urgency, location, address,"  \
-    " area_id, area_path, reporter_name, reporter_phone, media_urls) OVERRIDING SYSTEM VALUE"   \
+    " area_id, area_path, reporter_name, reporter_phone, media_urls, created_at, updated_at)"  \
+    " OVERRIDING SYSTEM VALUE"                                                                 \
     " SELECT x.id, x.channel, x.category, x.description, x.urgency,"                           \
     "  CASE WHEN x.lon IS NULL THEN NULL"                                                      \
     "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END,"                     \
-    "  x.address, x.area_id, x.area_path::bigint[], x.name, x.phone, x.media::text[]"          \
+    "  x.address, x.area_id, x.area_path::bigint[], x.name, x.phone, x.media::text[],"          \
+    "  " TS("x.at") ", " TS("x.at")                                                            \
     " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],"  \
     "  $7::float8[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[],"          \
-    "  $13::text[]) AS x(id, channel, category, description, urgency, lon, lat, address,"      \
-    "  area_id, area_path, name, phone, media)"
+    "  $13::text[], $14::bigint[]) AS x(id, channel, category, description, urgency, lon, lat," \
+    "  address, area_id, area_path, name, phone, media, at)"
 
-/* $1 case ids bigint[]: one more caller for each element */
+/* $1 case ids bigint[]: one more caller for each element; $2 when (ms) bigint[] */
 #define Q_ADD_CALLERS                                                                          \
-    "UPDATE cases c SET caller_count = c.caller_count + x.n, updated_at = now()"               \
-    " FROM (SELECT id, count(*) AS n FROM unnest($1::bigint[]) AS e(id) GROUP BY id) x"        \
+    "UPDATE cases c SET caller_count = c.caller_count + x.n, updated_at = " TS("x.at")         \
+    " FROM (SELECT id, count(*) AS n, max(at) AS at"                                           \
+    "  FROM unnest($1::bigint[], $2::bigint[]) AS e(id, at) GROUP BY id) x"                    \
     " WHERE c.id = x.id"
 
 /* $1 case_id bigint[], $2 channel, $3 name, $4 phone, $5 description text[],
- * $6 media (text[] literals) */
+ * $6 media (text[] literals), $7 when (ms) bigint[] */
 #define Q_INSERT_CALLERS                                                                       \
     "INSERT INTO case_callers (case_id, channel, reporter_name, reporter_phone, description,"  \
-    " media_urls)"                                                                             \
-    " SELECT x.case_id, x.channel, x.name, x.phone, x.description, x.media::text[]"            \
-    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])"   \
-    "  WITH ORDINALITY AS x(case_id, channel, name, phone, description, media, ord)"           \
+    " media_urls, created_at)"                                                                 \
+    " SELECT x.case_id, x.channel, x.name, x.phone, x.description, x.media::text[], "          \
+    TS("x.at")                                                                                 \
+    " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"   \
+    "  $7::bigint[]) WITH ORDINALITY AS x(case_id, channel, name, phone, description, media,"  \
+    "  at, ord)"                                                                               \
     " ORDER BY x.ord"
 
 /* $1 key text[], $2 request hash bytea[], $3 case_id bigint[], $4 merged
- * boolean[], $5 status text[], $6 callers int[] */
+ * boolean[], $5 status text[], $6 callers int[], $7 when (ms) bigint[] */
 #define Q_INSERT_REQUESTS                                                                      \
-    "INSERT INTO intake_requests (key, request_hash, case_id, merged, status, caller_count)"    \
-    " SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::boolean[], $5::text[],"  \
-    "  $6::int[])"
+    "INSERT INTO intake_requests (key, request_hash, case_id, merged, status, caller_count,"    \
+    " created_at)"                                                                             \
+    " SELECT x.key, x.hash, x.case_id, x.merged, x.status, x.callers, " TS("x.at")             \
+    " FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::boolean[], $5::text[],"           \
+    "  $6::int[], $7::bigint[]) AS x(key, hash, case_id, merged, status, callers, at)"
 
 /* Columns of a case as casemsg_from_row() reads them. */
 #define Q_CASE_COLUMNS                                                                         \

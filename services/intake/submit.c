@@ -30,10 +30,10 @@ struct submit {
 /* Prepared once per session: planning the lookup costs more than running it;
  * the events' INSERT is outbox's (numbered as they are written). */
 static const db_statement_t s_statements[] = {
-    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 9},
-    {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 13},
-    {"intake_merges", Q_ADD_CALLERS, 1},    {"intake_callers", Q_INSERT_CALLERS, 6},
-    {"intake_requests", Q_INSERT_REQUESTS, 6}, OUTBOX_NUMBERED_STATEMENT,
+    {"intake_lock", Q_LOCK_CATEGORIES, 1},  {"intake_lookup", Q_LOOKUP, 10},
+    {"intake_ids", Q_NEXT_IDS, 1},          {"intake_cases", Q_INSERT_CASES, 14},
+    {"intake_merges", Q_ADD_CALLERS, 2},    {"intake_callers", Q_INSERT_CALLERS, 7},
+    {"intake_requests", Q_INSERT_REQUESTS, 7}, OUTBOX_NUMBERED_STATEMENT,
 };
 
 /* Lookup columns (Q_LOOKUP). */
@@ -247,7 +247,7 @@ static int s_event(outbox_batch_t *events, submit_item_t *it)
 }
 
 /* A statement's array parameters, built column by column. */
-#define S_MAX_COLUMNS 13
+#define S_MAX_COLUMNS 14
 typedef struct {
     pgarray_t *col[S_MAX_COLUMNS];
     int n;
@@ -309,17 +309,20 @@ static int s_lookup(PGconn *conn, const submit_config_t *cfg, submit_item_t *ite
     char window[32], distance[32];
     snprintf(window, sizeof window, "%d hours", cfg->merge_window_hours);
     snprintf(distance, sizeof distance, "%.17g", cfg->merge_distance_m);
-    const char *lookup_params[9] = {0};
+    char now[24];
+    snprintf(now, sizeof now, "%lld", (long long) svclock_now_ms(cfg->clock));
+    const char *lookup_params[10] = {0};
     for (int k = 0; rc == 0 && k < 7; k++)
         if (!(lookup_params[k] = pgarray_text(u.col[k])))
             rc = -1;
     lookup_params[7] = window;
     lookup_params[8] = distance;
+    lookup_params[9] = now;
     const char *lock_params[] = {cats};
     PGresult *results[3] = {0};
     rc = rc == 0 && cats && PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
                  PQsendQueryPrepared(conn, "intake_lock", 1, lock_params, NULL, NULL, 0) &&
-                 PQsendQueryPrepared(conn, "intake_lookup", 9, lookup_params, NULL, NULL, 0) &&
+                 PQsendQueryPrepared(conn, "intake_lookup", 10, lookup_params, NULL, NULL, 0) &&
                  PQpipelineSync(conn)
              ? db_pipeline_collect(conn, 3, results, sqlstate)
              : -1;
@@ -383,8 +386,8 @@ static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, c
 {
     s_columns_t cases, merges, callers, requests;
     outbox_batch_t *events = outbox_batch_new("intake");
-    int rc = s_columns_init(&cases, 13) | s_columns_init(&merges, 1) |
-                     s_columns_init(&callers, 6) | s_columns_init(&requests, 6) || !events
+    int rc = s_columns_init(&cases, 14) | s_columns_init(&merges, 2) |
+                     s_columns_init(&callers, 7) | s_columns_init(&requests, 7) || !events
                  ? -1
                  : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -416,8 +419,10 @@ static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, c
             pgarray_add_text(c[10], s_name(it));
             pgarray_add_text(c[11], s_phone(it));
             rc |= s_add_media(c[12], m);
+            pgarray_add_int(c[13], it->created_ms);
         } else {
             pgarray_add_int(merges.col[0], it->case_id);
+            pgarray_add_int(merges.col[1], it->created_ms);
         }
         pgarray_add_int(callers.col[0], it->case_id);
         pgarray_add_text(callers.col[1], m->channel);
@@ -425,12 +430,14 @@ static int s_write(PGconn *conn, submit_item_t *items, size_t n, int *nevents, c
         pgarray_add_text(callers.col[3], s_phone(it));
         pgarray_add_text(callers.col[4], m->description);
         rc |= s_add_media(callers.col[5], m);
+        pgarray_add_int(callers.col[6], it->created_ms);
         pgarray_add_text(requests.col[0], it->key);
         pgarray_add_bytes(requests.col[1], it->hash, sizeof it->hash);
         pgarray_add_int(requests.col[2], it->case_id);
         pgarray_add_text(requests.col[3], it->merged ? "t" : "f");
         pgarray_add_text(requests.col[4], it->status);
         pgarray_add_int(requests.col[5], it->callers);
+        pgarray_add_int(requests.col[6], it->created_ms);
         rc |= s_event(events, it);
     }
     /* Queue every statement that has rows, then COMMIT; count what was sent. */

@@ -24,10 +24,12 @@
 #include "areamap.h"
 #include "intake.pb-c.h"
 #include "rpcsrv.h"
+#include "svclock.h"
 
 typedef struct {
     double merge_distance_m;
     int merge_window_hours;
+    const svclock_t *clock; /* the service's, borrowed: every time stored comes from it */
 } submit_config_t;
 
 /* One submission on its way. The fields are submit.c's; others only move

@@ -29,6 +29,7 @@ typedef struct {
     rpc_req_t *held[16];
     int nheld;
     _Atomic int max_batch, answered;
+    void *dealer; /* a test's own socket, closed by teardown if a check failed first */
 } server_t;
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
@@ -41,8 +42,8 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
         if (strcmp(type, "Ping") == 0) {
             Gov__GetCase echo = GOV__GET_CASE__INIT;
             echo.case_id = (int64_t) reqs[i]->env->time_ms; /* proves we read the request */
+            s->answered++; /* before the reply: a client that has it sees the count */
             rpcsrv_reply(srv, reqs[i], "Pong", &echo.base);
-            s->answered++;
         } else if (strcmp(type, "Hold") == 0 && s->nheld < 16) {
             s->held[s->nheld++] = reqs[i]; /* never answered */
         } else {
@@ -91,6 +92,8 @@ static int s_teardown(void **state)
     uv_async_send(&s->stop);
     uv_thread_join(&s->thread);
     uv_sem_destroy(&s->ready);
+    if (s->dealer)
+        zmq_close(s->dealer); /* or zmq_ctx_term waits for it for ever */
     zmq_ctx_term(s->zctx);
     free(s);
     return 0;
@@ -188,7 +191,7 @@ static void test_queued_requests_are_batched(void **state)
 {
     server_t *s = *state;
     enum { N = 50 };
-    void *dealer = zmq_socket(s->zctx, ZMQ_DEALER);
+    void *dealer = s->dealer = zmq_socket(s->zctx, ZMQ_DEALER);
     int linger = 0, timeout = 5000;
     zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(dealer, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
@@ -222,6 +225,7 @@ static void test_queued_requests_are_batched(void **state)
     assert_int_equal(s->answered - before, N);
     assert_true(s->max_batch > 1);
     zmq_close(dealer);
+    s->dealer = NULL;
 }
 
 /* zuv's edge-trigger hazard: thousands of messages already queued when the
