@@ -28,6 +28,8 @@
       "give every new request a new message id; resend the same content to get the first answer") \
     X(CLOCK_FIXED, 'R', "the clock cannot be moved", "only services started with GOV_TEST_CLOCK=1") \
     X(NO_ACTOR, 'R', "the request names no actor", "say who acts (--as)")                          \
+    X(ACTOR_NOT_ALLOWED, 'R', "this client's key may not act for a person",                       \
+      "send it through the gateway, or with a key listed in the key folder's actors file")        \
     /* text, URLs and simple fields (common/text.h) */                                            \
     X(MISSING_TEXT, 'R', "a required text is empty", NULL)                                        \
     X(TEXT_TOO_LONG, 'R', "a text is longer than its field allows", "limits are in characters")    \

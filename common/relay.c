@@ -9,15 +9,18 @@
 #include <zmq.h>
 
 #include "actor.h"
+#include "curve.h"
 #include "db.h"
 #include "log.h"
 #include "outbox.h"
+#include "zap.h"
 
 struct relay {
     actor_t *actor;           /* the relay's thread, loop and connection */
     uv_async_t kick;          /* on the relay's loop, like the timer */
     uv_timer_t timer;
     void *zctx, *pub;
+    zap_watch_t *watch;       /* the PUB's handshakes, on the relay's loop */
     PGconn *conn;             /* the actor's */
     char *stream, *endpoint;
     int interval_ms;
@@ -102,6 +105,7 @@ static void s_on_timer(uv_timer_t *timer)
 static void s_stop(void *arg)
 {
     relay_t *relay = arg;
+    zap_watch_destroy(&relay->watch);
     uv_close((uv_handle_t *) &relay->kick, NULL);
     uv_close((uv_handle_t *) &relay->timer, NULL);
 }
@@ -114,7 +118,8 @@ static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
     int hwm = 100000, linger = 0;
     relay->conn = conn;
     relay->pub = zmq_socket(relay->zctx, ZMQ_PUB);
-    if (!relay->pub || zmq_setsockopt(relay->pub, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
+    if (!relay->pub || curve_server(relay->pub) ||
+        zmq_setsockopt(relay->pub, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
         zmq_setsockopt(relay->pub, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_bind(relay->pub, relay->endpoint)) {
         log_error("relay for %s cannot start on %s: %s", relay->stream, relay->endpoint,
@@ -128,6 +133,8 @@ static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
         log_error("relay for %s cannot read where its stream is", relay->stream);
         return -1;
     }
+    if (zap_watch(loop, relay->zctx, relay->pub, relay->endpoint, &relay->watch))
+        return -1;
     atomic_store(&relay->last_seq, end);
     uv_async_init(loop, &relay->kick, s_on_kick);
     uv_timer_init(loop, &relay->timer);

@@ -6,6 +6,8 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "curve.h"
+
 struct rpccli {
     void *zctx;
     void *sock;
@@ -21,8 +23,9 @@ static int s_connect(rpccli_t *c)
         return -errno;
     zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
-    if (zmq_connect(c->sock, c->endpoint) != 0) {
-        int rc = -errno;
+    int curve_failed = curve_client(c->sock);
+    if (curve_failed || zmq_connect(c->sock, c->endpoint) != 0) {
+        int rc = curve_failed ? -EPROTO : -errno;
         zmq_close(c->sock);
         c->sock = NULL;
         return rc;

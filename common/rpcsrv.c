@@ -1,15 +1,19 @@
 #include "rpcsrv.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "curve.h"
 #include "log.h"
+#include "zap.h"
 #include "zuv.h"
 
 struct rpcsrv {
     zuv_t *zuv;
+    zap_watch_t *watch;
     rpcsrv_batch_cb on_batch;
     void *arg;
     rpc_req_t **batch;
@@ -83,6 +87,19 @@ static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
                    "send one frame: a packed gov.Envelope with type and payload", NULL);
         return;
     }
+    const char *peer = zmq_msg_gets(&parts[nparts - 1], "User-Id");
+    if (peer)
+        snprintf(probe.peer, sizeof probe.peer, "%s", peer);
+    if (env->actor && env->actor->id[0] && !curve_may_act(probe.peer)) {
+        apperr_t err;
+        apperr_code(&err, "ACTOR_NOT_ALLOWED", "the key '%s' may not act for %s", probe.peer,
+                    env->actor->id);
+        probe.env = env;
+        srv->stats.actor_refused++;
+        s_fail_raw(srv, &probe, err.code, err.message, err.detail, err.hint, NULL);
+        envelope_free(&env);
+        return;
+    }
     rpc_req_t *req = malloc(sizeof *req);
     if (!req) {
         envelope_free(&env);
@@ -126,6 +143,8 @@ int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_bat
     void *sock = zmq_socket(zctx, ZMQ_ROUTER);
     int rc = sock ? 0 : -errno;
     int one = 1, hwm = 100000;
+    if (!rc && curve_server(sock))
+        rc = -EPROTO;
     if (!rc && (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_msg_size, sizeof max_msg_size) ||
                 zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
                 zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
@@ -133,6 +152,11 @@ int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_bat
         rc = -errno;
     if (!rc)
         rc = zuv_new(loop, sock, max_batch, s_on_msg, s_on_drained, srv, &srv->zuv);
+    if (!rc && zap_watch(loop, zctx, sock, endpoint, &srv->watch)) {
+        zuv_destroy(&srv->zuv);
+        free(srv);
+        return -EPROTO;
+    }
     if (rc) {
         if (sock)
             zmq_close(sock);
@@ -196,6 +220,7 @@ void rpcsrv_destroy(rpcsrv_t **self_p)
     if (!srv)
         return;
     *self_p = NULL;
+    zap_watch_destroy(&srv->watch);
     zuv_destroy(&srv->zuv);
     free(srv->batch);
     free(srv);

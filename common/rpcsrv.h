@@ -6,7 +6,12 @@
  * frame, an Envelope whose correlation_id is the request's message_id and whose
  * type is "<Request>Reply", or "Error" with the error field set. Frames that
  * are not an envelope are answered with error BAD_FRAME here; everything else
- * (including unknown types) is the service's to answer. */
+ * (including unknown types) is the service's to answer.
+ *
+ * With CURVE on (curve.h) the ROUTER is a CURVE server, each request carries
+ * the name of the key that sent it (`peer`), and a request that names an
+ * actor from a key not allowed to act for people is refused here with
+ * ACTOR_NOT_ALLOWED, before any service sees it. */
 #ifndef GOV_RPCSRV_H
 #define GOV_RPCSRV_H
 
@@ -25,6 +30,7 @@ typedef struct rpcsrv rpcsrv_t;
 typedef struct {
     uint8_t route[256];
     size_t route_len;
+    char peer[64];      /* the sending key's name (ZAP User-Id); "" when CURVE is off */
     Gov__Envelope *env;
     uint64_t received_ns;
 } rpc_req_t;
@@ -68,9 +74,10 @@ ProtobufCMessage *rpcsrv_payload(rpcsrv_t *srv, rpc_req_t *req,
 /* Frees a request without answering (only for shutdown). NULLs the pointer. */
 void rpcsrv_req_free(rpc_req_t **req_p);
 
-/* Counts since start: requests received, errors answered, bad frames. */
+/* Counts since start: requests received, errors answered, bad frames,
+ * requests naming an actor from a key that may not. */
 typedef struct {
-    uint64_t requests, errors, bad_frames;
+    uint64_t requests, errors, bad_frames, actor_refused;
 } rpcsrv_stats_t;
 rpcsrv_stats_t rpcsrv_stats(const rpcsrv_t *srv);
 

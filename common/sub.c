@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curve.h"
 #include "db.h"
 #include "log.h"
 #include "outbox.h"
@@ -212,7 +213,7 @@ int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
                             2, params, NULL);
     void *sock = zmq_socket(zctx, ZMQ_SUB);
     int hwm = 100000;
-    if (!res || !sock || !sub->name || !sub->stream ||
+    if (!res || !sock || !sub->name || !sub->stream || curve_client(sock) ||
         zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm) ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0) || zmq_connect(sock, endpoint) ||
         zuv_new(loop, sock, 1000, s_on_msg, s_on_drained, sub, &sub->zuv)) {

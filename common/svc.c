@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "curve.h"
 #include "db.h"
 #include "log.h"
 #include "rpcsrv.h"
@@ -16,6 +17,7 @@ svc_config_t svc_config(const char *http_var, int http_default, int *bad)
 {
     svc_config_t c;
     c.db_url = config_str("GOV_DB_URL", CONFIG_DB_URL_DEFAULT);
+    c.keys_dir = config_str("GOV_KEYS_DIR", NULL);
     c.http_port = (int) config_int(http_var, http_default, 1, 65535, bad);
     c.http_any = (int) config_int("GOV_HTTP_BIND_ANY", 0, 0, 1, bad);
     c.max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, bad);
@@ -39,7 +41,12 @@ static void s_on_tick(uv_timer_t *timer)
         rpcsrv_stats_t stats = rpcsrv_stats(s->rpc);
         atomic_store(s->m_requests, stats.requests);
         atomic_store(s->m_errors, stats.errors);
+        atomic_store(s->m_actor_refused, stats.actor_refused);
     }
+    zap_stats_t zap = zap_stats(s->zap);
+    atomic_store(s->m_admitted, zap.admitted);
+    atomic_store(s->m_refused, zap.refused);
+    atomic_store(s->m_failed, zap_failed_handshakes());
     if (s->relay)
         atomic_store(s->m_published, relay_published(s->relay));
     if (s->deadlines) {
@@ -59,6 +66,18 @@ int svc_new(svc_t *s, const char *name, const svc_config_t *cfg)
     s->zctx = zmq_ctx_new();
     if (!s->zctx || health_new(cfg->http_port, cfg->http_any, name, &s->health))
         return -1;
+    if (curve_init(cfg->keys_dir, name, 1) || zap_new(s->loop, s->zctx, &s->zap))
+        return -1;
+    if (!curve_on())
+        log_warn("GOV_KEYS_DIR is not set: sockets are plain, open to any peer that reaches them");
+    s->m_admitted = health_metric(s->health, "zap_admitted_total",
+                                  "CURVE handshakes admitted (a key in the folder)", HEALTH_COUNTER);
+    s->m_refused = health_metric(s->health, "zap_refused_total",
+                                 "CURVE handshakes refused (a key not in the folder)", HEALTH_COUNTER);
+    s->m_failed = health_metric(s->health, "handshakes_failed_total",
+                                "handshakes failed on server sockets (no key, unknown key, wrong "
+                                "mechanism)",
+                                HEALTH_COUNTER);
     if (!(s->clock = svclock_new(cfg->test_clock)))
         return -1;
     if (cfg->clock_ahead && svclock_advance(s->clock, cfg->clock_ahead)) {
@@ -81,6 +100,9 @@ void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay)
     if ((s->rpc = rpc)) {
         s->m_requests = health_metric(s->health, "requests_total", "requests received", HEALTH_COUNTER);
         s->m_errors = health_metric(s->health, "errors_total", "error replies", HEALTH_COUNTER);
+        s->m_actor_refused = health_metric(s->health, "actor_not_allowed_total",
+                                           "requests naming an actor from a key that may not",
+                                           HEALTH_COUNTER);
     }
     if ((s->relay = relay))
         s->m_published = health_metric(s->health, "events_published_total", "events published",
@@ -122,6 +144,7 @@ void svc_destroy(svc_t *s)
         uv_close((uv_handle_t *) &s->sigterm, NULL);
         s->handles = 0;
     }
+    zap_destroy(&s->zap);
     if (s->loop)
         uv_run(s->loop, UV_RUN_NOWAIT); /* let close callbacks run */
     pstmt_destroy(&s->sql);

@@ -18,10 +18,12 @@
 #include "relay.h"
 #include "rpcsrv.h"
 #include "svclock.h"
+#include "zap.h"
 
 /* The settings every service reads (docs/configuration.md). */
 typedef struct {
     const char *db_url;  /* GOV_DB_URL */
+    const char *keys_dir; /* GOV_KEYS_DIR: CURVE on every socket (curve.h); NULL: plain */
     int http_port;       /* GOV_<SERVICE>_HTTP_PORT */
     int http_any;        /* GOV_HTTP_BIND_ANY */
     int64_t max_msg;     /* GOV_MAX_MSG_SIZE */
@@ -37,7 +39,7 @@ svc_config_t svc_config(const char *http_var, int http_default, int *bad);
 
 typedef struct {
     uv_loop_t *loop;    /* the default loop */
-    void *zctx;
+    void *zctx;          /* with its ZAP handler when CURVE is on */
     health_t *health;
     svclock_t *clock;
     PGconn *conn;       /* the service's connection, at SCHEMA_VERSION */
@@ -51,18 +53,21 @@ typedef struct {
     rpcsrv_t *rpc;                              /* watched: requests, errors */
     relay_t *relay;                             /* watched: events published */
     deadline_t *deadlines;                      /* watched: fired, late */
+    zap_t *zap;
     _Atomic uint64_t *m_requests, *m_errors, *m_published, *m_fired, *m_late;
+    _Atomic uint64_t *m_admitted, *m_refused, *m_failed, *m_actor_refused;
     char deadline_metrics[2][64];               /* the names health borrows */
     int handles;
 } svc_t;
 
 /* Starts the shared parts of service `name` with `cfg` (borrowed; it must
- * outlive the service). Returns 0, or -1 after logging; call svc_destroy in
- * both cases. */
+ * outlive the service): with a key folder, CURVE and its ZAP handler first,
+ * so no socket is ever open without them. Returns 0, or -1 after logging;
+ * call svc_destroy in both cases. */
 int svc_new(svc_t *s, const char *name, const svc_config_t *cfg);
 
-/* The metrics every service has, refreshed once a second: requests_total
- * and errors_total of `rpc`, events_published_total of `relay` (either may
+/* The metrics every service has, refreshed once a second: requests_total,
+ * errors_total and actor_not_allowed_total of `rpc`, events_published_total of `relay` (either may
  * be NULL: none). All borrowed; they must outlive the loop's run. */
 void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay);
 

@@ -3,6 +3,9 @@
 GOV_PG_PORT=${GOV_PG_PORT:-55432}
 export GOV_DB_URL=${GOV_DB_URL:-postgresql://postgres@127.0.0.1:$GOV_PG_PORT/gov}
 export GOV_MIGRATIONS_DIR=${GOV_MIGRATIONS_DIR:-deploy/migrations}
+# CURVE on every socket: the deployment's keys (made once by up.sh; govctl
+# needs the same GOV_KEYS_DIR exported to talk to the services).
+export GOV_KEYS_DIR=${GOV_KEYS_DIR:-$PWD/var/keys}
 export GOV_INTAKE_ENDPOINT=${GOV_INTAKE_ENDPOINT:-tcp://127.0.0.1:7101}
 export GOV_INTAKE_EVENTS=${GOV_INTAKE_EVENTS:-tcp://127.0.0.1:7102}
 export GOV_INTAKE_HTTP_PORT=${GOV_INTAKE_HTTP_PORT:-7103}

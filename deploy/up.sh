@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/env.sh
 mkdir -p var/run var/log
+build/bin/govctl keys generate "$GOV_KEYS_DIR" | sed 's/^/keys: /'
 
 bash deploy/pg.sh init var/pg "$GOV_PG_PORT"
 bash deploy/pg.sh start var/pg
@@ -66,6 +67,9 @@ intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAK
 routing takes requests on $GOV_ROUTING_ENDPOINT and publishes events on $GOV_ROUTING_EVENTS.
 deliberation takes requests on ${GOV_DELIBERATION_ENDPOINT:-tcp://127.0.0.1:7301} and publishes events on ${GOV_DELIBERATION_EVENTS:-tcp://127.0.0.1:7302}.
 logs: var/log/   stop: make down
+
+govctl talks CURVE with its own key, like every service; in your shell first:
+  export GOV_KEYS_DIR=$GOV_KEYS_DIR
 
 try it — a report, routed to its department at once (接诉即办):
   build/bin/govctl case submit --category complaint.noise --lat 39.9025 --lon 116.3025 --text '夜间施工噪音扰民' --phone 13800001234

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 govctl=${GOVCTL:-build/bin/govctl}
+# make up's key folder, unless the caller names another (tests do).
+[ -n "${GOV_KEYS_DIR:-}" ] || [ ! -d var/keys ] || export GOV_KEYS_DIR=$PWD/var/keys
 fast=0
 [ "${1:-}" = --fast ] && fast=1
 C="--as p.cm.s3.c3.head --unit cm.s3.c3"

@@ -7,6 +7,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "curve.h"
 #include "govctl.h"
 #include "msgtypes.h"
 #include "outbox.h"
@@ -125,7 +126,7 @@ static int s_tail(int argc, char **argv)
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
     int rc = 1;
-    if (zmq_connect(sub, endpoint) != 0) {
+    if (curve_client(sub) || zmq_connect(sub, endpoint) != 0) {
         fprintf(stderr, "govctl: cannot connect to %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
         goto done;
     }

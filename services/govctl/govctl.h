@@ -30,6 +30,7 @@ int cmd_matter(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_errcodes(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */

@@ -13,10 +13,16 @@
  *   govctl calendar import|show|add-days   the working-day calendar
  *   govctl db migrate|version         the schema
  *   govctl errcodes [CODE]            the codes services answer with
+ *   govctl keys generate DIR          a deployment's CURVE keys
+ *
+ * With GOV_KEYS_DIR set, govctl talks CURVE with its own key (GOV_KEY_NAME,
+ * default govctl), which the folder's actors file lets act for people.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
+#include "curve.h"
 #include "govctl.h"
 #include "log.h"
 
@@ -43,9 +49,11 @@ static const char *s_usage =
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
     "  errcodes [CODE]           the codes services answer with, and what to do\n"
+    "  keys generate DIR [NAME...]  a deployment's CURVE keys (GOV_KEYS_DIR)\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"
-    "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_ROUTING_ENDPOINT, GOV_ACTOR ...; see docs/configuration.md).\n";
+    "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_ROUTING_ENDPOINT, GOV_ACTOR, GOV_KEYS_DIR ...;\n"
+    "see docs/configuration.md).\n";
 
 static const struct {
     const char *name;
@@ -56,7 +64,7 @@ static const struct {
     {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
     {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
-    {"order", cmd_order},       {"errcodes", cmd_errcodes},
+    {"order", cmd_order},       {"errcodes", cmd_errcodes}, {"keys", cmd_keys},
 };
 
 int main(int argc, char **argv)
@@ -66,6 +74,11 @@ int main(int argc, char **argv)
         return govctl_usage(s_usage, 0);
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
         return govctl_usage(s_usage, 1);
+    if (strcmp(argv[1], "keys") != 0 &&
+        curve_init(config_str("GOV_KEYS_DIR", NULL), config_str("GOV_KEY_NAME", "govctl"), 0)) {
+        fprintf(stderr, "govctl: GOV_KEYS_DIR is set but this client's keys cannot be read\n");
+        return 1;
+    }
     for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
         if (strcmp(argv[1], s_commands[i].name) == 0)
             return s_commands[i].run(argc - 1, argv + 1);

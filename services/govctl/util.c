@@ -5,6 +5,7 @@
 #include <zmq.h>
 
 #include "config.h"
+#include "curve.h"
 #include "govctl.h"
 #include "msgtypes.h"
 #include "pbjson.h"
@@ -76,6 +77,9 @@ int govctl_call(const char *service, const char *type, const ProtobufCMessage *p
     if (rc) {
         fprintf(stderr, "govctl: no answer from %s at %s: %s\n", service, endpoint,
                 rc == -ETIMEDOUT ? "timed out" : zmq_strerror(-rc));
+        if (rc == -ETIMEDOUT && !curve_on())
+            fprintf(stderr, "govctl: services speak CURVE when deployed with keys: export "
+                            "GOV_KEYS_DIR (make up's is var/keys)\n");
     } else if (reply->error) {
         s_print_error(reply->error);
     } else {

@@ -81,3 +81,11 @@ service_reports() {
         [ -f "$log" ] && tail -n 8 "$log" | sed "s|^|# $(basename "$log"): |"
     done
 }
+
+# Every CLI test runs as a deployment does: CURVE on every socket, with a key
+# folder of its own that the services and govctl find in GOV_KEYS_DIR.
+if ! "${GOV_BIN:-build/bin}/govctl" keys generate "$tmp/keys" >"$tmp/keys.out" 2>&1; then
+    echo "Bail out! govctl keys generate: $(cat "$tmp/keys.out")"
+    exit 1
+fi
+export GOV_KEYS_DIR="$tmp/keys"

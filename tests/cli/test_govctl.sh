@@ -130,4 +130,28 @@ expect_status "events tail --from 0 replays the stream from the table" 0 "$govct
 contains "... CaseCreated first" "$tmp/out" '"seq":1,"type":"CaseCreated"'
 contains "... then CaseMerged" "$tmp/out" '"seq":2,"type":"CaseMerged"'
 expect_status "events tail --timeout without enough events exits 1" 1 "$govctl" events tail --from 2 --count 1 --timeout 300
+
+# --- keys: who may talk to a service (lib.sh made GOV_KEYS_DIR) -------------
+check "the services run with CURVE (no plain-socket warning)" bash -c "! grep -q 'GOV_KEYS_DIR is not set' '$tmp/intake.log'"
+check "the key folder is private" test "$(stat -c %a "$GOV_KEYS_DIR")" = 700
+check "... and each secret key too" test "$(stat -c %a "$GOV_KEYS_DIR/govctl.key")" = 600
+contains "... and govctl and the gateway may act for people" "$GOV_KEYS_DIR/actors" "gateway"
+expect_status "keys generate again keeps every key" 0 "$govctl" keys generate "$GOV_KEYS_DIR"
+contains "... making none" "$tmp/out" "0 key pair(s) made"
+expect_status "keys generate adds a named pair" 0 "$govctl" keys generate "$GOV_KEYS_DIR" robot
+check "... robot.pub" test -s "$GOV_KEYS_DIR/robot.pub"
+expect_status "a key name with a slash is refused" 1 "$govctl" keys generate "$GOV_KEYS_DIR" ../x
+expect_status "keys without generate is a usage error" 2 "$govctl" keys
+expect_status "a known key is served" 0 "$govctl" case show "$id"
+expect_status "GOV_KEYS_DIR without this client's pair: govctl says so" 1 env GOV_KEY_NAME=stranger GOV_KEYS_DIR="$tmp/stranger" GOV_TIMEOUT_MS=700 "$govctl" case show "$id"
+contains "... said in the client's words" "$tmp/err" "keys cannot be read"
+mkdir -p "$tmp/stranger" && cp "$GOV_KEYS_DIR/server.pub" "$tmp/stranger/" && "$govctl" keys generate "$tmp/stranger" stranger >/dev/null
+expect_status "an unknown key is refused in the handshake: no answer" 1 env GOV_KEY_NAME=stranger GOV_KEYS_DIR="$tmp/stranger" GOV_TIMEOUT_MS=700 "$govctl" case show "$id"
+contains "... the client times out" "$tmp/err" "timed out"
+expect_status "no key at all: no answer" 1 env -u GOV_KEYS_DIR GOV_TIMEOUT_MS=700 "$govctl" case show "$id"
+expect_status "a known key not in actors may not act for a person" 1 env GOV_KEY_NAME=robot "$govctl" case show "$id"
+contains "... ACTOR_NOT_ALLOWED" "$tmp/err" '"code": "ACTOR_NOT_ALLOWED"'
+check "intake counts the refusals in /metrics" wait_until 5 bash -c "curl -fs http://127.0.0.1:$GOV_INTAKE_HTTP_PORT/metrics | grep -qE '^gov_zap_refused_total.* [1-9]'"
+check "... and the failed handshakes" wait_until 5 bash -c "curl -fs http://127.0.0.1:$GOV_INTAKE_HTTP_PORT/metrics | grep -qE '^gov_handshakes_failed_total.* [1-9]'"
+check "... and logs them" wait_until 5 grep -q "ZAP refused a client" "$tmp/intake.log"
 echo "1..$n"
