@@ -3,8 +3,7 @@
 set -euo pipefail
 govctl db migrate
 if [ "${GOV_LOAD_DEMO:-1}" = 1 ]; then
-    GOVCTL=govctl bash deploy/demo/load.sh
-    # The demo's robots live in the sink container, not on localhost.
-    psql -q "$GOV_DB_URL" -c "UPDATE notify_unit_channels
-        SET url = replace(url, '127.0.0.1:7390', '${GOV_SINK_HOST:-sink}:7390')"
+    # The demo's robots live in the sink container, not on localhost. Loading
+    # again (every `up`) changes nothing.
+    GOVCTL=govctl GOV_SINK_ADDR="${GOV_SINK_HOST:-sink}:7390" bash deploy/demo/load.sh
 fi

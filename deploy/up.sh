@@ -65,7 +65,7 @@ cat <<TRY
 
 intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.
 routing takes requests on $GOV_ROUTING_ENDPOINT and publishes events on $GOV_ROUTING_EVENTS.
-deliberation takes requests on ${GOV_DELIBERATION_ENDPOINT:-tcp://127.0.0.1:7301} and publishes events on ${GOV_DELIBERATION_EVENTS:-tcp://127.0.0.1:7302}.
+deliberation takes requests on $GOV_DELIBERATION_ENDPOINT and publishes events on $GOV_DELIBERATION_EVENTS.
 logs: var/log/   stop: make down
 
 govctl talks CURVE with its own key, like every service; in your shell first:

@@ -1,20 +1,22 @@
 -- The demo city's notification settings. MADE-UP DEMO DATA. The robots and
--- the mail server are the local sink `make up` starts (deploy/sinks/sink.py:
--- HTTP on 127.0.0.1:7390, SMTP on 2525, signing secret "demo-secret").
--- Needs reference.sql and routing.sql. Safe to run twice; an operator's
--- later edits are kept.
+-- the mail server are the local sink `make up` starts (deploy/sinks/sink.py,
+-- signing secret "demo-secret"); its HTTP address is the psql variable
+-- `sink` (host:port, load.sh passes it: 127.0.0.1:$GOV_SINK_HTTP_PORT, or
+-- the sink container's under compose). Needs reference.sql and routing.sql.
+-- Safe to run twice; an operator's later edits are kept.
 BEGIN;
 
 -- Group robots: 城管 and the leadership on 企业微信, 水务 on 钉钉, and the
 -- centre's own system on a signed webhook.
 INSERT INTO notify_unit_channels (unit_id, channel, url, secret)
-SELECT u.id, c.channel, c.url, c.secret
+SELECT u.id, c.channel, a.url, c.secret
 FROM (VALUES
-    ('dept.chengguan', 'wecom',    'http://127.0.0.1:7390/cgi-bin/webhook/send?key=ok-chengguan', ''),
-    ('leader',         'wecom',    'http://127.0.0.1:7390/cgi-bin/webhook/send?key=ok-leader', ''),
-    ('dept.shuiwu',    'dingtalk', 'http://127.0.0.1:7390/robot/send?access_token=ok-shuiwu', 'demo-secret'),
-    ('centre',         'webhook',  'http://127.0.0.1:7390/webhook/centre', 'demo-secret')
-) AS c(unit, channel, url, secret)
+    ('dept.chengguan', 'wecom',    '/cgi-bin/webhook/send?key=ok-chengguan', ''),
+    ('leader',         'wecom',    '/cgi-bin/webhook/send?key=ok-leader', ''),
+    ('dept.shuiwu',    'dingtalk', '/robot/send?access_token=ok-shuiwu', 'demo-secret'),
+    ('centre',         'webhook',  '/webhook/centre', 'demo-secret')
+) AS c(unit, channel, path, secret)
+CROSS JOIN LATERAL (SELECT 'http://' || :'sink' || c.path AS url) AS a
 JOIN units u ON u.code = c.unit
 ON CONFLICT (unit_id, channel, url) DO NOTHING;
 

@@ -22,6 +22,20 @@ done
 for s in deploy/*.sh tests/run.sh tests/cli/*.sh bench/*/run.sh .ci/run; do
     check "bash -n $s" bash -n "$s"
 done
+# The compose migrate step runs on every `up`: loading the demo a second time
+# (robots at the sink container's address) must succeed and change nothing.
+if [ -n "${GOV_TEST_PG_PORT:-}" ]; then
+    db="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/cli_deploy"
+    psql -q -h 127.0.0.1 -p "$GOV_TEST_PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS cli_deploy WITH (FORCE)" \
+        -c "CREATE DATABASE cli_deploy" postgres 2>/dev/null
+    psql -q "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis" 2>/dev/null
+    load() { GOV_DB_URL=$db GOVCTL="${GOV_BIN:-build/bin}/govctl" GOV_SINK_ADDR=sink:7390 bash -c '"$GOVCTL" db migrate && bash deploy/demo/load.sh'; }
+    expect_status "the demo loads into an empty database with the robots at the sink's address" 0 load
+    rows() { psql -tA "$db" -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE url LIKE 'http://sink:7390/%') FROM notify_unit_channels"; }
+    check "... 4 robots, all at sink:7390" test "$(rows)" = "4 4"
+    expect_status "loading it again (a second compose up) succeeds" 0 load
+    check "... and changes nothing" test "$(rows)" = "4 4"
+fi
 # An invalid compose file must be caught by the same check.
 sed 's/^services:/servicez:/' docker-compose.yml >"$tmp/broken.yml"
 expect_status "a broken compose file is refused" 1 docker-compose -f "$tmp/broken.yml" config -q

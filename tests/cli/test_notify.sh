@@ -28,7 +28,7 @@ http=$(free_port)
 sinkfile="$tmp/sink.jsonl"
 
 # The demo's robots point at make up's sink; these point at this test's.
-q "UPDATE notify_unit_channels SET url = replace(url, '127.0.0.1:7390', '127.0.0.1:$http')" >/dev/null
+q "UPDATE notify_unit_channels SET url = regexp_replace(url, '^http://[^/]+', 'http://127.0.0.1:$http')" >/dev/null
 /usr/bin/python3 deploy/sinks/sink.py --smtp-port "$smtp" --http-port "$http" --out "$sinkfile" \
     --secret demo-secret --robot-window-ms 3000 >"$tmp/sink.log" 2>&1 &
 sink=$!
