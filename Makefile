@@ -26,7 +26,7 @@ GOV_LDFLAGS := $(SANFLAGS)
 # uses, as `readelf -d` shows them NEEDED; a missing one fails its link.
 # pkg-config answers once, and only for a goal that compiles or links.
 PKG_CONFIG ?= pkg-config
-ALL_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcurl libcrypto
+ALL_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcurl libcrypto libargon2
 pc_once = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2)))$($(1))
 PKG_CPPFLAGS = $(call pc_once,PKG_CPPFLAGS,--cflags $(ALL_PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))
@@ -37,7 +37,9 @@ PKGS_intake := $(SERVICE_PKGS)
 PKGS_routing := $(SERVICE_PKGS)
 PKGS_notify := $(SERVICE_PKGS) libcurl
 PKGS_deliberation := $(SERVICE_PKGS)
-PKGS_govctl := libzmq libprotobuf-c libpq jansson
+PKGS_gateway := $(SERVICE_PKGS) libargon2
+# govctl makes the gateway's credentials (common/credential.c).
+PKGS_govctl := libzmq libprotobuf-c libpq jansson libcrypto libargon2
 PKGS_bench_intake := libzmq libprotobuf-c
 PKGS_bench_routing := libuv
 PKGS_bench_notify := libprotobuf-c libpq libuv libmicrohttpd libcurl
@@ -59,7 +61,7 @@ COMMON_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRC)) $(GEN_C:$(BUILD)/ge
               $(BUILD)/obj/gen/msgtypes.o
 COMMON_LIB := $(BUILD)/lib/libgov.a
 
-SERVICES := intake routing notify deliberation
+SERVICES := intake routing notify deliberation gateway
 BINS := $(SERVICES:%=$(BUILD)/bin/gov-%) $(BUILD)/bin/govctl
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 IT_TESTS := $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/test_*.c))
@@ -179,7 +181,10 @@ clean:
 
 # Objects reached only through a chain of pattern rules (a test's .o, a
 # service's concepts) are intermediate to make; without this it deletes them
-# after each link and compiles them again on the next run.
-.SECONDARY:
+# after each link and compiles them again on the next run. Only the objects
+# and generated sources: a bare .SECONDARY would make the schema stamp
+# secondary too, and a missing stamp would then rebuild nothing.
+.SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
+            $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
 .PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify bench-deliberation clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
