@@ -10,6 +10,7 @@
 #include "kpi.h"
 #include "lifecycle.h"
 #include "queries.h"
+#include "readscope.h"
 #include "rules.h"
 #include "routing.pb-c.h"
 #include "whistle.h"
@@ -17,9 +18,10 @@
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
 
-/* Replies with dispatch `id` (and `next_id` when not 0) as `type`. */
+/* Replies with dispatch `id` (and `next_id` when not 0) as `type`; one
+ * outside `scope` (when given) is not found. */
 static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *type,
-                             int64_t id, int64_t next_id)
+                             int64_t id, int64_t next_id, const readscope_t *scope)
 {
     dispatchmsg_t d, n;
     PGresult *dres = NULL, *nres = NULL;
@@ -27,6 +29,9 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
     apperr_t err;
     memset(&n, 0, sizeof n);
     int found = dispatchmsg_load(r, id, 0, &d, &dres, sqlstate);
+    if (found > 0 && scope && scope->kind != READSCOPE_ALL &&
+        (scope->kind == READSCOPE_NONE || strcmp(d.msg.unit, scope->unit) != 0))
+        found = 0;
     if (found > 0 && next_id && dispatchmsg_load(r, next_id, 0, &n, &nres, sqlstate) <= 0)
         found = -1;
     if (found < 0) {
@@ -46,11 +51,27 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
     PQclear(nres);
 }
 
-static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
+/* 1 when a unit-scoped reader blew whistle `w` or was summoned by it. */
+static int s_whistle_in_scope(const Gov__Whistle *w, const readscope_t *scope)
+{
+    if (scope->kind != READSCOPE_UNIT)
+        return scope->kind == READSCOPE_ALL;
+    if (strcmp(w->caller_unit, scope->unit) == 0)
+        return 1;
+    for (size_t i = 0; i < w->n_dispatches; i++)
+        if (strcmp(w->dispatches[i]->unit, scope->unit) == 0)
+            return 1;
+    return 0;
+}
+
+static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t id,
+                            const readscope_t *scope)
 {
     whistlemsg_t w;
     apperr_t err;
     int found = whistlemsg_load(r, id, &w, &err);
+    if (found > 0 && scope && !s_whistle_in_scope(&w.msg, scope))
+        found = 0;
     if (found < 0) {
         rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
@@ -65,6 +86,21 @@ static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t
 
 static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListDispatches *m)
 {
+    readscope_t scope;
+    apperr_t serr;
+    if (readscope_of(r, req->env->actor, &scope, &serr)) {
+        rpcsrv_fail_err(srv, req, &serr);
+        return;
+    }
+    if (scope.kind == READSCOPE_NONE) {
+        rpcsrv_fail(srv, req, "OUTSIDE_SCOPE", "only units see dispatches", NULL,
+                    "act for your unit", NULL);
+        return;
+    }
+    Gov__ListDispatches scoped = *m; /* a unit lists its own, whatever it asked */
+    if (scope.kind == READSCOPE_UNIT)
+        scoped.unit = scope.unit;
+    m = &scoped;
     int limit = m->limit <= 0 ? LIST_LIMIT_DEFAULT : m->limit;
     if (limit > LIST_LIMIT_MAX)
         limit = LIST_LIMIT_MAX;
@@ -157,12 +193,12 @@ static void s_advance(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ad
 
 static void s_answer_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
 {
-    s_reply_dispatch(r, srv, req, "DispatchReply", a->ids[0], a->ids[1]);
+    s_reply_dispatch(r, srv, req, "DispatchReply", a->ids[0], a->ids[1], NULL);
 }
 
 static void s_answer_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
 {
-    s_reply_whistle(r, srv, req, a->ids[0]);
+    s_reply_whistle(r, srv, req, a->ids[0], NULL);
 }
 
 static void s_answer_rating(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
@@ -212,8 +248,14 @@ typedef void (*s_read_fn)(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Pro
 
 static void s_read_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
+    readscope_t scope;
+    apperr_t err;
+    if (readscope_of(r, req->env->actor, &scope, &err)) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
     s_reply_dispatch(r, srv, req, "GetDispatchReply", ((const Gov__GetDispatch *) m)->dispatch_id,
-                     0);
+                     0, &scope);
 }
 
 static void s_read_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
@@ -223,7 +265,13 @@ static void s_read_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Proto
 
 static void s_read_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
-    s_reply_whistle(r, srv, req, ((const Gov__GetWhistle *) m)->whistle_id);
+    readscope_t scope;
+    apperr_t err;
+    if (readscope_of(r, req->env->actor, &scope, &err)) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    s_reply_whistle(r, srv, req, ((const Gov__GetWhistle *) m)->whistle_id, &scope);
 }
 
 static void s_read_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)

@@ -1,0 +1,29 @@
+/* readscope: which dispatches and whistles an actor may read. A department,
+ * a grid team, a street office or a community sees its own unit's
+ * dispatches, and the whistles it blew or was summoned by; the dispatch
+ * centre and the district leadership see all; a person acting for no unit
+ * (a resident) sees none. Another unit's dispatch is "not found", so ids
+ * tell nothing. A request with no actor comes from a trusted process (only
+ * keys allowed to act for people can name one, common/curve.h), as does the
+ * operator's govctl (role operator, no unit): they see all. */
+#ifndef ROUTING_READSCOPE_H
+#define ROUTING_READSCOPE_H
+
+#include "routing.h"
+
+typedef enum { READSCOPE_ALL, READSCOPE_UNIT, READSCOPE_NONE } readscope_kind_t;
+
+typedef struct {
+    readscope_kind_t kind;
+    char unit[64]; /* READSCOPE_UNIT: the unit's code */
+} readscope_t;
+
+/* The rule: `actor` acting for a unit of kind `unit_kind` ("" when it names
+ * no unit). */
+readscope_t readscope_rule(const Gov__Actor *actor, const char *unit_kind);
+
+/* The scope of `actor`, its unit's membership checked. Returns 0, or -1 with
+ * `err` set (NOT_A_MEMBER, DB_UNAVAILABLE). */
+int readscope_of(routing_t *r, const Gov__Actor *actor, readscope_t *out, apperr_t *err);
+
+#endif
