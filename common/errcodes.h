@@ -126,7 +126,18 @@
     X(ALREADY_REGISTERED, 'S', "already registered", NULL)                                         \
     X(OWN_ORDER, 'S', "a volunteer cannot take their own order", NULL)                             \
     X(NOT_YOUR_ORDER, 'S', "the order is another's", NULL)                                         \
-    X(NOT_YOUR_RESOURCE, 'S', "the resource is another unit's", NULL)
+    X(NOT_YOUR_RESOURCE, 'S', "the resource is another unit's", NULL)                              \
+    /* the gateway (HTTP) */                                                                      \
+    X(UNAUTHENTICATED, 'R', "log in, or send an API token", "POST /api/v1/session, or Authorization: Bearer") \
+    X(BAD_CREDENTIALS, 'R', "unknown person or wrong password", NULL)                             \
+    X(CSRF_REQUIRED, 'R', "the X-CSRF-Token header is missing or wrong",                           \
+      "send the csrf_token the login (or GET /api/v1/me) returned")                              \
+    X(BAD_JSON, 'R', "the body or a query argument does not fit the request", NULL)                 \
+    X(BODY_TOO_LARGE, 'R', "the body is too large", NULL)                                          \
+    X(NO_ROUTE, 'R', "no such route", "docs/openapi.yaml lists them")                              \
+    X(BAD_IDEMPOTENCY_KEY, 'R', "Idempotency-Key is 1-200 characters of A-Z a-z 0-9 . _ : -", NULL) \
+    X(NOT_YOUR_UNIT, 'R', "X-Gov-Unit names a unit you do not belong to", "GET /api/v1/me lists yours") \
+    X(SERVICE_TIMEOUT, 'T', "a service did not answer in time", "retry with the same Idempotency-Key")
 
 /* One row of the table. */
 typedef struct {

@@ -16,7 +16,10 @@ export GOV_DELIBERATION_ENDPOINT=${GOV_DELIBERATION_ENDPOINT:-tcp://127.0.0.1:73
 export GOV_DELIBERATION_EVENTS=${GOV_DELIBERATION_EVENTS:-tcp://127.0.0.1:7302}
 export GOV_DELIBERATION_HTTP_PORT=${GOV_DELIBERATION_HTTP_PORT:-7303}
 export GOV_NOTIFY_HTTP_PORT=${GOV_NOTIFY_HTTP_PORT:-7403}
-export GOV_GATEWAY_HTTP_PORT=${GOV_GATEWAY_HTTP_PORT:-8080}
+# The gateway: people and integrations on GOV_GATEWAY_PORT (the front door),
+# its health and metrics on GOV_GATEWAY_HTTP_PORT like every service's.
+export GOV_GATEWAY_PORT=${GOV_GATEWAY_PORT:-8080}
+export GOV_GATEWAY_HTTP_PORT=${GOV_GATEWAY_HTTP_PORT:-8081}
 # notify delivers to a local sink (deploy/sinks/sink.py): mail on 2525,
 # robots, webhooks and SMS on 7390; what it received is in var/log/sink.jsonl.
 export GOV_SINK_SMTP_PORT=${GOV_SINK_SMTP_PORT:-2525}

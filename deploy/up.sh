@@ -52,6 +52,18 @@ for entry in "${started[@]}"; do
     fi
 done
 
+# One demo login per role, with a password made here once (var/demo-password,
+# never in git): residents, grid workers, committees, supervision, street
+# offices, departments, the dispatch centre and the leadership.
+demo_people=(r.s1.c1.g1.1.1 p.gt.s1.c1.g1.grid_worker p.cm.s1.c1.head r.s1.c1.g2.3.2 p.so.s1.head
+             p.dept.chengguan.head p.dept.shuiwu.head p.centre.dispatcher p.leader.head)
+if [ -x build/bin/gov-gateway ]; then
+    [ -s var/demo-password ] || (umask 077; head -c 12 /dev/urandom | base64 | tr '+/' '-_' >var/demo-password)
+    for p in "${demo_people[@]}"; do
+        build/bin/govctl person passwd "$p" <var/demo-password >/dev/null
+    done
+fi
+
 echo
 echo "running:"
 printf '  %-12s pid %-7s %s\n' postgres "$(head -1 var/pg/data/postmaster.pid)" "$GOV_DB_URL"
@@ -61,6 +73,20 @@ for entry in "${started[@]}"; do
 done
 printf '  %-12s pid %-7s mail smtp://127.0.0.1:%s, robots http://127.0.0.1:%s, received: var/log/sink.jsonl\n' \
     sink "$(cat var/run/sink.pid)" "$GOV_SINK_SMTP_PORT" "$GOV_SINK_HTTP_PORT"
+if [ -x build/bin/gov-gateway ]; then
+    cat <<GATEWAY
+
+the gateway (the front door): http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/   (docs/gateway.md)
+demo logins, password $(cat var/demo-password) (var/demo-password):
+  resident r.s1.c1.g1.1.1 · grid worker p.gt.s1.c1.g1.grid_worker · community committee p.cm.s1.c1.head
+  supervision committee r.s1.c1.g2.3.2 · street office p.so.s1.head · departments p.dept.chengguan.head,
+  p.dept.shuiwu.head · dispatch centre p.centre.dispatcher · district leadership p.leader.head
+  curl -c var/jar -H 'Content-Type: application/json' \\
+      -d '{"person": "p.dept.chengguan.head", "password": "'\$(cat var/demo-password)'"}' \\
+      http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/session
+  curl -b var/jar http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/dispatches
+GATEWAY
+fi
 cat <<TRY
 
 intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.

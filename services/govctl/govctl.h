@@ -31,6 +31,9 @@ int cmd_lists(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_errcodes(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_person(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_apikey(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */

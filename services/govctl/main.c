@@ -14,6 +14,7 @@
  *   govctl db migrate|version         the schema
  *   govctl errcodes [CODE]            the codes services answer with
  *   govctl keys generate DIR          a deployment's CURVE keys
+ *   govctl person passwd | token | apikey   the gateway's credentials
  *
  * With GOV_KEYS_DIR set, govctl talks CURVE with its own key (GOV_KEY_NAME,
  * default govctl), which the folder's actors file lets act for people.
@@ -50,6 +51,9 @@ static const char *s_usage =
     "  db migrate|version        apply migrations, show the schema version\n"
     "  errcodes [CODE]           the codes services answer with, and what to do\n"
     "  keys generate DIR [NAME...]  a deployment's CURVE keys (GOV_KEYS_DIR)\n"
+    "  person passwd PERSON      a person's gateway password (on standard input)\n"
+    "  token create|list|revoke  API tokens that act as a person (the gateway)\n"
+    "  apikey create --name N    an Open311 api_key for an integration\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"
     "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_ROUTING_ENDPOINT, GOV_ACTOR, GOV_KEYS_DIR ...;\n"
@@ -65,6 +69,7 @@ static const struct {
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
     {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
     {"order", cmd_order},       {"errcodes", cmd_errcodes}, {"keys", cmd_keys},
+    {"person", cmd_person},     {"token", cmd_token},       {"apikey", cmd_apikey},
 };
 
 int main(int argc, char **argv)

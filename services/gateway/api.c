@@ -1,0 +1,437 @@
+#include "api.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "auth.h"
+#include "envelope.h"
+#include "errcodes.h"
+#include "log.h"
+#include "msgtypes.h"
+#include "pbjson.h"
+
+/* Every route: the method and path ("{id}" is a number that fills
+ * `id_field`), the service and request type, and whether it changes
+ * anything (then it needs the CSRF token with a cookie, and honours
+ * Idempotency-Key). */
+typedef struct {
+    const char *method, *path;
+    gw_service_t service;
+    const char *type, *id_field;
+} route_t;
+
+#define POST(p, s, t, f) {"POST", p, s, t, f}
+#define GET(p, s, t, f) {"GET", p, s, t, f}
+
+static const route_t s_routes[] = {
+    /* cases (intake) */
+    POST("/api/v1/cases", GW_INTAKE, "SubmitCase", NULL),
+    GET("/api/v1/cases", GW_INTAKE, "ListCases", NULL),
+    GET("/api/v1/cases/{id}", GW_INTAKE, "GetCase", "case_id"),
+    POST("/api/v1/cases/{id}/evaluation", GW_ROUTING, "EvaluateCase", "case_id"),
+    /* dispatches and their transitions (routing) */
+    GET("/api/v1/dispatches", GW_ROUTING, "ListDispatches", NULL),
+    GET("/api/v1/dispatches/{id}", GW_ROUTING, "GetDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/sign", GW_ROUTING, "SignDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/arrive", GW_ROUTING, "ArriveDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/progress", GW_ROUTING, "ProgressDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/resolve", GW_ROUTING, "ResolveDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/return", GW_ROUTING, "ReturnDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/reassign", GW_ROUTING, "ReassignDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/release", GW_ROUTING, "ReleaseDispatch", "dispatch_id"),
+    /* whistles, KPIs (routing) */
+    POST("/api/v1/whistles", GW_ROUTING, "BlowWhistle", NULL),
+    GET("/api/v1/whistles/{id}", GW_ROUTING, "GetWhistle", "whistle_id"),
+    POST("/api/v1/whistles/{id}/rating", GW_ROUTING, "RateWhistle", "whistle_id"),
+    GET("/api/v1/kpi", GW_ROUTING, "GetKpi", NULL),
+    GET("/api/v1/kpi/ranking", GW_ROUTING, "RankKpi", NULL),
+    /* matters, meetings, votes (deliberation) */
+    POST("/api/v1/matters", GW_DELIBERATION, "ProposeMatter", NULL),
+    GET("/api/v1/matters", GW_DELIBERATION, "ListMatters", NULL),
+    GET("/api/v1/matters/{id}", GW_DELIBERATION, "GetMatter", "matter_id"),
+    GET("/api/v1/matters/{id}/record", GW_DELIBERATION, "GetRecord", "matter_id"),
+    GET("/api/v1/matters/{id}/verification", GW_DELIBERATION, "VerifyMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/amend", GW_DELIBERATION, "AmendMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/cosign", GW_DELIBERATION, "CosignMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/accept", GW_DELIBERATION, "AcceptMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/decline", GW_DELIBERATION, "DeclineMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/opinions", GW_DELIBERATION, "OpineMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/meeting", GW_DELIBERATION, "ConveneMeeting", "matter_id"),
+    POST("/api/v1/matters/{id}/attendance", GW_DELIBERATION, "AttendMeeting", "matter_id"),
+    POST("/api/v1/matters/{id}/votes", GW_DELIBERATION, "CastVote", "matter_id"),
+    GET("/api/v1/matters/{id}/receipt", GW_DELIBERATION, "CheckReceipt", "matter_id"),
+    POST("/api/v1/matters/{id}/close", GW_DELIBERATION, "CloseMeeting", "matter_id"),
+    POST("/api/v1/matters/{id}/publication", GW_DELIBERATION, "PublishDecision", "matter_id"),
+    POST("/api/v1/matters/{id}/objections", GW_DELIBERATION, "ObjectMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/act", GW_DELIBERATION, "ActMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/progress", GW_DELIBERATION, "ProgressMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/evaluation", GW_DELIBERATION, "EvaluateMatter", "matter_id"),
+    POST("/api/v1/matters/{id}/observations", GW_DELIBERATION, "ObserveMatter", "matter_id"),
+    /* 3+1 lists and service orders (deliberation) */
+    GET("/api/v1/lists", GW_DELIBERATION, "GetLists", NULL),
+    POST("/api/v1/lists/needs", GW_DELIBERATION, "AddNeed", NULL),
+    POST("/api/v1/lists/resources", GW_DELIBERATION, "AddResource", NULL),
+    POST("/api/v1/lists/claims", GW_DELIBERATION, "ClaimNeed", NULL),
+    POST("/api/v1/lists/projects/{id}/sign", GW_DELIBERATION, "SignProject", "project_id"),
+    POST("/api/v1/lists/projects/{id}/done", GW_DELIBERATION, "CompleteProject", "project_id"),
+    POST("/api/v1/volunteers", GW_DELIBERATION, "RegisterVolunteer", NULL),
+    POST("/api/v1/orders", GW_DELIBERATION, "OrderService", NULL),
+    GET("/api/v1/orders", GW_DELIBERATION, "ListOrders", NULL),
+    GET("/api/v1/orders/{id}", GW_DELIBERATION, "GetOrder", "order_id"),
+    POST("/api/v1/orders/{id}/claim", GW_DELIBERATION, "ClaimOrder", "order_id"),
+    POST("/api/v1/orders/{id}/done", GW_DELIBERATION, "CompleteOrder", "order_id"),
+};
+
+/* --- answers ------------------------------------------------------------- */
+
+static void s_json(http_res_t *res, unsigned status, json_t *body)
+{
+    res->status = status;
+    res->body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    res->body_len = res->body ? strlen(res->body) : 0;
+    json_decref(body);
+}
+
+/* A refusal: the code from the table (common/errcodes.h) and its words. */
+static void s_refuse(http_res_t *res, unsigned status, const char *code, const char *detail)
+{
+    const errcode_t *row = errcode_find(code);
+    json_t *err = json_pack("{s:s, s:s, s:s, s:s}", "code", code, "message",
+                            row ? row->message : code, "detail", detail ? detail : "", "hint",
+                            row && row->hint ? row->hint : "");
+    s_json(res, status, json_pack("{s:o}", "error", err));
+}
+
+/* The HTTP status for a service's refusal. Another unit's dispatch or
+ * whistle is "not found", so guessing ids tells nothing. */
+static unsigned s_status(const char *code)
+{
+    const errcode_t *row = errcode_find(code);
+    if (strcmp(code, "NOT_FOUND") == 0)
+        return 404;
+    if (strcmp(code, "IDEMPOTENCY_CONFLICT") == 0)
+        return 409;
+    if (strncmp(code, "NOT_", 4) == 0 || strcmp(code, "OUTSIDE_SCOPE") == 0 ||
+        strcmp(code, "ACTOR_NOT_ALLOWED") == 0 || strcmp(code, "NO_ACTOR") == 0)
+        return 403;
+    if (!row || row->kind == 'T')
+        return 503;
+    return row->kind == 'S' ? 409 : 400;
+}
+
+static void s_service_error(http_res_t *res, const Gov__Error *e)
+{
+    if (strcmp(e->code, "NOT_YOUR_DISPATCH") == 0 || strcmp(e->code, "NOT_YOUR_WHISTLE") == 0) {
+        s_refuse(res, 404, "NOT_FOUND", NULL);
+        return;
+    }
+    json_t *err = json_pack("{s:s, s:s, s:s, s:s}", "code", e->code, "message", e->message,
+                            "detail", e->detail ? e->detail : "", "hint", e->hint ? e->hint : "");
+    s_json(res, s_status(e->code), json_pack("{s:o}", "error", err));
+}
+
+/* --- the request ----------------------------------------------------------- */
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Matches `path` against `pattern`; 1 with `*id` set when "{id}" is in it. */
+static int s_match(const char *pattern, const char *path, int64_t *id)
+{
+    while (*pattern && *path) {
+        if (strncmp(pattern, "{id}", 4) == 0) {
+            char *end;
+            errno = 0;
+            long long v = strtoll(path, &end, 10);
+            if (end == path || errno || v <= 0 || *path == '+' || *path == '-')
+                return 0;
+            *id = v;
+            pattern += 4;
+            path = end;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return 0;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+typedef struct {
+    json_t *obj;
+    const ProtobufCMessageDescriptor *desc;
+    char bad[128];
+} s_query_t;
+
+/* A query argument as the JSON value its field takes. */
+static void s_query_arg(const char *name, const char *value, void *arg)
+{
+    s_query_t *q = arg;
+    if (q->bad[0])
+        return;
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(q->desc, name);
+    if (!f || f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE || !value) {
+        snprintf(q->bad, sizeof q->bad, "%.60s: not a query argument of this route", name);
+        return;
+    }
+    json_t *v;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_ENUM:
+        v = json_string(value);
+        break;
+    case PROTOBUF_C_TYPE_BOOL:
+        v = strcmp(value, "true") == 0 ? json_true() : strcmp(value, "false") == 0 ? json_false() : NULL;
+        break;
+    case PROTOBUF_C_TYPE_DOUBLE:
+    case PROTOBUF_C_TYPE_FLOAT: {
+        char *end;
+        double d = strtod(value, &end);
+        v = *value && !*end ? json_real(d) : NULL;
+        break;
+    }
+    default: { /* the integers: pbjson checks each one's range */
+        char *end;
+        errno = 0;
+        long long n = strtoll(value, &end, 10);
+        v = *value && !*end && !errno ? json_integer(n) : NULL;
+    }
+    }
+    if (!v) {
+        snprintf(q->bad, sizeof q->bad, "%.60s: not a value of its type", name);
+        return;
+    }
+    json_object_set_new(q->obj, name, v);
+}
+
+/* The request's fields as one JSON object: the body (POST) or the query
+ * (GET), and the path's id. NULL with `bad` filled when they do not fit. */
+static json_t *s_fields(const http_req_t *req, const route_t *r, int64_t id,
+                        const ProtobufCMessageDescriptor *desc, char bad[128])
+{
+    json_t *obj;
+    if (strcmp(r->method, "POST") == 0) {
+        json_error_t jerr;
+        obj = req->body_len ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr)
+                            : json_object();
+        if (!obj || !json_is_object(obj)) {
+            snprintf(bad, 128, "the body is not a JSON object%s%.80s", obj ? "" : ": ",
+                     obj ? "" : jerr.text);
+            json_decref(obj);
+            return NULL;
+        }
+    } else {
+        s_query_t q = {json_object(), desc, ""};
+        http_each_query(req, s_query_arg, &q);
+        if (q.bad[0]) {
+            snprintf(bad, 128, "%s", q.bad);
+            json_decref(q.obj);
+            return NULL;
+        }
+        obj = q.obj;
+    }
+    if (r->id_field) {
+        json_t *given = json_object_get(obj, r->id_field);
+        if (given && !(json_is_integer(given) && json_integer_value(given) == id)) {
+            snprintf(bad, 128, "%s: the body says another id than the path", r->id_field);
+            json_decref(obj);
+            return NULL;
+        }
+        json_object_set_new(obj, r->id_field, json_integer(id));
+    }
+    return obj;
+}
+
+/* Idempotency-Key, checked; or a fresh id. Returns 0, or -1 (a bad key). */
+static int s_message_id(const http_req_t *req, char out[224])
+{
+    const char *key = http_header(req, "Idempotency-Key");
+    if (!key) {
+        uint8_t r[16];
+        if (getrandom(r, sizeof r, 0) != (ssize_t) sizeof r)
+            return -1;
+        for (int i = 0; i < 16; i++)
+            snprintf(out + 2 * i, 3, "%02x", r[i]);
+        return 0;
+    }
+    size_t n = strlen(key);
+    if (n == 0 || n > 200 || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789._:-") != n)
+        return -1;
+    snprintf(out, 224, "idem:%s", key);
+    return 0;
+}
+
+/* Runs `r` for `who` and answers with the service's reply. */
+static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const http_req_t *req,
+                   const route_t *r, int64_t id, http_res_t *res)
+{
+    const ProtobufCMessageDescriptor *desc = msgtypes_find(r->type);
+    char bad[128] = "", message_id[224];
+    const char *wanted = http_header(req, "X-Gov-Unit");
+    const auth_unit_t *unit = auth_acting_unit(who, wanted);
+    if (wanted && !unit) {
+        s_refuse(res, 403, "NOT_YOUR_UNIT", wanted);
+        return;
+    }
+    if (s_message_id(req, message_id)) {
+        s_refuse(res, 400, "BAD_IDEMPOTENCY_KEY", NULL);
+        return;
+    }
+    json_t *fields = desc ? s_fields(req, r, id, desc, bad) : NULL;
+    ProtobufCMessage *msg = fields ? pbjson_to_message(desc, fields, bad, sizeof bad) : NULL;
+    json_decref(fields);
+    if (!msg) {
+        s_refuse(res, 400, "BAD_JSON", bad);
+        return;
+    }
+    Gov__Actor actor = GOV__ACTOR__INIT;
+    actor.id = (char *) who->code;
+    actor.role = (char *) (unit ? unit->role : who->resident ? "resident" : "person");
+    actor.unit = (char *) (unit ? unit->code : "");
+    Gov__Envelope env = GOV__ENVELOPE__INIT, *reply = NULL;
+    env.type = (char *) r->type;
+    env.message_id = message_id;
+    env.actor = &actor;
+    int rc = rpccli_call(w->cli[r->service], &env, msg, gw->timeout_ms, &reply);
+    protobuf_c_message_free_unpacked(msg, NULL);
+    if (rc) {
+        s_refuse(res, 503, "SERVICE_TIMEOUT", r->type);
+        res->retry_after = 1;
+        return;
+    }
+    if (reply->error) {
+        s_service_error(res, reply->error);
+    } else {
+        const ProtobufCMessageDescriptor *rdesc = msgtypes_find(reply->type);
+        ProtobufCMessage *out = rdesc ? envelope_payload(reply, rdesc) : NULL;
+        if (out) {
+            s_json(res, strcmp(r->method, "POST") == 0 ? 201 : 200, pbjson_from_message(out));
+            protobuf_c_message_free_unpacked(out, NULL);
+        } else {
+            s_refuse(res, 503, "INTERNAL", reply->type);
+        }
+    }
+    envelope_free(&reply);
+}
+
+/* --- sessions ---------------------------------------------------------------- */
+
+static json_t *s_me(const principal_t *who)
+{
+    json_t *units = json_array();
+    for (int i = 0; i < who->nunits; i++)
+        json_array_append_new(units, json_pack("{s:s, s:s, s:s}", "code", who->units[i].code,
+                                                "kind", who->units[i].kind, "role",
+                                                who->units[i].role));
+    json_t *me = json_pack("{s:s, s:s, s:o, s:b}", "person", who->code, "name", who->name, "units",
+                           units, "resident", who->resident);
+    if (who->via == AUTH_COOKIE) {
+        char csrf[CREDENTIAL_CSRF_LEN + 1];
+        credential_csrf(who->session, csrf);
+        json_object_set_new(me, "csrf_token", json_string(csrf));
+    }
+    return me;
+}
+
+static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_t *res)
+{
+    json_error_t jerr;
+    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *person = json_string_value(json_object_get(body, "person"));
+    const char *password = json_string_value(json_object_get(body, "password"));
+    if (!person || !password) {
+        json_decref(body);
+        s_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE, \"password\": PASSWORD}");
+        return;
+    }
+    char token[CREDENTIAL_TOKEN_MAX];
+    int64_t now = s_now_ms();
+    int rc = auth_login(w, person, password, now, gw->session_ttl_ms, token);
+    json_decref(body);
+    principal_t who;
+    if (rc == 1 && auth_resolve(w, token, NULL, now, &who) == 1) {
+        snprintf(res->cookie, sizeof res->cookie,
+                 AUTH_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+                 (long long) (gw->session_ttl_ms / 1000), gw->secure_cookie ? "; Secure" : "");
+        s_json(res, 200, s_me(&who));
+    } else if (rc == 0) {
+        atomic_fetch_add(&gw->logins_failed, 1);
+        s_refuse(res, 401, "BAD_CREDENTIALS", NULL);
+    } else {
+        s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+    }
+}
+
+/* --- the handler ------------------------------------------------------------- */
+
+void api_handle(const http_req_t *req, http_res_t *res, void *arg)
+{
+    gateway_t *gw = arg;
+    atomic_fetch_add(&gw->requests, 1);
+    if (strcmp(req->path, "/healthz") == 0) {
+        s_json(res, 200, json_pack("{s:s}", "status", "ok"));
+        return;
+    }
+    const route_t *route = NULL;
+    int64_t id = 0;
+    int session = strcmp(req->path, "/api/v1/session") == 0, me = strcmp(req->path, "/api/v1/me") == 0;
+    int path_known = session || me;
+    for (size_t i = 0; !route && i < sizeof s_routes / sizeof *s_routes; i++)
+        if (s_match(s_routes[i].path, req->path, &id)) {
+            path_known = 1;
+            if (strcmp(s_routes[i].method, req->method) == 0)
+                route = &s_routes[i];
+        }
+    if (!path_known || (!route && !session && !me)) {
+        s_refuse(res, path_known ? 405 : 404, "NO_ROUTE", req->method);
+        atomic_fetch_add(&gw->refused, 1);
+        return;
+    }
+    worker_t *w = pool_take(gw->pool);
+    if (session && strcmp(req->method, "POST") == 0) {
+        s_login(gw, w, req, res);
+        pool_give(gw->pool, w);
+        return;
+    }
+    principal_t who;
+    const char *bearer = http_header(req, "Authorization");
+    if (bearer && strncmp(bearer, "Bearer ", 7) == 0)
+        bearer += 7;
+    else
+        bearer = NULL;
+    int found = auth_resolve(w, http_cookie(req, AUTH_COOKIE_NAME), bearer, s_now_ms(), &who);
+    int changes = strcmp(req->method, "GET") != 0;
+    if (found < 0) {
+        s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+    } else if (found == 0) {
+        s_refuse(res, 401, "UNAUTHENTICATED", NULL);
+    } else if (changes && !auth_csrf_ok(&who, http_header(req, "X-CSRF-Token"))) {
+        s_refuse(res, 403, "CSRF_REQUIRED", NULL);
+    } else if (me && strcmp(req->method, "GET") == 0) {
+        s_json(res, 200, s_me(&who));
+    } else if (session && strcmp(req->method, "DELETE") == 0) {
+        if (who.via == AUTH_COOKIE && auth_logout(w, who.session, s_now_ms())) {
+            s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        } else {
+            snprintf(res->cookie, sizeof res->cookie,
+                     AUTH_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+            s_json(res, 200, json_pack("{s:b}", "ended", who.via == AUTH_COOKIE));
+        }
+    } else if (route) {
+        s_call(gw, w, &who, req, route, id, res);
+    } else {
+        s_refuse(res, 405, "NO_ROUTE", req->method);
+    }
+    pool_give(gw->pool, w);
+    if (res->status >= 400)
+        atomic_fetch_add(&gw->refused, 1);
+}

@@ -1,0 +1,30 @@
+/* api: the JSON API at /api/v1/. One table maps each route (method and
+ * path) to a service and a request type; the request is built generically
+ * from the JSON body or the query (common/pbjson.h, through the type's
+ * descriptor), the path's id fills the field the route names, and the
+ * reply comes back as JSON the same way. The gateway decides nothing about
+ * the data: it proves who asks (auth.h), puts that person — with the unit
+ * they act for — in the envelope as the actor, and the owning service
+ * judges. An Idempotency-Key becomes the message id, so a retried POST acts
+ * once. Refusals carry the service's code, message, detail and hint. */
+#ifndef GOV_GATEWAY_API_H
+#define GOV_GATEWAY_API_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "pool.h"
+
+typedef struct {
+    pool_t *pool;
+    int timeout_ms;          /* for a service's answer */
+    int64_t session_ttl_ms;
+    int secure_cookie;       /* behind TLS: the cookie says Secure */
+    _Atomic uint64_t requests, refused, logins_failed;
+} gateway_t;
+
+/* The HTTP handler: every request to the gateway. */
+void api_handle(const http_req_t *req, http_res_t *res, void *gateway);
+
+#endif

@@ -1,0 +1,201 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct http {
+    struct MHD_Daemon *daemon;
+    http_handler_fn handler;
+    void *arg;
+    size_t max_body;
+};
+
+/* A request being read: its body so far, or that it is too large. */
+typedef struct {
+    char *body;
+    size_t len;
+    int too_large;
+} s_upload_t;
+
+static const char *const s_security_headers[][2] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cache-Control", "no-store"},
+};
+
+static enum MHD_Result s_send(struct MHD_Connection *conn, http_res_t *res)
+{
+    const char *fallback = "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"no answer\"}}";
+    struct MHD_Response *r =
+        res->body ? MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE)
+                  : MHD_create_response_from_buffer(strlen(fallback), (void *) fallback,
+                                                    MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(res->body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", res->type ? res->type : "application/json");
+    for (size_t i = 0; i < sizeof s_security_headers / sizeof *s_security_headers; i++)
+        MHD_add_response_header(r, s_security_headers[i][0], s_security_headers[i][1]);
+    if (res->cookie[0])
+        MHD_add_response_header(r, "Set-Cookie", res->cookie);
+    if (res->retry_after) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", res->retry_after);
+        MHD_add_response_header(r, "Retry-After", secs);
+    }
+    enum MHD_Result rc = MHD_queue_response(conn, res->body ? res->status : 500, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result s_too_large(struct MHD_Connection *conn, size_t max)
+{
+    http_res_t res = {.status = 413};
+    char text[160];
+    snprintf(text, sizeof text,
+             "{\"error\":{\"code\":\"BODY_TOO_LARGE\",\"message\":\"the body is larger than %zu "
+             "bytes\"}}",
+             max);
+    res.body = strdup(text);
+    res.body_len = res.body ? strlen(res.body) : 0;
+    return s_send(conn, &res);
+}
+
+static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version, const char *data,
+                                size_t *data_size, void **state)
+{
+    (void) version;
+    http_t *h = cls;
+    s_upload_t *up = *state;
+    if (!up) { /* the headers: decide early on a declared length */
+        if (!(up = calloc(1, sizeof *up)))
+            return MHD_NO;
+        *state = up;
+        const char *declared =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (declared && strtoull(declared, NULL, 10) > h->max_body)
+            up->too_large = 1;
+        return MHD_YES;
+    }
+    if (*data_size) { /* a piece of the body */
+        if (!up->too_large && up->len + *data_size <= h->max_body) {
+            char *grown = realloc(up->body, up->len + *data_size + 1);
+            if (!grown)
+                return MHD_NO;
+            memcpy(grown + up->len, data, *data_size);
+            up->body = grown;
+            up->len += *data_size;
+            up->body[up->len] = '\0';
+        } else {
+            up->too_large = 1; /* read and dropped: the answer comes at the end */
+        }
+        *data_size = 0;
+        return MHD_YES;
+    }
+    if (up->too_large)
+        return s_too_large(conn, h->max_body);
+    http_req_t req = {.method = method, .path = url, .body = up->body ? up->body : "",
+                      .body_len = up->len, .conn = conn};
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) info->client_addr)->sin_addr, req.remote,
+                  sizeof req.remote);
+    http_res_t res = {.status = 500};
+    h->handler(&req, &res, h->arg);
+    return s_send(conn, &res);
+}
+
+static void s_completed(void *cls, struct MHD_Connection *conn, void **state,
+                        enum MHD_RequestTerminationCode toe)
+{
+    (void) cls, (void) conn, (void) toe;
+    s_upload_t *up = *state;
+    if (up) {
+        free(up->body);
+        free(up);
+        *state = NULL;
+    }
+}
+
+int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_t **out)
+{
+    http_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return -1;
+    h->handler = handler;
+    h->arg = arg;
+    h->max_body = cfg->max_body;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) cfg->port)};
+    addr.sin_addr.s_addr = htonl(cfg->bind_any ? INADDR_ANY : INADDR_LOOPBACK);
+    h->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t) cfg->port,
+        NULL, NULL, s_handle, h, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 32768,
+        MHD_OPTION_NOTIFY_COMPLETED, s_completed, h, MHD_OPTION_END);
+    if (!h->daemon) {
+        log_error("gateway cannot listen on port %d", cfg->port);
+        free(h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+const char *http_header(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_cookie(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+typedef struct {
+    void (*fn)(const char *name, const char *value, void *arg);
+    void *arg;
+} s_each_t;
+
+static enum MHD_Result s_each(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void) kind;
+    s_each_t *e = cls;
+    e->fn(key, value, e->arg);
+    return MHD_YES;
+}
+
+void http_each_query(const http_req_t *req, void (*fn)(const char *name, const char *value, void *arg),
+                     void *arg)
+{
+    s_each_t e = {fn, arg};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, s_each, &e);
+}
+
+void http_destroy(http_t **self_p)
+{
+    http_t *h = *self_p;
+    if (!h)
+        return;
+    *self_p = NULL;
+    MHD_stop_daemon(h->daemon);
+    free(h);
+}

@@ -1,0 +1,60 @@
+/* http: the gateway's listener (libmicrohttpd, already the services' health
+ * listener). It bounds what a client can make it hold — the connections,
+ * each connection's header memory, a body's size, the time a connection may
+ * idle — reads a request whole, hands it to one handler on a thread of its
+ * pool, and sends the answer with the security headers every response
+ * carries (no sniffing, no framing, a CSP that forbids inline script). */
+#ifndef GOV_GATEWAY_HTTP_H
+#define GOV_GATEWAY_HTTP_H
+
+#include <stddef.h>
+
+typedef struct http http_t;
+
+/* One request, read whole. Borrowed by the handler for its call. */
+typedef struct {
+    const char *method; /* "GET", "POST" ... */
+    const char *path;   /* without the query */
+    const char *body;   /* NUL-terminated; "" when none */
+    size_t body_len;
+    char remote[64];    /* the peer's address, for rate limits and logs */
+    void *conn;         /* for http_header / http_query / http_cookie */
+} http_req_t;
+
+/* What the handler answers. `body` is malloc'd (the listener frees it). */
+typedef struct {
+    unsigned status;
+    const char *type;   /* content type; "application/json" when NULL */
+    char *body;
+    size_t body_len;
+    char cookie[256];   /* a Set-Cookie value, "" for none */
+    unsigned retry_after; /* seconds, for 429 and 503; 0 for none */
+} http_res_t;
+
+typedef void (*http_handler_fn)(const http_req_t *req, http_res_t *res, void *arg);
+
+typedef struct {
+    int port;
+    int bind_any;        /* 0: 127.0.0.1 only */
+    unsigned threads;    /* the pool answering requests */
+    size_t max_body;     /* bytes; a larger body is refused with 413 */
+    unsigned max_conns;
+    unsigned idle_s;     /* a connection idle this long is closed */
+} http_config_t;
+
+/* Starts listening. Returns 0 and sets `*out`, or -1 after logging. */
+int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_t **out);
+
+/* A request header, a query argument, a cookie (NULL when absent). */
+const char *http_header(const http_req_t *req, const char *name);
+const char *http_query(const http_req_t *req, const char *name);
+const char *http_cookie(const http_req_t *req, const char *name);
+
+/* Calls `fn` with each query argument (name, value; value may be NULL). */
+void http_each_query(const http_req_t *req, void (*fn)(const char *name, const char *value, void *arg),
+                     void *arg);
+
+/* Stops accepting, finishes what is under way, frees. NULLs; safe on NULL. */
+void http_destroy(http_t **self_p);
+
+#endif

@@ -1,0 +1,89 @@
+/* gov-gateway: the front door. People and integrations reach the backbone
+ * over HTTP here, each as themselves; the gateway holds no business state.
+ *
+ * It listens on GOV_GATEWAY_PORT (http.c: bounded connections, headers and
+ * bodies, security headers on every answer). A request proves who sends it
+ * with a session cookie or an API token (auth.c: only digests are stored,
+ * looked up on every request, so a revocation is felt at once). The JSON
+ * API (api.c) turns the request into the owning service's typed message,
+ * with that person as the actor, and sends it over CURVE with the gateway's
+ * key — one of the few the services let act for people — from a pool of
+ * workers (pool.c), each with its own database connection and sockets. The
+ * services decide; the gateway answers with what they said.
+ *
+ * Health and metrics are on GOV_GATEWAY_HTTP_PORT, like every service's. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "pool.h"
+#include "svc.h"
+
+typedef struct {
+    svc_t svc;
+    gateway_t gw;
+    http_t *http;
+    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed;
+} gateway_main_t;
+
+static void s_tick(void *arg)
+{
+    gateway_main_t *self = arg;
+    atomic_store(self->m_requests, atomic_load(&self->gw.requests));
+    atomic_store(self->m_refused, atomic_load(&self->gw.refused));
+    atomic_store(self->m_logins_failed, atomic_load(&self->gw.logins_failed));
+}
+
+int main(void)
+{
+    log_init("gateway");
+    int bad = 0;
+    gateway_main_t self = {0};
+    svc_config_t cfg = svc_config("GOV_GATEWAY_HTTP_PORT", 8081, &bad);
+    http_config_t http = {
+        .port = (int) config_int("GOV_GATEWAY_PORT", 8080, 1, 65535, &bad),
+        .bind_any = cfg.http_any,
+        .threads = (unsigned) config_int("GOV_GATEWAY_THREADS", 4, 1, 256, &bad),
+        .max_body = (size_t) config_int("GOV_GATEWAY_MAX_BODY", 65536, 1024, 16 << 20, &bad),
+        .max_conns = (unsigned) config_int("GOV_GATEWAY_MAX_CONNECTIONS", 1000, 1, 100000, &bad),
+        .idle_s = (unsigned) config_int("GOV_GATEWAY_IDLE_S", 30, 1, 3600, &bad),
+    };
+    unsigned workers = (unsigned) config_int("GOV_GATEWAY_WORKERS", 8, 1, 256, &bad);
+    gateway_t *gw = &self.gw;
+    gw->timeout_ms = (int) config_int("GOV_GATEWAY_TIMEOUT_MS", 5000, 100, 600000, &bad);
+    gw->session_ttl_ms = 1000 * config_int("GOV_GATEWAY_SESSION_S", 8 * 3600, 60, 30 * 86400, &bad);
+    gw->secure_cookie = (int) config_int("GOV_GATEWAY_SECURE_COOKIE", 0, 0, 1, &bad);
+    const char *endpoints[GW_SERVICES] = {
+        [GW_INTAKE] = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT),
+        [GW_ROUTING] = config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT),
+        [GW_DELIBERATION] =
+            config_str("GOV_DELIBERATION_ENDPOINT", CONFIG_DELIBERATION_ENDPOINT_DEFAULT),
+    };
+    if (bad)
+        return 2;
+
+    int rc = 1;
+    svc_t *svc = &self.svc;
+    if (svc_new(svc, "gateway", &cfg))
+        goto done;
+    health_t *h = svc->health;
+    self.m_requests = health_metric(h, "http_requests_total", "HTTP requests", HEALTH_COUNTER);
+    self.m_refused = health_metric(h, "http_refused_total", "HTTP answers 4xx and 5xx", HEALTH_COUNTER);
+    self.m_logins_failed =
+        health_metric(h, "logins_failed_total", "logins with a wrong person or password", HEALTH_COUNTER);
+    svc_on_tick(svc, s_tick, &self);
+    if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
+        http_new(&http, api_handle, gw, &self.http))
+        goto done;
+    log_info("gateway ready: HTTP on %s:%d, health on :%d", http.bind_any ? "*" : "127.0.0.1",
+             http.port, cfg.http_port);
+    rc = svc_run(svc);
+done:
+    http_destroy(&self.http); /* no request runs past this */
+    pool_destroy(&gw->pool);
+    svc_destroy(svc);
+    return rc;
+}

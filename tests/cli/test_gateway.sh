@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The gateway against real gov-intake and gov-routing over CURVE: people log
+# in with passwords made by govctl, act through /api/v1/ as themselves, and
+# are refused what their role does not allow (another unit's dispatch is not
+# found), a missing CSRF token, a revoked token, a replayed Idempotency-Key
+# with another body; bodies and routes are bounded and every answer carries
+# the security headers.
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+. tests/cli/tap.sh
+govctl="${GOV_BIN:-build/bin}/govctl"
+. tests/cli/lib.sh
+test_db cli_gateway
+export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_INTAKE_HTTP_PORT=$(free_port)
+export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
+export GOV_ROUTING_HTTP_PORT=$(free_port)
+export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)"
+export GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port)
+trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
+start_service intake || not_ok "intake answers its health check"
+start_service routing || not_ok "routing answers its health check"
+start_service gateway GOV_GATEWAY_MAX_BODY=4096 || not_ok "the gateway answers its health check"
+base="http://127.0.0.1:$GOV_GATEWAY_PORT"
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+
+# api NAME STATUS METHOD PATH [BODY] [CURL-ARGS...]: passes when the gateway
+# answers STATUS; the body is in $tmp/out, the headers in $tmp/headers.
+api() {
+    local name=$1 want=$2 method=$3 path=$4 body=${5:-}; shift 4; [ $# -gt 0 ] && shift
+    local args=(-s -o "$tmp/out" -D "$tmp/headers" -w '%{http_code}' -X "$method" "$@")
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+    local got; got=$(curl "${args[@]}" "$base$path")
+    if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name" "HTTP $got, wanted $want: $method $path" "$(head -c 300 "$tmp/out")"; fi
+}
+# as JAR: the curl arguments of a browser session (cookie jar + its CSRF token).
+as() { echo "-b $tmp/$1.jar -H X-CSRF-Token:$(cat "$tmp/$1.csrf")"; }
+login() { # WHO PASSWORD: logs WHO in; keeps the cookie jar and CSRF token
+    curl -s -c "$tmp/$1.jar" -o "$tmp/out" -H 'Content-Type: application/json' \
+        --data-binary "{\"person\": \"$1\", \"password\": \"$2\"}" "$base/api/v1/session" &&
+        json "d['csrf_token']" >"$tmp/$1.csrf"
+}
+pw='correct horse battery staple'
+
+# --- passwords and tokens (govctl) -------------------------------------------
+for p in r.s1.c1.g1.1.1 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head; do
+    echo "$pw" | "$govctl" person passwd "$p" >/dev/null || not_ok "govctl person passwd $p"
+done
+expect_status "a short password is refused" 1 bash -c "echo short | '$govctl' person passwd p.centre.head"
+expect_status "a password for nobody is refused" 1 bash -c "echo '$pw' | '$govctl' person passwd p.nobody"
+check "only an argon2id hash is stored" q_is "SELECT count(*) FROM gateway_passwords WHERE hash LIKE '\$argon2id\$v=19\$m=19456,t=2,p=1\$%' AND hash NOT LIKE '%battery%'" 4
+
+# --- logging in ----------------------------------------------------------------
+api "no credentials: 401" 401 GET /api/v1/me
+contains "... UNAUTHENTICATED" "$tmp/out" '"code":"UNAUTHENTICATED"'
+api "a wrong password: 401" 401 POST /api/v1/session '{"person": "p.dept.chengguan.head", "password": "wrong password!"}'
+cp "$tmp/out" "$tmp/wrong"
+api "an unknown person: 401" 401 POST /api/v1/session '{"person": "p.nobody", "password": "wrong password!"}'
+check "... with the same answer as a wrong password" cmp -s "$tmp/out" "$tmp/wrong"
+api "a login with a password" 200 POST /api/v1/session "{\"person\": \"p.dept.chengguan.head\", \"password\": \"$pw\"}"
+contains "... sets an HttpOnly cookie" "$tmp/headers" "HttpOnly"
+contains "... SameSite=Strict" "$tmp/headers" "SameSite=Strict"
+contains "... returns the person's units" "$tmp/out" '"code":"dept.chengguan","kind":"department","role":"head"'
+contains "... and a CSRF token" "$tmp/out" '"csrf_token":'
+check "no secret in the gateway's log" bash -c "! grep -qE 'battery|gov_s_|gov_t_' '$tmp/gateway.log'"
+for p in r.s1.c1.g1.1.1 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head; do
+    login "$p" "$pw" || not_ok "login $p"
+done
+api "GET /api/v1/me with the cookie" 200 GET /api/v1/me "" $(as r.s1.c1.g1.1.1)
+contains "... is the resident" "$tmp/out" '"resident":true'
+contains "... security header: nosniff" "$tmp/headers" "X-Content-Type-Options: nosniff"
+contains "... frame-deny" "$tmp/headers" "X-Frame-Options: DENY"
+contains "... a CSP without inline scripts" "$tmp/headers" "script-src 'self'"
+check "the failed logins are counted" wait_until 5 bash -c "curl -fs http://127.0.0.1:$GOV_GATEWAY_HTTP_PORT/metrics | grep -qE '^gov_logins_failed_total.* 2'"
+
+# --- a resident's case reaches its department ----------------------------------
+case_body='{"channel": "app", "category": "complaint.noise", "description": "夜间施工噪音扰民", "location": {"point": {"lat": 39.9025, "lon": 116.3025}}, "reporter": {"phone": "13800001234"}}'
+api "a POST without the CSRF token is refused" 403 POST /api/v1/cases "$case_body" -b "$tmp/r.s1.c1.g1.1.1.jar"
+contains "... CSRF_REQUIRED" "$tmp/out" '"code":"CSRF_REQUIRED"'
+api "... and with a wrong one" 403 POST /api/v1/cases "$case_body" -b "$tmp/r.s1.c1.g1.1.1.jar" -H X-CSRF-Token:forged
+check "... which changed nothing" q_is "SELECT count(*) FROM cases" 0
+api "the resident files a case" 201 POST /api/v1/cases "$case_body" $(as r.s1.c1.g1.1.1)
+case_id=$(json "d['case_id']")
+wait_until 10 q_is "SELECT count(*) FROM dispatches WHERE case_id = $case_id" 1
+d=$(q "SELECT id FROM dispatches WHERE case_id = $case_id")
+api "the department's queue" 200 GET "/api/v1/dispatches?state=sent" "" $(as p.dept.chengguan.head)
+contains "... holds the dispatch" "$tmp/out" "\"id\":$d,"
+api "another department's queue" 200 GET /api/v1/dispatches "" $(as p.dept.shuiwu.head)
+check "... does not" bash -c "! grep -q '\"id\":$d,' '$tmp/out'"
+api "... asking for 城管's by name changes nothing" 200 GET "/api/v1/dispatches?unit=dept.chengguan" "" $(as p.dept.shuiwu.head)
+check "... still its own" bash -c "! grep -q '\"id\":$d,' '$tmp/out'"
+api "another department guessing the id: 404" 404 GET "/api/v1/dispatches/$d" "" $(as p.dept.shuiwu.head)
+api "... and signing it: 404, not 403" 404 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.shuiwu.head)
+contains "... NOT_FOUND" "$tmp/out" '"code":"NOT_FOUND"'
+api "a resident lists no dispatches" 403 GET /api/v1/dispatches "" $(as r.s1.c1.g1.1.1)
+api "X-Gov-Unit naming another's unit" 403 GET /api/v1/dispatches "" $(as p.dept.chengguan.head) -H X-Gov-Unit:dept.shuiwu
+contains "... NOT_YOUR_UNIT" "$tmp/out" '"code":"NOT_YOUR_UNIT"'
+api "the department signs" 201 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.chengguan.head) -H Idempotency-Key:sign-1
+contains "... signed" "$tmp/out" '"state":"signed"'
+api "the same Idempotency-Key again: the first answer" 201 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.chengguan.head) -H Idempotency-Key:sign-1
+check "... one sign in the log" q_is "SELECT count(*) FROM dispatch_log WHERE dispatch_id = $d AND action = 'signed'" 1
+api "a progress note" 201 POST "/api/v1/dispatches/$d/progress" '{"text": "已联系", "contacted": true}' $(as p.dept.chengguan.head) -H Idempotency-Key:p-1
+api "... its key with another body: 409" 409 POST "/api/v1/dispatches/$d/progress" '{"text": "别的", "contacted": true}' $(as p.dept.chengguan.head) -H Idempotency-Key:p-1
+contains "... IDEMPOTENCY_CONFLICT" "$tmp/out" '"code":"IDEMPOTENCY_CONFLICT"'
+api "a refusal carries the service's code and hint" 409 POST "/api/v1/dispatches/$d/resolve" '{"text": "x"}' $(as p.dept.chengguan.head)
+contains "... ARRIVAL_REQUIRED or ILLEGAL_TRANSITION" "$tmp/out" '"code":"'
+
+# --- bad input -----------------------------------------------------------------------
+api "an unknown field is refused, named" 400 POST "/api/v1/dispatches/$d/progress" '{"txet": "x"}' $(as p.dept.chengguan.head)
+contains "... BAD_JSON naming txet" "$tmp/out" 'txet'
+api "a body that is not JSON" 400 POST /api/v1/cases '{"channel": ' $(as r.s1.c1.g1.1.1)
+api "a path id that disagrees with the body" 400 POST "/api/v1/dispatches/$d/progress" "{\"dispatch_id\": $((d + 1000)), \"text\": \"x\"}" $(as p.dept.chengguan.head)
+api "a body over GOV_GATEWAY_MAX_BODY: 413" 413 POST /api/v1/cases "{\"description\": \"$(head -c 5000 /dev/zero | tr '\0' x)\"}" $(as r.s1.c1.g1.1.1)
+api "a bad Idempotency-Key" 400 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.chengguan.head) -H 'Idempotency-Key:a b'
+api "an unknown route: 404" 404 GET /api/v1/nothing "" $(as r.s1.c1.g1.1.1)
+api "a known route, another method: 405" 405 DELETE /api/v1/cases "" $(as r.s1.c1.g1.1.1)
+api "a query argument the request does not have" 400 GET "/api/v1/dispatches?colour=red" "" $(as p.dept.chengguan.head)
+check "... and nothing of that was stored" q_is "SELECT count(*) FROM cases" 1
+
+# --- a whistle: the street office and the departments it summons -----------------
+whistle='{"kind": "emergency", "reason": "路面塌陷", "departments": ["dept.chengguan", "dept.gongan"], "point": {"lat": 39.9025, "lon": 116.3025}}'
+api "a department cannot whistle" 403 POST /api/v1/whistles "$whistle" $(as p.dept.shuiwu.head)
+api "the street office whistles" 201 POST /api/v1/whistles "$whistle" $(as p.so.s1.head)
+w=$(json "d['item']['id']")
+api "... a summoned department sees the whistle" 200 GET "/api/v1/whistles/$w" "" $(as p.dept.chengguan.head)
+api "... one not summoned does not: 404" 404 GET "/api/v1/whistles/$w" "" $(as p.dept.shuiwu.head)
+
+# --- API tokens ------------------------------------------------------------------------
+expect_status "govctl token create" 0 "$govctl" token create --person p.dept.chengguan.head --ttl 1h --name ci
+token=$(tail -1 "$tmp/out")
+tid=$(head -1 "$tmp/out" | awk '{print $2}')
+check "... only its digest is stored" q_is "SELECT count(*) FROM gateway_tokens WHERE kind = 'token' AND digest = sha256('$token'::bytea)" 1
+api "a bearer token acts without a cookie or CSRF" 201 POST "/api/v1/dispatches/$d/progress" '{"text": "在路上"}' -H "Authorization: Bearer $token"
+expect_status "govctl token list" 0 "$govctl" token list --person p.dept.chengguan.head
+check "... shows it, not the secret" bash -c "grep -q '\"name\": \"ci\"' '$tmp/out' && ! grep -q '$token' '$tmp/out'"
+expect_status "govctl token revoke" 0 "$govctl" token revoke "$tid"
+api "a revoked token: 401 on the next request" 401 GET /api/v1/me "" -H "Authorization: Bearer $token"
+expect_status "a token with a bad --ttl is a usage error" 2 "$govctl" token create --person p.dept.chengguan.head --ttl soon
+expect_status "govctl apikey create prints the key last" 0 "$govctl" apikey create --name city-app
+check "... a gov_k_ key" bash -c "tail -1 '$tmp/out' | grep -qE '^gov_k_[A-Za-z0-9_-]{43}$'"
+
+# --- logging out -------------------------------------------------------------------------
+api "logging out" 200 DELETE /api/v1/session "" $(as p.dept.chengguan.head)
+api "... the cookie no longer works" 401 GET /api/v1/me "" $(as p.dept.chengguan.head)
+echo "1..$n"
