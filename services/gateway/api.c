@@ -384,14 +384,15 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     const route_t *route = NULL;
     int64_t id = 0;
     int session = strcmp(req->path, "/api/v1/session") == 0, me = strcmp(req->path, "/api/v1/me") == 0;
-    int path_known = session || me;
+    int events = strcmp(req->path, "/api/v1/events") == 0;
+    int path_known = session || me || events;
     for (size_t i = 0; !route && i < sizeof s_routes / sizeof *s_routes; i++)
         if (s_match(s_routes[i].path, req->path, &id)) {
             path_known = 1;
             if (strcmp(s_routes[i].method, req->method) == 0)
                 route = &s_routes[i];
         }
-    if (!path_known || (!route && !session && !me)) {
+    if (!path_known || (!route && !session && !me && !events)) {
         s_refuse(res, path_known ? 405 : 404, "NO_ROUTE", req->method);
         atomic_fetch_add(&gw->refused, 1);
         return;
@@ -408,7 +409,8 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         bearer += 7;
     else
         bearer = NULL;
-    int found = auth_resolve(w, http_cookie(req, AUTH_COOKIE_NAME), bearer, s_now_ms(), &who);
+    const char *cookie = http_cookie(req, AUTH_COOKIE_NAME);
+    int found = auth_resolve(w, cookie, bearer, s_now_ms(), &who);
     int changes = strcmp(req->method, "GET") != 0;
     if (found < 0) {
         s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
@@ -418,6 +420,8 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         s_refuse(res, 403, "CSRF_REQUIRED", NULL);
     } else if (me && strcmp(req->method, "GET") == 0) {
         s_json(res, 200, s_me(&who));
+    } else if (events && strcmp(req->method, "GET") == 0) {
+        feed_open(gw->feed, w, &who, who.via == AUTH_BEARER ? bearer : cookie, req, res);
     } else if (session && strcmp(req->method, "DELETE") == 0) {
         if (who.via == AUTH_COOKIE && auth_logout(w, who.session, s_now_ms())) {
             s_refuse(res, 503, "DB_UNAVAILABLE", NULL);

@@ -13,11 +13,13 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "feed.h"
 #include "http.h"
 #include "pool.h"
 
 typedef struct {
     pool_t *pool;
+    feed_t *feed;            /* GET /api/v1/events */
     int timeout_ms;          /* for a service's answer */
     int64_t session_ttl_ms;
     int secure_cookie;       /* behind TLS: the cookie says Secure */

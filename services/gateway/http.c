@@ -33,8 +33,50 @@ static const char *const s_security_headers[][2] = {
     {"Cache-Control", "no-store"},
 };
 
+static ssize_t s_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void) pos;
+    http_res_t *res = cls;
+    long n = res->stream(res->stream_arg, buf, max);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t) n;
+}
+
+static void s_stream_free(void *cls)
+{
+    http_res_t *res = cls;
+    if (res->stream_free)
+        res->stream_free(res->stream_arg);
+    free(res);
+}
+
+/* A stream's headers, then its body as the stream gives it. */
+static enum MHD_Result s_send_stream(struct MHD_Connection *conn, http_res_t *res)
+{
+    http_res_t *kept = malloc(sizeof *kept);
+    struct MHD_Response *r =
+        kept ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, s_stream, kept,
+                                                 s_stream_free)
+             : NULL;
+    if (!r) {
+        if (res->stream_free)
+            res->stream_free(res->stream_arg);
+        free(kept);
+        return MHD_NO;
+    }
+    *kept = *res;
+    MHD_add_response_header(r, "Content-Type", res->type ? res->type : "text/event-stream");
+    for (size_t i = 0; i < sizeof s_security_headers / sizeof *s_security_headers; i++)
+        MHD_add_response_header(r, s_security_headers[i][0], s_security_headers[i][1]);
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    enum MHD_Result rc = MHD_queue_response(conn, res->status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
 static enum MHD_Result s_send(struct MHD_Connection *conn, http_res_t *res)
 {
+    if (res->stream)
+        return s_send_stream(conn, res);
     const char *fallback = "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"no answer\"}}";
     struct MHD_Response *r =
         res->body ? MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE)
@@ -141,7 +183,9 @@ int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) cfg->port)};
     addr.sin_addr.s_addr = htonl(cfg->bind_any ? INADDR_ANY : INADDR_LOOPBACK);
     h->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t) cfg->port,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
+        (uint16_t) cfg->port,
         NULL, NULL, s_handle, h, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
         cfg->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 32768,
@@ -188,6 +232,16 @@ void http_each_query(const http_req_t *req, void (*fn)(const char *name, const c
 {
     s_each_t e = {fn, arg};
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, s_each, &e);
+}
+
+void http_suspend(void *conn)
+{
+    MHD_suspend_connection(conn);
+}
+
+void http_resume(void *conn)
+{
+    MHD_resume_connection(conn);
 }
 
 void http_destroy(http_t **self_p)

@@ -21,6 +21,12 @@ typedef struct {
     void *conn;         /* for http_header / http_query / http_cookie */
 } http_req_t;
 
+/* A streamed answer (server-sent events): called each time the client can
+ * take more, it copies at most `max` bytes into `buf` and returns how many;
+ * or calls http_suspend first and returns 0 when it has nothing yet (someone
+ * calls http_resume when it has); or returns -1 to end the stream. */
+typedef long (*http_stream_fn)(void *arg, char *buf, size_t max);
+
 /* What the handler answers. `body` is malloc'd (the listener frees it). */
 typedef struct {
     unsigned status;
@@ -29,6 +35,9 @@ typedef struct {
     size_t body_len;
     char cookie[256];   /* a Set-Cookie value, "" for none */
     unsigned retry_after; /* seconds, for 429 and 503; 0 for none */
+    http_stream_fn stream; /* instead of body: a stream, */
+    void *stream_arg;      /* its argument, */
+    void (*stream_free)(void *arg); /* freed with this once the client is gone */
 } http_res_t;
 
 typedef void (*http_handler_fn)(const http_req_t *req, http_res_t *res, void *arg);
@@ -54,7 +63,13 @@ const char *http_cookie(const http_req_t *req, const char *name);
 void http_each_query(const http_req_t *req, void (*fn)(const char *name, const char *value, void *arg),
                      void *arg);
 
-/* Stops accepting, finishes what is under way, frees. NULLs; safe on NULL. */
+/* Holds a streamed answer's connection (`conn` from its request) until
+ * http_resume; from inside its http_stream_fn only. Resume from any thread. */
+void http_suspend(void *conn);
+void http_resume(void *conn);
+
+/* Stops accepting, finishes what is under way, frees. Streams must have been
+ * resumed and ended before. NULLs; safe on NULL. */
 void http_destroy(http_t **self_p);
 
 #endif

@@ -9,7 +9,8 @@
  * with that person as the actor, and sends it over CURVE with the gateway's
  * key — one of the few the services let act for people — from a pool of
  * workers (pool.c), each with its own database connection and sockets. The
- * services decide; the gateway answers with what they said.
+ * services decide; the gateway answers with what they said. GET
+ * /api/v1/events streams what the person may see, live (feed.c).
  *
  * Health and metrics are on GOV_GATEWAY_HTTP_PORT, like every service's. */
 #include <stdio.h>
@@ -52,6 +53,7 @@ int main(void)
         .idle_s = (unsigned) config_int("GOV_GATEWAY_IDLE_S", 30, 1, 3600, &bad),
     };
     unsigned workers = (unsigned) config_int("GOV_GATEWAY_WORKERS", 8, 1, 256, &bad);
+    unsigned streams = (unsigned) config_int("GOV_GATEWAY_MAX_STREAMS", 200, 1, 100000, &bad);
     gateway_t *gw = &self.gw;
     gw->timeout_ms = (int) config_int("GOV_GATEWAY_TIMEOUT_MS", 5000, 100, 600000, &bad);
     gw->session_ttl_ms = 1000 * config_int("GOV_GATEWAY_SESSION_S", 8 * 3600, 60, 30 * 86400, &bad);
@@ -76,13 +78,16 @@ int main(void)
         health_metric(h, "logins_failed_total", "logins with a wrong person or password", HEALTH_COUNTER);
     svc_on_tick(svc, s_tick, &self);
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
+        feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
         http_new(&http, api_handle, gw, &self.http))
         goto done;
     log_info("gateway ready: HTTP on %s:%d, health on :%d", http.bind_any ? "*" : "127.0.0.1",
              http.port, cfg.http_port);
     rc = svc_run(svc);
 done:
-    http_destroy(&self.http); /* no request runs past this */
+    feed_stop(gw->feed);      /* event streams end, */
+    http_destroy(&self.http); /* and no request runs past this */
+    feed_destroy(&gw->feed);
     pool_destroy(&gw->pool);
     svc_destroy(svc);
     return rc;

@@ -44,12 +44,13 @@ login() { # WHO PASSWORD: logs WHO in; keeps the cookie jar and CSRF token
 pw='correct horse battery staple'
 
 # --- passwords and tokens (govctl) -------------------------------------------
-for p in r.s1.c1.g1.1.1 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head; do
+people="r.s1.c1.g1.1.1 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head p.gt.s1.c1.g1.grid_worker"
+for p in $people; do
     echo "$pw" | "$govctl" person passwd "$p" >/dev/null || not_ok "govctl person passwd $p"
 done
 expect_status "a short password is refused" 1 bash -c "echo short | '$govctl' person passwd p.centre.head"
 expect_status "a password for nobody is refused" 1 bash -c "echo '$pw' | '$govctl' person passwd p.nobody"
-check "only an argon2id hash is stored" q_is "SELECT count(*) FROM gateway_passwords WHERE hash LIKE '\$argon2id\$v=19\$m=19456,t=2,p=1\$%' AND hash NOT LIKE '%battery%'" 4
+check "only an argon2id hash is stored" q_is "SELECT count(*) FROM gateway_passwords WHERE hash LIKE '\$argon2id\$v=19\$m=19456,t=2,p=1\$%' AND hash NOT LIKE '%battery%'" 5
 
 # --- logging in ----------------------------------------------------------------
 api "no credentials: 401" 401 GET /api/v1/me
@@ -64,7 +65,7 @@ contains "... SameSite=Strict" "$tmp/headers" "SameSite=Strict"
 contains "... returns the person's units" "$tmp/out" '"code":"dept.chengguan","kind":"department","role":"head"'
 contains "... and a CSRF token" "$tmp/out" '"csrf_token":'
 check "no secret in the gateway's log" bash -c "! grep -qE 'battery|gov_s_|gov_t_' '$tmp/gateway.log'"
-for p in r.s1.c1.g1.1.1 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head; do
+for p in $people; do
     login "$p" "$pw" || not_ok "login $p"
 done
 api "GET /api/v1/me with the cookie" 200 GET /api/v1/me "" $(as r.s1.c1.g1.1.1)
@@ -73,6 +74,14 @@ contains "... security header: nosniff" "$tmp/headers" "X-Content-Type-Options: 
 contains "... frame-deny" "$tmp/headers" "X-Frame-Options: DENY"
 contains "... a CSP without inline scripts" "$tmp/headers" "script-src 'self'"
 check "the failed logins are counted" wait_until 5 bash -c "curl -fs http://127.0.0.1:$GOV_GATEWAY_HTTP_PORT/metrics | grep -qE '^gov_logins_failed_total.* 2'"
+
+# Live events: each person's stream, open before anything happens.
+listen() { # WHO: the events WHO may see, into $tmp/WHO.events, for 25 s at most
+    curl -s -N --max-time 25 -b "$tmp/$1.jar" "$base/api/v1/events" >"$tmp/$1.events" 2>/dev/null &
+    echo $! >"$tmp/$1.listen"
+}
+for p in p.dept.chengguan.head p.dept.shuiwu.head p.gt.s1.c1.g1.grid_worker r.s1.c1.g1.1.1; do listen "$p"; done
+wait_until 5 grep -q "^retry:" "$tmp/p.dept.shuiwu.head.events"
 
 # --- a resident's case reaches its department ----------------------------------
 case_body='{"channel": "app", "category": "complaint.noise", "description": "夜间施工噪音扰民", "location": {"point": {"lat": 39.9025, "lon": 116.3025}}, "reporter": {"phone": "13800001234"}}'
@@ -84,6 +93,19 @@ api "the resident files a case" 201 POST /api/v1/cases "$case_body" $(as r.s1.c1
 case_id=$(json "d['case_id']")
 wait_until 10 q_is "SELECT count(*) FROM dispatches WHERE case_id = $case_id" 1
 d=$(q "SELECT id FROM dispatches WHERE case_id = $case_id")
+check "the department hears its new dispatch live" wait_until 10 grep -q "^event: DispatchSent" "$tmp/p.dept.chengguan.head.events"
+contains "... its own" "$tmp/p.dept.chengguan.head.events" "\"unit\":\"dept.chengguan\""
+check "... each event's id is its place in the three streams" grep -qE '^id: i[0-9]+\.r[0-9]+\.d[0-9]+$' "$tmp/p.dept.chengguan.head.events"
+check "the grid's team hears of the new case in its grid" wait_until 10 grep -q "^event: CaseCreated" "$tmp/p.gt.s1.c1.g1.grid_worker.events"
+check "... without the reporter's phone" bash -c "! grep -q 13800001234 '$tmp/p.gt.s1.c1.g1.grid_worker.events' '$tmp/p.dept.chengguan.head.events'"
+check "another department hears nothing of it" bash -c "! grep -q '^event:' '$tmp/p.dept.shuiwu.head.events'"
+check "... nor does a resident" bash -c "! grep -q '^event:' '$tmp/r.s1.c1.g1.1.1.events'"
+first=$(grep -m1 '^id:' "$tmp/p.dept.chengguan.head.events" | cut -c5-)
+curl -s -N --max-time 3 -b "$tmp/p.dept.chengguan.head.jar" -H "Last-Event-ID: i0.r0.d0" "$base/api/v1/events" >"$tmp/replay" 2>/dev/null
+contains "Last-Event-ID from the start replays what was missed" "$tmp/replay" "id: $first"
+curl -s -N --max-time 3 -b "$tmp/p.dept.chengguan.head.jar" -H "Last-Event-ID: $first" "$base/api/v1/events" >"$tmp/resumed" 2>/dev/null
+check "... and from an event's id resumes after it" bash -c "grep -q '^retry:' '$tmp/resumed' && ! grep -q 'id: $first' '$tmp/resumed'"
+api "a Last-Event-ID this gateway never gave: 400" 400 GET /api/v1/events "" $(as p.dept.chengguan.head) -H "Last-Event-ID: 42"
 api "the department's queue" 200 GET "/api/v1/dispatches?state=sent" "" $(as p.dept.chengguan.head)
 contains "... holds the dispatch" "$tmp/out" "\"id\":$d,"
 api "another department's queue" 200 GET /api/v1/dispatches "" $(as p.dept.shuiwu.head)
@@ -134,11 +156,19 @@ check "... only its digest is stored" q_is "SELECT count(*) FROM gateway_tokens 
 api "a bearer token acts without a cookie or CSRF" 201 POST "/api/v1/dispatches/$d/progress" '{"text": "在路上"}' -H "Authorization: Bearer $token"
 expect_status "govctl token list" 0 "$govctl" token list --person p.dept.chengguan.head
 check "... shows it, not the secret" bash -c "grep -q '\"name\": \"ci\"' '$tmp/out' && ! grep -q '$token' '$tmp/out'"
+curl -s -N --max-time 30 -H "Authorization: Bearer $token" "$base/api/v1/events" >"$tmp/token.events" 2>/dev/null &
+token_listen=$!
+wait_until 5 grep -q "^retry:" "$tmp/token.events"
 expect_status "govctl token revoke" 0 "$govctl" token revoke "$tid"
 api "a revoked token: 401 on the next request" 401 GET /api/v1/me "" -H "Authorization: Bearer $token"
+check "... and its open event stream ends within 15 s" wait_until 15 bash -c "! kill -0 $token_listen"
 expect_status "a token with a bad --ttl is a usage error" 2 "$govctl" token create --person p.dept.chengguan.head --ttl soon
 expect_status "govctl apikey create prints the key last" 0 "$govctl" apikey create --name city-app
 check "... a gov_k_ key" bash -c "tail -1 '$tmp/out' | grep -qE '^gov_k_[A-Za-z0-9_-]{43}$'"
+
+for p in p.dept.chengguan.head p.dept.shuiwu.head p.gt.s1.c1.g1.grid_worker r.s1.c1.g1.1.1; do
+    kill "$(cat "$tmp/$p.listen")" 2>/dev/null
+done
 
 # --- logging out -------------------------------------------------------------------------
 api "logging out" 200 DELETE /api/v1/session "" $(as p.dept.chengguan.head)
