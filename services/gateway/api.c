@@ -323,6 +323,19 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
     envelope_free(&reply);
 }
 
+/* 1 (answered 429) when `key`'s bucket in `l` is empty. */
+static int s_limited(limiter_t *l, const char *kind, const char *key, http_res_t *res)
+{
+    char full[160];
+    snprintf(full, sizeof full, "%s:%.140s", kind, key);
+    unsigned wait = l ? limiter_take(l, full, s_now_ms()) : 0;
+    if (wait) {
+        s_refuse(res, 429, "RATE_LIMITED", kind);
+        res->retry_after = wait;
+    }
+    return wait != 0;
+}
+
 /* --- sessions ---------------------------------------------------------------- */
 
 static json_t *s_me(const principal_t *who)
@@ -353,6 +366,11 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
         s_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE, \"password\": PASSWORD}");
         return;
     }
+    if (s_limited(gw->logins, "login from", req->remote, res) ||
+        s_limited(gw->logins, "login as", person, res)) {
+        json_decref(body);
+        return;
+    }
     char token[CREDENTIAL_TOKEN_MAX];
     int64_t now = s_now_ms();
     int rc = auth_login(w, person, password, now, gw->session_ttl_ms, token);
@@ -379,6 +397,10 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     atomic_fetch_add(&gw->requests, 1);
     if (strcmp(req->path, "/healthz") == 0) {
         s_json(res, 200, json_pack("{s:s}", "status", "ok"));
+        return;
+    }
+    if (s_limited(gw->per_address, "address", req->remote, res)) {
+        atomic_fetch_add(&gw->refused, 1);
         return;
     }
     const route_t *route = NULL;
@@ -416,6 +438,8 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
     } else if (found == 0) {
         s_refuse(res, 401, "UNAUTHENTICATED", NULL);
+    } else if (s_limited(gw->per_person, "person", who.code, res)) {
+        /* answered 429 */
     } else if (changes && !auth_csrf_ok(&who, http_header(req, "X-CSRF-Token"))) {
         s_refuse(res, 403, "CSRF_REQUIRED", NULL);
     } else if (me && strcmp(req->method, "GET") == 0) {

@@ -15,11 +15,15 @@
 
 #include "feed.h"
 #include "http.h"
+#include "limiter.h"
 #include "pool.h"
 
 typedef struct {
     pool_t *pool;
     feed_t *feed;            /* GET /api/v1/events */
+    limiter_t *per_address;  /* every request, by the client's address */
+    limiter_t *per_person;   /* every request, by who it proved to be */
+    limiter_t *logins;       /* login attempts, by address and by person */
     int timeout_ms;          /* for a service's answer */
     int64_t session_ttl_ms;
     int secure_cookie;       /* behind TLS: the cookie says Secure */

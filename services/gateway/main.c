@@ -64,8 +64,14 @@ int main(void)
         [GW_DELIBERATION] =
             config_str("GOV_DELIBERATION_ENDPOINT", CONFIG_DELIBERATION_ENDPOINT_DEFAULT),
     };
+    double rate = (double) config_int("GOV_GATEWAY_RATE", 50, 1, 1000000, &bad);
+    double burst = (double) config_int("GOV_GATEWAY_BURST", 100, 1, 1000000, &bad);
+    double logins = (double) config_int("GOV_GATEWAY_LOGINS_PER_MIN", 10, 1, 100000, &bad);
     if (bad)
         return 2;
+    gw->per_address = limiter_new(rate, burst, 65536);
+    gw->per_person = limiter_new(rate, burst, 65536);
+    gw->logins = limiter_new(logins / 60.0, logins, 65536);
 
     int rc = 1;
     svc_t *svc = &self.svc;
@@ -77,6 +83,8 @@ int main(void)
     self.m_logins_failed =
         health_metric(h, "logins_failed_total", "logins with a wrong person or password", HEALTH_COUNTER);
     svc_on_tick(svc, s_tick, &self);
+    if (!gw->per_address || !gw->per_person || !gw->logins)
+        goto done;
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
         feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
         http_new(&http, api_handle, gw, &self.http))
@@ -89,6 +97,9 @@ done:
     http_destroy(&self.http); /* and no request runs past this */
     feed_destroy(&gw->feed);
     pool_destroy(&gw->pool);
+    limiter_destroy(&gw->per_address);
+    limiter_destroy(&gw->per_person);
+    limiter_destroy(&gw->logins);
     svc_destroy(svc);
     return rc;
 }

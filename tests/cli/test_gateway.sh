@@ -173,4 +173,14 @@ done
 # --- logging out -------------------------------------------------------------------------
 api "logging out" 200 DELETE /api/v1/session "" $(as p.dept.chengguan.head)
 api "... the cookie no longer works" 401 GET /api/v1/me "" $(as p.dept.chengguan.head)
+
+# --- rate limits: a gateway allowing 3 requests at once, 2 logins a minute -------------------
+stop_service gateway
+start_service gateway GOV_GATEWAY_RATE=1 GOV_GATEWAY_BURST=3 GOV_GATEWAY_LOGINS_PER_MIN=2 || not_ok "the gateway restarts"
+api "a wrong password" 401 POST /api/v1/session '{"person": "p.so.s1.head", "password": "wrong password!"}'
+api "... twice" 401 POST /api/v1/session '{"person": "p.so.s1.head", "password": "wrong password!"}'
+api "a third login as that person within the minute: 429" 429 POST /api/v1/session "{\"person\": \"p.so.s1.head\", \"password\": \"$pw\"}"
+contains "... RATE_LIMITED" "$tmp/out" '"code":"RATE_LIMITED"'
+contains "... with Retry-After" "$tmp/headers" "Retry-After: "
+api "a fourth request from the address within the second: 429" 429 GET /api/v1/me
 echo "1..$n"
