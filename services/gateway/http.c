@@ -11,6 +11,7 @@
 
 struct http {
     struct MHD_Daemon *daemon;
+    char *cert, *key; /* PEM, kept while the daemon runs */
     http_handler_fn handler;
     void *arg;
     size_t max_body;
@@ -172,11 +173,41 @@ static void s_completed(void *cls, struct MHD_Connection *conn, void **state,
     }
 }
 
+/* A whole (small) file, NUL-terminated; NULL when it cannot be read. */
+static char *s_slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *text = calloc(1, 1 << 20);
+    size_t n = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (text && n == 0) {
+        free(text);
+        text = NULL;
+    }
+    return text;
+}
+
 int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_t **out)
 {
     http_t *h = calloc(1, sizeof *h);
     if (!h)
         return -1;
+    unsigned tls = 0;
+    if (cfg->tls_cert && cfg->tls_key) {
+        h->cert = s_slurp(cfg->tls_cert);
+        h->key = s_slurp(cfg->tls_key);
+        if (!h->cert || !h->key) {
+            log_error("gateway cannot read its TLS certificate %s or key %s", cfg->tls_cert,
+                      cfg->tls_key);
+            free(h->cert);
+            free(h->key);
+            free(h);
+            return -1;
+        }
+        tls = MHD_USE_TLS;
+    }
     h->handler = handler;
     h->arg = arg;
     h->max_body = cfg->max_body;
@@ -184,14 +215,19 @@ int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_
     addr.sin_addr.s_addr = htonl(cfg->bind_any ? INADDR_ANY : INADDR_LOOPBACK);
     h->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-            MHD_ALLOW_SUSPEND_RESUME,
+            MHD_ALLOW_SUSPEND_RESUME | tls,
         (uint16_t) cfg->port,
         NULL, NULL, s_handle, h, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE,
         cfg->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->idle_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) 32768,
-        MHD_OPTION_NOTIFY_COMPLETED, s_completed, h, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, s_completed, h,
+        tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, h->cert, MHD_OPTION_HTTPS_MEM_KEY, h->key,
+        MHD_OPTION_END);
     if (!h->daemon) {
-        log_error("gateway cannot listen on port %d", cfg->port);
+        log_error("gateway cannot listen on port %d%s", cfg->port,
+                  tls ? " with its TLS certificate" : "");
+        free(h->cert);
+        free(h->key);
         free(h);
         return -1;
     }
@@ -251,5 +287,9 @@ void http_destroy(http_t **self_p)
         return;
     *self_p = NULL;
     MHD_stop_daemon(h->daemon);
+    if (h->key)
+        memset(h->key, 0, strlen(h->key));
+    free(h->cert);
+    free(h->key);
     free(h);
 }

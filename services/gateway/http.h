@@ -49,6 +49,7 @@ typedef struct {
     size_t max_body;     /* bytes; a larger body is refused with 413 */
     unsigned max_conns;
     unsigned idle_s;     /* a connection idle this long is closed */
+    const char *tls_cert, *tls_key; /* PEM files: HTTPS when both are set */
 } http_config_t;
 
 /* Starts listening. Returns 0 and sets `*out`, or -1 after logging. */

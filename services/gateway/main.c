@@ -51,13 +51,21 @@ int main(void)
         .max_body = (size_t) config_int("GOV_GATEWAY_MAX_BODY", 65536, 1024, 16 << 20, &bad),
         .max_conns = (unsigned) config_int("GOV_GATEWAY_MAX_CONNECTIONS", 1000, 1, 100000, &bad),
         .idle_s = (unsigned) config_int("GOV_GATEWAY_IDLE_S", 30, 1, 3600, &bad),
+        .tls_cert = config_str("GOV_GATEWAY_TLS_CERT", NULL),
+        .tls_key = config_str("GOV_GATEWAY_TLS_KEY", NULL),
     };
+    if (!http.tls_cert != !http.tls_key) {
+        log_error("set both GOV_GATEWAY_TLS_CERT and GOV_GATEWAY_TLS_KEY, or neither");
+        bad = 1;
+    }
     unsigned workers = (unsigned) config_int("GOV_GATEWAY_WORKERS", 8, 1, 256, &bad);
     unsigned streams = (unsigned) config_int("GOV_GATEWAY_MAX_STREAMS", 200, 1, 100000, &bad);
     gateway_t *gw = &self.gw;
     gw->timeout_ms = (int) config_int("GOV_GATEWAY_TIMEOUT_MS", 5000, 100, 600000, &bad);
     gw->session_ttl_ms = 1000 * config_int("GOV_GATEWAY_SESSION_S", 8 * 3600, 60, 30 * 86400, &bad);
     gw->secure_cookie = (int) config_int("GOV_GATEWAY_SECURE_COOKIE", 0, 0, 1, &bad);
+    if (http.tls_cert)
+        gw->secure_cookie = 1; /* over HTTPS the cookie never travels in the clear */
     const char *endpoints[GW_SERVICES] = {
         [GW_INTAKE] = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT),
         [GW_ROUTING] = config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT),
@@ -89,8 +97,8 @@ int main(void)
         feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
         http_new(&http, api_handle, gw, &self.http))
         goto done;
-    log_info("gateway ready: HTTP on %s:%d, health on :%d", http.bind_any ? "*" : "127.0.0.1",
-             http.port, cfg.http_port);
+    log_info("gateway ready: %s on %s:%d, health on :%d", http.tls_cert ? "HTTPS" : "HTTP",
+             http.bind_any ? "*" : "127.0.0.1", http.port, cfg.http_port);
     rc = svc_run(svc);
 done:
     feed_stop(gw->feed);      /* event streams end, */

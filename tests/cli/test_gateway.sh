@@ -183,4 +183,15 @@ api "a third login as that person within the minute: 429" 429 POST /api/v1/sessi
 contains "... RATE_LIMITED" "$tmp/out" '"code":"RATE_LIMITED"'
 contains "... with Retry-After" "$tmp/headers" "Retry-After: "
 api "a fourth request from the address within the second: 429" 429 GET /api/v1/me
+
+# --- TLS: with a certificate configured, HTTPS only, and the cookie is Secure ----------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+stop_service gateway
+start_service gateway GOV_GATEWAY_TLS_CERT="$tmp/cert.pem" GOV_GATEWAY_TLS_KEY="$tmp/key.pem" || not_ok "the gateway starts with TLS"
+base="https://127.0.0.1:$GOV_GATEWAY_PORT"
+api "a login over HTTPS, the certificate verified" 200 POST /api/v1/session "{\"person\": \"p.so.s1.head\", \"password\": \"$pw\"}" --cacert "$tmp/cert.pem"
+contains "... the cookie is Secure" "$tmp/headers" "; Secure"
+check "plain HTTP gets no answer" bash -c "! curl -s --max-time 3 -o /dev/null http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/me"
+check "the key is not in the log" bash -c "! grep -q 'PRIVATE KEY' '$tmp/gateway.log'"
 echo "1..$n"
