@@ -44,6 +44,7 @@ PKGS_bench_intake := libzmq libprotobuf-c
 PKGS_bench_routing := libuv
 PKGS_bench_notify := libprotobuf-c libpq libuv libmicrohttpd libcurl
 PKGS_bench_deliberation := libzmq libprotobuf-c
+PKGS_bench_gateway := libmicrohttpd
 # Tests link every service's concepts, so every library, and cmocka.
 PKGS_tests := $(ALL_PKGS) cmocka
 SYS_LIBS := -lpthread -lm
@@ -176,6 +177,11 @@ bench-intake: install-deps
 	$(MAKE) all
 	bash bench/intake/run.sh
 
+bench-gateway: install-deps
+	bash deploy/install.sh --bench
+	$(MAKE) all
+	bash bench/gateway/run.sh
+
 clean:
 	rm -rf build
 
@@ -186,5 +192,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify bench-deliberation clean
+.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -3,6 +3,7 @@
 # Used by `make up`, `make test`, the Dockerfile and CI.
 #   install.sh            build + run (compilers, -dev libraries, PostgreSQL + PostGIS)
 #   install.sh --test     also what the tests need
+#   install.sh --bench    what the benchmarks need beyond the build (wrk)
 #   install.sh --runtime  only the shared libraries a built binary needs (container images)
 set -euo pipefail
 
@@ -16,8 +17,9 @@ runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcur
 case "${1:-}" in
     "") want=("${build[@]}") ;;
     --test) want=("${build[@]}" "${testing[@]}") ;;
+    --bench) want=(wrk) ;;
     --runtime) want=("${runtime[@]}") ;;
-    *) echo "usage: $0 [--test|--runtime]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--test|--bench|--runtime]" >&2; exit 2 ;;
 esac
 
 missing=()

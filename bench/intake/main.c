@@ -9,7 +9,8 @@
  * DEALER. Without RATE the load is closed-loop (as fast as replies come back:
  * the peak). With RATE (cases/s over all clients) requests are sent on a
  * fixed schedule and latency is measured from the scheduled time, so a slow
- * server cannot hide its queueing (no coordinated omission). */
+ * server cannot hide its queueing (no coordinated omission). With
+ * GOV_KEYS_DIR set it speaks CURVE with govctl's key. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "envelope.h"
 #include "intake.pb-c.h"
 
@@ -87,6 +89,7 @@ static void *s_client(void *arg)
     void *sock = zmq_socket(c->zctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    curve_client(sock); /* with GOV_KEYS_DIR, as govctl */
     char endpoints[1024];
     snprintf(endpoints, sizeof endpoints, "%s", c->endpoint);
     for (char *save, *ep = strtok_r(endpoints, ",", &save); ep; ep = strtok_r(NULL, ",", &save))
@@ -149,6 +152,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench-intake ENDPOINT[,ENDPOINT...] SECONDS CLIENTS WINDOW [RATE]\n");
         return 2;
     }
+    if (curve_init(getenv("GOV_KEYS_DIR"), "govctl", 0))
+        return 1;
     double seconds = atof(argv[2]), rate = argc > 5 ? atof(argv[5]) : 0;
     int clients = atoi(argv[3]), window = atoi(argv[4]);
     void *zctx = zmq_ctx_new();

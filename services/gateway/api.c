@@ -270,6 +270,51 @@ static int s_message_id(const http_req_t *req, char out[224])
     return 0;
 }
 
+typedef struct {
+    char *key;
+    size_t len, cap;
+} s_key_t;
+
+static void s_key_add(s_key_t *k, const char *text)
+{
+    size_t n = strlen(text);
+    if (k->len + n + 1 > k->cap) {
+        size_t cap = (k->len + n + 1) * 2;
+        char *grown = realloc(k->key, cap);
+        if (!grown)
+            return;
+        k->key = grown;
+        k->cap = cap;
+    }
+    memcpy(k->key + k->len, text, n + 1);
+    k->len += n;
+}
+
+static void s_key_arg(const char *name, const char *value, void *arg)
+{
+    s_key_add(arg, "&");
+    s_key_add(arg, name);
+    s_key_add(arg, "=");
+    s_key_add(arg, value ? value : "");
+}
+
+/* The cache key of a read of routing's: the route, the query, and the unit
+ * and role it is read for (all routing's read scope looks at). NULL for
+ * anything not cached. */
+static char *s_cache_key(const http_req_t *req, const route_t *r, const Gov__Actor *actor)
+{
+    if (r->service != GW_ROUTING || strcmp(r->method, "GET") != 0)
+        return NULL;
+    s_key_t k = {0};
+    s_key_add(&k, req->path);
+    http_each_query(req, s_key_arg, &k);
+    s_key_add(&k, "|");
+    s_key_add(&k, actor->unit);
+    s_key_add(&k, "|");
+    s_key_add(&k, actor->role);
+    return k.key;
+}
+
 /* Runs `r` for `who` and answers with the service's reply. */
 static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const http_req_t *req,
                    const route_t *r, int64_t id, http_res_t *res)
@@ -297,13 +342,24 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
     actor.id = (char *) who->code;
     actor.role = (char *) (unit ? unit->role : who->resident ? "resident" : "person");
     actor.unit = (char *) (unit ? unit->code : "");
+    char *key = gw->cache ? s_cache_key(req, r, &actor) : NULL;
+    uint64_t generation = feed_generation(gw->feed); /* before the read: see cache.h */
+    if (key && (res->body = cache_get(gw->cache, key, generation, &res->body_len))) {
+        res->status = 200;
+        protobuf_c_message_free_unpacked(msg, NULL);
+        free(key);
+        return;
+    }
     Gov__Envelope env = GOV__ENVELOPE__INIT, *reply = NULL;
     env.type = (char *) r->type;
     env.message_id = message_id;
     env.actor = &actor;
     int rc = rpccli_call(w->cli[r->service], &env, msg, gw->timeout_ms, &reply);
     protobuf_c_message_free_unpacked(msg, NULL);
+    if (strcmp(r->method, "GET") != 0)
+        feed_touch(gw->feed); /* what this gateway reads next sees this command */
     if (rc) {
+        free(key);
         s_refuse(res, 503, "SERVICE_TIMEOUT", r->type);
         res->retry_after = 1;
         return;
@@ -316,10 +372,13 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         if (out) {
             s_json(res, strcmp(r->method, "POST") == 0 ? 201 : 200, pbjson_from_message(out));
             protobuf_c_message_free_unpacked(out, NULL);
+            if (key && res->body)
+                cache_put(gw->cache, key, generation, res->body, res->body_len);
         } else {
             s_refuse(res, 503, "INTERNAL", reply->type);
         }
     }
+    free(key);
     envelope_free(&reply);
 }
 

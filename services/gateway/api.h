@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "cache.h"
 #include "feed.h"
 #include "http.h"
 #include "limiter.h"
@@ -21,6 +22,7 @@
 typedef struct {
     pool_t *pool;
     feed_t *feed;            /* GET /api/v1/events */
+    cache_t *cache;          /* routing's reads while nothing changed */
     limiter_t *per_address;  /* every request, by the client's address */
     limiter_t *per_person;   /* every request, by who it proved to be */
     limiter_t *logins;       /* login attempts, by address and by person */

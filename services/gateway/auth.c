@@ -1,5 +1,6 @@
 #include "auth.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,16 @@ static const char s_decoy[] =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lkZWNveWRlY295IQ$"
     "wl24lU8C6afEYJpCvL5s+AEzAqoU8FBGf7QSOSN97c0";
 
+/* The person behind a live credential, with their units and whether they
+ * are a resident: one round trip per request. */
 static const char *const Q_TOKEN =
-    "SELECT p.id, p.code, p.name FROM gateway_tokens t JOIN people p ON p.id = t.person_id"
+    "SELECT p.id, p.code, p.name,"
+    " (SELECT coalesce(json_agg(json_build_array(u.code, u.kind, m.role) ORDER BY u.code), '[]')"
+    "  FROM unit_members m JOIN units u ON u.id = m.unit_id WHERE m.person_id = p.id),"
+    " EXISTS (SELECT 1 FROM residents r WHERE r.person_id = p.id)"
+    " FROM gateway_tokens t JOIN people p ON p.id = t.person_id"
     " WHERE t.digest = $1::bytea AND t.kind = $2 AND t.revoked_ms IS NULL"
     "   AND (t.expires_ms IS NULL OR t.expires_ms > $3::bigint)";
-static const char *const Q_UNITS =
-    "SELECT u.code, u.kind, m.role, EXISTS (SELECT 1 FROM residents r WHERE r.person_id = $1)"
-    " FROM people p LEFT JOIN unit_members m ON m.person_id = p.id"
-    " LEFT JOIN units u ON u.id = m.unit_id WHERE p.id = $1 ORDER BY u.code LIMIT 8";
 static const char *const Q_PASSWORD =
     "SELECT p.id, w.hash FROM people p JOIN gateway_passwords w ON w.person_id = p.id"
     " WHERE p.code = $1";
@@ -44,26 +47,23 @@ static void s_copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static int s_units(worker_t *w, principal_t *out)
+/* The units from Q_TOKEN's JSON: [[code, kind, role], ...]. */
+static void s_units(const char *text, principal_t *out)
 {
-    char id[24];
-    snprintf(id, sizeof id, "%lld", (long long) out->person_id);
-    const char *params[] = {id};
-    PGresult *res = pstmt_exec(w->sql, Q_UNITS, 1, params, NULL);
-    if (!res)
-        return -1;
+    json_t *units = json_loads(text, 0, NULL);
+    size_t i;
+    json_t *u;
     out->nunits = 0;
-    for (int i = 0; i < PQntuples(res); i++) {
-        out->resident = strcmp(PQgetvalue(res, i, 3), "t") == 0;
-        if (PQgetisnull(res, i, 0) || out->nunits == AUTH_UNITS_MAX)
-            continue;
-        auth_unit_t *u = &out->units[out->nunits++];
-        s_copy(u->code, sizeof u->code, PQgetvalue(res, i, 0));
-        s_copy(u->kind, sizeof u->kind, PQgetvalue(res, i, 1));
-        s_copy(u->role, sizeof u->role, PQgetvalue(res, i, 2));
+    json_array_foreach(units, i, u)
+    {
+        if (out->nunits == AUTH_UNITS_MAX)
+            break;
+        auth_unit_t *unit = &out->units[out->nunits++];
+        s_copy(unit->code, sizeof unit->code, json_string_value(json_array_get(u, 0)));
+        s_copy(unit->kind, sizeof unit->kind, json_string_value(json_array_get(u, 1)));
+        s_copy(unit->role, sizeof unit->role, json_string_value(json_array_get(u, 2)));
     }
-    PQclear(res);
-    return 0;
+    json_decref(units);
 }
 
 static int s_lookup(worker_t *w, const char *token, const char *kind, int64_t now_ms,
@@ -81,6 +81,8 @@ static int s_lookup(worker_t *w, const char *token, const char *kind, int64_t no
         out->person_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         s_copy(out->code, sizeof out->code, PQgetvalue(res, 0, 1));
         s_copy(out->name, sizeof out->name, PQgetvalue(res, 0, 2));
+        s_units(PQgetvalue(res, 0, 3), out);
+        out->resident = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
     }
     PQclear(res);
     return found;
@@ -99,8 +101,6 @@ int auth_resolve(worker_t *w, const char *cookie, const char *bearer, int64_t no
         out->via = AUTH_COOKIE;
         s_copy(out->session, sizeof out->session, cookie);
     }
-    if (found == 1 && s_units(w, out))
-        return -1;
     if (found != 1)
         out->via = AUTH_NONE;
     return found;

@@ -34,6 +34,7 @@ struct feed {
     unsigned max_streams, open;
     _Atomic long long heads[NSTREAMS];
     _Atomic int stopping;
+    _Atomic uint64_t generation;
     int64_t last_wake_ms;
     pthread_mutex_t lock; /* the list and each stream's `suspended` */
     conn_t *list;
@@ -110,6 +111,8 @@ static void s_on_timer(uv_timer_t *timer)
                 }
             }
     PQclear(res);
+    if (moved)
+        atomic_fetch_add(&f->generation, 1);
     int64_t now = s_now_ms();
     if (moved || now - f->last_wake_ms >= KEEPALIVE_MS) {
         f->last_wake_ms = now;
@@ -406,6 +409,16 @@ void feed_open(feed_t *f, worker_t *w, const principal_t *who, const char *crede
     res->stream = s_pull;
     res->stream_arg = c;
     res->stream_free = s_close;
+}
+
+uint64_t feed_generation(feed_t *f)
+{
+    return atomic_load(&f->generation);
+}
+
+void feed_touch(feed_t *f)
+{
+    atomic_fetch_add(&f->generation, 1);
 }
 
 void feed_stop(feed_t *f)

@@ -33,6 +33,14 @@ int feed_new(uv_loop_t *loop, PGconn *conn, pool_t *pool, unsigned max_streams, 
 void feed_open(feed_t *f, worker_t *w, const principal_t *who, const char *credential,
                const http_req_t *req, http_res_t *res);
 
+/* A number that moves whenever any stream moves (as the timer reads them)
+ * or feed_touch is called: answers read at one generation are still true
+ * while it stands (cache.h). */
+uint64_t feed_generation(feed_t *f);
+
+/* Moves the generation now (this gateway just sent a command). */
+void feed_touch(feed_t *f);
+
 /* Ends every stream (before the listener stops). */
 void feed_stop(feed_t *f);
 

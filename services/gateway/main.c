@@ -27,7 +27,7 @@ typedef struct {
     svc_t svc;
     gateway_t gw;
     http_t *http;
-    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed;
+    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed, *m_hits, *m_misses;
 } gateway_main_t;
 
 static void s_tick(void *arg)
@@ -36,6 +36,12 @@ static void s_tick(void *arg)
     atomic_store(self->m_requests, atomic_load(&self->gw.requests));
     atomic_store(self->m_refused, atomic_load(&self->gw.refused));
     atomic_store(self->m_logins_failed, atomic_load(&self->gw.logins_failed));
+    if (self->gw.cache) {
+        uint64_t hits, misses;
+        cache_stats(self->gw.cache, &hits, &misses);
+        atomic_store(self->m_hits, hits);
+        atomic_store(self->m_misses, misses);
+    }
 }
 
 int main(void)
@@ -80,6 +86,8 @@ int main(void)
     gw->per_address = limiter_new(rate, burst, 65536);
     gw->per_person = limiter_new(rate, burst, 65536);
     gw->logins = limiter_new(logins / 60.0, logins, 65536);
+    size_t cache_mb = (size_t) config_int("GOV_GATEWAY_CACHE_MB", 32, 0, 4096, &bad);
+    gw->cache = cache_mb ? cache_new(cache_mb << 20) : NULL;
 
     int rc = 1;
     svc_t *svc = &self.svc;
@@ -90,8 +98,10 @@ int main(void)
     self.m_refused = health_metric(h, "http_refused_total", "HTTP answers 4xx and 5xx", HEALTH_COUNTER);
     self.m_logins_failed =
         health_metric(h, "logins_failed_total", "logins with a wrong person or password", HEALTH_COUNTER);
+    self.m_hits = health_metric(h, "cache_hits_total", "reads answered from the cache", HEALTH_COUNTER);
+    self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
     svc_on_tick(svc, s_tick, &self);
-    if (!gw->per_address || !gw->per_person || !gw->logins)
+    if (!gw->per_address || !gw->per_person || !gw->logins || (cache_mb && !gw->cache))
         goto done;
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
         feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
@@ -108,6 +118,7 @@ done:
     limiter_destroy(&gw->per_address);
     limiter_destroy(&gw->per_person);
     limiter_destroy(&gw->logins);
+    cache_destroy(&gw->cache);
     svc_destroy(svc);
     return rc;
 }

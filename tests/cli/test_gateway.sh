@@ -118,7 +118,13 @@ contains "... NOT_FOUND" "$tmp/out" '"code":"NOT_FOUND"'
 api "a resident lists no dispatches" 403 GET /api/v1/dispatches "" $(as r.s1.c1.g1.1.1)
 api "X-Gov-Unit naming another's unit" 403 GET /api/v1/dispatches "" $(as p.dept.chengguan.head) -H X-Gov-Unit:dept.shuiwu
 contains "... NOT_YOUR_UNIT" "$tmp/out" '"code":"NOT_YOUR_UNIT"'
+api "the department reads its dispatch" 200 GET "/api/v1/dispatches/$d" "" $(as p.dept.chengguan.head)
+api "... twice (the second from the cache)" 200 GET "/api/v1/dispatches/$d" "" $(as p.dept.chengguan.head)
+contains "... still sent" "$tmp/out" '"state":"sent"'
+check "... the cache answered" wait_until 5 bash -c "curl -fs http://127.0.0.1:$GOV_GATEWAY_HTTP_PORT/metrics | grep -qE '^gov_cache_hits_total.* [1-9]'"
 api "the department signs" 201 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.chengguan.head) -H Idempotency-Key:sign-1
+contains "... signed" "$tmp/out" '"state":"signed"'
+api "... and reads its own write at once, not the cached answer" 200 GET "/api/v1/dispatches/$d" "" $(as p.dept.chengguan.head)
 contains "... signed" "$tmp/out" '"state":"signed"'
 api "the same Idempotency-Key again: the first answer" 201 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.chengguan.head) -H Idempotency-Key:sign-1
 check "... one sign in the log" q_is "SELECT count(*) FROM dispatch_log WHERE dispatch_id = $d AND action = 'signed'" 1
