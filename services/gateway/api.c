@@ -13,6 +13,7 @@
 #include "errcodes.h"
 #include "log.h"
 #include "msgtypes.h"
+#include "open311.h"
 #include "pbjson.h"
 
 /* Every route: the method and path ("{id}" is a number that fills
@@ -377,6 +378,10 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
 {
     gateway_t *gw = arg;
     atomic_fetch_add(&gw->requests, 1);
+    if (strncmp(req->path, OPEN311_PREFIX, strlen(OPEN311_PREFIX)) == 0) {
+        open311_handle(gw, req, res); /* Open311 GeoReport v2: docs/open311.md */
+        return;
+    }
     if (strcmp(req->path, "/healthz") == 0) {
         s_json(res, 200, json_pack("{s:s}", "status", "ok"));
         return;

@@ -9,7 +9,8 @@
  * with that person as the actor, and sends it over CURVE with the gateway's
  * key — one of the few the services let act for people — from a pool of
  * workers (pool.c), each with its own database connection and sockets. The
- * services decide; the gateway answers with what they said.
+ * services decide; the gateway answers with what they said. A city's Open311
+ * apps use /open311/v2/ (open311.c) with an api key, acting for no person.
  *
  * Health and metrics are on GOV_GATEWAY_HTTP_PORT, like every service's. */
 #include <stdio.h>
