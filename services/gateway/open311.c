@@ -15,6 +15,52 @@
 #include "log.h"
 #include "xml.h"
 
+/* --- one request ------------------------------------------------------------------------ */
+
+typedef struct {
+    gateway_t *gw;
+    worker_t *w;
+    const http_req_t *req;
+    http_res_t *res;
+    int xml;          /* answer in XML (.xml), else JSON */
+    const char *arg;  /* the path's {service_code}, {id} or {token}; "" none */
+} s_call_t;
+
+static void s_discovery(s_call_t *c);
+static void s_services(s_call_t *c);
+static void s_service_definition(s_call_t *c);
+static void s_post_request(s_call_t *c);
+static void s_requests(s_call_t *c);
+static void s_request(s_call_t *c);
+static void s_token(s_call_t *c);
+static void s_updates(s_call_t *c);
+
+/* Every resource: the method, its name (with_arg: followed by /{arg}) and
+ * its handler. Each answers .json and .xml. */
+typedef struct {
+    const char *method, *resource;
+    int with_arg;
+    void (*fn)(s_call_t *c);
+} s_route_t;
+
+static const s_route_t s_routes[] = {
+    {"GET", "discovery", 0, s_discovery},                 /* discovery.{fmt} */
+    {"GET", "services", 0, s_services},                   /* services.{fmt} */
+    {"GET", "services", 1, s_service_definition},         /* services/{service_code}.{fmt} */
+    {"POST", "requests", 0, s_post_request},              /* requests.{fmt} */
+    {"GET", "requests", 0, s_requests},                   /* requests.{fmt}?... */
+    {"GET", "requests", 1, s_request},                    /* requests/{id}.{fmt} */
+    {"GET", "tokens", 1, s_token},                        /* tokens/{token}.{fmt} */
+    {"GET", "servicerequestupdates", 0, s_updates},       /* FixMyStreet's extension */
+};
+
+/* The elements of each list, for the XML (the specification's names). */
+static const xml_item_t s_items[] = {
+    {"services", "service"},         {"attributes", "attribute"}, {"values", "value"},
+    {"endpoints", "endpoint"},       {"formats", "format"},       {"service_requests", "request"},
+    {"service_requests_updates", "request_update"},               {"errors", "error"},
+};
+
 /* --- what the gateway reads itself -------------------------------------------------
  *
  * Cases come from intake (GetCase, ListCases). What routing did with them —
@@ -73,23 +119,7 @@ static const char Q_UPDATES[] =
     " WHERE ev.at >= to_timestamp($1::bigint / 1000.0) AND ev.at < to_timestamp($2::bigint / 1000.0)"
     " ORDER BY ev.at, ev.seq LIMIT $3::int";
 
-/* --- one request ------------------------------------------------------------------------ */
-
-typedef struct {
-    gateway_t *gw;
-    worker_t *w;
-    const http_req_t *req;
-    http_res_t *res;
-    int xml;          /* answer in XML (.xml), else JSON */
-    const char *arg;  /* the path's {service_code}, {id} or {token}; "" none */
-} s_call_t;
-
-/* The elements of each list, for the XML (the specification's names). */
-static const xml_item_t s_items[] = {
-    {"services", "service"},         {"attributes", "attribute"}, {"values", "value"},
-    {"endpoints", "endpoint"},       {"formats", "format"},       {"service_requests", "request"},
-    {"service_requests_updates", "request_update"},               {"errors", "error"},
-};
+/* --- answers ---------------------------------------------------------------------------- */
 
 /* Answers `doc` (taken) under `root`, in the request's format. */
 static void s_send(s_call_t *c, unsigned status, const char *root, json_t *doc)
@@ -508,115 +538,136 @@ static int s_head(s_call_t *c, s_cursor_t *k, Gov__Case **head)
     return 1;
 }
 
+/* The next case of all the streams `ks`, newest first, into `cases` (`*n`
+ * of them, at most GEOREPORT_MAX_REQUESTS). Returns 0, or -1 after
+ * answering. */
+static int s_merge(s_call_t *c, s_cursor_t *ks, size_t nk, Gov__Case **cases, size_t *n)
+{
+    while (*n < GEOREPORT_MAX_REQUESTS) {
+        s_cursor_t *best = NULL;
+        Gov__Case *head, *best_head = NULL;
+        for (size_t i = 0; i < nk; i++) {
+            int rc = s_head(c, &ks[i], &head);
+            if (rc < 0)
+                return -1;
+            if (rc && (!best_head || head->id > best_head->id))
+                best = &ks[i], best_head = head;
+        }
+        if (!best)
+            return 0;
+        best->page->items[best->at++] = NULL; /* taken */
+        if (*n && cases[*n - 1]->id == best_head->id) /* seen twice: it moved on between pages */
+            gov__case__free_unpacked(best_head, NULL);
+        else
+            cases[(*n)++] = best_head;
+    }
+    return 0;
+}
+
+/* The cases of a comma-separated list of ids, in its order; unknown ids
+ * left out, the first GEOREPORT_MAX_REQUESTS read. Returns 0, or -1 after
+ * answering. */
+static int s_cases_by_id(s_call_t *c, const char *ids, Gov__Case **cases, size_t *n)
+{
+    char *copy, *items[GEOREPORT_MAX_REQUESTS];
+    int nids = s_split(ids, &copy, items, GEOREPORT_MAX_REQUESTS), rc = 0;
+    if (nids < 0)
+        nids = GEOREPORT_MAX_REQUESTS; /* the first thousand, as the specification says */
+    for (int i = 0; rc >= 0 && i < nids; i++) {
+        int64_t id;
+        if (georeport_id(items[i], &id)) {
+            s_refuse_code(c, 400, "BAD_ARGUMENT", "service_request_id %.40s", items[i]);
+            rc = -1;
+        } else if ((rc = s_get_case(c, id, &cases[*n])) > 0) {
+            (*n)++;
+        }
+    }
+    free(copy);
+    return rc < 0 ? -1 : 0;
+}
+
 #define S_MAX_CODES 64
 
-/* GET requests: by service_request_id (a comma-separated list, which
- * overrides the rest), or by service_code, status and the dates — merged
- * newest first from one ListCases stream per code and intake status, a page
- * at a time, so at most GEOREPORT_MAX_REQUESTS cases and a page per stream
- * are held. */
+/* The cases of service_code, status and the dates, newest first: one
+ * ListCases stream per code and intake status, merged a page at a time.
+ * Returns 0, or -1 after answering. */
+static int s_cases_by_filter(s_call_t *c, Gov__Case **cases, size_t *n)
+{
+    apperr_t err;
+    int64_t since, until;
+    char *codecopy = NULL, *statuscopy = NULL, *codes[S_MAX_CODES], *statuses[2];
+    s_cursor_t *ks = NULL;
+    size_t nk = 0;
+    int rc = -1;
+    if (georeport_range(http_query(c->req, "start_date"), http_query(c->req, "end_date"),
+                        envelope_now_ms(), &since, &until, &err)) {
+        s_refuse_err(c, 400, &err);
+        goto done;
+    }
+    int ncodes = s_split(http_query(c->req, "service_code"), &codecopy, codes, S_MAX_CODES);
+    int nstatus = s_split(http_query(c->req, "status"), &statuscopy, statuses, 2);
+    if (ncodes < 0) {
+        s_refuse_code(c, 400, "BAD_ARGUMENT", "at most %d service codes", S_MAX_CODES);
+        goto done;
+    }
+    int want_open = nstatus <= 0, want_closed = nstatus <= 0;
+    for (int i = 0; i < nstatus; i++) {
+        want_open |= strcmp(statuses[i], "open") == 0;
+        want_closed |= strcmp(statuses[i], "closed") == 0;
+        if (strcmp(statuses[i], "open") != 0 && strcmp(statuses[i], "closed") != 0) {
+            s_refuse_code(c, 400, "INVALID_STATUS", "status is open or closed");
+            goto done;
+        }
+    }
+    /* intake's statuses for Open311's (georeport_status) */
+    static const char *const st_any[] = {""}, *const st_open[] = {"open", "dispatched"},
+                             *const st_closed[] = {"resolved", "closed"};
+    const char *const *st = want_open && want_closed ? st_any : want_open ? st_open : st_closed;
+    size_t nst = st == st_any ? 1 : 2;
+    nk = (ncodes > 0 ? (size_t) ncodes : 1) * nst;
+    if (!(ks = calloc(nk, sizeof *ks))) {
+        s_refuse_code(c, 400, "OVERLOADED", NULL);
+        goto done;
+    }
+    int page = GEOREPORT_MAX_REQUESTS / (int) nk + 1;
+    for (size_t i = 0; i < nk; i++) {
+        gov__list_cases__init(&ks[i].q);
+        ks[i].q.category = ncodes > 0 ? codes[i / nst] : (char *) "";
+        ks[i].q.status = (char *) st[i % nst];
+        ks[i].q.since_ms = since;
+        ks[i].q.until_ms = until;
+        ks[i].q.limit = page < 10 ? 10 : page > 500 ? 500 : page; /* 500: ListCases' most */
+    }
+    rc = s_merge(c, ks, nk, cases, n);
+done:
+    for (size_t i = 0; ks && i < nk; i++)
+        if (ks[i].page)
+            gov__list_cases_reply__free_unpacked(ks[i].page, NULL);
+    free(ks);
+    free(codecopy);
+    free(statuscopy);
+    return rc;
+}
+
+/* GET requests: by service_request_id (which overrides the rest), or by
+ * service_code, status and the dates. At most GEOREPORT_MAX_REQUESTS cases
+ * are held, and a page per stream. */
 static void s_requests(s_call_t *c)
 {
     Gov__Case **cases = calloc(GEOREPORT_MAX_REQUESTS, sizeof *cases);
-    s_cursor_t *ks = NULL;
-    char *idcopy = NULL, *codecopy = NULL, *statuscopy = NULL;
-    char *items[GEOREPORT_MAX_REQUESTS];
-    size_t n = 0, nk = 0;
+    size_t n = 0;
     if (!cases) {
         s_refuse_code(c, 400, "OVERLOADED", NULL);
         return;
     }
     const char *ids = http_query(c->req, "service_request_id");
-    if (ids && *ids) {
-        int nids = s_split(ids, &idcopy, items, GEOREPORT_MAX_REQUESTS);
-        if (nids < 0)
-            nids = GEOREPORT_MAX_REQUESTS; /* the first thousand, as the specification says */
-        for (int i = 0; i < nids; i++) {
-            int64_t id;
-            if (georeport_id(items[i], &id)) {
-                s_refuse_code(c, 400, "BAD_ARGUMENT", "service_request_id %.40s", items[i]);
-                goto done;
-            }
-            int rc = s_get_case(c, id, &cases[n]);
-            if (rc < 0)
-                goto done;
-            n += (size_t) rc;
-        }
-    } else {
-        apperr_t err;
-        int64_t since, until;
-        if (georeport_range(http_query(c->req, "start_date"), http_query(c->req, "end_date"),
-                            envelope_now_ms(), &since, &until, &err)) {
-            s_refuse_err(c, 400, &err);
-            goto done;
-        }
-        char *codes[S_MAX_CODES], *statuses[2];
-        int ncodes = s_split(http_query(c->req, "service_code"), &codecopy, codes, S_MAX_CODES);
-        int nstatus = s_split(http_query(c->req, "status"), &statuscopy, statuses, 2);
-        if (ncodes < 0) {
-            s_refuse_code(c, 400, "BAD_ARGUMENT", "at most %d service codes", S_MAX_CODES);
-            goto done;
-        }
-        int want_open = nstatus <= 0, want_closed = nstatus <= 0;
-        for (int i = 0; i < nstatus; i++) {
-            want_open |= strcmp(statuses[i], "open") == 0;
-            want_closed |= strcmp(statuses[i], "closed") == 0;
-            if (strcmp(statuses[i], "open") != 0 && strcmp(statuses[i], "closed") != 0) {
-                s_refuse_code(c, 400, "INVALID_STATUS", "status is open or closed");
-                goto done;
-            }
-        }
-        /* intake's statuses for Open311's (georeport_status) */
-        static const char *const st_any[] = {""}, *const st_open[] = {"open", "dispatched"},
-                                 *const st_closed[] = {"resolved", "closed"};
-        const char *const *st = want_open && want_closed ? st_any : want_open ? st_open : st_closed;
-        size_t nst = st == st_any ? 1 : 2, ncat = ncodes > 0 ? (size_t) ncodes : 1;
-        nk = ncat * nst;
-        if (!(ks = calloc(nk, sizeof *ks))) {
-            s_refuse_code(c, 400, "OVERLOADED", NULL);
-            goto done;
-        }
-        int page = GEOREPORT_MAX_REQUESTS / (int) nk + 1;
-        for (size_t i = 0; i < nk; i++) {
-            gov__list_cases__init(&ks[i].q);
-            ks[i].q.category = ncodes > 0 ? codes[i / nst] : (char *) "";
-            ks[i].q.status = (char *) st[i % nst];
-            ks[i].q.since_ms = since;
-            ks[i].q.until_ms = until;
-            ks[i].q.limit = page < 10 ? 10 : page > 500 ? 500 : page;
-        }
-        while (n < GEOREPORT_MAX_REQUESTS) {
-            s_cursor_t *best = NULL;
-            Gov__Case *head, *best_head = NULL;
-            for (size_t i = 0; i < nk; i++) {
-                int rc = s_head(c, &ks[i], &head);
-                if (rc < 0)
-                    goto done;
-                if (rc && (!best_head || head->id > best_head->id))
-                    best = &ks[i], best_head = head;
-            }
-            if (!best)
-                break;
-            best->page->items[best->at++] = NULL; /* taken */
-            if (n && cases[n - 1]->id == best_head->id) /* seen twice: it moved on between pages */
-                gov__case__free_unpacked(best_head, NULL);
-            else
-                cases[n++] = best_head;
-        }
+    if ((ids && *ids ? s_cases_by_id(c, ids, cases, &n) : s_cases_by_filter(c, cases, &n)) == 0) {
+        s_answer_requests(c, cases, n); /* takes them */
+        n = 0;
     }
-    s_answer_requests(c, cases, n);
-    n = 0;
-done:
     for (size_t i = 0; i < n; i++)
         gov__case__free_unpacked(cases[i], NULL);
-    for (size_t i = 0; ks && i < nk; i++)
-        if (ks[i].page)
-            gov__list_cases_reply__free_unpacked(ks[i].page, NULL);
-    free(ks);
     free(cases);
-    free(idcopy);
-    free(codecopy);
-    free(statuscopy);
 }
 
 static void s_request(s_call_t *c)
@@ -678,25 +729,6 @@ static void s_updates(s_call_t *c)
     PQclear(rows);
     s_send(c, 200, "service_requests_updates", list);
 }
-
-/* Every resource: the method, its name (with_arg: followed by /{arg}) and
- * its handler. Each answers .json and .xml. */
-typedef struct {
-    const char *method, *resource;
-    int with_arg;
-    void (*fn)(s_call_t *c);
-} s_route_t;
-
-static const s_route_t s_routes[] = {
-    {"GET", "discovery", 0, s_discovery},
-    {"GET", "services", 0, s_services},
-    {"GET", "services", 1, s_service_definition},
-    {"POST", "requests", 0, s_post_request},
-    {"GET", "requests", 0, s_requests},
-    {"GET", "requests", 1, s_request},
-    {"GET", "tokens", 1, s_token},
-    {"GET", "servicerequestupdates", 0, s_updates},
-};
 
 void open311_handle(gateway_t *gw, const http_req_t *req, http_res_t *res)
 {
