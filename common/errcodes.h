@@ -127,6 +127,16 @@
     X(OWN_ORDER, 'S', "a volunteer cannot take their own order", NULL)                             \
     X(NOT_YOUR_ORDER, 'S', "the order is another's", NULL)                                         \
     X(NOT_YOUR_RESOURCE, 'S', "the resource is another unit's", NULL)                              \
+    /* the gateway's Open311 (docs/open311.md) */                                                 \
+    X(API_KEY_REQUIRED, 'R', "api_key is required to file a request",                             \
+      "ask the city's operators for one (govctl apikey create)")                                  \
+    X(API_KEY_INVALID, 'R', "the api_key is unknown or revoked", NULL)                            \
+    X(BAD_FORM, 'R', "the body is not a URL-encoded form",                                         \
+      "send Content-Type: application/x-www-form-urlencoded, name=value pairs joined by &")       \
+    X(BAD_ARGUMENT, 'R', "an argument is not well formed", NULL)                                   \
+    X(BAD_DATE, 'R', "a date is not a W3C datetime", "e.g. 2026-01-01T00:00:00+08:00")            \
+    X(RANGE_TOO_LONG, 'R', "start_date and end_date are more than 90 days apart",                  \
+      "ask for 90 days at most")                                                                  \
     /* the gateway (HTTP) */                                                                      \
     X(UNAUTHENTICATED, 'R', "log in, or send an API token", "POST /api/v1/session, or Authorization: Bearer") \
     X(BAD_CREDENTIALS, 'R', "unknown person or wrong password", NULL)                             \

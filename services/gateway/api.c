@@ -13,6 +13,7 @@
 #include "errcodes.h"
 #include "log.h"
 #include "msgtypes.h"
+#include "open311.h"
 #include "pbjson.h"
 
 /* Every route: the method and path ("{id}" is a number that fills
@@ -460,6 +461,10 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     }
     if (s_limited(gw->per_address, "address", req->remote, res)) {
         atomic_fetch_add(&gw->refused, 1);
+        return;
+    }
+    if (strncmp(req->path, OPEN311_PREFIX, strlen(OPEN311_PREFIX)) == 0) {
+        open311_handle(gw, req, res); /* Open311 GeoReport v2: docs/open311.md */
         return;
     }
     const route_t *route = NULL;

@@ -10,7 +10,9 @@
  * key — one of the few the services let act for people — from a pool of
  * workers (pool.c), each with its own database connection and sockets. The
  * services decide; the gateway answers with what they said. GET
- * /api/v1/events streams what the person may see, live (feed.c).
+ * /api/v1/events streams what the person may see, live (feed.c). A city's
+ * Open311 apps use /open311/v2/ (open311.c) with an api key, acting for no
+ * person.
  *
  * Health and metrics are on GOV_GATEWAY_HTTP_PORT, like every service's. */
 #include <stdio.h>
