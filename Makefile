@@ -150,6 +150,11 @@ fuzz: build/fuzz/fuzz_envelope
 install-deps:
 	bash deploy/install.sh
 
+# The OpenAPI document of the gateway's /api/v1/, from its route table and the
+# protos (tools/gen-openapi.py); tests/cli/test_openapi.sh checks it is current.
+openapi:
+	python3 tools/gen-openapi.py docs/openapi.yaml services/gateway/api.c $(PROTOS)
+
 up: install-deps
 	$(MAKE) all
 	bash deploy/up.sh
@@ -192,5 +197,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all tests fuzz install-deps up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway clean
+.PHONY: all tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

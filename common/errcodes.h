@@ -147,6 +147,8 @@
     X(NO_ROUTE, 'R', "no such route", "docs/openapi.yaml lists them")                              \
     X(BAD_IDEMPOTENCY_KEY, 'R', "Idempotency-Key is 1-200 characters of A-Z a-z 0-9 . _ : -", NULL) \
     X(NOT_YOUR_UNIT, 'R', "X-Gov-Unit names a unit you do not belong to", "GET /api/v1/me lists yours") \
+    X(UNIT_REQUIRED, 'R', "you belong to several units: say which you act for",                  \
+      "send X-Gov-Unit: CODE (or none, to act as yourself)")                                      \
     X(SERVICE_TIMEOUT, 'T', "a service did not answer in time", "retry with the same Idempotency-Key") \
     X(RATE_LIMITED, 'T', "too many requests", "wait as long as Retry-After says")
 

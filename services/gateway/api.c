@@ -15,6 +15,7 @@
 #include "msgtypes.h"
 #include "open311.h"
 #include "pbjson.h"
+#include "routing.pb-c.h"
 
 /* Every route: the method and path ("{id}" is a number that fills
  * `id_field`), the service and request type, and whether it changes
@@ -127,10 +128,6 @@ static unsigned s_status(const char *code)
 
 static void s_service_error(http_res_t *res, const Gov__Error *e)
 {
-    if (strcmp(e->code, "NOT_YOUR_DISPATCH") == 0 || strcmp(e->code, "NOT_YOUR_WHISTLE") == 0) {
-        s_refuse(res, 404, "NOT_FOUND", NULL);
-        return;
-    }
     json_t *err = json_pack("{s:s, s:s, s:s, s:s}", "code", e->code, "message", e->message,
                             "detail", e->detail ? e->detail : "", "hint", e->hint ? e->hint : "");
     s_json(res, s_status(e->code), json_pack("{s:o}", "error", err));
@@ -251,10 +248,11 @@ static json_t *s_fields(const http_req_t *req, const route_t *r, int64_t id,
     return obj;
 }
 
-/* Idempotency-Key, checked; or a fresh id. Returns 0, or -1 (a bad key). */
-static int s_message_id(const http_req_t *req, char out[224])
+/* Idempotency-Key, checked; or a fresh id (always for a read: reads are
+ * not deduplicated). Returns 0, or -1 (a bad key). */
+static int s_message_id(const http_req_t *req, int read, char out[224])
 {
-    const char *key = http_header(req, "Idempotency-Key");
+    const char *key = read ? NULL : http_header(req, "Idempotency-Key");
     if (!key) {
         uint8_t r[16];
         if (getrandom(r, sizeof r, 0) != (ssize_t) sizeof r)
@@ -316,6 +314,39 @@ static char *s_cache_key(const http_req_t *req, const route_t *r, const Gov__Act
     return k.key;
 }
 
+/* A command on a dispatch or whistle refused for who asks: when the asker
+ * may not even see the object, the answer is routing's own "not found" for
+ * it — the same as for an id that does not exist — so guessing ids tells
+ * nothing, whatever order routing's checks run in. Returns 1 when it
+ * answered so. */
+static int s_hide(gateway_t *gw, worker_t *w, const route_t *r, int64_t id, Gov__Actor *actor,
+                  const Gov__Error *e, http_res_t *res)
+{
+    int hides_id = r->id_field && (strcmp(r->id_field, "dispatch_id") == 0 ||
+                                   strcmp(r->id_field, "whistle_id") == 0);
+    unsigned status = s_status(e->code);
+    if (!hides_id || strcmp(r->method, "GET") == 0 || (status != 403 && status != 409))
+        return 0;
+    int dispatch = strcmp(r->id_field, "dispatch_id") == 0;
+    Gov__GetDispatch gd = GOV__GET_DISPATCH__INIT;
+    Gov__GetWhistle gw_ = GOV__GET_WHISTLE__INIT;
+    gd.dispatch_id = gw_.whistle_id = id;
+    char message_id[40];
+    snprintf(message_id, sizeof message_id, "probe-%lld", (long long) id);
+    Gov__Envelope env = GOV__ENVELOPE__INIT, *reply = NULL;
+    env.type = dispatch ? "GetDispatch" : "GetWhistle";
+    env.message_id = message_id;
+    env.actor = actor;
+    if (rpccli_call(w->cli[GW_ROUTING], &env, dispatch ? &gd.base : &gw_.base, gw->timeout_ms,
+                    &reply))
+        return 0;
+    int hidden = reply->error && strcmp(reply->error->code, "NOT_FOUND") == 0;
+    if (hidden)
+        s_service_error(res, reply->error);
+    envelope_free(&reply);
+    return hidden;
+}
+
 /* Runs `r` for `who` and answers with the service's reply. */
 static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const http_req_t *req,
                    const route_t *r, int64_t id, http_res_t *res)
@@ -323,12 +354,17 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
     const ProtobufCMessageDescriptor *desc = msgtypes_find(r->type);
     char bad[128] = "", message_id[224];
     const char *wanted = http_header(req, "X-Gov-Unit");
-    const auth_unit_t *unit = auth_acting_unit(who, wanted);
-    if (wanted && !unit) {
+    int as_person = wanted && strcmp(wanted, "none") == 0; /* a member acting as a resident */
+    const auth_unit_t *unit = as_person ? NULL : auth_acting_unit(who, wanted);
+    if (wanted && !as_person && !unit) {
         s_refuse(res, 403, "NOT_YOUR_UNIT", wanted);
         return;
     }
-    if (s_message_id(req, message_id)) {
+    if (!wanted && who->nunits > 1) {
+        s_refuse(res, 400, "UNIT_REQUIRED", NULL);
+        return;
+    }
+    if (s_message_id(req, strcmp(r->method, "GET") == 0, message_id)) {
         s_refuse(res, 400, "BAD_IDEMPOTENCY_KEY", NULL);
         return;
     }
@@ -366,7 +402,8 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         return;
     }
     if (reply->error) {
-        s_service_error(res, reply->error);
+        if (!s_hide(gw, w, r, id, &actor, reply->error, res))
+            s_service_error(res, reply->error);
     } else {
         const ProtobufCMessageDescriptor *rdesc = msgtypes_find(reply->type);
         ProtobufCMessage *out = rdesc ? envelope_payload(reply, rdesc) : NULL;

@@ -108,7 +108,7 @@ static enum MHD_Result s_too_large(struct MHD_Connection *conn, size_t max)
     char text[160];
     snprintf(text, sizeof text,
              "{\"error\":{\"code\":\"BODY_TOO_LARGE\",\"message\":\"the body is larger than %zu "
-             "bytes\"}}",
+             "bytes\",\"detail\":\"\",\"hint\":\"send less\"}}",
              max);
     res.body = strdup(text);
     res.body_len = res.body ? strlen(res.body) : 0;

@@ -26,9 +26,23 @@ static int s_authorise(routing_t *r, const Gov__Actor *actor, const char *report
                                 "or the dispatch centre's callback (回访) on their behalf", NULL);
         return 0;
     }
-    if (!actor || !actor->id || !reporter_phone[0] || strcmp(actor->id, reporter_phone) != 0)
+    if (!actor || !actor->id || !actor->id[0] || !reporter_phone[0])
         return apperr_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
-                            "a resident acts with their phone number as actor id", NULL);
+                            "a resident acts as themselves (or with their phone number)", NULL);
+    if (strcmp(actor->id, reporter_phone) == 0)
+        return 0; /* a caller known only by the phone they reported with */
+    /* A person (through the gateway): theirs when their phone is the reporter's. */
+    char sqlstate[6];
+    const char *params[] = {actor->id};
+    PGresult *res = pstmt_exec(r->sql, "SELECT coalesce(phone, '') FROM people WHERE code = $1", 1,
+                               params, sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    int theirs = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), reporter_phone) == 0;
+    PQclear(res);
+    if (!theirs)
+        return apperr_fail(err, "NOT_THE_REPORTER", "only the reporter evaluates a case",
+                            "a resident acts as themselves (or with their phone number)", NULL);
     return 0;
 }
 
