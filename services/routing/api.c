@@ -37,8 +37,9 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
     if (found < 0) {
         apperr_db(&err, sqlstate);
         rpcsrv_fail_err(srv, req, &err);
-    } else if (found == 0) {
-        rpcsrv_fail(srv, req, "NOT_FOUND", "no such dispatch", NULL, NULL, NULL);
+    } else if (found == 0) { /* the words a command says too: guessing ids tells nothing */
+        apperr_fail(&err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld", (long long) id);
+        rpcsrv_fail_err(srv, req, &err);
     } else {
         Gov__DispatchReply reply = GOV__DISPATCH_REPLY__INIT;
         reply.item = &d.msg;
@@ -75,7 +76,8 @@ static void s_reply_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, int64_t
     if (found < 0) {
         rpcsrv_fail_err(srv, req, &err);
     } else if (found == 0) {
-        rpcsrv_fail(srv, req, "NOT_FOUND", "no such whistle", NULL, NULL, NULL);
+        apperr_fail(&err, "NOT_FOUND", "no such whistle", NULL, "whistle %lld", (long long) id);
+        rpcsrv_fail_err(srv, req, &err);
     } else {
         Gov__WhistleReply reply = GOV__WHISTLE_REPLY__INIT;
         reply.item = &w.msg;

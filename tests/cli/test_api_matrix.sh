@@ -254,17 +254,20 @@ check "... 城管's holds D1" test "$(json "${id[D1]} in [x['id'] for x in d['it
 for r in ctr ldr; do
     check "... the $r's holds every unit's" test "$(json "len(set(x['unit'] for x in d['items'])) > 2" "$tmp/ans.$r")" = True
 done
+# A unit that can see a dispatch or whistle (its own; the centre and the
+# leadership see all) is told why a command is refused (403); one that cannot
+# see it is told it does not exist (404), as for an id that does not.
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
 GET  /api/v1/dispatches/{D1}                           401  404  404  404  404  404  200  404  200  200
-POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  404  404
-POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  404  404  arrive
-POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  404  404  progress
-POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  404  404  resolve
+POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  403  403
+POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  403  403  arrive
+POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  403  403  progress
+POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  403  403  resolve
 POST /api/v1/cases/{CASE_EVAL@}/evaluation             401  201  403  403  403  403  403  403  201  403  evaluation
-POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  404  404  return
+POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  403  403  return
 POST /api/v1/dispatches/{D3}/reassign                  401  404  404  404  404  404  403  404  201  403  reassign
-POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  404  404  404  404  release
+POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  403  404  403  403  release
 POST /api/v1/whistles                                  401  403  403  201  403  201  403  403  403  403  whistle
 GET  /api/v1/whistles/{W1}                             401  404  404  404  404  200  200  404  200  200
 POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  rating
