@@ -145,7 +145,14 @@ build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
 	    -I$(BUILD)/gen -Icommon -Iservices/intake $(shell $(PKG_CONFIG) --cflags libprotobuf-c jansson) \
 	    -o $@ $(FUZZ_SRC) $(shell $(PKG_CONFIG) --libs libprotobuf-c jansson) -lm
-fuzz: build/fuzz/fuzz_envelope
+# The gateway's fuzzer: JSON bodies into requests, Open311 forms.
+FUZZ_GW_SRC := tests/fuzz/fuzz_gateway.c common/pbjson.c $(MSGTYPES_C) services/gateway/form.c $(GEN_C)
+build/fuzz/fuzz_gateway: $(FUZZ_GW_SRC) $(GEN_H)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
+	    -I$(BUILD)/gen -Icommon -Iservices/gateway $(shell $(PKG_CONFIG) --cflags libprotobuf-c jansson) \
+	    -o $@ $(FUZZ_GW_SRC) $(shell $(PKG_CONFIG) --libs libprotobuf-c jansson) -lm
+fuzz: build/fuzz/fuzz_envelope build/fuzz/fuzz_gateway
 
 install-deps:
 	bash deploy/install.sh

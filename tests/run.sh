@@ -99,16 +99,18 @@ else
     cat "$log/build-asan.log"; failed=$((failed + 1)); failures+=("asan build failed")
 fi
 
-echo "== fuzz: envelope and payload decoding (libFuzzer, ${FUZZ_SECONDS:-30} s)"
+echo "== fuzz: envelope and payload decoding, the gateway's JSON and forms (libFuzzer, ${FUZZ_SECONDS:-30} s each)"
 if make -s fuzz >"$log/build-fuzz.log" 2>&1; then
-    mkdir -p build/fuzz/corpus
-    if build/fuzz/fuzz_envelope -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -artifact_prefix="$log/" \
-        build/fuzz/corpus >"$log/fuzz.log" 2>&1; then
-        passed=$((passed + 1)); echo "ok - fuzz_envelope: $(grep -o 'Done [0-9]* runs' "$log/fuzz.log")"
-    else
-        failed=$((failed + 1)); failures+=("fuzz_envelope found a crash (see $log/fuzz.log)")
-        tail -30 "$log/fuzz.log"
-    fi
+    for fz in fuzz_envelope fuzz_gateway; do
+        mkdir -p "build/fuzz/corpus-$fz"
+        if "build/fuzz/$fz" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -artifact_prefix="$log/$fz-" \
+            "build/fuzz/corpus-$fz" >"$log/$fz.log" 2>&1; then
+            passed=$((passed + 1)); echo "ok - $fz: $(grep -o 'Done [0-9]* runs' "$log/$fz.log")"
+        else
+            failed=$((failed + 1)); failures+=("$fz found a crash (see $log/$fz.log)")
+            tail -30 "$log/$fz.log"
+        fi
+    done
 else
     cat "$log/build-fuzz.log"; failed=$((failed + 1)); failures+=("fuzz build failed")
 fi
