@@ -51,7 +51,7 @@ void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
     else if (casemsg_from_row(&view, row, 0) || casemsg_add_callers(&view, callers))
         rpcsrv_fail(srv, req, "INTERNAL", "case could not be read", id, NULL, NULL);
-    else if (!casescope_sees(&scope, &view.msg)) /* another's case is not found, as ids tell nothing */
+    else if (!casescope_sees(&scope, &view.msg)) /* as unknown: ids tell nothing */
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
     else if (casescope_mask(&scope, &view.msg, &view.masked))
         rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", id, "retry later", NULL);
