@@ -106,5 +106,6 @@ void casemsg_clear(casemsg_t *view)
     free(view->caller_reporters);
     free(view->caller_media);
     free(view->caller_media_ptrs);
+    free(view->masked);
     memset(view, 0, sizeof *view);
 }

@@ -22,6 +22,7 @@ typedef struct {
     Gov__Reporter *caller_reporters;
     json_t **caller_media;
     char ***caller_media_ptrs;
+    char *masked; /* the masked phones the people point into (casescope_mask) */
 } casemsg_t;
 
 /* Fills `view` from row `row` of `res` (columns as Q_CASE_COLUMNS). The view

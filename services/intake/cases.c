@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "casemsg.h"
+#include "casescope.h"
 #include "db.h"
 #include "intake.pb-c.h"
 #include "queries.h"
@@ -29,17 +30,31 @@ void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     char id[24], sqlstate[6];
     snprintf(id, sizeof id, "%" PRId64, msg->case_id);
     gov__get_case__free_unpacked(msg, NULL);
+    casescope_t scope;
+    apperr_t err;
+    if (casescope_of(conn, req->env->actor, &scope, &err)) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
     const char *params[] = {id};
-    PGresult *row = db_exec(conn, Q_GET_CASE, 1, params, sqlstate);
-    PGresult *callers = row ? db_exec(conn, Q_GET_CALLERS, 1, params, sqlstate) : NULL;
+    PGresult *row = NULL, *callers = NULL;
+    int none = scope.kind == CASESCOPE_NONE; /* answered as an unknown id is */
+    if (!none) {
+        row = db_exec(conn, Q_GET_CASE, 1, params, sqlstate);
+        callers = row ? db_exec(conn, Q_GET_CALLERS, 1, params, sqlstate) : NULL;
+    }
     casemsg_t view;
     memset(&view, 0, sizeof view);
-    if (!row || !callers)
+    if (!none && (!row || !callers))
         s_db_failed(srv, req, sqlstate);
-    else if (PQntuples(row) == 0)
+    else if (none || PQntuples(row) == 0)
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
     else if (casemsg_from_row(&view, row, 0) || casemsg_add_callers(&view, callers))
         rpcsrv_fail(srv, req, "INTERNAL", "case could not be read", id, NULL, NULL);
+    else if (!casescope_sees(&scope, &view.msg)) /* as unknown: ids tell nothing */
+        rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
+    else if (casescope_mask(&scope, &view.msg, &view.masked))
+        rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", id, "retry later", NULL);
     else {
         Gov__GetCaseReply reply = GOV__GET_CASE_REPLY__INIT;
         reply.item = &view.msg;
@@ -62,11 +77,17 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     }
     PGresult *area = NULL, *rows = NULL;
     casemsg_t *views = NULL;
+    casescope_t scope;
+    apperr_t err;
     int status_ok = 0;
     for (size_t i = 0; i < sizeof s_statuses / sizeof *s_statuses; i++)
         status_ok |= strcmp(msg->status, s_statuses[i]) == 0;
     int limit = msg->limit ? msg->limit : CASES_LIMIT_DEFAULT;
     char sqlstate[6];
+    if (casescope_of(conn, req->env->actor, &scope, &err)) {
+        rpcsrv_fail_err(srv, req, &err);
+        goto done;
+    }
     if (!status_ok) {
         rpcsrv_fail(srv, req, "INVALID_STATUS", "unknown status", msg->status,
                     "use one of open, dispatched, resolved, closed", NULL);
@@ -95,8 +116,15 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     snprintf(until, sizeof until, "%" PRId64, msg->until_ms);
     snprintf(before, sizeof before, "%" PRId64, msg->before_id);
     snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {area_id, msg->category, msg->status, since, until, before, lim};
-    if (!(rows = db_exec(conn, Q_LIST_CASES, 7, params, sqlstate))) {
+    const char *params[] = {area_id, msg->category, msg->status, since, until, before, lim,
+                            scope.kind == CASESCOPE_AREA ? scope.area : "",
+                            scope.kind == CASESCOPE_OWN ? scope.phone : ""};
+    if (scope.kind == CASESCOPE_NONE) {
+        Gov__ListCasesReply reply = GOV__LIST_CASES_REPLY__INIT;
+        rpcsrv_reply(srv, req, "ListCasesReply", &reply.base);
+        goto done;
+    }
+    if (!(rows = db_exec(conn, Q_LIST_CASES, 9, params, sqlstate))) {
         s_db_failed(srv, req, sqlstate);
         goto done;
     }
@@ -105,7 +133,8 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     Gov__Case **items = calloc((size_t) n + 1, sizeof *items);
     int failed = !views || !items;
     for (int i = 0; !failed && i < n; i++) {
-        failed = casemsg_from_row(&views[i], rows, i) != 0;
+        failed = casemsg_from_row(&views[i], rows, i) != 0 ||
+                 casescope_mask(&scope, &views[i].msg, &views[i].masked) != 0;
         items[i] = &views[i].msg;
     }
     if (failed) {

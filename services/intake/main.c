@@ -7,7 +7,8 @@
  * nearby open cases, writing their CaseCreated / CaseMerged events — and
  * hands the answers back to be sent after COMMIT. Lanes split the categories
  * between them, so their transactions overlap. GetCase and ListCases read
- * cases back here (cases.c). After each commit the relay (its own thread)
+ * cases back here (cases.c), each within what its actor may read
+ * (casescope.c). After each commit the relay (its own thread)
  * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). A
  * durable subscriber follows routing's events (GOV_ROUTING_EVENTS) to keep each
  * case's status (progress.c). /healthz and /metrics are served on

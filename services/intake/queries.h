@@ -129,11 +129,29 @@
 
 #define Q_AREA_ID "SELECT id FROM areas WHERE code = $1"
 
+/* Who reads cases (casescope.c): $1 the actor's person code, $2 the unit
+ * they act for ('' none). One row: 0 the person's phone, 1 the unit's kind,
+ * 2 its area's code ('' where unknown or none), 3 whether the person is a
+ * member of the unit. */
+#define Q_CASESCOPE                                                                            \
+    "SELECT coalesce(p.phone, ''), coalesce(u.kind, ''), coalesce(a.code, ''),"                \
+    " m.unit_id IS NOT NULL"                                                                   \
+    " FROM (SELECT $1::text AS person, $2::text AS unit) x"                                    \
+    " LEFT JOIN people p ON p.code = x.person"                                                 \
+    " LEFT JOIN units u ON x.unit <> '' AND u.code = x.unit"                                   \
+    " LEFT JOIN areas a ON a.id = u.area_id"                                                   \
+    " LEFT JOIN unit_members m ON m.unit_id = u.id AND m.person_id = p.id"
+
 /* $1 area id or NULL, $2 category, $3 status, $4 since ms, $5 until ms,
- * $6 before id, $7 limit */
+ * $6 before id, $7 limit; the reader's scope (casescope.h): $8 an area code
+ * the case's area path must hold, $9 a phone that must be the reporter's or
+ * a caller's ('' for either: no condition) */
 #define Q_LIST_CASES                                                                           \
     "SELECT " Q_CASE_COLUMNS " FROM cases c LEFT JOIN areas a ON a.id = c.area_id"             \
     " WHERE ($1::bigint IS NULL OR c.area_path @> ARRAY[$1::bigint])"                          \
+    "   AND ($8 = '' OR c.area_path @> ARRAY[(SELECT s.id FROM areas s WHERE s.code = $8)])"   \
+    "   AND ($9 = '' OR c.reporter_phone = $9 OR EXISTS (SELECT 1 FROM case_callers k"          \
+    "        WHERE k.case_id = c.id AND k.reporter_phone = $9))"                                 \
     "   AND ($2 = '' OR c.category_code = $2)"                                                 \
     "   AND ($3 = '' OR c.status = $3)"                                                        \
     "   AND ($4::bigint = 0 OR c.created_at >= to_timestamp($4::bigint / 1000.0))"             \

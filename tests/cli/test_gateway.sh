@@ -2,9 +2,10 @@
 # The gateway against real gov-intake and gov-routing over CURVE: people log
 # in with passwords made by govctl, act through /api/v1/ as themselves, and
 # are refused what their role does not allow (another unit's dispatch is not
-# found), a missing CSRF token, a revoked token, a replayed Idempotency-Key
-# with another body; bodies and routes are bounded and every answer carries
-# the security headers.
+# found; a resident reads only their own cases, a department every case with
+# its people masked), a missing CSRF token, a revoked token, a replayed
+# Idempotency-Key with another body; bodies and routes are bounded and every
+# answer carries the security headers.
 set -u
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
@@ -44,13 +45,13 @@ login() { # WHO PASSWORD: logs WHO in; keeps the cookie jar and CSRF token
 pw='correct horse battery staple'
 
 # --- passwords and tokens (govctl) -------------------------------------------
-people="r.s1.c1.g1.1.1 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head p.gt.s1.c1.g1.grid_worker"
+people="r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.dept.chengguan.head p.dept.shuiwu.head p.so.s1.head p.gt.s1.c1.g1.grid_worker"
 for p in $people; do
     echo "$pw" | "$govctl" person passwd "$p" >/dev/null || not_ok "govctl person passwd $p"
 done
 expect_status "a short password is refused" 1 bash -c "echo short | '$govctl' person passwd p.centre.head"
 expect_status "a password for nobody is refused" 1 bash -c "echo '$pw' | '$govctl' person passwd p.nobody"
-check "only an argon2id hash is stored" q_is "SELECT count(*) FROM gateway_passwords WHERE hash LIKE '\$argon2id\$v=19\$m=19456,t=2,p=1\$%' AND hash NOT LIKE '%battery%'" 5
+check "only an argon2id hash is stored" q_is "SELECT count(*) FROM gateway_passwords WHERE hash LIKE '\$argon2id\$v=19\$m=19456,t=2,p=1\$%' AND hash NOT LIKE '%battery%'" 6
 
 # --- logging in ----------------------------------------------------------------
 api "no credentials: 401" 401 GET /api/v1/me
@@ -84,7 +85,10 @@ for p in p.dept.chengguan.head p.dept.shuiwu.head p.gt.s1.c1.g1.grid_worker r.s1
 wait_until 5 grep -q "^retry:" "$tmp/p.dept.shuiwu.head.events"
 
 # --- a resident's case reaches its department ----------------------------------
-case_body='{"channel": "app", "category": "complaint.noise", "description": "夜间施工噪音扰民", "location": {"point": {"lat": 39.9025, "lon": 116.3025}}, "reporter": {"phone": "13800001234"}}'
+# The resident reports with their own phone (people.phone), which makes the case theirs to read.
+phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g1.1.1'")
+phone2=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g1.1.2'")
+case_body='{"channel": "app", "category": "complaint.noise", "description": "夜间施工噪音扰民", "location": {"point": {"lat": 39.9025, "lon": 116.3025}}, "reporter": {"phone": "'$phone'"}}'
 api "a POST without the CSRF token is refused" 403 POST /api/v1/cases "$case_body" -b "$tmp/r.s1.c1.g1.1.1.jar"
 contains "... CSRF_REQUIRED" "$tmp/out" '"code":"CSRF_REQUIRED"'
 api "... and with a wrong one" 403 POST /api/v1/cases "$case_body" -b "$tmp/r.s1.c1.g1.1.1.jar" -H X-CSRF-Token:forged
@@ -97,7 +101,7 @@ check "the department hears its new dispatch live" wait_until 10 grep -q "^event
 contains "... its own" "$tmp/p.dept.chengguan.head.events" "\"unit\":\"dept.chengguan\""
 check "... each event's id is its place in the three streams" grep -qE '^id: i[0-9]+\.r[0-9]+\.d[0-9]+$' "$tmp/p.dept.chengguan.head.events"
 check "the grid's team hears of the new case in its grid" wait_until 10 grep -q "^event: CaseCreated" "$tmp/p.gt.s1.c1.g1.grid_worker.events"
-check "... without the reporter's phone" bash -c "! grep -q 13800001234 '$tmp/p.gt.s1.c1.g1.grid_worker.events' '$tmp/p.dept.chengguan.head.events'"
+check "... without the reporter's phone" bash -c "! grep -q $phone '$tmp/p.gt.s1.c1.g1.grid_worker.events' '$tmp/p.dept.chengguan.head.events'"
 check "another department hears nothing of it" bash -c "! grep -q '^event:' '$tmp/p.dept.shuiwu.head.events'"
 check "... nor does a resident" bash -c "! grep -q '^event:' '$tmp/r.s1.c1.g1.1.1.events'"
 first=$(grep -m1 '^id:' "$tmp/p.dept.chengguan.head.events" | cut -c5-)
@@ -134,6 +138,32 @@ contains "... IDEMPOTENCY_CONFLICT" "$tmp/out" '"code":"IDEMPOTENCY_CONFLICT"'
 api "a refusal carries the service's code and hint" 409 POST "/api/v1/dispatches/$d/resolve" '{"text": "x"}' $(as p.dept.chengguan.head)
 contains "... ARRIVAL_REQUIRED or ILLEGAL_TRANSITION" "$tmp/out" '"code":"'
 
+# --- who reads a case: intake's read scope (docs/intake.md) -------------------------
+ids() { json "' '.join(str(c['id']) for c in d.get('items', []))"; }
+api "the resident reads their case" 200 GET "/api/v1/cases/$case_id" "" $(as r.s1.c1.g1.1.1)
+contains "... with their phone" "$tmp/out" "\"phone\":\"$phone\""
+api "another resident guessing its id: 404" 404 GET "/api/v1/cases/$case_id" "" $(as r.s1.c1.g1.1.2)
+contains "... NOT_FOUND" "$tmp/out" '"code":"NOT_FOUND"'
+api "the department reads it" 200 GET "/api/v1/cases/$case_id" "" $(as p.dept.chengguan.head)
+contains "... the phone masked" "$tmp/out" "\"phone\":\"${phone:0:3}****${phone:7}\""
+check "... nowhere in full" bash -c "! grep -q '$phone' '$tmp/out'"
+api "the grid's worker reads it" 200 GET "/api/v1/cases/$case_id" "" $(as p.gt.s1.c1.g1.grid_worker)
+contains "... in full" "$tmp/out" "\"phone\":\"$phone\""
+expect_status "acting for a unit one is not a member of: refused" 1 env GOV_ACTOR=p.dept.shuiwu.head GOV_ACTOR_ROLE=head GOV_ACTOR_UNIT=dept.chengguan "$govctl" case show "$case_id"
+contains "... NOT_A_MEMBER" "$tmp/err" "NOT_A_MEMBER"
+other='{"channel": "app", "category": "complaint.sanitation", "description": "垃圾桶满溢", "location": {"point": {"lat": 39.9025, "lon": 116.3075}}, "reporter": {"phone": "'$phone2'"}}'
+api "the other resident reports in the next grid" 201 POST /api/v1/cases "$other" $(as r.s1.c1.g1.1.2)
+other_id=$(json "d['case_id']")
+api "the resident lists cases" 200 GET /api/v1/cases "" $(as r.s1.c1.g1.1.1)
+check "... their own only" test "$(ids)" = "$case_id"
+api "the other resident lists cases" 200 GET /api/v1/cases "" $(as r.s1.c1.g1.1.2)
+check "... theirs only" test "$(ids)" = "$other_id"
+api "the grid's worker lists cases" 200 GET /api/v1/cases "" $(as p.gt.s1.c1.g1.grid_worker)
+check "... those in the grid only" test "$(ids)" = "$case_id"
+api "the department lists cases" 200 GET /api/v1/cases "" $(as p.dept.chengguan.head)
+check "... all of them" test "$(ids)" = "$other_id $case_id"
+check "... without a phone in full" bash -c "! grep -qE '$phone|$phone2' '$tmp/out'"
+
 # --- bad input -----------------------------------------------------------------------
 api "an unknown field is refused, named" 400 POST "/api/v1/dispatches/$d/progress" '{"txet": "x"}' $(as p.dept.chengguan.head)
 contains "... BAD_JSON naming txet" "$tmp/out" 'txet'
@@ -144,7 +174,7 @@ api "a bad Idempotency-Key" 400 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept
 api "an unknown route: 404" 404 GET /api/v1/nothing "" $(as r.s1.c1.g1.1.1)
 api "a known route, another method: 405" 405 DELETE /api/v1/cases "" $(as r.s1.c1.g1.1.1)
 api "a query argument the request does not have" 400 GET "/api/v1/dispatches?colour=red" "" $(as p.dept.chengguan.head)
-check "... and nothing of that was stored" q_is "SELECT count(*) FROM cases" 1
+check "... and nothing of that was stored" q_is "SELECT count(*) FROM cases" 2
 
 # --- a whistle: the street office and the departments it summons -----------------
 whistle='{"kind": "emergency", "reason": "路面塌陷", "departments": ["dept.chengguan", "dept.gongan"], "point": {"lat": 39.9025, "lon": 116.3025}}'
