@@ -369,6 +369,9 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         return;
     }
     json_t *fields = desc ? s_fields(req, r, id, desc, bad) : NULL;
+    if (fields && !unit && strcmp(r->type, "SubmitCase") == 0) /* a person reports as themselves */
+        json_object_set_new(fields, "reporter",
+                            json_pack("{s:s, s:s}", "name", who->name, "phone", who->phone));
     ProtobufCMessage *msg = fields ? pbjson_to_message(desc, fields, bad, sizeof bad) : NULL;
     json_decref(fields);
     if (!msg) {

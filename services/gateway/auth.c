@@ -18,7 +18,7 @@ static const char *const Q_TOKEN =
     "SELECT p.id, p.code, p.name,"
     " (SELECT coalesce(json_agg(json_build_array(u.code, u.kind, m.role) ORDER BY u.code), '[]')"
     "  FROM unit_members m JOIN units u ON u.id = m.unit_id WHERE m.person_id = p.id),"
-    " EXISTS (SELECT 1 FROM residents r WHERE r.person_id = p.id)"
+    " EXISTS (SELECT 1 FROM residents r WHERE r.person_id = p.id), coalesce(p.phone, '')"
     " FROM gateway_tokens t JOIN people p ON p.id = t.person_id"
     " WHERE t.digest = $1::bytea AND t.kind = $2 AND t.revoked_ms IS NULL"
     "   AND (t.expires_ms IS NULL OR t.expires_ms > $3::bigint)";
@@ -83,6 +83,7 @@ static int s_lookup(worker_t *w, const char *token, const char *kind, int64_t no
         s_copy(out->name, sizeof out->name, PQgetvalue(res, 0, 2));
         s_units(PQgetvalue(res, 0, 3), out);
         out->resident = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+        s_copy(out->phone, sizeof out->phone, PQgetvalue(res, 0, 5));
     }
     PQclear(res);
     return found;

@@ -23,7 +23,7 @@ typedef struct {
 
 typedef struct {
     int64_t person_id;
-    char code[64], name[128];
+    char code[64], name[128], phone[32];
     auth_via_t via;
     char session[CREDENTIAL_TOKEN_MAX]; /* the cookie's token: the CSRF token derives from it */
     auth_unit_t units[AUTH_UNITS_MAX];

@@ -175,6 +175,9 @@ api "an unknown route: 404" 404 GET /api/v1/nothing "" $(as r.s1.c1.g1.1.1)
 api "a known route, another method: 405" 405 DELETE /api/v1/cases "" $(as r.s1.c1.g1.1.1)
 api "a query argument the request does not have" 400 GET "/api/v1/dispatches?colour=red" "" $(as p.dept.chengguan.head)
 check "... and nothing of that was stored" q_is "SELECT count(*) FROM cases" 2
+spoof='{"channel": "app", "category": "complaint.noise", "description": "冒名", "location": {"point": {"lat": 39.9125, "lon": 116.3225}}, "reporter": {"name": "别人", "phone": "13700000000"}}'
+api "a resident reporting under another's phone" 201 POST /api/v1/cases "$spoof" $(as r.s1.c1.g1.1.2)
+check "... reports as themselves: their own phone and name are stored" q_is "SELECT reporter_phone || '/' || (reporter_name <> '别人') FROM cases WHERE id = $(json "d['case_id']")" "$phone2/true"
 
 # --- a whistle: the street office and the departments it summons -----------------
 whistle='{"kind": "emergency", "reason": "路面塌陷", "departments": ["dept.chengguan", "dept.gongan"], "point": {"lat": 39.9025, "lon": 116.3025}}'
