@@ -72,6 +72,19 @@ void credential_digest(const char *token, uint8_t out[32])
     SHA256((const unsigned char *) token, strlen(token), out);
 }
 
+void credential_digest_hex(const char *token, char out[67])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t d[32];
+    credential_digest(token, d);
+    out[0] = '\\', out[1] = 'x';
+    for (int i = 0; i < 32; i++) {
+        out[2 + 2 * i] = hex[d[i] >> 4];
+        out[3 + 2 * i] = hex[d[i] & 15];
+    }
+    out[66] = '\0';
+}
+
 void credential_csrf(const char *session, char out[CREDENTIAL_CSRF_LEN + 1])
 {
     uint8_t digest[32] = {0};

@@ -37,6 +37,9 @@ int credential_new_token(const char *prefix, char out[CREDENTIAL_TOKEN_MAX]);
 /* SHA-256 of `token`: what the database keeps. */
 void credential_digest(const char *token, uint8_t out[32]);
 
+/* That digest as a bytea literal for SQL ("\\x" and 64 hex digits). */
+void credential_digest_hex(const char *token, char out[67]);
+
 /* The CSRF token that goes with session token `session` (derived, so nothing
  * more is stored; only who holds the session cookie can know it). */
 void credential_csrf(const char *session, char out[CREDENTIAL_CSRF_LEN + 1]);

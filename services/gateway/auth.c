@@ -32,16 +32,6 @@ static const char *const Q_LOGOUT =
     "UPDATE gateway_tokens SET revoked_ms = $2 WHERE digest = $1::bytea AND kind = 'session'"
     "   AND revoked_ms IS NULL";
 
-/* The digest of `token` as a bytea literal ("\x" and 64 hex digits). */
-static void s_digest_hex(const char *token, char out[67])
-{
-    uint8_t d[32];
-    credential_digest(token, d);
-    out[0] = '\\', out[1] = 'x';
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 + 2 * i, 3, "%02x", d[i]);
-}
-
 static void s_copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
@@ -70,7 +60,7 @@ static int s_lookup(worker_t *w, const char *token, const char *kind, int64_t no
                     principal_t *out)
 {
     char hex[67], now[24];
-    s_digest_hex(token, hex);
+    credential_digest_hex(token, hex);
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     const char *params[] = {hex, kind, now};
     PGresult *res = pstmt_exec(w->sql, Q_TOKEN, 3, params, NULL);
@@ -125,7 +115,7 @@ int auth_login(worker_t *w, const char *code, const char *password, int64_t now_
     char hex[67], now[24], until[24];
     if (credential_new_token("gov_s_", token))
         return -1;
-    s_digest_hex(token, hex);
+    credential_digest_hex(token, hex);
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     snprintf(until, sizeof until, "%lld", (long long) (now_ms + ttl_ms));
     const char *ins[] = {hex, id, now, until};
@@ -139,7 +129,7 @@ int auth_login(worker_t *w, const char *code, const char *password, int64_t now_
 int auth_logout(worker_t *w, const char *token, int64_t now_ms)
 {
     char hex[67], now[24];
-    s_digest_hex(token, hex);
+    credential_digest_hex(token, hex);
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     const char *params[] = {hex, now};
     PGresult *res = pstmt_exec(w->sql, Q_LOGOUT, 2, params, NULL);

@@ -114,7 +114,9 @@ static void s_on_timer(uv_timer_t *timer)
     if (moved)
         atomic_fetch_add(&f->generation, 1);
     int64_t now = s_now_ms();
-    if (moved || now - f->last_wake_ms >= KEEPALIVE_MS) {
+    /* Wake every stream at least as often as credentials are checked again,
+     * so a revoked one ends in time; a keep-alive goes out only when due. */
+    if (moved || now - f->last_wake_ms >= RECHECK_MS) {
         f->last_wake_ms = now;
         s_wake_all(f);
     }

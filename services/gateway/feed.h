@@ -8,8 +8,8 @@
  *
  * Nothing waits on a thread: a stream with nothing to send is suspended, and
  * one timer on the gateway's loop reads where the streams are (every
- * 200 ms) and wakes the suspended streams when they moved, or every 15 s
- * for a keep-alive comment. The person's credential is checked again every
+ * 200 ms) and wakes the suspended streams when they moved, or every 10 s
+ * to check their credentials (and send a keep-alive comment every 15 s). The person's credential is checked again every
  * 10 s, so a revoked session or token ends its streams. At most
  * `max_streams` are open at once (503 past that). */
 #ifndef GOV_GATEWAY_FEED_H

@@ -242,11 +242,8 @@ static PGresult *s_sql(s_call_t *c, const char *sql, int n, const char *const *p
  * digest is looked up; the key itself is never logged. */
 static int s_apikey(s_call_t *c, const char *key, long long *key_id)
 {
-    uint8_t d[32];
-    char hex[67] = "\\x", now[24];
-    credential_digest(key, d);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 + 2 * i, 3, "%02x", d[i]);
+    char hex[67], now[24];
+    credential_digest_hex(key, hex);
     snprintf(now, sizeof now, "%lld", (long long) envelope_now_ms());
     const char *params[] = {hex, now};
     PGresult *res = s_sql(c, Q_APIKEY, 2, params);

@@ -44,15 +44,6 @@ static long long s_duration_ms(const char *s)
     return unit && n * unit <= 3650LL * 86400 ? n * unit * 1000 : -1;
 }
 
-static void s_digest_hex(const char *token, char out[67])
-{
-    uint8_t d[32];
-    credential_digest(token, d);
-    out[0] = '\\', out[1] = 'x';
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 + 2 * i, 3, "%02x", d[i]);
-}
-
 /* Runs one statement; prints the server's words on failure. Returns the
  * number of rows it touched or returned, or -1. */
 static int s_exec(PGconn *conn, const char *sql, int n, const char *const *params, char *first,
@@ -125,7 +116,7 @@ static int s_create(const char *kind, const char *prefix, const char *person, co
     char token[CREDENTIAL_TOKEN_MAX], hex[67], now[24], until[24], id[24] = "";
     if (credential_new_token(prefix, token))
         return 1;
-    s_digest_hex(token, hex);
+    credential_digest_hex(token, hex);
     long long t = s_now_ms();
     snprintf(now, sizeof now, "%lld", t);
     snprintf(until, sizeof until, "%lld", t + ttl_ms);
