@@ -479,4 +479,24 @@ while read -r route; do
 done <"$tmp/table"
 expect "a method a route does not have: 405" 405 none PUT /api/v1/cases
 if [ "$invalid" -eq 0 ]; then ok "all $checked answers, and the bodies the gateway took, fit $spec"; fi
+
+# Below the gateway: no service answers a ZeroMQ client it does not know, and
+# each answers the gateway's key (tests/it/test_curve.c does the same for a
+# service's events, and counts the refusals). A stranger has the right server key and a
+# pair of its own; "none" speaks no CURVE at all.
+mkdir -p "$tmp/stranger" && cp "$GOV_KEYS_DIR/server.pub" "$tmp/stranger/" &&
+    "$govctl" keys generate "$tmp/stranger" stranger >/dev/null
+ask() { # SERVICE: a read each service answers (govctl's own words for it)
+    case $1 in
+    intake) "$govctl" case list --limit 1 ;;
+    routing) "$govctl" kpi --unit dept.chengguan --month "$(TZ=Asia/Shanghai date +%Y-%m)" ;;
+    deliberation) "$govctl" matter list ;;
+    esac
+}
+for svc in intake routing deliberation; do
+    expect_status "$svc answers the gateway's key" 0 env GOV_KEY_NAME=gateway bash -c "$(declare -f ask); govctl='$govctl' ask $svc"
+    expect_status "$svc does not answer a client without a key" 1 env -u GOV_KEYS_DIR GOV_TIMEOUT_MS=700 bash -c "$(declare -f ask); govctl='$govctl' ask $svc"
+    expect_status "$svc does not answer an unknown key" 1 env GOV_KEYS_DIR="$tmp/stranger" GOV_KEY_NAME=stranger GOV_TIMEOUT_MS=700 bash -c "$(declare -f ask); govctl='$govctl' ask $svc"
+    contains "... the client only times out" "$tmp/err" "timed out"
+done
 echo "1..$n"
