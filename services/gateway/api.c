@@ -499,11 +499,19 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         s_json(res, 200, json_pack("{s:s}", "status", "ok"));
         return;
     }
+    int open311 = strncmp(req->path, OPEN311_PREFIX, strlen(OPEN311_PREFIX)) == 0;
     if (s_limited(gw->per_address, "address", req->remote, res)) {
+        if (open311) { /* in the specification's words, Retry-After kept */
+            unsigned wait = res->retry_after;
+            free(res->body);
+            res->body = NULL;
+            open311_refuse(req, res, 429, "RATE_LIMITED");
+            res->retry_after = wait;
+        }
         atomic_fetch_add(&gw->refused, 1);
         return;
     }
-    if (strncmp(req->path, OPEN311_PREFIX, strlen(OPEN311_PREFIX)) == 0) {
+    if (open311) {
         open311_handle(gw, req, res); /* Open311 GeoReport v2: docs/open311.md */
         return;
     }

@@ -727,6 +727,15 @@ static void s_updates(s_call_t *c)
     s_send(c, 200, "service_requests_updates", list);
 }
 
+void open311_refuse(const http_req_t *req, http_res_t *res, unsigned status, const char *code)
+{
+    char resource[32], arg[128] = "";
+    s_call_t c = {.req = req, .res = res, .xml = 1, .arg = arg};
+    if (georeport_path(req->path + strlen(OPEN311_PREFIX), resource, arg, &c.xml) != 0)
+        c.xml = 1;
+    s_refuse_code(&c, status, code, NULL);
+}
+
 void open311_handle(gateway_t *gw, const http_req_t *req, http_res_t *res)
 {
     char resource[32], arg[128] = "";

@@ -21,4 +21,8 @@
  * worker of `gw`'s pool; counts a refusal in `gw`. */
 void open311_handle(gateway_t *gw, const http_req_t *req, http_res_t *res);
 
+/* A refusal made before the request reached Open311 (the rate limit), in
+ * the specification's error format for the request's suffix. */
+void open311_refuse(const http_req_t *req, http_res_t *res, unsigned status, const char *code);
+
 #endif

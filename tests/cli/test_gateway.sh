@@ -222,6 +222,11 @@ api "a third login as that person within the minute: 429" 429 POST /api/v1/sessi
 contains "... RATE_LIMITED" "$tmp/out" '"code":"RATE_LIMITED"'
 contains "... with Retry-After" "$tmp/headers" "Retry-After: "
 api "a fourth request from the address within the second: 429" 429 GET /api/v1/me
+for _ in 1 2 3 4 5 6; do # Open311 apps get it in the specification's format
+    [ "$(curl -s -o "$tmp/o311" -D "$tmp/o311.h" -w '%{http_code}' "$base/open311/v2/services.xml")" = 429 ] && break
+done
+check "... an Open311 app gets 429 as the specification's XML errors" python3 -c "import xml.dom.minidom as m; d = m.parse('$tmp/o311'); assert d.getElementsByTagName('code')[0].firstChild.data == 'RATE_LIMITED'"
+contains "... with Retry-After" "$tmp/o311.h" "Retry-After: "
 
 # --- TLS: with a certificate configured, HTTPS only, and the cookie is Secure ----------------
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
