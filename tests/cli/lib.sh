@@ -89,3 +89,14 @@ if ! "${GOV_BIN:-build/bin}/govctl" keys generate "$tmp/keys" >"$tmp/keys.out" 2
     exit 1
 fi
 export GOV_KEYS_DIR="$tmp/keys"
+
+# stack_ports: every service's endpoints and ports on free ports of this
+# machine, exported, so a test's services find each other and no one else's.
+stack_ports() {
+    local s
+    for s in INTAKE ROUTING DELIBERATION; do
+        export "GOV_${s}_ENDPOINT=tcp://127.0.0.1:$(free_port)" "GOV_${s}_EVENTS=tcp://127.0.0.1:$(free_port)"
+        export "GOV_${s}_HTTP_PORT=$(free_port)"
+    done
+    export GOV_NOTIFY_HTTP_PORT=$(free_port) GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port)
+}

@@ -17,13 +17,8 @@ tmp=$(mktemp -d)
 govctl="${GOV_BIN:-build/bin}/govctl"
 . tests/cli/lib.sh
 test_db cli_api_matrix
-export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_INTAKE_HTTP_PORT=$(free_port)
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_ROUTING_HTTP_PORT=$(free_port)
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_DELIBERATION_HTTP_PORT=$(free_port)
-export GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300
+stack_ports
+export GOV_SUB_SILENCE_MS=300
 spec=docs/openapi.yaml
 if ! python3 -c 'import jsonschema, yaml' 2>"$tmp/python.err"; then
     echo "Bail out! python3-jsonschema and python3-yaml are missing (bash deploy/install.sh --test): $(tail -1 "$tmp/python.err")"

@@ -13,12 +13,7 @@ tmp=$(mktemp -d)
 govctl="${GOV_BIN:-build/bin}/govctl"
 . tests/cli/lib.sh
 test_db cli_gateway
-export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_INTAKE_HTTP_PORT=$(free_port)
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_ROUTING_HTTP_PORT=$(free_port)
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)"
-export GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port)
+stack_ports
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service intake || not_ok "intake answers its health check"
 start_service routing || not_ok "routing answers its health check"
