@@ -1,6 +1,6 @@
 /* govctl rules list|enable|disable: the routing rules are data; a change
- * applies to the next case without a restart. The list is read from the
- * database; a change is routing's to make (SetRule, the dispatch centre's). */
+ * applies to the next case without a restart. Both go through routing:
+ * ListRules reads them, SetRule (the dispatch centre's) changes one. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,15 +11,6 @@ static const char *s_usage =
     "usage: govctl rules list [--json]\n"
     "       govctl rules [--as PERSON --unit CENTRE] enable|disable ID\n"
     "Rules are tried in rank order; see deploy/migrations/0003_routing.sql.\n";
-
-static const char *s_list_sql =
-    "SELECT coalesce(json_agg(t ORDER BY t.rank, t.id), '[]') FROM ("
-    " SELECT r.id, r.rank, coalesce(r.category_kind, '*') || '.' || coalesce(r.category_subject, '*')"
-    "  AS category, coalesce(a.code, '*') AS area, r.tier, u.code AS lead,"
-    "  (SELECT coalesce(json_agg(x.code), '[]') FROM units x WHERE x.id = ANY (r.assist_unit_ids))"
-    "  AS assists, r.on_site, r.enabled, r.note"
-    " FROM routing_rules r LEFT JOIN areas a ON a.id = r.area_id"
-    " LEFT JOIN units u ON u.id = r.lead_unit_id) t";
 
 int cmd_rules(int argc, char **argv)
 {
@@ -42,13 +33,6 @@ int cmd_rules(int argc, char **argv)
         m.enabled = enable;
         return govctl_call("routing", "SetRule", &m.base, NULL);
     }
-    PGconn *conn = govctl_db();
-    if (!conn)
-        return 1;
-    json_t *out = govctl_query_json(conn, s_list_sql, 0, NULL);
-    PQfinish(conn);
-    if (!out)
-        return 1;
-    govctl_print(out, 0);
-    return 0;
+    Gov__ListRules m = GOV__LIST_RULES__INIT;
+    return govctl_call("routing", "ListRules", &m.base, NULL);
 }

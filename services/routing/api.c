@@ -288,6 +288,19 @@ static void s_read_rank(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Proto
     s_kpi(r, srv, req, "", k->kind, k->month, 1);
 }
 
+static void s_read_rules(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    (void) m;
+    Gov__ListRulesReply reply;
+    apperr_t err;
+    if (rules_list(r, req->env->actor, &reply, &err)) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    rpcsrv_reply(srv, req, "ListRulesReply", &reply.base);
+    rules_list_free(&reply);
+}
+
 static void s_read_clock(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
     s_advance(r, srv, req, (const Gov__AdvanceClock *) m);
@@ -322,6 +335,7 @@ static const struct {
     {"GetWhistle", &gov__get_whistle__descriptor, NULL, NULL, s_read_whistle},
     {"GetKpi", &gov__get_kpi__descriptor, NULL, NULL, s_read_kpi},
     {"RankKpi", &gov__rank_kpi__descriptor, NULL, NULL, s_read_rank},
+    {"ListRules", &gov__list_rules__descriptor, NULL, NULL, s_read_rules},
     {"AdvanceClock", &gov__advance_clock__descriptor, NULL, NULL, s_read_clock},
 };
 

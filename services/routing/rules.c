@@ -7,6 +7,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "queries.h"
+#include "readscope.h"
 #include "routing.pb-c.h"
 
 int64_t rules_centre(routing_t *r, int64_t area_id, apperr_t *err)
@@ -148,4 +149,78 @@ int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *ms
     out->ids[0] = m->rule_id;
     out->ids[1] = m->enabled;
     return 0;
+}
+
+int rules_list(routing_t *r, const Gov__Actor *actor, Gov__ListRulesReply *out, apperr_t *err)
+{
+    readscope_t scope;
+    if (readscope_of(r, actor, &scope, err))
+        return -1;
+    if (scope.kind == READSCOPE_NONE)
+        return apperr_fail(err, "OUTSIDE_SCOPE", "only units read the rules", "act for your unit",
+                           NULL);
+    char sqlstate[6];
+    PGresult *res = pstmt_exec(
+        r->sql,
+        "SELECT r.id, r.rank, coalesce(r.category_kind, '*') || '.' || coalesce(r.category_subject, '*'),"
+        " coalesce(a.code, '*'), r.tier, coalesce(u.code, ''),"
+        " coalesce((SELECT string_agg(x.code, ',' ORDER BY x.code) FROM units x"
+        "  WHERE x.id = ANY (r.assist_unit_ids)), ''), r.on_site, r.enabled, coalesce(r.note, '')"
+        " FROM routing_rules r LEFT JOIN areas a ON a.id = r.area_id"
+        " LEFT JOIN units u ON u.id = r.lead_unit_id ORDER BY r.rank, r.id LIMIT 10000",
+        0, NULL, sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    size_t n = (size_t) PQntuples(res);
+    gov__list_rules_reply__init(out);
+    out->items = calloc(n + 1, sizeof *out->items);
+    for (size_t i = 0; out->items && i < n; i++) {
+        Gov__Rule *rule = calloc(1, sizeof *rule);
+        if (!rule)
+            break;
+        gov__rule__init(rule);
+        out->items[out->n_items++] = rule;
+        int row = (int) i;
+        rule->id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+        rule->rank = atoi(PQgetvalue(res, row, 1));
+        rule->category = strdup(PQgetvalue(res, row, 2));
+        rule->area = strdup(PQgetvalue(res, row, 3));
+        rule->tier = strdup(PQgetvalue(res, row, 4));
+        rule->lead = strdup(PQgetvalue(res, row, 5));
+        rule->on_site = strcmp(PQgetvalue(res, row, 7), "t") == 0;
+        rule->enabled = strcmp(PQgetvalue(res, row, 8), "t") == 0;
+        rule->note = strdup(PQgetvalue(res, row, 9));
+        char *assists = PQgetvalue(res, row, 6), *save = NULL;
+        size_t cap = 1;
+        for (const char *c = assists; *c; c++)
+            cap += *c == ',';
+        rule->assists = calloc(cap, sizeof *rule->assists);
+        for (char *a = strtok_r(assists, ",", &save); rule->assists && a; a = strtok_r(NULL, ",", &save))
+            rule->assists[rule->n_assists++] = strdup(a);
+    }
+    PQclear(res);
+    if (!out->items || out->n_items < n) {
+        rules_list_free(out);
+        return apperr_fail(err, "OVERLOADED", "out of memory", "retry later", NULL);
+    }
+    return 0;
+}
+
+void rules_list_free(Gov__ListRulesReply *out)
+{
+    for (size_t i = 0; i < out->n_items; i++) {
+        Gov__Rule *rule = out->items[i];
+        free(rule->category);
+        free(rule->area);
+        free(rule->tier);
+        free(rule->lead);
+        free(rule->note);
+        for (size_t k = 0; k < rule->n_assists; k++)
+            free(rule->assists[k]);
+        free(rule->assists);
+        free(rule);
+    }
+    free(out->items);
+    out->items = NULL;
+    out->n_items = 0;
 }

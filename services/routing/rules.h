@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "intake.pb-c.h"
+#include "routing.pb-c.h"
 #include "routing.h"
 
 /* Records a case from intake's CaseCreated event and dispatches it, in the
@@ -32,6 +33,12 @@ int64_t rules_centre(routing_t *r, int64_t area_id, apperr_t *err);
  * (NOT_CENTRE, NOT_FOUND). */
 int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
               idem_answer_t *out, apperr_t *err);
+
+/* Every rule, in the order they are tried, for `actor` (a unit's member,
+ * or a trusted process; a person of no unit is OUTSIDE_SCOPE), into `out`
+ * (free it with rules_list_free). Returns 0, or -1 with `err`. */
+int rules_list(routing_t *r, const Gov__Actor *actor, Gov__ListRulesReply *out, apperr_t *err);
+void rules_list_free(Gov__ListRulesReply *out);
 
 /* The SLA policy for case `case_id` (0 when none applies), or -1 with `err`. */
 int64_t rules_case_policy(routing_t *r, int64_t case_id, apperr_t *err);

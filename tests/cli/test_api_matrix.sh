@@ -217,6 +217,8 @@ body[reassign]='{"unit": "dept.shengtai", "text": "工业噪声"}'
 body[release]='{"text": "无需城管"}'
 body[whistle]='{"kind": "routine", "reason": "垃圾堆放", "point": {"lat": 39.9051, "lon": 116.3051}, "departments": ["dept.shuiwu"]}'
 body[rating]='{"dispatch_id": {DW2}, "score": 4, "text": "及时"}'
+body[rule]='{"enabled": true}'
+id[RULE]=$(q "SELECT min(id) FROM routing_rules WHERE enabled")
 body[evaluation]='{"result": "satisfied", "text": "满意"}'
 id[CASE_EVAL]=${id[C1]} id[CASE_EVAL.res]=${id[C4]} id[MONTH]=$(TZ=Asia/Shanghai date +%Y-%m)
 matrix <<'EOF'
@@ -279,6 +281,8 @@ GET  /api/v1/whistles/{W1}                             401  404  404  404  404  
 POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  rating
 GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}     401  200  200  200  200  200  200  200  200  200
 GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  200  200  200  200  200
+GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200
+POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  rule
 EOF
 
 # Matters: the five steps of M, with deliberation's clock moved where a window must close.
