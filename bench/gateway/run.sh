@@ -98,6 +98,9 @@ if curl -fs "$gw/open311/v2/discovery.json" >/dev/null 2>&1; then
     write_path=/open311/v2/requests.json
     cat >"$tmp/post.lua" <<LUA
 counter = 0
+-- each of wrk's threads runs its own copy of this script: seed each apart,
+-- or both send the same points (duplicates, merged, not new cases)
+init = function(args) math.randomseed(tonumber(tostring({}):match("0x(%x+)"), 16) % 2147483647) end
 request = function()
   counter = counter + 1
   local lat = 39.9005 + math.random() * 0.028
@@ -110,6 +113,9 @@ else
     write_path=/api/v1/cases
     cat >"$tmp/post.lua" <<LUA
 counter = 0
+-- each of wrk's threads runs its own copy of this script: seed each apart,
+-- or both send the same points (duplicates, merged, not new cases)
+init = function(args) math.randomseed(tonumber(tostring({}):match("0x(%x+)"), 16) % 2147483647) end
 request = function()
   counter = counter + 1
   local lat = 39.9005 + math.random() * 0.028
