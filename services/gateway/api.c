@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 
 #include "auth.h"
 #include "envelope.h"
@@ -94,24 +93,6 @@ static const route_t s_routes[] = {
 
 /* --- answers ------------------------------------------------------------- */
 
-static void s_json(http_res_t *res, unsigned status, json_t *body)
-{
-    res->status = status;
-    res->body = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    res->body_len = res->body ? strlen(res->body) : 0;
-    json_decref(body);
-}
-
-/* A refusal: the code from the table (common/errcodes.h) and its words. */
-static void s_refuse(http_res_t *res, unsigned status, const char *code, const char *detail)
-{
-    const errcode_t *row = errcode_find(code);
-    json_t *err = json_pack("{s:s, s:s, s:s, s:s}", "code", code, "message",
-                            row ? row->message : code, "detail", detail ? detail : "", "hint",
-                            row && row->hint ? row->hint : "");
-    s_json(res, status, json_pack("{s:o}", "error", err));
-}
-
 /* The HTTP status for a service's refusal. Another unit's dispatch or
  * whistle is "not found", so guessing ids tells nothing. */
 static unsigned s_status(const char *code)
@@ -133,17 +114,10 @@ static void s_service_error(http_res_t *res, const Gov__Error *e)
 {
     json_t *err = json_pack("{s:s, s:s, s:s, s:s}", "code", e->code, "message", e->message,
                             "detail", e->detail ? e->detail : "", "hint", e->hint ? e->hint : "");
-    s_json(res, s_status(e->code), json_pack("{s:o}", "error", err));
+    http_json(res, s_status(e->code), json_pack("{s:o}", "error", err));
 }
 
 /* --- the request ----------------------------------------------------------- */
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Matches `path` against `pattern`; 1 with `*id` set when "{id}" is in it. */
 static int s_match(const char *pattern, const char *path, int64_t *id)
@@ -360,15 +334,15 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
     int as_person = wanted && strcmp(wanted, "none") == 0; /* a member acting as a resident */
     const auth_unit_t *unit = as_person ? NULL : auth_acting_unit(who, wanted);
     if (wanted && !as_person && !unit) {
-        s_refuse(res, 403, "NOT_YOUR_UNIT", wanted);
+        http_refuse(res, 403, "NOT_YOUR_UNIT", wanted);
         return;
     }
     if (!wanted && who->nunits > 1) {
-        s_refuse(res, 400, "UNIT_REQUIRED", NULL);
+        http_refuse(res, 400, "UNIT_REQUIRED", NULL);
         return;
     }
     if (s_message_id(req, strcmp(r->method, "GET") == 0, message_id)) {
-        s_refuse(res, 400, "BAD_IDEMPOTENCY_KEY", NULL);
+        http_refuse(res, 400, "BAD_IDEMPOTENCY_KEY", NULL);
         return;
     }
     json_t *fields = desc ? s_fields(req, r, id, desc, bad) : NULL;
@@ -378,7 +352,7 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
     ProtobufCMessage *msg = fields ? pbjson_to_message(desc, fields, bad, sizeof bad) : NULL;
     json_decref(fields);
     if (!msg) {
-        s_refuse(res, 400, "BAD_JSON", bad);
+        http_refuse(res, 400, "BAD_JSON", bad);
         return;
     }
     Gov__Actor actor = GOV__ACTOR__INIT;
@@ -403,7 +377,7 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         feed_touch(gw->feed); /* what this gateway reads next sees this command */
     if (rc) {
         free(key);
-        s_refuse(res, 503, "SERVICE_TIMEOUT", r->type);
+        http_refuse(res, 503, "SERVICE_TIMEOUT", r->type);
         res->retry_after = 1;
         return;
     }
@@ -414,12 +388,12 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         const ProtobufCMessageDescriptor *rdesc = msgtypes_find(reply->type);
         ProtobufCMessage *out = rdesc ? envelope_payload(reply, rdesc) : NULL;
         if (out) {
-            s_json(res, strcmp(r->method, "POST") == 0 ? 201 : 200, pbjson_from_message(out));
+            http_json(res, strcmp(r->method, "POST") == 0 ? 201 : 200, pbjson_from_message(out));
             protobuf_c_message_free_unpacked(out, NULL);
             if (key && res->body)
                 cache_put(gw->cache, key, generation, res->body, res->body_len);
         } else {
-            s_refuse(res, 503, "INTERNAL", reply->type);
+            http_refuse(res, 503, "INTERNAL", reply->type);
         }
     }
     free(key);
@@ -431,9 +405,9 @@ static int s_limited(limiter_t *l, const char *kind, const char *key, http_res_t
 {
     char full[160];
     snprintf(full, sizeof full, "%s:%.140s", kind, key);
-    unsigned wait = l ? limiter_take(l, full, s_now_ms()) : 0;
+    unsigned wait = l ? limiter_take(l, full, envelope_now_ms()) : 0;
     if (wait) {
-        s_refuse(res, 429, "RATE_LIMITED", kind);
+        http_refuse(res, 429, "RATE_LIMITED", kind);
         res->retry_after = wait;
     }
     return wait != 0;
@@ -466,7 +440,7 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
     const char *password = json_string_value(json_object_get(body, "password"));
     if (!person || !password) {
         json_decref(body);
-        s_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE, \"password\": PASSWORD}");
+        http_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE, \"password\": PASSWORD}");
         return;
     }
     if (s_limited(gw->logins, "login from", req->remote, res) ||
@@ -475,7 +449,7 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
         return;
     }
     char token[CREDENTIAL_TOKEN_MAX];
-    int64_t now = s_now_ms();
+    int64_t now = envelope_now_ms();
     int rc = auth_login(w, person, password, now, gw->session_ttl_ms, token);
     json_decref(body);
     principal_t who;
@@ -483,12 +457,12 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
         snprintf(res->cookie, sizeof res->cookie,
                  AUTH_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
                  (long long) (gw->session_ttl_ms / 1000), gw->secure_cookie ? "; Secure" : "");
-        s_json(res, 200, s_me(&who));
+        http_json(res, 200, s_me(&who));
     } else if (rc == 0) {
         atomic_fetch_add(&gw->logins_failed, 1);
-        s_refuse(res, 401, "BAD_CREDENTIALS", NULL);
+        http_refuse(res, 401, "BAD_CREDENTIALS", NULL);
     } else {
-        s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
     }
 }
 
@@ -499,7 +473,7 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     gateway_t *gw = arg;
     atomic_fetch_add(&gw->requests, 1);
     if (strcmp(req->path, "/healthz") == 0) {
-        s_json(res, 200, json_pack("{s:s}", "status", "ok"));
+        http_json(res, 200, json_pack("{s:s}", "status", "ok"));
         return;
     }
     int open311 = strncmp(req->path, OPEN311_PREFIX, strlen(OPEN311_PREFIX)) == 0;
@@ -530,7 +504,7 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
                 route = &s_routes[i];
         }
     if (!path_known || (!route && !session && !me && !events)) {
-        s_refuse(res, path_known ? 405 : 404, "NO_ROUTE", req->method);
+        http_refuse(res, path_known ? 405 : 404, "NO_ROUTE", req->method);
         atomic_fetch_add(&gw->refused, 1);
         return;
     }
@@ -547,32 +521,32 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     else
         bearer = NULL;
     const char *cookie = http_cookie(req, AUTH_COOKIE_NAME);
-    int found = auth_resolve(w, cookie, bearer, s_now_ms(), &who);
+    int found = auth_resolve(w, cookie, bearer, envelope_now_ms(), &who);
     int changes = strcmp(req->method, "GET") != 0;
     if (found < 0) {
-        s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
     } else if (found == 0) {
-        s_refuse(res, 401, "UNAUTHENTICATED", NULL);
+        http_refuse(res, 401, "UNAUTHENTICATED", NULL);
     } else if (s_limited(gw->per_person, "person", who.code, res)) {
         /* answered 429 */
     } else if (changes && !auth_csrf_ok(&who, http_header(req, "X-CSRF-Token"))) {
-        s_refuse(res, 403, "CSRF_REQUIRED", NULL);
+        http_refuse(res, 403, "CSRF_REQUIRED", NULL);
     } else if (me && strcmp(req->method, "GET") == 0) {
-        s_json(res, 200, s_me(&who));
+        http_json(res, 200, s_me(&who));
     } else if (events && strcmp(req->method, "GET") == 0) {
         feed_open(gw->feed, w, &who, who.via == AUTH_BEARER ? bearer : cookie, req, res);
     } else if (session && strcmp(req->method, "DELETE") == 0) {
-        if (who.via == AUTH_COOKIE && auth_logout(w, who.session, s_now_ms())) {
-            s_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        if (who.via == AUTH_COOKIE && auth_logout(w, who.session, envelope_now_ms())) {
+            http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
         } else {
             snprintf(res->cookie, sizeof res->cookie,
                      AUTH_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-            s_json(res, 200, json_pack("{s:b}", "ended", who.via == AUTH_COOKIE));
+            http_json(res, 200, json_pack("{s:b}", "ended", who.via == AUTH_COOKIE));
         }
     } else if (route) {
         s_call(gw, w, &who, req, route, id, res);
     } else {
-        s_refuse(res, 405, "NO_ROUTE", req->method);
+        http_refuse(res, 405, "NO_ROUTE", req->method);
     }
     pool_give(gw->pool, w);
     if (res->status >= 400)

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db.h"
 #include "envelope.h"
@@ -53,13 +52,6 @@ struct conn {
     size_t out_len, out_pos, out_cap;
     int64_t checked_ms, sent_ms;
 };
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int feed_parse_id(const char *id, long long seq[NSTREAMS])
 {
@@ -113,7 +105,7 @@ static void s_on_timer(uv_timer_t *timer)
     PQclear(res);
     if (moved)
         atomic_fetch_add(&f->generation, 1);
-    int64_t now = s_now_ms();
+    int64_t now = envelope_now_ms();
     /* Wake every stream at least as often as credentials are checked again,
      * so a revoked one ends in time; a keep-alive goes out only when due. */
     if (moved || now - f->last_wake_ms >= RECHECK_MS) {
@@ -234,7 +226,7 @@ static int s_read(conn_t *c, worker_t *w, int stream)
 static int s_fill(conn_t *c, const long long heads[NSTREAMS])
 {
     feed_t *f = c->feed;
-    int64_t now = s_now_ms();
+    int64_t now = envelope_now_ms();
     int behind = 0;
     for (int i = 0; i < NSTREAMS; i++)
         behind |= c->cursor[i] < heads[i];
@@ -296,7 +288,7 @@ static long s_pull(void *arg, char *buf, size_t max)
         n = max;
     memcpy(buf, c->out + c->out_pos, n);
     c->out_pos += n;
-    c->sent_ms = s_now_ms();
+    c->sent_ms = envelope_now_ms();
     return (long) n;
 }
 
@@ -353,28 +345,18 @@ static int s_scope(worker_t *w, const principal_t *who, feedscope_t *s)
     return 0;
 }
 
-static void s_refuse(http_res_t *res, unsigned status, const char *code, const char *message)
-{
-    json_t *body = json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "code", code, "message", message,
-                             "detail", "", "hint", "");
-    res->status = status;
-    res->body = json_dumps(body, JSON_COMPACT);
-    res->body_len = res->body ? strlen(res->body) : 0;
-    json_decref(body);
-}
-
 void feed_open(feed_t *f, worker_t *w, const principal_t *who, const char *credential,
                const http_req_t *req, http_res_t *res)
 {
     const char *last = http_header(req, "Last-Event-ID");
     conn_t *c = calloc(1, sizeof *c);
     if (!c) {
-        s_refuse(res, 503, "OVERLOADED", "out of memory");
+        http_refuse(res, 503, "OVERLOADED", "out of memory");
         return;
     }
     if (last && feed_parse_id(last, c->cursor)) {
         free(c);
-        s_refuse(res, 400, "BAD_JSON", "Last-Event-ID is not a position this gateway gave");
+        http_refuse(res, 400, "BAD_JSON", "Last-Event-ID is not a position this gateway gave");
         return;
     }
     if (!last)
@@ -382,14 +364,14 @@ void feed_open(feed_t *f, worker_t *w, const principal_t *who, const char *crede
             c->cursor[i] = atomic_load(&f->heads[i]);
     if (s_scope(w, who, &c->scope)) {
         free(c);
-        s_refuse(res, 503, "DB_UNAVAILABLE", "the database did not answer");
+        http_refuse(res, 503, "DB_UNAVAILABLE", "the database did not answer");
         return;
     }
     c->feed = f;
     c->http = req->conn;
     c->who = *who;
     snprintf(c->credential, sizeof c->credential, "%s", credential);
-    c->checked_ms = c->sent_ms = s_now_ms();
+    c->checked_ms = c->sent_ms = envelope_now_ms();
     pthread_mutex_lock(&f->lock);
     int full = f->open >= f->max_streams;
     if (!full) {
@@ -400,7 +382,7 @@ void feed_open(feed_t *f, worker_t *w, const principal_t *who, const char *crede
     pthread_mutex_unlock(&f->lock);
     if (full) {
         free(c);
-        s_refuse(res, 503, "OVERLOADED", "too many event streams are open");
+        http_refuse(res, 503, "OVERLOADED", "too many event streams are open");
         res->retry_after = 5;
         return;
     }

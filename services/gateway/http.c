@@ -1,12 +1,14 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcodes.h"
 #include "log.h"
 
 struct http {
@@ -102,16 +104,29 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, http_res_t *res)
     return rc;
 }
 
+void http_json(http_res_t *res, unsigned status, json_t *body)
+{
+    res->status = status;
+    res->body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    res->body_len = res->body ? strlen(res->body) : 0;
+    json_decref(body);
+}
+
+void http_refuse(http_res_t *res, unsigned status, const char *code, const char *detail)
+{
+    const errcode_t *row = errcode_find(code);
+    json_t *err = json_pack("{s:s, s:s, s:s, s:s}", "code", code, "message",
+                            row ? row->message : code, "detail", detail ? detail : "", "hint",
+                            row && row->hint ? row->hint : "");
+    http_json(res, status, json_pack("{s:o}", "error", err));
+}
+
 static enum MHD_Result s_too_large(struct MHD_Connection *conn, size_t max)
 {
     http_res_t res = {.status = 413};
-    char text[160];
-    snprintf(text, sizeof text,
-             "{\"error\":{\"code\":\"BODY_TOO_LARGE\",\"message\":\"the body is larger than %zu "
-             "bytes\",\"detail\":\"\",\"hint\":\"send less\"}}",
-             max);
-    res.body = strdup(text);
-    res.body_len = res.body ? strlen(res.body) : 0;
+    char detail[64];
+    snprintf(detail, sizeof detail, "the body is larger than %zu bytes", max);
+    http_refuse(&res, 413, "BODY_TOO_LARGE", detail);
     return s_send(conn, &res);
 }
 

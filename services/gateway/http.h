@@ -7,6 +7,7 @@
 #ifndef GOV_GATEWAY_HTTP_H
 #define GOV_GATEWAY_HTTP_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 typedef struct http http_t;
@@ -54,6 +55,13 @@ typedef struct {
 
 /* Starts listening. Returns 0 and sets `*out`, or -1 after logging. */
 int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_t **out);
+
+/* Answers `status` with `body` as compact JSON (the reference is taken). */
+void http_json(http_res_t *res, unsigned status, json_t *body);
+
+/* A refusal in the gateway's shape, {"error": {code, message, detail, hint}},
+ * the words from the table of codes (common/errcodes.h). */
+void http_refuse(http_res_t *res, unsigned status, const char *code, const char *detail);
 
 /* A request header, a query argument, a cookie (NULL when absent). */
 const char *http_header(const http_req_t *req, const char *name);

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "credential.h"
+#include "envelope.h"
 #include "govctl.h"
 
 static const char *s_person_usage =
@@ -25,13 +25,6 @@ static const char *s_token_usage =
 static const char *s_apikey_usage =
     "usage: govctl apikey create --name NAME\n"
     "An Open311 api_key for an integration (a city's app); printed once, on the last line.\n";
-
-static long long s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "90m" → 5400000; -1 when not N followed by s, m, h or d. */
 static long long s_duration_ms(const char *s)
@@ -84,7 +77,7 @@ static int s_passwd(const char *person)
     if (!conn)
         return 1;
     char now[24];
-    snprintf(now, sizeof now, "%lld", s_now_ms());
+    snprintf(now, sizeof now, "%lld", (long long) envelope_now_ms());
     const char *params[] = {person, hash, now};
     int rows = s_exec(conn,
                       "INSERT INTO gateway_passwords (person_id, hash, updated_ms)"
@@ -117,7 +110,7 @@ static int s_create(const char *kind, const char *prefix, const char *person, co
     if (credential_new_token(prefix, token))
         return 1;
     credential_digest_hex(token, hex);
-    long long t = s_now_ms();
+    long long t = (long long) envelope_now_ms();
     snprintf(now, sizeof now, "%lld", t);
     snprintf(until, sizeof until, "%lld", t + ttl_ms);
     PGconn *conn = govctl_db();
@@ -163,7 +156,7 @@ int cmd_token(int argc, char **argv)
         if (!conn)
             return 1;
         char now[24];
-        snprintf(now, sizeof now, "%lld", s_now_ms());
+        snprintf(now, sizeof now, "%lld", (long long) envelope_now_ms());
         const char *params[] = {argv[2], now};
         int rows = s_exec(conn,
                           "UPDATE gateway_tokens SET revoked_ms = $2 WHERE id = $1::bigint"

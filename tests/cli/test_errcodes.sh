@@ -19,7 +19,7 @@ expect_status "an unknown code is an error" 1 "$govctl" errcodes NO_SUCH_CODE
 # The codes in the sources: the first UPPER_SNAKE string given to the
 # functions that answer with a code.
 cat common/*.c services/*/*.c | tr '\n' ' ' |
-    grep -oE '(apperr_fail|apperr_code|rpcsrv_fail|s_fail_raw|s_refuse|s_refuse_code)\([^";]*"[A-Z][A-Z0-9_]+"' |
+    grep -oE '(apperr_fail|apperr_code|rpcsrv_fail|s_fail_raw|s_refuse|s_refuse_code|http_refuse|open311_refuse)\([^";]*"[A-Z][A-Z0-9_]+"' |
     grep -oE '"[A-Z][A-Z0-9_]+"$' | tr -d '"' | sort -u >"$tmp/used"
 used=$(wc -l <"$tmp/used")
 if [ "$used" -gt 50 ]; then ok "found the codes the sources answer with ($used)"
