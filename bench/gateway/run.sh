@@ -5,10 +5,9 @@
 #   reads:  GET /api/v1/dispatches (a department's queue, 50 rows) through the
 #           gateway, against bench-gateway — the same HTTP library set up the
 #           same way, answering the same bytes at once (target >= 0.6);
-#   writes: a new case through the gateway (POST /open311/v2/requests.json when
-#           the gateway has Open311, else POST /api/v1/cases), against intake
-#           called directly over ZeroMQ by bench-intake with as many requests in
-#           flight (target >= 0.8).
+#   writes: a new case through the gateway (POST /open311/v2/requests.json),
+#           against intake called directly over ZeroMQ by bench-intake with as
+#           many requests in flight (target >= 0.8).
 # Every case is new (GOV_MERGE_DISTANCE_M=0 on both sides), as most real reports
 # are. The last line is "ratio R", the smaller of the two.
 set -euo pipefail
@@ -92,11 +91,10 @@ pids+=("$(cat "$tmp/nocache.pid")")
 wrk_run "  (the gateway with its cache off: every read to routing)" \
     -H "Authorization: Bearer $token" "http://127.0.0.1:$(cat "$tmp/nocache.port")/api/v1/dispatches?limit=50"
 
-# --- writes: every case new -----------------------------------------------------------
-if curl -fs "$gw/open311/v2/discovery.json" >/dev/null 2>&1; then
-    key=$(build/bin/govctl apikey create --name bench | tail -1)
-    write_path=/open311/v2/requests.json
-    cat >"$tmp/post.lua" <<LUA
+# --- writes: every case new, as a city's Open311 app files them -------------------------
+key=$(build/bin/govctl apikey create --name bench | tail -1)
+write_path=/open311/v2/requests.json
+cat >"$tmp/post.lua" <<LUA
 counter = 0
 -- each of wrk's threads runs its own copy of this script: seed each apart,
 -- or both send the same points (duplicates, merged, not new cases)
@@ -109,22 +107,6 @@ request = function()
   return wrk.format("POST", "$write_path", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 LUA
-else
-    write_path=/api/v1/cases
-    cat >"$tmp/post.lua" <<LUA
-counter = 0
--- each of wrk's threads runs its own copy of this script: seed each apart,
--- or both send the same points (duplicates, merged, not new cases)
-init = function(args) math.randomseed(tonumber(tostring({}):match("0x(%x+)"), 16) % 2147483647) end
-request = function()
-  counter = counter + 1
-  local lat = 39.9005 + math.random() * 0.028
-  local lon = 116.3005 + math.random() * 0.028
-  local body = string.format('{"channel":"app","category":"complaint.noise","description":"压测 %d","location":{"point":{"lat":%.6f,"lon":%.6f}}}', counter, lat, lon)
-  return wrk.format("POST", "$write_path", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token"}, body)
-end
-LUA
-fi
 before=$(psql -tAc "SELECT count(*) FROM cases" "$GOV_DB_URL")
 wrk_run "gateway POST $write_path (new cases)" -s "$tmp/post.lua" "$gw"
 write_gw=$rate
