@@ -21,12 +21,14 @@ int64_t envelope_now_ms(void);
  * length in `*len`, or NULL when out of memory. */
 uint8_t *envelope_pack(const Gov__Envelope *env, const ProtobufCMessage *payload, size_t *len);
 
-/* Decodes `len` bytes. Returns NULL for bytes that are not an envelope or an
- * envelope without a type. The caller frees with envelope_free. */
+/* Decodes `len` bytes. Returns NULL for bytes that are not an envelope, an
+ * envelope without a type, or one with a string that is not UTF-8 or holds a
+ * NUL (common/pbcheck.h). The caller frees with envelope_free. */
 Gov__Envelope *envelope_unpack(const uint8_t *data, size_t len);
 
 /* Decodes the envelope's payload as `desc`. Returns NULL if it does not
- * decode. The caller frees with protobuf_c_message_free_unpacked. */
+ * decode, or a string in it is not UTF-8 or holds a NUL. The caller frees
+ * with protobuf_c_message_free_unpacked. */
 ProtobufCMessage *envelope_payload(const Gov__Envelope *env, const ProtobufCMessageDescriptor *desc);
 
 /* Frees an envelope from envelope_unpack and NULLs the caller's pointer. */
