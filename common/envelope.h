@@ -21,6 +21,11 @@ int64_t envelope_now_ms(void);
  * length in `*len`, or NULL when out of memory. */
 uint8_t *envelope_pack(const Gov__Envelope *env, const ProtobufCMessage *payload, size_t *len);
 
+/* The longest id an envelope may carry (message_id, correlation_id,
+ * trace_id, an idempotency key), in bytes: our ids are 32 hex digits, a
+ * caller's own (an HTTP Idempotency-Key, a UUID) fit with room to spare. */
+#define ENVELOPE_ID_MAX 128
+
 /* Decodes `len` bytes. Returns NULL for bytes that are not an envelope, an
  * envelope without a type, or one with a string that is not UTF-8 or holds a
  * NUL (common/pbcheck.h). The caller frees with envelope_free. */

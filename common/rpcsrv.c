@@ -98,6 +98,19 @@ static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
                    "send one frame: a packed gov.Envelope with type and payload", NULL);
         return;
     }
+    const char *longest = strlen(env->message_id) > ENVELOPE_ID_MAX       ? "message_id"
+                          : strlen(env->correlation_id) > ENVELOPE_ID_MAX ? "correlation_id"
+                          : strlen(env->trace_id) > ENVELOPE_ID_MAX       ? "trace_id"
+                                                                          : NULL;
+    if (longest) { /* refused before any index is asked to hold it; not echoed */
+        apperr_t err;
+        apperr_code(&err, "TEXT_TOO_LONG", "the envelope's %s is longer than %d bytes", longest,
+                    ENVELOPE_ID_MAX);
+        srv->stats.bad_frames++;
+        s_fail_raw(srv, &probe, err.code, err.message, err.detail, err.hint, NULL);
+        envelope_free(&env);
+        return;
+    }
     const char *peer = zmq_msg_gets(&parts[nparts - 1], "User-Id");
     if (peer)
         snprintf(probe.peer, sizeof probe.peer, "%s", peer);

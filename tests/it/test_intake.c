@@ -357,6 +357,23 @@ static void test_bad_input_is_refused_and_changes_nothing(void **state)
     assert_string_equal(reply->correlation_id, "");
     assert_string_equal(reply->error->detail, "the envelope's message_id is not UTF-8 or holds a NUL");
     s_expect_error(reply, "INVALID_TEXT");
+    /* A 12 KB message id, or idempotency key: refused as too long before any
+     * index is asked to hold it (PostgreSQL's would fail, and that is no
+     * reason to retry). */
+    char *huge = malloc(12 * 1024 + 1);
+    memset(huge, 'k', 12 * 1024);
+    huge[12 * 1024] = '\0';
+    bad.message_id = huge;
+    bytes = envelope_pack(&bad, &get.base, &len);
+    assert_int_equal(rpccli_send_raw(f->cli, (const void *[]){bytes}, (size_t[]){len}, 1), 0);
+    free(bytes);
+    assert_int_equal(rpccli_recv(f->cli, 5000, &reply), 0);
+    assert_string_equal(reply->correlation_id, "");
+    s_expect_error(reply, "TEXT_TOO_LONG");
+    who.phone = "13800001234";
+    m.idempotency_key = huge;
+    s_expect_error(s_call(f, "SubmitCase", &m.base), "TEXT_TOO_LONG");
+    free(huge);
     s_expect_nothing_written(f);
 }
 
