@@ -138,7 +138,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(CO
 
 # The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
 FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c $(MSGTYPES_C) \
-            common/apperr.c common/errcodes.c common/text.c \
+            common/apperr.c common/errcodes.c common/text.c common/pbcheck.c \
             services/intake/validate.c $(GEN_C)
 build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
 	@mkdir -p $(dir $@)
