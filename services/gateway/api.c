@@ -464,8 +464,14 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
                                           "{\"person\" or \"phone\", \"code\": SIX DIGITS}");
         return;
     }
+    char as[64];
+    if (logincode_limit_key(w, person, phone, as, sizeof as)) {
+        json_decref(body);
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        return;
+    }
     if (s_limited(gw->logins, "login from", req->remote, res) ||
-        s_limited(gw->logins, "login as", person ? person : phone, res)) {
+        s_limited(gw->logins, "login as", as, res)) {
         json_decref(body);
         return;
     }
@@ -502,8 +508,14 @@ static void s_login_code(gateway_t *gw, worker_t *w, const http_req_t *req, http
         return;
     }
     int ttl_s = (int) (gw->login_code_ttl_ms / 1000);
+    char as[64];
+    if (logincode_limit_key(w, person, phone, as, sizeof as)) {
+        json_decref(body);
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        return;
+    }
     if (s_limited(gw->logins, "code from", req->remote, res) ||
-        s_limited(gw->logins, "code for", person ? person : phone, res)) {
+        s_limited(gw->logins, "code for", as, res)) {
         json_decref(body);
         return;
     }

@@ -72,6 +72,17 @@ static int s_who(worker_t *w, const char *person, const char *phone, int64_t *id
     return found;
 }
 
+int logincode_limit_key(worker_t *w, const char *person, const char *phone, char *key, size_t cap)
+{
+    int64_t id;
+    char code[64], on_file[32];
+    int found = person ? 0 : s_who(w, NULL, phone, &id, code, on_file);
+    if (found < 0)
+        return -1;
+    snprintf(key, cap, "%s", person ? person : found ? code : phone);
+    return 0;
+}
+
 int logincode_issue(worker_t *w, const char *person, const char *phone, int64_t now_ms,
                     int64_t ttl_ms, logincode_t *out)
 {

@@ -14,6 +14,7 @@
 #ifndef GOV_GATEWAY_LOGINCODE_H
 #define GOV_GATEWAY_LOGINCODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pool.h"
@@ -36,6 +37,13 @@ int logincode_make(char code[LOGINCODE_DIGITS + 1]);
 
 /* 1 when `code` is exactly LOGINCODE_DIGITS ASCII digits. */
 int logincode_well_formed(const char *code);
+
+/* What the login limits count a login or a code request against: the
+ * person's code when `person` is given, or when `phone` is one person's
+ * alone (so asking by code and by phone share one limit); else the number
+ * as given. Writes at most `cap` bytes to `key`. Returns 0, or -1 when the
+ * database failed. */
+int logincode_limit_key(worker_t *w, const char *person, const char *phone, char *key, size_t cap);
 
 /* Makes a code valid until `now_ms + ttl_ms` for the person named by
  * `person` (their code) or, when `person` is NULL, `phone`, and stores its
