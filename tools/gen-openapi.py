@@ -265,7 +265,8 @@ RESPONSES = {
                    'contradicts), BAD_IDEMPOTENCY_KEY, or the service refused it (class R).'),
     'Unauthenticated': ('UNAUTHENTICATED: no session cookie or API token, or one that expired '
                         'or was revoked (looked up on every request). BAD_CREDENTIALS for a '
-                        'login: the same answer for an unknown person and a wrong password.'),
+                        'login: the same answer for an unknown person, a wrong password and a '
+                        'wrong, used, expired or dead one-time code.'),
     'Forbidden': ('CSRF_REQUIRED (a cookie without its X-CSRF-Token on a request that is not '
                   'a GET; nothing ran), NOT_YOUR_UNIT (X-Gov-Unit), or the service refused '
                   "the actor (NOT_…, OUTSIDE_SCOPE, NO_ACTOR …)."),

@@ -523,20 +523,21 @@ static void s_login_code(gateway_t *gw, worker_t *w, const http_req_t *req, http
     char refusal[64] = "";
     int rc = logincode_issue(w, person, phone, envelope_now_ms(), gw->login_code_ttl_ms, &lc);
     json_decref(body);
-    if (rc == 1)
+    if (rc < 0) {
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        return;
+    }
+    if (rc == 1) /* else nobody to text: the same answer, and no SMS */
         rc = logincode_send(w, &lc, ttl_s, gw->timeout_ms, refusal);
-    else if (rc == 0)
-        rc = 1; /* nobody to text: the same answer */
     explicit_bzero(&lc, sizeof lc);
-    if (rc == 0 || rc == 1) {
+    if (rc >= 0) {
         http_json(res, 202, json_pack("{s:b, s:i}", "accepted", 1, "expires_s", ttl_s));
     } else if (rc == -ETIMEDOUT || strcmp(refusal, "SMS_NOT_SENT") == 0) {
         http_refuse(res, 503, rc == -ETIMEDOUT ? "SERVICE_TIMEOUT" : "SMS_NOT_SENT", NULL);
         res->retry_after = 1;
-    } else {
-        if (refusal[0])
-            log_error("gateway: notify refused a login code: %s", refusal);
-        http_refuse(res, 503, refusal[0] ? "INTERNAL" : "DB_UNAVAILABLE", NULL);
+    } else { /* the deployment is wrong (a key notify does not take ...): say so to operators */
+        log_error("gateway: notify refused a login code: %s", refusal);
+        http_refuse(res, 503, "INTERNAL", NULL);
     }
 }
 

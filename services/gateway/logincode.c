@@ -113,6 +113,7 @@ int logincode_send(worker_t *w, const logincode_t *lc, int ttl_s, int timeout_ms
 {
     uint8_t r[12];
     char message_id[32] = "code-";
+    snprintf(refusal, 64, "INTERNAL");
     if (getrandom(r, sizeof r, 0) != (ssize_t) sizeof r)
         return -1;
     for (size_t i = 0; i < sizeof r; i++)
@@ -125,8 +126,11 @@ int logincode_send(worker_t *w, const logincode_t *lc, int ttl_s, int timeout_ms
     env.type = "SendLoginCode";
     env.message_id = message_id;
     int rc = rpccli_call(w->cli[GW_NOTIFY], &env, &m.base, timeout_ms, &reply);
-    if (rc)
+    if (rc) {
+        snprintf(refusal, 64, "%s", rc == -ETIMEDOUT ? "" : "INTERNAL");
         return rc == -ETIMEDOUT ? rc : -1;
+    }
+    refusal[0] = '\0';
     if (!reply->error) {
         rc = 0;
     } else if (strcmp(reply->error->code, "UNKNOWN_PERSON") == 0) {

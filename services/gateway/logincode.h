@@ -59,7 +59,8 @@ int logincode_issue(worker_t *w, const char *person, const char *phone, int64_t 
  * gateway took it; 1 when notify found nobody to text (the person lost their
  * phone meanwhile); -ETIMEDOUT when notify did not answer in time; -1 when
  * notify refused, with its code in `refusal` (SMS_NOT_SENT: the SMS gateway
- * did not take it). */
+ * did not take it; KEY_NOT_ALLOWED: this key is not the gateway's), or the
+ * request could not be made (INTERNAL). */
 int logincode_send(worker_t *w, const logincode_t *lc, int ttl_s, int timeout_ms,
                    char refusal[64]);
 

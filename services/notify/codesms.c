@@ -165,7 +165,8 @@ static void s_again(codesms_t *cs, rpcsrv_t *srv, rpc_req_t *req, const char *ke
     PQclear(res);
 }
 
-/* The text with the code, and with the code masked. NULL on failure. */
+/* The text with the code (`*real`), and with it masked. Returns 0, or -1
+ * with both NULL. */
 static int s_texts(codesms_t *cs, const char *lang, const char *code, int ttl_s, char **real,
                    char **masked)
 {
