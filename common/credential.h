@@ -29,8 +29,8 @@ int credential_hash_password(const char *password, char out[CREDENTIAL_HASH_MAX]
 
 /* Hashes a one-time login code (1 to CREDENTIAL_PASSWORD_MAX bytes, e.g.
  * six digits) as a password is hashed: a SHA-256 of a six-digit code would
- * be undone by trying all million codes in a second, argon2id makes that
- * hours of work, longer than a code lives. Verify with
+ * be undone by trying all million codes in a second; against argon2id that
+ * is core-hours of work (docs/gateway.md). Verify with
  * credential_verify_password. Returns 0, or -1 (bounds, no randomness). */
 int credential_hash_code(const char *code, char out[CREDENTIAL_HASH_MAX]);
 
