@@ -116,17 +116,6 @@
     " WHERE dispatch_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL"                    \
     " AND ($2::text[] IS NULL OR deadline = ANY ($2::text[]))"
 
-/* Routing a case. $1 case id, $2 category, $3 urgency, $4 description, $5 area code
- * (NULL unplaced), $6 lon, $7 lat (NULL none), $8 name, $9 phone, $10 created (ms).
- * No row: the case was routed before. */
-#define Q_INSERT_CASE                                                                          \
-    "INSERT INTO routed_cases (case_id, category_code, urgency, description, area_id, location,"\
-    " reporter_name, reporter_phone, created_at)"                                              \
-    " VALUES ($1, $2, $3, $4, (SELECT id FROM areas WHERE code = $5),"                         \
-    "  CASE WHEN $6::float8 IS NULL THEN NULL"                                                 \
-    "   ELSE ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326)::geography END,"           \
-    "  $8, $9, " TS("$10") ") ON CONFLICT (case_id) DO NOTHING RETURNING case_id"
-
 /* The first matching rule, in rank order, whose owner has not led case $1.
  * Columns: 0 rule id, 1 unit id, 2 on_site, 3 assist unit ids (text[] literal) */
 #define Q_NEXT_RULE                                                                            \

@@ -102,30 +102,6 @@ done:
     return id;
 }
 
-int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, apperr_t *err)
-{
-    char b[4][24], lon[32], lat[32], sqlstate[6];
-    const char *area = c->n_area_path ? c->area_path[c->n_area_path - 1]->code : NULL;
-    int placed = c->location && c->location->point;
-    if (placed) {
-        snprintf(lon, sizeof lon, "%.7f", c->location->point->lon);
-        snprintf(lat, sizeof lat, "%.7f", c->location->point->lat);
-    }
-    const char *params[] = {routing_i64(b[0], c->id), c->category, c->urgency, c->description,
-                            area, placed ? lon : NULL, placed ? lat : NULL,
-                            c->reporter ? c->reporter->name : "",
-                            c->reporter ? c->reporter->phone : "",
-                            routing_i64(b[1], c->created_ms)};
-    PGresult *res = pstmt_exec(r->sql, Q_INSERT_CASE, 10, params, sqlstate);
-    if (!res)
-        return apperr_db(err, sqlstate);
-    int fresh = PQntuples(res) == 1;
-    PQclear(res);
-    if (!fresh)
-        return 0;
-    return rules_route_next(r, c->id, NULL, trace_id, 1, err) < 0 ? -1 : 0;
-}
-
 int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
               idem_answer_t *out, apperr_t *err)
 {
