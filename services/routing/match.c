@@ -18,10 +18,10 @@ static int s_part_is(const char *category, int which, const char *part)
     return strlen(part) == len && strncmp(start, part, len) == 0;
 }
 
-static int s_in_path(const match_case_t *c, int64_t area)
+static int s_in(const int64_t *ids, size_t n, int64_t id)
 {
-    for (size_t i = 0; i < c->n_path; i++)
-        if (c->path[i] == area)
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
             return 1;
     return 0;
 }
@@ -35,11 +35,11 @@ match_decision_t match_case(const match_case_t *c, const match_rule_t *rules, si
             continue;
         if (r->category_subject && !s_part_is(c->category, 1, r->category_subject))
             continue;
-        if (r->area_id && !s_in_path(c, r->area_id))
+        if (r->area_id && !s_in(c->path, c->n_path, r->area_id))
             continue;
         int64_t owner = r->tier == MATCH_DEPARTMENT ? r->lead_unit_id : c->team[r->tier];
-        if (!owner)
-            continue; /* no team of that tier where the case is: the next rule */
+        if (!owner || s_in(c->led, c->n_led, owner))
+            continue; /* no team of that tier where the case is, or it had the case: the next rule */
         d.how = MATCH_BY_RULE;
         d.rule = r;
         d.unit_id = owner;

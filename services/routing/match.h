@@ -4,8 +4,9 @@
  * at — its category, the areas holding it, the teams of those areas and its
  * dispatch centre — and gets one decision per case: the first rule that
  * matches and has an owner (with its assisting units), else the centre
- * (兜底), else nobody. The same rules as Q_NEXT_RULE, for a case that has
- * never been dispatched (a returned case is routed by rules_route_next). */
+ * (兜底), else nobody. A returned case is matched again with the units that
+ * have led it passed over (rules_route_next); the centre takes it back even
+ * from a unit that returned it. */
 #ifndef ROUTING_MATCH_H
 #define ROUTING_MATCH_H
 
@@ -37,6 +38,8 @@ typedef struct {
     int64_t team[3];        /* the grid team, community and street office of the
                              * case's areas (index by match_tier_t), 0 none */
     int64_t centre;         /* its dispatch centre, 0 none */
+    const int64_t *led;     /* units that have led it: no rule sends it to them again */
+    size_t n_led;
 } match_case_t;
 
 typedef enum {

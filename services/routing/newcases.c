@@ -13,6 +13,7 @@
 #include "outbox.h"
 #include "pgarray.h"
 #include "queries.h"
+#include "rules.h"
 
 struct newcases {
     Gov__CaseCreated **cases; /* decoded, owned */
@@ -105,9 +106,8 @@ typedef struct {
 
 /* Everything one pass allocates, freed in one place. */
 typedef struct {
-    PGresult *facts, *rules, *policies, *ladders, *ids, *steps, *views;
-    int64_t *pool;           /* area paths and assist lists */
-    match_rule_t *rule;
+    PGresult *facts, *policies, *ladders, *ids, *steps, *views;
+    rules_enabled_t rules;
     match_case_t *mcase;
     size_t *fresh;           /* case index of each row of `facts` */
     int64_t *policy_of;      /* policy of each row of `facts` */
@@ -122,14 +122,12 @@ typedef struct {
 static void s_pass_free(s_pass_t *p)
 {
     PQclear(p->facts);
-    PQclear(p->rules);
+    rules_enabled_clear(&p->rules);
     PQclear(p->policies);
     PQclear(p->ladders);
     PQclear(p->ids);
     PQclear(p->steps);
     PQclear(p->views);
-    free(p->pool);
-    free(p->rule);
     free(p->mcase);
     free(p->fresh);
     free(p->policy_of);
@@ -161,24 +159,6 @@ static int s_values(s_pass_t *p, size_t n, const char **values)
     return 0;
 }
 
-/* Parses a bigint[] literal ("{1,2}") onto the end of `pool` (room for it is
- * the caller's: at most as many numbers as the text has characters). */
-static size_t s_parse_ids(const char *text, int64_t *pool)
-{
-    size_t n = 0;
-    for (const char *s = text; *s;) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s) {
-            s++;
-            continue;
-        }
-        pool[n++] = v;
-        s = end;
-    }
-    return n;
-}
-
 static int s_oom(char sqlstate[6])
 {
     memcpy(sqlstate, "53200", 6);
@@ -190,45 +170,6 @@ static PGresult *s_exec(routing_t *r, const char *sql, int n, const char **value
                         char sqlstate[6])
 {
     return pstmt_exec(r->sql, sql, n, values, sqlstate);
-}
-
-/* Reads the enabled rules into p->rule (assist lists into the pool after `used`). */
-static int s_load_rules(routing_t *r, s_pass_t *p, size_t *n_rules, char sqlstate[6])
-{
-    if (!(p->rules = s_exec(r, Q_RULES_ENABLED, 0, NULL, sqlstate)))
-        return -1;
-    int n = PQntuples(p->rules);
-    size_t chars = 0;
-    for (int i = 0; i < n; i++)
-        chars += strlen(PQgetvalue(p->rules, i, 6));
-    int64_t *pool = malloc((chars + 1) * sizeof *pool);
-    p->rule = calloc((size_t) n + 1, sizeof *p->rule);
-    if (!pool || !p->rule) {
-        free(pool);
-        return s_oom(sqlstate);
-    }
-    size_t used = 0;
-    for (int i = 0; i < n; i++) {
-        match_rule_t *m = &p->rule[i];
-        const PGresult *res = p->rules;
-        m->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        m->category_kind = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
-        m->category_subject = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
-        m->area_id = strtoll(PQgetvalue(res, i, 3), NULL, 10);
-        const char *tier = PQgetvalue(res, i, 4);
-        m->tier = strcmp(tier, "grid") == 0        ? MATCH_GRID
-                  : strcmp(tier, "community") == 0 ? MATCH_COMMUNITY
-                  : strcmp(tier, "street") == 0    ? MATCH_STREET
-                                                   : MATCH_DEPARTMENT;
-        m->lead_unit_id = strtoll(PQgetvalue(res, i, 5), NULL, 10);
-        m->assists = pool + used;
-        m->n_assists = s_parse_ids(PQgetvalue(res, i, 6), pool + used);
-        used += m->n_assists;
-        m->on_site = PQgetvalue(res, i, 7)[0] == 't';
-    }
-    p->pool = pool;
-    *n_rules = (size_t) n;
-    return 0;
 }
 
 /* Reads the policies the dispatches name, and their ladders. */
@@ -290,7 +231,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     s_pass_t p = {0};
     int rc = -1;
     const char *values[10];
-    size_t n_rules = 0, n_pol = 0, n_send = 0;
+    size_t n_pol = 0, n_send = 0;
     /* 1. Record the cases and read their facts. */
     if (s_columns(&p, 10))
         goto oom;
@@ -333,7 +274,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     p.dec = calloc(n_fresh, sizeof *p.dec);
     size_t chars = 0;
     for (size_t k = 0; k < n_fresh; k++)
-        chars += strlen(PQgetvalue(p.facts, (int) k, 1));
+        chars += strlen(PQgetvalue(p.facts, (int) k, 1)) / 2 + 1;
     int64_t *paths = malloc((chars + 1) * sizeof *paths);
     if (!p.mcase || !p.fresh || !p.policy_of || !p.dec || !paths) {
         free(paths);
@@ -355,7 +296,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         match_case_t *m = &p.mcase[k];
         m->category = nc->cases[at]->item->category;
         m->path = paths + used;
-        m->n_path = s_parse_ids(PQgetvalue(p.facts, row, 1), paths + used);
+        m->n_path = pgarray_parse_ints(PQgetvalue(p.facts, row, 1), paths + used);
         used += m->n_path;
         for (int t = 0; t < 3; t++)
             m->team[t] = strtoll(PQgetvalue(p.facts, row, 2 + t), NULL, 10);
@@ -363,11 +304,11 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         p.policy_of[k] = strtoll(PQgetvalue(p.facts, row, 6), NULL, 10);
     }
     stats->seen += count - n_fresh;
-    if (s_load_rules(r, &p, &n_rules, sqlstate)) {
+    if (rules_enabled_load(r, &p.rules, sqlstate)) {
         free(paths);
         goto done;
     }
-    match_batch(p.mcase, n_fresh, p.rule, n_rules, p.dec);
+    match_batch(p.mcase, n_fresh, p.rules.rules, p.rules.n, p.dec);
     /* 3. The dispatches: each case's lead, then its assisting units. */
     size_t cap = 0;
     for (size_t k = 0; k < n_fresh; k++)

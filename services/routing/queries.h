@@ -116,26 +116,6 @@
     " WHERE dispatch_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL"                    \
     " AND ($2::text[] IS NULL OR deadline = ANY ($2::text[]))"
 
-/* The first matching rule, in rank order, whose owner has not led case $1.
- * Columns: 0 rule id, 1 unit id, 2 on_site, 3 assist unit ids (text[] literal) */
-#define Q_NEXT_RULE                                                                            \
-    "WITH c AS (SELECT rc.case_id, rc.category_code, coalesce(a.path, '{}') AS path"           \
-    "  FROM routed_cases rc LEFT JOIN areas a ON a.id = rc.area_id WHERE rc.case_id = $1)"     \
-    " SELECT r.id, o.id, r.on_site, r.assist_unit_ids::text FROM c, routing_rules r"          \
-    " CROSS JOIN LATERAL (SELECT u.id FROM units u WHERE CASE r.tier"                          \
-    "   WHEN 'department' THEN u.id = r.lead_unit_id"                                          \
-    "   WHEN 'grid' THEN u.kind = 'grid_team' AND u.area_id = c.path[4]"                       \
-    "   WHEN 'community' THEN u.kind = 'community' AND u.area_id = c.path[3]"                  \
-    "   ELSE u.kind = 'street_office' AND u.area_id = c.path[2] END"                           \
-    "   ORDER BY u.id LIMIT 1) o"                                                              \
-    " WHERE r.enabled"                                                                         \
-    " AND (r.category_kind IS NULL OR r.category_kind = split_part(c.category_code, '.', 1))"  \
-    " AND (r.category_subject IS NULL OR r.category_subject = split_part(c.category_code, '.', 2))" \
-    " AND (r.area_id IS NULL OR r.area_id = ANY (c.path))"                                     \
-    " AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.case_id = c.case_id"                  \
-    "   AND d.unit_id = o.id AND d.role = 'lead')"                                             \
-    " ORDER BY r.rank, r.id LIMIT 1"
-
 /* The dispatch centre for the area that the SQL expression `area` names
  * (NULL or 0: any): of those whose area holds it, the nearest; else the
  * first (a centre without an area holds nothing in particular). */
@@ -273,6 +253,30 @@
 /* A point inside the area with code $1 (lon, lat), for work with a place but no case. */
 #define Q_AREA_POINT \
     "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = $1) x"
+/* ---- who owns a case: what the rules look at (match.c) ---- */
+
+/* For a case whose smallest area is the row `a` of areas (NULL: unplaced):
+ * 1 its area path (bigint[] literal), 2 its grid team, 3 community, 4 street
+ * office (0 none), 5 its dispatch centre (0 none, as Q_CENTRE): five columns. */
+#define Q_CASE_PLACE                                                                           \
+    "coalesce(a.path, '{}')::text,"                                                             \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'grid_team' AND u.area_id = a.path[4]"  \
+    "   ORDER BY u.id LIMIT 1), 0),"                                                            \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'community' AND u.area_id = a.path[3]"  \
+    "   ORDER BY u.id LIMIT 1), 0),"                                                            \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'street_office'"                        \
+    "   AND u.area_id = a.path[2] ORDER BY u.id LIMIT 1), 0),"                                  \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'dispatch_centre'"                      \
+    "   ORDER BY array_position(a.path, u.area_id) DESC NULLS LAST, u.id LIMIT 1), 0)"
+
+/* A routed case, for routing it again ($1 case id). Columns: 0 category,
+ * 1-5 as Q_CASE_PLACE, 6 the units that have led it (bigint[] literal) */
+#define Q_CASE_FACTS                                                                           \
+    "SELECT rc.category_code, " Q_CASE_PLACE ","                                                \
+    " coalesce((SELECT array_agg(d.unit_id) FROM dispatches d WHERE d.case_id = rc.case_id"     \
+    "   AND d.role = 'lead'), '{}')::text"                                                      \
+    " FROM routed_cases rc LEFT JOIN areas a ON a.id = rc.area_id WHERE rc.case_id = $1"
+
 /* ---- new cases, a batch at a time (newcases.c) ---- */
 
 /* Records the cases of a batch: $1 ids bigint[], $2 categories text[],
@@ -293,15 +297,7 @@
     "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END, x.name, x.phone, "   \
     TS("x.created") " FROM x LEFT JOIN areas a ON a.code = x.area ORDER BY x.n"                \
     "  ON CONFLICT (case_id) DO NOTHING RETURNING case_id, category_code, urgency, area_id)"    \
-    " SELECT i.case_id, coalesce(a.path, '{}')::text,"                                          \
-    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'grid_team' AND u.area_id = a.path[4]"  \
-    "   ORDER BY u.id LIMIT 1), 0),"                                                            \
-    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'community' AND u.area_id = a.path[3]"  \
-    "   ORDER BY u.id LIMIT 1), 0),"                                                            \
-    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'street_office'"                        \
-    "   AND u.area_id = a.path[2] ORDER BY u.id LIMIT 1), 0),"                                  \
-    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'dispatch_centre'"                      \
-    "   ORDER BY array_position(a.path, u.area_id) DESC NULLS LAST, u.id LIMIT 1), 0),"         \
+    " SELECT i.case_id, " Q_CASE_PLACE ","                                                   \
     " coalesce((SELECT p.id FROM sla_policies p WHERE p.applies_to = 'case'"                    \
     "   AND (p.category_kind IS NULL OR p.category_kind = split_part(i.category_code, '.', 1))" \
     "   AND (p.category_subject IS NULL"                                                        \

@@ -11,9 +11,23 @@
 
 #include <stdint.h>
 
-#include "intake.pb-c.h"
+#include "match.h"
 #include "routing.pb-c.h"
 #include "routing.h"
+
+/* The enabled rules, read once for a batch or a case, as match.c takes them. */
+typedef struct {
+    match_rule_t *rules; /* in the order they are tried */
+    size_t n;
+    PGresult *res;       /* the rows their strings borrow */
+    int64_t *pool;       /* their assisting units */
+} rules_enabled_t;
+
+/* Reads the enabled rules into `out` (clear it with rules_enabled_clear, also
+ * after a failure). Returns 0, or -1 with `sqlstate` set ("53200" out of
+ * memory). */
+int rules_enabled_load(routing_t *r, rules_enabled_t *out, char sqlstate[6]);
+void rules_enabled_clear(rules_enabled_t *e);
 
 /* Sends case `case_id` to its next owner by the rules, or to the centre, as a
  * new lead dispatch. Returns the new dispatch id, or -1 with `err` set. */

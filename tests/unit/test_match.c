@@ -1,7 +1,8 @@
 /* routing's matching of new cases to rules, apart from the database: the
  * first rule that matches and has an owner where the case is, in the order
- * given; assisting units come with the rule; the centre when no rule takes
- * a case; nobody when there is no centre either. */
+ * given; assisting units come with the rule; a returned case passes over
+ * the units that led it; the centre when no rule takes a case; nobody when
+ * there is no centre either. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +120,31 @@ static void test_no_rule_and_no_centre_is_nobody(void **state)
     assert_int_equal(match_case(&c, NULL, 0).how, MATCH_TO_CENTRE);
 }
 
+static void test_a_returned_case_passes_over_the_units_that_led_it(void **state)
+{
+    (void) state;
+    /* The grid team returned the dispute: the community's rule next; when
+     * the community returns it too, the centre, which may take it back from
+     * anyone. */
+    static const int64_t grid_led[] = {40}, both_led[] = {40, 30};
+    match_case_t c = s_case("help.dispute", s_grid4, 4);
+    c.led = grid_led;
+    c.n_led = 1;
+    match_decision_t d = match_case(&c, s_rules, N_RULES);
+    assert_int_equal(d.rule->id, 11);
+    assert_int_equal(d.unit_id, 30);
+    c.led = both_led;
+    c.n_led = 2;
+    d = match_case(&c, s_rules, N_RULES);
+    assert_int_equal(d.how, MATCH_TO_CENTRE);
+    assert_int_equal(d.unit_id, 9);
+    static const int64_t centre_led[] = {9};
+    c = s_case("suggestion.policy", s_grid4, 4);
+    c.led = centre_led;
+    c.n_led = 1;
+    assert_int_equal(match_case(&c, s_rules, N_RULES).unit_id, 9);
+}
+
 static void test_a_batch_decides_each_case_alone(void **state)
 {
     (void) state;
@@ -149,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_assisting_units_come_with_the_rule),
         cmocka_unit_test(test_an_unplaced_case_takes_only_rules_for_anywhere),
         cmocka_unit_test(test_no_rule_and_no_centre_is_nobody),
+        cmocka_unit_test(test_a_returned_case_passes_over_the_units_that_led_it),
         cmocka_unit_test(test_a_batch_decides_each_case_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
