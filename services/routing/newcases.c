@@ -109,6 +109,7 @@ typedef struct {
     PGresult *facts, *policies, *ladders, *ids, *steps, *views;
     rules_enabled_t rules;
     match_case_t *mcase;
+    int64_t *paths;          /* the cases' area paths, which mcase points into */
     size_t *fresh;           /* case index of each row of `facts` */
     int64_t *policy_of;      /* policy of each row of `facts` */
     match_decision_t *dec;
@@ -129,6 +130,7 @@ static void s_pass_free(s_pass_t *p)
     PQclear(p->steps);
     PQclear(p->views);
     free(p->mcase);
+    free(p->paths);
     free(p->fresh);
     free(p->policy_of);
     free(p->dec);
@@ -166,12 +168,6 @@ static int s_oom(char sqlstate[6])
     return -1;
 }
 
-static PGresult *s_exec(routing_t *r, const char *sql, int n, const char **values,
-                        char sqlstate[6])
-{
-    return pstmt_exec(r->sql, sql, n, values, sqlstate);
-}
-
 /* Reads the policies the dispatches name, and their ladders. */
 static int s_load_policies(routing_t *r, s_pass_t *p, size_t n_send, size_t *n_pol,
                            char sqlstate[6])
@@ -192,8 +188,8 @@ static int s_load_policies(routing_t *r, s_pass_t *p, size_t n_send, size_t *n_p
         s_oom(sqlstate);
         goto done;
     }
-    if (!(p->policies = s_exec(r, Q_POLICIES, 1, values, sqlstate)) ||
-        !(p->ladders = s_exec(r, Q_LADDERS, 1, values, sqlstate)))
+    if (!(p->policies = pstmt_exec(r->sql, Q_POLICIES, 1, values, sqlstate)) ||
+        !(p->ladders = pstmt_exec(r->sql, Q_LADDERS, 1, values, sqlstate)))
         goto done;
     int n = PQntuples(p->policies);
     if (!(p->pol = calloc((size_t) n + 1, sizeof *p->pol))) {
@@ -259,7 +255,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     }
     if (s_values(&p, 10, values))
         goto oom;
-    if (!(p.facts = s_exec(r, Q_NEWCASES_INSERT, 10, values, sqlstate)))
+    if (!(p.facts = pstmt_exec(r->sql, Q_NEWCASES_INSERT, 10, values, sqlstate)))
         goto done;
     size_t n_fresh = (size_t) PQntuples(p.facts);
     if (!n_fresh) {
@@ -275,11 +271,9 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     size_t chars = 0;
     for (size_t k = 0; k < n_fresh; k++)
         chars += strlen(PQgetvalue(p.facts, (int) k, 1)) / 2 + 1;
-    int64_t *paths = malloc((chars + 1) * sizeof *paths);
-    if (!p.mcase || !p.fresh || !p.policy_of || !p.dec || !paths) {
-        free(paths);
+    int64_t *paths = p.paths = malloc((chars + 1) * sizeof *paths);
+    if (!p.mcase || !p.fresh || !p.policy_of || !p.dec || !paths)
         goto oom;
-    }
     size_t used = 0, at = from;
     for (size_t k = 0; k < n_fresh; k++) {
         int row = (int) k;
@@ -287,7 +281,6 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         while (at < from + count && nc->cases[at]->item->id != id)
             at++; /* rows come in the batch's order */
         if (at == from + count) {
-            free(paths);
             memcpy(sqlstate, "XX000", 6);
             log_error("routing: case %lld came back out of order", (long long) id);
             goto done;
@@ -304,19 +297,15 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         p.policy_of[k] = strtoll(PQgetvalue(p.facts, row, 6), NULL, 10);
     }
     stats->seen += count - n_fresh;
-    if (rules_enabled_load(r, &p.rules, sqlstate)) {
-        free(paths);
+    if (rules_enabled_load(r, &p.rules, sqlstate))
         goto done;
-    }
     match_batch(p.mcase, n_fresh, p.rules.rules, p.rules.n, p.dec);
     /* 3. The dispatches: each case's lead, then its assisting units. */
     size_t cap = 0;
     for (size_t k = 0; k < n_fresh; k++)
         cap += 1 + (p.dec[k].how == MATCH_BY_RULE ? p.dec[k].rule->n_assists : 0);
-    if (!(p.send = calloc(cap, sizeof *p.send))) {
-        free(paths);
+    if (!(p.send = calloc(cap, sizeof *p.send)))
         goto oom;
-    }
     size_t routed = 0;
     for (size_t k = 0; k < n_fresh; k++) {
         const match_decision_t *d = &p.dec[k];
@@ -338,9 +327,6 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
                                           .role = "assist"};
         routed++;
     }
-    free(paths); /* the matching is done: nothing points into it any more */
-    for (size_t k = 0; k < n_fresh; k++)
-        p.mcase[k].path = NULL;
     if (!n_send) {
         rc = 0;
         goto done;
@@ -350,7 +336,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     /* 4. Their ids, in the order they are sent, so events follow that order. */
     char count_text[24];
     values[0] = routing_i64(count_text, (int64_t) n_send);
-    if (!(p.ids = s_exec(r, Q_DISPATCH_IDS, 1, values, sqlstate)))
+    if (!(p.ids = pstmt_exec(r->sql, Q_DISPATCH_IDS, 1, values, sqlstate)))
         goto done;
     if ((size_t) PQntuples(p.ids) != n_send ||
         !(p.dispatch_ids = calloc(n_send, sizeof *p.dispatch_ids)))
@@ -414,19 +400,19 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     if (s_values(&p, S_COLUMNS, v))
         goto oom;
     v[7] = routing_i64(sent_text, sent); /* not an array: when they are all sent */
-    PGresult *ins = s_exec(r, Q_INSERT_DISPATCHES, 12, v, sqlstate);
+    PGresult *ins = pstmt_exec(r->sql, Q_INSERT_DISPATCHES, 12, v, sqlstate);
     if (!ins)
         goto done;
     PQclear(ins);
-    if (pgarray_count(col[12]) && !(p.steps = s_exec(r, Q_INSERT_DEADLINES_MANY, 5, v + 12, sqlstate)))
+    if (pgarray_count(col[12]) && !(p.steps = pstmt_exec(r->sql, Q_INSERT_DEADLINES_MANY, 5, v + 12, sqlstate)))
         goto done;
     /* 6. Their log lines, and their events as the world sees them. */
     const char *lv[] = {v[0], sent_text};
-    PGresult *log = s_exec(r, Q_LOG_SENT_MANY, 2, lv, sqlstate);
+    PGresult *log = pstmt_exec(r->sql, Q_LOG_SENT_MANY, 2, lv, sqlstate);
     if (!log)
         goto done;
     PQclear(log);
-    if (!(p.views = s_exec(r, Q_DISPATCHES_BY_IDS, 1, (const char *[]){v[0]}, sqlstate)))
+    if (!(p.views = pstmt_exec(r->sql, Q_DISPATCHES_BY_IDS, 1, (const char *[]){v[0]}, sqlstate)))
         goto done;
     if ((size_t) PQntuples(p.views) != n_send || !(p.events = outbox_batch_new(ROUTING_STREAM)))
         goto oom;
@@ -468,7 +454,7 @@ done:
 static int s_run(routing_t *r, const char *sql)
 {
     char sqlstate[6];
-    PGresult *res = s_exec(r, sql, 0, NULL, sqlstate);
+    PGresult *res = pstmt_exec(r->sql, sql, 0, NULL, sqlstate);
     PQclear(res);
     return res ? 0 : -1;
 }
