@@ -33,6 +33,7 @@ typedef struct {
     sub_t *cases;
     sub_t *decisions;
     newcases_t *cases_batch; /* intake's new cases of the batch under way */
+    uv_timer_t committed;    /* the next pass of the loop, after a batch's COMMIT */
     _Atomic uint64_t *m_routed, *m_unrouted;
 } service_t;
 
@@ -52,6 +53,14 @@ static int s_on_cases_begin(PGconn *conn, void *arg)
     return 0;
 }
 
+/* A batch that dispatched cases has committed (the subscriber commits right
+ * after s_on_cases_end returns, on this pass of the loop): its events go out
+ * now rather than at the relay's next look. */
+static void s_on_committed(uv_timer_t *timer)
+{
+    relay_kick(((service_t *) timer->data)->r.relay);
+}
+
 /* Routes what the batch gathered (newcases.c); the position follows in the
  * same transaction. */
 static int s_on_cases_end(PGconn *conn, void *arg)
@@ -63,6 +72,8 @@ static int s_on_cases_end(PGconn *conn, void *arg)
         return -1;
     atomic_fetch_add(self->m_routed, stats.routed);
     atomic_fetch_add(self->m_unrouted, stats.unrouted);
+    if (stats.routed)
+        uv_timer_start(&self->committed, s_on_committed, 0, 0);
     return 0;
 }
 
@@ -105,6 +116,8 @@ int main(void)
     svc_t *svc = &self.svc;
     if (svc_new(svc, "routing", &cfg))
         goto done;
+    uv_timer_init(svc->loop, &self.committed);
+    self.committed.data = &self;
     self.r.conn = svc->conn;
     self.r.sql = svc->sql;
     self.r.clock = svc->clock;
@@ -140,6 +153,8 @@ done:
     sub_destroy(&self.cases);
     sub_destroy(&self.decisions);
     newcases_destroy(&self.cases_batch);
+    if (self.committed.data)
+        uv_close((uv_handle_t *) &self.committed, NULL);
     deadline_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
     idem_destroy(&self.r.idem);
