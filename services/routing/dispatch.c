@@ -28,7 +28,8 @@ void dispatch_policy_trim(dispatch_policy_t *p, int has_case, int on_site)
         p->minutes[2] = 0;
 }
 
-static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, dispatch_policy_t *p, apperr_t *err)
+static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, dispatch_policy_t *p,
+                         apperr_t *err)
 {
     memset(p, 0, sizeof *p);
     if (!spec->policy_id)

@@ -2,8 +2,9 @@
  *
  * Cases come in as intake's CaseCreated events (a durable subscriber: its
  * position is stored with the dispatches it makes), a batch at a time
- * (newcases.c), and go to their owner by the rules (match.c, rules.c), with deadlines from the SLA policy on the working-day
- * calendar (dispatch.c, calendar.c). Units answer on a ROUTER
+ * (newcases.c), and go to their owner by the rules (match.c, rules.c), with
+ * deadlines from the SLA policy on the working-day calendar (dispatch.c,
+ * calendar.c). Units answer on a ROUTER
  * (GOV_ROUTING_ENDPOINT): sign, arrive, progress, resolve, return, and the
  * centre reassigns (lifecycle.c); street offices blow whistles (whistle.c);
  * reporters evaluate (evaluate.c); anyone asks for the 三率 (kpi.c);

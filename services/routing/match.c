@@ -39,7 +39,7 @@ match_decision_t match_case(const match_case_t *c, const match_rule_t *rules, si
             continue;
         int64_t owner = r->tier == MATCH_DEPARTMENT ? r->lead_unit_id : c->team[r->tier];
         if (!owner || s_in(c->led, c->n_led, owner))
-            continue; /* no team of that tier where the case is, or it had the case: the next rule */
+            continue; /* no such team where the case is, or it had the case: the next rule */
         d.how = MATCH_BY_RULE;
         d.rule = r;
         d.unit_id = owner;

@@ -404,7 +404,8 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     if (!ins)
         goto done;
     PQclear(ins);
-    if (pgarray_count(col[12]) && !(p.steps = pstmt_exec(r->sql, Q_INSERT_DEADLINES_MANY, 5, v + 12, sqlstate)))
+    if (pgarray_count(col[12]) &&
+        !(p.steps = pstmt_exec(r->sql, Q_INSERT_DEADLINES_MANY, 5, v + 12, sqlstate)))
         goto done;
     /* 6. Their log lines, and their events as the world sees them. */
     const char *lv[] = {v[0], sent_text};
