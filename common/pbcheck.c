@@ -93,5 +93,7 @@ pbcheck_t pbcheck(const ProtobufCMessageDescriptor *desc, const uint8_t *data, s
 {
     if (field && field_len)
         field[0] = '\0';
+    if (len == 0) /* an empty message (data may be NULL then) */
+        return PBCHECK_OK;
     return s_check(desc, data, data + len, 0, field, field_len);
 }

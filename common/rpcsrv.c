@@ -8,17 +8,26 @@
 
 #include "curve.h"
 #include "log.h"
+#include "peers.h"
 #include "pbcheck.h"
 #include "zap.h"
 #include "zuv.h"
 
 struct rpcsrv {
     zuv_t *zuv;
+    peers_t *peers;
     zap_watch_t *watch;
     rpcsrv_batch_cb on_batch;
     void *arg;
-    rpc_req_t **batch;
-    size_t batch_len, batch_cap;
+    /* Requests admitted and not yet handed over, oldest first; a batch takes
+     * at most RPCSRV_PEER_QUOTA of any one client's, so a client with
+     * hundreds queued cannot hold up another's one. */
+    rpc_req_t *pending, *pending_tail;
+    size_t npending;
+    rpc_req_t **batch; /* max_batch of them */
+    size_t max_batch;
+    uint64_t generation; /* of the batch being made */
+    uv_idle_t *more;     /* runs the next batch while requests wait */
     rpcsrv_stats_t stats;
 };
 
@@ -39,7 +48,17 @@ static int s_send(rpcsrv_t *srv, const rpc_req_t *req, const Gov__Envelope *env,
     const void *frames[] = {req->route, bytes};
     size_t lens[] = {req->route_len, len};
     int rc = zuv_send(srv->zuv, frames, lens, 2);
-    if (rc < 0)
+    peer_state_t before = peers_state(srv->peers, req->route, req->route_len);
+    peers_sent(srv->peers, req->route, req->route_len, rc, req->admitted);
+    peer_state_t after = peers_state(srv->peers, req->route, req->route_len);
+    if (after != before && after == PEER_GONE) /* a line a peer, not a line a reply */
+        log_info("a client went away before its answers; its queued requests are dropped, "
+                 "not served");
+    else if (after != before && after == PEER_STALLED)
+        log_warn("a client stopped reading its answers (%d queued); its requests are dropped "
+                 "until it reads again",
+                 RPCSRV_PIPE_MAX);
+    else if (rc < 0 && rc != -EHOSTUNREACH && rc != -EAGAIN)
         log_warn("reply to %s dropped: %s", env->correlation_id, zmq_strerror(-rc));
     free(bytes);
     return rc;
@@ -65,6 +84,8 @@ static int s_fail_raw(rpcsrv_t *srv, const rpc_req_t *req, const char *code, con
     return s_send(srv, req, &env, NULL);
 }
 
+static void s_on_more(uv_idle_t *idle);
+
 static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
 {
     (void) z;
@@ -76,6 +97,21 @@ static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
     memcpy(probe.route, zmq_msg_data(&parts[0]), route_len);
     probe.route_len = route_len;
     srv->stats.requests++;
+    switch (peers_admit(srv->peers, probe.route, probe.route_len)) {
+    case PEER_OK:
+        probe.admitted = 1; /* counted until its answer goes */
+        break;
+    case PEER_GONE: /* nobody to answer */
+        return;
+    case PEER_STALLED: /* the refusal is the probe: if it goes, the peer reads again */
+        s_fail_raw(srv, &probe, "OVERLOADED", "this client does not read its answers", NULL,
+                   "read the answers to the requests you sent, then retry", NULL);
+        return;
+    case PEER_BUSY:
+        s_fail_raw(srv, &probe, "OVERLOADED", "too many requests in flight from this client",
+                   NULL, "wait for answers before sending more; retry later", NULL);
+        return;
+    }
 
     Gov__Envelope *env = NULL;
     if (nparts == 2)
@@ -132,28 +168,67 @@ static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
     *req = probe;
     req->env = env;
     req->received_ns = s_now_ns();
-    if (srv->batch_len == srv->batch_cap) {
-        size_t cap = srv->batch_cap ? 2 * srv->batch_cap : 64;
-        rpc_req_t **grown = realloc(srv->batch, cap * sizeof *grown);
-        if (!grown) {
-            s_fail_raw(srv, req, "OVERLOADED", "server is out of memory", NULL, "retry later", NULL);
-            rpcsrv_req_free(&req);
-            return;
+    if (srv->pending_tail)
+        srv->pending_tail->next = req;
+    else
+        srv->pending = req;
+    srv->pending_tail = req;
+    srv->npending++;
+}
+
+/* Hands the service one batch: requests in arrival order, at most
+ * RPCSRV_PEER_QUOTA of each client's and max_batch in all; the rest wait for
+ * the next. Requests of a client that is gone or does not read are dropped,
+ * not served. */
+static void s_serve(rpcsrv_t *srv)
+{
+    size_t n = 0;
+    srv->generation++;
+    for (rpc_req_t *prev = NULL, *req = srv->pending, *next; req && n < srv->max_batch; req = next) {
+        next = req->next;
+        int ok = peers_state(srv->peers, req->route, req->route_len) == PEER_OK;
+        if (ok && !peers_take(srv->peers, req->route, req->route_len, srv->generation,
+                              RPCSRV_PEER_QUOTA)) {
+            prev = req; /* this client's share of the batch is full: it waits */
+            continue;
         }
-        srv->batch = grown;
-        srv->batch_cap = cap;
+        if (prev) /* out of the queue */
+            prev->next = next;
+        else
+            srv->pending = next;
+        if (srv->pending_tail == req)
+            srv->pending_tail = prev;
+        srv->npending--;
+        req->next = NULL;
+        if (ok) {
+            srv->batch[n++] = req;
+        } else {
+            peers_drop(srv->peers, req->route, req->route_len);
+            rpcsrv_req_free(&req);
+        }
     }
-    srv->batch[srv->batch_len++] = req;
+    if (srv->npending)
+        uv_idle_start(srv->more, s_on_more);
+    else
+        uv_idle_stop(srv->more);
+    if (n)
+        srv->on_batch(srv, srv->batch, n, srv->arg);
+}
+
+static void s_on_more(uv_idle_t *idle)
+{
+    s_serve(idle->data);
 }
 
 static void s_on_drained(zuv_t *z, void *arg)
 {
     (void) z;
-    rpcsrv_t *srv = arg;
-    size_t n = srv->batch_len;
-    srv->batch_len = 0;
-    if (n)
-        srv->on_batch(srv, srv->batch, n, srv->arg);
+    s_serve(arg);
+}
+
+static void s_free_idle(uv_handle_t *h)
+{
+    free(h);
 }
 
 int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_batch,
@@ -164,9 +239,19 @@ int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_bat
         return -ENOMEM;
     srv->on_batch = on_batch;
     srv->arg = arg;
-    void *sock = zmq_socket(zctx, ZMQ_ROUTER);
-    int rc = sock ? 0 : -errno;
-    int one = 1, hwm = 100000;
+    srv->max_batch = max_batch ? max_batch : 1;
+    void *sock = NULL;
+    int rc = 0;
+    if (!(srv->batch = calloc(srv->max_batch, sizeof *srv->batch)) ||
+        !(srv->more = calloc(1, sizeof *srv->more)) ||
+        !(srv->peers = peers_new(RPCSRV_PEERS_MAX, RPCSRV_INFLIGHT_MAX)))
+        rc = -ENOMEM;
+    if (!rc && !(sock = zmq_socket(zctx, ZMQ_ROUTER)))
+        rc = -errno;
+    /* Each peer's pipes hold at most this many messages each way: a client
+     * that sends more waits (TCP pushes back); answers it does not read stall
+     * it (peers.h). */
+    int one = 1, hwm = RPCSRV_PIPE_MAX;
     if (!rc && curve_server(sock))
         rc = -EPROTO;
     if (!rc && (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_msg_size, sizeof max_msg_size) ||
@@ -174,19 +259,22 @@ int rpcsrv_new(uv_loop_t *loop, void *zctx, const char *endpoint, size_t max_bat
                 zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm) ||
                 zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm) || zmq_bind(sock, endpoint)))
         rc = -errno;
-    if (!rc)
-        rc = zuv_new(loop, sock, max_batch, s_on_msg, s_on_drained, srv, &srv->zuv);
-    if (!rc && zap_watch(loop, zctx, sock, endpoint, &srv->watch)) {
-        zuv_destroy(&srv->zuv);
-        free(srv);
-        return -EPROTO;
-    }
+    if (!rc && (rc = zuv_new(loop, sock, max_batch, s_on_msg, s_on_drained, srv, &srv->zuv)) == 0)
+        sock = NULL; /* zuv's now */
+    if (!rc && zap_watch(loop, zctx, sock ? sock : zuv_socket(srv->zuv), endpoint, &srv->watch))
+        rc = -EPROTO;
     if (rc) {
+        zuv_destroy(&srv->zuv);
         if (sock)
             zmq_close(sock);
+        peers_destroy(&srv->peers);
+        free(srv->more);
+        free(srv->batch);
         free(srv);
         return rc;
     }
+    uv_idle_init(loop, srv->more);
+    srv->more->data = srv;
     *out = srv;
     return 0;
 }
@@ -235,7 +323,12 @@ void rpcsrv_req_free(rpc_req_t **req_p)
 
 rpcsrv_stats_t rpcsrv_stats(const rpcsrv_t *srv)
 {
-    return srv->stats;
+    rpcsrv_stats_t s = srv->stats;
+    peers_stats_t p = peers_stats(srv->peers);
+    s.busy = p.busy;
+    s.dropped = p.dropped;
+    s.peers = p.peers;
+    return s;
 }
 
 void rpcsrv_destroy(rpcsrv_t **self_p)
@@ -246,6 +339,13 @@ void rpcsrv_destroy(rpcsrv_t **self_p)
     *self_p = NULL;
     zap_watch_destroy(&srv->watch);
     zuv_destroy(&srv->zuv);
+    for (rpc_req_t *req = srv->pending, *next; req; req = next) { /* never handed over */
+        next = req->next;
+        rpcsrv_req_free(&req);
+    }
+    peers_destroy(&srv->peers);
+    uv_idle_stop(srv->more);
+    uv_close((uv_handle_t *) srv->more, s_free_idle);
     free(srv->batch);
     free(srv);
 }
@@ -273,4 +373,15 @@ ProtobufCMessage *rpcsrv_payload(rpcsrv_t *srv, rpc_req_t *req,
                     req->env->type, NULL, NULL);
     }
     return NULL;
+}
+
+size_t rpcsrv_page_fit(ProtobufCMessage *const *items, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        bytes += protobuf_c_message_get_packed_size(items[i]) + 6; /* its tag and length */
+        if (bytes > RPCSRV_PAGE_BYTES_MAX && i > 0)
+            return i;
+    }
+    return n;
 }

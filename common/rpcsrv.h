@@ -24,15 +24,40 @@
 
 #define RPC_MAX_MSG_SIZE_DEFAULT (1 << 20)
 
+/* What one client may make a server hold (common/peers.h): requests in flight
+ * (a client sending more is refused OVERLOADED at once), messages queued in
+ * each direction of its connection, and the clients known at once. Clients
+ * here keep at most 300 in flight (a test's burst; bench-intake's paced
+ * window is 256), and a request is small; each reply is
+ * bounded in bytes by the read that makes it (a page of at most 256 KiB), so
+ * a client that stops reading holds at most RPCSRV_PIPE_MAX of them: 64 MiB. */
+#define RPCSRV_INFLIGHT_MAX 1024
+#define RPCSRV_PIPE_MAX 256
+#define RPCSRV_PEERS_MAX 4096
+/* The most of one client's requests in one batch: a client with hundreds
+ * queued waits its turn behind another's one (a batch of 16 reads of 500
+ * rows is about 0.3 s on the machine of docs/). */
+#define RPCSRV_PEER_QUOTA 16
+
+/* The most a page of a list read may hold, in bytes. */
+#define RPCSRV_PAGE_BYTES_MAX (256 * 1024)
+
+/* How many of the `n` messages at `items` (at least one, when n > 0) fit in a
+ * page of RPCSRV_PAGE_BYTES_MAX: a read answers those and a cursor for the
+ * rest, so no reply is larger whatever the rows hold. */
+size_t rpcsrv_page_fit(ProtobufCMessage *const *items, size_t n);
+
 typedef struct rpcsrv rpcsrv_t;
 
 /* One request waiting for its answer. `env` is owned by the request. */
-typedef struct {
+typedef struct rpc_req {
     uint8_t route[256];
     size_t route_len;
     char peer[64];      /* the sending key's name (ZAP User-Id); "" when CURVE is off */
     Gov__Envelope *env;
     uint64_t received_ns;
+    int admitted;       /* counted in flight for its peer (peers.h) until answered */
+    struct rpc_req *next; /* rpcsrv's queue, before the request is handed over */
 } rpc_req_t;
 
 /* Called with every request drained in one pass (1..max_batch of them). The
@@ -75,9 +100,12 @@ ProtobufCMessage *rpcsrv_payload(rpcsrv_t *srv, rpc_req_t *req,
 void rpcsrv_req_free(rpc_req_t **req_p);
 
 /* Counts since start: requests received, errors answered, bad frames,
- * requests naming an actor from a key that may not. */
+ * requests naming an actor from a key that may not, requests refused for a
+ * client's bound on requests in flight, requests not served because their
+ * client was gone or not reading; and the clients known now. */
 typedef struct {
-    uint64_t requests, errors, bad_frames, actor_refused;
+    uint64_t requests, errors, bad_frames, actor_refused, busy, dropped;
+    size_t peers;
 } rpcsrv_stats_t;
 rpcsrv_stats_t rpcsrv_stats(const rpcsrv_t *srv);
 

@@ -42,6 +42,9 @@ static void s_on_tick(uv_timer_t *timer)
         atomic_store(s->m_requests, stats.requests);
         atomic_store(s->m_errors, stats.errors);
         atomic_store(s->m_actor_refused, stats.actor_refused);
+        atomic_store(s->m_busy, stats.busy);
+        atomic_store(s->m_dropped, stats.dropped);
+        atomic_store(s->m_peers, stats.peers);
     }
     zap_stats_t zap = zap_stats(s->zap);
     atomic_store(s->m_admitted, zap.admitted);
@@ -114,6 +117,14 @@ void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay)
         s->m_actor_refused = health_metric(s->health, "actor_not_allowed_total",
                                            "requests naming an actor from a key that may not",
                                            HEALTH_COUNTER);
+        s->m_busy = health_metric(s->health, "requests_over_inflight_total",
+                                  "requests refused OVERLOADED: their client had too many in flight",
+                                  HEALTH_COUNTER);
+        s->m_dropped = health_metric(s->health, "requests_dropped_total",
+                                     "requests not served: their client was gone or not reading",
+                                     HEALTH_COUNTER);
+        s->m_peers = health_metric(s->health, "clients", "clients the request socket knows now",
+                                   HEALTH_GAUGE);
     }
     if ((s->relay = relay))
         s->m_published = health_metric(s->health, "events_published_total", "events published",

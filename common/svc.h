@@ -57,6 +57,7 @@ typedef struct {
     _Atomic uint64_t *m_requests, *m_errors, *m_published, *m_fired, *m_late;
     _Atomic uint64_t *m_admitted, *m_refused, *m_failed, *m_actor_refused;
     _Atomic uint64_t *m_db_unavailable, *m_db_outages, *m_db_down;
+    _Atomic uint64_t *m_busy, *m_dropped, *m_peers;
     char deadline_metrics[2][64];               /* the names health borrows */
     int handles;
 } svc_t;

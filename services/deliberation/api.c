@@ -136,9 +136,10 @@ static void s_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListMat
         rpcsrv_fail(srv, req, "DB_UNAVAILABLE", "the matters could not be read", NULL, NULL, NULL);
     } else {
         Gov__ListMattersReply reply = GOV__LIST_MATTERS_REPLY__INIT;
+        size_t fit = rpcsrv_page_fit((ProtobufCMessage *const *) ptrs, n);
         reply.items = ptrs;
-        reply.n_items = n;
-        reply.next_before_id = (int) n == limit ? ptrs[n - 1]->id : 0;
+        reply.n_items = fit; /* the rest on the next page */
+        reply.next_before_id = fit < n || (int) n == limit ? ptrs[fit - 1]->id : 0;
         rpcsrv_reply(srv, req, "ListMattersReply", &reply.base);
     }
     for (size_t i = 0; views && i <= ok && i < n; i++)

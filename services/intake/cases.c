@@ -136,9 +136,10 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
         rpcsrv_fail(srv, req, "INTERNAL", "cases could not be read", NULL, NULL, NULL);
     } else {
         Gov__ListCasesReply reply = GOV__LIST_CASES_REPLY__INIT;
+        size_t fit = rpcsrv_page_fit((ProtobufCMessage *const *) items, (size_t) n);
         reply.items = items;
-        reply.n_items = (size_t) n;
-        reply.next_before_id = n == limit ? items[n - 1]->id : 0;
+        reply.n_items = fit; /* the rest on the next page, however long the texts */
+        reply.next_before_id = fit < (size_t) n || n == limit ? items[fit - 1]->id : 0;
         rpcsrv_reply(srv, req, "ListCasesReply", &reply.base);
     }
     for (int i = 0; views && i < n; i++)

@@ -129,9 +129,10 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
         rpcsrv_fail(srv, req, "INTERNAL", "dispatches could not be read", NULL, NULL, NULL);
     } else {
         Gov__ListDispatchesReply reply = GOV__LIST_DISPATCHES_REPLY__INIT;
+        size_t fit = rpcsrv_page_fit((ProtobufCMessage *const *) ptrs, n);
         reply.items = ptrs;
-        reply.n_items = n;
-        reply.next_before_id = (int) n == limit ? views[n - 1].msg.id : 0;
+        reply.n_items = fit; /* the rest on the next page */
+        reply.next_before_id = fit < n || (int) n == limit ? views[fit - 1].msg.id : 0;
         rpcsrv_reply(srv, req, "ListDispatchesReply", &reply.base);
     }
     for (size_t i = 0; views && i < n; i++)
