@@ -82,8 +82,12 @@ EOF
 expect_status "a resident proposes a matter" 0 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title 垃圾分类 --text 设置分类回收点
 A=$(json "d['item']['id']")
 expect_status "... the committee accepts it with a one-hour window" 0 M $C accept "$A" --hours 1
+expect_status "a second matter, for convening without a key" 0 M --as r.s1.c1.g2.1.1 propose --scope community --area demo.s1.c1 --title 停车位 --text 划定停车位
+B=$(json "d['item']['id']")
+expect_status "... accepted with a one-hour window" 0 M $C accept "$B" --hours 1
 advance $((2 * 3600000))
 check "... and when the window ends it is discussed" until_q "SELECT step FROM matters WHERE id = $A" discussed
+check "... so is the second" until_q "SELECT step FROM matters WHERE id = $B" discussed
 now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
 expect_status "the committee convenes the household representatives, secret ballot" 0 M $C convene "$A" --roster households --ballot secret --motion 设置分类回收点 --starts-ms $((now_ms + 7 * DAY + 60000))
 mt=$(q "SELECT max(id) FROM meetings WHERE matter_id = $A")
@@ -214,7 +218,7 @@ expect_status "before close a receipt cannot be checked" 1 M --as "${first%% *}"
 contains "... BALLOT_SEALED" "$tmp/err" BALLOT_SEALED
 
 # --- refusals: the tally key missing, tampered or swapped; a sealed ballot tampered or stuffed
-state="SELECT (SELECT count(*) FROM meeting_sealed) || '/' || (SELECT count(*) FROM meeting_votes) || '/' || (SELECT count(*) FROM meeting_ballots) || '/' || (SELECT count(*) FROM matter_records) || '/' || (SELECT count(*) FROM outbox) || '/' || (SELECT coalesce(closed_ms, 0) FROM meetings WHERE id = $mt)"
+state="SELECT (SELECT count(*) FROM meetings) || '/' || (SELECT count(*) FROM meeting_sealed) || '/' || (SELECT count(*) FROM meeting_votes) || '/' || (SELECT count(*) FROM meeting_ballots) || '/' || (SELECT count(*) FROM matter_records) || '/' || (SELECT count(*) FROM outbox) || '/' || (SELECT coalesce(closed_ms, 0) FROM meetings WHERE id = $mt)"
 snap=$(q "$state")
 restart_with() { # KEYS_DIR: the service again, with another key folder
     stop_service deliberation
@@ -226,8 +230,13 @@ expect_status "without a tally key a secret vote is refused" 1 M --as r.s1.c1.g3
 contains "... TALLY_KEY_MISSING" "$tmp/err" TALLY_KEY_MISSING
 expect_status "... and so is closing a meeting with sealed ballots" 1 M $C close "$A"
 contains "... TALLY_KEY_MISSING" "$tmp/err" TALLY_KEY_MISSING
-expect_status "... and convening another secret ballot" 1 M $C convene "$A" --roster households --ballot secret --motion m --starts-ms $((now_ms + 30 * DAY))
+expect_status "... and convening another secret ballot" 1 M $C convene "$B" --roster households --ballot secret --motion m --starts-ms $((now_ms + 30 * DAY))
 contains "... TALLY_KEY_MISSING" "$tmp/err" TALLY_KEY_MISSING
+now=$(q "$state")
+if [ "$now" = "$snap" ]; then ok "... and those refusals changed nothing"; else not_ok "... and those refusals changed nothing" "was $snap, now $now"; fi
+expect_status "without a tally key an open ballot is convened as before" 0 M $C convene "$B" --roster households --ballot open --motion m --starts-ms $((now_ms + 30 * DAY))
+check "... with no tally key on it" test "$(q "SELECT count(*) FROM meetings WHERE matter_id = $B AND ballot = 'open' AND tally_key IS NULL")" = 1
+snap=$(q "$state")
 mkdir "$tmp/other" && "$govctl" keys generate "$tmp/other" >/dev/null
 mkdir "$tmp/tampered" && cp "$keys"/* "$tmp/tampered/" && cp "$tmp/other/tally.public" "$tmp/tampered/tally.public"
 restart_with "$tmp/tampered"
@@ -239,7 +248,6 @@ expect_status "with another tally key than the meeting's a secret vote is refuse
 contains "... TALLY_KEY_CHANGED" "$tmp/err" TALLY_KEY_CHANGED
 expect_status "... and so is closing" 1 M $C close "$A"
 contains "... TALLY_KEY_CHANGED" "$tmp/err" TALLY_KEY_CHANGED
-q "UPDATE meetings SET tally_key = (SELECT tally_key FROM meetings WHERE id = $mt) WHERE id = $mt" >/dev/null
 restart_with "$keys"
 q "CREATE TABLE sealed_copy AS SELECT * FROM meeting_sealed WHERE meeting_id = $mt" >/dev/null
 q "UPDATE meeting_sealed SET sealed = overlay(sealed placing '\\x00'::bytea from 60 for 1) WHERE ctid = (SELECT min(ctid) FROM meeting_sealed WHERE meeting_id = $mt)" >/dev/null
@@ -269,6 +277,8 @@ while read -r p c r; do
         [ "$(json "d.get('counted', False)")" = True ]; then echo ok >>"$tmp/checked"; else echo "# $p: $(head -2 "$tmp/err" "$tmp/out")"; fi
 done <"$tmp/receipts"
 check "every receipt verifies after close: counted, with the voter's choice" test "$(wc -l <"$tmp/checked")" = 12
+check "the tally key's secret half is nowhere in the database" test "$(pg_dump "$GOV_DB_URL" | grep -cF "$(cat "$keys/tally.secret")")" = 0
+check "... its public half is, on the meeting" test "$(q "SELECT tally_key FROM meetings WHERE id = $mt")" = "$(cat "$keys/tally.public")"
 expect_status "the matter's chain still verifies" 0 M verify "$A"
 contains "... ok" "$tmp/out" '"ok": true'
 echo "1..$n"
