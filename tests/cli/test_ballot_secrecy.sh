@@ -55,7 +55,7 @@ stat_rows() {
     if [ "$stats" = statements ]; then
         R "SELECT queryid, calls, rows FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'postgres' AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.query ILIKE '%meeting%' ORDER BY queryid"
     else
-        R "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relname LIKE 'meeting%' ORDER BY relname"
+        R "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relname IN ('meeting_ballots', 'meeting_attendance', 'meeting_votes', 'meeting_sealed') ORDER BY relname"
     fi
 }
 
