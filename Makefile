@@ -26,7 +26,7 @@ GOV_LDFLAGS := $(SANFLAGS)
 # uses, as `readelf -d` shows them NEEDED; a missing one fails its link.
 # pkg-config answers once, and only for a goal that compiles or links.
 PKG_CONFIG ?= pkg-config
-ALL_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcurl libcrypto libargon2
+ALL_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcurl libcrypto libargon2 libsodium
 pc_once = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2)))$($(1))
 PKG_CPPFLAGS = $(call pc_once,PKG_CPPFLAGS,--cflags $(ALL_PKGS))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))
@@ -36,10 +36,12 @@ SERVICE_PKGS := libzmq libprotobuf-c libpq libuv jansson libmicrohttpd libcrypto
 PKGS_intake := $(SERVICE_PKGS)
 PKGS_routing := $(SERVICE_PKGS)
 PKGS_notify := $(SERVICE_PKGS) libcurl
-PKGS_deliberation := $(SERVICE_PKGS)
+# deliberation seals secret ballots to the tally key (seal.c, common/tallykey.c).
+PKGS_deliberation := $(SERVICE_PKGS) libsodium
 PKGS_gateway := $(SERVICE_PKGS) libargon2
-# govctl makes the gateway's credentials (common/credential.c).
-PKGS_govctl := libzmq libprotobuf-c libpq jansson libcrypto libargon2
+# govctl makes the gateway's credentials (common/credential.c) and the
+# tally key (common/tallykey.c).
+PKGS_govctl := libzmq libprotobuf-c libpq jansson libcrypto libargon2 libsodium
 PKGS_bench_intake := libzmq libprotobuf-c
 PKGS_bench_routing := libuv
 PKGS_bench_notify := libprotobuf-c libpq libuv libmicrohttpd libcurl

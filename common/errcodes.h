@@ -120,6 +120,19 @@
     X(ALREADY_VOTED, 'S', "already voted", NULL)                                                   \
     X(BAD_CHOICE, 'R', "the choice is yes, no or abstain", NULL)                                   \
     X(BAD_RECEIPT, 'R', "a receipt is 32 hexadecimal characters", NULL)                            \
+    /* secret ballots sealed to the tally key (services/deliberation/seal.h) */                  \
+    X(BALLOT_SEALED, 'S', "the secret ballot is sealed until the meeting closes",                  \
+      "check the receipt after the meeting has closed")                                           \
+    X(TALLY_KEY_MISSING, 'S', "the deployment has no tally key: secret ballots are off",           \
+      "make it with govctl keys generate DIR and start the service with GOV_KEYS_DIR=DIR")        \
+    X(TALLY_KEY_BAD, 'S', "the tally key is malformed or its halves do not match",                 \
+      "restore tally.public and tally.secret in GOV_KEYS_DIR from the deployment's backup")       \
+    X(TALLY_KEY_CHANGED, 'S', "the tally key is not the one the meeting was convened with",        \
+      "restore the meeting's tally key in GOV_KEYS_DIR; ballots sealed to it open only with it")  \
+    X(BALLOT_UNREADABLE, 'S', "a sealed ballot does not open with the tally key",                  \
+      "a sealed ballot was altered or sealed to another key; nothing was counted")                \
+    X(BALLOTS_MISMATCH, 'S', "the sealed ballots do not match who voted",                          \
+      "a sealed ballot was added, removed or copied in the database; nothing was counted")        \
     X(NOTICE_PERIOD, 'S', "the public notice period has not ended", NULL)                         \
     X(NOTICE_ENDED, 'S', "the public notice period has ended", NULL)                               \
     X(NOTICE_TOO_SHORT, 'R', "the public notice period is too short", NULL)                        \

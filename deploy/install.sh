@@ -8,10 +8,10 @@
 set -euo pipefail
 
 build=(build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev
-       libuv1-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libargon2-dev
+       libuv1-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libargon2-dev libsodium-dev
        postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3 python3-aiosmtpd)
 testing=(docker-compose clang-14 libclang-rt-14-dev python3-jsonschema python3-yaml)
-runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcurl4 libssl3 libargon2-1 python3-aiosmtpd
+runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcurl4 libssl3 libargon2-1 libsodium23 python3-aiosmtpd
          postgresql-client-15 curl ca-certificates)
 
 case "${1:-}" in

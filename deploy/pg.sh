@@ -30,6 +30,8 @@ port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
 logging_collector = off
+# Statement statistics, for the ballot-secrecy test's reader (pg_stat_statements).
+shared_preload_libraries = 'pg_stat_statements'
 CONF
     fi
     ;;

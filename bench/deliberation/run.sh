@@ -35,6 +35,9 @@ SQL
 free_port() { bash deploy/pg.sh freeport; }
 export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
 export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)" GOV_TEST_CLOCK=1
+# A key folder of its own: CURVE, and the tally key secret ballots are sealed to.
+build/bin/govctl keys generate "$pgdir/keys" >/dev/null
+export GOV_KEYS_DIR="$pgdir/keys"
 build/bin/gov-deliberation 2>"$pgdir/delib.log" &
 pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_DELIBERATION_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done

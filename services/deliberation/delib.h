@@ -20,6 +20,7 @@
 #include "pstmt.h"
 #include "relay.h"
 #include "svclock.h"
+#include "tallykey.h"
 
 #define DELIB_STREAM "deliberation"
 
@@ -30,6 +31,11 @@ typedef struct {
     idem_t *idem;        /* the commands answered (deliberation_requests) */
     deadline_t *windows; /* the windows' engine (windows.c); NULL until started */
     relay_t *relay;
+    /* The tally key secret ballots are sealed to (seal.h), owned by main.c;
+     * NULL when it could not be loaded, and then tally_rc says why: -ENOENT
+     * (no key: secret ballots are refused) or -EINVAL (tampered). */
+    const tallykey_t *tally;
+    int tally_rc;
 } delib_t;
 
 /* Refusals and failures are apperr_t (common/apperr.h). */

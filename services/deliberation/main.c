@@ -8,10 +8,12 @@
  * rules (rule.c); every step is an entry in the matter's hash chain
  * (chain.c) and an event in the outbox, which the relay publishes on
  * GOV_DELIBERATION_EVENTS. Opinion windows, 公示 periods and evaluations close
- * on durable timers (windows.c). Decisions that summon departments become
+ * on durable timers (windows.c). A secret ballot's votes are sealed to the
+ * tally key in GOV_KEYS_DIR until the meeting closes (seal.c). Decisions that summon departments become
  * whistles in routing, which follows this stream; this service follows
  * routing's stream back to see the work done. /healthz and /metrics are on
  * GOV_DELIBERATION_HTTP_PORT. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ typedef struct {
     delib_t d;
     rpcsrv_t *rpc;
     sub_t *routing;
+    tallykey_t tally;
 } service_t;
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
@@ -64,6 +67,20 @@ static int s_on_routing_event(PGconn *conn, const Gov__Envelope *event, void *ar
     return rc;
 }
 
+/* The tally key, from the key folder. Without it the service still runs:
+ * open ballots work, and secret ballots are refused with TALLY_KEY_MISSING
+ * or TALLY_KEY_BAD until it is there. */
+static void s_load_tally(service_t *self, const char *dir)
+{
+    self->d.tally_rc = tallykey_load(dir, &self->tally);
+    if (self->d.tally_rc == 0)
+        self->d.tally = &self->tally;
+    else if (self->d.tally_rc == -ENOENT)
+        log_warn("no tally key in GOV_KEYS_DIR (govctl keys generate makes it): secret ballots are refused");
+    else
+        log_error("the tally key in GOV_KEYS_DIR is malformed or its halves do not match: secret ballots are refused");
+}
+
 int main(void)
 {
     log_init("deliberation");
@@ -86,6 +103,7 @@ int main(void)
     if (svc_new(svc, "deliberation", &cfg))
         goto done;
     self.d = (delib_t){.conn = svc->conn, .sql = svc->sql, .clock = svc->clock};
+    s_load_tally(&self, cfg.keys_dir);
     if (idem_new("deliberation_requests", &self.d.idem) ||
         relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
         windows_new(svc->loop, &self.d, &windows, &self.d.windows) ||
@@ -108,5 +126,6 @@ done:
     relay_destroy(&self.d.relay);
     idem_destroy(&self.d.idem);
     svc_destroy(svc);
+    tallykey_wipe(&self.tally);
     return rc;
 }

@@ -1,6 +1,8 @@
 #include "meeting.h"
 
+#include <errno.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "db.h"
 #include "queries.h"
 #include "rule.h"
+#include "seal.h"
 #include "text.h"
 
 #define COUNCIL_MIN 7
@@ -25,6 +28,7 @@ typedef struct {
     char ballot[8];
     int allow_change;
     char quorum[24], majority[24];
+    char tally_key[TALLYKEY_Z85]; /* a secret ballot's, "" when convened before sealing */
 } meeting_ref_t;
 
 static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, apperr_t *err)
@@ -45,7 +49,32 @@ static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, apperr_t
     out->closed_ms = delib_cell_i64(res, 0, 4);
     snprintf(out->quorum, sizeof out->quorum, "%s", PQgetvalue(res, 0, 5));
     snprintf(out->majority, sizeof out->majority, "%s", PQgetvalue(res, 0, 6));
+    snprintf(out->tally_key, sizeof out->tally_key, "%s", PQgetvalue(res, 0, 8));
     PQclear(res);
+    return 0;
+}
+
+/* A secret ballot needs the tally key (delib.h); with `meeting_key` (a
+ * sitting meeting's, "" when it has none) also the key it was convened with:
+ * ballots sealed to one key open only with it. */
+static int s_tally(const delib_t *d, const char *meeting_key, apperr_t *err)
+{
+    if (!d->tally && d->tally_rc == -ENOENT)
+        return apperr_fail(err, "TALLY_KEY_MISSING",
+                          "the deployment has no tally key: secret ballots are off",
+                          "make it with govctl keys generate DIR and start the service with "
+                          "GOV_KEYS_DIR=DIR",
+                          NULL);
+    if (!d->tally)
+        return apperr_fail(err, "TALLY_KEY_BAD",
+                          "the tally key is malformed or its halves do not match",
+                          "restore tally.public and tally.secret in GOV_KEYS_DIR", NULL);
+    if (meeting_key && *meeting_key && strcmp(meeting_key, d->tally->public_z85) != 0)
+        return apperr_fail(err, "TALLY_KEY_CHANGED",
+                          "the tally key is not the one the meeting was convened with",
+                          "restore the meeting's tally key in GOV_KEYS_DIR",
+                          "the meeting's key is %s, the service's %s", meeting_key,
+                          d->tally->public_z85);
     return 0;
 }
 
@@ -148,7 +177,10 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     if (strcmp(ballot, "open") != 0 && strcmp(ballot, "secret") != 0)
         return apperr_fail(err, "BAD_BALLOT", "the ballot is open or secret", NULL, "got \"%s\"",
                           ballot);
-    if (p->allow_change && strcmp(ballot, "secret") == 0)
+    int secret = strcmp(ballot, "secret") == 0;
+    if (secret && s_tally(d, NULL, err))
+        return -1;
+    if (p->allow_change && secret)
         return apperr_fail(err, "BAD_BALLOT", "a secret ballot cannot allow changing a vote",
                           "changing a vote needs to know whose it was; use an open ballot", NULL);
     if (text_check(p->motion, TEXT_BODY, 1, "motion", err))
@@ -178,8 +210,8 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     char b[4][24];
     const char *params[] = {delib_i64(b[0], m.id), kind, ballot, p->allow_change ? "t" : "f",
                             p->motion, quorum, majority, delib_i64(b[1], now),
-                            delib_i64(b[2], p->starts_ms)};
-    PGresult *res = delib_exec(d, Q_INSERT_MEETING, 9, params, err);
+                            delib_i64(b[2], p->starts_ms), secret ? d->tally->public_z85 : NULL};
+    PGresult *res = delib_exec(d, Q_INSERT_MEETING, 10, params, err);
     if (!res)
         return -1;
     out->meeting_id = delib_cell_i64(res, 0, 0);
@@ -275,6 +307,20 @@ static int s_receipt(char out[33], char hash[65])
     return 0;
 }
 
+/* Stores a secret ballot's vote sealed to the tally key: nothing in the
+ * database says how this voter voted until the meeting closes. */
+static int s_seal(delib_t *d, int64_t meeting_id, const char *hash, const char *choice,
+                  apperr_t *err)
+{
+    uint8_t sealed[SEAL_BYTES];
+    char hex[2 + 2 * SEAL_BYTES + 1] = "\\x", ids[24];
+    if (seal_ballot(d->tally->public_key, meeting_id, hash, choice, sealed))
+        return apperr_fail(err, "INTERNAL", "the ballot could not be sealed", NULL, NULL);
+    for (size_t i = 0; i < SEAL_BYTES; i++)
+        snprintf(hex + 2 + 2 * i, 3, "%02x", sealed[i]);
+    return delib_run(d, Q_SEAL, 2, (const char *[]){delib_i64(ids, meeting_id), hex}, err);
+}
+
 int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
                  delib_result_t *out, apperr_t *err)
 {
@@ -291,10 +337,14 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         return apperr_fail(err, "BAD_CHOICE", "a vote is yes, no or abstain", NULL, "got \"%s\"",
                           choice);
     int secret = strcmp(mt.ballot, "secret") == 0;
+    if (secret && s_tally(d, mt.tally_key, err))
+        return -1;
     char b[3][24], receipt[33], hash[65];
     const char *params[] = {delib_i64(b[0], mt.id), delib_i64(b[1], w.person_id),
                             delib_i64(b[2], svclock_now_ms(d->clock))};
-    PGresult *res = delib_exec(d, Q_BALLOT, 3, params, err);
+    /* A secret ballot's row says who voted, not when. */
+    const char *ballot[] = {b[0], b[1], secret ? NULL : b[2]};
+    PGresult *res = delib_exec(d, Q_BALLOT, 3, ballot, err);
     if (!res)
         return -1;
     int first = PQntuples(res) == 1;
@@ -310,8 +360,8 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
         return -1;
     if (s_receipt(receipt, hash))
         return apperr_fail(err, "INTERNAL", "no randomness for a receipt", NULL, NULL);
-    const char *vote[] = {b[0], hash, choice, secret ? NULL : b[1], secret ? NULL : b[2]};
-    if (delib_run(d, Q_VOTE, 5, vote, err))
+    if (secret ? s_seal(d, mt.id, hash, choice, err)
+               : delib_run(d, Q_VOTE, 5, (const char *[]){b[0], hash, choice, b[1], b[2]}, err))
         return -1;
     out->meeting_id = mt.id;
     out->secret = secret;
@@ -325,6 +375,97 @@ int meeting_vote(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
 }
 
 /* --- close and count ------------------------------------------------------------- */
+
+/* "{a,b,...}" of `n` votes' hashes (`choice` 0) or choices (1). NULL when out
+ * of memory; the caller frees. */
+static char *s_array(const seal_vote_t *v, size_t n, int choice)
+{
+    size_t cap = 3 + n * 66, len = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    out[len++] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t) snprintf(out + len, cap - len, "%s%s", i ? "," : "",
+                                 choice ? v[i].choice : v[i].hash);
+    snprintf(out + len, cap - len, "}");
+    return out;
+}
+
+/* A secret ballot at close: opens every sealed vote, writes them all in one
+ * statement in receipt-hash order (so the rows' xmin is the close's and
+ * their physical order the hashes'), and removes the sealed rows. Refuses,
+ * and the caller's rollback changes nothing, when the tally key is missing
+ * or not the meeting's, when a ballot does not open (BALLOT_UNREADABLE), or
+ * when the sealed ballots are not one per voter without a vote
+ * (BALLOTS_MISMATCH: added, removed or copied in the database). */
+static int s_open_sealed(delib_t *d, const meeting_ref_t *mt, apperr_t *err)
+{
+    char ids[24];
+    const char *id[] = {delib_i64(ids, mt->id)};
+    PGresult *want = delib_exec(d, Q_SEALED_EXPECTED, 1, id, err);
+    if (!want)
+        return -1;
+    int64_t expected = delib_cell_i64(want, 0, 0);
+    PQclear(want);
+    PGresult *res = delib_exec(d, Q_SEALED, 1, id, err);
+    if (!res)
+        return -1;
+    size_t n = (size_t) PQntuples(res);
+    seal_vote_t *votes = NULL;
+    char *hashes = NULL, *choices = NULL;
+    int rc = -1;
+    if (n == 0 && expected == 0) {
+        rc = 0; /* nobody voted sealed */
+        goto done;
+    }
+    if (s_tally(d, mt->tally_key, err))
+        goto done;
+    if ((int64_t) n != expected) {
+        apperr_fail(err, "BALLOTS_MISMATCH", "the sealed ballots do not match who voted",
+                   "a sealed ballot was added or removed in the database; nothing was counted",
+                   "%zu sealed ballots for %lld voters", n, (long long) expected);
+        goto done;
+    }
+    if (!(votes = calloc(n, sizeof *votes))) {
+        apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        unsigned char *raw = PQunescapeBytea((const unsigned char *) PQgetvalue(res, (int) i, 0), &len);
+        int bad = !raw || seal_open(d->tally, mt->id, raw, len, &votes[i]);
+        PQfreemem(raw);
+        if (bad) {
+            apperr_fail(err, "BALLOT_UNREADABLE", "a sealed ballot does not open with the tally key",
+                       "it was altered, or sealed to another key or meeting; nothing was counted",
+                       "ballot %zu of %zu", i + 1, n);
+            goto done;
+        }
+    }
+    if (seal_sort(votes, n)) {
+        apperr_fail(err, "BALLOTS_MISMATCH", "the sealed ballots do not match who voted",
+                   "a sealed ballot was copied in the database; nothing was counted",
+                   "two ballots carry the same receipt");
+        goto done;
+    }
+    if (!(hashes = s_array(votes, n, 0)) || !(choices = s_array(votes, n, 1))) {
+        apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        goto done;
+    }
+    if (delib_run(d, Q_VOTES_OPENED, 3, (const char *[]){ids, hashes, choices}, err) ||
+        delib_run(d, Q_SEALED_DELETE, 1, id, err))
+        goto done;
+    rc = 0;
+done:
+    if (votes)
+        sodium_memzero(votes, n * sizeof *votes);
+    free(votes);
+    free(hashes);
+    free(choices);
+    PQclear(res);
+    return rc;
+}
 
 int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
                   delib_result_t *out, apperr_t *err)
@@ -341,6 +482,8 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     if (rule_parse(mt.quorum, &quorum) || rule_parse(mt.majority, &majority))
         return apperr_fail(err, "INTERNAL", "the meeting's rules do not parse", NULL, "%s %s",
                           mt.quorum, mt.majority);
+    if (strcmp(mt.ballot, "secret") == 0 && s_open_sealed(d, &mt, err))
+        return -1;
     char ids[24];
     PGresult *t = delib_exec(d, Q_TALLY, 1, (const char *[]){delib_i64(ids, mt.id)}, err);
     if (!t)
@@ -387,7 +530,16 @@ int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckRece
         return -1;
     if (PQntuples(res) == 0) {
         PQclear(res);
-        return apperr_fail(err, "NOT_FOUND", "no vote has this receipt", NULL, NULL);
+        /* A vote of a secret ballot still sitting is sealed: not even the
+         * service looks before close. */
+        if (!(res = delib_exec(d, Q_SECRET_SITTING, 1, (const char *[]){ids}, err)))
+            return -1;
+        int sealed = PQntuples(res) > 0;
+        PQclear(res);
+        return sealed ? apperr_fail(err, "BALLOT_SEALED",
+                                   "the secret ballot is sealed until the meeting closes",
+                                   "check the receipt after the meeting has closed", NULL)
+                      : apperr_fail(err, "NOT_FOUND", "no vote has this receipt", NULL, NULL);
     }
     snprintf(choice, 12, "%s", PQgetvalue(res, 0, 0));
     out->counted = PQgetvalue(res, 0, 1)[0] == 't';

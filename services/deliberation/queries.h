@@ -111,12 +111,13 @@
  * closed_ms (0 when open), quorum, majority, roster_size. */
 #define Q_MEETING                                                                             \
     "SELECT id, ballot, allow_change, starts_ms, coalesce(closed_ms, 0), quorum, majority,"   \
-    "       roster_size FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
+    "       roster_size, coalesce(tally_key, '')"                                             \
+    " FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
 
 #define Q_INSERT_MEETING                                                                      \
     "INSERT INTO meetings (matter_id, roster_kind, ballot, allow_change, motion, quorum,"     \
-    "                      majority, convened_ms, starts_ms)"                                 \
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    "                      majority, convened_ms, starts_ms, tally_key)"                      \
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
 
 /* Everyone in the matter's scope that the roster kind names. */
 #define Q_ROSTER_FILL                                                                         \
@@ -146,8 +147,9 @@
 #define Q_ATTEND                                                                              \
     "INSERT INTO meeting_attendance (meeting_id, person_id, at_ms) VALUES ($1, $2, $3)"       \
     " ON CONFLICT DO NOTHING RETURNING 1"
+/* at_ms is NULL in a secret ballot: who voted, never when. */
 #define Q_BALLOT                                                                              \
-    "INSERT INTO meeting_ballots (meeting_id, person_id, at_ms) VALUES ($1, $2, $3)"          \
+    "INSERT INTO meeting_ballots (meeting_id, person_id, at_ms) VALUES ($1, $2, $3::bigint)"  \
     " ON CONFLICT DO NOTHING RETURNING 1"
 #define Q_VOTE_SUPERSEDE                                                                      \
     "UPDATE meeting_votes SET current = false"                                                \
@@ -156,6 +158,26 @@
 #define Q_VOTE                                                                                \
     "INSERT INTO meeting_votes (meeting_id, receipt_hash, choice, person_id, at_ms)"          \
     " VALUES ($1, $2, $3, $4::bigint, $5::bigint)"
+
+/* A secret ballot's vote, sealed to the tally key (seal.h); $2 is bytea. */
+#define Q_SEAL "INSERT INTO meeting_sealed (meeting_id, sealed) VALUES ($1, $2::bytea)"
+/* At close: the meeting's sealed ballots, and how many secret voters have
+ * no vote in meeting_votes (those voted sealed; a vote cast before sealed
+ * ballots existed is already there). */
+#define Q_SEALED "SELECT sealed FROM meeting_sealed WHERE meeting_id = $1"
+#define Q_SEALED_EXPECTED                                                                     \
+    "SELECT (SELECT count(*) FROM meeting_ballots WHERE meeting_id = $1)"                     \
+    "     - (SELECT count(*) FROM meeting_votes WHERE meeting_id = $1)"
+/* The opened votes, in the order given (receipt-hash order), in one
+ * statement; then the sealed rows go. */
+#define Q_VOTES_OPENED                                                                        \
+    "INSERT INTO meeting_votes (meeting_id, receipt_hash, choice)"                            \
+    " SELECT $1, t.h, t.c FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t (h, c, k)" \
+    " ORDER BY t.k"
+#define Q_SEALED_DELETE "DELETE FROM meeting_sealed WHERE meeting_id = $1"
+/* The matter's latest meeting when it is a secret ballot still sitting. */
+#define Q_SECRET_SITTING                                                                      \
+    "SELECT 1 FROM meetings WHERE matter_id = $1 AND ballot = 'secret' AND closed_ms IS NULL"
 
 /* roster, attended, yes, no, abstain, and the sorted receipt hashes counted. */
 #define Q_TALLY                                                                               \

@@ -326,10 +326,12 @@ for p in r.s1.c1.g1.3.1 r.s1.c1.g1.4.1; do
     "$govctl" matter --as "$p" vote "${id[M]}" --choice yes >/dev/null 2>>"$tmp/govctl.err" || not_ok "setup: $p votes (govctl)"
 done
 body[objection]='{"text": "费用分摊不公"}'
+# A secret ballot's receipt is sealed (409 BALLOT_SEALED) until the meeting closes.
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  409  409  409  409  409  409  409  409  409
 POST /api/v1/matters/{M}/close                         401  403  403  201  403  403  403  403  403  403
+GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  200  200  200  200  200  200  200  200  200
 POST /api/v1/matters/{M}/publication                   401  403  403  201  403  403  403  403  403  403
 POST /api/v1/matters/{M}/objections                    401  201  403  403  201  403  403  403  403  403  objection
 EOF

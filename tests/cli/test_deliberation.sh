@@ -175,18 +175,23 @@ expect_status "a choice must be yes, no or abstain" 1 M --as r.s1.c1.g3.4.1 vote
 contains "... BAD_CHOICE" "$tmp/err" BAD_CHOICE
 unchanged "the refused votes wrote nothing" "$all_rows"
 mt1=$(q "SELECT max(id) FROM meetings WHERE matter_id = $A")
-check "secret ballot: how is stored without who or when" test "$(q "SELECT count(*) FROM meeting_votes WHERE meeting_id = $mt1 AND person_id IS NULL AND at_ms IS NULL")" = 5
-check "... who is stored without how" test "$(q "SELECT count(*) FROM meeting_ballots WHERE meeting_id = $mt1")" = 5
+check "secret ballot: how is sealed until close (test_ballot_secrecy.sh tries every pairing)" test "$(q "SELECT count(*) FROM meeting_sealed WHERE meeting_id = $mt1")/$(q "SELECT count(*) FROM meeting_votes WHERE meeting_id = $mt1")" = 5/0
+check "... who is stored without how or when" test "$(q "SELECT count(*) FROM meeting_ballots WHERE meeting_id = $mt1 AND at_ms IS NULL")" = 5
 check "... and the record names the voters, never their choice" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'ballot' AND body NOT LIKE '%choice%' AND body NOT LIKE '%yes%'")" = 5
 check "... and the votes' idempotency digests leave the choice out" test "$(q "SELECT count(*) FROM deliberation_requests WHERE type = 'CastVote' AND ids[1] = $A AND digest IN (SELECT encode(sha256(convert_to(format(E'CastVote\\n%s\\n\\nmatter %s', p, $A), 'UTF8')), 'hex') FROM unnest(string_to_array('$reps', ' ')) AS p)")" = 5
-expect_status "the voter checks the receipt" 0 M --as r.s1.c1.g1.1.1 receipt "$A" --receipt "$receipt"
-contains "... counted" "$tmp/out" '"counted": true'
-expect_status "a made-up receipt is not found" 1 M receipt "$A" --receipt 0123456789abcdef0123456789abcdef
+expect_status "while the meeting sits the receipt cannot be checked" 1 M --as r.s1.c1.g1.1.1 receipt "$A" --receipt "$receipt"
+contains "... BALLOT_SEALED" "$tmp/err" BALLOT_SEALED
 expect_status "a resident cannot close the meeting" 1 M --as r.s1.c1.g1.1.1 close "$A"
 step "the committee closes it: 5 of 8 is below two thirds" M $C close "$A"
 conflict "... closing" M $C close $((A + 1000))
 contains "... no quorum, the matter stays undecided" "$tmp/out" '"step": "undecided"'
 contains "... and the tally says so" "$tmp/out" '"valid": false'
+check "... the sealed votes are opened: how is stored without who or when" test "$(q "SELECT count(*) FROM meeting_votes WHERE meeting_id = $mt1 AND person_id IS NULL AND at_ms IS NULL")/$(q "SELECT count(*) FROM meeting_sealed WHERE meeting_id = $mt1")" = 5/0
+expect_status "the voter checks the receipt" 0 M --as r.s1.c1.g1.1.1 receipt "$A" --receipt "$receipt"
+contains "... counted" "$tmp/out" '"counted": true'
+contains "... as cast" "$tmp/out" '"choice": "yes"'
+expect_status "a made-up receipt is not found" 1 M receipt "$A" --receipt 0123456789abcdef0123456789abcdef
+contains "... NOT_FOUND" "$tmp/err" NOT_FOUND
 expect_status "a vote after close is refused" 1 M --as r.s1.c1.g3.4.1 vote "$A" --choice yes
 contains "... MEETING_CLOSED" "$tmp/err" MEETING_CLOSED
 expect_status "publishing an undecided matter is refused" 1 M $C publish "$A"
