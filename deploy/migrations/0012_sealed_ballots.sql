@@ -1,4 +1,4 @@
--- 0011: secret ballots that stay secret from anyone who can run SELECT
+-- 0012: secret ballots that stay secret from anyone who can run SELECT
 -- (docs/deliberation.md, "What a database reader can learn").
 --
 -- A secret vote's receipt hash and choice are sealed to the deployment's
@@ -28,9 +28,9 @@ UPDATE meeting_ballots b SET at_ms = NULL
 -- with their ballots. Their old row versions stay in the table's pages until
 -- VACUUM reclaims them: run VACUUM meeting_votes, meeting_ballots after this
 -- migration (docs/deliberation.md).
-CREATE TEMP TABLE secret_votes_0011 ON COMMIT DROP AS
+CREATE TEMP TABLE secret_votes_0012 ON COMMIT DROP AS
     SELECT v.* FROM meeting_votes v JOIN meetings m ON m.id = v.meeting_id
      WHERE m.ballot = 'secret';
 DELETE FROM meeting_votes v USING meetings m
  WHERE m.id = v.meeting_id AND m.ballot = 'secret';
-INSERT INTO meeting_votes SELECT * FROM secret_votes_0011 ORDER BY meeting_id, receipt_hash;
+INSERT INTO meeting_votes SELECT * FROM secret_votes_0012 ORDER BY meeting_id, receipt_hash;
