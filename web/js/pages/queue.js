@@ -71,7 +71,7 @@ function tick(root) {
 
 export function render(view) {
   const list = h('div', { id: 'queue-list', 'aria-live': 'polite' });
-  const status = h('div', {});
+  const status = h('div', { id: 'queue-status' });
   const open = h('input', { id: 'open-id', name: 'dispatch', inputmode: 'numeric' });
   const filter = h('select', { id: 'filter-state' },
     h('option', { value: '' }, t('q.all')),

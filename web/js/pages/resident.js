@@ -10,7 +10,7 @@ import { onEvent } from '../live.js';
 import { when } from '../time.js';
 
 export function render(view) {
-  const out = h('div', {});
+  const out = h('div', { id: 'file-outcome' });
   const mapEl = h('div', { id: 'case-map', class: 'map' });
   const category = h('select', { id: 'case-category', name: 'category', required: true });
   const description = h('textarea', { id: 'case-description', name: 'description', rows: 3, required: true });

@@ -43,7 +43,7 @@ export function render(view, ctx) {
           h('td', {}, t('state.' + d.state)),
           h('td', { class: c && c.late ? 'deadline late' : 'deadline' }, c ? t('deadline.' + next.name) + ' ' + c.text : '—'),
           w.state === 'closed' ? h('td', {}, rateForm(w, d)) : null);
-      }))))));
+      })))));
 
   const rateForm = (w, d) => {
     const id = `rate-${w.id}-${d.id}`;
