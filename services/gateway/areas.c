@@ -26,6 +26,5 @@ void areas_answer(worker_t *w, http_res_t *res)
     res->body = strdup(PQgetvalue(r, 0, 0));
     res->body_len = res->body ? strlen(res->body) : 0;
     res->status = 200;
-    res->type = "application/geo+json";
     PQclear(r);
 }
