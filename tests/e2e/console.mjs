@@ -64,6 +64,21 @@ page.on('console', m => {
   if (/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && (m.location().url || '').includes('/api/v1/')) return;
   errors.push(m.text() + ' @ ' + (m.location().url || ''));
 });
+async function login(person) {
+  await page.fill('#login-person', person);
+  await page.fill('#login-password', pw);
+  await page.press('#login-password', 'Enter');
+  await page.locator('#who:not([hidden])').waitFor({ timeout: 10000 });
+}
+async function noScroll(what) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await check(`at 390x844 ${what} has no horizontal scroll`, async () => {
+    const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (sw > w) throw new Error(`scrollWidth ${sw} > ${w}`);
+  });
+  await page.setViewportSize({ width: 1200, height: 900 });
+}
 const shot = async name => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
 
 try {
@@ -172,7 +187,58 @@ try {
     if (!id) throw new Error(text);
     await page.locator(`article.case[data-id="${id}"]`).waitFor({ timeout: 10000 });
   });
+  await noScroll("the resident's page");
   await shot('resident');
+
+  // --- the street office ---------------------------------------------------------
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.so.s1.head');
+  await check("the street office lands on its whistles", async () => { await page.locator('h2', { hasText: '吹哨报到' }).waitFor({ timeout: 10000 }); });
+  await page.locator('#w-depts input[value="dept.chengguan"]').waitFor({ timeout: 10000 });
+  await page.locator('#whistle-map path.leaflet-interactive').first().waitFor({ timeout: 10000 });
+  await page.selectOption('#w-kind', 'hard');
+  await page.fill('#w-reason', '浏览器测试：占道经营');
+  await page.check('#w-depts input[value="dept.chengguan"]');
+  // inside the street's first grid: a street office whistles within its own area
+  const wbox = await page.locator('#whistle-map path.area-demo-s1-c1-g1').boundingBox();
+  await page.mouse.click(wbox.x + wbox.width * 0.5, wbox.y + wbox.height * 0.5);
+  await page.click('#view form button[type="submit"]');
+  let whistle = null;
+  await check('the street office blows a whistle on the map, summoning a department', async () => {
+    const ok = page.locator('#view form .ok, #view form .refusal').first();
+    await ok.waitFor({ timeout: 10000 });
+    const text = await ok.textContent();
+    whistle = (text.match(/吹哨 (\d+)/) || [])[1];
+    if (!whistle) throw new Error(text);
+    await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`).waitFor({ timeout: 10000 });
+  });
+  await page.evaluate(() => { window.__noReload = true; });
+  const asClerk = await session(clerk);
+  const summoned = await until('the whistle\'s dispatch', async () =>
+    (await asClerk('GET', `/api/v1/dispatches?whistle_id=${whistle}`)).items[0]);
+  const t0 = Date.now();
+  await asClerk('POST', `/api/v1/dispatches/${summoned.id}/sign`, {});
+  await check("the department signs and the board shows it live, without a reload", async () => {
+    await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`, { hasText: '已签收' }).waitFor({ timeout: 10000 });
+    if (!await page.evaluate(() => window.__noReload === true)) throw new Error('reloaded');
+  });
+  console.log('# the board showed the signature ' + (Date.now() - t0) + ' ms after it');
+  await noScroll('the street office page');
+  await shot('street-office');
+
+  // --- the dispatch centre --------------------------------------------------------
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.centre.dispatcher');
+  await check("the centre lands on the three rates, with a chart and a ranking", async () => {
+    await page.locator('h2', { hasText: '三率考核' }).waitFor({ timeout: 10000 });
+    await page.locator('#view table tbody tr').first().waitFor({ timeout: 10000 });
+    const drawn = await page.evaluate(() => !!(window.Chart && Chart.getChart(document.getElementById('kpi-chart'))));
+    if (!drawn) throw new Error('no chart');
+  });
+  await noScroll('the centre page');
+  await shot('centre');
 
   await check('no request left 127.0.0.1', async () => { if (outside.length) throw new Error(outside.join(' ')); });
   await check('no console error (CSP violations included)', async () => { if (errors.length) throw new Error(errors.join(' | ')); });

@@ -19,7 +19,8 @@ export async function areaMap(el, label) {
   const map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
   const geo = await api('GET', '/api/v1/areas');
   const layer = L.geoJSON(geo, {
-    style: f => STYLE[f.properties.level] || STYLE.grid,
+    style: f => ({ ...(STYLE[f.properties.level] || STYLE.grid),
+      className: 'area area-' + f.properties.level + ' area-' + f.properties.code.replace(/[^A-Za-z0-9_-]/g, '-') }),
     onEachFeature: (f, l) => l.bindTooltip(f.properties.name, { sticky: true }),
     interactive: true,
   }).addTo(map);
