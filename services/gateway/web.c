@@ -105,7 +105,8 @@ static int s_default_root(char *out)
     if (!slash)
         return -1;
     *slash = '\0';
-    const char *tries[] = {"/../../web", "/../share/gov/web"};
+    /* build/bin, build/asan/bin (the repository's builds), an installed bin */
+    const char *tries[] = {"/../../web", "/../../../web", "/../share/gov/web"};
     for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
         char cand[PATH_MAX + 32];
         snprintf(cand, sizeof cand, "%s%s", exe, tries[i]);
@@ -121,16 +122,22 @@ int web_new(const char *root, const char *vendor, web_t **out)
     if (!self)
         return -1;
     struct stat st;
-    if (root ? !realpath(root, self->root) : s_default_root(self->root) != 0) {
-        log_error("the console's folder %s was not found (set GOV_GATEWAY_WEB_DIR)",
-                  root ? root : "beside the binary");
+    snprintf(self->vendor, sizeof self->vendor, "%s", vendor ? vendor : "/usr/share/javascript");
+    if (!root && s_default_root(self->root) != 0) {
+        /* An API-only gateway: the console's paths are 404. */
+        log_warn("no console: web/ was not found beside the binary (set GOV_GATEWAY_WEB_DIR)");
+        self->root[0] = '\0';
+        *out = self;
+        return 0;
+    }
+    if (root && !realpath(root, self->root)) {
+        log_error("GOV_GATEWAY_WEB_DIR %s was not found", root);
         goto fail;
     }
     if (stat(self->root, &st) != 0 || !S_ISDIR(st.st_mode)) {
         log_error("GOV_GATEWAY_WEB_DIR %s is not a folder", self->root);
         goto fail;
     }
-    snprintf(self->vendor, sizeof self->vendor, "%s", vendor ? vendor : "/usr/share/javascript");
     log_info("console from %s, libraries from %s", self->root, self->vendor);
     *out = self;
     return 0;
@@ -161,7 +168,8 @@ void web_serve(const web_t *self, const http_req_t *req, http_res_t *res)
     char rel[1100], full[PATH_MAX * 2], real[PATH_MAX];
     web_tree_t tree;
     const char *type;
-    if (!self || web_resolve(req->path, rel, sizeof rel, &tree) != 0 || !(type = web_type(rel))) {
+    if (!self || web_resolve(req->path, rel, sizeof rel, &tree) != 0 || !(type = web_type(rel)) ||
+        (tree == WEB_ROOT && !self->root[0])) {
         s_not_found(res, req->path);
         return;
     }

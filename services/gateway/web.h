@@ -30,9 +30,11 @@ typedef struct web web_t;
 typedef enum { WEB_ROOT = 0, WEB_VENDOR = 1 } web_tree_t;
 
 /* Serves ROOT (the console) and VENDOR (Debian's /usr/share/javascript).
- * `root` NULL: found beside the binary (../../web from build/bin, as in the
- * repository, or ../share/gov/web when installed). Returns 0 and sets `*out`,
- * or -1 after logging (a root that is not a directory). */
+ * `root` NULL: found beside the binary (../../web from build/bin or
+ * ../../../web from build/asan/bin, as in the repository, or
+ * ../share/gov/web when installed); when it is not there, the gateway
+ * serves the API only (a warning; the console's paths are 404). Returns 0
+ * and sets `*out`, or -1 after logging (a given root that is not a folder). */
 int web_new(const char *root, const char *vendor, web_t **out);
 
 /* Frees; NULLs the caller's pointer; safe on NULL. */

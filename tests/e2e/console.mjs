@@ -219,7 +219,7 @@ try {
     (await asClerk('GET', `/api/v1/dispatches?whistle_id=${whistle}`)).items[0]);
   const t0 = Date.now();
   await asClerk('POST', `/api/v1/dispatches/${summoned.id}/sign`, {});
-  await check("the department signs and the board shows it live, without a reload", async () => {
+  await check("the department signs and the board shows it without a reload", async () => {
     await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`, { hasText: '已签收' }).waitFor({ timeout: 10000 });
     if (!await page.evaluate(() => window.__noReload === true)) throw new Error('reloaded');
   });

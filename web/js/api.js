@@ -2,6 +2,7 @@
 // login gave to every request that changes something, and turns a refusal
 // into a Refusal carrying the service's code, message, detail and hint.
 let csrf = null;
+let unit = null; // X-Gov-Unit, for a person in several units
 
 export class Refusal extends Error {
   constructor(status, e) {
@@ -15,10 +16,14 @@ export class Refusal extends Error {
 
 export function setCsrf(token) { if (token) csrf = token; }
 
+// The unit a person in several units acts for (null: the gateway's default).
+export function setUnit(code) { unit = code || null; }
+
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  if (unit) headers['X-Gov-Unit'] = unit;
   let r;
   try {
     r = await fetch(path, {

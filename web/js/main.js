@@ -3,7 +3,7 @@
 // roles use, one at a time, by the address's #fragment (#/queue ...). Each
 // page is a module exporting render(view, ctx) that returns a function to
 // call when the page is left (to stop its timers and live subscriptions).
-import { api, setCsrf } from './api.js';
+import { api, setCsrf, setUnit } from './api.js';
 import { t, translate, setLang, getLang } from './i18n.js';
 import { h } from './dom.js';
 import { startLive, stopLive, onState } from './live.js';
@@ -62,6 +62,11 @@ function who() {
   const sel = document.getElementById('unit-select');
   sel.replaceChildren(...(me.units.length ? me.units : [{ code: '', kind: 'resident', role: '' }])
     .map(u => h('option', { value: u.code }, u.code ? t('kind.' + u.kind) + ' · ' + u.code : t('kind.resident'))));
+  // One unit: nothing to choose. Several: the choice goes with every request
+  // (X-Gov-Unit); the live feed shows what any of them may see.
+  sel.disabled = me.units.length < 2;
+  setUnit(me.units.length > 1 ? sel.value : null);
+  sel.onchange = () => { setUnit(sel.value); show(); };
   w.hidden = false;
 }
 

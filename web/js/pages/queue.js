@@ -94,9 +94,12 @@ export function render(view) {
     list.replaceChildren(...(cards.length ? cards : [h('p', {}, t('q.empty'))]));
     tick(list);
   };
+  let generation = 0; // only the latest of overlapping loads draws
   const reload = async () => {
+    const mine = ++generation;
     try {
       const r = await api('GET', '/api/v1/dispatches?limit=200');
+      if (mine !== generation) return;
       items = r.items || [];
       draw();
     } catch (err) {

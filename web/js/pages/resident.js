@@ -46,9 +46,12 @@ export function render(view) {
     }
   });
 
+  let generation = 0; // only the latest of overlapping loads draws
   const loadMine = async () => {
+    const ticket = ++generation;
     try {
       const r = await api('GET', '/api/v1/cases?limit=50');
+      if (ticket !== generation) return;
       const items = r.items || [];
       mine.replaceChildren(...(items.length ? items.map(c => h('article', { class: 'card case', dataset: { id: c.id, status: c.status } },
         h('h3', {}, t('q.case', { id: c.id }), ' ', h('span', { class: 'badge' }, t('cstate.' + c.status))),

@@ -58,11 +58,16 @@ export function render(view, ctx) {
       } }, t('w.rate')), res);
   };
 
+  // Loads overlap (an event, the poll, a new whistle): only the latest one
+  // draws, so a slow earlier answer never overwrites a newer board.
+  let generation = 0, anyOpen = false;
   const loadBoard = async () => {
-    const cards = [];
-    for (const id of [...ids].reverse()) {
-      try { cards.push(drawOne((await api('GET', `/api/v1/whistles/${id}`)).item)); } catch (err) { cards.push(refusalBox(err)); }
-    }
+    const mine = ++generation;
+    const got = await Promise.all([...ids].reverse().map(id =>
+      api('GET', `/api/v1/whistles/${id}`).then(r => r.item, err => err)));
+    if (mine !== generation) return;
+    anyOpen = got.some(w => w && w.state === 'open');
+    const cards = got.map(w => (w && w.id ? drawOne(w) : refusalBox(w)));
     board.replaceChildren(...(cards.length ? cards : [h('p', {}, t('w.none'))]));
   };
 
@@ -111,6 +116,11 @@ export function render(view, ctx) {
     if (ev.type === 'WhistleBlown' && w.id) remember(w.id);
     if (ev.stream === 'routing') { clearTimeout(pending); pending = setTimeout(loadBoard, 150); }
   });
-  const timer = setInterval(loadBoard, 30000);
+  // The live feed brings a whistle's own events (blown, closed) but not its
+  // departments' signatures and arrivals, which are their dispatches' events
+  // (services/gateway/feedscope.c sends those to the dispatch's unit only):
+  // while a whistle is open, the board asks again every 2 s (the gateway's
+  // cache answers while nothing changed).
+  const timer = setInterval(() => { if (anyOpen) loadBoard(); }, 2000);
   return () => { off(); clearTimeout(pending); clearInterval(timer); if (map) map.remove(); };
 }
