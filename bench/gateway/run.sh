@@ -30,6 +30,7 @@ export GOV_KEYS_DIR="$tmp/keys" GOV_MERGE_DISTANCE_M=0 GOV_LOG_LEVEL=warn
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_NOTIFY_ENDPOINT="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free) GOV_ROUTING_HTTP_PORT=$(free) GOV_GATEWAY_HTTP_PORT=$(free)
 export GOV_GATEWAY_PORT=$(free) GOV_GATEWAY_RATE=1000000 GOV_GATEWAY_BURST=1000000
 start() { # NAME: starts gov-NAME and waits for its health check

@@ -4,7 +4,8 @@
  * It listens on GOV_GATEWAY_PORT (http.c: bounded connections, headers and
  * bodies, security headers on every answer). A request proves who sends it
  * with a session cookie or an API token (auth.c: only digests are stored,
- * looked up on every request, so a revocation is felt at once). The JSON
+ * looked up on every request, so a revocation is felt at once); a session
+ * opens with a password or a one-time code that notify texts (logincode.c). The JSON
  * API (api.c) turns the request into the owning service's typed message,
  * with that person as the actor, and sends it over CURVE with the gateway's
  * key — one of the few the services let act for people — from a pool of
@@ -72,6 +73,7 @@ int main(void)
     gateway_t *gw = &self.gw;
     gw->timeout_ms = (int) config_int("GOV_GATEWAY_TIMEOUT_MS", 5000, 100, 600000, &bad);
     gw->session_ttl_ms = 1000 * config_int("GOV_GATEWAY_SESSION_S", 8 * 3600, 60, 30 * 86400, &bad);
+    gw->login_code_ttl_ms = 1000 * config_int("GOV_GATEWAY_LOGIN_CODE_S", 300, 1, 3600, &bad);
     gw->secure_cookie = (int) config_int("GOV_GATEWAY_SECURE_COOKIE", 0, 0, 1, &bad);
     if (http.tls_cert)
         gw->secure_cookie = 1; /* over HTTPS the cookie never travels in the clear */
@@ -80,6 +82,7 @@ int main(void)
         [GW_ROUTING] = config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT),
         [GW_DELIBERATION] =
             config_str("GOV_DELIBERATION_ENDPOINT", CONFIG_DELIBERATION_ENDPOINT_DEFAULT),
+        [GW_NOTIFY] = config_str("GOV_NOTIFY_ENDPOINT", CONFIG_NOTIFY_ENDPOINT_DEFAULT),
     };
     double rate = (double) config_int("GOV_GATEWAY_RATE", 50, 1, 1000000, &bad);
     double burst = (double) config_int("GOV_GATEWAY_BURST", 100, 1, 1000000, &bad);
@@ -100,7 +103,7 @@ int main(void)
     self.m_requests = health_metric(h, "http_requests_total", "HTTP requests", HEALTH_COUNTER);
     self.m_refused = health_metric(h, "http_refused_total", "HTTP answers 4xx and 5xx", HEALTH_COUNTER);
     self.m_logins_failed =
-        health_metric(h, "logins_failed_total", "logins with a wrong person or password", HEALTH_COUNTER);
+        health_metric(h, "logins_failed_total", "logins with a wrong person, password or code", HEALTH_COUNTER);
     self.m_hits = health_metric(h, "cache_hits_total", "reads answered from the cache", HEALTH_COUNTER);
     self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
     svc_on_tick(svc, s_tick, &self);
