@@ -9,10 +9,13 @@ set -euo pipefail
 
 build=(build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev
        libuv1-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libargon2-dev libsodium-dev
-       postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3 python3-aiosmtpd)
-testing=(docker-compose clang-14 libclang-rt-14-dev python3-jsonschema python3-yaml)
+       postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3 python3-aiosmtpd
+       libjs-leaflet libjs-chart.js)
+# The console's browser tests: Debian's chromium, driven from Node by playwright-core
+# (tests/e2e/package.json and its lockfile; installed into tests/e2e/node_modules below).
+testing=(docker-compose clang-14 libclang-rt-14-dev python3-jsonschema python3-yaml chromium)
 runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcurl4 libssl3 libargon2-1 libsodium23 python3-aiosmtpd
-         postgresql-client-15 curl ca-certificates)
+         postgresql-client-15 curl ca-certificates libjs-leaflet libjs-chart.js)
 
 case "${1:-}" in
     "") want=("${build[@]}") ;;
@@ -22,12 +25,27 @@ case "${1:-}" in
     *) echo "usage: $0 [--test|--bench|--runtime]" >&2; exit 2 ;;
 esac
 
+# Node and npm: Debian's, unless a node is there already (NodeSource's nodejs
+# carries its own npm and conflicts with Debian's npm package).
+if [ "${1:-}" = --test ] && ! command -v npm >/dev/null; then
+    want+=(nodejs npm)
+fi
+# After the packages: playwright-core, exactly as the lockfile says.
+e2e() {
+    [ "${1:-}" = --test ] || return 0
+    local dir; dir="$(dirname "$0")/../tests/e2e"
+    [ -d "$dir/node_modules/playwright-core" ] && return 0
+    echo "install: npm ci in tests/e2e (playwright-core)"
+    (cd "$dir" && npm ci --no-audit --no-fund >/dev/null)
+}
+
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install: all packages present"
+    e2e "${1:-}"
     exit 0
 fi
 echo "install: installing ${missing[*]}"
@@ -37,3 +55,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install: done"
+e2e "${1:-}"

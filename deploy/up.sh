@@ -76,6 +76,8 @@ printf '  %-12s pid %-7s mail smtp://127.0.0.1:%s, robots http://127.0.0.1:%s, r
 if [ -x build/bin/gov-gateway ]; then
     cat <<GATEWAY
 
+the console (open it in a browser, log in with one of the demo logins below):
+  http://127.0.0.1:$GOV_GATEWAY_PORT/   (docs/console.md)
 the gateway (the front door): http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/   (docs/gateway.md)
 demo logins, password $(cat var/demo-password) (var/demo-password):
   resident r.s1.c1.g1.1.1 · grid worker p.gt.s1.c1.g1.grid_worker · community committee p.cm.s1.c1.head

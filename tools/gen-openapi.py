@@ -445,6 +445,36 @@ def build(routes, messages, enums, types):
                                   **refusals('401', '503')),
             },
         },
+        '/api/v1/areas': {
+            'get': {
+                'operationId': 'areas', 'tags': ['map'], 'summary': "the district's areas as GeoJSON",
+                'description': 'Every area (district, streets, communities, grids) as one GeoJSON '
+                'FeatureCollection, simplified to about 5 m, for the console\'s map (no tile '
+                'server: the map draws these polygons). Each feature\'s properties are code, '
+                'name, level and parent (the parent\'s code, null for the district). Answered '
+                'by the gateway from the shared areas table (services/gateway/areas.c).',
+                'security': read_security,
+                'responses': dict({'200': {'description': 'the areas', 'content': {
+                    'application/json': {'schema': {
+                        'type': 'object', 'required': ['type', 'features'],
+                        'properties': {
+                            'type': {'type': 'string', 'enum': ['FeatureCollection']},
+                            'features': {'type': 'array', 'items': {
+                                'type': 'object', 'required': ['type', 'geometry', 'properties'],
+                                'properties': {
+                                    'type': {'type': 'string', 'enum': ['Feature']},
+                                    'geometry': {'type': 'object'},
+                                    'properties': {
+                                        'type': 'object',
+                                        'required': ['code', 'name', 'level', 'parent'],
+                                        'properties': {
+                                            'code': {'type': 'string'}, 'name': {'type': 'string'},
+                                            'level': {'type': 'string', 'enum': [
+                                                'district', 'street', 'community', 'grid']},
+                                            'parent': {'type': 'string', 'nullable': True}}}}}}}}}}}},
+                                  **refusals('401', '503')),
+            },
+        },
     }
     for method, path, service, rtype, id_field in routes:
         if rtype not in types:

@@ -1,4 +1,5 @@
 #include "api.h"
+#include "areas.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -16,6 +17,7 @@
 #include "open311.h"
 #include "pbjson.h"
 #include "routing.pb-c.h"
+#include "web.h"
 
 /* Every route: the method and path ("{id}" is a number that fills
  * `id_field`), the service and request type, and whether it changes
@@ -576,19 +578,26 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         open311_handle(gw, req, res); /* Open311 GeoReport v2: docs/open311.md */
         return;
     }
+    if (strncmp(req->path, "/api/", 5) != 0) {
+        web_serve(gw->web, req, res); /* the console's files: docs/console.md */
+        if (res->status >= 400)
+            atomic_fetch_add(&gw->refused, 1);
+        return;
+    }
     const route_t *route = NULL;
     int64_t id = 0;
     int session = strcmp(req->path, "/api/v1/session") == 0, me = strcmp(req->path, "/api/v1/me") == 0;
     int events = strcmp(req->path, "/api/v1/events") == 0;
     int code = strcmp(req->path, "/api/v1/session/code") == 0, post = strcmp(req->method, "POST") == 0;
-    int path_known = session || me || events || code;
+    int areas = strcmp(req->path, "/api/v1/areas") == 0;
+    int path_known = session || me || events || code || areas;
     for (size_t i = 0; !route && i < sizeof s_routes / sizeof *s_routes; i++)
         if (s_match(s_routes[i].path, req->path, &id)) {
             path_known = 1;
             if (strcmp(s_routes[i].method, req->method) == 0)
                 route = &s_routes[i];
         }
-    if (!path_known || (!route && !session && !me && !events && !(code && post))) {
+    if (!path_known || (!route && !session && !me && !events && !areas && !(code && post))) {
         http_refuse(res, path_known ? 405 : 404, "NO_ROUTE", req->method);
         atomic_fetch_add(&gw->refused, 1);
         return;
@@ -621,6 +630,8 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         http_refuse(res, 403, "CSRF_REQUIRED", NULL);
     } else if (me && strcmp(req->method, "GET") == 0) {
         http_json(res, 200, s_me(&who));
+    } else if (areas && strcmp(req->method, "GET") == 0) {
+        areas_answer(w, res); /* the map's polygons (areas.h) */
     } else if (events && strcmp(req->method, "GET") == 0) {
         feed_open(gw->feed, w, &who, who.via == AUTH_BEARER ? bearer : cookie, req, res);
     } else if (session && strcmp(req->method, "DELETE") == 0) {

@@ -18,11 +18,13 @@
 #include "http.h"
 #include "limiter.h"
 #include "pool.h"
+#include "web.h"
 
 typedef struct {
     pool_t *pool;
     feed_t *feed;            /* GET /api/v1/events */
     cache_t *cache;          /* routing's reads while nothing changed */
+    web_t *web;              /* the console's files (every path outside /api/, /open311/) */
     limiter_t *per_address;  /* every request, by the client's address */
     limiter_t *per_person;   /* every request, by who it proved to be */
     limiter_t *logins;       /* login attempts, by address and by person */

@@ -106,7 +106,12 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, http_res_t *res)
     }
     MHD_add_response_header(r, "Content-Type", res->type ? res->type : "application/json");
     for (size_t i = 0; i < sizeof s_security_headers / sizeof *s_security_headers; i++)
-        MHD_add_response_header(r, s_security_headers[i][0], s_security_headers[i][1]);
+        if (!res->cache_control || strcmp(s_security_headers[i][0], "Cache-Control") != 0)
+            MHD_add_response_header(r, s_security_headers[i][0], s_security_headers[i][1]);
+    if (res->cache_control)
+        MHD_add_response_header(r, "Cache-Control", res->cache_control);
+    if (res->etag[0])
+        MHD_add_response_header(r, "ETag", res->etag);
     if (res->cookie[0])
         MHD_add_response_header(r, "Set-Cookie", res->cookie);
     if (res->retry_after) {

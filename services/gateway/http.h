@@ -39,6 +39,8 @@ typedef struct {
     size_t body_len;
     char cookie[256];   /* a Set-Cookie value, "" for none */
     unsigned retry_after; /* seconds, for 429 and 503; 0 for none */
+    const char *cache_control; /* NULL: "no-store" (a file of the console: web.h) */
+    char etag[48];         /* an ETag, "" for none */
     http_stream_fn stream; /* instead of body: a stream, */
     void *stream_arg;      /* its argument, */
     void (*stream_free)(void *arg); /* freed with this once the client is gone */

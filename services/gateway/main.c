@@ -13,7 +13,7 @@
  * services decide; the gateway answers with what they said. GET
  * /api/v1/events streams what the person may see, live (feed.c). A city's
  * Open311 apps use /open311/v2/ (open311.c) with an api key, acting for no
- * person.
+ * person. Every other path is a file of the console (web.c, docs/console.md).
  *
  * Health and metrics are on GOV_GATEWAY_HTTP_PORT, like every service's. */
 #include <stdio.h>
@@ -109,6 +109,9 @@ int main(void)
     svc_on_tick(svc, s_tick, &self);
     if (!gw->per_address || !gw->per_person || !gw->logins || (cache_mb && !gw->cache))
         goto done;
+    if (web_new(config_str("GOV_GATEWAY_WEB_DIR", NULL), config_str("GOV_GATEWAY_VENDOR_DIR", NULL),
+                &gw->web))
+        goto done;
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
         feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
         http_new(&http, api_handle, gw, &self.http))
@@ -125,6 +128,7 @@ done:
     limiter_destroy(&gw->per_person);
     limiter_destroy(&gw->logins);
     cache_destroy(&gw->cache);
+    web_destroy(&gw->web);
     svc_destroy(svc);
     return rc;
 }

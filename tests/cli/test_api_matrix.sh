@@ -224,6 +224,7 @@ id[CASE_EVAL]=${id[C1]} id[CASE_EVAL.res]=${id[C4]} id[MONTH]=$(TZ=Asia/Shanghai
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
 GET  /api/v1/me                                        401  200  200  200  200  200  200  200  200  200
+GET  /api/v1/areas                                     401  200  200  200  200  200  200  200  200  200
 POST /api/v1/cases                                     401  201  201  201  201  201  201  201  201  201  case
 GET  /api/v1/cases                                     401  200  200  200  200  200  200  200  200  200
 EOF

@@ -1,0 +1,250 @@
+// The console in a real browser: Debian's chromium, headless, driven by
+// playwright-core (tests/e2e/package.json; started by tests/cli/test_console.sh,
+// which starts the stack and sets the passwords). Prints one line a check,
+// "PASS name" or "FAIL name<TAB>evidence", for the shell to number as TAP.
+//
+// Env: GOV_CONSOLE_URL (the gateway), GOV_CONSOLE_PASSWORD, GOV_CONSOLE_SHOTS
+// (a folder for screenshots, optional), CHROMIUM (default /usr/bin/chromium).
+import { chromium } from 'playwright-core';
+
+const base = process.env.GOV_CONSOLE_URL;
+const pw = process.env.GOV_CONSOLE_PASSWORD;
+const shots = process.env.GOV_CONSOLE_SHOTS || '';
+const clerk = 'p.dept.chengguan.head', resident = 'r.s1.c1.g1.1.1', other = 'r.s1.c1.g1.1.2';
+let failures = 0;
+const pass = name => console.log('PASS ' + name);
+const fail = (name, why) => { failures++; console.log('FAIL ' + name + '\t' + String(why).replace(/\s+/g, ' ').slice(0, 400)); };
+async function check(name, fn) {
+  try { const r = await fn(); if (r === false) fail(name, 'false'); else pass(name); } catch (e) { fail(name, e.message || e); }
+}
+
+// A person's API session from outside the browser (Node's fetch).
+async function session(person) {
+  const r = await fetch(base + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ person, password: pw }) });
+  const me = await r.json();
+  if (!r.ok) throw new Error('login ' + person + ': ' + JSON.stringify(me));
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  return async (method, path, body) => {
+    const a = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': me.csrf_token },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    const j = await a.json();
+    if (!a.ok) throw new Error(method + ' ' + path + ' ' + a.status + ' ' + JSON.stringify(j));
+    return j;
+  };
+}
+const until = async (what, fn, ms = 15000) => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise(r => setTimeout(r, 100));
+  }
+};
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, locale: 'zh-CN' });
+const outside = [], errors = [];
+// Every request: one for any address but 127.0.0.1 is recorded and aborted.
+await context.route('**/*', route => {
+  const u = new URL(route.request().url());
+  if (u.protocol === 'data:' || u.hostname === '127.0.0.1') return route.continue();
+  outside.push(u.href);
+  return route.abort();
+});
+const page = await context.newPage();
+page.setDefaultTimeout(10000);
+page.on('pageerror', e => errors.push('pageerror: ' + e.message));
+page.on('console', m => {
+  if (m.type() !== 'error') return;
+  // A refusal the test asks for is a 4xx on /api/ that the browser reports
+  // as a failed load; any other error (CSP violations included) counts.
+  if (/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && (m.location().url || '').includes('/api/v1/')) return;
+  errors.push(m.text() + ' @ ' + (m.location().url || ''));
+});
+async function login(person) {
+  await page.fill('#login-person', person);
+  await page.fill('#login-password', pw);
+  await page.press('#login-password', 'Enter');
+  await page.locator('#who:not([hidden])').waitFor({ timeout: 10000 });
+}
+async function noScroll(what) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await check(`at 390x844 ${what} has no horizontal scroll`, async () => {
+    const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (sw > w) throw new Error(`scrollWidth ${sw} > ${w}`);
+  });
+  await page.setViewportSize({ width: 1200, height: 900 });
+}
+const shot = async name => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
+
+try {
+  // --- the department clerk --------------------------------------------------
+  await page.goto(base + '/');
+  await check('the login page is in Chinese by default', async () =>
+    (await page.locator('#login-title').textContent()) === '登录');
+  await page.fill('#login-person', clerk);
+  await page.fill('#login-password', 'wrong password!');
+  await page.press('#login-password', 'Enter');
+  await check('a wrong password shows the refusal with its code', async () => {
+    const r = page.locator('.refusal');
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'BAD_CREDENTIALS' && (await r.textContent()).includes('密码错误');
+  });
+  await page.fill('#login-password', pw);
+  await page.press('#login-password', 'Enter');
+  await check('the clerk logs in and lands on the department queue', async () => {
+    await page.locator('h2', { hasText: '派单队列' }).waitFor({ timeout: 10000 });
+  });
+  await until('the live feed', () => page.locator('#live-state', { hasText: '实时已连接' }).count());
+  await page.evaluate(() => { window.__noReload = true; });
+
+  const asResident = await session(resident);
+  const filed = await asResident('POST', '/api/v1/cases', { channel: 'app', category: 'complaint.noise',
+    description: '浏览器测试：夜间施工噪音', location: { point: { lat: 39.9025, lon: 116.3025 } } });
+  const card = page.locator('article.dispatch', { hasText: `案件 ${filed.case_id}` });
+  await check('a dispatch of a case filed through the API appears live', async () => { await card.waitFor({ timeout: 15000 }); });
+  await check('... without a reload', async () => page.evaluate(() => window.__noReload === true));
+  await check('... with a countdown to its deadlines', async () => /剩余|已超时/.test(await card.locator('.deadlines').textContent()));
+  await shot('department');
+
+  await card.locator('button[data-action="sign"]').click();
+  await check('the clerk signs it', async () => { await page.locator(`article.dispatch[data-state="signed"]`, { hasText: `案件 ${filed.case_id}` }).waitFor({ timeout: 10000 }); });
+  const signed = page.locator('article.dispatch', { hasText: `案件 ${filed.case_id}` });
+  await signed.locator('button[data-action="sign"]').click();
+  await check('signing again shows the service refusal with its code, in Chinese', async () => {
+    const r = signed.locator('.refusal');
+    await r.waitFor({ timeout: 5000 });
+    const code = await r.getAttribute('data-code');
+    if (code !== 'ALREADY_SIGNED' && code !== 'ILLEGAL_TRANSITION') throw new Error('code ' + code + ': ' + await r.textContent());
+    return /已经签收|不允许/.test(await r.textContent());
+  });
+
+  // Another department's dispatch, opened by its number: not found.
+  const asOther = await session(other);
+  const water = await asOther('POST', '/api/v1/cases', { channel: 'app', category: 'report.water',
+    description: '浏览器测试：水管破裂', location: { point: { lat: 39.9075, lon: 116.3075 } } });
+  const centre = await session('p.centre.dispatcher');
+  const theirs = await until('the water case dispatched', async () =>
+    (await centre('GET', `/api/v1/dispatches?case_id=${water.case_id}`)).items.find(d => d.unit !== 'dept.chengguan'));
+  await page.fill('#open-id', String(theirs.id));
+  await page.press('#open-id', 'Enter');
+  await check("another unit's dispatch by its number shows NOT_FOUND", async () => {
+    const r = page.locator('#queue-status .refusal');
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'NOT_FOUND';
+  });
+
+  await page.click('#lang');
+  await check('the English switch relabels the page', async () => {
+    await page.locator('h2', { hasText: 'Dispatch queue' }).waitFor({ timeout: 5000 });
+    return (await page.locator('html').getAttribute('lang')) === 'en';
+  });
+  await page.click('#lang');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  await check('at 390x844 the department page has no horizontal scroll', async () => {
+    const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (sw > w) throw new Error(`scrollWidth ${sw} > ${w}`);
+  });
+  await check('every control has a label', async () => {
+    const bad = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+      .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.id || el.outerHTML));
+    if (bad.length) throw new Error('unlabelled: ' + bad.join(', '));
+  });
+  await shot('department-phone');
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+
+  // --- the resident ------------------------------------------------------------
+  await page.fill('#login-person', resident);
+  await page.fill('#login-password', pw);
+  await page.press('#login-password', 'Enter');
+  await check("the resident lands on the resident's page", async () => { await page.locator('h2', { hasText: '我要反映' }).waitFor({ timeout: 10000 }); });
+  await check('the map draws the areas themselves (no tiles)', async () => {
+    await page.locator('#case-map[data-ready="1"]').waitFor({ timeout: 10000 });
+    const paths = await page.locator('#case-map path.leaflet-interactive').count();
+    const tiles = await page.locator('#case-map img.leaflet-tile').count();
+    if (paths < 2 || tiles) throw new Error(`${paths} polygons, ${tiles} tiles`);
+  });
+  await check('... and lists the resident\'s own case', async () => { await page.locator(`article.case[data-id="${filed.case_id}"]`).waitFor({ timeout: 5000 }); });
+  const box = await page.locator('#case-map').boundingBox();
+  await page.mouse.click(box.x + box.width * 0.45, box.y + box.height * 0.6);
+  await check('a click on the map sets the point', async () => /\d+\.\d+, \d+\.\d+/.test(await page.locator('#case-point').textContent()));
+  await page.selectOption('#case-category', 'complaint.sanitation');
+  await page.fill('#case-description', '浏览器测试：垃圾堆放');
+  await page.click('form button[type="submit"]');
+  await check('the resident files a case on the map and it is received with its area', async () => {
+    const ok = page.locator('#file-outcome > *');
+    await ok.waitFor({ timeout: 10000 });
+    const text = await ok.textContent();
+    if ((await ok.getAttribute('class')) !== 'ok') throw new Error('refused: ' + text);
+    const id = (text.match(/案件 (\d+)/) || [])[1];
+    if (!id) throw new Error(text);
+    await page.locator(`article.case[data-id="${id}"]`).waitFor({ timeout: 10000 });
+  });
+  await noScroll("the resident's page");
+  await shot('resident');
+
+  // --- the street office ---------------------------------------------------------
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.so.s1.head');
+  await check("the street office lands on its whistles", async () => { await page.locator('h2', { hasText: '吹哨报到' }).waitFor({ timeout: 10000 }); });
+  await page.locator('#w-depts input[value="dept.chengguan"]').waitFor({ timeout: 10000 });
+  await page.locator('#whistle-map path.leaflet-interactive').first().waitFor({ timeout: 10000 });
+  await page.selectOption('#w-kind', 'hard');
+  await page.fill('#w-reason', '浏览器测试：占道经营');
+  await page.check('#w-depts input[value="dept.chengguan"]');
+  // inside the street's first grid: a street office whistles within its own area
+  const wbox = await page.locator('#whistle-map path.area-demo-s1-c1-g1').boundingBox();
+  await page.mouse.click(wbox.x + wbox.width * 0.5, wbox.y + wbox.height * 0.5);
+  await page.click('#view form button[type="submit"]');
+  let whistle = null;
+  await check('the street office blows a whistle on the map, summoning a department', async () => {
+    const ok = page.locator('#view form .ok, #view form .refusal').first();
+    await ok.waitFor({ timeout: 10000 });
+    const text = await ok.textContent();
+    whistle = (text.match(/吹哨 (\d+)/) || [])[1];
+    if (!whistle) throw new Error(text);
+    await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`).waitFor({ timeout: 10000 });
+  });
+  await page.evaluate(() => { window.__noReload = true; });
+  const asClerk = await session(clerk);
+  const summoned = await until('the whistle\'s dispatch', async () =>
+    (await asClerk('GET', `/api/v1/dispatches?whistle_id=${whistle}`)).items[0]);
+  const t0 = Date.now();
+  await asClerk('POST', `/api/v1/dispatches/${summoned.id}/sign`, {});
+  await check("the department signs and the board shows it without a reload", async () => {
+    await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`, { hasText: '已签收' }).waitFor({ timeout: 10000 });
+    if (!await page.evaluate(() => window.__noReload === true)) throw new Error('reloaded');
+  });
+  console.log('# the board showed the signature ' + (Date.now() - t0) + ' ms after it');
+  await noScroll('the street office page');
+  await shot('street-office');
+
+  // --- the dispatch centre --------------------------------------------------------
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.centre.dispatcher');
+  await check("the centre lands on the three rates, with a chart and a ranking", async () => {
+    await page.locator('h2', { hasText: '三率考核' }).waitFor({ timeout: 10000 });
+    await page.locator('#view table tbody tr').first().waitFor({ timeout: 10000 });
+    const drawn = await page.evaluate(() => !!(window.Chart && Chart.getChart(document.getElementById('kpi-chart'))));
+    if (!drawn) throw new Error('no chart');
+  });
+  await noScroll('the centre page');
+  await shot('centre');
+
+  await check('no request left 127.0.0.1', async () => { if (outside.length) throw new Error(outside.join(' ')); });
+  await check('no console error (CSP violations included)', async () => { if (errors.length) throw new Error(errors.join(' | ')); });
+} catch (e) {
+  fail('the run finished', (e.stack || e) + ' -- console errors: ' + errors.join(' | '));
+} finally {
+  await browser.close();
+}
+process.exit(failures ? 1 : 0);

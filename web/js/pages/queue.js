@@ -1,0 +1,140 @@
+// The queue: the unit's dispatches (GET /api/v1/dispatches), each with a
+// countdown to the deadlines still to meet, and the actions on it — sign,
+// arrive, progress (with photos' links), resolve, return with a reason. The
+// console does not second-guess the rules: every action is offered on an
+// open dispatch and the service's refusal is shown (code, message, hint).
+// Live: any routing event about a dispatch reloads the list.
+import { api } from '../api.js';
+import { t } from '../i18n.js';
+import { h, refusalBox, okBox, say } from '../dom.js';
+import { onEvent } from '../live.js';
+import { deadlines, countdown, when } from '../time.js';
+
+const ENDED = new Set(['resolved', 'returned', 'reassigned', 'released']);
+
+function actionForm(d, reload, out) {
+  const id = d.id;
+  const text = h('input', { id: `text-${id}`, name: 'text' });
+  const media = h('input', { id: `media-${id}`, name: 'media', inputmode: 'url', placeholder: 'https://…' });
+  const reason = h('select', { id: `reason-${id}`, name: 'reason' },
+    ['function', 'territory', 'ownership'].map(r => h('option', { value: r }, t('reason.' + r))));
+  const act = async (verb, body) => {
+    try {
+      await api('POST', `/api/v1/dispatches/${id}/${verb}`, body);
+      say(out, okBox(t('done.' + verb, { id })));
+      reload();
+    } catch (err) {
+      say(out, refusalBox(err));
+    }
+  };
+  const links = () => media.value.split(/[\s,]+/).filter(Boolean);
+  const b = (verb, fn) => h('button', { type: 'button', dataset: { action: verb }, onclick: fn }, t('act.' + verb));
+  return h('div', { class: 'actions' },
+    h('div', { class: 'row' },
+      b('sign', () => act('sign', {})),
+      b('arrive', () => act('arrive', {})),
+      b('progress', () => act('progress', { text: text.value, media_urls: links() })),
+      b('resolve', () => act('resolve', { text: text.value, media_urls: links() }))),
+    h('div', { class: 'field' }, h('label', { for: `text-${id}` }, t('q.text')), text),
+    h('div', { class: 'field' }, h('label', { for: `media-${id}` }, t('q.media')), media),
+    h('div', { class: 'row' },
+      h('label', { for: `reason-${id}` }, t('q.reason')), reason,
+      b('return', () => act('return', { reason: reason.value, text: text.value }))));
+}
+
+function card(d, reload) {
+  const out = h('div', { class: 'outcome' });
+  const clocks = h('ul', { class: 'deadlines' },
+    deadlines(d).map(x => h('li', { class: 'deadline', dataset: { due: x.due, done: x.done ? '1' : '' } },
+      t('deadline.' + x.name) + ': ', h('span', { class: 'left' }), x.done ? ' ✓' : '')));
+  const area = (d.area_path || []).map(a => a.name).join(' / ');
+  return h('article', { class: 'card dispatch', dataset: { id: d.id, state: d.state }, 'aria-labelledby': `d-${d.id}` },
+    h('h3', { id: `d-${d.id}` }, t('q.dispatch', { id: d.id }), ' ', h('span', { class: 'badge state' }, t('state.' + d.state))),
+    h('div', { class: 'meta' }, [d.category, area, d.case_id ? t('q.case', { id: d.case_id }) : null,
+      d.whistle_id ? t('q.whistle', { id: d.whistle_id }) : null, t('q.sent', { when: when(d.sent_ms) })].filter(Boolean).join(' · ')),
+    d.description ? h('p', {}, d.description) : null,
+    clocks,
+    ENDED.has(d.state) ? null : actionForm(d, reload, out),
+    out);
+}
+
+function tick(root) {
+  const now = Date.now();
+  for (const li of root.querySelectorAll('.deadline')) {
+    const span = li.querySelector('.left');
+    if (li.dataset.done) { span.textContent = ''; li.classList.remove('late'); continue; }
+    const c = countdown(Number(li.dataset.due), now);
+    span.textContent = c.text;
+    li.classList.toggle('late', c.late);
+  }
+}
+
+export function render(view) {
+  const list = h('div', { id: 'queue-list', 'aria-live': 'polite' });
+  const status = h('div', { id: 'queue-status' });
+  const open = h('input', { id: 'open-id', name: 'dispatch', inputmode: 'numeric' });
+  const filter = h('select', { id: 'filter-state' },
+    h('option', { value: '' }, t('q.all')),
+    ['sent', 'signed', 'arrived', 'resolved', 'returned'].map(s => h('option', { value: s }, t('state.' + s))));
+  const search = h('input', { id: 'search', type: 'search' });
+  let items = [];
+  const built = new Map();
+  const draw = () => {
+    const q = search.value.trim();
+    const shown = items.filter(d => (!filter.value || d.state === filter.value) &&
+      (!q || JSON.stringify([d.id, d.case_id, d.category, d.description, d.area_path]).includes(q)));
+    // A card whose dispatch did not change is kept, with what was typed in it.
+    const cards = shown.map(d => {
+      const key = JSON.stringify(d), had = built.get(d.id);
+      if (had && had.key === key) return had.el;
+      const el = card(d, reload);
+      built.set(d.id, { key, el });
+      return el;
+    });
+    list.replaceChildren(...(cards.length ? cards : [h('p', {}, t('q.empty'))]));
+    tick(list);
+  };
+  let generation = 0; // only the latest of overlapping loads draws
+  const reload = async () => {
+    const mine = ++generation;
+    try {
+      const r = await api('GET', '/api/v1/dispatches?limit=200');
+      if (mine !== generation) return;
+      items = r.items || [];
+      draw();
+    } catch (err) {
+      say(status, refusalBox(err));
+    }
+  };
+  const openOne = async e => {
+    e.preventDefault();
+    try {
+      const r = await api('GET', `/api/v1/dispatches/${encodeURIComponent(open.value.trim())}`);
+      const d = r.item;
+      if (!items.some(x => x.id === d.id)) items.unshift(d);
+      status.replaceChildren();
+      draw();
+      list.querySelector(`[data-id="${d.id}"]`)?.scrollIntoView();
+    } catch (err) {
+      say(status, refusalBox(err));
+    }
+  };
+  filter.addEventListener('change', draw);
+  search.addEventListener('input', draw);
+  view.append(h('h2', {}, t('page.queue')),
+    h('div', { class: 'card row' },
+      h('label', { for: 'filter-state' }, t('q.filter')), filter,
+      h('label', { for: 'search' }, t('q.search')), search),
+    h('form', { class: 'card row', onsubmit: openOne },
+      h('label', { for: 'open-id' }, t('q.open')), open, h('button', { type: 'submit' }, t('q.openGo'))),
+    status, list);
+  reload();
+  let pending = null;
+  const off = onEvent(ev => {
+    if (ev.stream !== 'routing') return;
+    clearTimeout(pending);
+    pending = setTimeout(reload, 150);
+  });
+  const timer = setInterval(() => tick(list), 1000);
+  return () => { off(); clearInterval(timer); clearTimeout(pending); };
+}

@@ -1,0 +1,126 @@
+// The street office's whistles (吹哨报到): blow one (日常/攻坚/应急) from a
+// point on the map or from a case, choosing the departments; a board of its
+// whistles with, per department, signed / arrived / resolved or the time
+// left, updated live; and the rating of each department once a whistle has
+// closed (双考核). The departments offered are the lead units of the routing
+// rules (GET /api/v1/rules). Routing has no route listing a unit's whistles
+// yet: the board holds the whistles blown from this browser, those that
+// arrive live, and any opened by number.
+import { api } from '../api.js';
+import { t } from '../i18n.js';
+import { h, refusalBox, okBox, say } from '../dom.js';
+import { areaMap } from '../map.js';
+import { onEvent } from '../live.js';
+import { deadlines, countdown } from '../time.js';
+
+function keyFor(me) { return 'gov.whistles.' + me.person; }
+
+export function render(view, ctx) {
+  const key = keyFor(ctx.me);
+  const ids = new Set(JSON.parse(localStorage.getItem(key) || '[]'));
+  const remember = id => { ids.add(Number(id)); localStorage.setItem(key, JSON.stringify([...ids].slice(-50))); };
+  const out = h('div', {});
+  const board = h('div', { id: 'whistle-board', 'aria-live': 'polite' });
+  const mapEl = h('div', { id: 'whistle-map', class: 'map' });
+  const kind = h('select', { id: 'w-kind' }, ['routine', 'hard', 'emergency'].map(k => h('option', { value: k }, t('wkind.' + k))));
+  const reason = h('input', { id: 'w-reason', required: true });
+  const caseId = h('input', { id: 'w-case', inputmode: 'numeric' });
+  const depts = h('fieldset', { id: 'w-depts' }, h('legend', {}, t('w.depts')));
+  const openId = h('input', { id: 'w-open', inputmode: 'numeric' });
+  let picked = null, marker = null, map = null;
+
+  const drawOne = w => h('article', { class: 'card whistle', dataset: { id: w.id, state: w.state } },
+    h('h3', {}, t('w.whistle', { id: w.id }), ' ', h('span', { class: 'badge' }, t('wkind.' + w.kind)), ' ',
+      h('span', { class: 'badge' }, t('wstate.' + w.state))),
+    h('p', {}, w.reason),
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, t('w.dept')), h('th', {}, t('w.state')), h('th', {}, t('w.left')), w.state === 'closed' ? h('th', {}, t('w.rate')) : null)),
+      h('tbody', {}, (w.dispatches || []).map(d => {
+        const next = deadlines(d).find(x => !x.done);
+        const c = next ? countdown(next.due, Date.now()) : null;
+        return h('tr', { dataset: { unit: d.unit } },
+          h('td', {}, d.unit_name || d.unit),
+          h('td', {}, t('state.' + d.state)),
+          h('td', { class: c && c.late ? 'deadline late' : 'deadline' }, c ? t('deadline.' + next.name) + ' ' + c.text : '—'),
+          w.state === 'closed' ? h('td', {}, rateForm(w, d)) : null);
+      })))));
+
+  const rateForm = (w, d) => {
+    const id = `rate-${w.id}-${d.id}`;
+    const score = h('select', { id }, [5, 4, 3, 2, 1].map(s => h('option', { value: s }, String(s))));
+    const res = h('span', {});
+    return h('span', { class: 'row' }, h('label', { for: id }, t('w.score')), score,
+      h('button', { type: 'button', onclick: async () => {
+        try {
+          await api('POST', `/api/v1/whistles/${w.id}/rating`, { dispatch_id: d.id, score: Number(score.value) });
+          say(res, okBox(t('w.rated')));
+        } catch (err) { say(res, refusalBox(err)); }
+      } }, t('w.rate')), res);
+  };
+
+  // Loads overlap (an event, the poll, a new whistle): only the latest one
+  // draws, so a slow earlier answer never overwrites a newer board.
+  let generation = 0, anyOpen = false;
+  const loadBoard = async () => {
+    const mine = ++generation;
+    const got = await Promise.all([...ids].reverse().map(id =>
+      api('GET', `/api/v1/whistles/${id}`).then(r => r.item, err => err)));
+    if (mine !== generation) return;
+    anyOpen = got.some(w => w && w.state === 'open');
+    const cards = got.map(w => (w && w.id ? drawOne(w) : refusalBox(w)));
+    board.replaceChildren(...(cards.length ? cards : [h('p', {}, t('w.none'))]));
+  };
+
+  const form = h('form', { class: 'card', 'aria-labelledby': 'w-title' },
+    h('h3', { id: 'w-title' }, t('w.blow')),
+    h('p', { class: 'meta' }, t('w.howto')), mapEl,
+    h('div', { class: 'field' }, h('label', { for: 'w-kind' }, t('w.kind')), kind),
+    h('div', { class: 'field' }, h('label', { for: 'w-reason' }, t('w.reason')), reason),
+    h('div', { class: 'field' }, h('label', { for: 'w-case' }, t('w.case')), caseId),
+    depts, h('button', { type: 'submit' }, t('w.submit')), out);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const body = { kind: kind.value, reason: reason.value,
+      departments: [...depts.querySelectorAll('input:checked')].map(i => i.value) };
+    if (caseId.value.trim()) body.case_id = Number(caseId.value);
+    if (picked) body.point = { lat: picked.lat, lon: picked.lng };
+    try {
+      const r = await api('POST', '/api/v1/whistles', body);
+      remember(r.item.id);
+      say(out, okBox(t('w.blown', { id: r.item.id })));
+      loadBoard();
+    } catch (err) { say(out, refusalBox(err)); }
+  });
+  const openForm = h('form', { class: 'card row', onsubmit: e => { e.preventDefault(); if (openId.value.trim()) { remember(openId.value.trim()); loadBoard(); } } },
+    h('label', { for: 'w-open' }, t('w.open')), openId, h('button', { type: 'submit' }, t('q.openGo')));
+
+  view.append(h('h2', {}, t('page.whistles')), form, openForm, h('h3', {}, t('w.board')), board);
+  (async () => {
+    try {
+      const rules = await api('GET', '/api/v1/rules');
+      const leads = [...new Set((rules.items || []).flatMap(r => [r.lead, ...(r.assists || [])]))].filter(c => c.startsWith('dept.')).sort();
+      depts.append(...leads.map(c => h('label', { class: 'row' }, h('input', { type: 'checkbox', value: c, name: 'department' }), t('unit.' + c) === 'unit.' + c ? c : t('unit.' + c))));
+    } catch (err) { say(out, refusalBox(err)); }
+    try {
+      ({ map } = await areaMap(mapEl, t('w.map')));
+      map.on('click', ev => {
+        picked = ev.latlng;
+        if (marker) marker.setLatLng(picked); else marker = L.circleMarker(picked, { radius: 8, color: '#8b0000' }).addTo(map);
+      });
+    } catch (err) { say(out, refusalBox(err)); }
+  })();
+  loadBoard();
+  let pending = null;
+  const off = onEvent(ev => {
+    const w = ev.data && (ev.data.item || {});
+    if (ev.type === 'WhistleBlown' && w.id) remember(w.id);
+    if (ev.stream === 'routing') { clearTimeout(pending); pending = setTimeout(loadBoard, 150); }
+  });
+  // The live feed brings a whistle's own events (blown, closed) but not its
+  // departments' signatures and arrivals, which are their dispatches' events
+  // (services/gateway/feedscope.c sends those to the dispatch's unit only):
+  // while a whistle is open, the board asks again every 2 s (the gateway's
+  // cache answers while nothing changed).
+  const timer = setInterval(() => { if (anyOpen) loadBoard(); }, 2000);
+  return () => { off(); clearTimeout(pending); clearInterval(timer); if (map) map.remove(); };
+}
