@@ -2,24 +2,27 @@
 # Installs the Debian 12 packages the project needs, only those missing.
 # Used by `make up`, `make test`, the Dockerfile and CI.
 #   install.sh            build + run (compilers, -dev libraries, PostgreSQL + PostGIS)
+#   install.sh --build    only what compiling needs (the image's build stage)
 #   install.sh --test     also what the tests need
 #   install.sh --bench    what the benchmarks need beyond the build (wrk)
 #   install.sh --runtime  only the shared libraries a built binary needs (container images)
 set -euo pipefail
 
-build=(build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev
-       libuv1-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libargon2-dev
-       postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3 python3-aiosmtpd)
-testing=(docker-compose clang-14 libclang-rt-14-dev python3-jsonschema python3-yaml)
+compile=(build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev
+         libuv1-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libargon2-dev
+         python3)
+build=("${compile[@]}" postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3-aiosmtpd)
+testing=(docker.io docker-compose debootstrap clang-14 libclang-rt-14-dev python3-jsonschema python3-yaml)
 runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcurl4 libssl3 libargon2-1 python3-aiosmtpd
          postgresql-client-15 curl ca-certificates)
 
 case "${1:-}" in
     "") want=("${build[@]}") ;;
+    --build) want=("${compile[@]}") ;;
     --test) want=("${build[@]}" "${testing[@]}") ;;
     --bench) want=(wrk) ;;
     --runtime) want=("${runtime[@]}") ;;
-    *) echo "usage: $0 [--test|--bench|--runtime]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--build|--test|--bench|--runtime]" >&2; exit 2 ;;
 esac
 
 missing=()

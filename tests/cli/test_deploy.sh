@@ -13,13 +13,13 @@ expect_status "docker-compose config accepts docker-compose.yml" 0 docker-compos
 cp "$tmp/out" "$tmp/config"
 contains "the services build from deploy/Dockerfile" "$tmp/config" "dockerfile: deploy/Dockerfile"
 contains "... and wait for the migrations" "$tmp/config" "service_completed_successfully"
-check "deploy/Dockerfile installs with deploy/install.sh" grep -q "bash deploy/install.sh$" deploy/Dockerfile
+check "deploy/Dockerfile builds with deploy/install.sh --build" grep -q "bash deploy/install.sh --build" deploy/Dockerfile
 check "... and its runtime stage with install.sh --runtime" grep -q "install.sh --runtime" deploy/Dockerfile
 for bin in "${GOV_BIN:-build/bin}"/gov-*; do
     name=$(basename "$bin")
     contains "compose runs $name" "$tmp/config" "- $name"
 done
-for s in deploy/*.sh tests/run.sh tests/cli/*.sh bench/*/run.sh .ci/run; do
+for s in deploy/*.sh deploy/compose/*.sh deploy/postgis/*.sh tests/run.sh tests/cli/*.sh bench/*/run.sh .ci/run; do
     check "bash -n $s" bash -n "$s"
 done
 # The compose migrate step runs on every `up`: loading the demo a second time
