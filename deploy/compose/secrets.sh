@@ -7,8 +7,17 @@
 # govctl runs from the services' image ($GOV_IMAGE:$GOV_TAG), so the host
 # needs nothing but Docker. The files belong to uid 10001, the image's user,
 # mode 0600 in 0700 folders: on the host only root can read them.
+# Settings as compose reads them: the environment first, then .env next to
+# docker-compose.yml; a relative GOV_SECRETS_DIR is relative to that folder.
 set -euo pipefail
-dir=${1:-${GOV_SECRETS_DIR:-var/compose-secrets}}
+[ -z "${1:-}" ] || { mkdir -p "$1"; set -- "$(cd "$1" && pwd)"; }
+cd "$(dirname "$0")/../.."
+if [ -f .env ]; then
+    while IFS='=' read -r k v; do
+        case "$k" in GOV_*) [ -n "${!k+x}" ] || export "$k=$v" ;; esac
+    done <.env
+fi
+dir=${1:-${GOV_SECRETS_DIR:-./var/compose-secrets}}
 image=${GOV_IMAGE:-gov-backbone}:${GOV_TAG:-latest}
 mkdir -p "$dir"
 abs=$(cd "$dir" && pwd)

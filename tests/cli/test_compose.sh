@@ -60,7 +60,10 @@ else
     not_ok "a Debian 12 base image" "$(tail -5 "$tmp/base.err")"; echo "1..$n"; exit 1
 fi
 export GOV_BASE_IMAGE=$base
-export GOV_TAG; GOV_TAG=$(hash_of . ':!docs' ':!tests' ':!bench' ':!README.md' ':!docker-compose.yml' ':!.env.example')
+# What deploy/Dockerfile reads (keep the two in step): the sources make bins
+# compiles, the install script, and what the runtime stage copies.
+export GOV_TAG; GOV_TAG=$(hash_of Makefile common services proto tools deploy/Dockerfile deploy/install.sh \
+    deploy/migrations deploy/demo deploy/compose-init.sh deploy/sinks deploy/compose/entry.sh)
 export GOV_DB_TAG; GOV_DB_TAG="15-3-$(hash_of deploy/postgis)"
 built=""
 for svc in migrate:gov-backbone:$GOV_TAG db:gov-postgis:$GOV_DB_TAG; do
@@ -179,6 +182,20 @@ sink_has() { # ID: the sink received a message naming the case
 }
 check "... to a department ($unit), whose robot the sink hears about it" sink_has "$id1"
 stage "a case through the gateway"
+
+# --- backup and restore as docs/deploy.md says ---------------------------------------------
+c exec -T -u postgres db pg_dump -Fc gov >"$tmp/gov.dump" 2>"$tmp/err"
+check "pg_dump -Fc in the db container makes a backup" test -s "$tmp/gov.dump"
+restore() {
+    c exec -T -u postgres db dropdb --if-exists gov_restore &&
+        c exec -T -u postgres db createdb -O gov gov_restore &&
+        c exec -T -u postgres db pg_restore -d gov_restore <"$tmp/gov.dump"
+}
+expect_status "... pg_restore puts it into a new database" 0 restore
+restored() { c exec -T -u postgres db psql -tAq -d gov_restore -c "SELECT count(*) FROM cases WHERE id = $id1" | tr -d '\r'; }
+check "... with the case in it" test "$(restored)" = 1
+c exec -T -u postgres db dropdb gov_restore >/dev/null 2>&1
+stage "backup and restore"
 
 # --- stop + up: nothing lost, everything back ---------------------------------------------
 expect_status "stop" 0 c stop
