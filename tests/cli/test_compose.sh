@@ -32,15 +32,17 @@ fi
 if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
 
 # Only the settings this test chooses reach the compose file.
-unset GOV_NOTIFY_SMTP_URL GOV_NOTIFY_SMS_URL GOV_LOG_LEVEL GOV_LOAD_DEMO GOV_GATEWAY_ADDR GOV_IMAGE GOV_DB_IMAGE
+unset GOV_NOTIFY_SMTP_URL GOV_NOTIFY_SMS_URL GOV_LOG_LEVEL GOV_LOAD_DEMO GOV_GATEWAY_ADDR GOV_IMAGE GOV_DB_IMAGE \
+    GOV_PROMETHEUS_ADDR GOV_PROMETHEUS_IMAGE
 export COMPOSE_PROJECT_NAME="govtest$$"
 export GOV_SECRETS_DIR="$tmp/secrets"
 export GOV_GATEWAY_PORT; GOV_GATEWAY_PORT=$(bash deploy/pg.sh freeport)
+export GOV_PROMETHEUS_PORT; GOV_PROMETHEUS_PORT=$(bash deploy/pg.sh freeport)
 c() { "${compose[@]}" "$@"; }
 t_stage=$(date +%s) t_all=$t_stage
 stage() { local now; now=$(date +%s); echo "# stage: $1 took $((now - t_stage)) s"; t_stage=$now; }
 cleanup() {
-    c down -v --remove-orphans >"$tmp/down.log" 2>&1
+    c --profile observe down -v --remove-orphans >"$tmp/down.log" 2>&1
     # The secrets belong to the image's user: removed from inside a container.
     [ -n "${GOV_TAG:-}" ] && docker run --rm --user 0:0 --entrypoint rm -v "$tmp:/t" "gov-backbone:$GOV_TAG" -rf /t/secrets >/dev/null 2>&1
     rm -rf "$tmp"
@@ -66,7 +68,8 @@ export GOV_TAG; GOV_TAG=$(hash_of Makefile common services proto tools deploy/Do
     deploy/migrations deploy/demo deploy/compose-init.sh deploy/sinks deploy/compose/entry.sh)
 export GOV_DB_TAG; GOV_DB_TAG="15-3-$(hash_of deploy/postgis)"
 built=""
-for svc in migrate:gov-backbone:$GOV_TAG db:gov-postgis:$GOV_DB_TAG; do
+export GOV_PROMETHEUS_TAG; GOV_PROMETHEUS_TAG="2.42-$(hash_of deploy/prometheus/Dockerfile)"
+for svc in migrate:gov-backbone:$GOV_TAG db:gov-postgis:$GOV_DB_TAG prometheus:gov-prometheus:$GOV_PROMETHEUS_TAG; do
     name=${svc%%:*} image=${svc#*:}
     if docker image inspect "$image" >/dev/null 2>&1; then continue; fi
     built="$built $image"
@@ -74,7 +77,7 @@ for svc in migrate:gov-backbone:$GOV_TAG db:gov-postgis:$GOV_DB_TAG; do
         not_ok "the image $image builds" "$(tail -15 "$tmp/build-$name.log")"; echo "1..$n"; exit 1
     fi
 done
-ok "the images gov-backbone:$GOV_TAG and gov-postgis:$GOV_DB_TAG (${built:+built:}${built:-cached})"
+ok "the images gov-backbone:$GOV_TAG, gov-postgis:$GOV_DB_TAG, gov-prometheus:$GOV_PROMETHEUS_TAG (${built:+built:}${built:-cached})"
 check "... the services' image runs as uid 10001, not root" \
     test "$(docker image inspect -f '{{.Config.User}}' "gov-backbone:$GOV_TAG")" = "10001:10001"
 check "... and carries no compiler" docker run --rm --entrypoint sh "gov-backbone:$GOV_TAG" -c '! command -v cc'
@@ -217,8 +220,52 @@ check "... stored once each" test "$(psql_db "SELECT count(*) FROM cases WHERE i
 check "... the api key made before still files cases" test -n "$(file 39.9225 116.3225)"
 stage "down + up"
 
+# --- observe: Prometheus scrapes every service, the rules hold, one alert fires -------------
+prom="http://127.0.0.1:$GOV_PROMETHEUS_PORT/api/v1"
+expect_status "promtool check rules deploy/prometheus/alerts.yml" 0 \
+    docker run --rm --entrypoint promtool -v "$top/deploy/prometheus:/etc/gov-prometheus:ro" \
+    "gov-prometheus:$GOV_PROMETHEUS_TAG" check rules /etc/gov-prometheus/alerts.yml
+expect_status "up -d with the observe profile starts Prometheus" 0 c --profile observe up -d prometheus
+pq() { # PYTHON-EXPR over the answer to GET $prom/PATH: prints it
+    curl -s -o "$tmp/prom" "$prom/$1" && python3 -c "import json; d = json.load(open('$tmp/prom'))['data']; print($2)" 2>/dev/null
+}
+targets_up() {
+    for _ in $(seq 60); do
+        [ "$(pq targets "sorted(t['labels']['instance'] for t in d['activeTargets'] if t['health'] == 'up')")" = \
+            "['deliberation:7303', 'gateway:8081', 'intake:7103', 'notify:7403', 'routing:7203']" ] && return 0
+        sleep 1
+    done
+    return 1
+}
+check "... every service's /metrics a target, and every target up" targets_up
+check "... gov_zap_admitted_total from all five" \
+    test "$(pq 'query?query=count(gov_zap_admitted_total)' "d['result'][0]['value'][1]")" = 5
+check "... gov_requests_total from intake, routing, deliberation" \
+    test "$(pq 'query?query=count(gov_requests_total)' "d['result'][0]['value'][1]")" = 3
+check "... routing's escalation steps and notify's deliveries" \
+    test "$(pq 'query?query=count(gov_ladder_steps_fired_total)%2Bcount(gov_deliveries_sent_total)' "d['result'][0]['value'][1]")" = 2
+check "... the five alert rules loaded" \
+    test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 5
+check "... only published on 127.0.0.1" test "$(docker port "$(c ps -q prometheus)" 9090/tcp)" = "127.0.0.1:$GOV_PROMETHEUS_PORT"
+# A peer with a key of its own that is not the deployment's: intake refuses it, and
+# GovCurveRefused fires.
+c run --rm -T --entrypoint sh govctl -c 'govctl keys generate /tmp/k >/dev/null &&
+    cp /run/secrets/server.pub /tmp/k/server.pub && GOV_KEYS_DIR=/tmp/k GOV_TIMEOUT_MS=2000 govctl case list' >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "no answer\|timed out\|timeout" "$tmp/out"; then ok "an unknown CURVE key gets no answer from intake"
+else not_ok "an unknown CURVE key gets no answer from intake" "exit $rc" "$(head -3 "$tmp/out")"; fi
+firing() {
+    for _ in $(seq 60); do
+        [ "$(pq alerts "sorted(set(a['labels']['alertname'] + ':' + a['labels'].get('service', '') for a in d['alerts'] if a['state'] == 'firing'))")" = "['GovCurveRefused:intake']" ] && return 0
+        sleep 1
+    done
+    return 1
+}
+check "... and Prometheus fires GovCurveRefused for intake (and nothing else)" firing
+stage "observe"
+
 logs_on_failure
-expect_status "down -v: the stack and its volume removed" 0 c down -v --remove-orphans
+expect_status "down -v: the stack and its volumes removed" 0 c --profile observe down -v --remove-orphans
 check "... no volume left" test -z "$(docker volume ls -q --filter "name=${COMPOSE_PROJECT_NAME}_")"
 stage "down -v"
 echo "# the whole run took $(($(date +%s) - t_all)) s"
