@@ -25,6 +25,20 @@ case "${1:-}" in
     *) echo "usage: $0 [--build|--test|--bench|--runtime]" >&2; exit 2 ;;
 esac
 
+# A machine with Docker's own packages (docker-ce, the compose plugin) keeps them:
+# Debian's docker.io and docker-compose would conflict with them.
+if [ "${1:-}" = --test ]; then
+    keep=()
+    for p in "${want[@]}"; do
+        case "$p" in
+            docker.io) command -v dockerd >/dev/null && ! dpkg-query -W docker.io >/dev/null 2>&1 && continue ;;
+            docker-compose) docker compose version >/dev/null 2>&1 && continue ;;
+        esac
+        keep+=("$p")
+    done
+    want=("${keep[@]}")
+fi
+
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
