@@ -34,7 +34,7 @@ if docker compose version >/dev/null 2>&1; then compose=(docker compose); else c
 # Only the settings this test chooses reach the compose file.
 unset GOV_NOTIFY_SMTP_URL GOV_NOTIFY_SMS_URL GOV_LOG_LEVEL GOV_LOAD_DEMO GOV_GATEWAY_ADDR GOV_IMAGE GOV_DB_IMAGE \
     GOV_PROMETHEUS_ADDR GOV_PROMETHEUS_IMAGE
-export COMPOSE_PROJECT_NAME="govtest$$"
+export COMPOSE_PROJECT_NAME="govtest$$" COMPOSE_PROFILES=demo
 export GOV_SECRETS_DIR="$tmp/secrets"
 export GOV_GATEWAY_PORT; GOV_GATEWAY_PORT=$(bash deploy/pg.sh freeport)
 export GOV_PROMETHEUS_PORT; GOV_PROMETHEUS_PORT=$(bash deploy/pg.sh freeport)
@@ -42,7 +42,7 @@ c() { "${compose[@]}" "$@"; }
 t_stage=$(date +%s) t_all=$t_stage
 stage() { local now; now=$(date +%s); echo "# stage: $1 took $((now - t_stage)) s"; t_stage=$now; }
 cleanup() {
-    c --profile observe down -v --remove-orphans >"$tmp/down.log" 2>&1
+    COMPOSE_PROFILES=demo,observe c down -v --remove-orphans >"$tmp/down.log" 2>&1
     # The secrets belong to the image's user: removed from inside a container.
     [ -n "${GOV_TAG:-}" ] && docker run --rm --user 0:0 --entrypoint rm -v "$tmp:/t" "gov-backbone:$GOV_TAG" -rf /t/secrets >/dev/null 2>&1
     rm -rf "$tmp"
@@ -267,7 +267,7 @@ prom="http://127.0.0.1:$GOV_PROMETHEUS_PORT/api/v1"
 expect_status "promtool check rules deploy/prometheus/alerts.yml" 0 \
     docker run --rm --entrypoint promtool -v "$top/deploy/prometheus:/etc/gov-prometheus:ro" \
     "gov-prometheus:$GOV_PROMETHEUS_TAG" check rules /etc/gov-prometheus/alerts.yml
-expect_status "up -d with the observe profile starts Prometheus" 0 c --profile observe up -d prometheus
+expect_status "up -d with the observe profile starts Prometheus" 0 env COMPOSE_PROFILES=demo,observe "${compose[@]}" up -d prometheus
 pq() { # PYTHON-EXPR over the answer to GET $prom/PATH: prints it
     curl -s -o "$tmp/prom" "$prom/$1" && python3 -c "import json; d = json.load(open('$tmp/prom'))['data']; print($2)" 2>/dev/null
 }
@@ -307,7 +307,7 @@ check "... and Prometheus fires GovCurveRefused for intake (and nothing else)" f
 stage "observe"
 
 logs_on_failure
-expect_status "down -v: the stack and its volumes removed" 0 c --profile observe down -v --remove-orphans
+expect_status "down -v: the stack and its volumes removed" 0 env COMPOSE_PROFILES=demo,observe "${compose[@]}" down -v --remove-orphans
 check "... no volume left" test -z "$(docker volume ls -q --filter "name=${COMPOSE_PROJECT_NAME}_")"
 stage "down -v"
 echo "# the whole run took $(($(date +%s) - t_all)) s"
