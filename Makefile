@@ -140,7 +140,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(CO
 
 # The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
 FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c $(MSGTYPES_C) \
-            common/apperr.c common/errcodes.c common/text.c \
+            common/apperr.c common/errcodes.c common/text.c common/pbcheck.c \
             services/intake/validate.c $(GEN_C)
 build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
 	@mkdir -p $(dir $@)
@@ -191,6 +191,10 @@ bench-intake: install-deps
 	$(MAKE) all
 	bash bench/intake/run.sh
 
+bench-pipeline: install-deps
+	$(MAKE) all
+	bash bench/pipeline/run.sh
+
 bench-gateway: install-deps
 	bash deploy/install.sh --bench
 	$(MAKE) all
@@ -206,5 +210,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway clean
+.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -23,5 +23,6 @@ int64_t config_int(const char *name, int64_t fallback, int64_t min, int64_t max,
 #define CONFIG_ROUTING_EVENTS_DEFAULT "tcp://127.0.0.1:7202"
 #define CONFIG_DELIBERATION_ENDPOINT_DEFAULT "tcp://127.0.0.1:7301"
 #define CONFIG_DELIBERATION_EVENTS_DEFAULT "tcp://127.0.0.1:7302"
+#define CONFIG_NOTIFY_ENDPOINT_DEFAULT "tcp://127.0.0.1:7401"
 
 #endif

@@ -33,16 +33,36 @@ static int s_random(uint8_t *out, size_t len)
     return getrandom(out, len, 0) == (ssize_t) len ? 0 : -1;
 }
 
+const char credential_decoy_hash[] =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lkZWNveWRlY295IQ$"
+    "wl24lU8C6afEYJpCvL5s+AEzAqoU8FBGf7QSOSN97c0";
+
+/* argon2id of `secret` (`len` bytes) with a fresh salt. */
+static int s_hash(const char *secret, size_t len, char out[CREDENTIAL_HASH_MAX])
+{
+    uint8_t salt[SALT_LEN];
+    if (s_random(salt, sizeof salt))
+        return -1;
+    int rc = argon2id_hash_encoded(CREDENTIAL_ARGON2_T, CREDENTIAL_ARGON2_M_KIB, CREDENTIAL_ARGON2_P,
+                                   secret, len, salt, sizeof salt, HASH_LEN, out,
+                                   CREDENTIAL_HASH_MAX);
+    return rc == ARGON2_OK ? 0 : -1;
+}
+
 int credential_hash_password(const char *password, char out[CREDENTIAL_HASH_MAX])
 {
     size_t len = strlen(password);
-    uint8_t salt[SALT_LEN];
-    if (len < CREDENTIAL_PASSWORD_MIN || len > CREDENTIAL_PASSWORD_MAX || s_random(salt, sizeof salt))
+    if (len < CREDENTIAL_PASSWORD_MIN || len > CREDENTIAL_PASSWORD_MAX)
         return -1;
-    int rc = argon2id_hash_encoded(CREDENTIAL_ARGON2_T, CREDENTIAL_ARGON2_M_KIB, CREDENTIAL_ARGON2_P,
-                                   password, len, salt, sizeof salt, HASH_LEN, out,
-                                   CREDENTIAL_HASH_MAX);
-    return rc == ARGON2_OK ? 0 : -1;
+    return s_hash(password, len, out);
+}
+
+int credential_hash_code(const char *code, char out[CREDENTIAL_HASH_MAX])
+{
+    size_t len = strlen(code);
+    if (len == 0 || len > CREDENTIAL_PASSWORD_MAX)
+        return -1;
+    return s_hash(code, len, out);
 }
 
 int credential_verify_password(const char *encoded, const char *password)

@@ -27,6 +27,18 @@
  * or -1 (a password outside the bounds above, or no randomness). */
 int credential_hash_password(const char *password, char out[CREDENTIAL_HASH_MAX]);
 
+/* Hashes a one-time login code (1 to CREDENTIAL_PASSWORD_MAX bytes, e.g.
+ * six digits) as a password is hashed: a SHA-256 of a six-digit code would
+ * be undone by trying all million codes in a second; against argon2id that
+ * is core-hours of work (docs/gateway.md). Verify with
+ * credential_verify_password. Returns 0, or -1 (bounds, no randomness). */
+int credential_hash_code(const char *code, char out[CREDENTIAL_HASH_MAX]);
+
+/* An argon2id hash (of nothing anyone knows) with the costs above: verifying
+ * against it when there is no real hash costs an unknown person's login the
+ * same time as a known one's. */
+extern const char credential_decoy_hash[];
+
 /* 1 when `password` matches `encoded`, 0 when not, -1 when `encoded` is not
  * an argon2id hash. Takes as long either way. */
 int credential_verify_password(const char *encoded, const char *password);

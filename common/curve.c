@@ -158,6 +158,11 @@ int curve_may_act(const char *peer)
     return 0;
 }
 
+int curve_peer_is(const char *peer, const char *name)
+{
+    return !s_curve.on || strcmp(peer, name) == 0;
+}
+
 int curve_lookup(const char *dir, const uint8_t key[32], char name[CURVE_NAME_MAX])
 {
     DIR *d = opendir(dir);

@@ -47,6 +47,11 @@ int curve_client(void *sock);
  * requests (listed in DIR/actors), or when CURVE is off; else 0. */
 int curve_may_act(const char *peer);
 
+/* 1 when the peer whose key is named `peer` is `name` (a request only one
+ * process may send: the gateway's login codes), or when CURVE is off (then
+ * every peer is trusted, as curve_may_act says); else 0. */
+int curve_peer_is(const char *peer, const char *name);
+
 /* Reads one Z85 key file (40 characters, then optional white space) into
  * 32 bytes. Returns 0, or -1 (missing, unreadable, malformed). */
 int curve_read(const char *path, uint8_t key[32]);

@@ -30,6 +30,8 @@
     X(NO_ACTOR, 'R', "the request names no actor", "say who acts (--as)")                          \
     X(ACTOR_NOT_ALLOWED, 'R', "this client's key may not act for a person",                       \
       "send it through the gateway, or with a key listed in the key folder's actors file")        \
+    X(KEY_NOT_ALLOWED, 'R', "this client's key may not send this request",                       \
+      "only the gateway's key asks notify for login codes")                                       \
     /* text, URLs and simple fields (common/text.h) */                                            \
     X(MISSING_TEXT, 'R', "a required text is empty", NULL)                                        \
     X(TEXT_TOO_LONG, 'R', "a text is longer than its field allows", "limits are in characters")    \
@@ -95,6 +97,9 @@
     X(BAD_SCORE, 'R', "score is out of range", NULL)                                               \
     X(ALREADY_EVALUATED, 'S', "already evaluated", NULL)                                           \
     X(EVALUATION_CLOSED, 'S', "the evaluation window has closed", NULL)                            \
+    /* notify */                                                                                  \
+    X(SMS_NOT_SENT, 'T', "the SMS gateway did not take the message",                              \
+      "ask again in a moment (POST /api/v1/session/code)")                                         \
     /* deliberation */                                                                            \
     X(WRONG_STEP, 'S', "the matter is not at the step this needs", NULL)                           \
     X(WINDOW_CLOSED, 'S', "the window has closed", NULL)                                           \
@@ -139,7 +144,8 @@
       "ask for 90 days at most")                                                                  \
     /* the gateway (HTTP) */                                                                      \
     X(UNAUTHENTICATED, 'R', "log in, or send an API token", "POST /api/v1/session, or Authorization: Bearer") \
-    X(BAD_CREDENTIALS, 'R', "unknown person or wrong password", NULL)                             \
+    X(BAD_CREDENTIALS, 'R', "unknown person, or a wrong password or code",                        \
+      "a login code works once, for GOV_GATEWAY_LOGIN_CODE_S, and not after 5 wrong tries")       \
     X(CSRF_REQUIRED, 'R', "the X-CSRF-Token header is missing or wrong",                           \
       "send the csrf_token the login (or GET /api/v1/me) returned")                              \
     X(BAD_JSON, 'R', "the body or a query argument does not fit the request", NULL)                 \

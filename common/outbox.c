@@ -114,12 +114,35 @@ static int s_batch_send(PGconn *conn, const outbox_batch_t *batch, const char *s
     return ok ? 0 : -1;
 }
 
+static const char *s_insert_many =
+    "INSERT INTO outbox (stream, type, payload)"
+    " SELECT $1, t, p FROM unnest($2::text[], $3::bytea[]) AS e(t, p)";
+
 int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch)
 {
-    return s_batch_send(conn, batch,
-                        "INSERT INTO outbox (stream, type, payload)"
-                        " SELECT $1, t, p FROM unnest($2::text[], $3::bytea[]) AS e(t, p)",
-                        3, 0);
+    return s_batch_send(conn, batch, s_insert_many, 3, 0);
+}
+
+int outbox_batch_write(PGconn *conn, const outbox_batch_t *batch, char sqlstate[6])
+{
+    if (!batch->n)
+        return 0;
+    char *types = db_text_array(batch->types, batch->n);
+    char *payloads = db_text_array(batch->hex, batch->n);
+    int rc = -1;
+    if (!types || !payloads) {
+        log_error("outbox insert failed: out of memory");
+        if (sqlstate)
+            memcpy(sqlstate, "53200", 6);
+    } else {
+        const char *values[] = {batch->stream, types, payloads};
+        PGresult *res = db_exec(conn, s_insert_many, 3, values, sqlstate);
+        rc = res ? 0 : -1;
+        PQclear(res);
+    }
+    free(types);
+    free(payloads);
+    return rc;
 }
 
 int outbox_batch_send_numbered(PGconn *conn, const outbox_batch_t *batch)

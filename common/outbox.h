@@ -48,6 +48,13 @@ size_t outbox_batch_size(const outbox_batch_t *batch);
  * Returns 0 or -1. */
 int outbox_batch_send(PGconn *conn, const outbox_batch_t *batch);
 
+/* Inserts every event in the batch, in the order added, with one statement
+ * in the caller's open transaction on a connection not in pipeline mode, and
+ * waits for it. An empty batch writes nothing. Returns 0, or -1 after
+ * logging with the SQLSTATE in `sqlstate` (may be NULL; "08006" when the
+ * connection broke). */
+int outbox_batch_write(PGconn *conn, const outbox_batch_t *batch, char sqlstate[6]);
+
 /* As outbox_batch_send, numbering the events as they are inserted: the
  * statement takes the stream's row lock, which the transaction keeps until
  * it ends, so send it last, right before COMMIT (other writers of the stream

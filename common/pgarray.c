@@ -125,3 +125,19 @@ void pgarray_destroy(pgarray_t **self_p)
     free(a->buf);
     free(a);
 }
+
+size_t pgarray_parse_ints(const char *literal, int64_t *out)
+{
+    size_t n = 0;
+    for (const char *s = literal; *s;) {
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s) {
+            s++;
+            continue;
+        }
+        out[n++] = v;
+        s = end;
+    }
+    return n;
+}

@@ -28,6 +28,12 @@ const char *pgarray_text(pgarray_t *a);
 /* How many elements were added. */
 size_t pgarray_count(const pgarray_t *a);
 
+/* Reads the integers of a PostgreSQL integer array literal ("{1,2,3}",
+ * as bigint[]::text gives it) into `out`, which has room for one per two
+ * characters of the literal (strlen / 2 + 1 always suffices). NULL elements
+ * are skipped. Returns how many were read. */
+size_t pgarray_parse_ints(const char *literal, int64_t *out);
+
 /* Frees the array and NULLs the pointer; safe on NULL. */
 void pgarray_destroy(pgarray_t **self_p);
 

@@ -85,6 +85,11 @@ demo logins, password $(cat var/demo-password) (var/demo-password):
       -d '{"person": "p.dept.chengguan.head", "password": "'\$(cat var/demo-password)'"}' \\
       http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/session
   curl -b var/jar http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/dispatches
+or with a one-time code by SMS (the sink receives it: var/log/sink.jsonl):
+  curl -H 'Content-Type: application/json' -d '{"person": "r.s1.c1.g1.1.1"}' \
+      http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/session/code
+  curl -c var/jar -H 'Content-Type: application/json' -d '{"person": "r.s1.c1.g1.1.1", "code": "CODE"}' \
+      http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/session
 GATEWAY
 fi
 cat <<TRY
@@ -92,6 +97,7 @@ cat <<TRY
 intake takes requests on $GOV_INTAKE_ENDPOINT and publishes events on $GOV_INTAKE_EVENTS.
 routing takes requests on $GOV_ROUTING_ENDPOINT and publishes events on $GOV_ROUTING_EVENTS.
 deliberation takes requests on $GOV_DELIBERATION_ENDPOINT and publishes events on $GOV_DELIBERATION_EVENTS.
+notify takes the gateway's login codes on $GOV_NOTIFY_ENDPOINT.
 logs: var/log/   stop: make down
 
 govctl talks CURVE with its own key, like every service; in your shell first:

@@ -265,7 +265,8 @@ RESPONSES = {
                    'contradicts), BAD_IDEMPOTENCY_KEY, or the service refused it (class R).'),
     'Unauthenticated': ('UNAUTHENTICATED: no session cookie or API token, or one that expired '
                         'or was revoked (looked up on every request). BAD_CREDENTIALS for a '
-                        'login: the same answer for an unknown person and a wrong password.'),
+                        'login: the same answer for an unknown person, a wrong password and a '
+                        'wrong, used, expired or dead one-time code.'),
     'Forbidden': ('CSRF_REQUIRED (a cookie without its X-CSRF-Token on a request that is not '
                   'a GET; nothing ran), NOT_YOUR_UNIT (X-Gov-Unit), or the service refused '
                   "the actor (NOT_…, OUTSIDE_SCOPE, NO_ACTOR …)."),
@@ -275,6 +276,8 @@ RESPONSES = {
     'Conflict': ('IDEMPOTENCY_CONFLICT (the Idempotency-Key was used with another body), '
                  'or the thing is not in a state that allows this (class S).'),
     'TooLarge': 'BODY_TOO_LARGE: the body is larger than GOV_GATEWAY_MAX_BODY (64 KiB).',
+    'RateLimited': ('RATE_LIMITED: too many logins or codes from this address or for this '
+                    'person (GOV_GATEWAY_LOGINS_PER_MIN); wait as long as Retry-After says.'),
     'Unavailable': ('Transient, nothing changed (class T): DB_UNAVAILABLE, SERVICE_TIMEOUT '
                     '(with Retry-After), INTERNAL. Retry with the same Idempotency-Key.'),
     'NoRoute': ('NO_ROUTE: 404 for a path the gateway does not have, 405 for a method a '
@@ -283,7 +286,7 @@ RESPONSES = {
 }
 STATUS_RESPONSE = {'400': 'BadRequest', '401': 'Unauthenticated', '403': 'Forbidden',
                    '404': 'NotFound', '409': 'Conflict', '413': 'TooLarge',
-                   '503': 'Unavailable'}
+                   '429': 'RateLimited', '503': 'Unavailable'}
 
 
 def refusals(*statuses):
@@ -345,22 +348,44 @@ def build(routes, messages, enums, types):
     paths = {
         '/api/v1/session': {
             'post': {
-                'operationId': 'login', 'tags': ['session'], 'summary': 'log in with a password',
+                'operationId': 'login', 'tags': ['session'],
+                'summary': 'log in with a password or a one-time code',
                 'description': 'Sets the cookie gov_session (HttpOnly, SameSite=Strict, Path=/, '
-                'Max-Age GOV_GATEWAY_SESSION_S). Fields other than person and password are '
+                'Max-Age GOV_GATEWAY_SESSION_S). A password goes with the person\'s code; a '
+                'one-time code (POST /api/v1/session/code) with the person\'s code or phone '
+                'number. A code works once, until it expires (GOV_GATEWAY_LOGIN_CODE_S), and '
+                'not after 5 tries. A wrong password or code, a used, expired or dead code and '
+                'an unknown person all get the same 401 BAD_CREDENTIALS. Other fields are '
                 'ignored.',
                 'security': [],
                 'requestBody': {'required': True, 'content': {'application/json': {'schema': {
-                    'type': 'object', 'required': ['person', 'password'],
-                    'properties': {'person': {'type': 'string', 'description': "the person's code"},
-                                   'password': {'type': 'string', 'description': '10 to 256 '
-                                                'bytes, as govctl person passwd set it'}}}}}},
+                    'oneOf': [
+                        {'type': 'object', 'required': ['person', 'password'],
+                         'not': {'required': ['phone']},
+                         'properties': {
+                             'person': {'type': 'string', 'description': "the person's code"},
+                             'password': {'type': 'string', 'description': '10 to 256 '
+                                          'bytes, as govctl person passwd set it'}}},
+                        {'type': 'object', 'required': ['person', 'code'],
+                         'not': {'anyOf': [{'required': ['password']}, {'required': ['phone']}]},
+                         'properties': {
+                             'person': {'type': 'string', 'description': "the person's code"},
+                             'code': {'type': 'string', 'pattern': '^[0-9]{6}$',
+                                      'description': 'the one-time code the SMS said'}}},
+                        {'type': 'object', 'required': ['phone', 'code'],
+                         'not': {'anyOf': [{'required': ['password']}, {'required': ['person']}]},
+                         'properties': {
+                             'phone': {'type': 'string', 'description': 'the phone number on '
+                                       'file, which must be this person\'s alone'},
+                             'code': {'type': 'string', 'pattern': '^[0-9]{6}$',
+                                      'description': 'the one-time code the SMS said'}}}]}}}},
                 'responses': dict({'200': {
                     'description': 'the person, their units and the CSRF token',
                     'headers': {'Set-Cookie': {'description': 'gov_session=…; Path=/; '
                                                'HttpOnly; SameSite=Strict; Max-Age=…',
                                                'schema': {'type': 'string'}}},
-                    'content': json_content('Session')}}, **refusals('400', '401', '413', '503')),
+                    'content': json_content('Session')}},
+                    **refusals('400', '401', '413', '429', '503')),
             },
             'delete': {
                 'operationId': 'logout', 'tags': ['session'], 'summary': 'end the session',
@@ -373,6 +398,40 @@ def build(routes, messages, enums, types):
                         'type': 'object', 'additionalProperties': False, 'required': ['ended'],
                         'properties': {'ended': {'type': 'boolean'}}}}}}},
                     **refusals('401', '403', '413', '503')),
+            },
+        },
+        '/api/v1/session/code': {
+            'post': {
+                'operationId': 'loginCode', 'tags': ['session'],
+                'summary': 'a one-time login code by SMS',
+                'description': 'Makes a six-digit code for the person named by their code or '
+                'phone number and has notify text it to the phone on file; log in with it at '
+                'POST /api/v1/session. The answer is the same 202 whether or not anyone is '
+                'behind the person or phone, or has a phone on file (no SMS goes then). A '
+                'new code replaces the last. Answered once the SMS gateway took the message; '
+                'when it did not, 503 SMS_NOT_SENT (ask again).',
+                'security': [],
+                'requestBody': {'required': True, 'content': {'application/json': {'schema': {
+                    'oneOf': [
+                        {'type': 'object', 'required': ['person'],
+                         'not': {'required': ['phone']},
+                         'properties': {'person': {'type': 'string',
+                                                   'description': "the person's code"}}},
+                        {'type': 'object', 'required': ['phone'],
+                         'not': {'required': ['person']},
+                         'properties': {'phone': {'type': 'string',
+                                                  'description': 'the phone number on file'}}}]}}}},
+                'responses': dict({'202': {
+                    'description': 'a code is on its way if the person or phone is known and '
+                    'has a phone on file',
+                    'content': {'application/json': {'schema': {
+                        'type': 'object', 'additionalProperties': False,
+                        'required': ['accepted', 'expires_s'],
+                        'properties': {
+                            'accepted': {'type': 'boolean', 'enum': [True]},
+                            'expires_s': {'type': 'integer', 'description': 'how long the '
+                                          'code lives (GOV_GATEWAY_LOGIN_CODE_S)'}}}}}}},
+                    **refusals('400', '413', '429', '503')),
             },
         },
         '/api/v1/me': {
@@ -437,7 +496,11 @@ def build(routes, messages, enums, types):
     for name, text in RESPONSES.items():
         r = {'description': text, 'content': json_content('Error')}
         if name == 'Unavailable':
-            r['headers'] = {'Retry-After': {'description': 'seconds, with SERVICE_TIMEOUT',
+            r['headers'] = {'Retry-After': {'description': 'seconds, with SERVICE_TIMEOUT '
+                                            'and SMS_NOT_SENT',
+                                            'schema': {'type': 'integer'}}}
+        if name == 'RateLimited':
+            r['headers'] = {'Retry-After': {'description': 'seconds until a try is back',
                                             'schema': {'type': 'integer'}}}
         responses[name] = r
     return {

@@ -30,6 +30,7 @@ export GOV_KEYS_DIR="$tmp/keys" GOV_MERGE_DISTANCE_M=0 GOV_LOG_LEVEL=warn
 export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free)"
 export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free)"
+export GOV_NOTIFY_ENDPOINT="tcp://127.0.0.1:$(free)"
 export GOV_INTAKE_HTTP_PORT=$(free) GOV_ROUTING_HTTP_PORT=$(free) GOV_GATEWAY_HTTP_PORT=$(free)
 export GOV_GATEWAY_PORT=$(free) GOV_GATEWAY_RATE=1000000 GOV_GATEWAY_BURST=1000000
 start() { # NAME: starts gov-NAME and waits for its health check
@@ -44,7 +45,7 @@ start routing
 start gateway
 gw="http://127.0.0.1:$GOV_GATEWAY_PORT"
 token=$(build/bin/govctl token create --person p.dept.chengguan.head | tail -1)
-echo "machine: $(nproc) cores; wrk $CONNS connections, 2 threads, ${SECONDS_PER_RUN} s; gateway $(printenv GOV_GATEWAY_THREADS || echo 16) threads, $(printenv GOV_GATEWAY_WORKERS || echo 32) workers"
+echo "machine: $(nproc) cores; wrk $CONNS connections, 2 threads, ${SECONDS_PER_RUN} s; gateway $(printenv GOV_GATEWAY_THREADS || echo 2) listener threads, $(printenv GOV_GATEWAY_WORKERS || echo 32) handler threads and workers"
 
 # A department's queue of 50: 60 noise reports spread over the district.
 for i in $(seq 60); do

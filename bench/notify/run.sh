@@ -37,12 +37,14 @@ once() {
         SELECT u.id, 'webhook', 'http://127.0.0.1:$rport/hook/' || g FROM units u, generate_series(1, $r) g
         WHERE u.code = 'bench'"
     GOV_DB_URL=$url build/bin/bench-notify events "$events" bench >/dev/null
-    local want=$((events * r)) t0 t1 sent=0 hport eport iport dport
+    local want=$((events * r)) t0 t1 sent=0 hport eport iport dport nport
     # The ports first: python starts are not notify's time.
     hport=$(bash deploy/pg.sh freeport) eport=$(bash deploy/pg.sh freeport)
     iport=$(bash deploy/pg.sh freeport) dport=$(bash deploy/pg.sh freeport)
+    nport=$(bash deploy/pg.sh freeport)
     t0=$(now)
     GOV_DB_URL=$url GOV_NOTIFY_HTTP_PORT=$hport GOV_ROUTING_EVENTS="tcp://127.0.0.1:$eport" \
+    GOV_NOTIFY_ENDPOINT="tcp://127.0.0.1:$nport" \
     GOV_INTAKE_EVENTS="tcp://127.0.0.1:$iport" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$dport" \
         build/bin/gov-notify 2>/dev/null &
     local pid=$!

@@ -10,6 +10,7 @@ HTTP paths:
   POST /robot/send?access_token=T&timestamp=MS&sign=S   DingTalk robot
   POST /webhook/NAME                   generic webhook (X-Gov-Signature checked)
   POST or GET /sms?phone=P&text=T      SMS gateway (JSON body or query)
+  POST /sms/NAME                       the same, answering as NAME says (below)
   GET  /messages                       everything received, as a JSON array
 
 How a robot answers depends on its key or token, so a test can pick:
@@ -19,6 +20,9 @@ How a robot answers depends on its key or token, so a test can pick:
   flakyN*    HTTP 500 for the first N requests, then ok
   limit*     the robots' real rule: 20 a minute (--robot-window-ms), then 45009 / 130101
   slowN*     sleeps N ms before answering ok
+An SMS gateway at /sms/NAME answers by the same names (bad: HTTP 400, busy:
+HTTP 429, flakyN: HTTP 500 N times); one whose NAME holds "echo" repeats the
+text in its answer, as some SMS gateways do.
 """
 import argparse
 import asyncio
@@ -146,6 +150,14 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/sms":
             record({"channel": "sms", "phone": doc.get("phone", ""), "text": doc.get("text", "")})
             return self.answer(200, {"ok": True})
+        if url.path.startswith("/sms/"):
+            name = url.path[len("/sms/"):]
+            b = behaviour(name)
+            if b in ("500", "bad", "busy"):
+                return self.answer({"500": 500, "bad": 400, "busy": 429}[b], {"error": b})
+            record({"channel": "sms", "name": name, "phone": doc.get("phone", ""),
+                    "text": doc.get("text", "")})
+            return self.answer(200, {"ok": True, **({"text": doc.get("text", "")} if "echo" in name else {})})
         self.answer(404, {"error": "no such path"})
 
     def robot(self, kind, name, doc, rate_code, sign_ok):

@@ -11,6 +11,7 @@
 #include "envelope.h"
 #include "errcodes.h"
 #include "log.h"
+#include "logincode.h"
 #include "msgtypes.h"
 #include "open311.h"
 #include "pbjson.h"
@@ -225,9 +226,12 @@ static json_t *s_fields(const http_req_t *req, const route_t *r, int64_t id,
     return obj;
 }
 
-/* Idempotency-Key, checked; or a fresh id (always for a read: reads are
- * not deduplicated). Returns 0, or -1 (a bad key). */
-static int s_message_id(const http_req_t *req, int read, char out[224])
+/* Idempotency-Key, checked, as the person's own: the message id is a digest
+ * of who sends it and the key, so one person's key never meets another's
+ * (and is always 69 bytes, whatever the key). Or a fresh id (always for a
+ * read: reads are not deduplicated). Returns 0, or -1 (a bad key). */
+static int s_message_id(const http_req_t *req, const principal_t *who, int read,
+                        char out[ENVELOPE_ID_MAX + 1])
 {
     const char *key = read ? NULL : http_header(req, "Idempotency-Key");
     if (!key) {
@@ -242,7 +246,13 @@ static int s_message_id(const http_req_t *req, int read, char out[224])
     if (n == 0 || n > 200 || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                           "0123456789._:-") != n)
         return -1;
-    snprintf(out, 224, "idem:%s", key);
+    char scoped[300];
+    uint8_t digest[32];
+    snprintf(scoped, sizeof scoped, "%s\n%s", who->code, key);
+    credential_digest(scoped, digest);
+    memcpy(out, "idem:", 5);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 5 + 2 * i, 3, "%02x", digest[i]);
     return 0;
 }
 
@@ -329,7 +339,7 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
                    const route_t *r, int64_t id, http_res_t *res)
 {
     const ProtobufCMessageDescriptor *desc = msgtypes_find(r->type);
-    char bad[128] = "", message_id[224];
+    char bad[128] = "", message_id[ENVELOPE_ID_MAX + 1];
     const char *wanted = http_header(req, "X-Gov-Unit");
     int as_person = wanted && strcmp(wanted, "none") == 0; /* a member acting as a resident */
     const auth_unit_t *unit = as_person ? NULL : auth_acting_unit(who, wanted);
@@ -341,7 +351,7 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         http_refuse(res, 400, "UNIT_REQUIRED", NULL);
         return;
     }
-    if (s_message_id(req, strcmp(r->method, "GET") == 0, message_id)) {
+    if (s_message_id(req, who, strcmp(r->method, "GET") == 0, message_id)) {
         http_refuse(res, 400, "BAD_IDEMPOTENCY_KEY", NULL);
         return;
     }
@@ -432,25 +442,54 @@ static json_t *s_me(const principal_t *who)
     return me;
 }
 
-static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_t *res)
+/* A login's body: "person" (a code) or "phone", and "password" or "code"
+ * (one-time, logincode.h). NULL with `body` released when it is neither. */
+static json_t *s_login_body(const http_req_t *req, const char **who, const char **phone,
+                            const char **secret, const char *secret_name)
 {
     json_error_t jerr;
     json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    const char *person = json_string_value(json_object_get(body, "person"));
-    const char *password = json_string_value(json_object_get(body, "password"));
-    if (!person || !password) {
+    *who = json_string_value(json_object_get(body, "person"));
+    *phone = json_string_value(json_object_get(body, "phone"));
+    if (secret_name)
+        *secret = json_string_value(json_object_get(body, secret_name));
+    if (!*who == !*phone || (secret_name && !*secret)) {
         json_decref(body);
-        http_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE, \"password\": PASSWORD}");
+        return NULL;
+    }
+    return body;
+}
+
+static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_t *res)
+{
+    const char *person, *phone, *password = NULL, *code = NULL;
+    json_t *body = s_login_body(req, &person, &phone, &password, "password");
+    if (body && !person) { /* a password goes with the person's code */
+        json_decref(body);
+        body = NULL;
+    }
+    if (!body && !(body = s_login_body(req, &person, &phone, &code, "code"))) {
+        http_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE, \"password\": PASSWORD}, or "
+                                          "{\"person\" or \"phone\", \"code\": SIX DIGITS}");
+        return;
+    }
+    char as[64];
+    if (logincode_limit_key(w, person, phone, as, sizeof as)) {
+        json_decref(body);
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
         return;
     }
     if (s_limited(gw->logins, "login from", req->remote, res) ||
-        s_limited(gw->logins, "login as", person, res)) {
+        s_limited(gw->logins, "login as", as, res)) {
         json_decref(body);
         return;
     }
     char token[CREDENTIAL_TOKEN_MAX];
-    int64_t now = envelope_now_ms();
-    int rc = auth_login(w, person, password, now, gw->session_ttl_ms, token);
+    int64_t now = envelope_now_ms(), id = 0;
+    int rc = password ? auth_login(w, person, password, now, gw->session_ttl_ms, token)
+                      : logincode_check(w, person, phone, code, now, &id);
+    if (rc == 1 && !password && auth_open_session(w, id, now, gw->session_ttl_ms, token))
+        rc = -1;
     json_decref(body);
     principal_t who;
     if (rc == 1 && auth_resolve(w, token, NULL, now, &who) == 1) {
@@ -463,6 +502,51 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
         http_refuse(res, 401, "BAD_CREDENTIALS", NULL);
     } else {
         http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+    }
+}
+
+/* POST /api/v1/session/code: a one-time login code by SMS (logincode.h).
+ * Whether anyone is behind the person or phone, the answer is the same 202;
+ * only a failure to send is told, so the person knows to ask again. */
+static void s_login_code(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_t *res)
+{
+    const char *person, *phone;
+    json_t *body = s_login_body(req, &person, &phone, NULL, NULL);
+    if (!body) {
+        http_refuse(res, 400, "BAD_JSON", "send {\"person\": CODE} or {\"phone\": NUMBER}");
+        return;
+    }
+    int ttl_s = (int) (gw->login_code_ttl_ms / 1000);
+    char as[64];
+    if (logincode_limit_key(w, person, phone, as, sizeof as)) {
+        json_decref(body);
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        return;
+    }
+    if (s_limited(gw->logins, "code from", req->remote, res) ||
+        s_limited(gw->logins, "code for", as, res)) {
+        json_decref(body);
+        return;
+    }
+    logincode_t lc;
+    char refusal[64] = "";
+    int rc = logincode_issue(w, person, phone, envelope_now_ms(), gw->login_code_ttl_ms, &lc);
+    json_decref(body);
+    if (rc < 0) {
+        http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
+        return;
+    }
+    if (rc == 1) /* else nobody to text: the same answer, and no SMS */
+        rc = logincode_send(w, &lc, ttl_s, gw->timeout_ms, refusal);
+    explicit_bzero(&lc, sizeof lc);
+    if (rc >= 0) {
+        http_json(res, 202, json_pack("{s:b, s:i}", "accepted", 1, "expires_s", ttl_s));
+    } else if (rc == -ETIMEDOUT || strcmp(refusal, "SMS_NOT_SENT") == 0) {
+        http_refuse(res, 503, rc == -ETIMEDOUT ? "SERVICE_TIMEOUT" : "SMS_NOT_SENT", NULL);
+        res->retry_after = 1;
+    } else { /* the deployment is wrong (a key notify does not take ...): say so to operators */
+        log_error("gateway: notify refused a login code: %s", refusal);
+        http_refuse(res, 503, "INTERNAL", NULL);
     }
 }
 
@@ -496,21 +580,25 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     int64_t id = 0;
     int session = strcmp(req->path, "/api/v1/session") == 0, me = strcmp(req->path, "/api/v1/me") == 0;
     int events = strcmp(req->path, "/api/v1/events") == 0;
-    int path_known = session || me || events;
+    int code = strcmp(req->path, "/api/v1/session/code") == 0, post = strcmp(req->method, "POST") == 0;
+    int path_known = session || me || events || code;
     for (size_t i = 0; !route && i < sizeof s_routes / sizeof *s_routes; i++)
         if (s_match(s_routes[i].path, req->path, &id)) {
             path_known = 1;
             if (strcmp(s_routes[i].method, req->method) == 0)
                 route = &s_routes[i];
         }
-    if (!path_known || (!route && !session && !me && !events)) {
+    if (!path_known || (!route && !session && !me && !events && !(code && post))) {
         http_refuse(res, path_known ? 405 : 404, "NO_ROUTE", req->method);
         atomic_fetch_add(&gw->refused, 1);
         return;
     }
     worker_t *w = pool_take(gw->pool);
-    if (session && strcmp(req->method, "POST") == 0) {
-        s_login(gw, w, req, res);
+    if ((session || code) && post) {
+        if (code)
+            s_login_code(gw, w, req, res);
+        else
+            s_login(gw, w, req, res);
         pool_give(gw->pool, w);
         return;
     }

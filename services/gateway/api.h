@@ -28,6 +28,7 @@ typedef struct {
     limiter_t *logins;       /* login attempts, by address and by person */
     int timeout_ms;          /* for a service's answer */
     int64_t session_ttl_ms;
+    int64_t login_code_ttl_ms; /* how long a login code lives (logincode.h) */
     int secure_cookie;       /* behind TLS: the cookie says Secure */
     _Atomic uint64_t requests, refused, logins_failed;
 } gateway_t;

@@ -1,5 +1,5 @@
 /* auth: who is asking. A person proves it with a session cookie (after a
- * password login) or an API token (Authorization: Bearer); the gateway
+ * password login, or a one-time code: logincode.h) or an API token (Authorization: Bearer); the gateway
  * stores neither, only their SHA-256 (common/credential.h), and looks the
  * digest up on every request, so a revoked or expired one stops at once.
  * What the person may do follows from the data: the units they belong to
@@ -45,6 +45,12 @@ int auth_resolve(worker_t *w, const char *cookie, const char *bearer, int64_t no
  * failed. */
 int auth_login(worker_t *w, const char *code, const char *password, int64_t now_ms, int64_t ttl_ms,
                char token[CREDENTIAL_TOKEN_MAX]);
+
+/* Opens a session of `ttl_ms` for person `person_id` (proved some other way:
+ * a password, a login code) with a fresh token in `token`. Returns 0, or -1
+ * when the database failed. */
+int auth_open_session(worker_t *w, int64_t person_id, int64_t now_ms, int64_t ttl_ms,
+                      char token[CREDENTIAL_TOKEN_MAX]);
 
 /* Ends session `token` now. Returns 0, or -1 when the database failed. */
 int auth_logout(worker_t *w, const char *token, int64_t now_ms);

@@ -4,7 +4,8 @@
  * It listens on GOV_GATEWAY_PORT (http.c: bounded connections, headers and
  * bodies, security headers on every answer). A request proves who sends it
  * with a session cookie or an API token (auth.c: only digests are stored,
- * looked up on every request, so a revocation is felt at once). The JSON
+ * looked up on every request, so a revocation is felt at once); a session
+ * opens with a password or a one-time code that notify texts (logincode.c). The JSON
  * API (api.c) turns the request into the owning service's typed message,
  * with that person as the actor, and sends it over CURVE with the gateway's
  * key — one of the few the services let act for people — from a pool of
@@ -55,7 +56,7 @@ int main(void)
     http_config_t http = {
         .port = (int) config_int("GOV_GATEWAY_PORT", 8080, 1, 65535, &bad),
         .bind_any = cfg.http_any,
-        .threads = (unsigned) config_int("GOV_GATEWAY_THREADS", 16, 1, 256, &bad),
+        .threads = (unsigned) config_int("GOV_GATEWAY_THREADS", 2, 1, 256, &bad),
         .max_body = (size_t) config_int("GOV_GATEWAY_MAX_BODY", 65536, 1024, 16 << 20, &bad),
         .max_conns = (unsigned) config_int("GOV_GATEWAY_MAX_CONNECTIONS", 1000, 1, 100000, &bad),
         .idle_s = (unsigned) config_int("GOV_GATEWAY_IDLE_S", 30, 1, 3600, &bad),
@@ -67,10 +68,12 @@ int main(void)
         bad = 1;
     }
     unsigned workers = (unsigned) config_int("GOV_GATEWAY_WORKERS", 32, 1, 256, &bad);
+    http.handlers = workers; /* a handler thread waits for a worker only while the feed holds one */
     unsigned streams = (unsigned) config_int("GOV_GATEWAY_MAX_STREAMS", 200, 1, 100000, &bad);
     gateway_t *gw = &self.gw;
     gw->timeout_ms = (int) config_int("GOV_GATEWAY_TIMEOUT_MS", 5000, 100, 600000, &bad);
     gw->session_ttl_ms = 1000 * config_int("GOV_GATEWAY_SESSION_S", 8 * 3600, 60, 30 * 86400, &bad);
+    gw->login_code_ttl_ms = 1000 * config_int("GOV_GATEWAY_LOGIN_CODE_S", 300, 1, 3600, &bad);
     gw->secure_cookie = (int) config_int("GOV_GATEWAY_SECURE_COOKIE", 0, 0, 1, &bad);
     if (http.tls_cert)
         gw->secure_cookie = 1; /* over HTTPS the cookie never travels in the clear */
@@ -79,6 +82,7 @@ int main(void)
         [GW_ROUTING] = config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT),
         [GW_DELIBERATION] =
             config_str("GOV_DELIBERATION_ENDPOINT", CONFIG_DELIBERATION_ENDPOINT_DEFAULT),
+        [GW_NOTIFY] = config_str("GOV_NOTIFY_ENDPOINT", CONFIG_NOTIFY_ENDPOINT_DEFAULT),
     };
     double rate = (double) config_int("GOV_GATEWAY_RATE", 50, 1, 1000000, &bad);
     double burst = (double) config_int("GOV_GATEWAY_BURST", 100, 1, 1000000, &bad);
@@ -99,7 +103,7 @@ int main(void)
     self.m_requests = health_metric(h, "http_requests_total", "HTTP requests", HEALTH_COUNTER);
     self.m_refused = health_metric(h, "http_refused_total", "HTTP answers 4xx and 5xx", HEALTH_COUNTER);
     self.m_logins_failed =
-        health_metric(h, "logins_failed_total", "logins with a wrong person or password", HEALTH_COUNTER);
+        health_metric(h, "logins_failed_total", "logins with a wrong person, password or code", HEALTH_COUNTER);
     self.m_hits = health_metric(h, "cache_hits_total", "reads answered from the cache", HEALTH_COUNTER);
     self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
     svc_on_tick(svc, s_tick, &self);

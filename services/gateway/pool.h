@@ -11,7 +11,8 @@
 #include "pstmt.h"
 #include "rpccli.h"
 
-typedef enum { GW_INTAKE, GW_ROUTING, GW_DELIBERATION, GW_SERVICES } gw_service_t;
+/* GW_NOTIFY only texts login codes (logincode.h). */
+typedef enum { GW_INTAKE, GW_ROUTING, GW_DELIBERATION, GW_NOTIFY, GW_SERVICES } gw_service_t;
 
 typedef struct {
     PGconn *conn;

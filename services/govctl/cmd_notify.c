@@ -11,7 +11,7 @@ static const char *s_usage =
     "       govctl notify dead [--limit N]\n"
     "       govctl notify retry ID\n"
     "log: deliveries, newest first, each with its attempts. dead: those given up.\n"
-    "retry: sends a dead delivery again (its failure count starts over).\n";
+    "retry: sends a dead delivery again (its failure count starts over); not a login code.\n";
 
 /* A delivery as operators see it: $1 delivery id (0 any), $2 recipient, $3
  * kind, $4 state ('' any), $5 limit. */
@@ -33,11 +33,15 @@ static const char *s_log_sql =
     "  AND ($4 <> 'dead' OR d.settled = 'dead')"  /* the dead have an index */
     " ORDER BY d.id DESC LIMIT $5::int) t";
 
+/* A login code is never sent again: its text is stored masked, and a late
+ * code is of no use (services/notify/codesms.h). */
 static const char *s_retry_sql =
     "WITH r AS (UPDATE deliveries SET state = 'pending', failures = 0, held = NULL,"
-    " next_at = now(), last_error = '' WHERE id = $1::bigint AND state = 'dead' RETURNING id)"
+    " next_at = now(), last_error = '' WHERE id = $1::bigint AND state = 'dead'"
+    " AND kind <> 'LoginCode' RETURNING id)"
     " SELECT json_build_object('retried', count(*),"
-    "  'state', (SELECT state FROM deliveries WHERE id = $1::bigint)) FROM r";
+    "  'state', (SELECT state FROM deliveries WHERE id = $1::bigint),"
+    "  'kind', (SELECT kind FROM deliveries WHERE id = $1::bigint)) FROM r";
 
 static int s_fail(const char *message, const char *detail)
 {
@@ -71,7 +75,11 @@ int cmd_notify(int argc, char **argv)
         out = govctl_query_json(conn, s_retry_sql, 1, params);
         if (out && json_integer_value(json_object_get(out, "retried")) == 0) {
             const char *state = json_string_value(json_object_get(out, "state"));
-            int rc = s_fail(state ? "delivery is not dead" : "no such delivery",
+            const char *kind = json_string_value(json_object_get(out, "kind"));
+            int code = kind && strcmp(kind, "LoginCode") == 0;
+            int rc = s_fail(code    ? "a login code is never sent again: ask for a new one"
+                            : state ? "delivery is not dead"
+                                    : "no such delivery",
                             state ? state : argv[2]);
             json_decref(out);
             PQfinish(conn);

@@ -124,7 +124,7 @@ char *channel_text(const delivery_t *d, size_t max_bytes)
     char *text = malloc(len);
     if (!text)
         return NULL;
-    snprintf(text, len, "%s\n%s", d->subject, d->body);
+    snprintf(text, len, "%s%s%s", d->subject, d->subject[0] ? "\n" : "", d->body);
     render_cut(text, max_bytes);
     return text;
 }

@@ -87,8 +87,9 @@ outcome_t channel_http_judge(CURLcode rc, long status, char *why, size_t cap);
 outcome_t channel_robot_judge(const channel_req_t *req, CURLcode rc, long status,
                               const int *rate_codes, char *why, size_t cap);
 
-/* subject and body as one message for chat robots and SMS, cut to
- * `max_bytes` on a character boundary. The caller frees it. */
+/* subject and body as one message for chat robots and SMS (the body alone
+ * when there is no subject), cut to `max_bytes` on a character boundary.
+ * The caller frees it. */
 char *channel_text(const delivery_t *d, size_t max_bytes);
 
 extern const channel_t ch_email, ch_webhook, ch_sms, ch_wecom, ch_dingtalk;

@@ -11,14 +11,18 @@
  * The pump (pump.c) sends what is due on every channel at once (channel.h,
  * curluv.c), retries with backoff, rations robots and merges bursts into
  * digests (ratelimit.c, ration.c), settles each outcome (settle.c,
- * backoff.c), and records every attempt. /healthz and /metrics
- * are on GOV_NOTIFY_HTTP_PORT. */
+ * backoff.c), and records every attempt. One thing is asked of it
+ * directly, on a ROUTER (GOV_NOTIFY_ENDPOINT, api.c): the gateway's login
+ * codes, texted at once and answered when the SMS gateway took them, the
+ * code masked in the record (codesms.c). /healthz and /metrics are on
+ * GOV_NOTIFY_HTTP_PORT. */
 #include <curl/curl.h>
 #include <stdlib.h>
 
-#include "config.h"
 #include "db.h"
 #include "log.h"
+#include "api.h"
+#include "config.h"
 #include "planner.h"
 #include "pump.h"
 #include "svc.h"
@@ -28,7 +32,10 @@ typedef struct {
     PGconn *outcomes;         /* the pump's, to write outcomes without waiting */
     planner_t *planner;
     pump_t *pump;
+    notify_api_t api;
+    rpcsrv_t *rpc;
     int failed;
+    _Atomic uint64_t *m_codes_sent, *m_codes_failed, *m_key_refused;
     _Atomic uint64_t *m_planned, *m_sent, *m_retried, *m_dead, *m_rate, *m_digests, *m_unconfirmed,
         *m_inflight;
 } service_t;
@@ -60,6 +67,18 @@ static void s_on_tick(void *arg)
     atomic_store(self->m_digests, s.digests);
     atomic_store(self->m_unconfirmed, s.unconfirmed);
     atomic_store(self->m_inflight, s.inflight);
+    uint64_t sent, failed;
+    codesms_stats(self->api.codes, &sent, &failed);
+    atomic_store(self->m_codes_sent, sent);
+    atomic_store(self->m_codes_failed, failed);
+    atomic_store(self->m_key_refused, self->api.key_refused);
+}
+
+static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
+{
+    service_t *self = arg;
+    for (size_t i = 0; i < n; i++)
+        api_handle(&self->api, srv, reqs[i]);
 }
 
 int main(void)
@@ -68,6 +87,7 @@ int main(void)
     int bad = 0;
     service_t self = {0};
     svc_config_t cfg = svc_config("GOV_NOTIFY_HTTP_PORT", 7403, &bad);
+    const char *endpoint = config_str("GOV_NOTIFY_ENDPOINT", CONFIG_NOTIFY_ENDPOINT_DEFAULT);
     const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
     const char *matter_events =
@@ -109,6 +129,9 @@ int main(void)
     self.m_digests = health_metric(h, "digests_total", "digests made", HEALTH_COUNTER);
     self.m_unconfirmed = health_metric(h, "deliveries_unconfirmed_total", "sent again after a lost sender", HEALTH_COUNTER);
     self.m_inflight = health_metric(h, "deliveries_inflight", "requests under way", HEALTH_GAUGE);
+    self.m_codes_sent = health_metric(h, "login_codes_sent_total", "login codes the SMS gateway took", HEALTH_COUNTER);
+    self.m_codes_failed = health_metric(h, "login_codes_failed_total", "login codes not sent", HEALTH_COUNTER);
+    self.m_key_refused = health_metric(h, "key_not_allowed_total", "requests from a key the request is not for", HEALTH_COUNTER);
     planner_config_t plc = {.db_url = cfg.db_url, .routing = routing_events, .intake = intake_events,
                             .deliberation = matter_events, .silence_ms = cfg.silence_ms,
                             .clock = svc->clock};
@@ -118,12 +141,21 @@ int main(void)
         goto done;
     if (planner_start(svc->loop, svc->zctx, &plc, s_on_planned, s_on_failed, &self, &self.planner))
         goto done;
+    if (codesms_new(svc->loop, cfg.db_url, svc->clock, &ch, &self.api.codes))
+        goto done;
+    if (rpcsrv_new(svc->loop, svc->zctx, endpoint, 64, cfg.max_msg, s_on_batch, &self, &self.rpc)) {
+        log_error("cannot bind %s", endpoint);
+        goto done;
+    }
+    svc_watch(svc, self.rpc, NULL);
     svc_on_tick(svc, s_on_tick, &self);
-    log_info("notify ready: following %s, %s and %s, mail via %s, health on :%d%s", routing_events,
-             intake_events, matter_events, ch.smtp_url, cfg.http_port,
+    log_info("notify ready: requests on %s, following %s, %s and %s, mail via %s, health on :%d%s",
+             endpoint, routing_events, intake_events, matter_events, ch.smtp_url, cfg.http_port,
              cfg.test_clock ? ", test clock" : "");
     rc = svc_run(svc) || self.failed;
 done:
+    codesms_destroy(&self.api.codes); /* before the ROUTER its requests answer on */
+    rpcsrv_destroy(&self.rpc);
     planner_stop(&self.planner);
     pump_destroy(&self.pump);
     svc_destroy(svc);

@@ -140,4 +140,32 @@
 /* $1 area code. Column: its name (the code when unknown). */
 #define Q_AREA_NAME "SELECT coalesce((SELECT name FROM areas WHERE code = $1), $1)"
 
+/* A login code's person (codesms.h): $1 code. Columns: 0 phone ('' none),
+ * 1 lang. */
+#define Q_CODE_PERSON                                                                          \
+    "SELECT coalesce(p.phone, ''), coalesce(np.lang, 'zh-CN') FROM people p"                   \
+    " LEFT JOIN notify_prefs np ON np.person_id = p.id WHERE p.code = $1"
+
+/* A login code's delivery, written before the SMS goes as given up until
+ * the SMS gateway answers: $1 idem_key, $2 recipient, $3 phone, $4 the text
+ * with the code masked, $5 now (ms). Returns its id; nothing when the same
+ * request came before. */
+#define Q_CODE_BEGIN                                                                           \
+    "INSERT INTO deliveries (idem_key, stream, seq, kind, recipient, channel, destination,"    \
+    " subject, body, state, attempts, next_at, last_error, created_at)"                         \
+    " VALUES ($1, 'gateway', 0, 'LoginCode', $2, 'sms', $3, '', $4, 'dead', 1, " TS("$5") ","  \
+    " 'the SMS gateway had not answered when notify stopped', " TS("$5") ")"                  \
+    " ON CONFLICT (idem_key) DO NOTHING RETURNING id"
+
+/* The delivery of an earlier request with idem_key $1. Columns: 0 id, 1 state. */
+#define Q_CODE_AGAIN "SELECT id, state FROM deliveries WHERE idem_key = $1"
+
+/* A login code's attempt, at $2 (ms): $1 delivery, $3 outcome, $4 status, $5
+ * response (masked), $6 ms, $7 state (sent or dead), $8 last_error. */
+#define Q_CODE_OUTCOME                                                                         \
+    "WITH a AS (INSERT INTO delivery_attempts (delivery_id, at, outcome, status, response, ms)" \
+    "  VALUES ($1, " TS("$2") ", $3, $4, $5, $6))"                                            \
+    " UPDATE deliveries SET state = $7, failures = CASE WHEN $7 = 'sent' THEN 0 ELSE 1 END,"   \
+    " last_error = $8, sent_at = CASE WHEN $7 = 'sent' THEN " TS("$2") " END WHERE id = $1"
+
 #endif

@@ -9,23 +9,27 @@
 #include "outbox.h"
 #include "queries.h"
 
-#define DEADLINE_KINDS 4
-static const char *s_kinds[DEADLINE_KINDS] = {"sign", "contact", "arrive", "resolve"};
+const char *const dispatch_deadline_names[DISPATCH_DEADLINES] = {"sign", "contact", "arrive",
+                                                                 "resolve"};
 
-typedef struct {
-    int64_t minutes[DEADLINE_KINDS];   /* 0: no such deadline */
-    int working[DEADLINE_KINDS];
-} policy_t;
-
-static int s_kind_index(const char *kind)
+int dispatch_deadline_index(const char *name)
 {
-    for (int i = 0; i < DEADLINE_KINDS; i++)
-        if (strcmp(kind, s_kinds[i]) == 0)
+    for (int i = 0; i < DISPATCH_DEADLINES; i++)
+        if (strcmp(name, dispatch_deadline_names[i]) == 0)
             return i;
     return -1;
 }
 
-static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p, apperr_t *err)
+void dispatch_policy_trim(dispatch_policy_t *p, int has_case, int on_site)
+{
+    if (!has_case)
+        p->minutes[1] = 0;
+    if (!on_site)
+        p->minutes[2] = 0;
+}
+
+static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, dispatch_policy_t *p,
+                         apperr_t *err)
 {
     memset(p, 0, sizeof *p);
     if (!spec->policy_id)
@@ -36,21 +40,17 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, policy_t *p,
     if (!res)
         return apperr_db(err, sqlstate);
     if (PQntuples(res) == 1)
-        for (int i = 0; i < DEADLINE_KINDS; i++) {
+        for (int i = 0; i < DISPATCH_DEADLINES; i++) {
             p->minutes[i] = strtoll(PQgetvalue(res, 0, 1 + 2 * i), NULL, 10);
             p->working[i] = PQgetvalue(res, 0, 2 + 2 * i)[0] == 't';
         }
     PQclear(res);
-    /* No reporter to contact on a whistle's new event; no arrival unless required. */
-    if (!spec->case_id)
-        p->minutes[1] = 0;
-    if (!spec->on_site)
-        p->minutes[2] = 0;
+    dispatch_policy_trim(p, spec->case_id != 0, spec->on_site);
     return 0;
 }
 
 /* Inserts the ladder's steps for the deadlines the dispatch has, and arms them. */
-static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const policy_t *p,
+static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const dispatch_policy_t *p,
                           int64_t sent, apperr_t *err)
 {
     char ids[24], pids[24], sqlstate[6];
@@ -71,7 +71,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
     lk = ls = la = ld = 1;
     kinds[0] = steps[0] = actions[0] = dues[0] = '{';
     for (int i = 0; i < n; i++) {
-        int k = s_kind_index(PQgetvalue(ladder, i, 0));
+        int k = dispatch_deadline_index(PQgetvalue(ladder, i, 0));
         if (k < 0 || !p->minutes[k])
             continue;
         int64_t percent = strtoll(PQgetvalue(ladder, i, 2), NULL, 10);
@@ -79,7 +79,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const pol
         int64_t due = calendar_add(r->cal, sent, p->minutes[k] * percent / 100, p->working[k]) +
                       after * 60000;
         const char *sep = used ? "," : "";
-        lk += (size_t) snprintf(kinds + lk, cap - lk, "%s%s", sep, s_kinds[k]);
+        lk += (size_t) snprintf(kinds + lk, cap - lk, "%s%s", sep, dispatch_deadline_names[k]);
         ls += (size_t) snprintf(steps + ls, cap - ls, "%s%s", sep, PQgetvalue(ladder, i, 1));
         la += (size_t) snprintf(actions + la, cap - la, "%s%s", sep, PQgetvalue(ladder, i, 4));
         ld += (size_t) snprintf(dues + ld, cap - ld, "%s%lld", sep, (long long) due);
@@ -121,13 +121,13 @@ const char *dispatch_actor_id(const Gov__Actor *actor)
 int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Actor *actor,
                       const char *trace_id, apperr_t *err)
 {
-    policy_t p;
+    dispatch_policy_t p;
     if (s_load_policy(r, spec, &p, err))
         return -1;
     int64_t sent = svclock_now_ms(r->clock);
     char b[13][24], sqlstate[6];
-    const char *by[DEADLINE_KINDS];
-    for (int i = 0; i < DEADLINE_KINDS; i++)
+    const char *by[DISPATCH_DEADLINES];
+    for (int i = 0; i < DISPATCH_DEADLINES; i++)
         by[i] = p.minutes[i] ? routing_i64(b[9 + i],
                                            calendar_add(r->cal, sent, p.minutes[i], p.working[i]))
                              : NULL;

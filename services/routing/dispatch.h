@@ -22,6 +22,24 @@ typedef struct {
     int reopen;           /* sent again after a dissatisfied evaluation */
 } dispatch_spec_t;
 
+/* The deadlines a dispatch may have, in this order: sign-by, contact-by,
+ * arrive-by, resolve-by (the ladder_steps.deadline names). */
+#define DISPATCH_DEADLINES 4
+extern const char *const dispatch_deadline_names[DISPATCH_DEADLINES];
+
+/* The deadline named `name` (an index into dispatch_deadline_names), or -1. */
+int dispatch_deadline_index(const char *name);
+
+/* An SLA policy's spans as a dispatch has them. */
+typedef struct {
+    int64_t minutes[DISPATCH_DEADLINES]; /* 0: no such deadline */
+    int working[DISPATCH_DEADLINES];     /* counted in working time (calendar.c) */
+} dispatch_policy_t;
+
+/* Drops the deadlines a dispatch does not have: no reporter to contact on a
+ * whistle's new event (no case), no arrival unless required. */
+void dispatch_policy_trim(dispatch_policy_t *p, int has_case, int on_site);
+
 /* Inserts a dispatch sent now, its deadlines and ladder steps (arming the
  * near ones), the 'sent' log line and a DispatchSent event, inside the open
  * transaction on r->conn. Returns the new id, or -1 with `err` set. */

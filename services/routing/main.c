@@ -1,9 +1,10 @@
 /* gov-routing: every case gets an owner at once, and silence climbs the ladder.
  *
  * Cases come in as intake's CaseCreated events (a durable subscriber: its
- * position is stored with the dispatches it makes) and go to their owner by
- * the rules (rules.c), with deadlines from the SLA policy on the working-day
- * calendar (dispatch.c, calendar.c). Units answer on a ROUTER
+ * position is stored with the dispatches it makes), a batch at a time
+ * (newcases.c), and go to their owner by the rules (match.c, rules.c), with
+ * deadlines from the SLA policy on the working-day calendar (dispatch.c,
+ * calendar.c). Units answer on a ROUTER
  * (GOV_ROUTING_ENDPOINT): sign, arrive, progress, resolve, return, and the
  * centre reassigns (lifecycle.c); street offices blow whistles (whistle.c);
  * reporters evaluate (evaluate.c); anyone asks for the 三率 (kpi.c);
@@ -18,9 +19,9 @@
 #include "api.h"
 #include "config.h"
 #include "decisions.h"
-#include "intake.pb-c.h"
 #include "ladder.h"
 #include "log.h"
+#include "newcases.h"
 #include "rpcsrv.h"
 #include "rules.h"
 #include "sub.h"
@@ -32,7 +33,9 @@ typedef struct {
     rpcsrv_t *rpc;
     sub_t *cases;
     sub_t *decisions;
-    _Atomic uint64_t *m_routed;
+    newcases_t *cases_batch; /* intake's new cases of the batch under way */
+    uv_timer_t committed;    /* the next pass of the loop, after a batch's COMMIT */
+    _Atomic uint64_t *m_routed, *m_unrouted;
 } service_t;
 
 static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
@@ -42,30 +45,47 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
         api_handle(&self->r, srv, reqs[i]);
 }
 
-/* One intake event, inside the subscriber's transaction. */
-static int s_on_case_event(PGconn *conn, const Gov__Envelope *event, void *arg)
+/* A batch of intake's events begins, in the subscriber's transaction:
+ * forget what a batch rolled back gathered. */
+static int s_on_cases_begin(PGconn *conn, void *arg)
+{
+    (void) conn;
+    newcases_reset(((service_t *) arg)->cases_batch);
+    return 0;
+}
+
+/* A batch that dispatched cases has committed (the subscriber commits right
+ * after s_on_cases_end returns, on this pass of the loop): its events go out
+ * now rather than at the relay's next look. */
+static void s_on_committed(uv_timer_t *timer)
+{
+    relay_kick(((service_t *) timer->data)->r.relay);
+}
+
+/* Routes what the batch gathered (newcases.c); the position follows in the
+ * same transaction. */
+static int s_on_cases_end(PGconn *conn, void *arg)
 {
     service_t *self = arg;
     (void) conn;
-    if (strcmp(event->type, "CaseCreated") != 0)
-        return 0;
-    Gov__CaseCreated *ev =
-        (Gov__CaseCreated *) envelope_payload(event, &gov__case_created__descriptor);
-    if (!ev || !ev->item) {
-        log_error("routing: undecodable CaseCreated at seq %llu", (unsigned long long) event->seq);
-        if (ev)
-            gov__case_created__free_unpacked(ev, NULL);
+    newcases_stats_t stats = {0};
+    if (newcases_route(self->cases_batch, &self->r, &stats))
         return -1;
-    }
-    apperr_t err;
-    int rc = rules_route_case(&self->r, ev->item, event->trace_id, &err);
-    if (rc)
-        log_error("routing: case %lld not routed: %s (%s)", (long long) ev->item->id,
-                  err.message, err.detail);
-    else
-        atomic_fetch_add(self->m_routed, 1);
-    gov__case_created__free_unpacked(ev, NULL);
-    return rc;
+    atomic_fetch_add(self->m_routed, stats.routed);
+    atomic_fetch_add(self->m_unrouted, stats.unrouted);
+    if (stats.routed)
+        uv_timer_start(&self->committed, s_on_committed, 0, 0);
+    return 0;
+}
+
+/* One intake event: a new case joins the batch, which is routed when full. */
+static int s_on_case_event(PGconn *conn, const Gov__Envelope *event, void *arg)
+{
+    service_t *self = arg;
+    int n = newcases_add(self->cases_batch, event);
+    if (n < 0)
+        return -1;
+    return n == NEWCASES_MAX ? s_on_cases_end(conn, arg) : 0;
 }
 
 /* One deliberation event: decisions that summon departments. */
@@ -97,18 +117,26 @@ int main(void)
     svc_t *svc = &self.svc;
     if (svc_new(svc, "routing", &cfg))
         goto done;
+    uv_timer_init(svc->loop, &self.committed);
+    self.committed.data = &self;
     self.r.conn = svc->conn;
     self.r.sql = svc->sql;
     self.r.clock = svc->clock;
     self.m_routed = health_metric(svc->health, "cases_routed_total", "cases routed", HEALTH_COUNTER);
+    self.m_unrouted = health_metric(svc->health, "cases_unrouted_total",
+                                    "new cases that could not be routed (see the log)",
+                                    HEALTH_COUNTER);
+    if (!(self.cases_batch = newcases_new()))
+        goto done;
     if (!(self.r.cal = calendar_new()) || calendar_load(self.r.cal, self.r.conn))
         goto done;
     if (idem_new("routing_requests", &self.r.idem) ||
         relay_new(svc->zctx, cfg.db_url, ROUTING_STREAM, events, cfg.relay_ms, &self.r.relay) ||
         ladder_new(svc->loop, &self.r, &ladder, &self.r.ladder))
         goto done;
-    if (sub_new(svc->loop, svc->zctx, self.r.conn, "routing", "intake", intake_events,
-                cfg.silence_ms, s_on_case_event, &self, &self.cases) ||
+    if (sub_new_batched(svc->loop, svc->zctx, self.r.conn, "routing", "intake", intake_events,
+                        cfg.silence_ms, s_on_case_event, s_on_cases_begin, s_on_cases_end, &self,
+                        &self.cases) ||
         sub_new(svc->loop, svc->zctx, self.r.conn, "routing", "deliberation", matter_events,
                 cfg.silence_ms, s_on_matter_event, &self, &self.decisions))
         goto done;
@@ -125,6 +153,9 @@ done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.cases);
     sub_destroy(&self.decisions);
+    newcases_destroy(&self.cases_batch);
+    if (self.committed.data)
+        uv_close((uv_handle_t *) &self.committed, NULL);
     deadline_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
     idem_destroy(&self.r.idem);

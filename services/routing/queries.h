@@ -116,37 +116,6 @@
     " WHERE dispatch_id = $1 AND fired_at IS NULL AND cancelled_at IS NULL"                    \
     " AND ($2::text[] IS NULL OR deadline = ANY ($2::text[]))"
 
-/* Routing a case. $1 case id, $2 category, $3 urgency, $4 description, $5 area code
- * (NULL unplaced), $6 lon, $7 lat (NULL none), $8 name, $9 phone, $10 created (ms).
- * No row: the case was routed before. */
-#define Q_INSERT_CASE                                                                          \
-    "INSERT INTO routed_cases (case_id, category_code, urgency, description, area_id, location,"\
-    " reporter_name, reporter_phone, created_at)"                                              \
-    " VALUES ($1, $2, $3, $4, (SELECT id FROM areas WHERE code = $5),"                         \
-    "  CASE WHEN $6::float8 IS NULL THEN NULL"                                                 \
-    "   ELSE ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326)::geography END,"           \
-    "  $8, $9, " TS("$10") ") ON CONFLICT (case_id) DO NOTHING RETURNING case_id"
-
-/* The first matching rule, in rank order, whose owner has not led case $1.
- * Columns: 0 rule id, 1 unit id, 2 on_site, 3 assist unit ids (text[] literal) */
-#define Q_NEXT_RULE                                                                            \
-    "WITH c AS (SELECT rc.case_id, rc.category_code, coalesce(a.path, '{}') AS path"           \
-    "  FROM routed_cases rc LEFT JOIN areas a ON a.id = rc.area_id WHERE rc.case_id = $1)"     \
-    " SELECT r.id, o.id, r.on_site, r.assist_unit_ids::text FROM c, routing_rules r"          \
-    " CROSS JOIN LATERAL (SELECT u.id FROM units u WHERE CASE r.tier"                          \
-    "   WHEN 'department' THEN u.id = r.lead_unit_id"                                          \
-    "   WHEN 'grid' THEN u.kind = 'grid_team' AND u.area_id = c.path[4]"                       \
-    "   WHEN 'community' THEN u.kind = 'community' AND u.area_id = c.path[3]"                  \
-    "   ELSE u.kind = 'street_office' AND u.area_id = c.path[2] END"                           \
-    "   ORDER BY u.id LIMIT 1) o"                                                              \
-    " WHERE r.enabled"                                                                         \
-    " AND (r.category_kind IS NULL OR r.category_kind = split_part(c.category_code, '.', 1))"  \
-    " AND (r.category_subject IS NULL OR r.category_subject = split_part(c.category_code, '.', 2))" \
-    " AND (r.area_id IS NULL OR r.area_id = ANY (c.path))"                                     \
-    " AND NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.case_id = c.case_id"                  \
-    "   AND d.unit_id = o.id AND d.role = 'lead')"                                             \
-    " ORDER BY r.rank, r.id LIMIT 1"
-
 /* The dispatch centre for the area that the SQL expression `area` names
  * (NULL or 0: any): of those whose area holds it, the nearest; else the
  * first (a centre without an area holds nothing in particular). */
@@ -284,4 +253,104 @@
 /* A point inside the area with code $1 (lon, lat), for work with a place but no case. */
 #define Q_AREA_POINT \
     "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = $1) x"
+/* ---- who owns a case: what the rules look at (match.c) ---- */
+
+/* For a case whose smallest area is the row `a` of areas (NULL: unplaced):
+ * 1 its area path (bigint[] literal), 2 its grid team, 3 community, 4 street
+ * office (0 none), 5 its dispatch centre (0 none, as Q_CENTRE): five columns. */
+#define Q_CASE_PLACE                                                                           \
+    "coalesce(a.path, '{}')::text,"                                                             \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'grid_team' AND u.area_id = a.path[4]"  \
+    "   ORDER BY u.id LIMIT 1), 0),"                                                            \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'community' AND u.area_id = a.path[3]"  \
+    "   ORDER BY u.id LIMIT 1), 0),"                                                            \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'street_office'"                        \
+    "   AND u.area_id = a.path[2] ORDER BY u.id LIMIT 1), 0),"                                  \
+    " coalesce((SELECT u.id FROM units u WHERE u.kind = 'dispatch_centre'"                      \
+    "   ORDER BY array_position(a.path, u.area_id) DESC NULLS LAST, u.id LIMIT 1), 0)"
+
+/* A routed case, for routing it again ($1 case id). Columns: 0 category,
+ * 1-5 as Q_CASE_PLACE, 6 the units that have led it (bigint[] literal) */
+#define Q_CASE_FACTS                                                                           \
+    "SELECT rc.category_code, " Q_CASE_PLACE ","                                                \
+    " coalesce((SELECT array_agg(d.unit_id) FROM dispatches d WHERE d.case_id = rc.case_id"     \
+    "   AND d.role = 'lead'), '{}')::text"                                                      \
+    " FROM routed_cases rc LEFT JOIN areas a ON a.id = rc.area_id WHERE rc.case_id = $1"
+
+/* ---- new cases, a batch at a time (newcases.c) ---- */
+
+/* Records the cases of a batch: $1 ids bigint[], $2 categories text[],
+ * $3 urgencies text[], $4 descriptions text[], $5 area codes text[] (NULL
+ * unplaced), $6 lons float8[], $7 lats float8[] (NULL none), $8 names text[],
+ * $9 phones text[], $10 created (ms) bigint[]. A case recorded before is left
+ * alone and not returned. For each new one, in the order given, what its
+ * rules look at. Columns: 0 case id, 1 area path (bigint[] literal), 2 its
+ * grid team, 3 community, 4 street office (0 none), 5 its dispatch centre
+ * (0 none, as Q_CENTRE), 6 its SLA policy (0 none, as Q_POLICY_FOR_CASE) */
+#define Q_NEWCASES_INSERT                                                                      \
+    "WITH x AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"         \
+    "   $5::text[], $6::float8[], $7::float8[], $8::text[], $9::text[], $10::bigint[])"         \
+    "   WITH ORDINALITY AS x(id, cat, urg, descr, area, lon, lat, name, phone, created, n)),"   \
+    " ins AS (INSERT INTO routed_cases (case_id, category_code, urgency, description, area_id," \
+    "   location, reporter_name, reporter_phone, created_at)"                                  \
+    "  SELECT x.id, x.cat, x.urg, x.descr, a.id, CASE WHEN x.lon IS NULL THEN NULL"            \
+    "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END, x.name, x.phone, "   \
+    TS("x.created") " FROM x LEFT JOIN areas a ON a.code = x.area ORDER BY x.n"                \
+    "  ON CONFLICT (case_id) DO NOTHING RETURNING case_id, category_code, urgency, area_id)"    \
+    " SELECT i.case_id, " Q_CASE_PLACE ","                                                   \
+    " coalesce((SELECT p.id FROM sla_policies p WHERE p.applies_to = 'case'"                    \
+    "   AND (p.category_kind IS NULL OR p.category_kind = split_part(i.category_code, '.', 1))" \
+    "   AND (p.category_subject IS NULL"                                                        \
+    "    OR p.category_subject = split_part(i.category_code, '.', 2))"                          \
+    "   AND (p.urgency IS NULL OR p.urgency = i.urgency)"                                       \
+    "   ORDER BY (p.category_kind IS NOT NULL)::int + (p.category_subject IS NOT NULL)::int"    \
+    "    + (p.urgency IS NOT NULL)::int DESC, p.rank, p.id LIMIT 1), 0)"                        \
+    " FROM ins i JOIN x ON x.id = i.case_id LEFT JOIN areas a ON a.id = i.area_id ORDER BY x.n"
+
+/* The enabled rules in the order they are tried. Columns: 0 id, 1 category
+ * kind, 2 category subject (NULL any), 3 area (0 any), 4 tier, 5 lead unit
+ * (0 none), 6 assist unit ids (bigint[] literal), 7 on_site */
+#define Q_RULES_ENABLED                                                                        \
+    "SELECT id, category_kind, category_subject, coalesce(area_id, 0), tier,"                  \
+    " coalesce(lead_unit_id, 0), assist_unit_ids::text, on_site FROM routing_rules"            \
+    " WHERE enabled ORDER BY rank, id"
+
+/* $1 policy ids bigint[]. Columns: as Q_POLICY */
+#define Q_POLICIES Q_POLICY_COLUMNS " WHERE id = ANY ($1::bigint[])"
+/* $1 policy ids bigint[]. Columns: 0 policy, 1 deadline, 2 step, 3 percent,
+ * 4 after_minutes, 5 action */
+#define Q_LADDERS                                                                              \
+    "SELECT policy_id, deadline, step, percent, after_minutes, action FROM ladder_steps"       \
+    " WHERE policy_id = ANY ($1::bigint[]) ORDER BY policy_id, deadline, step"
+
+/* $1 how many: that many new dispatch ids. Column: 0 id */
+#define Q_DISPATCH_IDS                                                                         \
+    "SELECT nextval(pg_get_serial_sequence('dispatches', 'id')) FROM generate_series(1, $1::int)"
+
+/* Dispatches sent now, with the ids Q_DISPATCH_IDS gave: $1 ids, $2 cases,
+ * $3 units bigint[], $4 roles text[], $5 rules, $6 policies bigint[] (0 none),
+ * $7 on_site boolean[], $8 sent (ms), $9 sign_by, $10 contact_by,
+ * $11 arrive_by, $12 resolve_by bigint[] (ms; NULL none) */
+#define Q_INSERT_DISPATCHES                                                                    \
+    "INSERT INTO dispatches (id, case_id, unit_id, role, rule_id, policy_id, on_site, sent_at," \
+    " sign_by, contact_by, arrive_by, resolve_by) OVERRIDING SYSTEM VALUE"                     \
+    " SELECT i, c, u, r, nullif(ru, 0), nullif(p, 0), o, " TS("$8") ", " TS("s") ", "          \
+    TS("co") ", " TS("ar") ", " TS("re") " FROM unnest($1::bigint[], $2::bigint[],"            \
+    " $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::boolean[], $9::bigint[],"      \
+    " $10::bigint[], $11::bigint[], $12::bigint[]) AS x(i, c, u, r, ru, p, o, s, co, ar, re)"
+
+/* Ladder steps of many dispatches: $1 dispatches bigint[], $2 deadlines text[],
+ * $3 steps int[], $4 actions text[], $5 dues (ms) bigint[]. Columns: 0 id, 1 due_ms */
+#define Q_INSERT_DEADLINES_MANY                                                                \
+    "INSERT INTO deadlines (dispatch_id, deadline, step, action, due_at)"                      \
+    " SELECT i, d, s, a, " TS("m") " FROM unnest($1::bigint[], $2::text[], $3::int[],"        \
+    " $4::text[], $5::bigint[]) AS x(i, d, s, a, m) RETURNING id, " MS("due_at")
+
+/* The 'sent' log lines of dispatches $1 (bigint[]), at $2 (ms), by routing itself */
+#define Q_LOG_SENT_MANY                                                                        \
+    "INSERT INTO dispatch_log (dispatch_id, at, action, actor)"                                \
+    " SELECT i, " TS("$2") ", 'sent', 'system:routing' FROM unnest($1::bigint[]) AS x(i)"
+
+/* $1 dispatch ids bigint[], in id order. Columns: as Q_DISPATCH_COLUMNS */
+#define Q_DISPATCHES_BY_IDS Q_DISPATCH_COLUMNS " WHERE d.id = ANY ($1::bigint[]) ORDER BY d.id"
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "pgarray.h"
 #include "dispatch.h"
 #include "queries.h"
 #include "readscope.h"
@@ -46,84 +47,109 @@ int64_t rules_case_policy(routing_t *r, int64_t case_id, apperr_t *err)
     return id;
 }
 
-/* Sends the rule's assisting units their dispatches. `ids` is a bigint[] literal. */
-static int s_send_assists(routing_t *r, int64_t case_id, int64_t rule_id, int64_t policy_id,
-                          const char *ids, const Gov__Actor *actor, const char *trace_id,
-                          apperr_t *err)
+int rules_enabled_load(routing_t *r, rules_enabled_t *out, char sqlstate[6])
 {
-    const char *p = ids;
-    while (*p) {
-        char *end;
-        long long unit = strtoll(p + (*p == '{' || *p == ','), &end, 10);
-        if (end == p + (*p == '{' || *p == ','))
-            break;
-        dispatch_spec_t spec = {.case_id = case_id, .unit_id = unit, .rule_id = rule_id,
-                                .policy_id = policy_id, .role = "assist"};
-        if (dispatch_send(r, &spec, actor, trace_id, err) < 0)
-            return -1;
-        p = end;
+    memset(out, 0, sizeof *out);
+    if (!(out->res = pstmt_exec(r->sql, Q_RULES_ENABLED, 0, NULL, sqlstate)))
+        return -1;
+    const PGresult *res = out->res;
+    int n = PQntuples(res);
+    size_t room = 1;
+    for (int i = 0; i < n; i++)
+        room += strlen(PQgetvalue(res, i, 6)) / 2 + 1;
+    out->pool = malloc(room * sizeof *out->pool);
+    out->rules = calloc((size_t) n + 1, sizeof *out->rules);
+    if (!out->pool || !out->rules) {
+        memcpy(sqlstate, "53200", 6);
+        return -1;
     }
+    size_t used = 0;
+    for (int i = 0; i < n; i++) {
+        match_rule_t *m = &out->rules[i];
+        m->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        m->category_kind = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
+        m->category_subject = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+        m->area_id = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+        const char *tier = PQgetvalue(res, i, 4);
+        m->tier = strcmp(tier, "grid") == 0        ? MATCH_GRID
+                  : strcmp(tier, "community") == 0 ? MATCH_COMMUNITY
+                  : strcmp(tier, "street") == 0    ? MATCH_STREET
+                                                   : MATCH_DEPARTMENT;
+        m->lead_unit_id = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+        m->assists = out->pool + used;
+        m->n_assists = pgarray_parse_ints(PQgetvalue(res, i, 6), out->pool + used);
+        used += m->n_assists;
+        m->on_site = PQgetvalue(res, i, 7)[0] == 't';
+    }
+    out->n = (size_t) n;
     return 0;
+}
+
+void rules_enabled_clear(rules_enabled_t *e)
+{
+    PQclear(e->res);
+    free(e->rules);
+    free(e->pool);
+    memset(e, 0, sizeof *e);
 }
 
 int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
                          const char *trace_id, int with_assists, apperr_t *err)
 {
-    int64_t policy = rules_case_policy(r, case_id, err);
+    int64_t policy = rules_case_policy(r, case_id, err); /* locks the case */
     if (policy < 0)
         return -1;
     char ids[24], sqlstate[6];
     const char *params[] = {routing_i64(ids, case_id)};
-    PGresult *rule = pstmt_exec(r->sql, Q_NEXT_RULE, 1, params, sqlstate);
-    if (!rule)
-        return apperr_db(err, sqlstate);
-    dispatch_spec_t spec = {.case_id = case_id, .policy_id = policy, .role = "lead"};
-    int64_t id = -1;
-    if (PQntuples(rule) == 1) {
-        spec.rule_id = strtoll(PQgetvalue(rule, 0, 0), NULL, 10);
-        spec.unit_id = strtoll(PQgetvalue(rule, 0, 1), NULL, 10);
-        spec.on_site = PQgetvalue(rule, 0, 2)[0] == 't';
-    } else {
-        /* 兜底: nothing (more) matches; the centre assigns by hand. */
-        PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, params, sqlstate);
-        int64_t area = c && PQntuples(c) ? strtoll(PQgetvalue(c, 0, 2), NULL, 10) : 0;
-        PQclear(c);
-        if ((spec.unit_id = rules_centre(r, area, err)) < 0)
-            goto done;
+    rules_enabled_t rules = {0};
+    int64_t id = -1, *path = NULL, *led = NULL;
+    PGresult *facts = pstmt_exec(r->sql, Q_CASE_FACTS, 1, params, sqlstate);
+    if (!facts || rules_enabled_load(r, &rules, sqlstate)) {
+        apperr_db(err, sqlstate);
+        goto done;
     }
+    if (PQntuples(facts) != 1) {
+        apperr_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", ids);
+        goto done;
+    }
+    path = malloc((strlen(PQgetvalue(facts, 0, 1)) / 2 + 1) * sizeof *path);
+    led = malloc((strlen(PQgetvalue(facts, 0, 6)) / 2 + 1) * sizeof *led);
+    if (!path || !led) {
+        apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
+        goto done;
+    }
+    match_case_t c = {.category = PQgetvalue(facts, 0, 0), .path = path,
+                      .n_path = pgarray_parse_ints(PQgetvalue(facts, 0, 1), path),
+                      .centre = strtoll(PQgetvalue(facts, 0, 5), NULL, 10), .led = led,
+                      .n_led = pgarray_parse_ints(PQgetvalue(facts, 0, 6), led)};
+    for (int t = 0; t < 3; t++)
+        c.team[t] = strtoll(PQgetvalue(facts, 0, 2 + t), NULL, 10);
+    match_decision_t d = match_case(&c, rules.rules, rules.n);
+    if (d.how == MATCH_NOBODY) {
+        apperr_fail(err, "NO_CENTRE", "no dispatch centre is configured",
+                    "add a unit of kind dispatch_centre", NULL);
+        goto done;
+    }
+    /* 兜底: when nothing (more) matches, the centre assigns by hand. */
+    dispatch_spec_t spec = {.case_id = case_id, .policy_id = policy, .role = "lead",
+                            .unit_id = d.unit_id, .on_site = d.on_site,
+                            .rule_id = d.how == MATCH_BY_RULE ? d.rule->id : 0};
     if ((id = dispatch_send(r, &spec, actor, trace_id, err)) < 0)
         goto done;
-    if (with_assists && spec.rule_id &&
-        s_send_assists(r, case_id, spec.rule_id, policy, PQgetvalue(rule, 0, 3), actor, trace_id,
-                       err))
-        id = -1;
-done:
-    PQclear(rule);
-    return id;
-}
-
-int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, apperr_t *err)
-{
-    char b[4][24], lon[32], lat[32], sqlstate[6];
-    const char *area = c->n_area_path ? c->area_path[c->n_area_path - 1]->code : NULL;
-    int placed = c->location && c->location->point;
-    if (placed) {
-        snprintf(lon, sizeof lon, "%.7f", c->location->point->lon);
-        snprintf(lat, sizeof lat, "%.7f", c->location->point->lat);
+    for (size_t i = 0; with_assists && d.how == MATCH_BY_RULE && i < d.rule->n_assists; i++) {
+        dispatch_spec_t assist = {.case_id = case_id, .unit_id = d.rule->assists[i],
+                                  .rule_id = d.rule->id, .policy_id = policy, .role = "assist"};
+        if (dispatch_send(r, &assist, actor, trace_id, err) < 0) {
+            id = -1;
+            break;
+        }
     }
-    const char *params[] = {routing_i64(b[0], c->id), c->category, c->urgency, c->description,
-                            area, placed ? lon : NULL, placed ? lat : NULL,
-                            c->reporter ? c->reporter->name : "",
-                            c->reporter ? c->reporter->phone : "",
-                            routing_i64(b[1], c->created_ms)};
-    PGresult *res = pstmt_exec(r->sql, Q_INSERT_CASE, 10, params, sqlstate);
-    if (!res)
-        return apperr_db(err, sqlstate);
-    int fresh = PQntuples(res) == 1;
-    PQclear(res);
-    if (!fresh)
-        return 0;
-    return rules_route_next(r, c->id, NULL, trace_id, 1, err) < 0 ? -1 : 0;
+done:
+    PQclear(facts);
+    rules_enabled_clear(&rules);
+    free(path);
+    free(led);
+    return id;
 }
 
 int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,

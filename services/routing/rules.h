@@ -3,20 +3,31 @@
  * a restart. A case goes to the first matching rule's owner, with the rule's
  * assisting units (协办) alongside; a returned case goes to the next matching
  * rule whose owner has not led it; when none is left, to the dispatch centre
- * (兜底), which alone may send it back to a unit that returned it. */
+ * (兜底), which alone may send it back to a unit that returned it. New cases
+ * from intake are matched to the same rules a batch at a time (match.c,
+ * newcases.c). */
 #ifndef ROUTING_RULES_H
 #define ROUTING_RULES_H
 
 #include <stdint.h>
 
-#include "intake.pb-c.h"
+#include "match.h"
 #include "routing.pb-c.h"
 #include "routing.h"
 
-/* Records a case from intake's CaseCreated event and dispatches it, in the
- * open transaction. A case seen before is left alone (0). Returns 0, or -1
- * with `err` set. */
-int rules_route_case(routing_t *r, const Gov__Case *c, const char *trace_id, apperr_t *err);
+/* The enabled rules, read once for a batch or a case, as match.c takes them. */
+typedef struct {
+    match_rule_t *rules; /* in the order they are tried */
+    size_t n;
+    PGresult *res;       /* the rows their strings borrow */
+    int64_t *pool;       /* their assisting units */
+} rules_enabled_t;
+
+/* Reads the enabled rules into `out` (clear it with rules_enabled_clear, also
+ * after a failure). Returns 0, or -1 with `sqlstate` set ("53200" out of
+ * memory). */
+int rules_enabled_load(routing_t *r, rules_enabled_t *out, char sqlstate[6]);
+void rules_enabled_clear(rules_enabled_t *e);
 
 /* Sends case `case_id` to its next owner by the rules, or to the centre, as a
  * new lead dispatch. Returns the new dispatch id, or -1 with `err` set. */

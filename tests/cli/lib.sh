@@ -98,5 +98,6 @@ stack_ports() {
         export "GOV_${s}_ENDPOINT=tcp://127.0.0.1:$(free_port)" "GOV_${s}_EVENTS=tcp://127.0.0.1:$(free_port)"
         export "GOV_${s}_HTTP_PORT=$(free_port)"
     done
-    export GOV_NOTIFY_HTTP_PORT=$(free_port) GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port)
+    export GOV_NOTIFY_HTTP_PORT=$(free_port) GOV_NOTIFY_ENDPOINT="tcp://127.0.0.1:$(free_port)"
+    export GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port)
 }

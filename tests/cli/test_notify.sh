@@ -21,6 +21,7 @@ export GOV_INTAKE_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_INTAKE_EVENTS="tcp
 export GOV_INTAKE_HTTP_PORT=$(free_port)
 export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
 export GOV_ROUTING_HTTP_PORT=$(free_port) GOV_NOTIFY_HTTP_PORT=$(free_port)
+export GOV_NOTIFY_ENDPOINT="tcp://127.0.0.1:$(free_port)"
 export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
 export GOV_DELIBERATION_HTTP_PORT=$(free_port)
 smtp=$(free_port)

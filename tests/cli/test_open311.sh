@@ -158,6 +158,8 @@ expect_status "... notes its progress" 0 "$govctl" dispatch $as progress "$d" --
 o311 "GET requests/{id}.json while in hand" 200 GET "requests/$id.json"
 check "... open, with the note" test "$(json "(d[0]['status'], d[0]['status_notes'])")" = "('open', '${unit}办理中：已到现场核实')"
 expect_status "... and resolves" 0 "$govctl" dispatch $as resolve "$d" --text 已责令停工
+# The status is intake's case status, which follows routing's event a moment later.
+wait_until 10 q_is "SELECT status FROM cases WHERE id = $id" resolved
 o311 "GET requests/{id}.json once resolved" 200 GET "requests/$id.json"
 check "... closed (\"it has been resolved\"), saying how" test "$(json "(d[0]['status'], d[0]['status_notes'])")" = "('closed', '${unit}已办结：已责令停工')"
 expect_status "the reporter is satisfied (回访)" 0 "$govctl" case evaluate "$id" --result satisfied --as 13800001234

@@ -16,6 +16,7 @@
 #include "envelope.h"
 #include "harness.h"
 #include "intake.pb-c.h"
+#include "outbox.h"
 #include "routing.pb-c.h"
 #include "rpccli.h"
 
@@ -285,6 +286,52 @@ static void test_rules_change_without_a_restart(void **state)
     Gov__Dispatch *d = s_lead(f, s_report(f, "complaint.noise", S1_LAT, S1_LON, "13900000005"), 1);
     harness_exec(f->conn, "UPDATE routing_rules SET enabled = true WHERE rank = 40");
     assert_string_equal(d->unit, "dept.shengtai");
+    gov__dispatch__free_unpacked(d, NULL);
+}
+
+/* Intake's CaseCreated events for cases 800001-800003, written to intake's
+ * outbox as intake writes them, in one transaction, so that routing takes
+ * them together; case 800002's time is past what the database holds. */
+static void s_write_case_events(fixture_t *f)
+{
+    harness_exec(f->conn, "BEGIN");
+    for (int i = 0; i < 3; i++) {
+        Gov__Case c = GOV__CASE__INIT;
+        Gov__AreaRef ref = GOV__AREA_REF__INIT, *path[] = {&ref};
+        c.id = 800001 + i;
+        c.status = "open";
+        c.channel = "hotline";
+        c.category = "complaint.noise";
+        c.description = "写进事件流的诉求";
+        c.urgency = "normal";
+        ref.code = "demo.s1.c1.g1";
+        c.area_path = path;
+        c.n_area_path = 1;
+        c.created_ms = i == 1 ? INT64_C(9000000000000000000) : harness_now_ms();
+        Gov__CaseCreated ev = GOV__CASE_CREATED__INIT;
+        ev.item = &c;
+        assert_int_equal(outbox_add(f->conn, "intake", "CaseCreated", NULL, NULL, &ev.base), 0);
+    }
+    harness_exec(f->conn, "COMMIT");
+}
+
+static void test_a_case_that_cannot_be_routed_does_not_stall_the_others(void **state)
+{
+    fixture_t *f = *state;
+    s_write_case_events(f);
+    assert_int_equal(s_await(f, "SELECT count(*) FROM dispatches WHERE case_id IN (800001, 800003)"
+                                " AND role = 'lead'", 0, 2),
+                     2);
+    /* The subscription moved past all three, the bad one included. */
+    assert_int_equal(s_await(f, "SELECT ((SELECT last_seq FROM subscriber_positions"
+                                " WHERE subscriber = 'routing' AND stream = 'intake')"
+                                " >= (SELECT max(seq) FROM outbox WHERE stream = 'intake'))::int",
+                             0, 1),
+                     1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM routed_cases WHERE case_id = 800002", 0), 0);
+    /* And the next case flows as ever. */
+    Gov__Dispatch *d = s_lead(f, s_report(f, "complaint.noise", S1_LAT, S1_LON, "13900000009"), 1);
+    assert_string_equal(d->unit, "dept.chengguan");
     gov__dispatch__free_unpacked(d, NULL);
 }
 
@@ -737,6 +784,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases_go_to_the_owner_the_rules_name),
         cmocka_unit_test(test_rules_change_without_a_restart),
+        cmocka_unit_test(test_a_case_that_cannot_be_routed_does_not_stall_the_others),
         cmocka_unit_test(test_a_return_goes_to_the_next_rule_then_the_centre),
         cmocka_unit_test(test_illegal_transitions_are_refused_and_change_nothing),
         cmocka_unit_test(test_dissatisfied_reopens_once_then_goes_to_the_centre),

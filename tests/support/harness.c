@@ -248,6 +248,20 @@ int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *in
     return s_new(svc, "routing", db_url, intake_events, env);
 }
 
+int harness_notify_start(harness_svc_t *svc, const char *db_url, const char *const *env)
+{
+    char intake[64], routing[96], deliberation[96];
+    snprintf(intake, sizeof intake, "tcp://127.0.0.1:%d", harness_free_port());
+    snprintf(routing, sizeof routing, "GOV_ROUTING_EVENTS=tcp://127.0.0.1:%d", harness_free_port());
+    snprintf(deliberation, sizeof deliberation, "GOV_DELIBERATION_EVENTS=tcp://127.0.0.1:%d",
+             harness_free_port());
+    const char *all[32] = {routing, deliberation};
+    int n = 2;
+    for (int k = 0; env && env[k] && n < 31; k++)
+        all[n++] = env[k];
+    return s_new(svc, "notify", db_url, intake, all);
+}
+
 int harness_restart(harness_svc_t *svc, const char *const *env)
 {
     return s_start(svc, env);

@@ -57,6 +57,10 @@ int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *con
 /* Starts gov-routing likewise, following intake's events at `intake_events`. */
 int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *intake_events,
                           const char *const *env);
+/* Starts gov-notify likewise (its ROUTER takes the gateway's login codes),
+ * following streams on ports nobody publishes on. */
+int harness_notify_start(harness_svc_t *svc, const char *db_url, const char *const *env);
+
 /* Restarts a stopped service on the same ports and database. */
 int harness_restart(harness_svc_t *svc, const char *const *env);
 
