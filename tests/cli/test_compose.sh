@@ -282,8 +282,8 @@ targets_up() {
 check "... every service's /metrics a target, and every target up" targets_up
 check "... gov_zap_admitted_total from all five" \
     test "$(pq 'query?query=count(gov_zap_admitted_total)' "d['result'][0]['value'][1]")" = 5
-check "... gov_requests_total from intake, routing, deliberation" \
-    test "$(pq 'query?query=count(gov_requests_total)' "d['result'][0]['value'][1]")" = 3
+check "... gov_requests_total from the four that take requests (intake, routing, deliberation, notify)" \
+    test "$(pq 'query?query=count(gov_requests_total)' "d['result'][0]['value'][1]")" = 4
 check "... routing's escalation steps and notify's deliveries" \
     test "$(pq 'query?query=count(gov_ladder_steps_fired_total)%2Bcount(gov_deliveries_sent_total)' "d['result'][0]['value'][1]")" = 2
 check "... the five alert rules loaded" \
