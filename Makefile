@@ -71,6 +71,8 @@ IT_TESTS := $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/test_*.
 BENCHES := $(patsubst bench/%/main.c,$(BUILD)/bin/bench-%,$(wildcard bench/*/main.c))
 
 all: $(BINS) $(BENCHES)
+# The services and govctl only (the container image's build stage).
+bins: $(BINS)
 tests: all $(UNIT_TESTS) $(IT_TESTS)
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
@@ -210,5 +212,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline clean
+.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -65,7 +65,10 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     health_t *h = cls;
     if (strcmp(method, "GET") != 0)
         return s_answer(conn, 405, "application/json", strdup("{\"error\":\"method not allowed\"}"));
-    if (strcmp(url, "/healthz") == 0) {
+    /* /readyz is what orchestrators wait on (docker-compose.yml); today it
+     * says the same as /healthz: the database was reached and the schema is
+     * current (svc_new), and the loop runs (svc_run). */
+    if (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0) {
         int ready = atomic_load(&h->ready);
         return s_answer(conn, ready ? 200 : 503, "application/json",
                         strdup(ready ? "{\"status\":\"ok\"}" : "{\"status\":\"starting\"}"));

@@ -1,9 +1,10 @@
-/* health: each service's HTTP listener for /healthz and /metrics.
+/* health: each service's HTTP listener for /healthz, /readyz and /metrics.
  *
  * libmicrohttpd answers from its own thread; the loop thread publishes
  * figures into atomic slots that the listener only reads. /healthz answers
  * 200 {"status":"ok"} once the service calls health_set_ready(1), 503 before
- * and while not ready. /metrics is Prometheus text format, every name
+ * and while not ready; /readyz answers the same (what docker-compose.yml's
+ * health checks ask). /metrics is Prometheus text format, every name
  * prefixed "gov_" and labelled with the service. */
 #ifndef GOV_HEALTH_H
 #define GOV_HEALTH_H

@@ -13,13 +13,43 @@ expect_status "docker-compose config accepts docker-compose.yml" 0 docker-compos
 cp "$tmp/out" "$tmp/config"
 contains "the services build from deploy/Dockerfile" "$tmp/config" "dockerfile: deploy/Dockerfile"
 contains "... and wait for the migrations" "$tmp/config" "service_completed_successfully"
-check "deploy/Dockerfile installs with deploy/install.sh" grep -q "bash deploy/install.sh$" deploy/Dockerfile
+# Without an engine, what the file promises: only the gateway (and Prometheus, profile
+# observe) publish a port, on 127.0.0.1 unless told otherwise; no service runs with trust or
+# a password in its environment; each service gets only its own secret key.
+check "only the gateway and Prometheus publish ports, on 127.0.0.1" python3 -c "
+import yaml, sys
+d = yaml.safe_load(open('$tmp/config'))['services']
+pub = {n: s['ports'] for n, s in d.items() if s.get('ports')}
+assert sorted(pub) == ['gateway', 'prometheus'], pub
+for n, ports in pub.items():
+    for p in ports:
+        ip = p['host_ip'] if isinstance(p, dict) else p.split(':')[0]
+        assert ip == '127.0.0.1', (n, p)
+"
+check "... no trust, no password in any environment" python3 -c "
+import yaml
+d = yaml.safe_load(open('$tmp/config'))['services']
+for n, s in d.items():
+    env = s.get('environment') or {}
+    assert 'POSTGRES_HOST_AUTH_METHOD' not in env and 'POSTGRES_PASSWORD' not in env and 'PGPASSWORD' not in env, n
+    url = env.get('GOV_DB_URL', '')
+    assert not url or ':' not in url.split('//', 1)[1].split('@')[0], n
+"
+check "... each service holds its own secret key and no other's" python3 -c "
+import yaml
+d = yaml.safe_load(open('$tmp/config'))['services']
+for n in ['intake', 'routing', 'deliberation', 'notify', 'gateway', 'govctl']:
+    keys = sorted(x['target'] for x in d[n]['secrets'] if isinstance(x, dict) and x.get('target', '').endswith('.key'))
+    want = sorted([n + '.key'] + ([] if n == 'govctl' else ['server.key']))
+    assert keys == want, (n, keys)
+"
+check "deploy/Dockerfile builds with deploy/install.sh --build" grep -q "bash deploy/install.sh --build" deploy/Dockerfile
 check "... and its runtime stage with install.sh --runtime" grep -q "install.sh --runtime" deploy/Dockerfile
 for bin in "${GOV_BIN:-build/bin}"/gov-*; do
     name=$(basename "$bin")
     contains "compose runs $name" "$tmp/config" "- $name"
 done
-for s in deploy/*.sh tests/run.sh tests/cli/*.sh bench/*/run.sh .ci/run; do
+for s in deploy/*.sh deploy/compose/*.sh deploy/postgis/*.sh tests/run.sh tests/cli/*.sh bench/*/run.sh .ci/run; do
     check "bash -n $s" bash -n "$s"
 done
 # The compose migrate step runs on every `up`: loading the demo a second time

@@ -870,6 +870,8 @@ static void test_health_and_metrics(void **state)
     char body[16384];
     assert_int_equal(harness_http_get(f->svc.http_port, "/healthz", body, sizeof body), 200);
     assert_non_null(strstr(body, "\"ok\""));
+    assert_int_equal(harness_http_get(f->svc.http_port, "/readyz", body, sizeof body), 200);
+    assert_non_null(strstr(body, "\"ok\""));
     assert_int_equal(harness_http_get(f->svc.http_port, "/metrics", body, sizeof body), 200);
     assert_non_null(strstr(body, "# TYPE gov_requests_total counter"));
     assert_non_null(strstr(body, "gov_requests_total{service=\"intake\"} "));
