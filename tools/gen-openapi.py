@@ -42,6 +42,9 @@ REPLIES = {
     'RegisterVolunteer': 'VolunteerReply',
     'OrderService': 'OrderReply', 'GetOrder': 'OrderReply', 'ClaimOrder': 'OrderReply',
     'CompleteOrder': 'OrderReply',
+    'CreatePerson': 'PersonReply', 'UpdatePerson': 'PersonReply',
+    'CreateUnit': 'UnitReply', 'UpdateUnit': 'UnitReply', 'AddMember': 'UnitReply',
+    'RemoveMember': 'UnitReply',
 }
 
 SERVICES = {'GW_INTAKE': 'intake', 'GW_ROUTING': 'routing', 'GW_DELIBERATION': 'deliberation'}

@@ -54,6 +54,19 @@ static const route_t s_routes[] = {
     /* the routing rules: any unit reads them, the dispatch centre turns one on or off */
     GET("/api/v1/rules", GW_ROUTING, "ListRules", NULL),
     POST("/api/v1/rules/{id}", GW_ROUTING, "SetRule", "rule_id"),
+    /* the directory and the calendar (routing's directory.c, holidays.c): the
+     * admin keeps them; only the admin reads people, any unit the units,
+     * anyone the calendar */
+    GET("/api/v1/people", GW_ROUTING, "ListPeople", NULL),
+    POST("/api/v1/people", GW_ROUTING, "CreatePerson", NULL),
+    POST("/api/v1/people/{id}", GW_ROUTING, "UpdatePerson", "person_id"),
+    GET("/api/v1/units", GW_ROUTING, "ListUnits", NULL),
+    POST("/api/v1/units", GW_ROUTING, "CreateUnit", NULL),
+    POST("/api/v1/units/{id}", GW_ROUTING, "UpdateUnit", "unit_id"),
+    POST("/api/v1/units/{id}/members", GW_ROUTING, "AddMember", "unit_id"),
+    POST("/api/v1/units/{id}/members/remove", GW_ROUTING, "RemoveMember", "unit_id"),
+    GET("/api/v1/calendar", GW_ROUTING, "GetCalendar", NULL),
+    POST("/api/v1/calendar", GW_ROUTING, "ImportCalendar", NULL),
     /* matters, meetings, votes (deliberation) */
     POST("/api/v1/matters", GW_DELIBERATION, "ProposeMatter", NULL),
     GET("/api/v1/matters", GW_DELIBERATION, "ListMatters", NULL),

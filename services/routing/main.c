@@ -101,6 +101,7 @@ int main(void)
     self.r.sql = svc->sql;
     self.r.clock = svc->clock;
     self.m_routed = health_metric(svc->health, "cases_routed_total", "cases routed", HEALTH_COUNTER);
+    self.r.cal_revision = -1; /* and again whenever calendar_revision moves (dispatch.c) */
     if (!(self.r.cal = calendar_new()) || calendar_load(self.r.cal, self.r.conn))
         goto done;
     if (idem_new("routing_requests", &self.r.idem) ||
