@@ -72,6 +72,10 @@ int routing_admin(routing_t *r, const Gov__Actor *actor, apperr_t *err)
     if (actor && actor->id && actor->id[0] && (!actor->unit || !actor->unit[0]) && actor->role &&
         strcmp(actor->role, "operator") == 0)
         return 0; /* the operator's govctl: no gateway actor is an operator of no unit */
+    if (actor && actor->id && actor->id[0] && (!actor->unit || !actor->unit[0]))
+        return apperr_fail(err, "NOT_ADMIN", "only the admin may do this",
+                           "act for a unit of kind admin (X-Gov-Unit: its code)",
+                           "%s acts for no unit", actor->id);
     if (routing_member(r, actor, &unit, kind, NULL, err))
         return -1;
     if (strcmp(kind, "admin") != 0)
