@@ -216,4 +216,17 @@ api "replace: 2031 again with one of them" 201 $admin POST /api/v1/calendar "{\"
 check "... one imported, two removed" test "$(json "d['imported'], d['removed']")" = "1 2"
 check "... 2031 holds that one" q_is "SELECT string_agg(day::text, ',') FROM calendar_days WHERE extract(year FROM day) = 2031" 2031-01-07
 check "the routing logs say the calendar was loaded again" grep -q "exception days loaded" "$tmp/routing2.log"
+
+# --- govctl: the operator's way to the first admin, through routing ----------------------
+expect_status "govctl (the operator) adds a person through routing" 0 "$govctl" person add t.ops --name 运维 --phone 13800007777
+expect_status "... a unit of kind admin" 0 "$govctl" units add ops.admin --name 运维管理 --kind admin
+expect_status "... and makes the person its head" 0 "$govctl" units member ops.admin t.ops head
+check "... who is now an admin" q_is "SELECT u.kind || ' ' || m.role FROM unit_members m JOIN units u ON u.id = m.unit_id JOIN people p ON p.id = m.person_id WHERE p.code = 't.ops'" "admin head"
+expect_status "the new admin lists people with govctl" 0 "$govctl" person --as t.ops --unit ops.admin list --code t.ops
+contains "... with their phone" "$tmp/out" 13800007777
+expect_status "a department's head may not add a person with govctl" 1 "$govctl" person --as p.dept.chengguan.head --unit dept.chengguan add t.x --name 某人
+contains "... NOT_ADMIN" "$tmp/err" NOT_ADMIN
+expect_status "govctl units unmember" 0 "$govctl" units unmember ops.admin t.ops
+check "... gone" q_is "SELECT count(*) FROM unit_members m JOIN people p ON p.id = m.person_id WHERE p.code = 't.ops'" 0
+expect_status "govctl units member of a unit that is not there" 1 "$govctl" units member no.such t.ops head
 echo "1..$n"
