@@ -167,7 +167,9 @@ static int64_t s_id(routing_t *r, const char *sql, const char *code, const char 
     return id;
 }
 
-/* Some admin is left: LAST_ADMIN otherwise (the change rolls back). */
+/* Some admin is left: LAST_ADMIN otherwise (the change rolls back). Asked
+ * only when a change takes someone out of an admin unit, so a deployment
+ * with no admin yet (the operator's govctl makes the first) is not held. */
 static int s_admin_left(routing_t *r, apperr_t *err)
 {
     char sqlstate[6];
@@ -293,6 +295,21 @@ static int s_unit_refs(routing_t *r, const char *area, const char *parent, const
     return 0;
 }
 
+/* The code (72 bytes) and kind (32) of unit `id`; NOT_FOUND when none. */
+static int s_unit_of(routing_t *r, int64_t id, char code[72], char kind[32], apperr_t *err)
+{
+    Gov__Unit *u;
+    int found = directory_unit(r, id, &u, err);
+    if (found < 0)
+        return -1;
+    if (!found)
+        return apperr_fail(err, "NOT_FOUND", "no such unit", NULL, "unit %lld", (long long) id);
+    snprintf(code, 72, "%s", u->code);
+    snprintf(kind, 32, "%s", u->kind);
+    protobuf_c_message_free_unpacked(&u->base, NULL);
+    return 0;
+}
+
 /* Unit `id` is neither its own supervisor nor at or above `parent`. */
 static int s_no_cycle(routing_t *r, int64_t id, const s_refs_t *refs, apperr_t *err)
 {
@@ -346,7 +363,9 @@ int directory_update_unit(routing_t *r, const Gov__Envelope *env, const Protobuf
         s_unit_refs(r, m->area, m->parent, m->supervisor, &refs, err) ||
         s_no_cycle(r, m->unit_id, &refs, err))
         return -1;
-    char b[4][24], sqlstate[6];
+    char was[72], was_kind[32], b[4][24], sqlstate[6];
+    if (s_unit_of(r, m->unit_id, was, was_kind, err))
+        return -1;
     const char *params[] = {routing_i64(b[0], m->unit_id), m->name, m->kind,
                             routing_i64(b[1], refs.area), routing_i64(b[2], refs.parent),
                             routing_i64(b[3], refs.supervisor), clear & 1 ? "true" : "false",
@@ -363,7 +382,8 @@ int directory_update_unit(routing_t *r, const Gov__Envelope *env, const Protobuf
         return apperr_fail(err, "NOT_FOUND", "no such unit", NULL, "unit %lld",
                            (long long) m->unit_id);
     out->ids[0] = m->unit_id;
-    if (m->kind[0] && s_admin_left(r, err))
+    if (strcmp(was_kind, "admin") == 0 && m->kind[0] && strcmp(m->kind, "admin") != 0 &&
+        s_admin_left(r, err))
         return -1;
     return s_announce(r, env, "UnitChanged", NULL, code, NULL, err);
 }
@@ -409,27 +429,13 @@ done:
 
 /* --- memberships ----------------------------------------------------------------- */
 
-/* The code of unit `id`, in `code` (72 bytes); NOT_FOUND when none. */
-static int s_unit_code(routing_t *r, int64_t id, char code[72], apperr_t *err)
-{
-    Gov__Unit *u;
-    int found = directory_unit(r, id, &u, err);
-    if (found < 0)
-        return -1;
-    if (!found)
-        return apperr_fail(err, "NOT_FOUND", "no such unit", NULL, "unit %lld", (long long) id);
-    snprintf(code, 72, "%s", u->code);
-    protobuf_c_message_free_unpacked(&u->base, NULL);
-    return 0;
-}
-
 int directory_add_member(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
                          idem_answer_t *out, apperr_t *err)
 {
     const Gov__AddMember *m = (const Gov__AddMember *) msg;
-    char unit[72], b[24], sqlstate[6];
+    char unit[72], kind[32], b[24], sqlstate[6];
     if (routing_admin(r, env->actor, err) || orgcheck_code(m->person, "person", 0, err) ||
-        orgcheck_role(m->role, err) || s_unit_code(r, m->unit_id, unit, err))
+        orgcheck_role(m->role, err) || s_unit_of(r, m->unit_id, unit, kind, err))
         return -1;
     const char *params[] = {routing_i64(b, m->unit_id), m->person, m->role};
     PGresult *res = pstmt_exec(r->sql, Q_MEMBER_SET, 3, params, sqlstate);
@@ -447,9 +453,9 @@ int directory_remove_member(routing_t *r, const Gov__Envelope *env, const Protob
                             idem_answer_t *out, apperr_t *err)
 {
     const Gov__RemoveMember *m = (const Gov__RemoveMember *) msg;
-    char unit[72], b[24], sqlstate[6];
+    char unit[72], kind[32], b[24], sqlstate[6];
     if (routing_admin(r, env->actor, err) || orgcheck_code(m->person, "person", 0, err) ||
-        s_unit_code(r, m->unit_id, unit, err))
+        s_unit_of(r, m->unit_id, unit, kind, err))
         return -1;
     const char *params[] = {routing_i64(b, m->unit_id), m->person};
     PGresult *res = pstmt_exec(r->sql, Q_MEMBER_REMOVE, 2, params, sqlstate);
@@ -461,7 +467,7 @@ int directory_remove_member(routing_t *r, const Gov__Envelope *env, const Protob
         return apperr_fail(err, "NOT_FOUND", "no such membership", NULL, "%.64s is not in %s",
                            m->person, unit);
     out->ids[0] = m->unit_id;
-    if (s_admin_left(r, err))
+    if (strcmp(kind, "admin") == 0 && s_admin_left(r, err))
         return -1;
     return s_announce(r, env, "MembersChanged", m->person, unit, "", err);
 }

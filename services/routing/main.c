@@ -101,8 +101,8 @@ int main(void)
     self.r.sql = svc->sql;
     self.r.clock = svc->clock;
     self.m_routed = health_metric(svc->health, "cases_routed_total", "cases routed", HEALTH_COUNTER);
-    self.r.cal_revision = -1; /* and again whenever calendar_revision moves (dispatch.c) */
-    if (!(self.r.cal = calendar_new()) || calendar_load(self.r.cal, self.r.conn))
+    /* and again whenever calendar_revision moves (dispatch.c) */
+    if (!(self.r.cal = calendar_new()) || routing_calendar_load(&self.r))
         goto done;
     if (idem_new("routing_requests", &self.r.idem) ||
         relay_new(svc->zctx, cfg.db_url, ROUTING_STREAM, events, cfg.relay_ms, &self.r.relay) ||

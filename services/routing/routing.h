@@ -49,6 +49,10 @@ int routing_member(routing_t *r, const Gov__Actor *actor, int64_t *unit_id, char
  * `err` set (NO_ACTOR, NOT_A_MEMBER, NOT_ADMIN). */
 int routing_admin(routing_t *r, const Gov__Actor *actor, apperr_t *err);
 
+/* Loads r->cal from calendar_days, with the revision it is at
+ * (r->cal_revision), at start. Returns 0, or -1 after logging. */
+int routing_calendar_load(routing_t *r);
+
 /* Decimal text of `v` in `buf` (24 bytes); returns buf. */
 const char *routing_i64(char buf[24], int64_t v);
 
