@@ -55,8 +55,8 @@ static const route_t s_routes[] = {
     GET("/api/v1/rules", GW_ROUTING, "ListRules", NULL),
     POST("/api/v1/rules/{id}", GW_ROUTING, "SetRule", "rule_id"),
     /* the directory and the calendar (routing's directory.c, holidays.c): the
-     * admin keeps them; only the admin reads people, any unit the units,
-     * anyone the calendar */
+     * admin keeps them; people are the admin's to read (anyone else reads
+     * their own record), the units any unit's, the calendar anyone's */
     GET("/api/v1/people", GW_ROUTING, "ListPeople", NULL),
     POST("/api/v1/people", GW_ROUTING, "CreatePerson", NULL),
     POST("/api/v1/people/{id}", GW_ROUTING, "UpdatePerson", "person_id"),
@@ -288,8 +288,9 @@ static void s_key_arg(const char *name, const char *value, void *arg)
 }
 
 /* The cache key of a read of routing's: the route, the query, and the unit
- * and role it is read for (all routing's read scope looks at). NULL for
- * anything not cached. */
+ * and role it is read for (all routing's read scope looks at), and for
+ * people the person too (anyone but the admin reads their own record).
+ * NULL for anything not cached. */
 static char *s_cache_key(const http_req_t *req, const route_t *r, const Gov__Actor *actor)
 {
     if (r->service != GW_ROUTING || strcmp(r->method, "GET") != 0)
@@ -301,6 +302,10 @@ static char *s_cache_key(const http_req_t *req, const route_t *r, const Gov__Act
     s_key_add(&k, actor->unit);
     s_key_add(&k, "|");
     s_key_add(&k, actor->role);
+    if (strncmp(r->path, "/api/v1/people", 14) == 0) { /* one's own record: by person */
+        s_key_add(&k, "|");
+        s_key_add(&k, actor->id);
+    }
     return k.key;
 }
 

@@ -14,9 +14,9 @@
  *
  * Only the admin changes the directory (routing_admin: a member of a unit
  * of kind admin acting for it, or the operator's govctl): NOT_ADMIN
- * otherwise. Only the admin lists people, with their phones and e-mail
- * addresses (personal data); any unit's member lists the units, and the
- * admin sees their members too. Commands run in the caller's transaction
+ * otherwise. Phones and e-mail addresses are personal data: the admin lists
+ * people, anyone else gets only their own record; any unit's member lists
+ * the units, and the admin sees their members too. Commands run in the caller's transaction
  * (api.c's s_command: idempotent by message id) and change nothing when
  * refused. */
 #ifndef ROUTING_DIRECTORY_H
@@ -51,8 +51,9 @@ int directory_remove_member(routing_t *r, const Gov__Envelope *env, const Protob
 int directory_person(routing_t *r, int64_t id, Gov__Person **out, apperr_t *err);
 int directory_unit(routing_t *r, int64_t id, Gov__Unit **out, apperr_t *err);
 
-/* Reads for `actor`: people (the admin only), units (any unit's member or
- * trusted process; members for the admin). *out is the caller's to free as
+/* Reads for `actor`: people (the admin: as asked; anyone else: their own
+ * record only, whatever the filters), units (any unit's member or trusted
+ * process; members for the admin). *out is the caller's to free as
  * above. Returns 0, or -1 with `err` set. */
 int directory_people(routing_t *r, const Gov__Actor *actor, const Gov__ListPeople *q,
                      Gov__ListPeopleReply **out, apperr_t *err);

@@ -63,8 +63,8 @@ for who in r.s1.c1.g1.1.1 p.dept.chengguan.head p.centre.dispatcher p.so.s1.head
     code_is NOT_ADMIN
     api "... nor change one" 403 "$who" POST "/api/v1/people/$person_id" '{"name": "改名"}'
     code_is NOT_ADMIN
-    api "... nor list people" 403 "$who" GET /api/v1/people
-    code_is NOT_ADMIN
+    api "... and lists only themselves among the people" 200 "$who" GET "/api/v1/people?unit=so.s1"
+    check "... with their own phone" test "$(json "[(x['code'], x['phone']) for x in d['items']]")" = "[('$who', '$(q "SELECT phone FROM people WHERE code = '$who'")')]"
     api "... nor create a unit" 403 "$who" POST /api/v1/units '{"code": "x.unit", "name": "单位", "kind": "department"}'
     code_is NOT_ADMIN
     api "... nor change one" 403 "$who" POST "/api/v1/units/$unit_id" '{"name": "改名"}'
@@ -77,6 +77,12 @@ for who in r.s1.c1.g1.1.1 p.dept.chengguan.head p.centre.dispatcher p.so.s1.head
     code_is NOT_ADMIN
 done
 check "... all of which changed nothing" q_is "$directory" "$before"
+# Two residents (the same unit "" and role): the gateway's cache keeps each one's own.
+echo "$pw" | "$govctl" person passwd r.s1.c1.g1.1.2 >/dev/null 2>>"$tmp/govctl.err" && login r.s1.c1.g1.1.2 "$pw" ||
+    not_ok "setup: r.s1.c1.g1.1.2 logs in"
+api "a resident lists the people" 200 r.s1.c1.g1.1.1 GET "/api/v1/people?unit=so.s1"
+api "... and at once another, the same way" 200 r.s1.c1.g1.1.2 GET "/api/v1/people?unit=so.s1"
+check "... and gets their own record, not the first resident's" test "$(json "[x['code'] for x in d['items']]")" = "['r.s1.c1.g1.1.2']"
 api "anyone logged in reads the calendar" 200 r.s1.c1.g1.1.1 GET "/api/v1/calendar?year=2026"
 check "... the days of 2026's notice" test "$(json "len(d['days'])")" = "$(q "SELECT count(*) FROM calendar_days WHERE extract(year FROM day) = 2026")"
 api "a unit's member reads the units" 200 p.dept.chengguan.head GET "/api/v1/units?code=so.s1"

@@ -299,7 +299,13 @@ body[member_remove]='{"person": "m.person"}'
 body[calendar]='{"days": [{"day": "2031-10-01", "kind": "holiday", "name": "国庆节", "source": "matrix"}]}'
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/people                                    401  403  403  403  403  403  403  403  403  403  200
+GET  /api/v1/people                                    401  200  200  200  200  200  200  200  200  200  200
+EOF
+for r in res grid cm sv so cg sw ctr ldr; do
+    check "... as $r: only their own record, with their phone" test "$(json "[(x['code'], x['phone']) for x in d['items']]" "$tmp/ans.$r")" = "[('${person[$r]}', '$(q "SELECT phone FROM people WHERE code = '${person[$r]}'")')]"
+done
+check "... as the admin: everyone, a page of 50" test "$(json "len(d['items']) == 50 and d['next_after_code'] != ''" "$tmp/ans.adm")" = True
+matrix <<'EOF'
 POST /api/v1/people                                    401  403  403  403  403  403  403  403  403  403  201  person
 POST /api/v1/people/{PERSON}                           401  403  403  403  403  403  403  403  403  403  201  person_update
 GET  /api/v1/units                                     401  403  200  200  200  200  200  200  200  200  200
