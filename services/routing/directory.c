@@ -20,8 +20,7 @@ static const char *s_unit_fields[] = {"area", "parent", "supervisor", NULL};
 
 static char *s_dup(const char *s)
 {
-    char *d = strdup(s ? s : "");
-    return d;
+    return strdup(s ? s : "");
 }
 
 /* "a<US>x<RS>b<US>y" into memberships; `unit` or `person` is the side

@@ -222,6 +222,8 @@ api "replace: 2031 again with one of them" 201 $admin POST /api/v1/calendar "{\"
 check "... one imported, two removed" test "$(json "d['imported'], d['removed']")" = "1 2"
 check "... 2031 holds that one" q_is "SELECT string_agg(day::text, ',') FROM calendar_days WHERE extract(year FROM day) = 2031" 2031-01-07
 check "the routing logs say the calendar was loaded again" grep -q "exception days loaded" "$tmp/routing2.log"
+check "routing logs who changed the directory" grep -q "directory: UnitChanged by p.admin.head: person  unit so.test" "$tmp/routing.log" "$tmp/routing2.log"
+check "... and no phone" bash -c "! grep -q 13987654321 '$tmp/routing.log' '$tmp/routing2.log' '$tmp/gateway.log'"
 
 # --- govctl: the operator's way to the first admin, through routing ----------------------
 expect_status "govctl (the operator) adds a person through routing" 0 "$govctl" person add t.ops --name 运维 --phone 13800007777
