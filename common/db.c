@@ -1,10 +1,107 @@
 #include "db.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+
+/* --- outages: one line when the database goes, one when it returns ----------
+ *
+ * A lost database fails every request until it is back; a line for each would
+ * bury the two that matter (3,809 lines in a 6 s outage, before this). Every
+ * connection of the process shares one state: the first failure of an outage
+ * logs, the rest only count, and the first connection that gets through again
+ * logs the outage's length and count. */
+
+static _Atomic int s_down;             /* 1 while the database is unreachable */
+static _Atomic int64_t s_down_since_ms;
+static _Atomic uint64_t s_failures;    /* queries failed for the database's absence, ever */
+static _Atomic uint64_t s_outages;
+static _Atomic uint64_t s_during;      /* ... of the outage under way */
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLSTATE classes that mean the server is away, not that the query is wrong:
+ * 08 connection exception, 57P01-57P03 shutdown and startup. */
+static int s_absence(const char state[6])
+{
+    return strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
+}
+
+static _Atomic int64_t s_back_ms;       /* when the last outage ended */
+
+static void s_went(const char *why)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&s_down, &expected, 1)) {
+        atomic_store(&s_down_since_ms, s_now_ms());
+        atomic_fetch_add(&s_outages, 1);
+        log_error("database unreachable (%s); requests answer DB_UNAVAILABLE until it returns, "
+                  "counted in db_unavailable_total", why);
+    }
+}
+
+static void s_returned(void)
+{
+    int expected = 1;
+    if (atomic_load(&s_down) && atomic_compare_exchange_strong(&s_down, &expected, 0)) {
+        atomic_store(&s_back_ms, s_now_ms());
+        log_info("database reachable again after %lld ms; %llu queries failed meanwhile",
+                 (long long) (s_now_ms() - atomic_load(&s_down_since_ms)),
+                 (unsigned long long) atomic_exchange(&s_during, 0));
+    }
+}
+
+void db_failed(PGconn *conn, const PGresult *res, char state[6])
+{
+    db_sqlstate(res, state);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        memcpy(state, "08006", 6);
+        atomic_fetch_add(&s_failures, 1);
+        atomic_fetch_add(&s_during, 1);
+        char why[160];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(conn));
+        why[strcspn(why, "\n")] = '\0';
+        PQreset(conn);
+        if (PQstatus(conn) != CONNECTION_OK) {
+            s_went(why);
+        } else if (atomic_load(&s_down)) {
+            s_returned(); /* this connection got through: the outage is over */
+        } else if (s_now_ms() - atomic_load(&s_back_ms) > 10000) {
+            /* Not an outage's tail (the other connections of the process
+             * find theirs broken after one): a drop on its own. */
+            log_warn("database connection dropped (%s); reconnected", why);
+        }
+    } else if (s_absence(state)) {
+        atomic_fetch_add(&s_failures, 1);
+        atomic_fetch_add(&s_during, 1);
+        s_went(res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+    } else {
+        log_error("query failed (%s): %s", state, res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+    }
+}
+
+void db_succeeded(void)
+{
+    if (atomic_load_explicit(&s_down, memory_order_relaxed))
+        s_returned();
+}
+
+db_stats_t db_stats(void)
+{
+    return (db_stats_t) {.unavailable = atomic_load(&s_failures), .outages = atomic_load(&s_outages),
+                         .down = atomic_load(&s_down)};
+}
 
 PGconn *db_connect(const char *url, int wait_ms)
 {
@@ -40,17 +137,12 @@ PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const 
 {
     PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        db_succeeded();
         return res;
-    char state[6];
-    db_sqlstate(res, state);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        memcpy(state, "08006", 6);
-        log_error("database connection lost; resetting");
-        PQreset(conn);
-    } else {
-        log_error("query failed (%s): %s", state, PQresultErrorMessage(res));
     }
+    char state[6];
+    db_failed(conn, res, state);
     if (sqlstate)
         memcpy(sqlstate, state, 6);
     PQclear(res);
@@ -108,8 +200,9 @@ int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6])
                 memcpy(state, "08006", 6);
             if (sqlstate)
                 memcpy(sqlstate, state, 6);
-            log_error("pipelined query %d failed (%s): %s", i, state,
-                      out[i] ? PQresultErrorMessage(out[i]) : PQerrorMessage(conn));
+            if (PQstatus(conn) == CONNECTION_OK && !s_absence(state))
+                log_error("pipelined query %d failed (%s): %s", i, state,
+                          out[i] ? PQresultErrorMessage(out[i]) : PQerrorMessage(conn));
         }
     }
     /* The sync's own result, then the NULL that ends it. */
@@ -121,10 +214,12 @@ int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6])
     }
     PQclear(sync);
     if (PQstatus(conn) != CONNECTION_OK) {
-        log_error("database connection lost; resetting");
-        PQreset(conn);
+        char state[6];
+        db_failed(conn, NULL, state);
         return -1;
     }
+    if (rc == 0)
+        db_succeeded();
     return rc;
 }
 

@@ -23,6 +23,24 @@ PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const 
 /* As db_exec, for statements without a result worth keeping: 0 or -1. */
 int db_run(PGconn *conn, const char *sql, int nparams, const char *const *params);
 
+/* A failed query on `conn` (its result `res`, may be NULL): `state` receives
+ * its SQLSTATE, "08006" when the connection is gone, which is then reset. The
+ * database's absence (a lost connection, SQLSTATE class 08, 57P01-57P03) is
+ * logged once when an outage starts and once when it ends, and counted; any
+ * other failure is logged as it comes. db_exec, pstmt_exec and
+ * db_pipeline_collect call it; db_succeeded, after a query that succeeded,
+ * ends an outage. */
+void db_failed(PGconn *conn, const PGresult *res, char state[6]);
+void db_succeeded(void);
+
+/* The process's counts: queries failed for the database's absence, outages,
+ * and whether one is under way (for /metrics). */
+typedef struct {
+    unsigned long long unavailable, outages;
+    int down;
+} db_stats_t;
+db_stats_t db_stats(void);
+
 /* Copies the SQLSTATE of a failed result into `out` ("XX000" if none). */
 void db_sqlstate(const PGresult *res, char out[6]);
 

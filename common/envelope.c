@@ -6,6 +6,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "pbcheck.h"
+
 void envelope_new_id(char out[33])
 {
     uint8_t raw[16];
@@ -66,6 +68,8 @@ uint8_t *envelope_pack(const Gov__Envelope *env, const ProtobufCMessage *payload
 
 Gov__Envelope *envelope_unpack(const uint8_t *data, size_t len)
 {
+    if (pbcheck(&gov__envelope__descriptor, data, len, NULL, 0) != PBCHECK_OK)
+        return NULL;
     Gov__Envelope *env = gov__envelope__unpack(NULL, len, data);
     if (env && s_empty(env->type)) {
         gov__envelope__free_unpacked(env, NULL);
@@ -76,6 +80,8 @@ Gov__Envelope *envelope_unpack(const uint8_t *data, size_t len)
 
 ProtobufCMessage *envelope_payload(const Gov__Envelope *env, const ProtobufCMessageDescriptor *desc)
 {
+    if (pbcheck(desc, env->payload.data, env->payload.len, NULL, 0) != PBCHECK_OK)
+        return NULL;
     return protobuf_c_message_unpack(desc, NULL, env->payload.len, env->payload.data);
 }
 

@@ -49,15 +49,10 @@ static void s_forget_all(pstmt_t *self)
 static PGresult *s_failed(pstmt_t *self, PGresult *res, char sqlstate[6])
 {
     char state[6];
-    db_sqlstate(res, state);
-    if (PQstatus(self->conn) != CONNECTION_OK) {
-        memcpy(state, "08006", 6);
-        log_error("database connection lost; resetting");
-        PQreset(self->conn);
-        s_forget_all(self);
-    } else {
-        log_error("query failed (%s): %s", state, PQresultErrorMessage(res));
-    }
+    int lost = PQstatus(self->conn) != CONNECTION_OK;
+    db_failed(self->conn, res, state); /* resets a lost connection */
+    if (lost)
+        s_forget_all(self); /* a new session has no prepared statements */
     if (sqlstate)
         memcpy(sqlstate, state, 6);
     PQclear(res);
@@ -88,8 +83,10 @@ PGresult *pstmt_exec(pstmt_t *self, const char *sql, int nparams, const char *co
         }
         PGresult *res = PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
         ExecStatusType st = PQresultStatus(res);
-        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            db_succeeded();
             return res;
+        }
         char state[6];
         db_sqlstate(res, state);
         if (strcmp(state, "26000") == 0 && attempt == 0) { /* the session lost them */

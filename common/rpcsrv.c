@@ -8,6 +8,7 @@
 
 #include "curve.h"
 #include "log.h"
+#include "pbcheck.h"
 #include "zap.h"
 #include "zuv.h"
 
@@ -79,12 +80,35 @@ static void s_on_msg(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
     Gov__Envelope *env = NULL;
     if (nparts == 2)
         env = envelope_unpack(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]));
+    char field[96];
+    if (!env && nparts == 2 &&
+        pbcheck(&gov__envelope__descriptor, zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), field,
+                sizeof field) == PBCHECK_BAD_STRING) {
+        apperr_t err; /* not echoed: the id it would be echoed under is what may be broken */
+        apperr_code(&err, "INVALID_TEXT", "the envelope's %s is not UTF-8 or holds a NUL", field);
+        srv->stats.bad_frames++;
+        s_fail_raw(srv, &probe, err.code, err.message, err.detail, err.hint, NULL);
+        return;
+    }
     if (!env) {
         srv->stats.bad_frames++;
         s_fail_raw(srv, &probe, "BAD_FRAME", "request is not a gov.Envelope",
                    nparts == 2 ? "the frame did not decode, or it has no type"
                                : "expected exactly one frame after the routing id",
                    "send one frame: a packed gov.Envelope with type and payload", NULL);
+        return;
+    }
+    const char *longest = strlen(env->message_id) > ENVELOPE_ID_MAX       ? "message_id"
+                          : strlen(env->correlation_id) > ENVELOPE_ID_MAX ? "correlation_id"
+                          : strlen(env->trace_id) > ENVELOPE_ID_MAX       ? "trace_id"
+                                                                          : NULL;
+    if (longest) { /* refused before any index is asked to hold it; not echoed */
+        apperr_t err;
+        apperr_code(&err, "TEXT_TOO_LONG", "the envelope's %s is longer than %d bytes", longest,
+                    ENVELOPE_ID_MAX);
+        srv->stats.bad_frames++;
+        s_fail_raw(srv, &probe, err.code, err.message, err.detail, err.hint, NULL);
+        envelope_free(&env);
         return;
     }
     const char *peer = zmq_msg_gets(&parts[nparts - 1], "User-Id");
@@ -236,8 +260,17 @@ ProtobufCMessage *rpcsrv_payload(rpcsrv_t *srv, rpc_req_t *req,
                                  const ProtobufCMessageDescriptor *desc)
 {
     ProtobufCMessage *m = envelope_payload(req->env, desc);
-    if (!m)
+    char field[96];
+    if (m)
+        return m;
+    if (pbcheck(desc, req->env->payload.data, req->env->payload.len, field, sizeof field) ==
+        PBCHECK_BAD_STRING) {
+        apperr_t err;
+        apperr_code(&err, "INVALID_TEXT", "%s is not UTF-8 or holds a NUL", field);
+        rpcsrv_fail_err(srv, req, &err);
+    } else {
         rpcsrv_fail(srv, req, "BAD_PAYLOAD", "the payload does not match the type",
                     req->env->type, NULL, NULL);
-    return m;
+    }
+    return NULL;
 }

@@ -54,6 +54,10 @@ static void s_on_tick(uv_timer_t *timer)
         atomic_store(s->m_fired, stats.fired);
         atomic_store(s->m_late, stats.late);
     }
+    db_stats_t db = db_stats();
+    atomic_store(s->m_db_unavailable, db.unavailable);
+    atomic_store(s->m_db_outages, db.outages);
+    atomic_store(s->m_db_down, (uint64_t) db.down);
     if (s->on_tick)
         s->on_tick(s->tick_arg);
 }
@@ -78,6 +82,13 @@ int svc_new(svc_t *s, const char *name, const svc_config_t *cfg)
                                 "handshakes failed on server sockets (no key, unknown key, wrong "
                                 "mechanism)",
                                 HEALTH_COUNTER);
+    s->m_db_unavailable = health_metric(s->health, "db_unavailable_total",
+                                        "queries failed because the database was unreachable",
+                                        HEALTH_COUNTER);
+    s->m_db_outages = health_metric(s->health, "db_outages_total",
+                                    "times the database became unreachable", HEALTH_COUNTER);
+    s->m_db_down = health_metric(s->health, "db_down", "1 while the database is unreachable",
+                                 HEALTH_GAUGE);
     if (!(s->clock = svclock_new(cfg->test_clock)))
         return -1;
     if (cfg->clock_ahead && svclock_advance(s->clock, cfg->clock_ahead)) {

@@ -56,6 +56,7 @@ typedef struct {
     zap_t *zap;
     _Atomic uint64_t *m_requests, *m_errors, *m_published, *m_fired, *m_late;
     _Atomic uint64_t *m_admitted, *m_refused, *m_failed, *m_actor_refused;
+    _Atomic uint64_t *m_db_unavailable, *m_db_outages, *m_db_down;
     char deadline_metrics[2][64];               /* the names health borrows */
     int handles;
 } svc_t;

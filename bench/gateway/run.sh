@@ -44,7 +44,7 @@ start routing
 start gateway
 gw="http://127.0.0.1:$GOV_GATEWAY_PORT"
 token=$(build/bin/govctl token create --person p.dept.chengguan.head | tail -1)
-echo "machine: $(nproc) cores; wrk $CONNS connections, 2 threads, ${SECONDS_PER_RUN} s; gateway $(printenv GOV_GATEWAY_THREADS || echo 16) threads, $(printenv GOV_GATEWAY_WORKERS || echo 32) workers"
+echo "machine: $(nproc) cores; wrk $CONNS connections, 2 threads, ${SECONDS_PER_RUN} s; gateway $(printenv GOV_GATEWAY_THREADS || echo 2) listener threads, $(printenv GOV_GATEWAY_WORKERS || echo 32) handler threads and workers"
 
 # A department's queue of 50: 60 noise reports spread over the district.
 for i in $(seq 60); do

@@ -27,11 +27,11 @@
 
 typedef struct {
     const char *endpoint;
-    int id, window;
+    int id, window, poison_every; /* every poison_every-th request is bad (0: none) */
     double seconds, rate; /* rate per client; 0 = closed loop */
     void *zctx;
     double *latencies;    /* ms */
-    size_t n, errors;
+    size_t n, errors, refused; /* errors: on good requests; refused: bad ones, as they must be */
 } client_t;
 
 /* Twelve demo categories, points uniform over the demo district (3 km by
@@ -55,8 +55,27 @@ static double s_now(void)
     return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The bad requests of a poisoned run, one kind after another: what a broken
+ * or hostile client sends. Each must be refused with its own permanent code
+ * and must not slow the good requests sharing its batch. */
+static void s_poison(Gov__SubmitCase *req, Gov__Envelope *env, Gov__Reporter *rep, Gov__Point *pt,
+                     unsigned long seq, char *huge)
+{
+    switch (seq / 100 % 6) {
+    case 0: req->description = "无效\xff\xfe的文字"; break;       /* not UTF-8: INVALID_TEXT */
+    case 1: rep->phone = "12345"; break;                           /* INVALID_PHONE */
+    case 2: req->category = "complaint.unicorns"; break;           /* UNKNOWN_CATEGORY */
+    case 3: pt->lat = 31.2304, pt->lon = 121.4737; break;          /* Shanghai: OUTSIDE_AREA */
+    case 4: req->idempotency_key = huge; break;                    /* 12 KB: TEXT_TOO_LONG */
+    default: env->trace_id = huge; break;                          /* 12 KB trace id: TEXT_TOO_LONG */
+    }
+}
+
 static void s_send(client_t *c, void *sock, unsigned long seq, unsigned *seed)
 {
+    static char huge[12 * 1024 + 1];
+    if (!huge[0])
+        memset(huge, 'k', sizeof huge - 1);
     char key[64], id[64];
     snprintf(key, sizeof key, "bench-%d-%lu-%ld", c->id, seq, (long) time(NULL));
     snprintf(id, sizeof id, "%lu", seq);
@@ -77,6 +96,8 @@ static void s_send(client_t *c, void *sock, unsigned long seq, unsigned *seed)
     Gov__Envelope env = GOV__ENVELOPE__INIT;
     env.type = "SubmitCase";
     env.message_id = id;
+    if (c->poison_every && seq % (unsigned long) c->poison_every == 0)
+        s_poison(&req, &env, &rep, &pt, seq, huge);
     size_t len;
     uint8_t *bytes = envelope_pack(&env, &req.base, &len);
     zmq_send(sock, bytes, len, 0);
@@ -125,7 +146,10 @@ static void *s_client(void *arg)
             Gov__Envelope *env = envelope_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg));
             if (env) {
                 unsigned long n = strtoul(env->correlation_id, NULL, 10);
-                if (env->error)
+                if (env->error && c->poison_every && (!*env->correlation_id ||
+                                                      n % (unsigned long) c->poison_every == 0))
+                    c->refused++; /* a bad one (an unreadable id is not echoed back) */
+                else if (env->error)
                     c->errors++;
                 else if (c->n < cap && n < seq)
                     c->latencies[c->n++] = (s_now() - sent_at[n]) * 1000;
@@ -156,20 +180,27 @@ int main(int argc, char **argv)
         return 1;
     double seconds = atof(argv[2]), rate = argc > 5 ? atof(argv[5]) : 0;
     int clients = atoi(argv[3]), window = atoi(argv[4]);
+    int poison = getenv("BENCH_POISON_PCT") ? atoi(getenv("BENCH_POISON_PCT")) : 0;
+    if (poison < 0 || poison > 50 || (poison && 100 % poison)) {
+        fprintf(stderr, "bench-intake: BENCH_POISON_PCT is a divisor of 100, at most 50\n");
+        return 2;
+    }
     void *zctx = zmq_ctx_new();
     client_t *c = calloc((size_t) clients, sizeof *c);
     pthread_t *threads = calloc((size_t) clients, sizeof *threads);
     double start = s_now();
     for (int i = 0; i < clients; i++) {
         c[i] = (client_t){.endpoint = argv[1], .id = i, .window = window, .seconds = seconds,
-                          .rate = rate / clients, .zctx = zctx};
+                          .rate = rate / clients, .zctx = zctx,
+                          .poison_every = poison ? 100 / poison : 0};
         pthread_create(&threads[i], NULL, s_client, &c[i]);
     }
-    size_t total = 0, errors = 0;
+    size_t total = 0, errors = 0, refused = 0;
     for (int i = 0; i < clients; i++) {
         pthread_join(threads[i], NULL);
         total += c[i].n;
         errors += c[i].errors;
+        refused += c[i].refused;
     }
     double elapsed = s_now() - start;
     double *all = malloc((total + 1) * sizeof *all);
@@ -181,10 +212,13 @@ int main(int argc, char **argv)
     }
     qsort(all, total, sizeof *all, s_cmp);
     double p50 = total ? all[total / 2] : NAN, p99 = total ? all[(size_t) (total * 0.99)] : NAN;
-    printf("%s: %zu cases in %.1f s = %.0f cases/s (%d clients x %d in flight%s), errors %zu, "
+    char poisoned[64] = "";
+    if (poison)
+        snprintf(poisoned, sizeof poisoned, ", %d %% bad requests: %zu refused", poison, refused);
+    printf("%s: %zu cases in %.1f s = %.0f cases/s (%d clients x %d in flight%s), errors %zu%s, "
            "p50 %.2f ms, p99 %.2f ms\n",
            rate ? "paced" : "peak", total, elapsed, total / elapsed, clients, window,
-           rate ? ", paced" : "", errors, p50, p99);
+           rate ? ", paced" : "", errors, poisoned, p50, p99);
     printf("RESULT %.1f %.3f %.3f\n", total / elapsed, p50, p99);
     free(all);
     free(c);

@@ -238,9 +238,12 @@ static json_t *s_fields(const http_req_t *req, const route_t *r, int64_t id,
     return obj;
 }
 
-/* Idempotency-Key, checked; or a fresh id (always for a read: reads are
- * not deduplicated). Returns 0, or -1 (a bad key). */
-static int s_message_id(const http_req_t *req, int read, char out[224])
+/* Idempotency-Key, checked, as the person's own: the message id is a digest
+ * of who sends it and the key, so one person's key never meets another's
+ * (and is always 69 bytes, whatever the key). Or a fresh id (always for a
+ * read: reads are not deduplicated). Returns 0, or -1 (a bad key). */
+static int s_message_id(const http_req_t *req, const principal_t *who, int read,
+                        char out[ENVELOPE_ID_MAX + 1])
 {
     const char *key = read ? NULL : http_header(req, "Idempotency-Key");
     if (!key) {
@@ -255,7 +258,13 @@ static int s_message_id(const http_req_t *req, int read, char out[224])
     if (n == 0 || n > 200 || strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                           "0123456789._:-") != n)
         return -1;
-    snprintf(out, 224, "idem:%s", key);
+    char scoped[300];
+    uint8_t digest[32];
+    snprintf(scoped, sizeof scoped, "%s\n%s", who->code, key);
+    credential_digest(scoped, digest);
+    memcpy(out, "idem:", 5);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 5 + 2 * i, 3, "%02x", digest[i]);
     return 0;
 }
 
@@ -347,7 +356,7 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
                    const route_t *r, int64_t id, http_res_t *res)
 {
     const ProtobufCMessageDescriptor *desc = msgtypes_find(r->type);
-    char bad[128] = "", message_id[224];
+    char bad[128] = "", message_id[ENVELOPE_ID_MAX + 1];
     const char *wanted = http_header(req, "X-Gov-Unit");
     int as_person = wanted && strcmp(wanted, "none") == 0; /* a member acting as a resident */
     const auth_unit_t *unit = as_person ? NULL : auth_acting_unit(who, wanted);
@@ -359,7 +368,7 @@ static void s_call(gateway_t *gw, worker_t *w, const principal_t *who, const htt
         http_refuse(res, 400, "UNIT_REQUIRED", NULL);
         return;
     }
-    if (s_message_id(req, strcmp(r->method, "GET") == 0, message_id)) {
+    if (s_message_id(req, who, strcmp(r->method, "GET") == 0, message_id)) {
         http_refuse(res, 400, "BAD_IDEMPOTENCY_KEY", NULL);
         return;
     }

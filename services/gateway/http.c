@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +12,34 @@
 #include "errcodes.h"
 #include "log.h"
 
+/* A request from its first byte to its answer: the body so far (or that it
+ * is too large), then, read whole, the request handed to a handler thread
+ * and the answer it made. */
+typedef struct s_upload {
+    char *body;
+    size_t len;
+    int too_large;
+    enum { S_READING, S_HANDLING, S_ANSWERED } state;
+    http_req_t req;
+    http_res_t res;
+    struct s_upload *next; /* in the queue of requests waiting for a handler */
+} s_upload_t;
+
 struct http {
     struct MHD_Daemon *daemon;
     char *cert, *key; /* PEM, kept while the daemon runs */
     http_handler_fn handler;
     void *arg;
     size_t max_body;
+    /* The handler threads and the requests waiting for one (at most one a
+     * connection, so the queue is bounded by the connection limit). */
+    pthread_t *handlers;
+    unsigned nhandlers;
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    s_upload_t *head, *tail;
+    int stopping;
 };
-
-/* A request being read: its body so far, or that it is too large. */
-typedef struct {
-    char *body;
-    size_t len;
-    int too_large;
-} s_upload_t;
 
 static const char *const s_security_headers[][2] = {
     {"X-Content-Type-Options", "nosniff"},
@@ -162,18 +177,61 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         *data_size = 0;
         return MHD_YES;
     }
+    if (up->state == S_ANSWERED) /* called again after the handler resumed it */
+        return s_send(conn, &up->res);
     if (up->too_large)
         return s_too_large(conn, h->max_body);
-    http_req_t req = {.method = method, .path = url, .body = up->body ? up->body : "",
-                      .body_len = up->len, .conn = conn};
+    up->req = (http_req_t) {.method = method, .path = url, .body = up->body ? up->body : "",
+                            .body_len = up->len, .conn = conn};
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *) info->client_addr)->sin_addr, req.remote,
-                  sizeof req.remote);
-    http_res_t res = {.status = 500};
-    h->handler(&req, &res, h->arg);
-    return s_send(conn, &res);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) info->client_addr)->sin_addr,
+                  up->req.remote, sizeof up->req.remote);
+    up->res = (http_res_t) {.status = 500};
+    up->state = S_HANDLING;
+    /* The handler may wait on a service: a handler thread takes it, and this
+     * thread serves other connections meanwhile. The connection is suspended
+     * before it is queued, so its resume can never come first. */
+    pthread_mutex_lock(&h->lock);
+    if (h->stopping) { /* shutting down: no handler thread is left to wait for */
+        pthread_mutex_unlock(&h->lock);
+        h->handler(&up->req, &up->res, h->arg);
+        up->state = S_ANSWERED;
+        return s_send(conn, &up->res);
+    }
+    MHD_suspend_connection(conn);
+    if (h->tail)
+        h->tail->next = up;
+    else
+        h->head = up;
+    h->tail = up;
+    pthread_cond_signal(&h->ready);
+    pthread_mutex_unlock(&h->lock);
+    return MHD_YES;
+}
+
+/* A handler thread: takes the oldest waiting request, answers it, and hands
+ * the connection back to its listener thread; until the queue is empty and
+ * the listener stops. */
+static void *s_handler_thread(void *arg)
+{
+    http_t *h = arg;
+    for (;;) {
+        pthread_mutex_lock(&h->lock);
+        while (!h->head && !h->stopping)
+            pthread_cond_wait(&h->ready, &h->lock);
+        s_upload_t *up = h->head;
+        if (up && !(h->head = up->next))
+            h->tail = NULL;
+        pthread_mutex_unlock(&h->lock);
+        if (!up)
+            return NULL;
+        up->next = NULL;
+        h->handler(&up->req, &up->res, h->arg);
+        up->state = S_ANSWERED;
+        MHD_resume_connection(up->req.conn);
+    }
 }
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **state,
@@ -226,6 +284,18 @@ int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_
     h->handler = handler;
     h->arg = arg;
     h->max_body = cfg->max_body;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->ready, NULL);
+    if (!(h->handlers = calloc(cfg->handlers, sizeof *h->handlers))) {
+        http_destroy(&h);
+        return -1;
+    }
+    for (; h->nhandlers < cfg->handlers; h->nhandlers++)
+        if (pthread_create(&h->handlers[h->nhandlers], NULL, s_handler_thread, h)) {
+            log_error("gateway cannot start its handler threads");
+            http_destroy(&h);
+            return -1;
+        }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) cfg->port)};
     addr.sin_addr.s_addr = htonl(cfg->bind_any ? INADDR_ANY : INADDR_LOOPBACK);
     h->daemon = MHD_start_daemon(
@@ -241,9 +311,7 @@ int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_
     if (!h->daemon) {
         log_error("gateway cannot listen on port %d%s", cfg->port,
                   tls ? " with its TLS certificate" : "");
-        free(h->cert);
-        free(h->key);
-        free(h);
+        http_destroy(&h);
         return -1;
     }
     *out = h;
@@ -301,7 +369,20 @@ void http_destroy(http_t **self_p)
     if (!h)
         return;
     *self_p = NULL;
-    MHD_stop_daemon(h->daemon);
+    /* The handler threads answer what is queued and end; a request read after
+     * this is answered on its listener's thread. Then no connection is left
+     * suspended, as MHD_stop_daemon requires. */
+    pthread_mutex_lock(&h->lock);
+    h->stopping = 1;
+    pthread_cond_broadcast(&h->ready);
+    pthread_mutex_unlock(&h->lock);
+    for (unsigned i = 0; i < h->nhandlers; i++)
+        pthread_join(h->handlers[i], NULL);
+    if (h->daemon)
+        MHD_stop_daemon(h->daemon);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->ready);
+    free(h->handlers);
     if (h->key)
         memset(h->key, 0, strlen(h->key));
     free(h->cert);

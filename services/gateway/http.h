@@ -1,8 +1,11 @@
 /* http: the gateway's listener (libmicrohttpd, already the services' health
  * listener). It bounds what a client can make it hold — the connections,
  * each connection's header memory, a body's size, the time a connection may
- * idle — reads a request whole, hands it to one handler on a thread of its
- * pool, and sends the answer with the security headers every response
+ * idle — and reads a request whole on a few listener threads. The handler,
+ * which may wait on a service, runs on a thread of its own pool while the
+ * connection is suspended (libmicrohttpd's flow control: nothing blocks a
+ * listener, so one slow answer never holds up the other connections of its
+ * thread). The answer goes out with the security headers every response
  * carries (no sniffing, no framing, a CSP that forbids inline script). */
 #ifndef GOV_GATEWAY_HTTP_H
 #define GOV_GATEWAY_HTTP_H
@@ -46,7 +49,8 @@ typedef void (*http_handler_fn)(const http_req_t *req, http_res_t *res, void *ar
 typedef struct {
     int port;
     int bind_any;        /* 0: 127.0.0.1 only */
-    unsigned threads;    /* the pool answering requests */
+    unsigned threads;    /* the listener threads: reading requests, sending answers */
+    unsigned handlers;   /* the threads running the handler (each may wait on a service) */
     size_t max_body;     /* bytes; a larger body is refused with 413 */
     unsigned max_conns;
     unsigned idle_s;     /* a connection idle this long is closed */

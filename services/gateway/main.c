@@ -55,7 +55,7 @@ int main(void)
     http_config_t http = {
         .port = (int) config_int("GOV_GATEWAY_PORT", 8080, 1, 65535, &bad),
         .bind_any = cfg.http_any,
-        .threads = (unsigned) config_int("GOV_GATEWAY_THREADS", 16, 1, 256, &bad),
+        .threads = (unsigned) config_int("GOV_GATEWAY_THREADS", 2, 1, 256, &bad),
         .max_body = (size_t) config_int("GOV_GATEWAY_MAX_BODY", 65536, 1024, 16 << 20, &bad),
         .max_conns = (unsigned) config_int("GOV_GATEWAY_MAX_CONNECTIONS", 1000, 1, 100000, &bad),
         .idle_s = (unsigned) config_int("GOV_GATEWAY_IDLE_S", 30, 1, 3600, &bad),
@@ -67,6 +67,7 @@ int main(void)
         bad = 1;
     }
     unsigned workers = (unsigned) config_int("GOV_GATEWAY_WORKERS", 32, 1, 256, &bad);
+    http.handlers = workers; /* a handler thread waits for a worker only while the feed holds one */
     unsigned streams = (unsigned) config_int("GOV_GATEWAY_MAX_STREAMS", 200, 1, 100000, &bad);
     gateway_t *gw = &self.gw;
     gw->timeout_ms = (int) config_int("GOV_GATEWAY_TIMEOUT_MS", 5000, 100, 600000, &bad);

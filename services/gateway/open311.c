@@ -69,9 +69,12 @@ static const xml_item_t s_items[] = {
  * log or a time range of logs, and one query for a thousand cases beats a
  * thousand requests (docs/open311.md, docs/architecture.md's exceptions). */
 
-static const char Q_APIKEY[] =
-    "SELECT id FROM gateway_tokens WHERE digest = $1::bytea AND kind = 'apikey'"
-    " AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > $2::bigint)";
+/* A filing's api key and category in one round trip: the key's id (NULL
+ * unless it is live) and the category's name (NULL when there is none). */
+static const char Q_FILING[] =
+    "SELECT (SELECT id FROM gateway_tokens WHERE digest = $1::bytea AND kind = 'apikey'"
+    " AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > $2::bigint)),"
+    " (SELECT name FROM categories WHERE code = $3)";
 static const char Q_CATEGORIES[] =
     "SELECT code, name, kind, subject, subject_name FROM categories ORDER BY kind, subject LIMIT 1000";
 static const char Q_CATEGORY[] =
@@ -238,22 +241,16 @@ static PGresult *s_sql(s_call_t *c, const char *sql, int n, const char *const *p
     return res;
 }
 
-/* 1 when `key` is a live api key, 0 when not, -1 after answering. Only its
- * digest is looked up; the key itself is never logged. */
-static int s_apikey(s_call_t *c, const char *key, long long *key_id)
+/* Looks up api key `key` (its digest only; the key itself is never logged)
+ * and category `code` ("" for none). Returns the row (the key's id or NULL,
+ * the category's name or NULL), or NULL after answering. */
+static PGresult *s_filing(s_call_t *c, const char *key, const char *code)
 {
     char hex[67], now[24];
     credential_digest_hex(key, hex);
     snprintf(now, sizeof now, "%lld", (long long) envelope_now_ms());
-    const char *params[] = {hex, now};
-    PGresult *res = s_sql(c, Q_APIKEY, 2, params);
-    if (!res)
-        return -1;
-    int found = PQntuples(res) == 1;
-    if (found)
-        *key_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return found;
+    const char *params[] = {hex, now, code};
+    return s_sql(c, Q_FILING, 3, params);
 }
 
 static georeport_category_t s_category(const PGresult *res, int row)
@@ -347,7 +344,7 @@ static void s_post_request(s_call_t *c)
     form_t f;
     char why[96];
     char *name = NULL;
-    PGresult *cat = NULL;
+    PGresult *filing = NULL;
     Gov__SubmitCaseReply *reply = NULL;
     const char *type = http_header(c->req, "Content-Type");
     memset(&f, 0, sizeof f);
@@ -362,23 +359,19 @@ static void s_post_request(s_call_t *c)
     const char *key = form_get(&f, "api_key");
     if (!key || !*key)
         key = http_query(c->req, "api_key");
-    long long key_id = 0;
-    int live = key && *key ? s_apikey(c, key, &key_id) : 0;
-    if (live == 0 && key && *key)
-        s_refuse_code(c, 403, "API_KEY_INVALID", NULL);
-    else if (live == 0)
-        s_refuse_code(c, 403, "API_KEY_REQUIRED", NULL);
-    if (live <= 0)
-        goto done;
     const char *code = form_get(&f, "service_code");
+    if (!(filing = s_filing(c, key ? key : "", code ? code : "")))
+        goto done;
+    if (PQgetisnull(filing, 0, 0)) {
+        s_refuse_code(c, 403, key && *key ? "API_KEY_INVALID" : "API_KEY_REQUIRED", NULL);
+        goto done;
+    }
+    long long key_id = strtoll(PQgetvalue(filing, 0, 0), NULL, 10);
     if (!code || !*code) {
         s_refuse_code(c, 400, "MISSING_CATEGORY", "send service_code (GET services.xml lists them)");
         goto done;
     }
-    const char *params[] = {code};
-    if (!(cat = s_sql(c, Q_CATEGORY, 1, params)))
-        goto done;
-    if (PQntuples(cat) == 0) { /* the specification: 404, service_code not found */
+    if (PQgetisnull(filing, 0, 1)) { /* the specification: 404, service_code not found */
         s_refuse_code(c, 404, "UNKNOWN_CATEGORY", "service_code %.100s", code);
         goto done;
     }
@@ -412,7 +405,7 @@ static void s_post_request(s_call_t *c)
     m.channel = "open311";
     m.category = (char *) code;
     /* intake needs a description; the specification does not: the service's name stands in */
-    m.description = (char *) (description && *description ? description : PQgetvalue(cat, 0, 1));
+    m.description = (char *) (description && *description ? description : PQgetvalue(filing, 0, 1));
     m.location = &location;
     m.reporter = &reporter;
     m.media_urls = media;
@@ -430,7 +423,7 @@ static void s_post_request(s_call_t *c)
 done:
     if (reply)
         gov__submit_case_reply__free_unpacked(reply, NULL);
-    PQclear(cat);
+    PQclear(filing);
     free(name);
     form_clear(&f);
 }

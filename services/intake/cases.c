@@ -22,11 +22,9 @@ static void s_db_failed(rpcsrv_t *srv, rpc_req_t *req, const char sqlstate[6])
 
 void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
 {
-    Gov__GetCase *msg = (Gov__GetCase *) envelope_payload(req->env, &gov__get_case__descriptor);
-    if (!msg) {
-        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.GetCase", NULL, NULL, NULL);
+    Gov__GetCase *msg = (Gov__GetCase *) rpcsrv_payload(srv, req, &gov__get_case__descriptor);
+    if (!msg)
         return;
-    }
     char id[24], sqlstate[6];
     snprintf(id, sizeof id, "%" PRId64, msg->case_id);
     gov__get_case__free_unpacked(msg, NULL);
@@ -69,12 +67,9 @@ static const char *s_statuses[] = {"", "open", "dispatched", "resolved", "closed
 
 void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
 {
-    Gov__ListCases *msg =
-        (Gov__ListCases *) envelope_payload(req->env, &gov__list_cases__descriptor);
-    if (!msg) {
-        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.ListCases", NULL, NULL, NULL);
+    Gov__ListCases *msg = (Gov__ListCases *) rpcsrv_payload(srv, req, &gov__list_cases__descriptor);
+    if (!msg)
         return;
-    }
     PGresult *area = NULL, *rows = NULL;
     casemsg_t *views = NULL;
     casescope_t scope;

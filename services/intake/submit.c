@@ -601,11 +601,9 @@ static void s_undecide(submit_item_t *it)
 int submit_admit(rpcsrv_t *srv, rpc_req_t *req, submit_item_t *it)
 {
     Gov__SubmitCase *msg =
-        (Gov__SubmitCase *) envelope_payload(req->env, &gov__submit_case__descriptor);
-    if (!msg) {
-        rpcsrv_fail(srv, req, "BAD_PAYLOAD", "payload is not a gov.SubmitCase", NULL, NULL, NULL);
+        (Gov__SubmitCase *) rpcsrv_payload(srv, req, &gov__submit_case__descriptor);
+    if (!msg)
         return -1;
-    }
     memset(it, 0, sizeof *it);
     apperr_t err;
     if (validate_submit(msg, &err)) {

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "envelope.h"
 #include "text.h"
 
 static const char *s_channels[] = {"hotline", "app", "wechat", "grid_patrol", "open311", "visit"};
@@ -39,6 +40,9 @@ int validate_submit(const Gov__SubmitCase *req, apperr_t *err)
         return -1;
     if (req->reporter && *req->reporter->phone && !text_is_phone(req->reporter->phone))
         return apperr_code(err, "INVALID_PHONE", NULL);
+    if (strlen(req->idempotency_key) > ENVELOPE_ID_MAX)
+        return apperr_code(err, "TEXT_TOO_LONG", "idempotency_key has %zu bytes (at most %d)",
+                           strlen(req->idempotency_key), ENVELOPE_ID_MAX);
     return text_check_urls(req->media_urls, req->n_media_urls, VALIDATE_MAX_MEDIA, "media_urls",
                            err);
 }

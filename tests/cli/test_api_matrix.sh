@@ -491,6 +491,9 @@ expect "... sent again" 201 res POST /api/v1/cases "$retry" -H 'Idempotency-Key:
 check "... is the same case, replayed" test "$(json "d['case_id'], d['replayed']")" = "$first_case True"
 check "... with one caller" q_is "SELECT count(*) FROM case_callers WHERE case_id = $first_case" 1
 expect "... the key with another body: 409" 409 res POST /api/v1/cases "${retry/停水/没水}" -H 'Idempotency-Key: matrix-case-1'
+expect "... the same key and body from another person" 201 grid POST /api/v1/cases "$retry" -H 'Idempotency-Key: matrix-case-1'
+check "... is that person's own report, not a replay of the first" test "$(json "d['replayed']")" = False
+check "... so the case has two callers" q_is "SELECT count(*) FROM case_callers WHERE case_id = $first_case" 2
 observations="SELECT count(*) FROM matter_records WHERE matter_id = ${id[M]} AND kind = 'observation'"
 before=$(q "$observations")
 expect "deliberation: an observation with an Idempotency-Key" 201 sv POST "/api/v1/matters/${id[M]}/observations" '{"text": "再次核查"}' -H 'Idempotency-Key: matrix-observe-1'

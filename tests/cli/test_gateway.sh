@@ -204,6 +204,23 @@ for p in p.dept.chengguan.head p.dept.shuiwu.head p.gt.s1.c1.g1.grid_worker r.s1
     kill "$(cat "$tmp/$p.listen")" 2>/dev/null
 done
 
+# --- a slow service holds up no one else: one listener thread, routing frozen -------------------
+# A request waits for its service on a handler thread while the connection is
+# suspended; the listener goes on reading and answering other connections.
+stop_service gateway
+start_service gateway GOV_GATEWAY_THREADS=1 GOV_GATEWAY_CACHE_MB=0 GOV_GATEWAY_TIMEOUT_MS=4000 || not_ok "the gateway restarts with one listener thread"
+kill -STOP "$pid_routing"
+curl -s -o "$tmp/slow.out" -w '%{http_code}' $(as p.dept.chengguan.head) "$base/api/v1/dispatches" >"$tmp/slow.code" &
+slow=$!
+sleep 0.5
+start_ms=$(date +%s%3N)
+api "while routing is frozen, a request to intake on the same listener is answered" 200 GET /api/v1/cases "" $(as p.dept.chengguan.head)
+check "... at once (under 1 s, not after routing's 4 s timeout)" test $(($(date +%s%3N) - start_ms)) -lt 1000
+check "... and the frozen request is still waiting" kill -0 "$slow"
+kill -CONT "$pid_routing"
+wait "$slow"
+check "... which is answered once routing thaws" test "$(cat "$tmp/slow.code")" = 200
+
 # --- logging out -------------------------------------------------------------------------
 api "logging out" 200 DELETE /api/v1/session "" $(as p.dept.chengguan.head)
 api "... the cookie no longer works" 401 GET /api/v1/me "" $(as p.dept.chengguan.head)

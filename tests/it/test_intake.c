@@ -1,5 +1,6 @@
 /* The intake service end to end: the real gov-intake binary, a real
  * PostgreSQL with the demo city, real ZeroMQ sockets. */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -311,6 +312,68 @@ static void test_bad_input_is_refused_and_changes_nothing(void **state)
     free(bytes);
     assert_int_equal(rpccli_recv(f->cli, 5000, &reply), 0);
     s_expect_error(reply, "BAD_PAYLOAD");
+    /* A NUL inside the reporter's phone: protobuf-c alone would store
+     * "13800001234"; it is refused, naming the field. */
+    Gov__Point point = GOV__POINT__INIT;
+    point.lat = 39.9025;
+    point.lon = 116.3025;
+    Gov__Location where = GOV__LOCATION__INIT;
+    where.point = &point;
+    Gov__Reporter who = GOV__REPORTER__INIT;
+    who.phone = "13800001234XXXXXXXXX";
+    Gov__SubmitCase m = GOV__SUBMIT_CASE__INIT;
+    m.channel = "app";
+    m.category = "complaint.noise";
+    m.description = "噪音";
+    m.location = &where;
+    m.reporter = &who;
+    size_t plen = gov__submit_case__get_packed_size(&m);
+    uint8_t *payload = malloc(plen);
+    gov__submit_case__pack(&m, payload);
+    uint8_t *at = memmem(payload, plen, "XXXXXXXXX", 9);
+    memcpy(at, "\0; rm -rf", 9);
+    req.payload.data = payload;
+    req.payload.len = plen;
+    bytes = envelope_pack(&req, NULL, &len);
+    assert_int_equal(rpccli_send_raw(f->cli, (const void *[]){bytes}, (size_t[]){len}, 1), 0);
+    free(bytes);
+    free(payload);
+    assert_int_equal(rpccli_recv(f->cli, 5000, &reply), 0);
+    assert_non_null(reply->error);
+    assert_string_equal(reply->error->detail, "reporter.phone is not UTF-8 or holds a NUL");
+    s_expect_error(reply, "INVALID_TEXT");
+    /* Bytes that are not UTF-8 in the envelope's own strings: refused, and not
+     * echoed back (the reply has no correlation id). */
+    Gov__GetCase get = GOV__GET_CASE__INIT;
+    get.case_id = 1;
+    Gov__Envelope bad = GOV__ENVELOPE__INIT;
+    bad.type = "GetCase";
+    bad.message_id = "id-\xff\xfe";
+    bytes = envelope_pack(&bad, &get.base, &len);
+    assert_int_equal(rpccli_send_raw(f->cli, (const void *[]){bytes}, (size_t[]){len}, 1), 0);
+    free(bytes);
+    assert_int_equal(rpccli_recv(f->cli, 5000, &reply), 0);
+    assert_non_null(reply->error);
+    assert_string_equal(reply->correlation_id, "");
+    assert_string_equal(reply->error->detail, "the envelope's message_id is not UTF-8 or holds a NUL");
+    s_expect_error(reply, "INVALID_TEXT");
+    /* A 12 KB message id, or idempotency key: refused as too long before any
+     * index is asked to hold it (PostgreSQL's would fail, and that is no
+     * reason to retry). */
+    char *huge = malloc(12 * 1024 + 1);
+    memset(huge, 'k', 12 * 1024);
+    huge[12 * 1024] = '\0';
+    bad.message_id = huge;
+    bytes = envelope_pack(&bad, &get.base, &len);
+    assert_int_equal(rpccli_send_raw(f->cli, (const void *[]){bytes}, (size_t[]){len}, 1), 0);
+    free(bytes);
+    assert_int_equal(rpccli_recv(f->cli, 5000, &reply), 0);
+    assert_string_equal(reply->correlation_id, "");
+    s_expect_error(reply, "TEXT_TOO_LONG");
+    who.phone = "13800001234";
+    m.idempotency_key = huge;
+    s_expect_error(s_call(f, "SubmitCase", &m.base), "TEXT_TOO_LONG");
+    free(huge);
     s_expect_nothing_written(f);
 }
 
