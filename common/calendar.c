@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 #include "log.h"
@@ -87,6 +88,42 @@ int calendar_load(calendar_t *cal, PGconn *conn)
     *cal = fresh;
     log_info("calendar: %zu exception days loaded", cal->n);
     return 0;
+}
+
+int calendar_parse_day(const char *text, int32_t *day, int *weekday)
+{
+    if (!text || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+        return -1;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
+            return -1;
+    int y = atoi(text), m = atoi(text + 5), d = atoi(text + 8);
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+    time_t t = timegm(&tm);
+    struct tm back;
+    if (y < 1970 || t == (time_t) -1 || !gmtime_r(&t, &back) || back.tm_year != y - 1900 ||
+        back.tm_mon != m - 1 || back.tm_mday != d)
+        return -1; /* 2027-02-30 comes back as 2027-03-02 */
+    *day = (int32_t) (t / 86400);
+    *weekday = (back.tm_wday + 6) % 7;
+    return 0;
+}
+
+const char *calendar_check_day(const char *day, const char *kind, const char *name,
+                               const char *source, int32_t *day_out)
+{
+    int weekday;
+    if (calendar_parse_day(day, day_out, &weekday))
+        return "the day is not a date (YYYY-MM-DD, 1970 or later)";
+    if (!kind || (strcmp(kind, "holiday") && strcmp(kind, "workday")))
+        return "kind must be holiday or workday";
+    if (!strcmp(kind, "workday") && weekday < 5)
+        return "a make-up workday must fall on a Saturday or Sunday";
+    if (!name || !name[0])
+        return "the name is empty";
+    if (!source || !source[0])
+        return "the source is empty (name the notice the day comes from)";
+    return NULL;
 }
 
 int calendar_is_working(const calendar_t *cal, int32_t day)

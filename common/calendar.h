@@ -44,6 +44,20 @@ int calendar_set(calendar_t *cal, int32_t day, int working);
  * (the database refused, or out of memory); the calendar is then unchanged. */
 int calendar_load(calendar_t *cal, PGconn *conn);
 
+/* Reads `text`, a date YYYY-MM-DD of 1970 or later, into its day number
+ * (as calendar_day_of counts them) and its weekday (0 = Monday .. 6 =
+ * Sunday). Returns 0, or -1 when `text` is not such a date (2027-02-30 is
+ * not). */
+int calendar_parse_day(const char *text, int32_t *day, int *weekday);
+
+/* What is wrong with one exception day as it would go into calendar_days —
+ * the one check of govctl calendar import and routing's ImportCalendar:
+ * `day` a date as calendar_parse_day reads it, `kind` holiday or workday, a
+ * workday on a Saturday or Sunday only, `name` and `source` not empty.
+ * Returns NULL (with the day number in *day_out) or a constant sentence. */
+const char *calendar_check_day(const char *day, const char *kind, const char *name,
+                               const char *source, int32_t *day_out);
+
 /* 1 if Beijing day `day` is a working day, else 0. */
 int calendar_is_working(const calendar_t *cal, int32_t day);
 

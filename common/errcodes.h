@@ -100,6 +100,19 @@
     /* notify */                                                                                  \
     X(SMS_NOT_SENT, 'T', "the SMS gateway did not take the message",                              \
       "ask again in a moment (POST /api/v1/session/code)")                                         \
+    /* routing: the directory and the calendar (the admin) */                                     \
+    X(NOT_ADMIN, 'S', "only the admin may do this",                                                \
+      "act for a unit of kind admin (X-Gov-Unit: its code)")                                      \
+    X(BAD_CODE, 'R', "a code is 1-64 characters of a-z 0-9 . _ -, starting with a letter or digit", NULL) \
+    X(CODE_TAKEN, 'R', "the code is taken", "codes are unique for good: update the one there is") \
+    X(BAD_ROLE, 'R', "a role is 1-32 characters of a-z 0-9 _", "e.g. head, member, grid_worker")   \
+    X(INVALID_EMAIL, 'R', "e-mail address is not valid", "one @, no spaces, at most 254 bytes")   \
+    X(BAD_FIELD, 'R', "clear names a field that cannot be emptied", NULL)                          \
+    X(BAD_PARENT, 'R', "a unit cannot be its own parent or supervisor, above itself or not", NULL) \
+    X(LAST_ADMIN, 'S', "this would leave no admin", "add another admin first")                    \
+    X(BAD_CALENDAR_DAY, 'R', "a calendar day does not fit",                                       \
+      "day YYYY-MM-DD, kind holiday or workday (a Saturday or Sunday), a name and a source")      \
+    X(TOO_MANY_DAYS, 'R', "too many calendar days in one import", "at most 1000")                   \
     /* deliberation */                                                                            \
     X(WRONG_STEP, 'S', "the matter is not at the step this needs", NULL)                           \
     X(WINDOW_CLOSED, 'S', "the window has closed", NULL)                                           \

@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <ctype.h>
 #include <string.h>
 
 static const size_t s_limits[] = {
@@ -106,4 +107,25 @@ int text_check_urls(char *const *urls, size_t n, size_t max, const char *field, 
         if (!urls[i] || !s_url_ok(urls[i]))
             return apperr_code(err, "INVALID_URL", "%s: URL %zu of %zu", field, i + 1, n);
     return 0;
+}
+
+int text_is_phone(const char *phone)
+{
+    if (strncmp(phone, "+86", 3) == 0)
+        phone += 3;
+    else if (strncmp(phone, "86", 2) == 0 && strlen(phone) == 13)
+        phone += 2;
+    char digits[16];
+    size_t n = 0, dashes = 0;
+    for (const char *p = phone; *p; p++) {
+        if (*p == '-' && p != phone && dashes++ == 0)
+            continue;
+        if (!isdigit((unsigned char) *p) || n == sizeof digits - 1)
+            return 0;
+        digits[n++] = *p;
+    }
+    digits[n] = '\0';
+    if (n == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9' && dashes == 0)
+        return 1;
+    return digits[0] == '0' && n >= 10 && n <= 12;
 }

@@ -45,4 +45,11 @@ int text_check(const char *s, text_kind_t kind, int required, const char *field,
  * `err` set. */
 int text_check_urls(char *const *urls, size_t n, size_t max, const char *field, apperr_t *err);
 
+/* 1 if `phone` is a mainland mobile (1[3-9] + 9 digits) or landline (0 +
+ * area code + number, 10-12 digits, one optional '-'), optionally with a
+ * "+86" or "86" prefix; 0 otherwise. The
+ * one check of a phone number, wherever one comes in (intake's reporters,
+ * routing's people). */
+int text_is_phone(const char *phone);
+
 #endif

@@ -42,6 +42,9 @@ REPLIES = {
     'RegisterVolunteer': 'VolunteerReply',
     'OrderService': 'OrderReply', 'GetOrder': 'OrderReply', 'ClaimOrder': 'OrderReply',
     'CompleteOrder': 'OrderReply',
+    'CreatePerson': 'PersonReply', 'UpdatePerson': 'PersonReply',
+    'CreateUnit': 'UnitReply', 'UpdateUnit': 'UnitReply', 'AddMember': 'UnitReply',
+    'RemoveMember': 'UnitReply',
 }
 
 SERVICES = {'GW_INTAKE': 'intake', 'GW_ROUTING': 'routing', 'GW_DELIBERATION': 'deliberation'}
@@ -237,7 +240,7 @@ UNIT = {
     'properties': {
         'code': {'type': 'string'},
         'kind': {'type': 'string', 'description': 'grid_team, community, supervision, '
-                 'street_office, department, dispatch_centre or leadership'},
+                 'street_office, department, dispatch_centre, leadership or admin'},
         'role': {'type': 'string', 'description': "the member's role in the unit "
                  '(head, grid_worker, dispatcher ...)'},
     },
@@ -248,7 +251,7 @@ def me_schema(csrf_required):
     props = {
         'person': {'type': 'string', 'description': "the person's code"},
         'name': {'type': 'string'},
-        'units': {'type': 'array', 'items': {'$ref': '#/components/schemas/Unit'},
+        'units': {'type': 'array', 'items': {'$ref': '#/components/schemas/MyUnit'},
                   'description': 'the units the person belongs to (at most 8)'},
         'resident': {'type': 'boolean'},
         'csrf_token': {'type': 'string', 'description': 'send it as X-CSRF-Token with every '
@@ -327,7 +330,7 @@ checked)."""
 
 def build(routes, messages, enums, types):
     schemas = Schemas(messages, enums)
-    for t in ['Error', 'Unit', 'Me', 'Session']:
+    for t in ['Error', 'MyUnit', 'Me', 'Session']:
         schemas.out[t] = None
     params = {
         'id': {'name': 'id', 'in': 'path', 'required': True,
@@ -520,7 +523,7 @@ def build(routes, messages, enums, types):
                                **refusals('400', '401', '403', '404', '409',
                                           *(['413'] if method == 'POST' else []), '503'))
         paths.setdefault(path, {})[method.lower()] = op
-    schemas.out.update({'Error': ERROR, 'Unit': UNIT, 'Me': me_schema(False),
+    schemas.out.update({'Error': ERROR, 'MyUnit': UNIT, 'Me': me_schema(False),
                         'Session': me_schema(True)})
     responses = {}
     for name, text in RESPONSES.items():

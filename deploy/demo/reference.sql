@@ -39,6 +39,11 @@ FROM (VALUES ('dept.chengguan', '区城市管理委员会（城管）'),
 WHERE a.code = 'demo' AND c.code = 'centre'
 ON CONFLICT (code) DO NOTHING;
 
+-- The admin (系统管理), who keeps people, units, memberships and the
+-- calendar through the gateway (docs/gateway.md); no area, no dispatches.
+INSERT INTO units (code, name, kind) VALUES ('admin', '示范区系统管理员', 'admin')
+ON CONFLICT (code) DO NOTHING;
+
 -- People: a head for every unit but grid teams, a grid worker for every
 -- grid, a dispatcher at the centre. Names are composed, phones are 1380000xxxx.
 WITH roles AS (

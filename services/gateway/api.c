@@ -54,9 +54,22 @@ static const route_t s_routes[] = {
     POST("/api/v1/whistles/{id}/rating", GW_ROUTING, "RateWhistle", "whistle_id"),
     GET("/api/v1/kpi", GW_ROUTING, "GetKpi", NULL),
     GET("/api/v1/kpi/ranking", GW_ROUTING, "RankKpi", NULL),
-    /* the routing rules: any unit reads them, the dispatch centre turns one on or off */
+    /* the routing rules: any unit reads them, the dispatch centre or the admin turns one on or off */
     GET("/api/v1/rules", GW_ROUTING, "ListRules", NULL),
     POST("/api/v1/rules/{id}", GW_ROUTING, "SetRule", "rule_id"),
+    /* the directory and the calendar (routing's directory.c, holidays.c): the
+     * admin keeps them; people are the admin's to read (anyone else reads
+     * their own record), the units any unit's, the calendar anyone's */
+    GET("/api/v1/people", GW_ROUTING, "ListPeople", NULL),
+    POST("/api/v1/people", GW_ROUTING, "CreatePerson", NULL),
+    POST("/api/v1/people/{id}", GW_ROUTING, "UpdatePerson", "person_id"),
+    GET("/api/v1/units", GW_ROUTING, "ListUnits", NULL),
+    POST("/api/v1/units", GW_ROUTING, "CreateUnit", NULL),
+    POST("/api/v1/units/{id}", GW_ROUTING, "UpdateUnit", "unit_id"),
+    POST("/api/v1/units/{id}/members", GW_ROUTING, "AddMember", "unit_id"),
+    POST("/api/v1/units/{id}/members/remove", GW_ROUTING, "RemoveMember", "unit_id"),
+    GET("/api/v1/calendar", GW_ROUTING, "GetCalendar", NULL),
+    POST("/api/v1/calendar", GW_ROUTING, "ImportCalendar", NULL),
     /* matters, meetings, votes (deliberation) */
     POST("/api/v1/matters", GW_DELIBERATION, "ProposeMatter", NULL),
     GET("/api/v1/matters", GW_DELIBERATION, "ListMatters", NULL),
@@ -287,8 +300,9 @@ static void s_key_arg(const char *name, const char *value, void *arg)
 }
 
 /* The cache key of a read of routing's: the route, the query, and the unit
- * and role it is read for (all routing's read scope looks at). NULL for
- * anything not cached. */
+ * and role it is read for (all routing's read scope looks at), and for
+ * people the person too (anyone but the admin reads their own record).
+ * NULL for anything not cached. */
 static char *s_cache_key(const http_req_t *req, const route_t *r, const Gov__Actor *actor)
 {
     if (r->service != GW_ROUTING || strcmp(r->method, "GET") != 0)
@@ -300,6 +314,10 @@ static char *s_cache_key(const http_req_t *req, const route_t *r, const Gov__Act
     s_key_add(&k, actor->unit);
     s_key_add(&k, "|");
     s_key_add(&k, actor->role);
+    if (strncmp(r->path, "/api/v1/people", 14) == 0) { /* one's own record: by person */
+        s_key_add(&k, "|");
+        s_key_add(&k, actor->id);
+    }
     return k.key;
 }
 

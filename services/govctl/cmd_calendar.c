@@ -20,7 +20,9 @@ static const char *s_usage =
     "kind, holiday (a day off, weekend days inside a holiday block included) or workday\n"
     "(a Saturday or Sunday worked, 调休上班), the holiday's name and the notice it comes\n"
     "from. Fields hold no commas or double quotes. A day imported again takes the new\n"
-    "row, so importing a file twice is harmless. Services read the calendar at start.\n"
+    "row, so importing a file twice is harmless. Routing uses the new calendar from its\n"
+    "next dispatch on, no restart. (The admin imports through the gateway too:\n"
+    "POST /api/v1/calendar.)\n"
     "show lists the stored days, of one year with --year.\n"
     "add-days prints the instant N days after 00:00 (Beijing time) of the day --from:\n"
     "calendar days, or working days on the stored calendar with --working. Every minute\n"
@@ -40,28 +42,6 @@ static const char *s_show_sql =
 
 #define DAY_MS 86400000LL
 #define BEIJING_MS (8 * 3600000LL)
-
-/* Reads a YYYY-MM-DD date of 1970 or later into its day number (days since
- * 1970-01-01) and weekday (0 = Monday .. 6 = Sunday). Returns 0, or -1 when
- * `text` is not such a date. */
-static int s_parse_date(const char *text, int32_t *day, int *weekday)
-{
-    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-        return -1;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
-            return -1;
-    int y = atoi(text), m = atoi(text + 5), d = atoi(text + 8);
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
-    time_t t = timegm(&tm);
-    struct tm back;
-    if (y < 1970 || t == (time_t) -1 || !gmtime_r(&t, &back) || back.tm_year != y - 1900 ||
-        back.tm_mon != m - 1 || back.tm_mday != d)
-        return -1;   /* 2027-02-30 comes back as 2027-03-02 */
-    *day = (int32_t) (t / 86400);
-    *weekday = (back.tm_wday + 6) % 7;
-    return 0;
-}
 
 /* The rows of a calendar file, as the text arrays the upsert takes. */
 typedef struct {
@@ -157,17 +137,9 @@ static const char *s_check_line(char *text, int lineno, rows_t *rows, char *why,
         return why;
     }
     int32_t day;
-    int weekday;
-    if (s_parse_date(field[0], &day, &weekday))
-        return "the day is not a date (YYYY-MM-DD, 1970 or later)";
-    if (strcmp(field[1], "holiday") && strcmp(field[1], "workday"))
-        return "kind must be holiday or workday";
-    if (!strcmp(field[1], "workday") && weekday < 5)
-        return "a make-up workday must fall on a Saturday or Sunday";
-    if (!field[2][0])
-        return "the name is empty";
-    if (!field[3][0])
-        return "the source is empty (name the notice the day comes from)";
+    const char *problem = calendar_check_day(field[0], field[1], field[2], field[3], &day);
+    if (problem)
+        return problem;
     for (size_t r = 0; r < rows->n; r++)
         if (rows->day[r] == day) {
             snprintf(why, whylen, "%s is already listed on line %d", field[0], rows->line[r]);
@@ -308,7 +280,7 @@ static int s_add_days(int argc, char **argv)
         }
     }
     /* 100 years: beyond any deadline, and calendar_add walks day by day. */
-    if (optind != argc || !from || s_parse_date(from, &day, &weekday) || days < 0 || days > 36600)
+    if (optind != argc || !from || calendar_parse_day(from, &day, &weekday) || days < 0 || days > 36600)
         return govctl_usage(s_usage, 0);
     calendar_t *cal = calendar_new();
     PGconn *conn = NULL;

@@ -95,9 +95,9 @@ static int s_passwd(const char *person)
 
 int cmd_person(int argc, char **argv)
 {
-    if (govctl_wants_help(argc, argv))
-        return govctl_usage(s_person_usage, 1);
-    if (argc != 3 || strcmp(argv[1], "passwd") != 0)
+    if (argc < 2 || strcmp(argv[1], "passwd") != 0)
+        return cmd_person_directory(argc, argv); /* add, list: through routing */
+    if (argc != 3)
         return govctl_usage(s_person_usage, 0);
     return s_passwd(argv[2]);
 }

@@ -7,7 +7,9 @@
 
 static const char *s_units_usage =
     "usage: govctl units list [--kind K] [--json]\n"
-    "kinds: grid_team | community | street_office | department | dispatch_centre | leadership\n";
+    "       govctl units add|member|unmember ...   (the admin's: govctl units add --help)\n"
+    "kinds: grid_team | community | street_office | department | dispatch_centre | leadership\n"
+    "       | supervision | admin\n";
 static const char *s_categories_usage =
     "usage: govctl categories list [--kind K] [--json]\n"
     "kinds: consultation | help | complaint | report | suggestion\n";
@@ -72,6 +74,9 @@ static int s_list(int argc, char **argv, const char *usage, const char *sql,
 int cmd_units(int argc, char **argv)
 {
     static const char *const columns[] = {"code", "kind", "supervisor", "name", NULL};
+    if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "member") == 0 ||
+                      strcmp(argv[1], "unmember") == 0 || strcmp(argv[1], "--as") == 0))
+        return cmd_units_directory(argc, argv); /* the admin's: through routing */
     if (govctl_wants_help(argc, argv))
         return govctl_usage(s_units_usage, 1);
     return s_list(argc - 1, argv + 1, s_units_usage, s_units_sql, columns);

@@ -32,6 +32,9 @@ int cmd_order(int argc, char **argv);
 int cmd_errcodes(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_person(int argc, char **argv);
+/* person add|list, units add|member|unmember: the directory through routing (cmd_directory.c). */
+int cmd_person_directory(int argc, char **argv);
+int cmd_units_directory(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
 

@@ -1,6 +1,5 @@
 #include "validate.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -16,27 +15,6 @@ static int s_one_of(const char *s, const char **list, size_t n)
         if (strcmp(s, list[i]) == 0)
             return 1;
     return 0;
-}
-
-int validate_phone(const char *phone)
-{
-    if (strncmp(phone, "+86", 3) == 0)
-        phone += 3;
-    else if (strncmp(phone, "86", 2) == 0 && strlen(phone) == 13)
-        phone += 2;
-    char digits[16];
-    size_t n = 0, dashes = 0;
-    for (const char *p = phone; *p; p++) {
-        if (*p == '-' && p != phone && dashes++ == 0)
-            continue;
-        if (!isdigit((unsigned char) *p) || n == sizeof digits - 1)
-            return 0;
-        digits[n++] = *p;
-    }
-    digits[n] = '\0';
-    if (n == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9' && dashes == 0)
-        return 1;
-    return digits[0] == '0' && n >= 10 && n <= 12;
 }
 
 int validate_submit(const Gov__SubmitCase *req, apperr_t *err)
@@ -60,7 +38,7 @@ int validate_submit(const Gov__SubmitCase *req, apperr_t *err)
         return apperr_code(err, "INVALID_POINT", NULL);
     if (req->reporter && text_check(req->reporter->name, TEXT_NAME, 0, "reporter name", err))
         return -1;
-    if (req->reporter && *req->reporter->phone && !validate_phone(req->reporter->phone))
+    if (req->reporter && *req->reporter->phone && !text_is_phone(req->reporter->phone))
         return apperr_code(err, "INVALID_PHONE", NULL);
     if (strlen(req->idempotency_key) > ENVELOPE_ID_MAX)
         return apperr_code(err, "TEXT_TOO_LONG", "idempotency_key has %zu bytes (at most %d)",

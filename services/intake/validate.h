@@ -19,9 +19,4 @@ int validate_submit(const Gov__SubmitCase *req, apperr_t *err);
 /* The urgency to store: the request's, or "normal" when empty. */
 const char *validate_urgency(const Gov__SubmitCase *req);
 
-/* 1 if `phone` is a mainland mobile (1[3-9] + 9 digits) or landline (0 +
- * area code + number, 10-12 digits, one optional '-'), optionally with a
- * "+86" or "86" prefix; 0 otherwise. */
-int validate_phone(const char *phone);
-
 #endif

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "db.h"
+#include "directory.h"
 #include "dispatchmsg.h"
 #include "evaluate.h"
+#include "holidays.h"
 #include "kpi.h"
 #include "lifecycle.h"
 #include "queries.h"
@@ -240,6 +242,62 @@ static void s_answer_rule(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ide
     rpcsrv_reply(srv, req, "SetRuleReply", &reply.base);
 }
 
+/* Sends `msg` (heap-built; freed here) as `type`, or the refusal. */
+static void s_reply_built(rpcsrv_t *srv, rpc_req_t *req, const char *type, int rc, void *msg,
+                          const apperr_t *err)
+{
+    if (rc)
+        rpcsrv_fail_err(srv, req, err);
+    else
+        rpcsrv_reply(srv, req, type, msg);
+    if (msg)
+        protobuf_c_message_free_unpacked(msg, NULL);
+}
+
+static void s_answer_person(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    Gov__Person *p = NULL;
+    apperr_t err;
+    int found = directory_person(r, a->ids[0], &p, &err);
+    if (found == 0)
+        apperr_fail(&err, "NOT_FOUND", "no such person", NULL, "person %lld", (long long) a->ids[0]);
+    if (found <= 0) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    Gov__PersonReply reply = GOV__PERSON_REPLY__INIT;
+    reply.item = p;
+    rpcsrv_reply(srv, req, "PersonReply", &reply.base);
+    protobuf_c_message_free_unpacked(&p->base, NULL);
+}
+
+static void s_answer_unit(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    Gov__Unit *u = NULL;
+    apperr_t err;
+    int found = directory_unit(r, a->ids[0], &u, &err);
+    if (found == 0)
+        apperr_fail(&err, "NOT_FOUND", "no such unit", NULL, "unit %lld", (long long) a->ids[0]);
+    if (found <= 0) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    Gov__UnitReply reply = GOV__UNIT_REPLY__INIT;
+    reply.item = u;
+    rpcsrv_reply(srv, req, "UnitReply", &reply.base);
+    protobuf_c_message_free_unpacked(&u->base, NULL);
+}
+
+static void s_answer_calendar(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    (void) r;
+    Gov__ImportCalendarReply reply = GOV__IMPORT_CALENDAR_REPLY__INIT;
+    reply.imported = (int32_t) a->ids[0];
+    reply.removed = (int32_t) a->ids[1];
+    reply.revision = a->ids[2];
+    rpcsrv_reply(srv, req, "ImportCalendarReply", &reply.base);
+}
+
 /* A command: what it does inside the transaction (with the request's
  * payload, decoded once), and how its answer (first made, or replayed) is
  * sent. */
@@ -289,6 +347,30 @@ static void s_read_rank(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Proto
     s_kpi(r, srv, req, "", k->kind, k->month, 1);
 }
 
+static void s_read_people(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    Gov__ListPeopleReply *reply;
+    apperr_t err;
+    int rc = directory_people(r, req->env->actor, (const Gov__ListPeople *) m, &reply, &err);
+    s_reply_built(srv, req, "ListPeopleReply", rc, reply, &err);
+}
+
+static void s_read_units(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    Gov__ListUnitsReply *reply;
+    apperr_t err;
+    int rc = directory_units(r, req->env->actor, (const Gov__ListUnits *) m, &reply, &err);
+    s_reply_built(srv, req, "ListUnitsReply", rc, reply, &err);
+}
+
+static void s_read_calendar(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    Gov__GetCalendarReply *reply;
+    apperr_t err;
+    int rc = holidays_get(r, (const Gov__GetCalendar *) m, &reply, &err);
+    s_reply_built(srv, req, "GetCalendarReply", rc, reply, &err);
+}
+
 static void s_read_rules(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
     (void) m;
@@ -331,6 +413,21 @@ static const struct {
     {"RateWhistle", &gov__rate_whistle__descriptor, whistle_rate, s_answer_rating, NULL},
     {"EvaluateCase", &gov__evaluate_case__descriptor, evaluate_case, s_answer_evaluation, NULL},
     {"SetRule", &gov__set_rule__descriptor, rules_set, s_answer_rule, NULL},
+    /* the directory and the calendar: the admin's (directory.c, holidays.c) */
+    {"CreatePerson", &gov__create_person__descriptor, directory_create_person, s_answer_person,
+     NULL},
+    {"UpdatePerson", &gov__update_person__descriptor, directory_update_person, s_answer_person,
+     NULL},
+    {"CreateUnit", &gov__create_unit__descriptor, directory_create_unit, s_answer_unit, NULL},
+    {"UpdateUnit", &gov__update_unit__descriptor, directory_update_unit, s_answer_unit, NULL},
+    {"AddMember", &gov__add_member__descriptor, directory_add_member, s_answer_unit, NULL},
+    {"RemoveMember", &gov__remove_member__descriptor, directory_remove_member, s_answer_unit,
+     NULL},
+    {"ImportCalendar", &gov__import_calendar__descriptor, holidays_import, s_answer_calendar,
+     NULL},
+    {"ListPeople", &gov__list_people__descriptor, NULL, NULL, s_read_people},
+    {"ListUnits", &gov__list_units__descriptor, NULL, NULL, s_read_units},
+    {"GetCalendar", &gov__get_calendar__descriptor, NULL, NULL, s_read_calendar},
     {"GetDispatch", &gov__get_dispatch__descriptor, NULL, NULL, s_read_dispatch},
     {"ListDispatches", &gov__list_dispatches__descriptor, NULL, NULL, s_read_list},
     {"GetWhistle", &gov__get_whistle__descriptor, NULL, NULL, s_read_whistle},
@@ -381,5 +478,5 @@ void api_handle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req)
         return;
     }
     rpcsrv_fail(srv, req, "UNKNOWN_TYPE", "unknown message type", type,
-                "routing answers dispatch commands, whistles, evaluations and KPIs", NULL);
+                "routing answers dispatch commands, whistles, evaluations, KPIs, the directory and the calendar", NULL);
 }

@@ -128,7 +128,8 @@ int main(void)
                                     HEALTH_COUNTER);
     if (!(self.cases_batch = newcases_new()))
         goto done;
-    if (!(self.r.cal = calendar_new()) || calendar_load(self.r.cal, self.r.conn))
+    /* and again whenever calendar_revision moves (dispatch.c) */
+    if (!(self.r.cal = calendar_new()) || routing_calendar_load(&self.r))
         goto done;
     if (idem_new("routing_requests", &self.r.idem) ||
         relay_new(svc->zctx, cfg.db_url, ROUTING_STREAM, events, cfg.relay_ms, &self.r.relay) ||

@@ -474,6 +474,8 @@ int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
     char sqlstate[6] = "00000";
     int rc = -1;
     newcases_stats_t all = {0};
+    if (routing_calendar_refresh(r)) /* the deadlines below count on the calendar as it stands */
+        goto done;
     if (s_run(r, "SAVEPOINT newcases"))
         goto done;
     if (s_route(nc, r, 0, nc->n, &all, sqlstate) == 0) {

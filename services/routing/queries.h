@@ -64,8 +64,11 @@
 /* $1 whistle kind */
 #define Q_POLICY_FOR_WHISTLE                                                                   \
     Q_POLICY_COLUMNS " WHERE applies_to = 'whistle' AND whistle_kind = $1 ORDER BY rank, id LIMIT 1"
-/* $1 policy id */
-#define Q_POLICY Q_POLICY_COLUMNS " WHERE id = $1"
+/* $1 policy id. Columns: as Q_POLICY_COLUMNS, then 9 the calendar's revision
+ * (0013_admin.sql), to see in the same round trip whether it moved. */
+#define Q_POLICY                                                                               \
+    "SELECT p.*, (SELECT revision FROM calendar_revision) FROM (" Q_POLICY_COLUMNS             \
+    " WHERE id = $1) p"
 
 /* $1 policy id. Columns: 0 deadline, 1 step, 2 percent, 3 after_minutes, 4 action */
 #define Q_LADDER                                                                               \
@@ -353,4 +356,104 @@
 
 /* $1 dispatch ids bigint[], in id order. Columns: as Q_DISPATCH_COLUMNS */
 #define Q_DISPATCHES_BY_IDS Q_DISPATCH_COLUMNS " WHERE d.id = ANY ($1::bigint[]) ORDER BY d.id"
+/* --- the directory and the calendar (directory.c, holidays.c) --------------
+ * Memberships travel as one text: "code<US>role" joined by <RS> (chr(31),
+ * chr(30)), which no code or role holds. */
+
+/* A person. Columns: 0 id, 1 code, 2 name, 3 phone, 4 email, 5 their units */
+#define Q_PERSON_COLUMNS                                                                       \
+    "SELECT p.id, p.code, p.name, coalesce(p.phone, ''), coalesce(p.email, ''),"               \
+    " coalesce((SELECT string_agg(u.code || chr(31) || m.role, chr(30) ORDER BY u.code)"       \
+    "  FROM unit_members m JOIN units u ON u.id = m.unit_id WHERE m.person_id = p.id), '')"    \
+    " FROM people p"
+/* $1 person id */
+#define Q_PERSON Q_PERSON_COLUMNS " WHERE p.id = $1"
+/* $1 member of unit (code, '' any), $2 person code ('' any), $3 after code, $4 limit */
+#define Q_PEOPLE                                                                               \
+    Q_PERSON_COLUMNS " WHERE ($1 = '' OR EXISTS (SELECT 1 FROM unit_members m"                 \
+    "  JOIN units u ON u.id = m.unit_id WHERE m.person_id = p.id AND u.code = $1))"            \
+    " AND ($2 = '' OR p.code = $2) AND p.code > $3 ORDER BY p.code LIMIT $4"
+/* $1 code, $2 name, $3 phone, $4 email ('' none). Column: 0 id; no row: the code is taken */
+#define Q_PERSON_INSERT                                                                        \
+    "INSERT INTO people (code, name, phone, email) VALUES ($1, $2, nullif($3, ''),"            \
+    " nullif($4, '')) ON CONFLICT (code) DO NOTHING RETURNING id"
+/* $1 id, $2 name, $3 phone, $4 email ('' keeps each), $5 clear phone, $6 clear email.
+ * Columns: 0 id, 1 code; no row: no such person */
+#define Q_PERSON_UPDATE                                                                        \
+    "UPDATE people SET name = CASE WHEN $2 = '' THEN name ELSE $2 END,"                       \
+    " phone = CASE WHEN $5::boolean THEN NULL WHEN $3 = '' THEN phone ELSE $3 END,"            \
+    " email = CASE WHEN $6::boolean THEN NULL WHEN $4 = '' THEN email ELSE $4 END"             \
+    " WHERE id = $1 RETURNING id, code"
+
+/* A unit. Columns: 0 id, 1 code, 2 name, 3 kind, 4 area, 5 parent, 6 supervisor
+ * (codes, '' none), 7 its members ('' unless $MEMBERS, an SQL boolean, holds) */
+#define Q_UNIT_COLUMNS(members)                                                                \
+    "SELECT u.id, u.code, u.name, u.kind, coalesce(a.code, ''), coalesce(pu.code, ''),"        \
+    " coalesce(su.code, ''), CASE WHEN " members " THEN coalesce((SELECT string_agg(p.code"    \
+    "  || chr(31) || m.role, chr(30) ORDER BY p.code) FROM unit_members m"                     \
+    "  JOIN people p ON p.id = m.person_id WHERE m.unit_id = u.id), '') ELSE '' END"           \
+    " FROM units u LEFT JOIN areas a ON a.id = u.area_id"                                      \
+    " LEFT JOIN units pu ON pu.id = u.parent_id LEFT JOIN units su ON su.id = u.supervisor_id"
+/* $1 unit id, with its members */
+#define Q_UNIT Q_UNIT_COLUMNS("true") " WHERE u.id = $1"
+/* $1 kind ('' any), $2 code ('' any), $3 with members */
+#define Q_UNITS                                                                                \
+    Q_UNIT_COLUMNS("$3::boolean") " WHERE ($1 = '' OR u.kind = $1) AND ($2 = '' OR u.code = $2)" \
+    " ORDER BY u.code LIMIT 10000"
+/* $1 code. Column: 0 id; no row: none */
+#define Q_AREA_ID "SELECT id FROM areas WHERE code = $1"
+#define Q_UNIT_ID "SELECT id FROM units WHERE code = $1"
+/* $1 code, $2 name, $3 kind, $4 area, $5 parent, $6 supervisor (ids, 0 none).
+ * Column: 0 id; no row: the code is taken */
+#define Q_UNIT_INSERT                                                                          \
+    "INSERT INTO units (code, name, kind, area_id, parent_id, supervisor_id)"                  \
+    " VALUES ($1, $2, $3, nullif($4::bigint, 0), nullif($5::bigint, 0), nullif($6::bigint, 0))"\
+    " ON CONFLICT (code) DO NOTHING RETURNING id"
+/* $1 id, $2 name, $3 kind ('' keeps), $4 area, $5 parent, $6 supervisor (ids, 0 keeps),
+ * $7 clear area, $8 clear parent, $9 clear supervisor. Columns: 0 id, 1 code;
+ * no row: no such unit */
+#define Q_UNIT_UPDATE                                                                          \
+    "UPDATE units SET name = CASE WHEN $2 = '' THEN name ELSE $2 END,"                        \
+    " kind = CASE WHEN $3 = '' THEN kind ELSE $3 END,"                                         \
+    " area_id = CASE WHEN $7::boolean THEN NULL WHEN $4::bigint = 0 THEN area_id"              \
+    "  ELSE $4::bigint END,"                                                                   \
+    " parent_id = CASE WHEN $8::boolean THEN NULL WHEN $5::bigint = 0 THEN parent_id"          \
+    "  ELSE $5::bigint END,"                                                                   \
+    " supervisor_id = CASE WHEN $9::boolean THEN NULL WHEN $6::bigint = 0 THEN supervisor_id"  \
+    "  ELSE $6::bigint END WHERE id = $1 RETURNING id, code"
+/* Whether unit $1 is unit $2 or above it (by parents). Column: 0 t/f */
+#define Q_UNIT_ABOVE                                                                           \
+    "WITH RECURSIVE up(id) AS (SELECT $2::bigint UNION SELECT u.parent_id FROM units u"        \
+    " JOIN up ON u.id = up.id WHERE u.parent_id IS NOT NULL)"                                  \
+    " SELECT EXISTS (SELECT 1 FROM up WHERE id = $1::bigint)"
+/* $1 unit id, $2 person code, $3 role. Column: 0 person id; no row: no such person */
+#define Q_MEMBER_SET                                                                           \
+    "INSERT INTO unit_members (unit_id, person_id, role) SELECT $1, p.id, $3 FROM people p"    \
+    " WHERE p.code = $2 ON CONFLICT (unit_id, person_id) DO UPDATE SET role = EXCLUDED.role"   \
+    " RETURNING person_id"
+/* $1 unit id, $2 person code. Column: 0 person id; no row: not a member */
+#define Q_MEMBER_REMOVE                                                                        \
+    "DELETE FROM unit_members m USING people p WHERE m.person_id = p.id AND m.unit_id = $1"    \
+    " AND p.code = $2 RETURNING m.person_id"
+/* Members of admin units. Column: 0 count */
+#define Q_ADMINS "SELECT count(*) FROM unit_members m JOIN units u ON u.id = m.unit_id WHERE u.kind = 'admin'"
+
+/* $1 year (0: all). Columns: 0 day, 1 kind, 2 name, 3 source */
+#define Q_CALENDAR                                                                             \
+    "SELECT to_char(day, 'YYYY-MM-DD'), kind, name, source FROM calendar_days"                 \
+    " WHERE $1::int = 0 OR extract(year FROM day)::int = $1::int ORDER BY day"
+#define Q_CALENDAR_REVISION "SELECT revision FROM calendar_revision"
+/* $1 years int[], $2 days date[]: the stored days of those years not among
+ * the new ones. Column: 0 day */
+#define Q_CALENDAR_CLEAR                                                                       \
+    "DELETE FROM calendar_days WHERE extract(year FROM day)::int = ANY ($1::int[])"            \
+    " AND NOT (day = ANY ($2::date[])) RETURNING day"
+/* $1..$4 day, kind, name, source as arrays: every row, or none (one statement) */
+#define Q_CALENDAR_UPSERT                                                                      \
+    "INSERT INTO calendar_days (day, kind, name, source)"                                      \
+    " SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[])"                    \
+    " ON CONFLICT (day) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,"             \
+    " source = EXCLUDED.source"
+
+
 #endif

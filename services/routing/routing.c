@@ -64,3 +64,46 @@ int routing_member(routing_t *r, const Gov__Actor *actor, int64_t *unit_id, char
     PQclear(res);
     return 0;
 }
+
+int routing_admin(routing_t *r, const Gov__Actor *actor, apperr_t *err)
+{
+    int64_t unit;
+    char kind[24];
+    if (actor && actor->id && actor->id[0] && (!actor->unit || !actor->unit[0]) && actor->role &&
+        strcmp(actor->role, "operator") == 0)
+        return 0; /* the operator's govctl: no gateway actor is an operator of no unit */
+    if (actor && actor->id && actor->id[0] && (!actor->unit || !actor->unit[0]))
+        return apperr_fail(err, "NOT_ADMIN", "only the admin may do this",
+                           "act for a unit of kind admin (X-Gov-Unit: its code)",
+                           "%s acts for no unit", actor->id);
+    if (routing_member(r, actor, &unit, kind, NULL, err))
+        return -1;
+    if (strcmp(kind, "admin") != 0)
+        return apperr_fail(err, "NOT_ADMIN", "only the admin may do this",
+                           "act for a unit of kind admin (X-Gov-Unit: its code)", "%s is a %s",
+                           actor->unit, kind);
+    return 0;
+}
+
+int routing_calendar_load(routing_t *r)
+{
+    PGresult *res = db_exec(r->conn, Q_CALENDAR_REVISION, 0, NULL, NULL);
+    if (!res)
+        return -1;
+    int64_t revision = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+    PQclear(res);
+    if (calendar_load(r->cal, r->conn))
+        return -1;
+    r->cal_revision = revision; /* the rows are as new as this, or newer: at worst one load more */
+    return 0;
+}
+
+int routing_calendar_refresh(routing_t *r)
+{
+    PGresult *res = db_exec(r->conn, Q_CALENDAR_REVISION, 0, NULL, NULL);
+    if (!res)
+        return -1;
+    int64_t revision = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+    PQclear(res);
+    return revision == r->cal_revision ? 0 : routing_calendar_load(r);
+}

@@ -23,6 +23,7 @@ typedef struct {
     pstmt_t *sql;       /* the service's statements, prepared once on conn */
     svclock_t *clock;
     calendar_t *cal;
+    int64_t cal_revision; /* calendar_revision when cal was loaded; -1: load before use */
     deadline_t *ladder; /* the ladder's steps (ladder.c); NULL until started: dispatches made before are armed by its first load */
     relay_t *relay;     /* NULL in tools that only write */
     idem_t *idem;       /* the commands answered (routing_requests) */
@@ -41,6 +42,20 @@ void routing_rollback(routing_t *r);
  * `kind`, 24 bytes) and area. Returns 0, or -1 with `err` set. */
 int routing_member(routing_t *r, const Gov__Actor *actor, int64_t *unit_id, char kind[24],
                    int64_t *area_id, apperr_t *err);
+
+/* The acting admin: as routing_member, and the unit is of kind admin; or
+ * the operator's govctl (role operator, no unit: the gateway never sends
+ * that, its actors are a unit's member or a person). Returns 0, or -1 with
+ * `err` set (NO_ACTOR, NOT_A_MEMBER, NOT_ADMIN). */
+int routing_admin(routing_t *r, const Gov__Actor *actor, apperr_t *err);
+
+/* Loads r->cal from calendar_days, with the revision it is at
+ * (r->cal_revision), at start. Returns 0, or -1 after logging. */
+int routing_calendar_load(routing_t *r);
+
+/* Loads the calendar again when calendar_revision moved since (an import on
+ * any replica): a batch of new cases calls it first, one query. 0 or -1. */
+int routing_calendar_refresh(routing_t *r);
 
 /* Decimal text of `v` in `buf` (24 bytes); returns buf. */
 const char *routing_i64(char buf[24], int64_t v);

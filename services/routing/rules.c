@@ -7,6 +7,7 @@
 #include "db.h"
 #include "pgarray.h"
 #include "dispatch.h"
+#include "outbox.h"
 #include "queries.h"
 #include "readscope.h"
 #include "routing.pb-c.h"
@@ -160,9 +161,10 @@ int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *ms
     char kind[24], b[24], sqlstate[6];
     if (routing_member(r, env->actor, &unit, kind, NULL, err))
         return -1;
-    if (strcmp(kind, "dispatch_centre") != 0)
-        return apperr_fail(err, "NOT_CENTRE", "only the dispatch centre may change the rules",
-                           NULL, "%s is a %s", env->actor->unit, kind);
+    if (strcmp(kind, "dispatch_centre") != 0 && strcmp(kind, "admin") != 0)
+        return apperr_fail(err, "NOT_CENTRE",
+                           "only the dispatch centre or the admin may change the rules", NULL,
+                           "%s is a %s", env->actor->unit, kind);
     const char *params[] = {routing_i64(b, m->rule_id), m->enabled ? "true" : "false"};
     PGresult *res = pstmt_exec(r->sql, Q_SET_RULE, 2, params, sqlstate);
     if (!res)
@@ -174,6 +176,14 @@ int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *ms
                            (long long) m->rule_id);
     out->ids[0] = m->rule_id;
     out->ids[1] = m->enabled;
+    /* An event with every change: the gateways' caches of routing's reads
+     * (the rules among them) move with the streams (gateway/cache.h). */
+    Gov__SetRuleReply ev = GOV__SET_RULE_REPLY__INIT;
+    ev.rule_id = m->rule_id;
+    ev.enabled = m->enabled;
+    if (outbox_add(r->conn, ROUTING_STREAM, "RuleChanged", env->actor, env->trace_id, &ev.base))
+        return apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later",
+                           NULL);
     return 0;
 }
 

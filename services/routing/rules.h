@@ -39,7 +39,8 @@ int64_t rules_route_next(routing_t *r, int64_t case_id, const Gov__Actor *actor,
 int64_t rules_centre(routing_t *r, int64_t area_id, apperr_t *err);
 
 /* Applies the SetRule in `env` inside the caller's transaction: the
- * dispatch centre turns rule `rule_id` on or off. Returns 0 with the rule in
+ * dispatch centre, or the admin (who keeps the rules, issue 13), turns rule
+ * `rule_id` on or off. Returns 0 with the rule in
  * out->ids[0] and out->ids[1] 1 (on) or 0 (off), or -1 with `err` set
  * (NOT_CENTRE, NOT_FOUND). */
 int rules_set(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,

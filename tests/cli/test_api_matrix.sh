@@ -39,7 +39,7 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)"
 # --- who ------------------------------------------------------------------------
 # The roles of the matrix's columns: nobody (no credentials), then one person
 # of each kind in the demo city (deploy/demo/).
-roles=(none res grid cm sv so cg sw ctr ldr)
+roles=(none res grid cm sv so cg sw ctr ldr adm)
 declare -A person=(
     [res]=r.s1.c1.g1.1.1               # a resident of demo.s1.c1, grid g1
     [grid]=p.gt.s1.c1.g1.grid_worker   # the grid worker of demo.s1.c1.g1
@@ -50,6 +50,7 @@ declare -A person=(
     [sw]=p.dept.shuiwu.head            # another department: 水务
     [ctr]=p.centre.dispatcher          # the dispatch centre
     [ldr]=p.leader.head                # the district's leadership
+    [adm]=p.admin.head                 # the admin: people, units, rules, the calendar
 )
 declare -A csrf=()
 pw='matrix password 12345'
@@ -142,7 +143,7 @@ matrix() {
         for r in "${!roles[@]}"; do [[ ${f[$((r + 2))]} == 2?? ]] && order+=("$r"); done
         for r in "${order[@]}"; do
             role=${roles[$r]} want=${f[$((r + 2))]}
-            b=${f[12]:--}; [ "$b" = - ] && b="" || b=$(expand "${body[$b]}" "$role")
+            b=${f[$((${#roles[@]} + 2))]:--}; [ "$b" = - ] && b="" || b=$(expand "${body[$b]}" "$role")
             p=$(expand "$path" "$role")
             call "$role" "$method" "$p" "$b"
             cp "$tmp/out" "$tmp/ans.$role"
@@ -195,7 +196,7 @@ made M "d['item']['id']" cm POST /api/v1/matters "${body[matter]}"
 made MA "d['item']['id']" res POST /api/v1/matters '{"scope": "grid", "area": "demo.s1.c1.g1", "title": "楼道堆物", "body": "清理楼道堆物"}'
 made MD "d['item']['id']" grid POST /api/v1/matters '{"scope": "community", "area": "demo.s1.c1", "title": "彩绘围墙", "body": "请画围墙"}'
 # The 3+1 lists: a need of demo.s1.c1 for each unit that may claim one, and a spare.
-for r in grid so cg sw ctr ldr spare; do
+for r in grid so cg sw ctr ldr adm spare; do
     made "NEED.$r" "[x['id'] for x in d['needs'] if x['title'] == 'need-$r'][0]" cm POST /api/v1/lists/needs \
         "{\"community\": \"demo.s1.c1\", \"title\": \"need-$r\", \"text\": \"需要帮助\"}"
 done
@@ -222,16 +223,16 @@ id[RULE]=$(q "SELECT min(id) FROM routing_rules WHERE enabled")
 body[evaluation]='{"result": "satisfied", "text": "满意"}'
 id[CASE_EVAL]=${id[C1]} id[CASE_EVAL.res]=${id[C4]} id[MONTH]=$(TZ=Asia/Shanghai date +%Y-%m)
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-GET  /api/v1/me                                        401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/areas                                     401  200  200  200  200  200  200  200  200  200
-POST /api/v1/cases                                     401  201  201  201  201  201  201  201  201  201  case
-GET  /api/v1/cases                                     401  200  200  200  200  200  200  200  200  200
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+GET  /api/v1/me                                        401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/areas                                     401  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/cases                                     401  201  201  201  201  201  201  201  201  201  201  case
+GET  /api/v1/cases                                     401  200  200  200  200  200  200  200  200  200  200
 EOF
 for r in "${roles[@]}"; do cp "$tmp/ans.$r" "$tmp/cases.$r"; done
 matrix <<'EOF'
-GET  /api/v1/cases/{C2}                                401  404  404  200  200  200  200  200  200  200
-GET  /api/v1/dispatches                                401  403  200  200  200  200  200  200  200  200
+GET  /api/v1/cases/{C2}                                401  404  404  200  200  200  200  200  200  200  200
+GET  /api/v1/dispatches                                401  403  200  200  200  200  200  200  200  200  200
 EOF
 # What each list of cases holds (intake's casescope.c): a territorial unit
 # the cases inside its area, in full; a department or the supervision
@@ -267,24 +268,63 @@ done
 # leadership see all) is told why a command is refused (403); one that cannot
 # see it is told it does not exist (404), as for an id that does not.
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-GET  /api/v1/dispatches/{D1}                           401  404  404  404  404  404  200  404  200  200
-POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  403  403
-POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  403  403  arrive
-POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  403  403  progress
-POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  403  403  resolve
-POST /api/v1/cases/{CASE_EVAL@}/evaluation             401  201  403  403  403  403  403  403  201  403  evaluation
-POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  403  403  return
-POST /api/v1/dispatches/{D3}/reassign                  401  404  404  404  404  404  403  404  201  403  reassign
-POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  403  404  403  403  release
-POST /api/v1/whistles                                  401  403  403  201  403  201  403  403  403  403  whistle
-GET  /api/v1/whistles/{W1}                             401  404  404  404  404  200  200  404  200  200
-POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  rating
-GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}     401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200
-POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  rule
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+GET  /api/v1/dispatches/{D1}                           401  404  404  404  404  404  200  404  200  200  404
+POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  403  403  404
+POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  403  403  404  arrive
+POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  403  403  404  progress
+POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  403  403  404  resolve
+POST /api/v1/cases/{CASE_EVAL@}/evaluation             401  201  403  403  403  403  403  403  201  403  403  evaluation
+POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  403  403  404  return
+POST /api/v1/dispatches/{D3}/reassign                  401  404  404  404  404  404  403  404  201  403  404  reassign
+POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  403  404  403  403  404  release
+POST /api/v1/whistles                                  401  403  403  201  403  201  403  403  403  403  403  whistle
+GET  /api/v1/whistles/{W1}                             401  404  404  404  404  200  200  404  200  200  404
+POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  404  rating
+GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}     401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200  200
+POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  201  rule
 EOF
+
+# The directory and the calendar: the admin keeps them (routing's
+# directory.c, holidays.c); any unit reads the units, anyone the calendar.
+made PERSON "d['item']['id']" adm POST /api/v1/people '{"code": "m.person", "name": "矩阵"}'
+made UNIT "d['item']['id']" adm POST /api/v1/units '{"code": "m.unit", "name": "矩阵单位", "kind": "department", "supervisor": "centre"}'
+body[person]='{"code": "m.person2", "name": "矩阵二", "phone": "13912340000"}'
+body[person_update]='{"name": "矩阵一", "email": "m@demo.example"}'
+body[unit]='{"code": "m.unit2", "name": "矩阵单位二", "kind": "community", "area": "demo.s1.c2", "parent": "so.s1"}'
+body[unit_update]='{"name": "矩阵单位一"}'
+body[member]='{"person": "m.person", "role": "head"}'
+body[member_remove]='{"person": "m.person"}'
+body[calendar]='{"days": [{"day": "2031-10-01", "kind": "holiday", "name": "国庆节", "source": "matrix"}]}'
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+GET  /api/v1/people                                    401  200  200  200  200  200  200  200  200  200  200
+EOF
+for r in res grid cm sv so cg sw ctr ldr; do
+    check "... as $r: only their own record, with their phone" test "$(json "[(x['code'], x['phone']) for x in d['items']]" "$tmp/ans.$r")" = "[('${person[$r]}', '$(q "SELECT phone FROM people WHERE code = '${person[$r]}'")')]"
+done
+check "... as the admin: everyone, a page of 50" test "$(json "len(d['items']) == 50 and d['next_after_code'] != ''" "$tmp/ans.adm")" = True
+matrix <<'EOF'
+POST /api/v1/people                                    401  403  403  403  403  403  403  403  403  403  201  person
+POST /api/v1/people/{PERSON}                           401  403  403  403  403  403  403  403  403  403  201  person_update
+GET  /api/v1/units                                     401  403  200  200  200  200  200  200  200  200  200
+POST /api/v1/units                                     401  403  403  403  403  403  403  403  403  403  201  unit
+POST /api/v1/units/{UNIT}                              401  403  403  403  403  403  403  403  403  403  201  unit_update
+POST /api/v1/units/{UNIT}/members                      401  403  403  403  403  403  403  403  403  403  201  member
+EOF
+for r in res grid cm sv so cg sw ctr ldr; do
+    check "... adding a member as $r: NOT_ADMIN" test "$(json "d['error']['code']" "$tmp/ans.$r")" = NOT_ADMIN
+done
+matrix <<'EOF'
+POST /api/v1/units/{UNIT}/members/remove               401  403  403  403  403  403  403  403  403  403  201  member_remove
+GET  /api/v1/calendar?year=2026                        401  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/calendar                                  401  403  403  403  403  403  403  403  403  403  201  calendar
+EOF
+for r in res grid cm sv so cg sw ctr ldr; do
+    check "... importing the calendar as $r: NOT_ADMIN" test "$(json "d['error']['code']" "$tmp/ans.$r")" = NOT_ADMIN
+done
 
 # Matters: the five steps of M, with deliberation's clock moved where a window must close.
 body[amend]='{"title": "楼道堆物", "body": "清理1-3层楼道堆物"}'
@@ -292,17 +332,17 @@ body[decline]='{"reason": "不属于居民自治事项"}'
 body[accept]='{"window_hours": 1}'
 body[opinion]='{"stance": "for", "text": "支持"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-POST /api/v1/matters                                   401  201  201  201  201  403  403  403  403  403  matter
-GET  /api/v1/matters?community=demo.s1.c1              401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/matters/{M}                               401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/matters/{M}/record                        401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/matters/{M}/verification                  401  200  200  200  200  200  200  200  200  200
-POST /api/v1/matters/{MA}/amend                        401  201  403  403  403  403  403  403  403  403  amend
-POST /api/v1/matters/{M}/cosign                        401  201  403  403  201  403  403  403  403  403
-POST /api/v1/matters/{MD}/decline                      401  403  403  201  403  403  403  403  403  403  decline
-POST /api/v1/matters/{M}/accept                        401  403  403  201  403  403  403  403  403  403  accept
-POST /api/v1/matters/{M}/opinions                      401  201  403  403  201  403  403  403  403  403  opinion
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+POST /api/v1/matters                                   401  201  201  201  201  403  403  403  403  403  403  matter
+GET  /api/v1/matters?community=demo.s1.c1              401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}                               401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}/record                        401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}/verification                  401  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/matters/{MA}/amend                        401  201  403  403  403  403  403  403  403  403  403  amend
+POST /api/v1/matters/{M}/cosign                        401  201  403  403  201  403  403  403  403  403  403
+POST /api/v1/matters/{MD}/decline                      401  403  403  201  403  403  403  403  403  403  403  decline
+POST /api/v1/matters/{M}/accept                        401  403  403  201  403  403  403  403  403  403  403  accept
+POST /api/v1/matters/{M}/opinions                      401  201  403  403  201  403  403  403  403  403  403  opinion
 EOF
 delib_clock 3601000 >/dev/null
 check "setup: M's opinion window closed (deliberation's clock)" wait_until 10 step_is "${id[M]}" discussed
@@ -313,13 +353,13 @@ body[attend]='{"person": "{ATTENDEE@}"}'
 body[vote]='{"choice": "yes"}'
 id[ATTENDEE]="" id[ATTENDEE.cm]=r.s1.c1.g1.2.1
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-POST /api/v1/matters/{M}/meeting                       401  403  403  201  403  403  403  403  403  403  meeting
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+POST /api/v1/matters/{M}/meeting                       401  403  403  201  403  403  403  403  403  403  403  meeting
 EOF
 delib_clock 121000 >/dev/null
 matrix <<'EOF'
-POST /api/v1/matters/{M}/attendance                    401  201  403  201  201  403  403  403  403  403  attend
-POST /api/v1/matters/{M}/votes                         401  201  403  403  201  403  403  403  403  403  vote
+POST /api/v1/matters/{M}/attendance                    401  201  403  201  201  403  403  403  403  403  403  attend
+POST /api/v1/matters/{M}/votes                         401  201  403  403  201  403  403  403  403  403  403  vote
 EOF
 id[RECEIPT]=$(json "d['receipt']" "$tmp/ans.res")
 # Two more of the council vote (govctl), so the meeting has its quorum (>= 2/3 of 7).
@@ -329,12 +369,12 @@ done
 body[objection]='{"text": "费用分摊不公"}'
 # A secret ballot's receipt is sealed (409 BALLOT_SEALED) until the meeting closes.
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  409  409  409  409  409  409  409  409  409
-POST /api/v1/matters/{M}/close                         401  403  403  201  403  403  403  403  403  403
-GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  200  200  200  200  200  200  200  200  200
-POST /api/v1/matters/{M}/publication                   401  403  403  201  403  403  403  403  403  403
-POST /api/v1/matters/{M}/objections                    401  201  403  403  201  403  403  403  403  403  objection
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  409  409  409  409  409  409  409  409  409  409
+POST /api/v1/matters/{M}/close                         401  403  403  201  403  403  403  403  403  403  403
+GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/matters/{M}/publication                   401  403  403  201  403  403  403  403  403  403  403
+POST /api/v1/matters/{M}/objections                    401  201  403  403  201  403  403  403  403  403  403  objection
 EOF
 delib_clock 601000 >/dev/null
 check "setup: M's notice period (公示) ended" wait_until 10 step_is "${id[M]}" approved
@@ -343,11 +383,11 @@ body[mprogress]='{"text": "电梯已装好", "done": true}'
 body[mevaluation]='{"rating": "satisfied", "text": "很好"}'
 body[observation]='{"text": "程序合规"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-POST /api/v1/matters/{M}/act                           401  403  403  201  403  403  403  403  403  403  act
-POST /api/v1/matters/{M}/progress                      401  403  403  201  403  403  403  403  403  403  mprogress
-POST /api/v1/matters/{M}/evaluation                    401  201  403  403  201  403  403  403  403  403  mevaluation
-POST /api/v1/matters/{M}/observations                  401  403  403  403  201  403  403  403  403  403  observation
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+POST /api/v1/matters/{M}/act                           401  403  403  201  403  403  403  403  403  403  403  act
+POST /api/v1/matters/{M}/progress                      401  403  403  201  403  403  403  403  403  403  403  mprogress
+POST /api/v1/matters/{M}/evaluation                    401  201  403  403  201  403  403  403  403  403  403  mevaluation
+POST /api/v1/matters/{M}/observations                  401  403  403  403  201  403  403  403  403  403  403  observation
 EOF
 
 # The 3+1 lists: needs by the committee, resources and claims by units that serve it.
@@ -356,11 +396,11 @@ body[resource]='{"community": "demo.s1.c1", "title": "志愿服务队", "text": 
 body[claim]='{"need_id": {NEED@}}'
 body[done]='{"result": "已完成"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-GET  /api/v1/lists?community=demo.s1.c1                401  200  200  200  200  200  200  200  200  200
-POST /api/v1/lists/needs                               401  403  403  201  403  403  403  403  403  403  need
-POST /api/v1/lists/resources                           401  403  201  403  403  201  201  201  201  201  resource
-POST /api/v1/lists/claims                              401  403  201  403  403  201  201  201  201  201  claim
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+GET  /api/v1/lists?community=demo.s1.c1                401  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/lists/needs                               401  403  403  201  403  403  403  403  403  403  403  need
+POST /api/v1/lists/resources                           401  403  201  403  403  201  201  201  201  201  201  resource
+POST /api/v1/lists/claims                              401  403  201  403  403  201  201  201  201  201  201  claim
 EOF
 # 城管's project is signed in the matrix, the street office's here; the
 # committee reports the latter done, 城管 its own.
@@ -368,12 +408,12 @@ for r in cg so; do
     id[P_${r^^}]=$(json "[x['id'] for x in d['projects'] if x['need_id'] == ${id[NEED.$r]}][0]" "$tmp/ans.$r")
 done
 matrix <<'EOF'
-POST /api/v1/lists/projects/{P_CG}/sign                401  403  403  201  403  403  403  403  403  403
+POST /api/v1/lists/projects/{P_CG}/sign                401  403  403  201  403  403  403  403  403  403  403
 EOF
 made _ "d['community']" cm POST "/api/v1/lists/projects/${id[P_SO]}/sign"
 id[PROJECT]=${id[P_CG]} id[PROJECT.cm]=${id[P_SO]}
 matrix <<'EOF'
-POST /api/v1/lists/projects/{PROJECT@}/done            401  403  403  201  403  403  201  403  403  403  done
+POST /api/v1/lists/projects/{PROJECT@}/done            401  403  403  201  403  403  201  403  403  403  403  done
 EOF
 
 # Service orders: everyone reports as a volunteer; residents order; each claims one.
@@ -381,21 +421,21 @@ body[volunteer]='{"community": "demo.s1.c1", "party_member": false, "skills": "�
 body[order]='{"title": "修水龙头", "text": "厨房"}'
 body[order_done]='{"result": "已修好"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-POST /api/v1/volunteers                                401  201  201  201  201  201  201  201  201  201  volunteer
-POST /api/v1/orders                                    401  201  403  403  201  403  403  403  403  403  order
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+POST /api/v1/volunteers                                401  201  201  201  201  201  201  201  201  201  201  volunteer
+POST /api/v1/orders                                    401  201  403  403  201  403  403  403  403  403  403  order
 EOF
-for r in grid cm sv so cg sw ctr ldr; do
+for r in grid cm sv so cg sw ctr ldr adm; do
     made "ORDER.$r" "d['item']['id']" res POST /api/v1/orders "{\"title\": \"order-$r\"}"
 done
 made ORDER.res "d['item']['id']" sv POST /api/v1/orders '{"title": "order-res"}'
 id[ORDER]=${id[ORDER.res]}
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  body
-GET  /api/v1/orders?community=demo.s1.c1               401  200  200  200  200  200  200  200  200  200
-GET  /api/v1/orders/{ORDER.cg}                         401  200  200  200  200  200  200  200  200  200
-POST /api/v1/orders/{ORDER@}/claim                     401  201  201  201  201  201  201  201  201  201
-POST /api/v1/orders/{ORDER.grid}/done                  401  403  201  403  403  403  403  403  403  403  order_done
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
+GET  /api/v1/orders?community=demo.s1.c1               401  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/orders/{ORDER.cg}                         401  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/orders/{ORDER@}/claim                     401  201  201  201  201  201  201  201  201  201  201
+POST /api/v1/orders/{ORDER.grid}/done                  401  403  201  403  403  403  403  403  403  403  403  order_done
 EOF
 
 # --- guessing ids tells nothing -------------------------------------------------------------

@@ -420,6 +420,27 @@ static void test_the_shipped_csv_files_are_the_notices(void **state)
     s_check_csv("deploy/demo/calendar/cn-2026.csv", s_2026, NBLOCKS(s_2026), s_source_2026);
 }
 
+/* The one check of an exception day, govctl's import and routing's alike. */
+static void test_check_day(void **state)
+{
+    (void) state;
+    int32_t day = -1;
+    int weekday = -1;
+    assert_null(calendar_check_day("2026-10-01", "holiday", "国庆节", "notice", &day));
+    assert_int_equal(day, calendar_day_of(1790784000000LL)); /* 2026-10-01 00:00 Beijing */
+    assert_null(calendar_check_day("2026-09-20", "workday", "调休", "notice", &day)); /* Sunday */
+    assert_non_null(calendar_check_day("2026-09-21", "workday", "调休", "notice", &day)); /* Monday */
+    assert_non_null(calendar_check_day("2027-02-30", "holiday", "x", "notice", &day));
+    assert_non_null(calendar_check_day("1969-12-31", "holiday", "x", "notice", &day));
+    assert_non_null(calendar_check_day("2026-1-01", "holiday", "x", "notice", &day));
+    assert_non_null(calendar_check_day("2026-10-01", "day off", "x", "notice", &day));
+    assert_non_null(calendar_check_day("2026-10-01", "holiday", "", "notice", &day));
+    assert_non_null(calendar_check_day("2026-10-01", "holiday", "x", "", &day));
+    assert_non_null(calendar_check_day(NULL, "holiday", "x", "notice", &day));
+    assert_int_equal(calendar_parse_day("2026-12-03", &day, &weekday), 0);
+    assert_int_equal(weekday, 3); /* a Thursday */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_a_year_holds_248_working_days),
         cmocka_unit_test(test_between_is_the_inverse_of_add),
         cmocka_unit_test(test_the_shipped_csv_files_are_the_notices),
+        cmocka_unit_test(test_check_day),
     };
     return cmocka_run_group_tests_name("calendar", tests, s_setup, s_teardown);
 }
