@@ -87,8 +87,8 @@ stage images
 expect_status "deploy/compose/secrets.sh makes the secrets" 0 bash deploy/compose/secrets.sh "$GOV_SECRETS_DIR"
 pw=$(cat "$GOV_SECRETS_DIR/db_password" 2>/dev/null)
 check "... a database password of 32 characters" test "${#pw}" = 32
-check "... and the CURVE keys (server pair, six clients, actors)" \
-    test "$(ls "$GOV_SECRETS_DIR/keys" | wc -l)" = 15
+check "... and the CURVE keys (server pair, six clients, actors) and the tally pair" \
+    test "$(ls "$GOV_SECRETS_DIR/keys" | wc -l)" = 17
 sum() { (cd "$GOV_SECRETS_DIR" && sha256sum db_password keys/*); }
 sum >"$tmp/secrets.sum"
 expect_status "... running it again" 0 bash deploy/compose/secrets.sh "$GOV_SECRETS_DIR"
