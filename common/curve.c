@@ -201,12 +201,11 @@ static int s_write(const char *path, const char *text, mode_t mode)
     return rc;
 }
 
-/* Makes NAME's pair unless NAME.pub exists. Returns 1 made, 0 kept, -1. */
-static int s_generate_pair(const char *dir, const char *name)
+int curve_make_pair(const char *dir, const char *pub_file, const char *key_file)
 {
     char pub_path[4200], key_path[4200], public[41], secret[41], line[48];
-    snprintf(pub_path, sizeof pub_path, "%s/%s.pub", dir, name);
-    snprintf(key_path, sizeof key_path, "%s/%s.key", dir, name);
+    snprintf(pub_path, sizeof pub_path, "%s/%s", dir, pub_file);
+    snprintf(key_path, sizeof key_path, "%s/%s", dir, key_file);
     if (access(pub_path, F_OK) == 0)
         return 0;
     if (zmq_curve_keypair(public, secret)) {
@@ -221,10 +220,19 @@ static int s_generate_pair(const char *dir, const char *name)
     memset(secret, 0, sizeof secret);
     memset(line, 0, sizeof line);
     if (rc) {
-        fprintf(stderr, "cannot write %s's keys in %s: %s\n", name, dir, strerror(errno));
+        fprintf(stderr, "cannot write %s in %s: %s\n", key_file, dir, strerror(errno));
         return -1;
     }
     return 1;
+}
+
+/* Makes NAME's pair unless NAME.pub exists. Returns 1 made, 0 kept, -1. */
+static int s_generate_pair(const char *dir, const char *name)
+{
+    char pub_file[CURVE_NAME_MAX + 8], key_file[CURVE_NAME_MAX + 8];
+    snprintf(pub_file, sizeof pub_file, "%s.pub", name);
+    snprintf(key_file, sizeof key_file, "%s.key", name);
+    return curve_make_pair(dir, pub_file, key_file);
 }
 
 int curve_generate(const char *dir, const char *const *names, size_t n)

@@ -72,4 +72,10 @@ int curve_generate(const char *dir, const char *const *names, size_t n);
 /* Turns CURVE off again (tests). */
 void curve_reset(void);
 
+/* Makes a Curve25519 key pair in `dir` as two Z85 files, `pub_file` (0644)
+ * and `key_file` (0600), unless `pub_file` exists. CURVE's pairs and the
+ * secret ballots' tally pair (tallykey.h) are both made here. Returns 1
+ * made, 0 kept, or -1 after printing why on stderr. */
+int curve_make_pair(const char *dir, const char *pub_file, const char *key_file);
+
 #endif

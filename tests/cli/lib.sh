@@ -19,6 +19,17 @@ free_port() {
     echo "$p" >"$f"
     echo "$p"
 }
+# json EXPR: EXPR (Python, over d) of the JSON in $tmp/out.
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
+# api NAME STATUS METHOD PATH [BODY] [CURL-ARGS...]: passes when the gateway
+# (at $base) answers STATUS; the body is in $tmp/out, the headers in $tmp/headers.
+api() {
+    local name=$1 want=$2 method=$3 path=$4 body=${5:-}; shift 4; [ $# -gt 0 ] && shift
+    local args=(-s -o "$tmp/out" -D "$tmp/headers" -w '%{http_code}' -X "$method" "$@")
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+    local got; got=$(curl "${args[@]}" "$base$path")
+    if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name" "HTTP $got, wanted $want: $method $path" "$(head -c 300 "$tmp/out")"; fi
+}
 # q SQL: one query's rows, unaligned.
 q() { psql -tA "$GOV_DB_URL" -c "$1"; }
 # q_is SQL VALUE: succeeds when the query gives VALUE.

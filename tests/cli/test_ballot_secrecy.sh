@@ -28,7 +28,6 @@ export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION
 export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service deliberation
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"
 DAY=86400000

@@ -23,7 +23,6 @@ export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300 GOV_TEST_C
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service routing
 start_service deliberation
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee of demo.s1.c1
 SV="--as r.s1.c1.g2.3.2 --unit sv.s1.c1"   # its supervision committee

@@ -19,17 +19,7 @@ start_service intake || not_ok "intake answers its health check"
 start_service routing || not_ok "routing answers its health check"
 start_service gateway GOV_GATEWAY_MAX_BODY=4096 || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT"
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
-# api NAME STATUS METHOD PATH [BODY] [CURL-ARGS...]: passes when the gateway
-# answers STATUS; the body is in $tmp/out, the headers in $tmp/headers.
-api() {
-    local name=$1 want=$2 method=$3 path=$4 body=${5:-}; shift 4; [ $# -gt 0 ] && shift
-    local args=(-s -o "$tmp/out" -D "$tmp/headers" -w '%{http_code}' -X "$method" "$@")
-    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-    local got; got=$(curl "${args[@]}" "$base$path")
-    if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name" "HTTP $got, wanted $want: $method $path" "$(head -c 300 "$tmp/out")"; fi
-}
 # as JAR: the curl arguments of a browser session (cookie jar + its CSRF token).
 as() { echo "-b $tmp/$1.jar -H X-CSRF-Token:$(cat "$tmp/$1.csrf")"; }
 login() { # WHO PASSWORD: logs WHO in; keeps the cookie jar and CSRF token

@@ -30,16 +30,6 @@ start_service notify || not_ok "notify answers its health check"
 start_service gateway || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT"
 
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
-# api NAME STATUS METHOD PATH [BODY] [CURL-ARGS...]: passes when the gateway
-# answers STATUS; the body is in $tmp/out, the headers in $tmp/headers.
-api() {
-    local name=$1 want=$2 method=$3 path=$4 body=${5:-}; shift 4; [ $# -gt 0 ] && shift
-    local args=(-s -o "$tmp/out" -D "$tmp/headers" -w '%{http_code}' -X "$method" "$@")
-    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
-    local got; got=$(curl "${args[@]}" "$base$path")
-    if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name" "HTTP $got, wanted $want: $method $path" "$(head -c 300 "$tmp/out")"; fi
-}
 # sms_count PHONE: how many texts the receiver got for PHONE.
 sms_count() { python3 -c "import json; print(sum(1 for l in open('$sinkfile') if json.loads(l).get('phone') == '$1'))"; }
 # sms_more PHONE N: succeeds when PHONE got more than N texts.

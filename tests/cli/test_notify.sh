@@ -65,7 +65,6 @@ wait_for() {
 is() { [ "$(eval "$1")" = "$2" ]; }
 # q_at_least SQL N: succeeds when the query's count is N or more.
 q_at_least() { [ "$(q "$1")" -ge "$2" ]; }
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 
 # --- govctl notify: usage and refusals --------------------------------------
 expect_status "govctl notify --help exits 0" 0 "$govctl" notify --help

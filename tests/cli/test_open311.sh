@@ -20,7 +20,6 @@ start_service intake GOV_SUB_SILENCE_MS=300 || not_ok "intake answers its health
 start_service routing || not_ok "routing answers its health check"
 start_service gateway || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT/open311/v2"
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 # is_xml: the answer parses as XML (the specification's other format).
 is_xml() { python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$tmp/out"; }
 

@@ -19,7 +19,6 @@ export GOV_ROUTING_HTTP_PORT=$(free_port)
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service intake GOV_SUB_SILENCE_MS=300 || not_ok "intake answers its health check" "see intake.log below"
 start_service routing || not_ok "routing answers its health check" "see routing.log below"
-json() { python3 -c "import json,sys; d=json.load(open('$tmp/out')); print($1)"; }
 effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM cases) || '/' || (SELECT count(*) FROM dispatches) || '/' || (SELECT count(*) FROM dispatch_log) || '/' || (SELECT count(*) FROM whistles) || '/' || (SELECT count(*) FROM whistle_ratings) || '/' || (SELECT count(*) FROM evaluations) || '/' || (SELECT count(*) FROM deadlines)"
 
 # --- usage -------------------------------------------------------------------
