@@ -13,6 +13,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "deliberation.pb-c.h"
 #include "envelope.h"
 
@@ -61,6 +62,7 @@ static void *s_client(void *arg)
     void *sock = zmq_socket(c->zctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    curve_client(sock); /* with GOV_KEYS_DIR, as govctl */
     if (zmq_connect(sock, c->endpoint) != 0)
         return NULL;
     double *sent = calloc((size_t) c->count, sizeof *sent);
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
     int voters = atoi(argv[4]), clients = atoi(argv[5]), window = atoi(argv[6]);
     if (voters <= 0 || clients <= 0 || clients > 64 || window <= 0)
         return 2;
+    if (curve_init(getenv("GOV_KEYS_DIR"), "govctl", 0))
+        return 1;
     void *zctx = zmq_ctx_new();
     client_t *cs = calloc((size_t) clients, sizeof *cs);
     pthread_t *threads = calloc((size_t) clients, sizeof *threads);
