@@ -24,7 +24,9 @@ case "${GOV_BIN:-}" in */asan/*) skip "the images build from the sources, not fr
 # --- a Docker engine, started when it is installed but not running ----------------------------
 if ! docker info >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null; then
-        setsid nohup dockerd >/tmp/gov-dockerd.log 2>&1 </dev/null &
+        # In a subshell, so the engine is no child of this script: the `wait`s
+        # below wait for this script's own jobs, never for dockerd.
+        (setsid nohup dockerd >/tmp/gov-dockerd.log 2>&1 </dev/null &)
         for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
     fi
     docker info >/dev/null 2>&1 || skip "no Docker engine here and none could be started (see /tmp/gov-dockerd.log)"
@@ -234,9 +236,9 @@ i=0 restarted=()
 for s in intake routing deliberation notify gateway; do
     id=$(cid "$s")
     docker stop -t 10 "$id" >/dev/null
-    (sleep 2; docker start "$id" >/dev/null) &
+    (sleep 2; docker start "$id" >/dev/null) & starter=$!
     id=$(post_retrying "compose-restart-$s" "$(python3 -c "print(f'{39.905 + $i * 0.004:.4f}')")")
-    wait
+    wait "$starter"
     check "$s stopped and started while a case is filed: answered after $(tries "compose-restart-$s") tries ($id)" test -n "$id"
     restarted+=("$s:$id") i=$((i + 1))
 done
