@@ -19,6 +19,11 @@ ALTER TABLE matters ADD CONSTRAINT matters_step_check
                     'evaluating', 'closed'));
 ALTER TABLE matters ADD COLUMN round int NOT NULL DEFAULT 1 CHECK (round IN (1, 2));
 ALTER TABLE matters ADD COLUMN reopened boolean NOT NULL DEFAULT false;
+-- What the 公示 published: passed | rejected (a council's matter can pass its
+-- meeting and be rejected by the 两委 review).
+ALTER TABLE matters ADD COLUMN decision text CHECK (decision IN ('passed', 'rejected'));
+UPDATE matters m SET decision = r.body::json->>'decision'
+FROM matter_records r WHERE r.matter_id = m.id AND r.kind = 'published';
 
 -- An election: a meeting of the representatives whose motion is a slate of
 -- 7 to 9 representatives for a term (seed 002: 由村民代表会议民主投票选举7至9个
