@@ -427,11 +427,11 @@
  * office ends, the new one takes office for the meeting's term. Column: the
  * new council's id, its term's end. */
 #define Q_COUNCIL_END                                                                         \
-    "UPDATE councils SET term_until_ms = $2 WHERE community_id = $1 AND term_until_ms > $2"   \
-    " AND term_from_ms < $2"
+    "UPDATE councils SET term_until_ms = $2::bigint WHERE community_id = $1"                  \
+    " AND term_until_ms > $2::bigint AND term_from_ms < $2::bigint"
 #define Q_COUNCIL_INSERT                                                                      \
     "INSERT INTO councils (community_id, meeting_id, term_from_ms, term_until_ms)"            \
-    " SELECT $1, m.id, $3, (extract(epoch FROM to_timestamp($3 / 1000.0)"                     \
+    " SELECT $1, m.id, $3::bigint, (extract(epoch FROM to_timestamp($3::bigint / 1000.0)"     \
     "        + make_interval(months => m.term_months)) * 1000)::bigint"                       \
     " FROM meetings m WHERE m.id = $2 RETURNING id, term_until_ms"
 #define Q_COUNCIL_MEMBERS                                                                     \
