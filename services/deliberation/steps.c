@@ -43,11 +43,12 @@ static const char *s_str(const char *s)
 
 /* --- 提事: propose, amend, co-sign ------------------------------------------- */
 
-/* Who may propose in an area: an adult resident in it, or a grid worker or
- * committee member of its community. */
+/* Who may propose in an area: an adult resident in it, or a grid worker,
+ * residents' committee or party committee member of its community (seed 002:
+ * 村"两委"、村民或村民代表联名提出议题). */
 static int s_may_propose(const who_t *w, const matter_ref_t *m)
 {
-    if (who_in_scope(w, m) || who_committee(w, m))
+    if (who_in_scope(w, m) || who_committee(w, m) || who_party(w, m))
         return 1;
     return strcmp(w->unit_kind, "grid_team") == 0 && w->unit_community_id == m->community_id;
 }
@@ -92,7 +93,7 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                           "%s is not a %s", p->area, p->scope);
     if (!s_may_propose(&w, &m))
         return apperr_fail(err, "OUTSIDE_SCOPE",
-                          "only residents of the area, its grid workers or its committee may propose",
+                          "only residents of the area, its grid workers or its committees may propose",
                           NULL, "%s", w.code);
     char b[4][24];
     char *attachments = db_text_array(p->attachments, p->n_attachments);
