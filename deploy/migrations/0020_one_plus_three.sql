@@ -1,13 +1,24 @@
--- 0014: the "1+3" bodies (seed 000), the standing 村务商议团 (seed 002), and
+-- 0020: the "1+3" bodies (seed 000), the standing 村务商议团 (seed 002), and
 -- objections, flags and dissatisfaction followed up (docs/deliberation.md).
 --
 -- 社区党委 leads and accepts (受理); the residents' (representative) meeting
 -- decides; the residents' committee (居委会, kind 'community') executes; the
 -- supervision committee (监督委员会, kind 'supervision') flags and rates.
-ALTER TABLE units DROP CONSTRAINT units_kind_check;
-ALTER TABLE units ADD CONSTRAINT units_kind_check
-    CHECK (kind IN ('grid_team', 'community', 'street_office', 'department', 'dispatch_centre',
-                    'leadership', 'supervision', 'admin', 'party_committee'));
+-- The kind is added to whatever kinds the constraint lists when this runs
+-- (other migrations add kinds too), so none is lost whatever their order.
+DO $$
+DECLARE
+    kinds text;
+BEGIN
+    SELECT string_agg(DISTINCT quote_literal(k), ', ') INTO kinds
+    FROM (SELECT (regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g'))[1] AS k
+          FROM pg_constraint c
+          WHERE c.conrelid = 'units'::regclass AND c.conname = 'units_kind_check'
+          UNION ALL SELECT 'party_committee') s;
+    ALTER TABLE units DROP CONSTRAINT units_kind_check;
+    EXECUTE format('ALTER TABLE units ADD CONSTRAINT units_kind_check CHECK (kind IN (%s))', kinds);
+END
+$$;
 
 -- A matter decided by the standing council waits for the 两委 joint review
 -- (reviewing); a dissatisfied majority in 评事 sends it back to acting once
