@@ -122,7 +122,24 @@
     X(HAS_COSIGNATURES, 'S', "a co-signed matter cannot be amended", "propose a new matter")       \
     X(BAD_ROSTER, 'R', "unknown roster kind", NULL)                                                \
     X(EMPTY_ROSTER, 'S', "the roster is empty", NULL)                                              \
-    X(BAD_COUNCIL, 'R', "a council has 7 to 9 residents of the community", NULL)                   \
+    X(BAD_COUNCIL, 'R', "a council member is named twice, or named for a meeting", NULL)                   \
+    /* deliberation: "1+3" and the 村务商议团 (seeds 000, 002) */                                  \
+    X(NOT_PARTY_COMMITTEE, 'S', "only the community's party committee (社区党委) may do this",      \
+      "act as a member of the party committee unit (--unit pc.…)")                                \
+    X(MATTER_HELD, 'S', "the matter is held by a flag the owning body has not answered",          \
+      "the body that owns the flagged step answers it (govctl matter answer-flag)")               \
+    X(UNKNOWN_RECORD, 'R', "the matter has no record with that number", "see govctl matter record") \
+    X(FLAG_TARGET, 'R', "that record cannot be flagged", "flag a step of a body, not the supervision's own") \
+    X(UNKNOWN_FLAG, 'R', "the matter has no such flag", NULL)                                      \
+    X(UNKNOWN_OBJECTION, 'R', "the matter has no such objection", NULL)                            \
+    X(ALREADY_ANSWERED, 'S', "it is answered already", NULL)                                       \
+    X(COUNCIL_SIZE, 'R', "a 村务商议团 has 7 to 9 members", "seed 002: 7至9个村民代表")              \
+    X(NO_COUNCIL, 'S', "the community has no standing council in its term",                       \
+      "elect one: convene the representatives with --elect")                                      \
+    X(NOT_A_REPRESENTATIVE, 'S', "council members are residents' representatives of the community", NULL) \
+    X(BAD_TERM, 'R', "a council's term is 1 to 60 months", NULL)                                   \
+    X(NOT_REVIEWER, 'S', "only the 两委 (party committee and residents' committee) review", NULL)    \
+    X(ALREADY_REVIEWED, 'S', "this body has reviewed the matter already", NULL)                    \
     X(BAD_BALLOT, 'R', "the ballot is open or secret", NULL)                                       \
     X(BAD_RULES, 'R', "quorum or majority rule does not parse", "e.g. >1/2, >=2/3")                \
     X(NO_MEETING, 'S', "no meeting is open", NULL)                                                 \

@@ -55,7 +55,7 @@ done
 # One demo login per role, with a password made here once (var/demo-password,
 # never in git): residents, grid workers, committees, supervision, street
 # offices, departments, the dispatch centre, the leadership and the admin.
-demo_people=(r.s1.c1.g1.1.1 p.gt.s1.c1.g1.grid_worker p.cm.s1.c1.head r.s1.c1.g2.3.2 p.so.s1.head
+demo_people=(r.s1.c1.g1.1.1 p.gt.s1.c1.g1.grid_worker p.cm.s1.c1.head p.pc.s1.c1.secretary r.s1.c1.g2.3.2 p.so.s1.head
              p.dept.chengguan.head p.dept.shuiwu.head p.centre.dispatcher p.leader.head p.admin.head)
 if [ -x build/bin/gov-gateway ]; then
     [ -s var/demo-password ] || (umask 077; head -c 12 /dev/urandom | base64 | tr '+/' '-_' >var/demo-password)
@@ -80,7 +80,8 @@ the console (open it in a browser, log in with one of the demo logins below):
   http://127.0.0.1:$GOV_GATEWAY_PORT/   (docs/console.md)
 the gateway (the front door): http://127.0.0.1:$GOV_GATEWAY_PORT/api/v1/   (docs/gateway.md)
 demo logins, password $(cat var/demo-password) (var/demo-password):
-  resident r.s1.c1.g1.1.1 · grid worker p.gt.s1.c1.g1.grid_worker · community committee p.cm.s1.c1.head
+  resident r.s1.c1.g1.1.1 · grid worker p.gt.s1.c1.g1.grid_worker · residents' committee p.cm.s1.c1.head
+  party committee (社区党委) p.pc.s1.c1.secretary
   supervision committee r.s1.c1.g2.3.2 · street office p.so.s1.head · departments p.dept.chengguan.head,
   p.dept.shuiwu.head · dispatch centre p.centre.dispatcher · district leadership p.leader.head
   admin (people, units, the calendar) p.admin.head

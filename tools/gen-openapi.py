@@ -37,6 +37,8 @@ REPLIES = {
     'ObjectMatter': 'MatterReply', 'ActMatter': 'MatterReply',
     'ProgressMatter': 'MatterReply', 'EvaluateMatter': 'MatterReply',
     'ObserveMatter': 'MatterReply',
+    'FlagMatter': 'MatterReply', 'AnswerFlag': 'MatterReply', 'AnswerObjection': 'MatterReply',
+    'ReviewMatter': 'MatterReply', 'RateExecution': 'MatterReply', 'GetCouncil': 'CouncilReply',
     'GetLists': 'ListsReply', 'AddNeed': 'ListsReply', 'AddResource': 'ListsReply',
     'ClaimNeed': 'ListsReply', 'SignProject': 'ListsReply', 'CompleteProject': 'ListsReply',
     'RegisterVolunteer': 'VolunteerReply',

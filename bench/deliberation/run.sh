@@ -43,20 +43,21 @@ pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$GOV_DELIBERATION_HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
 M() { build/bin/govctl matter "$@"; }
 C="--as p.cm.s3.c3.head --unit cm.s3.c3"
+PC="--as p.pc.s3.c3.secretary --unit pc.s3.c3"   # the party committee (社区党委): accepts, convenes, closes, publishes
 id=$(M --as p.cm.s3.c3.head --unit cm.s3.c3 propose --scope community --area demo.s3.c3 --title 小区改造方案 --text 压测 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["item"]["id"])')
-M $C accept "$id" --hours 1 >/dev/null
+M $PC accept "$id" --hours 1 >/dev/null
 M clock 7200000 >/dev/null
 starts=$(M clock 1000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["now_ms"] + 7 * 86400000 + 1000)')
-M $C convene "$id" --roster households --ballot secret --motion 同意改造 --starts-ms "$starts" >/dev/null
+M $PC convene "$id" --roster households --ballot secret --motion 同意改造 --starts-ms "$starts" >/dev/null
 M clock $((7 * 86400000 + 2000)) >/dev/null
 roster=$(psql -tAc "SELECT roster_size FROM meetings WHERE matter_id = $id" "$GOV_DB_URL")
 echo "meeting: $roster household representatives on the roster, secret ballot"
 out=$(build/bin/bench-deliberation "$GOV_DELIBERATION_ENDPOINT" "$id" bench.v "$HOUSEHOLDS" 4 32 || true)
 echo "$out"
 t0=$(now)
-M $C close "$id" >"$pgdir/close.json"
-M $C publish "$id" >"$pgdir/publish.json"
+M $PC close "$id" >"$pgdir/close.json"
+M $PC publish "$id" >"$pgdir/publish.json"
 t1=$(now)
 M verify "$id" >"$pgdir/verify.json"
 t2=$(now)

@@ -1,5 +1,5 @@
 -- Demo data (made up, for trying the system): the residents of the demo city
--- and each community's supervision committee (监督委员会).
+-- and each community's "1+3" bodies and standing council.
 -- Every grid has 5 households in one residents' group (居民小组); each household
 -- has two adults (the first is its representative, 户的代表) and, in every
 -- other household, a child. The first adult of households 1 and 4 of each grid
@@ -45,6 +45,54 @@ INSERT INTO unit_members (unit_id, person_id, role)
 SELECT u.id, p.id, 'head'
 FROM units u JOIN people p ON p.code = 'r.' || substr(u.code, 4) || '.g2.3.2'
 WHERE u.kind = 'supervision'
+ON CONFLICT DO NOTHING;
+
+-- The "1+3" bodies (seed 000): besides the residents' committee (cm.…, the
+-- routing demo's) and the supervision committee, each community's party
+-- committee (社区党委, pc.…), led by its secretary.
+INSERT INTO units (code, name, kind, area_id, parent_id, supervisor_id)
+SELECT 'pc.' || substr(a.code, 6), a.name || '党委', 'party_committee', a.id, c.supervisor_id,
+       c.supervisor_id
+FROM areas a JOIN units c ON c.code = 'cm.' || substr(a.code, 6)
+WHERE a.level = 'community'
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO people (code, name, phone)
+SELECT 'p.' || u.code || '.secretary', a.name || '党委书记', NULL
+FROM units u JOIN areas a ON a.id = u.area_id WHERE u.kind = 'party_committee'
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO unit_members (unit_id, person_id, role)
+SELECT u.id, p.id, 'secretary'
+FROM units u JOIN people p ON p.code = 'p.' || u.code || '.secretary'
+WHERE u.kind = 'party_committee'
+ON CONFLICT DO NOTHING;
+
+-- A second member of each supervision committee, and of each party committee
+-- a resident who is a party member (the first adult of household 2 of grid 1).
+INSERT INTO unit_members (unit_id, person_id, role)
+SELECT u.id, p.id, 'member'
+FROM units u JOIN people p
+  ON p.code = 'r.' || substr(u.code, 4) || CASE u.kind WHEN 'supervision' THEN '.g3.3.2'
+                                                        ELSE '.g1.2.1' END
+WHERE u.kind IN ('supervision', 'party_committee')
+ON CONFLICT DO NOTHING;
+
+-- A standing 村务商议团 per community (seed 002: 7 to 9 村民代表): its 8
+-- representatives, as if elected when the demo was loaded, for five years
+-- (the article gives no term; five years is a 村委会's term, 村民委员会组织法
+-- art. 11). An election (govctl matter convene --elect) replaces it.
+INSERT INTO councils (community_id, term_from_ms, term_until_ms)
+SELECT a.id, (extract(epoch FROM now()) * 1000)::bigint,
+       (extract(epoch FROM now() + interval '5 years') * 1000)::bigint
+FROM areas a
+WHERE a.level = 'community' AND NOT EXISTS (SELECT 1 FROM councils c WHERE c.community_id = a.id);
+
+INSERT INTO council_members (council_id, person_id)
+SELECT c.id, r.person_id
+FROM councils c JOIN areas g ON g.parent_id = c.community_id AND g.level = 'grid'
+JOIN households h ON h.grid_id = g.id JOIN residents r ON r.household_id = h.id
+WHERE r.representative AND c.meeting_id IS NULL
 ON CONFLICT DO NOTHING;
 
 INSERT INTO deliberation_rules (community_id)

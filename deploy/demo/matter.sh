@@ -11,7 +11,9 @@ govctl=${GOVCTL:-build/bin/govctl}
 [ -n "${GOV_KEYS_DIR:-}" ] || [ ! -d var/keys ] || export GOV_KEYS_DIR=$PWD/var/keys
 fast=0
 [ "${1:-}" = --fast ] && fast=1
-C="--as p.cm.s3.c3.head --unit cm.s3.c3"
+C="--as p.cm.s3.c3.head --unit cm.s3.c3"            # 居委会: executes
+PC="--as p.pc.s3.c3.secretary --unit pc.s3.c3"      # 社区党委: accepts, convenes, publishes, answers
+SV="--as r.s3.c3.g2.3.2 --unit sv.s3.c3"            # 监督委员会: watches, flags, rates
 say() { printf '\n== %s\n' "$*"; }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 M() { "$govctl" matter "$@"; }
@@ -33,8 +35,8 @@ id=$(M --as r.s3.c3.g1.1.1 propose --scope community --area demo.s3.c3 --title �
 for h in 2 3 4 5; do M --as r.s3.c3.g1.$h.1 cosign "$id" >/dev/null; done
 M show "$id" | field "'matter %d: %d co-signers, convene_required=%s' % (d['item']['id'], d['item']['cosigners'], d['item']['convene_required'])"
 
-say "受理 and 网格议事: the committee accepts; residents give opinions for one minute"
-M $C accept "$id" >/dev/null
+say "受理 and 网格议事: the party committee accepts (受理); residents give opinions for one minute"
+M $PC accept "$id" >/dev/null
 M --as r.s3.c3.g2.1.1 opine "$id" --stance for --text 支持，安全第一 >/dev/null
 M --as r.s3.c3.g2.2.1 opine "$id" --stance against --text 担心占用绿地 >/dev/null
 M --as r.s3.c3.g3.1.1 opine "$id" --stance for >/dev/null
@@ -46,7 +48,7 @@ say "会议定事: the household representatives meet after a minute's notice, s
 # Two minutes ahead: the notice is one, and a loaded machine can take
 # seconds between reading the clock and convening.
 starts=$(( $(now_ms) + 120000 ))
-M $C convene "$id" --roster households --ballot secret --motion '同意在2号楼北侧增设集中充电桩' --starts-ms "$starts" >/dev/null
+M $PC convene "$id" --roster households --ballot secret --motion '同意在2号楼北侧增设集中充电桩' --starts-ms "$starts" >/dev/null
 pass 121000
 [ $fast = 1 ] || sleep 1
 i=0
@@ -54,18 +56,27 @@ for g in 1 2 3; do for h in 1 2 3 4 5; do
     i=$((i + 1)); choice=yes; [ $i -gt 11 ] && choice=no
     M --as r.s3.c3.g$g.$h.1 vote "$id" --choice $choice >/dev/null
 done; done
-M $C close "$id" | field "'tally: %(attended)d of %(roster_size)d attended, yes %(yes)d, no %(no)d, passed=%(passed)s' % dict({'passed': False}, **d['item']['meeting']['tally'])"
+M $PC close "$id" | field "'tally: %(attended)d of %(roster_size)d attended, yes %(yes)d, no %(no)d, passed=%(passed)s' % dict({'passed': False}, **d['item']['meeting']['tally'])"
 
 say "公示: the decision is published with the record's head hash; a minute for objections"
-M $C publish "$id" | field "'公示 head hash: ' + d['item']['decision_head']"
-M --as r.s3.c3.g4.1.1 object "$id" --text 请注意消防通道 >/dev/null
-M --as r.s3.c3.g2.3.2 --unit sv.s3.c3 observe "$id" --text 表决程序合规 >/dev/null
+M $PC publish "$id" | field "'公示 head hash: ' + d['item']['decision_head']"
+objection=$(M --as r.s3.c3.g4.1.1 object "$id" --text 请注意消防通道 >/dev/null &&
+            M record "$id" | field "[__import__('json').loads(r['body'])['objection_id'] for r in d['records'] if r['kind'] == 'objection'][-1]")
+M $SV observe "$id" --text 表决程序合规 >/dev/null
 pass 61000
+for _ in $(seq 360); do
+    M record "$id" | field "any(r['kind'] == 'window_held' for r in d['records'])" | grep -q True && break
+    sleep 0.5
+done
+M show "$id" | field "'step: %s, unanswered objections: %d' % (d['item']['step'], d['item']['objections_open'])"
+echo "the 公示 ended; the objection holds the decision until the party committee answers it"
+M $PC answer "$id" --objection "$objection" --text 充电桩选址已避开消防通道 >/dev/null
 until_step "$id" approved
 
-say "联动办事: 住建 is summoned through routing (a whistle); the committee has a task"
+say "联动办事: 住建 is summoned through routing (a whistle); the residents' committee (居委会) executes"
 M $C act "$id" --dept dept.zhujian --task 与物业协调选址 --text 充电桩施工 >/dev/null
 M $C progress "$id" --text 充电桩已建成投用 --done >/dev/null
+M $SV rate "$id" --rating satisfied --text 按期完成 >/dev/null
 
 say "居民评事: residents rate the result for a minute"
 M --as r.s3.c3.g1.1.1 evaluate "$id" --rating satisfied >/dev/null

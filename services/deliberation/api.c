@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "council.h"
 #include "db.h"
 #include "idem.h"
 #include "lists.h"
@@ -13,6 +14,7 @@
 #include "queries.h"
 #include "routing.pb-c.h"
 #include "steps.h"
+#include "supervise.h"
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
@@ -44,6 +46,11 @@ static const cmd_t s_cmds[] = {
     {"ProgressMatter", &gov__progress_matter__descriptor, steps_progress, REPLY_MATTER},
     {"EvaluateMatter", &gov__evaluate_matter__descriptor, steps_evaluate, REPLY_MATTER},
     {"ObserveMatter", &gov__observe_matter__descriptor, steps_observe, REPLY_MATTER},
+    {"FlagMatter", &gov__flag_matter__descriptor, supervise_flag, REPLY_MATTER},
+    {"AnswerFlag", &gov__answer_flag__descriptor, supervise_answer, REPLY_MATTER},
+    {"RateExecution", &gov__rate_execution__descriptor, supervise_rate, REPLY_MATTER},
+    {"AnswerObjection", &gov__answer_objection__descriptor, steps_answer_objection, REPLY_MATTER},
+    {"ReviewMatter", &gov__review_matter__descriptor, council_review, REPLY_MATTER},
     {"AddNeed", &gov__add_need__descriptor, lists_add_need, REPLY_LISTS},
     {"AddResource", &gov__add_resource__descriptor, lists_add_resource, REPLY_LISTS},
     {"ClaimNeed", &gov__claim_need__descriptor, lists_claim, REPLY_LISTS},
@@ -243,6 +250,9 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
             else
                 rpcsrv_reply(srv, req, "CheckReceiptReply", &reply.base);
         }
+    } else if (strcmp(type, "GetCouncil") == 0) {
+        if ((m = rpcsrv_payload(srv, req, &gov__get_council__descriptor)))
+            council_reply(d, srv, req, (Gov__GetCouncil *) m);
     } else if (strcmp(type, "GetLists") == 0) {
         if ((m = rpcsrv_payload(srv, req, &gov__get_lists__descriptor)))
             s_get_lists(d, srv, req, (Gov__GetLists *) m);

@@ -28,6 +28,8 @@ int matter_lock(delib_t *d, int64_t id, matter_ref_t *out, apperr_t *err)
     snprintf(out->step, sizeof out->step, "%s", PQgetvalue(res, 0, 4));
     out->convene_required = PQgetvalue(res, 0, 5)[0] == 't';
     out->window_until_ms = delib_cell_i64(res, 0, 7);
+    out->flags_open = (int) delib_cell_i64(res, 0, 9);
+    out->round = (int) delib_cell_i64(res, 0, 10);
     PQclear(res);
     return 0;
 }
@@ -65,10 +67,28 @@ int matter_record(delib_t *d, int64_t matter_id, const char *kind, const char *a
     return rc;
 }
 
+int matter_free(delib_t *d, int64_t matter_id, apperr_t *err)
+{
+    char ids[24];
+    PGresult *res = delib_exec(d, Q_FLAGS_OPEN, 1, (const char *[]){delib_i64(ids, matter_id)}, err);
+    if (!res)
+        return -1;
+    int64_t open = delib_cell_i64(res, 0, 0);
+    PQclear(res);
+    if (open == 0)
+        return 0;
+    return apperr_fail(err, "MATTER_HELD",
+                      "the matter is held by a flag the owning body has not answered",
+                      "the body that owns the flagged step answers it (govctl matter answer-flag)",
+                      "matter %lld has %lld open flags", (long long) matter_id, (long long) open);
+}
+
 int matter_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
                 int64_t window_ms, apperr_t *err)
 {
     char ids[24], until[24];
+    if (matter_free(d, matter_id, err))
+        return -1;
     const char *params[] = {delib_i64(ids, matter_id), step,
                             window_ms > 0 ? delib_i64(until, window_ms) : NULL};
     if (delib_run(d, Q_SET_STEP, 3, params, err))

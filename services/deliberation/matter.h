@@ -27,8 +27,14 @@ int matter_record(delib_t *d, int64_t matter_id, const char *kind, const char *a
                   json_t *body, const char *event, const Gov__Envelope *cause, char **audience,
                   size_t n_audience, apperr_t *err);
 
+/* 0 when no flag of the supervision committee holds the matter, else -1 with
+ * MATTER_HELD: a held matter takes no further step until the flagged step's
+ * owner answers (seed 000's 监督评判权). */
+int matter_free(delib_t *d, int64_t matter_id, apperr_t *err);
+
 /* Moves the matter to `step`; `window_ms` > 0 also opens window `kind` closing
- * then (and arms it). 0 or -1. */
+ * then (and arms it). Refused with MATTER_HELD while a flag is open
+ * (matter_free). 0 or -1. */
 int matter_move(delib_t *d, int64_t matter_id, const char *step, const char *kind,
                 int64_t window_ms, apperr_t *err);
 

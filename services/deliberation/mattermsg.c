@@ -54,6 +54,8 @@ static void s_meeting(mattermsg_t *v)
     t->quorum = PQgetvalue(r, 0, 15);
     t->majority = PQgetvalue(r, 0, 16);
     t->receipts_hash = PQgetvalue(r, 0, 17);
+    m->elect = s_strings(v, PQgetvalue(r, 0, 18), &m->n_elect);
+    m->term_months = (int) delib_cell_i64(r, 0, 19);
     m->tally = t;
     v->msg.meeting = m;
 }
@@ -81,6 +83,35 @@ static int s_tasks(mattermsg_t *v)
     return 0;
 }
 
+static int s_flags(mattermsg_t *v)
+{
+    PGresult *r = v->fres;
+    size_t n = (size_t) PQntuples(r);
+    v->flags = calloc(n + 1, sizeof *v->flags);
+    v->flag_ptrs = calloc(n + 1, sizeof *v->flag_ptrs);
+    if (!v->flags || !v->flag_ptrs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        Gov__MatterFlag *f = &v->flags[i];
+        int row = (int) i;
+        gov__matter_flag__init(f);
+        f->id = delib_cell_i64(r, row, 0);
+        f->record_n = (int) delib_cell_i64(r, row, 1);
+        f->record_kind = PQgetvalue(r, row, 2);
+        f->owner = PQgetvalue(r, row, 3);
+        f->text = PQgetvalue(r, row, 4);
+        f->flagged_by = PQgetvalue(r, row, 5);
+        f->at_ms = delib_cell_i64(r, row, 6);
+        f->answer = PQgetvalue(r, row, 7);
+        f->answered_by = PQgetvalue(r, row, 8);
+        f->answered_ms = delib_cell_i64(r, row, 9);
+        v->flag_ptrs[i] = f;
+    }
+    v->msg.flags = v->flag_ptrs;
+    v->msg.n_flags = n;
+    return 0;
+}
+
 int mattermsg_load(delib_t *d, int64_t id, mattermsg_t *v, apperr_t *err)
 {
     memset(v, 0, sizeof *v);
@@ -91,7 +122,8 @@ int mattermsg_load(delib_t *d, int64_t id, mattermsg_t *v, apperr_t *err)
     if (PQntuples(v->res) == 0)
         return 0;
     if (!(v->mres = delib_exec(d, Q_VIEW_MEETING, 1, params, err)) ||
-        !(v->tres = delib_exec(d, Q_VIEW_TASKS, 1, params, err)))
+        !(v->tres = delib_exec(d, Q_VIEW_TASKS, 1, params, err)) ||
+        !(v->fres = delib_exec(d, Q_VIEW_FLAGS, 1, params, err)))
         return -1;
     if (!(v->json = json_array()))
         return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
@@ -124,9 +156,14 @@ int mattermsg_load(delib_t *d, int64_t id, mattermsg_t *v, apperr_t *err)
     m->records = s_i32(r, 22);
     m->head_hash = PQgetvalue(r, 0, 23);
     m->created_ms = delib_cell_i64(r, 0, 24);
+    m->objections_open = s_i32(r, 25);
+    m->reopened = PQgetvalue(r, 0, 26)[0] == 't';
+    m->round = s_i32(r, 27);
+    m->execution_rating = PQgetvalue(r, 0, 28);
+    m->decision = PQgetvalue(r, 0, 29);
     if (PQntuples(v->mres))
         s_meeting(v);
-    if (s_tasks(v))
+    if (s_tasks(v) || s_flags(v))
         return apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
     return 1;
 }
@@ -138,7 +175,11 @@ void mattermsg_clear(mattermsg_t *v)
     free(v->tasks);
     free(v->task_ptrs);
     free(v->attachments);
+    free(v->meeting.elect);
+    free(v->flags);
+    free(v->flag_ptrs);
     json_decref(v->json);
+    PQclear(v->fres);
     PQclear(v->res);
     PQclear(v->mres);
     PQclear(v->tres);

@@ -12,9 +12,11 @@ typedef struct {
     Gov__Tally tally;
     Gov__MatterTask *tasks;
     Gov__MatterTask **task_ptrs;
+    Gov__MatterFlag *flags;
+    Gov__MatterFlag **flag_ptrs;
     char **attachments;
     json_t *json;             /* parsed arrays */
-    PGresult *res, *mres, *tres;
+    PGresult *res, *mres, *tres, *fres;
 } mattermsg_t;
 
 /* Loads matter `id` into `v` (cleared first). Returns 1, 0 when there is no

@@ -8,14 +8,12 @@
 #include <string.h>
 
 #include "chain.h"
+#include "council.h"
 #include "db.h"
 #include "queries.h"
 #include "rule.h"
 #include "seal.h"
 #include "text.h"
-
-#define COUNCIL_MIN 7
-#define COUNCIL_MAX 9
 
 static const char *s_str(const char *s)
 {
@@ -29,6 +27,8 @@ typedef struct {
     int allow_change;
     char quorum[24], majority[24];
     char tally_key[TALLYKEY_Z85]; /* a secret ballot's, "" when convened before sealing */
+    char roster_kind[16];
+    int election;                 /* its motion is a slate for the standing council */
 } meeting_ref_t;
 
 static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, apperr_t *err)
@@ -50,6 +50,8 @@ static int s_meeting(delib_t *d, int64_t matter_id, meeting_ref_t *out, apperr_t
     snprintf(out->quorum, sizeof out->quorum, "%s", PQgetvalue(res, 0, 5));
     snprintf(out->majority, sizeof out->majority, "%s", PQgetvalue(res, 0, 6));
     snprintf(out->tally_key, sizeof out->tally_key, "%s", PQgetvalue(res, 0, 8));
+    snprintf(out->roster_kind, sizeof out->roster_kind, "%s", PQgetvalue(res, 0, 9));
+    out->election = delib_cell_i64(res, 0, 10) > 0;
     PQclear(res);
     return 0;
 }
@@ -128,33 +130,28 @@ static int s_quorum_col(const char *kind)
     return -1;
 }
 
+/* A council meeting's roster is the community's standing council in its
+ * term (seed 002): elected, not named per meeting. */
 static int s_council(delib_t *d, const matter_ref_t *m, int64_t meeting,
                      const Gov__ConveneMeeting *p, apperr_t *err)
 {
-    if (p->n_council < COUNCIL_MIN || p->n_council > COUNCIL_MAX)
-        return apperr_fail(err, "BAD_COUNCIL", "a 村务商议团 has 7 to 9 members", NULL,
-                          "got %zu", p->n_council);
-    for (size_t i = 0; i < p->n_council; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(p->council[i], p->council[j]) == 0)
-                return apperr_fail(err, "BAD_COUNCIL", "a member is named twice", NULL, "\"%s\"",
-                                  p->council[i]);
-    char *codes = db_text_array(p->council, p->n_council);
-    char b[2][24];
-    PGresult *res = codes ? delib_exec(d, Q_ROSTER_COUNCIL, 3,
-                                       (const char *[]){delib_i64(b[0], meeting),
-                                                        delib_i64(b[1], m->community_id), codes},
-                                       err)
-                          : NULL;
-    free(codes);
+    if (p->n_council)
+        return apperr_fail(err, "BAD_COUNCIL",
+                          "the council is the standing 村务商议团: its members are elected, not named",
+                          "elect it: convene the representatives with --elect", NULL);
+    char b[3][24];
+    PGresult *res = delib_exec(d, Q_ROSTER_COUNCIL, 3,
+                               (const char *[]){delib_i64(b[0], meeting),
+                                                delib_i64(b[1], m->community_id),
+                                                delib_i64(b[2], svclock_now_ms(d->clock))},
+                               err);
     if (!res)
         return -1;
-    size_t n = (size_t) atoll(PQcmdTuples(res));
+    long n = atol(PQcmdTuples(res));
     PQclear(res);
-    if (n != p->n_council)
-        return apperr_fail(err, "NOT_A_RESIDENT",
-                          "every council member must be an adult resident of the community", NULL,
-                          "%zu of %zu are", n, p->n_council);
+    if (n == 0)
+        return apperr_fail(err, "NO_COUNCIL", "the community has no standing council in its term",
+                          "elect one: convene the representatives with --elect", NULL);
     return 0;
 }
 
@@ -166,7 +163,7 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
     matter_ref_t m;
     out->matter_id = p->matter_id;
     if (who_load(d, env->actor, &w, err) || matter_lock(d, p->matter_id, &m, err) ||
-        who_require_committee(&w, &m, err) ||
+        who_require_party(&w, &m, err) ||
         matter_require(&m, "discussed undecided", "convening a meeting", err))
         return -1;
     const char *kind = s_str(p->roster_kind), *ballot = s_str(p->ballot);
@@ -187,6 +184,9 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
         return -1;
     if (strcmp(kind, "council") != 0 && p->n_council)
         return apperr_fail(err, "BAD_COUNCIL", "members are named only for a council", NULL, NULL);
+    int election = p->n_elect > 0 || p->term_months != 0;
+    if (election && council_check_slate(d, &m, p, err))
+        return -1;
     PGresult *rules = matter_rules(d, m.community_id, err);
     if (!rules)
         return -1;
@@ -207,11 +207,14 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
         return apperr_fail(err, "NOTICE_TOO_SHORT", "the meeting must be announced in advance",
                           "start it at least the community's notice_minutes from now",
                           "earliest start %lld ms", (long long) (now + notice));
-    char b[4][24];
+    char b[5][24];
+    char *slate = db_text_array(p->elect, p->n_elect);
     const char *params[] = {delib_i64(b[0], m.id), kind, ballot, p->allow_change ? "t" : "f",
                             p->motion, quorum, majority, delib_i64(b[1], now),
-                            delib_i64(b[2], p->starts_ms), secret ? d->tally->public_z85 : NULL};
-    PGresult *res = delib_exec(d, Q_INSERT_MEETING, 10, params, err);
+                            delib_i64(b[2], p->starts_ms), secret ? d->tally->public_z85 : NULL,
+                            slate, election ? delib_i64(b[4], p->term_months) : NULL};
+    PGresult *res = slate ? delib_exec(d, Q_INSERT_MEETING, 12, params, err) : NULL;
+    free(slate);
     if (!res)
         return -1;
     out->meeting_id = delib_cell_i64(res, 0, 0);
@@ -243,6 +246,13 @@ int meeting_convene(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage
                              "allow_change", p->allow_change, "motion", p->motion, "starts_ms",
                              (json_int_t) p->starts_ms, "roster_size", (json_int_t) size,
                              "quorum", quorum, "majority", majority);
+    if (body && election) {
+        json_t *names = json_array();
+        for (size_t i = 0; i < p->n_elect; i++)
+            json_array_append_new(names, json_string(p->elect[i]));
+        json_object_set_new(body, "elect", names);
+        json_object_set_new(body, "term_months", json_integer(p->term_months));
+    }
     int rc = audience ? matter_record(d, m.id, "convened", w.code, body, "MeetingConvened", env,
                                       audience, n, err)
                       : apperr_fail(err, "INTERNAL", "out of memory", NULL, NULL);
@@ -268,10 +278,10 @@ int meeting_attend(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
         return -1;
     int for_other = p->person && p->person[0] && strcmp(p->person, w.code) != 0;
     if (for_other) {
-        /* The committee records who came. */
+        /* The party committee, which convened the meeting, records who came. */
         Gov__Actor other = GOV__ACTOR__INIT;
         other.id = p->person;
-        if (who_require_committee(&w, &m, err) || who_load(d, &other, &who, err))
+        if (who_require_party(&w, &m, err) || who_load(d, &other, &who, err))
             return -1;
     } else {
         who = w;
@@ -476,7 +486,7 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     meeting_ref_t mt;
     out->matter_id = p->matter_id;
     if (who_load(d, env->actor, &w, err) || matter_lock(d, p->matter_id, &m, err) ||
-        who_require_committee(&w, &m, err) || s_sitting(d, &m, &mt, "closing a meeting", err))
+        who_require_party(&w, &m, err) || s_sitting(d, &m, &mt, "closing a meeting", err))
         return -1;
     rule_t quorum, majority;
     if (rule_parse(mt.quorum, &quorum) || rule_parse(mt.majority, &majority))
@@ -501,7 +511,10 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                             delib_i64(b[1], attended), delib_i64(b[2], yes), delib_i64(b[3], no),
                             delib_i64(b[4], abstain), valid ? "t" : "f", passed ? "t" : "f",
                             receipts};
-    const char *step = passed ? "decided" : valid ? "rejected" : "undecided";
+    /* What the standing council agrees goes to the 两委 joint review (seed
+     * 002: 村"两委"召开联席会议进行审议): its vote is not the decision. */
+    int council = strcmp(mt.roster_kind, "council") == 0;
+    const char *step = passed ? (council ? "reviewing" : "decided") : valid ? "rejected" : "undecided";
     if (delib_run(d, Q_CLOSE_MEETING, 9, params, err) || matter_move(d, m.id, step, NULL, 0, err))
         return -1;
     out->meeting_id = mt.id;
@@ -512,8 +525,11 @@ int meeting_close(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                              "majority", mt.majority, "valid", valid, "passed", passed,
                              "receipts_hash", receipts, "quorum_needed",
                              (json_int_t) rule_needed(&quorum, roster));
-    return matter_record(d, m.id, "meeting_closed", w.code, body, "MeetingClosed", env, NULL, 0,
-                         err);
+    if (matter_record(d, m.id, "meeting_closed", w.code, body, "MeetingClosed", env, NULL, 0, err))
+        return -1;
+    return passed && mt.election
+               ? council_install(d, &m, mt.id, svclock_now_ms(d->clock), env, w.code, err)
+               : 0;
 }
 
 int meeting_check_receipt(delib_t *d, const Gov__CheckReceipt *p, Gov__CheckReceiptReply *out,

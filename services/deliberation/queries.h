@@ -31,8 +31,12 @@
 
 #define Q_MATTER_LOCK                                                                         \
     "SELECT id, scope, area_id, community_id, step, convene_required, proposer,"              \
-    "       coalesce(window_until_ms, 0), head_hash"                                          \
+    "       coalesce(window_until_ms, 0), head_hash,"                                         \
+    "       (SELECT count(*) FROM matter_flags f WHERE f.matter_id = matters.id"              \
+    "        AND f.answered_ms IS NULL), round"                                              \
     " FROM matters WHERE id = $1 FOR UPDATE"
+#define Q_FLAGS_OPEN                                                                          \
+    "SELECT count(*) FROM matter_flags WHERE matter_id = $1 AND answered_ms IS NULL"
 
 #define Q_INSERT_MATTER                                                                       \
     "INSERT INTO matters (scope, area_id, community_id, title, body, attachments, proposer,"  \
@@ -42,7 +46,8 @@
 #define Q_SET_STEP "UPDATE matters SET step = $2, window_until_ms = $3::bigint WHERE id = $1"
 #define Q_DECLINE "UPDATE matters SET step = 'declined', decline_reason = $2 WHERE id = $1"
 #define Q_CONVENE_REQUIRED "UPDATE matters SET convene_required = true WHERE id = $1"
-#define Q_DECISION_HEAD "UPDATE matters SET decision_head = head_hash WHERE id = $1 RETURNING head_hash"
+#define Q_DECISION_HEAD                                                                       \
+    "UPDATE matters SET decision_head = head_hash, decision = $2 WHERE id = $1 RETURNING head_hash"
 
 /* The community's rules (a row with the defaults is made on first use). */
 #define Q_RULES_ENSURE                                                                        \
@@ -97,10 +102,12 @@
     "INSERT INTO matter_opinions (matter_id, person_id, stance, text, at_ms)"                 \
     " VALUES ($1, $2, $3, $4, $5)"
 #define Q_OBJECT                                                                              \
-    "INSERT INTO matter_objections (matter_id, person_id, text, at_ms) VALUES ($1, $2, $3, $4)"
+    "INSERT INTO matter_objections (matter_id, person_id, text, at_ms) VALUES ($1, $2, $3, $4)"\
+    " RETURNING id"
 #define Q_EVALUATE                                                                            \
-    "INSERT INTO matter_evaluations (matter_id, person_id, rating, text, at_ms)"              \
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1"
+    "INSERT INTO matter_evaluations (matter_id, person_id, rating, text, at_ms, round)"       \
+    " SELECT $1, $2, $3, $4, $5, round FROM matters WHERE id = $1"                            \
+    " ON CONFLICT DO NOTHING RETURNING 1"
 #define Q_OBSERVE                                                                             \
     "INSERT INTO matter_observations (matter_id, person_id, step, text, at_ms)"               \
     " VALUES ($1, $2, $3, $4, $5)"
@@ -111,13 +118,13 @@
  * closed_ms (0 when open), quorum, majority, roster_size. */
 #define Q_MEETING                                                                             \
     "SELECT id, ballot, allow_change, starts_ms, coalesce(closed_ms, 0), quorum, majority,"   \
-    "       roster_size, coalesce(tally_key, '')"                                             \
+    "       roster_size, coalesce(tally_key, ''), roster_kind, cardinality(elect)"            \
     " FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
 
 #define Q_INSERT_MEETING                                                                      \
     "INSERT INTO meetings (matter_id, roster_kind, ballot, allow_change, motion, quorum,"     \
-    "                      majority, convened_ms, starts_ms, tally_key)"                      \
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    "                      majority, convened_ms, starts_ms, tally_key, elect, term_months)"  \
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[], $12::int) RETURNING id"
 
 /* Everyone in the matter's scope that the roster kind names. */
 #define Q_ROSTER_FILL                                                                         \
@@ -128,12 +135,18 @@
     " WHERE m.id = $2 AND r.adult AND CASE $3 WHEN 'households' THEN r.household_rep"         \
     "       WHEN 'representatives' THEN r.representative ELSE true END"
 
-/* The named council members who are adult residents of community $2. */
+/* The members of community $2's standing council in its term at $3 (ms). */
 #define Q_ROSTER_COUNCIL                                                                      \
     "INSERT INTO meeting_roster (meeting_id, person_id)"                                      \
-    " SELECT DISTINCT $1::bigint, p.id FROM people p JOIN residents r ON r.person_id = p.id"  \
+    " SELECT $1::bigint, cm.person_id FROM council_members cm WHERE cm.council_id ="          \
+    " (SELECT id FROM councils WHERE community_id = $2 AND term_from_ms <= $3"                \
+    "  AND term_until_ms > $3 ORDER BY id DESC LIMIT 1)"
+
+/* How many of the codes $2 are adult representatives of community $1. */
+#define Q_REPRESENTATIVES                                                                     \
+    "SELECT count(DISTINCT p.id) FROM people p JOIN residents r ON r.person_id = p.id"        \
     " JOIN households h ON h.id = r.household_id JOIN areas g ON g.id = h.grid_id"            \
-    " WHERE p.code = ANY ($3::text[]) AND g.parent_id = $2 AND r.adult"
+    " WHERE p.code = ANY ($2::text[]) AND g.parent_id = $1 AND r.adult AND r.representative"
 
 #define Q_ROSTER_SIZE                                                                         \
     "UPDATE meetings SET roster_size = (SELECT count(*) FROM meeting_roster"                  \
@@ -250,7 +263,11 @@
     "       (SELECT count(*) FROM matter_objections x WHERE x.matter_id = m.id),"             \
     "       e.s, e.b, e.d,"                                                                   \
     "       (SELECT count(*) FROM matter_observations x WHERE x.matter_id = m.id),"           \
-    "       m.records, m.head_hash, m.created_ms"                                             \
+    "       m.records, m.head_hash, m.created_ms,"                                            \
+    "       (SELECT count(*) FROM matter_objections x WHERE x.matter_id = m.id"              \
+    "        AND x.answered_ms IS NULL), m.reopened, m.round,"                               \
+    "       coalesce((SELECT rating FROM matter_execution_ratings x WHERE x.matter_id = m.id" \
+    "                 AND x.round = m.round), ''), coalesce(m.decision, '')"                 \
     " FROM matters m JOIN areas a ON a.id = m.area_id JOIN areas c ON c.id = m.community_id,"\
     " LATERAL (SELECT count(*) FILTER (WHERE stance = 'for') AS f,"                           \
     "                 count(*) FILTER (WHERE stance = 'against') AS a,"                       \
@@ -260,14 +277,15 @@
     " LATERAL (SELECT count(*) FILTER (WHERE rating = 'satisfied') AS s,"                     \
     "                 count(*) FILTER (WHERE rating = 'basic') AS b,"                         \
     "                 count(*) FILTER (WHERE rating = 'dissatisfied') AS d"                   \
-    "          FROM matter_evaluations WHERE matter_id = m.id) e"                             \
+    "          FROM matter_evaluations WHERE matter_id = m.id AND round = m.round) e"                             \
     " WHERE m.id = $1"
 
 #define Q_VIEW_MEETING                                                                        \
     "SELECT id, roster_kind, ballot, allow_change, motion, convened_ms, starts_ms,"           \
     "       coalesce(closed_ms, 0), roster_size, coalesce(attended, 0), coalesce(yes, 0),"    \
     "       coalesce(no, 0), coalesce(abstain, 0), coalesce(valid, false),"                   \
-    "       coalesce(passed, false), quorum, majority, coalesce(receipts_hash, '')"           \
+    "       coalesce(passed, false), quorum, majority, coalesce(receipts_hash, ''),"          \
+    "       array_to_json(elect), coalesce(term_months, 0)"                                  \
     " FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
 
 #define Q_VIEW_TASKS                                                                          \
@@ -359,5 +377,73 @@
     " JOIN people r ON r.id = o.resident_id LEFT JOIN people v ON v.id = o.volunteer_id"
 #define Q_ORDER Q_ORDERS " WHERE o.id = $1"
 #define Q_ORDERS_OF Q_ORDERS " WHERE a.code = $1 AND ($2 = '' OR o.state = $2) ORDER BY o.id DESC LIMIT 500"
+
+/* --- "1+3": flags, answers, reviews, ratings; the standing council ------------- */
+
+/* Record $2 of matter $1: kind, and the unit a "reviewed" record names. */
+#define Q_RECORD_KIND                                                                         \
+    "SELECT kind, coalesce(body::json->>'unit', '') FROM matter_records"                      \
+    " WHERE matter_id = $1 AND n = $2"
+#define Q_INSERT_FLAG                                                                         \
+    "INSERT INTO matter_flags (matter_id, record_n, record_kind, owner_kind, text, person_id," \
+    "                          at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+/* Flag $2 of matter $1: owner kind, answered (t/f). */
+#define Q_FLAG_LOCK                                                                           \
+    "SELECT owner_kind, answered_ms IS NOT NULL, record_n FROM matter_flags"                  \
+    " WHERE matter_id = $1 AND id = $2 FOR UPDATE"
+#define Q_ANSWER_FLAG                                                                         \
+    "UPDATE matter_flags SET answer = $3, answered_by = $4, answered_ms = $5"                 \
+    " WHERE matter_id = $1 AND id = $2"
+#define Q_VIEW_FLAGS                                                                          \
+    "SELECT f.id, f.record_n, f.record_kind, f.owner_kind, f.text, p.code, f.at_ms,"          \
+    "       coalesce(f.answer, ''), coalesce(a.code, ''), coalesce(f.answered_ms, 0)"         \
+    " FROM matter_flags f JOIN people p ON p.id = f.person_id"                                \
+    " LEFT JOIN people a ON a.id = f.answered_by WHERE f.matter_id = $1 ORDER BY f.id"
+/* The flags as the 公示 prints them. */
+#define Q_FLAGS_JSON                                                                          \
+    "SELECT coalesce(json_agg(json_build_object('flag_id', id, 'record_n', record_n,"         \
+    " 'owner', owner_kind, 'text', text, 'answer', answer) ORDER BY id), '[]')::text"         \
+    " FROM matter_flags WHERE matter_id = $1"
+/* Objection $2 of matter $1: answered (t/f). */
+#define Q_OBJECTION_LOCK                                                                      \
+    "SELECT answered_ms IS NOT NULL FROM matter_objections"                                   \
+    " WHERE matter_id = $1 AND id = $2 FOR UPDATE"
+#define Q_ANSWER_OBJECTION                                                                    \
+    "UPDATE matter_objections SET answer = $3, answered_by = $4, answered_ms = $5"            \
+    " WHERE matter_id = $1 AND id = $2"
+#define Q_REVIEW                                                                              \
+    "INSERT INTO matter_reviews (matter_id, unit_kind, approve, text, person_id, at_ms)"      \
+    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1"
+/* The reviews of matter $1: how many, how many approve. */
+#define Q_REVIEWS                                                                             \
+    "SELECT count(*), count(*) FILTER (WHERE approve) FROM matter_reviews WHERE matter_id = $1"
+#define Q_RATE_EXECUTION                                                                      \
+    "INSERT INTO matter_execution_ratings (matter_id, round, rating, text, person_id, at_ms)"\
+    " SELECT $1, round, $2, $3, $4, $5 FROM matters WHERE id = $1"                            \
+    " ON CONFLICT DO NOTHING RETURNING 1"
+#define Q_REOPEN "UPDATE matters SET reopened = true, round = 2 WHERE id = $1"
+
+/* An election passed at $3 (ms) in meeting $2 of community $1: the council in
+ * office ends, the new one takes office for the meeting's term. Column: the
+ * new council's id, its term's end. */
+#define Q_COUNCIL_END                                                                         \
+    "UPDATE councils SET term_until_ms = $2::bigint WHERE community_id = $1"                  \
+    " AND term_until_ms > $2::bigint AND term_from_ms < $2::bigint"
+#define Q_COUNCIL_INSERT                                                                      \
+    "INSERT INTO councils (community_id, meeting_id, term_from_ms, term_until_ms)"            \
+    " SELECT $1, m.id, $3::bigint, (extract(epoch FROM to_timestamp($3::bigint / 1000.0)"     \
+    "        + make_interval(months => m.term_months)) * 1000)::bigint"                       \
+    " FROM meetings m WHERE m.id = $2 RETURNING id, term_until_ms"
+#define Q_COUNCIL_MEMBERS                                                                     \
+    "INSERT INTO council_members (council_id, person_id)"                                     \
+    " SELECT $1, p.id FROM meetings m, unnest(m.elect) c JOIN people p ON p.code = c"         \
+    " WHERE m.id = $2"
+/* Community $1's council in its term at $2: id, meeting id, from, until, members (JSON). */
+#define Q_COUNCIL_NOW                                                                         \
+    "SELECT c.id, coalesce(c.meeting_id, 0), c.term_from_ms, c.term_until_ms,"                \
+    "       (SELECT json_agg(p.code ORDER BY p.code) FROM council_members cm"                 \
+    "        JOIN people p ON p.id = cm.person_id WHERE cm.council_id = c.id)::text"          \
+    " FROM councils c WHERE c.community_id = $1 AND c.term_from_ms <= $2"                     \
+    " AND c.term_until_ms > $2 ORDER BY c.id DESC LIMIT 1"
 
 #endif

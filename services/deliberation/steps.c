@@ -7,6 +7,7 @@
 #include "chain.h"
 #include "db.h"
 #include "mattermsg.h"
+#include "power.h"
 #include "queries.h"
 #include "rule.h"
 #include "text.h"
@@ -42,11 +43,12 @@ static const char *s_str(const char *s)
 
 /* --- 提事: propose, amend, co-sign ------------------------------------------- */
 
-/* Who may propose in an area: an adult resident in it, or a grid worker or
- * committee member of its community. */
+/* Who may propose in an area: an adult resident in it, or a grid worker,
+ * residents' committee or party committee member of its community (seed 002:
+ * 村"两委"、村民或村民代表联名提出议题). */
 static int s_may_propose(const who_t *w, const matter_ref_t *m)
 {
-    if (who_in_scope(w, m) || who_committee(w, m))
+    if (who_in_scope(w, m) || who_committee(w, m) || who_party(w, m))
         return 1;
     return strcmp(w->unit_kind, "grid_team") == 0 && w->unit_community_id == m->community_id;
 }
@@ -91,7 +93,7 @@ int steps_propose(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
                           "%s is not a %s", p->area, p->scope);
     if (!s_may_propose(&w, &m))
         return apperr_fail(err, "OUTSIDE_SCOPE",
-                          "only residents of the area, its grid workers or its committee may propose",
+                          "only residents of the area, its grid workers or its committees may propose",
                           NULL, "%s", w.code);
     char b[4][24];
     char *attachments = db_text_array(p->attachments, p->n_attachments);
@@ -230,7 +232,7 @@ int steps_cosign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     return m.convene_required ? 0 : s_trigger(d, &m, env, err);
 }
 
-/* --- 受理: accept or decline ------------------------------------------------ */
+/* --- 受理: the party committee accepts or declines (seed 000: 社区党委受理后) --- */
 
 int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
                  delib_result_t *out, apperr_t *err)
@@ -238,7 +240,7 @@ int steps_accept(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     const Gov__AcceptMatter *p = (const Gov__AcceptMatter *) msg;
     who_t w;
     matter_ref_t m;
-    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_party(&w, &m, err) ||
         matter_require(&m, "proposed", "accepting", err))
         return -1;
     if (p->window_hours < 0 || p->window_hours > 24 * 90)
@@ -273,8 +275,8 @@ int steps_decline(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     const Gov__DeclineMatter *p = (const Gov__DeclineMatter *) msg;
     who_t w;
     matter_ref_t m;
-    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        matter_require(&m, "proposed", "declining", err))
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_party(&w, &m, err) ||
+        matter_require(&m, "proposed", "declining", err) || matter_free(d, m.id, err))
         return -1;
     if (m.convene_required)
         return apperr_fail(err, "CONVENE_REQUIRED", "the matter reached the statutory trigger",
@@ -340,20 +342,31 @@ int steps_publish(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
     const Gov__MatterId *p = (const Gov__MatterId *) msg;
     who_t w;
     matter_ref_t m;
-    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_committee(&w, &m, err) ||
-        matter_require(&m, "decided rejected", "publishing", err))
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_party(&w, &m, err) ||
+        matter_require(&m, "decided rejected", "publishing", err) || matter_free(d, m.id, err))
         return -1;
     int64_t minutes = s_rule_minutes(d, m.community_id, 10, err);
     if (minutes < 0)
         return -1;
     char ids[24];
-    PGresult *head = delib_exec(d, Q_DECISION_HEAD, 1, (const char *[]){delib_i64(ids, m.id)}, err);
+    const char *passed = strcmp(m.step, "decided") == 0 ? "passed" : "rejected";
+    PGresult *head = delib_exec(d, Q_DECISION_HEAD, 2, (const char *[]){delib_i64(ids, m.id), passed},
+                                err);
     if (!head)
         return -1;
+    const char *decision = passed;
     json_t *body = json_pack("{s:s, s:s, s:I}", "decision_head", PQgetvalue(head, 0, 0),
-                             "decision", strcmp(m.step, "decided") == 0 ? "passed" : "rejected",
+                             "decision", decision,
                              "until_ms", (json_int_t) (svclock_now_ms(d->clock) + minutes * MINUTE_MS));
     PQclear(head);
+    /* The supervision's flags, and their answers, are published with it. */
+    PGresult *flags = body ? delib_exec(d, Q_FLAGS_JSON, 1, (const char *[]){ids}, err) : NULL;
+    if (!flags) {
+        json_decref(body);
+        return -1;
+    }
+    json_object_set_new(body, "flags", json_loads(PQgetvalue(flags, 0, 0), 0, NULL));
+    PQclear(flags);
     if (matter_move(d, m.id, "published", "notice", svclock_now_ms(d->clock) + minutes * MINUTE_MS, err)) {
         json_decref(body);
         return -1;
@@ -380,11 +393,52 @@ int steps_object(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *m
     char b[3][24];
     const char *params[] = {delib_i64(b[0], m.id), delib_i64(b[1], w.person_id), p->text,
                             delib_i64(b[2], now)};
-    if (delib_run(d, Q_OBJECT, 4, params, err))
+    PGresult *res = delib_exec(d, Q_OBJECT, 4, params, err);
+    if (!res)
         return -1;
+    int64_t objection = delib_cell_i64(res, 0, 0);
+    PQclear(res);
     return matter_record(d, m.id, "objection", w.code,
-                         json_pack("{s:s, s:s}", "person", w.code, "text", p->text),
+                         json_pack("{s:I, s:s, s:s}", "objection_id", (json_int_t) objection,
+                                   "person", w.code, "text", p->text),
                          "ObjectionFiled", env, NULL, 0, err);
+}
+
+/* An objection is answered by the body that owns the decision: the party
+ * committee, which accepted the matter and put it to the meeting (and, for a
+ * council's matter, led the 两委 review). The answer is in the chain; the
+ * last answer after the 公示 ended lets the decision take effect. */
+int steps_answer_objection(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                           delib_result_t *out, apperr_t *err)
+{
+    const Gov__AnswerObjection *p = (const Gov__AnswerObjection *) msg;
+    who_t w;
+    matter_ref_t m;
+    if (s_begin(d, env, p->matter_id, &w, &m, out, err) || who_require_party(&w, &m, err) ||
+        matter_require(&m, "published", "answering an objection", err) ||
+        text_check(p->text, TEXT_BODY, 1, "the answer", err))
+        return -1;
+    char b[4][24];
+    const char *key[] = {delib_i64(b[0], m.id), delib_i64(b[1], p->objection_id)};
+    PGresult *res = delib_exec(d, Q_OBJECTION_LOCK, 2, key, err);
+    if (!res)
+        return -1;
+    int found = PQntuples(res) == 1, answered = found && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!found)
+        return apperr_fail(err, "UNKNOWN_OBJECTION", "the matter has no such objection", NULL,
+                          "objection %lld", (long long) p->objection_id);
+    if (answered)
+        return apperr_fail(err, "ALREADY_ANSWERED", "the objection is answered already", NULL, NULL);
+    const char *params[] = {b[0], b[1], p->text, delib_i64(b[2], w.person_id),
+                            delib_i64(b[3], svclock_now_ms(d->clock))};
+    if (delib_run(d, Q_ANSWER_OBJECTION, 5, params, err) ||
+        matter_record(d, m.id, "objection_answered", w.code,
+                      json_pack("{s:I, s:s}", "objection_id", (json_int_t) p->objection_id,
+                                "text", p->text),
+                      "ObjectionAnswered", env, NULL, 0, err))
+        return -1;
+    return steps_release(d, m.id, err);
 }
 
 /* --- 办事: act on the decision ------------------------------------------------ */
@@ -562,18 +616,28 @@ static json_t *s_opinions_closed(const Gov__Matter *v, const char **to)
                      "neutral", v->opinions_neutral);
 }
 
+/* An unanswered objection holds the decision: the 公示 ends, the matter stays
+ * published until the party committee has answered every objection. A
+ * rejection, and an election (its council took office at the close), have
+ * nothing to execute: they close. */
 static json_t *s_notice_ended(const Gov__Matter *v, const char **to)
 {
-    int passed = v->meeting && v->meeting->tally && v->meeting->tally->passed;
-    *to = passed ? "approved" : "closed";
-    return json_pack("{s:i, s:s}", "objections", v->objections, "next", *to);
+    int passed = strcmp(v->decision, "passed") == 0;
+    int election = v->meeting && v->meeting->n_elect > 0;
+    *to = v->objections_open ? NULL : passed && !election ? "approved" : "closed";
+    return json_pack("{s:i, s:i, s:s}", "objections", v->objections, "unanswered",
+                     v->objections_open, "next", *to ? *to : "held");
 }
 
+/* A dissatisfied majority reopens the execution once (power_reopen). */
 static json_t *s_evaluation_closed(const Gov__Matter *v, const char **to)
 {
-    *to = "closed";
-    return json_pack("{s:i, s:i, s:i}", "satisfied", v->rated_satisfied, "basic", v->rated_basic,
-                     "dissatisfied", v->rated_dissatisfied);
+    int reopen = power_reopen(v->rated_satisfied, v->rated_basic, v->rated_dissatisfied,
+                              v->reopened);
+    *to = reopen ? "acting" : "closed";
+    return json_pack("{s:i, s:i, s:i, s:i, s:s}", "round", v->round, "satisfied",
+                     v->rated_satisfied, "basic", v->rated_basic, "dissatisfied",
+                     v->rated_dissatisfied, "next", *to);
 }
 
 /* What a window closing does to a matter still at step `from`: record
@@ -606,15 +670,44 @@ int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_
         mattermsg_clear(&v);
         return -1;
     }
-    const char *to = NULL;
+    const char *to = NULL, *record = s_window_moves[k].record, *event = s_window_moves[k].event;
     json_t *body = s_window_moves[k].body(&v.msg, &to);
     mattermsg_clear(&v);
+    int held = strcmp(kind, "closing") != 0 && (!to || m.flags_open > 0);
+    if (held) {
+        /* A flag (or, for the 公示, an objection) holds the matter: the
+         * window is over, the step waits for the answer (steps_release). */
+        json_object_set_new(body, "window", json_string(kind));
+        json_object_set_new(body, "flags_open", json_integer(m.flags_open));
+        return matter_record(d, m.id, "window_held", "system:deliberation", body, NULL, NULL,
+                             NULL, 0, err);
+    }
     if (to && matter_move(d, m.id, to, NULL, 0, err)) {
         json_decref(body);
         return -1;
     }
-    return matter_record(d, m.id, s_window_moves[k].record, "system:deliberation", body,
-                         s_window_moves[k].event, NULL, NULL, 0, err);
+    if (strcmp(kind, "evaluation") == 0 && strcmp(to, "acting") == 0) {
+        char ids[24];
+        if (delib_run(d, Q_REOPEN, 1, (const char *[]){delib_i64(ids, m.id)}, err)) {
+            json_decref(body);
+            return -1;
+        }
+        record = "reopened";
+        event = "MatterReopened";
+    }
+    return matter_record(d, m.id, record, "system:deliberation", body, event, NULL, NULL, 0, err);
+}
+
+int steps_release(delib_t *d, int64_t matter_id, apperr_t *err)
+{
+    matter_ref_t m;
+    if (matter_lock(d, matter_id, &m, err))
+        return -1;
+    const char *window = power_window_of(m.step);
+    if (m.flags_open || !window || !m.window_until_ms ||
+        svclock_now_ms(d->clock) < m.window_until_ms)
+        return 0;
+    return steps_window_closed(d, m.id, window, err);
 }
 
 int steps_whistle(delib_t *d, int64_t matter_id, int64_t whistle_id, int closed,

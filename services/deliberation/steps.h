@@ -60,6 +60,15 @@ int steps_observe(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *
  * the caller's transaction; 0 or -1 with `err` set. */
 int steps_window_closed(delib_t *d, int64_t matter_id, const char *kind, apperr_t *err);
 
+/* After an answer (to a flag or an objection) lifted a hold: when the step's
+ * window ended meanwhile and nothing holds the matter any more, closes it now
+ * as steps_window_closed would have. 0 or -1. */
+int steps_release(delib_t *d, int64_t matter_id, apperr_t *err);
+
+/* ObjectionAnswered: the party committee answers an objection of the 公示. */
+int steps_answer_objection(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                           delib_result_t *out, apperr_t *err);
+
 /* Routing reported on the work a decision became: the whistle `whistle_id`
  * carrying out the matter (its matter_id) was blown (closed = 0) or closed
  * (closed = 1). */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "power.h"
 #include "queries.h"
 
 int who_load(delib_t *d, const Gov__Actor *actor, who_t *out, apperr_t *err)
@@ -52,14 +53,24 @@ int who_in_scope(const who_t *w, const matter_ref_t *m)
                                          : w->community_id == m->community_id;
 }
 
+int who_acts_for(const who_t *w, const matter_ref_t *m, const char *kind)
+{
+    return strcmp(w->unit_kind, kind) == 0 && w->unit_area_id == m->community_id;
+}
+
 int who_committee(const who_t *w, const matter_ref_t *m)
 {
-    return strcmp(w->unit_kind, "community") == 0 && w->unit_area_id == m->community_id;
+    return who_acts_for(w, m, POWER_EXECUTOR);
+}
+
+int who_party(const who_t *w, const matter_ref_t *m)
+{
+    return who_acts_for(w, m, POWER_PARTY);
 }
 
 int who_supervisor(const who_t *w, const matter_ref_t *m)
 {
-    return strcmp(w->unit_kind, "supervision") == 0 && w->unit_area_id == m->community_id;
+    return who_acts_for(w, m, POWER_SUPERVISION);
 }
 
 int who_require_scope(const who_t *w, const matter_ref_t *m, apperr_t *err)
@@ -74,7 +85,8 @@ int who_require_committee(const who_t *w, const matter_ref_t *m, apperr_t *err)
 {
     if (who_committee(w, m))
         return 0;
-    return apperr_fail(err, "NOT_COMMITTEE", "only the community's committee may do this",
+    return apperr_fail(err, "NOT_COMMITTEE",
+                      "only the community's residents' committee (居委会) may do this",
                       "act as a member of the community unit (--unit cm.…)",
                       "%s acts for %s", w->code, w->unit_kind[0] ? w->unit_kind : "no unit");
 }
@@ -83,7 +95,27 @@ int who_require_supervisor(const who_t *w, const matter_ref_t *m, apperr_t *err)
 {
     if (who_supervisor(w, m))
         return 0;
-    return apperr_fail(err, "NOT_SUPERVISOR", "only the community's supervision committee may observe",
+    return apperr_fail(err, "NOT_SUPERVISOR",
+                      "only the community's supervision committee (监督委员会) may do this",
                       "act as a member of the supervision unit (--unit sv.…)",
                       "%s acts for %s", w->code, w->unit_kind[0] ? w->unit_kind : "no unit");
+}
+
+int who_require_party(const who_t *w, const matter_ref_t *m, apperr_t *err)
+{
+    if (who_party(w, m))
+        return 0;
+    return apperr_fail(err, "NOT_PARTY_COMMITTEE",
+                      "only the community's party committee (社区党委) may do this",
+                      "act as a member of the party committee unit (--unit pc.…)",
+                      "%s acts for %s", w->code, w->unit_kind[0] ? w->unit_kind : "no unit");
+}
+
+int who_require_body(const who_t *w, const matter_ref_t *m, const char *kind, apperr_t *err)
+{
+    if (strcmp(kind, POWER_PARTY) == 0)
+        return who_require_party(w, m, err);
+    if (strcmp(kind, POWER_SUPERVISION) == 0)
+        return who_require_supervisor(w, m, err);
+    return who_require_committee(w, m, err);
 }

@@ -12,21 +12,28 @@ static const char *s_usage =
     "  propose --scope grid|community --area CODE --title T --text T [--attach URL ...]  居民提事\n"
     "  amend ID --title T --text T      the proposer, while only proposed\n"
     "  cosign ID                        a resident in scope co-signs (联署)\n"
-    "  accept ID [--hours H]            the committee accepts (受理); opens the opinion window\n"
+    "  accept ID [--hours H]            the party committee accepts (受理); opens the opinion window\n"
     "  decline ID --reason T            ... or declines, with a public reason\n"
     "  opine ID --stance for|against|neutral [--text T]   网格议事\n"
     "  convene ID --roster residents|households|representatives|council --ballot open|secret\n"
-    "         --motion T --starts-ms MS [--allow-change] [--member PERSON ...]   会议定事\n"
-    "  attend ID [--person PERSON]      a roster member, or the committee for them\n"
+    "         --motion T --starts-ms MS [--allow-change]   会议定事 (the party committee)\n"
+    "         [--elect PERSON ... --term-months N]   an election of the 村务商议团 (7 to 9)\n"
+    "  attend ID [--person PERSON]      a roster member, or the party committee for them\n"
     "  vote ID --choice yes|no|abstain  prints a receipt\n"
     "  receipt ID --receipt R           was the vote counted?\n"
-    "  close ID                         the committee closes the meeting and counts\n"
+    "  close ID                         the party committee closes the meeting and counts\n"
+    "  review ID --approve|--reject --text T   两委联席审议 of what the council agreed\n"
     "  publish ID                       公示 of the decision, with the chain's head hash\n"
     "  object ID --text T               an objection during the 公示\n"
+    "  answer ID --objection N --text T the party committee answers it\n"
     "  act ID [--dept CODE ...] [--task T ...] [--text T]   联动办事\n"
     "  progress ID --text T [--task TASK_ID] [--done]       --done opens the evaluation\n"
     "  evaluate ID --rating satisfied|basic|dissatisfied [--text T]   居民评事\n"
     "  observe ID --text T              the supervision committee's note (监督)\n"
+    "  flag ID --record N --text T      supervision flags a step as irregular: holds the matter\n"
+    "  answer-flag ID --flag N --text T the body that owns the flagged step answers\n"
+    "  rate ID --rating satisfied|basic|dissatisfied [--text T]   supervision rates the execution\n"
+    "  council COMMUNITY                the standing 村务商议团 now\n"
     "  show ID | record ID | verify ID | list [--community CODE] [--step S]\n"
     "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
 
@@ -101,6 +108,11 @@ static int s_convene(int argc, char **argv, long long id)
     m.allow_change = govctl_flag(argc, argv, "--allow-change");
     m.n_council = s_all(argc, argv, "--member", members);
     m.council = members;
+    char *slate[MATTER_MAX_LIST];
+    const char *term = govctl_opt(argc, argv, "--term-months");
+    m.n_elect = s_all(argc, argv, "--elect", slate);
+    m.elect = slate;
+    m.term_months = term ? (int) govctl_parse_int(term) : 0;
     m.starts_ms = starts ? govctl_parse_int(starts) : -1;
     if (!m.roster_kind || !m.ballot || !m.motion || m.starts_ms < 0)
         return govctl_usage(s_usage, 0);
@@ -159,6 +171,48 @@ static int s_with_text(const char *cmd, int argc, char **argv, long long id)
         m.task_id = task ? govctl_parse_int(task) : 0;
         m.done = govctl_flag(argc, argv, "--done");
         return text && m.task_id >= 0 ? s_call("ProgressMatter", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "flag") == 0 || strcmp(cmd, "answer-flag") == 0 || strcmp(cmd, "answer") == 0) {
+        const char *n = govctl_opt(argc, argv, strcmp(cmd, "flag") == 0         ? "--record"
+                                               : strcmp(cmd, "answer-flag") == 0 ? "--flag"
+                                                                                 : "--objection");
+        long long v = n ? govctl_parse_int(n) : -1;
+        if (!text || v <= 0)
+            return govctl_usage(s_usage, 0);
+        if (strcmp(cmd, "flag") == 0) {
+            Gov__FlagMatter m = GOV__FLAG_MATTER__INIT;
+            m.matter_id = id;
+            m.record_n = (int) v;
+            m.text = text;
+            return s_call("FlagMatter", &m.base);
+        }
+        if (strcmp(cmd, "answer-flag") == 0) {
+            Gov__AnswerFlag m = GOV__ANSWER_FLAG__INIT;
+            m.matter_id = id;
+            m.flag_id = v;
+            m.text = text;
+            return s_call("AnswerFlag", &m.base);
+        }
+        Gov__AnswerObjection m = GOV__ANSWER_OBJECTION__INIT;
+        m.matter_id = id;
+        m.objection_id = v;
+        m.text = text;
+        return s_call("AnswerObjection", &m.base);
+    }
+    if (strcmp(cmd, "rate") == 0) {
+        Gov__RateExecution m = GOV__RATE_EXECUTION__INIT;
+        m.matter_id = id;
+        m.rating = s_opt(argc, argv, "--rating");
+        m.text = text;
+        return m.rating ? s_call("RateExecution", &m.base) : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "review") == 0) {
+        Gov__ReviewMatter m = GOV__REVIEW_MATTER__INIT;
+        int approve = govctl_flag(argc, argv, "--approve"), reject = govctl_flag(argc, argv, "--reject");
+        m.matter_id = id;
+        m.approve = approve;
+        m.text = text;
+        return text && approve != reject ? s_call("ReviewMatter", &m.base) : govctl_usage(s_usage, 0);
     }
     if (strcmp(cmd, "amend") == 0) {
         Gov__AmendMatter m = GOV__AMEND_MATTER__INIT;
@@ -225,6 +279,11 @@ int cmd_matter(int argc, char **argv)
         m.community = s_opt(argc, argv, "--community");
         m.step = s_opt(argc, argv, "--step");
         return s_call("ListMatters", &m.base);
+    }
+    if (strcmp(argv[0], "council") == 0 && argc == 2) {
+        Gov__GetCouncil m = GOV__GET_COUNCIL__INIT;
+        m.community = argv[1];
+        return s_call("GetCouncil", &m.base);
     }
     if (strcmp(argv[0], "clock") == 0 && argc == 2) { /* tests: a service with GOV_TEST_CLOCK=1 */
         Gov__AdvanceClock m = GOV__ADVANCE_CLOCK__INIT;

@@ -39,7 +39,7 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)"
 # --- who ------------------------------------------------------------------------
 # The roles of the matrix's columns: nobody (no credentials), then one person
 # of each kind in the demo city (deploy/demo/).
-roles=(none res grid cm sv so cg sw ctr ldr adm)
+roles=(none res grid cm sv so cg sw ctr ldr adm pc)
 declare -A person=(
     [res]=r.s1.c1.g1.1.1               # a resident of demo.s1.c1, grid g1
     [grid]=p.gt.s1.c1.g1.grid_worker   # the grid worker of demo.s1.c1.g1
@@ -51,6 +51,8 @@ declare -A person=(
     [ctr]=p.centre.dispatcher          # the dispatch centre
     [ldr]=p.leader.head                # the district's leadership
     [adm]=p.admin.head                 # the admin: people, units, rules, the calendar
+    [pc]=p.pc.s1.c1.secretary          # the party committee (社区党委) of demo.s1.c1: asked only
+                                       # on the matters' routes ("-" elsewhere)
 )
 declare -A csrf=()
 pw='matrix password 12345'
@@ -139,7 +141,7 @@ matrix() {
         method=${f[0]} path=${f[1]}
         covered["$method $(sed -E 's/\{[A-Z][A-Z0-9_.@a-z]*\}/{id}/g; s/\?.*//' <<<"$path")"]=1
         order=()
-        for r in "${!roles[@]}"; do [[ ${f[$((r + 2))]} == 2?? ]] || order+=("$r"); done
+        for r in "${!roles[@]}"; do [[ ${f[$((r + 2))]} == 2?? || ${f[$((r + 2))]} == - ]] || order+=("$r"); done
         for r in "${!roles[@]}"; do [[ ${f[$((r + 2))]} == 2?? ]] && order+=("$r"); done
         for r in "${order[@]}"; do
             role=${roles[$r]} want=${f[$((r + 2))]}
@@ -223,16 +225,16 @@ id[RULE]=$(q "SELECT min(id) FROM routing_rules WHERE enabled")
 body[evaluation]='{"result": "satisfied", "text": "满意"}'
 id[CASE_EVAL]=${id[C1]} id[CASE_EVAL.res]=${id[C4]} id[MONTH]=$(TZ=Asia/Shanghai date +%Y-%m)
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/me                                        401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/areas                                     401  200  200  200  200  200  200  200  200  200  200
-POST /api/v1/cases                                     401  201  201  201  201  201  201  201  201  201  201  case
-GET  /api/v1/cases                                     401  200  200  200  200  200  200  200  200  200  200
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/me                                        401  200  200  200  200  200  200  200  200  200  200  -  
+GET  /api/v1/areas                                     401  200  200  200  200  200  200  200  200  200  200  -  
+POST /api/v1/cases                                     401  201  201  201  201  201  201  201  201  201  201  -    case
+GET  /api/v1/cases                                     401  200  200  200  200  200  200  200  200  200  200  -  
 EOF
 for r in "${roles[@]}"; do cp "$tmp/ans.$r" "$tmp/cases.$r"; done
 matrix <<'EOF'
-GET  /api/v1/cases/{C2}                                401  404  404  200  200  200  200  200  200  200  200
-GET  /api/v1/dispatches                                401  403  200  200  200  200  200  200  200  200  200
+GET  /api/v1/cases/{C2}                                401  404  404  200  200  200  200  200  200  200  200  -  
+GET  /api/v1/dispatches                                401  403  200  200  200  200  200  200  200  200  200  -  
 EOF
 # What each list of cases holds (intake's casescope.c): a territorial unit
 # the cases inside its area, in full; a department or the supervision
@@ -268,23 +270,23 @@ done
 # leadership see all) is told why a command is refused (403); one that cannot
 # see it is told it does not exist (404), as for an id that does not.
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/dispatches/{D1}                           401  404  404  404  404  404  200  404  200  200  404
-POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  403  403  404
-POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  403  403  404  arrive
-POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  403  403  404  progress
-POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  403  403  404  resolve
-POST /api/v1/cases/{CASE_EVAL@}/evaluation             401  201  403  403  403  403  403  403  201  403  403  evaluation
-POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  403  403  404  return
-POST /api/v1/dispatches/{D3}/reassign                  401  404  404  404  404  404  403  404  201  403  404  reassign
-POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  403  404  403  403  404  release
-POST /api/v1/whistles                                  401  403  403  201  403  201  403  403  403  403  403  whistle
-GET  /api/v1/whistles/{W1}                             401  404  404  404  404  200  200  404  200  200  404
-POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  404  rating
-GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}     401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200  200
-POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  201  rule
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/dispatches/{D1}                           401  404  404  404  404  404  200  404  200  200  404  -  
+POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  403  403  404  -  
+POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  403  403  404  -    arrive
+POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  403  403  404  -    progress
+POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  403  403  404  -    resolve
+POST /api/v1/cases/{CASE_EVAL@}/evaluation             401  201  403  403  403  403  403  403  201  403  403  -    evaluation
+POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  403  403  404  -    return
+POST /api/v1/dispatches/{D3}/reassign                  401  404  404  404  404  404  403  404  201  403  404  -    reassign
+POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  403  404  403  403  404  -    release
+POST /api/v1/whistles                                  401  403  403  201  403  201  403  403  403  403  403  -    whistle
+GET  /api/v1/whistles/{W1}                             401  404  404  404  404  200  200  404  200  200  404  -  
+POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  404  -    rating
+GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}     401  200  200  200  200  200  200  200  200  200  200  -  
+GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  200  200  200  200  200  200  -  
+GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200  200  -  
+POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  201  -    rule
 EOF
 
 # The directory and the calendar: the admin keeps them (routing's
@@ -299,28 +301,28 @@ body[member]='{"person": "m.person", "role": "head"}'
 body[member_remove]='{"person": "m.person"}'
 body[calendar]='{"days": [{"day": "2031-10-01", "kind": "holiday", "name": "国庆节", "source": "matrix"}]}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/people                                    401  200  200  200  200  200  200  200  200  200  200
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/people                                    401  200  200  200  200  200  200  200  200  200  200  -  
 EOF
 for r in res grid cm sv so cg sw ctr ldr; do
     check "... as $r: only their own record, with their phone" test "$(json "[(x['code'], x['phone']) for x in d['items']]" "$tmp/ans.$r")" = "[('${person[$r]}', '$(q "SELECT phone FROM people WHERE code = '${person[$r]}'")')]"
 done
 check "... as the admin: everyone, a page of 50" test "$(json "len(d['items']) == 50 and d['next_after_code'] != ''" "$tmp/ans.adm")" = True
 matrix <<'EOF'
-POST /api/v1/people                                    401  403  403  403  403  403  403  403  403  403  201  person
-POST /api/v1/people/{PERSON}                           401  403  403  403  403  403  403  403  403  403  201  person_update
-GET  /api/v1/units                                     401  403  200  200  200  200  200  200  200  200  200
-POST /api/v1/units                                     401  403  403  403  403  403  403  403  403  403  201  unit
-POST /api/v1/units/{UNIT}                              401  403  403  403  403  403  403  403  403  403  201  unit_update
-POST /api/v1/units/{UNIT}/members                      401  403  403  403  403  403  403  403  403  403  201  member
+POST /api/v1/people                                    401  403  403  403  403  403  403  403  403  403  201  -    person
+POST /api/v1/people/{PERSON}                           401  403  403  403  403  403  403  403  403  403  201  -    person_update
+GET  /api/v1/units                                     401  403  200  200  200  200  200  200  200  200  200  -  
+POST /api/v1/units                                     401  403  403  403  403  403  403  403  403  403  201  -    unit
+POST /api/v1/units/{UNIT}                              401  403  403  403  403  403  403  403  403  403  201  -    unit_update
+POST /api/v1/units/{UNIT}/members                      401  403  403  403  403  403  403  403  403  403  201  -    member
 EOF
 for r in res grid cm sv so cg sw ctr ldr; do
     check "... adding a member as $r: NOT_ADMIN" test "$(json "d['error']['code']" "$tmp/ans.$r")" = NOT_ADMIN
 done
 matrix <<'EOF'
-POST /api/v1/units/{UNIT}/members/remove               401  403  403  403  403  403  403  403  403  403  201  member_remove
-GET  /api/v1/calendar?year=2026                        401  200  200  200  200  200  200  200  200  200  200
-POST /api/v1/calendar                                  401  403  403  403  403  403  403  403  403  403  201  calendar
+POST /api/v1/units/{UNIT}/members/remove               401  403  403  403  403  403  403  403  403  403  201  -    member_remove
+GET  /api/v1/calendar?year=2026                        401  200  200  200  200  200  200  200  200  200  200  -  
+POST /api/v1/calendar                                  401  403  403  403  403  403  403  403  403  403  201  -    calendar
 EOF
 for r in res grid cm sv so cg sw ctr ldr; do
     check "... importing the calendar as $r: NOT_ADMIN" test "$(json "d['error']['code']" "$tmp/ans.$r")" = NOT_ADMIN
@@ -332,62 +334,85 @@ body[decline]='{"reason": "不属于居民自治事项"}'
 body[accept]='{"window_hours": 1}'
 body[opinion]='{"stance": "for", "text": "支持"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-POST /api/v1/matters                                   401  201  201  201  201  403  403  403  403  403  403  matter
-GET  /api/v1/matters?community=demo.s1.c1              401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/matters/{M}                               401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/matters/{M}/record                        401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/matters/{M}/verification                  401  200  200  200  200  200  200  200  200  200  200
-POST /api/v1/matters/{MA}/amend                        401  201  403  403  403  403  403  403  403  403  403  amend
-POST /api/v1/matters/{M}/cosign                        401  201  403  403  201  403  403  403  403  403  403
-POST /api/v1/matters/{MD}/decline                      401  403  403  201  403  403  403  403  403  403  403  decline
-POST /api/v1/matters/{M}/accept                        401  403  403  201  403  403  403  403  403  403  403  accept
-POST /api/v1/matters/{M}/opinions                      401  201  403  403  201  403  403  403  403  403  403  opinion
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/matters                                   401  201  201  201  201  403  403  403  403  403  403  201  matter
+GET  /api/v1/matters?community=demo.s1.c1              401  200  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}                               401  200  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}/record                        401  200  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/matters/{M}/verification                  401  200  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/matters/{MA}/amend                        401  201  403  403  403  403  403  403  403  403  403  403  amend
+POST /api/v1/matters/{M}/cosign                        401  201  403  403  201  403  403  403  403  403  403  403
+POST /api/v1/matters/{MD}/decline                      401  403  403  403  403  403  403  403  403  403  403  201  decline
+POST /api/v1/matters/{M}/accept                        401  403  403  403  403  403  403  403  403  403  403  201  accept
+POST /api/v1/matters/{M}/opinions                      401  201  403  403  201  403  403  403  403  403  403  403  opinion
 EOF
 delib_clock 3601000 >/dev/null
 check "setup: M's opinion window closed (deliberation's clock)" wait_until 10 step_is "${id[M]}" discussed
-council=(r.s1.c1.g1.1.1 r.s1.c1.g2.3.2 r.s1.c1.g1.2.1 r.s1.c1.g1.3.1 r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.2.1)
+# The standing council of demo.s1.c1 (deploy/demo: its 8 representatives) meets.
 starts=$(($(delib_clock 1) + 120000))
-body[meeting]="{\"roster_kind\": \"council\", \"ballot\": \"secret\", \"motion\": \"加装电梯\", \"starts_ms\": $starts, \"council\": [$(printf '"%s",' "${council[@]}" | sed 's/,$//')]}"
+body[meeting]="{\"roster_kind\": \"council\", \"ballot\": \"secret\", \"motion\": \"加装电梯\", \"starts_ms\": $starts}"
 body[attend]='{"person": "{ATTENDEE@}"}'
 body[vote]='{"choice": "yes"}'
-id[ATTENDEE]="" id[ATTENDEE.cm]=r.s1.c1.g1.2.1
+id[ATTENDEE]="" id[ATTENDEE.pc]=r.s1.c1.g1.4.1 id[ATTENDEE.cm]=r.s1.c1.g1.4.1
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-POST /api/v1/matters/{M}/meeting                       401  403  403  201  403  403  403  403  403  403  403  meeting
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/matters/{M}/meeting                       401  403  403  403  403  403  403  403  403  403  403  201  meeting
 EOF
 delib_clock 121000 >/dev/null
 matrix <<'EOF'
-POST /api/v1/matters/{M}/attendance                    401  201  403  201  201  403  403  403  403  403  403  attend
-POST /api/v1/matters/{M}/votes                         401  201  403  403  201  403  403  403  403  403  403  vote
+POST /api/v1/matters/{M}/attendance                    401  201  403  403  403  403  403  403  403  403  403  201  attend
+POST /api/v1/matters/{M}/votes                         401  201  403  403  403  403  403  403  403  403  403  403  vote
 EOF
 id[RECEIPT]=$(json "d['receipt']" "$tmp/ans.res")
-# Two more of the council vote (govctl), so the meeting has its quorum (>= 2/3 of 7).
-for p in r.s1.c1.g1.3.1 r.s1.c1.g1.4.1; do
+# Five more of the council vote (govctl), so the meeting has its quorum (>= 2/3 of 8).
+for p in r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1 r.s1.c1.g3.4.1; do
     "$govctl" matter --as "$p" vote "${id[M]}" --choice yes >/dev/null 2>>"$tmp/govctl.err" || not_ok "setup: $p votes (govctl)"
 done
 body[objection]='{"text": "费用分摊不公"}'
+body[review]='{"approve": true, "text": "两委联席审议通过"}'
 # A secret ballot's receipt is sealed (409 BALLOT_SEALED) until the meeting closes.
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  409  409  409  409  409  409  409  409  409  409
-POST /api/v1/matters/{M}/close                         401  403  403  201  403  403  403  403  403  403  403
-GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  200  200  200  200  200  200  200  200  200  200
-POST /api/v1/matters/{M}/publication                   401  403  403  201  403  403  403  403  403  403  403
-POST /api/v1/matters/{M}/objections                    401  201  403  403  201  403  403  403  403  403  403  objection
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  409  409  409  409  409  409  409  409  409  409  409
+POST /api/v1/matters/{M}/close                         401  403  403  403  403  403  403  403  403  403  403  201
+GET  /api/v1/matters/{M}/receipt?receipt={RECEIPT}     401  200  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/matters/{M}/reviews                       401  403  403  201  403  403  403  403  403  403  403  201  review
+GET  /api/v1/council?community=demo.s1.c1              401  200  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/matters/{M}/publication                   401  403  403  403  403  403  403  403  403  403  403  201
+POST /api/v1/matters/{M}/objections                    401  201  403  403  201  403  403  403  403  403  403  403  objection
 EOF
 delib_clock 601000 >/dev/null
-check "setup: M's notice period (公示) ended" wait_until 10 step_is "${id[M]}" approved
+# The 公示 ended with two objections unanswered: the decision waits for the
+# party committee's answers.
+check "setup: M's notice period (公示) ended, held by its objections" wait_until 10 q_is "SELECT count(*) FROM matter_records WHERE matter_id = ${id[M]} AND kind = 'window_held'" 1
+id[OBJ]=$(q "SELECT min(id) FROM matter_objections WHERE matter_id = ${id[M]}")
+body[answer]='{"objection_id": {OBJ}, "text": "费用按楼层分摊，已公示"}'
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/matters/{M}/objection-answers             401  403  403  403  403  403  403  403  403  403  403  201  answer
+EOF
+made _ "d['item']['step']" pc POST "/api/v1/matters/${id[M]}/objection-answers" "{\"objection_id\": $(q "SELECT max(id) FROM matter_objections WHERE matter_id = ${id[M]}"), \"text\": \"已答复\"}"
+check "setup: M's objections answered, the decision took effect" wait_until 10 step_is "${id[M]}" approved
 body[act]='{"tasks": ["联系加装电梯公司"], "text": "启动"}'
 body[mprogress]='{"text": "电梯已装好", "done": true}'
 body[mevaluation]='{"rating": "satisfied", "text": "很好"}'
 body[observation]='{"text": "程序合规"}'
+body[rating]='{"rating": "basic", "text": "基本按期"}'
+body[flag]='{"record_n": 1, "text": "受理程序存疑"}'
+body[flag_answer]='{"flag_id": {FLAG}, "text": "已按程序受理"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-POST /api/v1/matters/{M}/act                           401  403  403  201  403  403  403  403  403  403  403  act
-POST /api/v1/matters/{M}/progress                      401  403  403  201  403  403  403  403  403  403  403  mprogress
-POST /api/v1/matters/{M}/evaluation                    401  201  403  403  201  403  403  403  403  403  403  mevaluation
-POST /api/v1/matters/{M}/observations                  401  403  403  403  201  403  403  403  403  403  403  observation
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/matters/{M}/act                           401  403  403  201  403  403  403  403  403  403  403  403  act
+POST /api/v1/matters/{M}/progress                      401  403  403  201  403  403  403  403  403  403  403  403  mprogress
+POST /api/v1/matters/{M}/evaluation                    401  201  403  403  201  403  403  403  403  403  403  403  mevaluation
+POST /api/v1/matters/{M}/observations                  401  403  403  403  201  403  403  403  403  403  403  403  observation
+POST /api/v1/matters/{M}/execution-rating              401  403  403  403  201  403  403  403  403  403  403  403  rating
+POST /api/v1/matters/{M}/flags                         401  403  403  403  201  403  403  403  403  403  403  403  flag
+EOF
+id[FLAG]=$(json "d['item']['flags'][0]['id']" "$tmp/ans.sv")
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/matters/{M}/flag-answers                  401  403  403  403  403  403  403  403  403  403  403  201  flag_answer
 EOF
 
 # The 3+1 lists: needs by the committee, resources and claims by units that serve it.
@@ -396,11 +421,11 @@ body[resource]='{"community": "demo.s1.c1", "title": "志愿服务队", "text": 
 body[claim]='{"need_id": {NEED@}}'
 body[done]='{"result": "已完成"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/lists?community=demo.s1.c1                401  200  200  200  200  200  200  200  200  200  200
-POST /api/v1/lists/needs                               401  403  403  201  403  403  403  403  403  403  403  need
-POST /api/v1/lists/resources                           401  403  201  403  403  201  201  201  201  201  201  resource
-POST /api/v1/lists/claims                              401  403  201  403  403  201  201  201  201  201  201  claim
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/lists?community=demo.s1.c1                401  200  200  200  200  200  200  200  200  200  200  -  
+POST /api/v1/lists/needs                               401  403  403  201  403  403  403  403  403  403  403  -    need
+POST /api/v1/lists/resources                           401  403  201  403  403  201  201  201  201  201  201  -    resource
+POST /api/v1/lists/claims                              401  403  201  403  403  201  201  201  201  201  201  -    claim
 EOF
 # 城管's project is signed in the matrix, the street office's here; the
 # committee reports the latter done, 城管 its own.
@@ -408,12 +433,12 @@ for r in cg so; do
     id[P_${r^^}]=$(json "[x['id'] for x in d['projects'] if x['need_id'] == ${id[NEED.$r]}][0]" "$tmp/ans.$r")
 done
 matrix <<'EOF'
-POST /api/v1/lists/projects/{P_CG}/sign                401  403  403  201  403  403  403  403  403  403  403
+POST /api/v1/lists/projects/{P_CG}/sign                401  403  403  201  403  403  403  403  403  403  403  -  
 EOF
 made _ "d['community']" cm POST "/api/v1/lists/projects/${id[P_SO]}/sign"
 id[PROJECT]=${id[P_CG]} id[PROJECT.cm]=${id[P_SO]}
 matrix <<'EOF'
-POST /api/v1/lists/projects/{PROJECT@}/done            401  403  403  201  403  403  201  403  403  403  403  done
+POST /api/v1/lists/projects/{PROJECT@}/done            401  403  403  201  403  403  201  403  403  403  403  -    done
 EOF
 
 # Service orders: everyone reports as a volunteer; residents order; each claims one.
@@ -421,9 +446,9 @@ body[volunteer]='{"community": "demo.s1.c1", "party_member": false, "skills": "�
 body[order]='{"title": "修水龙头", "text": "厨房"}'
 body[order_done]='{"result": "已修好"}'
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-POST /api/v1/volunteers                                401  201  201  201  201  201  201  201  201  201  201  volunteer
-POST /api/v1/orders                                    401  201  403  403  201  403  403  403  403  403  403  order
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/volunteers                                401  201  201  201  201  201  201  201  201  201  201  -    volunteer
+POST /api/v1/orders                                    401  201  403  403  201  403  403  403  403  403  403  -    order
 EOF
 for r in grid cm sv so cg sw ctr ldr adm; do
     made "ORDER.$r" "d['item']['id']" res POST /api/v1/orders "{\"title\": \"order-$r\"}"
@@ -431,11 +456,11 @@ done
 made ORDER.res "d['item']['id']" sv POST /api/v1/orders '{"title": "order-res"}'
 id[ORDER]=${id[ORDER.res]}
 matrix <<'EOF'
-# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
-GET  /api/v1/orders?community=demo.s1.c1               401  200  200  200  200  200  200  200  200  200  200
-GET  /api/v1/orders/{ORDER.cg}                         401  200  200  200  200  200  200  200  200  200  200
-POST /api/v1/orders/{ORDER@}/claim                     401  201  201  201  201  201  201  201  201  201  201
-POST /api/v1/orders/{ORDER.grid}/done                  401  403  201  403  403  403  403  403  403  403  403  order_done
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/orders?community=demo.s1.c1               401  200  200  200  200  200  200  200  200  200  200  -  
+GET  /api/v1/orders/{ORDER.cg}                         401  200  200  200  200  200  200  200  200  200  200  -  
+POST /api/v1/orders/{ORDER@}/claim                     401  201  201  201  201  201  201  201  201  201  201  -  
+POST /api/v1/orders/{ORDER.grid}/done                  401  403  201  403  403  403  403  403  403  403  403  -    order_done
 EOF
 
 # --- guessing ids tells nothing -------------------------------------------------------------

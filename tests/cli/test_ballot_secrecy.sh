@@ -30,6 +30,7 @@ trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service deliberation
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"
+PC="--as p.pc.s1.c1.secretary --unit pc.s1.c1"   # the party committee (社区党委): accepts, convenes, closes, publishes
 DAY=86400000
 advance() { M clock "$1" >"$tmp/clock" 2>&1; }
 keys=$GOV_KEYS_DIR
@@ -80,15 +81,15 @@ EOF
 # --- a matter, discussed, and a secret meeting of the household representatives
 expect_status "a resident proposes a matter" 0 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title 垃圾分类 --text 设置分类回收点
 A=$(json "d['item']['id']")
-expect_status "... the committee accepts it with a one-hour window" 0 M $C accept "$A" --hours 1
+expect_status "... the committee accepts it with a one-hour window" 0 M $PC accept "$A" --hours 1
 expect_status "a second matter, for convening without a key" 0 M --as r.s1.c1.g2.1.1 propose --scope community --area demo.s1.c1 --title 停车位 --text 划定停车位
 B=$(json "d['item']['id']")
-expect_status "... accepted with a one-hour window" 0 M $C accept "$B" --hours 1
+expect_status "... accepted with a one-hour window" 0 M $PC accept "$B" --hours 1
 advance $((2 * 3600000))
 check "... and when the window ends it is discussed" until_q "SELECT step FROM matters WHERE id = $A" discussed
 check "... so is the second" until_q "SELECT step FROM matters WHERE id = $B" discussed
 now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
-expect_status "the committee convenes the household representatives, secret ballot" 0 M $C convene "$A" --roster households --ballot secret --motion 设置分类回收点 --starts-ms $((now_ms + 7 * DAY + 60000))
+expect_status "the committee convenes the household representatives, secret ballot" 0 M $PC convene "$A" --roster households --ballot secret --motion 设置分类回收点 --starts-ms $((now_ms + 7 * DAY + 60000))
 mt=$(q "SELECT max(id) FROM meetings WHERE matter_id = $A")
 advance $((7 * DAY + 120000))
 
@@ -227,13 +228,13 @@ mkdir "$tmp/nokey" && cp "$keys"/* "$tmp/nokey/" && rm -f "$tmp/nokey"/tally.*
 restart_with "$tmp/nokey"
 expect_status "without a tally key a secret vote is refused" 1 M --as r.s1.c1.g3.3.1 vote "$A" --choice yes
 contains "... TALLY_KEY_MISSING" "$tmp/err" TALLY_KEY_MISSING
-expect_status "... and so is closing a meeting with sealed ballots" 1 M $C close "$A"
+expect_status "... and so is closing a meeting with sealed ballots" 1 M $PC close "$A"
 contains "... TALLY_KEY_MISSING" "$tmp/err" TALLY_KEY_MISSING
-expect_status "... and convening another secret ballot" 1 M $C convene "$B" --roster households --ballot secret --motion m --starts-ms $((now_ms + 30 * DAY))
+expect_status "... and convening another secret ballot" 1 M $PC convene "$B" --roster households --ballot secret --motion m --starts-ms $((now_ms + 30 * DAY))
 contains "... TALLY_KEY_MISSING" "$tmp/err" TALLY_KEY_MISSING
 now=$(q "$state")
 if [ "$now" = "$snap" ]; then ok "... and those refusals changed nothing"; else not_ok "... and those refusals changed nothing" "was $snap, now $now"; fi
-expect_status "without a tally key an open ballot is convened as before" 0 M $C convene "$B" --roster households --ballot open --motion m --starts-ms $((now_ms + 30 * DAY))
+expect_status "without a tally key an open ballot is convened as before" 0 M $PC convene "$B" --roster households --ballot open --motion m --starts-ms $((now_ms + 30 * DAY))
 check "... with no tally key on it" test "$(q "SELECT count(*) FROM meetings WHERE matter_id = $B AND ballot = 'open' AND tally_key IS NULL")" = 1
 snap=$(q "$state")
 mkdir "$tmp/other" && "$govctl" keys generate "$tmp/other" >/dev/null
@@ -245,23 +246,23 @@ mkdir "$tmp/swapped" && cp "$keys"/* "$tmp/swapped/" && cp "$tmp/other"/tally.* 
 restart_with "$tmp/swapped"
 expect_status "with another tally key than the meeting's a secret vote is refused" 1 M --as r.s1.c1.g3.3.1 vote "$A" --choice yes
 contains "... TALLY_KEY_CHANGED" "$tmp/err" TALLY_KEY_CHANGED
-expect_status "... and so is closing" 1 M $C close "$A"
+expect_status "... and so is closing" 1 M $PC close "$A"
 contains "... TALLY_KEY_CHANGED" "$tmp/err" TALLY_KEY_CHANGED
 restart_with "$keys"
 q "CREATE TABLE sealed_copy AS SELECT * FROM meeting_sealed WHERE meeting_id = $mt" >/dev/null
 q "UPDATE meeting_sealed SET sealed = overlay(sealed placing '\\x00'::bytea from 60 for 1) WHERE ctid = (SELECT min(ctid) FROM meeting_sealed WHERE meeting_id = $mt)" >/dev/null
-expect_status "a sealed ballot altered in the database is refused at close" 1 M $C close "$A"
+expect_status "a sealed ballot altered in the database is refused at close" 1 M $PC close "$A"
 contains "... BALLOT_UNREADABLE" "$tmp/err" BALLOT_UNREADABLE
 q "DELETE FROM meeting_sealed WHERE meeting_id = $mt; INSERT INTO meeting_sealed SELECT * FROM sealed_copy" >/dev/null
 q "INSERT INTO meeting_sealed SELECT * FROM sealed_copy LIMIT 1" >/dev/null
-expect_status "a sealed ballot copied in the database (stuffing) is refused at close" 1 M $C close "$A"
+expect_status "a sealed ballot copied in the database (stuffing) is refused at close" 1 M $PC close "$A"
 contains "... BALLOTS_MISMATCH" "$tmp/err" BALLOTS_MISMATCH
 q "DELETE FROM meeting_sealed WHERE meeting_id = $mt; INSERT INTO meeting_sealed SELECT * FROM sealed_copy; DROP TABLE sealed_copy" >/dev/null
 now=$(q "$state")
 if [ "$now" = "$snap" ]; then ok "the refusals changed nothing"; else not_ok "the refusals changed nothing" "was $snap, now $now"; fi
 
 # --- close: the ballots are opened and counted ------------------------------------
-expect_status "the committee closes the meeting" 0 M $C close "$A"
+expect_status "the committee closes the meeting" 0 M $PC close "$A"
 contains "... 4 yes" "$tmp/out" '"yes": 4'
 contains "... 4 no" "$tmp/out" '"no": 4'
 contains "... 4 abstain" "$tmp/out" '"abstain": 4'

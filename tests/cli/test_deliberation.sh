@@ -24,7 +24,8 @@ trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service routing
 start_service deliberation
 M() { "$govctl" matter "$@"; }
-C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee of demo.s1.c1
+C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee (居委会) of demo.s1.c1: executes
+PC="--as p.pc.s1.c1.secretary --unit pc.s1.c1"   # its party committee (社区党委): accepts, convenes, publishes
 SV="--as r.s1.c1.g2.3.2 --unit sv.s1.c1"   # its supervision committee
 DAY=86400000
 advance() { M clock "$1" >"$tmp/clock" 2>&1; }
@@ -97,28 +98,36 @@ unchanged "... and nothing changed" "$all_rows"
 
 # --- 受理 ----------------------------------------------------------------------
 expect_status "a resident cannot accept" 1 M --as r.s1.c1.g1.2.1 accept "$A"
-contains "... NOT_COMMITTEE" "$tmp/err" NOT_COMMITTEE
-expect_status "the committee cannot decline a matter that reached the trigger" 1 M $C decline "$A" --reason 不予受理
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+snapshot "$all_rows"
+expect_status "the residents' committee cannot accept: the party committee does (1+3)" 1 M $C accept "$A"
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+expect_status "nor can the supervision committee" 1 M $SV accept "$A"
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+expect_status "the residents' committee cannot decline either" 1 M $C decline "$A" --reason x
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+unchanged "... and nothing changed" "$all_rows"
+expect_status "the party committee cannot decline a matter that reached the trigger" 1 M $PC decline "$A" --reason 不予受理
 contains "... CONVENE_REQUIRED" "$tmp/err" CONVENE_REQUIRED
 expect_status "voting before any meeting is refused" 1 M --as r.s1.c1.g1.1.1 vote "$A" --choice yes
 contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
-step "the committee accepts, opening a 48-hour opinion window" M $C accept "$A" --hours 48
-conflict "... the acceptance" M $C accept "$A" --hours 47
+step "the committee accepts, opening a 48-hour opinion window" M $PC accept "$A" --hours 48
+conflict "... the acceptance" M $PC accept "$A" --hours 47
 contains "... and the matter is discussing" "$tmp/out" '"step": "discussing"'
 
 # A second matter, declined with a public reason; a third for the restart.
 expect_status "a grid matter is proposed" 0 M --as r.s1.c1.g2.1.1 propose --scope grid --area demo.s1.c1.g2 --title 楼道堆物 --text 清理楼道堆物
 B=$(json "d['item']['id']")
-expect_status "a decline needs a reason" 1 M $C decline "$B" --reason ''
+expect_status "a decline needs a reason" 1 M $PC decline "$B" --reason ''
 contains "... REASON_REQUIRED" "$tmp/err" REASON_REQUIRED
-step "the committee declines it with a reason" M $C decline "$B" --reason @TEXT@
-conflict "... the decline" M $C decline "$B" --reason 另一个理由
+step "the committee declines it with a reason" M $PC decline "$B" --reason @TEXT@
+conflict "... the decline" M $PC decline "$B" --reason 另一个理由
 contains "... which the matter shows" "$tmp/out" '议议议'
 expect_status "a declined matter cannot be amended (the record is closed)" 1 M --as r.s1.c1.g2.1.1 amend "$B" --title x --text y
 contains "... RECORD_CLOSED" "$tmp/err" RECORD_CLOSED
 expect_status "a third matter is proposed" 0 M --as r.s1.c1.g3.1.1 propose --scope community --area demo.s1.c1 --title 健身器材 --text 增设健身器材
 R=$(json "d['item']['id']")
-expect_status "... and accepted with a one-hour window" 0 M $C accept "$R" --hours 1
+expect_status "... and accepted with a one-hour window" 0 M $PC accept "$R" --hours 1
 
 # --- the windows close on their own, also after kill -9 ------------------------
 stop_service deliberation KILL
@@ -145,18 +154,20 @@ contains "... WINDOW_CLOSED" "$tmp/err" WINDOW_CLOSED
 
 # --- 定事: a secret ballot of the representatives without quorum ---------------
 now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
-expect_status "a meeting with less than 7 days' notice is refused" 1 M $C convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + DAY))
+expect_status "a meeting with less than 7 days' notice is refused" 1 M $PC convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + DAY))
 contains "... NOTICE_TOO_SHORT" "$tmp/err" NOTICE_TOO_SHORT
-expect_status "a secret ballot cannot allow changing votes" 1 M $C convene "$A" --roster representatives --ballot secret --allow-change --motion m --starts-ms $((now_ms + 8 * DAY))
+expect_status "a secret ballot cannot allow changing votes" 1 M $PC convene "$A" --roster representatives --ballot secret --allow-change --motion m --starts-ms $((now_ms + 8 * DAY))
 contains "... BAD_BALLOT" "$tmp/err" BAD_BALLOT
 q "UPDATE deliberation_rules SET quorum_representatives = '>=3/2' WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')" >/dev/null
 snapshot "$all_rows"
-expect_status "rules that cannot be counted are refused at convening, not at close" 1 M $C convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
+expect_status "rules that cannot be counted are refused at convening, not at close" 1 M $PC convene "$A" --roster representatives --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
 contains "... BAD_RULES" "$tmp/err" BAD_RULES
 unchanged "... and nothing was convened" "$all_rows"
 q "UPDATE deliberation_rules SET quorum_representatives = '>=2/3' WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')" >/dev/null
-step "the committee convenes the representatives (8), secret ballot" M $C convene "$A" --roster representatives --ballot secret --motion @TEXT@ --starts-ms $((now_ms + 7 * DAY + 60000))
-conflict "... convening" M $C convene "$A" --roster households --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
+expect_status "the residents' committee cannot convene: the party committee does" 1 M $C convene "$A" --roster representatives --ballot secret --motion m --starts-ms $((now_ms + 7 * DAY + 60000))
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+step "the party committee convenes the representatives (8), secret ballot" M $PC convene "$A" --roster representatives --ballot secret --motion @TEXT@ --starts-ms $((now_ms + 7 * DAY + 60000))
+conflict "... convening" M $PC convene "$A" --roster households --ballot secret --motion 同意加装电梯 --starts-ms $((now_ms + 7 * DAY + 60000))
 contains "... a roster of 8" "$tmp/out" '"roster_size": 8'
 expect_status "voting during the notice period is refused" 1 M --as r.s1.c1.g1.1.1 vote "$A" --choice yes
 contains "... NOTICE_PERIOD" "$tmp/err" NOTICE_PERIOD
@@ -181,8 +192,10 @@ check "... and the votes' idempotency digests leave the choice out" test "$(q "S
 expect_status "while the meeting sits the receipt cannot be checked" 1 M --as r.s1.c1.g1.1.1 receipt "$A" --receipt "$receipt"
 contains "... BALLOT_SEALED" "$tmp/err" BALLOT_SEALED
 expect_status "a resident cannot close the meeting" 1 M --as r.s1.c1.g1.1.1 close "$A"
-step "the committee closes it: 5 of 8 is below two thirds" M $C close "$A"
-conflict "... closing" M $C close $((A + 1000))
+expect_status "the residents' committee cannot close it" 1 M $C close "$A"
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+step "the party committee closes it: 5 of 8 is below two thirds" M $PC close "$A"
+conflict "... closing" M $PC close $((A + 1000))
 contains "... no quorum, the matter stays undecided" "$tmp/out" '"step": "undecided"'
 contains "... and the tally says so" "$tmp/out" '"valid": false'
 check "... the sealed votes are opened: how is stored without who or when" test "$(q "SELECT count(*) FROM meeting_votes WHERE meeting_id = $mt1 AND person_id IS NULL AND at_ms IS NULL")/$(q "SELECT count(*) FROM meeting_sealed WHERE meeting_id = $mt1")" = 5/0
@@ -193,12 +206,12 @@ expect_status "a made-up receipt is not found" 1 M receipt "$A" --receipt 012345
 contains "... NOT_FOUND" "$tmp/err" NOT_FOUND
 expect_status "a vote after close is refused" 1 M --as r.s1.c1.g3.4.1 vote "$A" --choice yes
 contains "... MEETING_CLOSED" "$tmp/err" MEETING_CLOSED
-expect_status "publishing an undecided matter is refused" 1 M $C publish "$A"
+expect_status "publishing an undecided matter is refused" 1 M $PC publish "$A"
 contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
 
 # --- 定事 again: the households, open ballot, changes allowed -------------------
 now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
-expect_status "the committee convenes the household representatives (20), open ballot" 0 M $C convene "$A" --roster households --ballot open --allow-change --motion 同意加装电梯，费用按楼层分摊 --starts-ms $((now_ms + 7 * DAY + 60000))
+expect_status "the committee convenes the household representatives (20), open ballot" 0 M $PC convene "$A" --roster households --ballot open --allow-change --motion 同意加装电梯，费用按楼层分摊 --starts-ms $((now_ms + 7 * DAY + 60000))
 contains "... a roster of 20" "$tmp/out" '"roster_size": 20'
 advance $((7 * DAY + 120000))
 i=0
@@ -215,23 +228,62 @@ receipt1=$(json "d['receipt']")
 expect_status "... retried (the answer was lost) is not ALREADY_VOTED" 0 env GOV_MESSAGE_ID=vote-g3-3 "$govctl" matter --as r.s1.c1.g3.3.1 vote "$A" --choice no
 check "... and gives the same receipt" test "$(json "d['receipt']")" = "$receipt1"
 check "... counted once" test "$(q "SELECT count(*) FROM meeting_votes v JOIN people p ON p.id = v.person_id WHERE p.code = 'r.s1.c1.g3.3.1'")" = 1
-step "the committee records a member's attendance" M $C attend "$A" --person r.s1.c1.g3.2.1
-conflict "... the attendance" M $C attend "$A" --person r.s1.c1.g3.2.2
-expect_status "... not twice" 1 M $C attend "$A" --person r.s1.c1.g3.2.1
+step "the committee records a member's attendance" M $PC attend "$A" --person r.s1.c1.g3.2.1
+conflict "... the attendance" M $PC attend "$A" --person r.s1.c1.g3.2.2
+expect_status "... not twice" 1 M $PC attend "$A" --person r.s1.c1.g3.2.1
 contains "... ALREADY_ATTENDED" "$tmp/err" ALREADY_ATTENDED
-expect_status "the meeting closes: 13 of 20 attend, 7 of 13 agree" 0 M $C close "$A"
+expect_status "the meeting closes: 13 of 20 attend, 7 of 13 agree" 0 M $PC close "$A"
 contains "... decided" "$tmp/out" '"step": "decided"'
 contains "... with the tally" "$tmp/out" '"yes": 7'
 contains "... attended 13" "$tmp/out" '"attended": 13'
 
+# --- 监督: a flag holds the matter until the owning body answers -------------------
+closed_n=$(q "SELECT n FROM matter_records WHERE matter_id = $A AND kind = 'meeting_closed' ORDER BY n DESC LIMIT 1")
+snapshot "$all_rows"
+expect_status "a resident cannot flag a step" 1 M --as r.s1.c1.g1.1.1 flag "$A" --record "$closed_n" --text x
+contains "... NOT_SUPERVISOR" "$tmp/err" NOT_SUPERVISOR
+expect_status "the party committee cannot flag a step" 1 M $PC flag "$A" --record "$closed_n" --text x
+contains "... NOT_SUPERVISOR" "$tmp/err" NOT_SUPERVISOR
+expect_status "a record the matter does not have cannot be flagged" 1 M $SV flag "$A" --record 9999 --text x
+contains "... UNKNOWN_RECORD" "$tmp/err" UNKNOWN_RECORD
+unchanged "the refused flags wrote nothing" "$all_rows"
+step "the supervision committee flags the meeting's close as irregular (监督评判权)" M $SV flag "$A" --record "$closed_n" --text @TEXT@
+conflict "... the flag" M $SV flag "$A" --record "$closed_n" --text 出席人数存疑
+flag=$(json "d['item']['flags'][-1]['id']")
+contains "... owned by the party committee" "$tmp/out" '"owner": "party_committee"'
+check "... the flag is in the chain" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'flag'")" = 1
+flag_n=$(q "SELECT n FROM matter_records WHERE matter_id = $A AND kind = 'flag'")
+expect_status "the supervision's own flag cannot be flagged" 1 M $SV flag "$A" --record "$flag_n" --text x
+contains "... FLAG_TARGET" "$tmp/err" FLAG_TARGET
+snapshot "$all_rows"
+expect_status "the flag holds the matter: publishing is refused" 1 M $PC publish "$A"
+contains "... MATTER_HELD" "$tmp/err" MATTER_HELD
+expect_status "the residents' committee cannot answer the party committee's flag" 1 M $C answer-flag "$A" --flag "$flag" --text x
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+expect_status "the supervision cannot answer its own flag" 1 M $SV answer-flag "$A" --flag "$flag" --text x
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+expect_status "an unknown flag cannot be answered" 1 M $PC answer-flag "$A" --flag 999999 --text x
+contains "... UNKNOWN_FLAG" "$tmp/err" UNKNOWN_FLAG
+unchanged "... and nothing changed" "$all_rows"
+step "the party committee answers the flag" M $PC answer-flag "$A" --flag "$flag" --text @TEXT@
+conflict "... the answer" M $PC answer-flag "$A" --flag "$flag" --text 另一个答复
+check "... the answer is in the chain" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'flag_answered'")" = 1
+expect_status "... not twice" 1 M $PC answer-flag "$A" --flag "$flag" --text again
+contains "... ALREADY_ANSWERED" "$tmp/err" ALREADY_ANSWERED
+
 # --- 公示 ------------------------------------------------------------------------
 head_before=$(q "SELECT head_hash FROM matters WHERE id = $A")
-step "the committee publishes the decision (公示)" M $C publish "$A"
-conflict "... publishing" M $C publish $((A + 1000))
+expect_status "the residents' committee cannot publish: the party committee does" 1 M $C publish "$A"
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+step "the party committee publishes the decision (公示)" M $PC publish "$A"
+conflict "... publishing" M $PC publish $((A + 1000))
 check "... printing the chain's head as it stood" test "$(json "d['item']['decision_head']")" = "$head_before"
+check "... with the supervision's flag and its answer" test "$(q "SELECT body::json->'flags'->0->>'answer' FROM matter_records WHERE matter_id = $A AND kind = 'published'")" = "$(q "SELECT answer FROM matter_flags WHERE id = $flag")"
 step "a resident objects during the notice period" M --as r.s1.c1.g1.1.2 object "$A" --text @TEXT@
 conflict "... the objection" M --as r.s1.c1.g1.1.2 object "$A" --text 一楼采光受影响，请补偿
 contains "... recorded" "$tmp/out" '"objections": 1'
+contains "... unanswered" "$tmp/out" '"objections_open": 1'
+objection=$(q "SELECT body::json->>'objection_id' FROM matter_records WHERE matter_id = $A AND kind = 'objection'")
 step "the supervision committee observes (监督)" M $SV observe "$A" --text @TEXT@
 conflict "... the observation" M $SV observe "$A" --text 表决程序合规，异议已记录
 expect_status "a resident cannot write the supervision record" 1 M --as r.s1.c1.g1.1.1 observe "$A" --text x
@@ -239,9 +291,22 @@ contains "... NOT_SUPERVISOR" "$tmp/err" NOT_SUPERVISOR
 expect_status "acting before the notice period ends is refused" 1 M $C act "$A" --dept dept.zhujian
 contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
 advance $((7 * DAY))
-check "when the notice period ends the decision is approved" until_q "SELECT step FROM matters WHERE id = $A" approved
+check "when the notice period ends with an unanswered objection, the decision is held" until_q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'window_held'" 1
+check "... the matter stays published" test "$(q "SELECT step FROM matters WHERE id = $A")" = published
+expect_status "... and cannot be acted on" 1 M $C act "$A" --dept dept.zhujian
+contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
 expect_status "an objection after the notice period is refused" 1 M --as r.s1.c1.g1.1.2 object "$A" --text 晚了
 contains "... NOTICE_ENDED" "$tmp/err" NOTICE_ENDED
+snapshot "$all_rows"
+expect_status "the residents' committee cannot answer an objection" 1 M $C answer "$A" --objection "$objection" --text x
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+expect_status "an unknown objection cannot be answered" 1 M $PC answer "$A" --objection 999999 --text x
+contains "... UNKNOWN_OBJECTION" "$tmp/err" UNKNOWN_OBJECTION
+unchanged "... and nothing changed" "$all_rows"
+step "the party committee answers the objection" M $PC answer "$A" --objection "$objection" --text @TEXT@
+conflict "... the answer" M $PC answer "$A" --objection "$objection" --text 另一个答复
+check "... the answer is in the chain" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $A AND kind = 'objection_answered'")" = 1
+check "answered, the decision takes effect: approved" until_q "SELECT step FROM matters WHERE id = $A" approved
 
 # --- 办事: the decision becomes a whistle in routing ------------------------------
 expect_status "acting with an unknown department is refused" 1 M $C act "$A" --dept dept.nowhere
@@ -273,12 +338,30 @@ check "routing blows a whistle for the decision" until_q "SELECT count(*) FROM w
 check "... to 住建" test "$(q "SELECT u.code FROM dispatches d JOIN units u ON u.id = d.unit_id JOIN whistles w ON w.id = d.whistle_id WHERE w.matter_id = $A")" = dept.zhujian
 check "deliberation links the task to the whistle" until_q "SELECT count(*) FROM matter_tasks WHERE matter_id = $A AND whistle_id IS NOT NULL" 1
 task=$(q "SELECT id FROM matter_tasks WHERE matter_id = $A AND kind = 'committee'")
+acting_n=$(q "SELECT n FROM matter_records WHERE matter_id = $A AND kind = 'acting'")
+expect_status "supervision flags the execution as irregular" 0 M $SV flag "$A" --record "$acting_n" --text 未公开施工单位
+contains "... owned by the residents' committee" "$tmp/out" '"owner": "community"'
+flag2=$(json "d['item']['flags'][-1]['id']")
+expect_status "while it is open the work cannot be reported done" 1 M $C progress "$A" --text 完工 --done
+contains "... MATTER_HELD" "$tmp/err" MATTER_HELD
+expect_status "the party committee cannot answer for the executor" 1 M $PC answer-flag "$A" --flag "$flag2" --text x
+contains "... NOT_COMMITTEE" "$tmp/err" NOT_COMMITTEE
+expect_status "the residents' committee answers" 0 M $C answer-flag "$A" --flag "$flag2" --text 施工单位已在公告栏公开
 expect_status "the committee reports its task done" 0 M $C progress "$A" --task "$task" --text 协调会已召开
 step "... and the work done, opening the evaluation" M $C progress "$A" --text @TEXT@ --done
 conflict "... the progress" M $C progress "$A" --text 电梯已安装 --done
 contains "... evaluating" "$tmp/out" '"step": "evaluating"'
 
 # --- 评事 ------------------------------------------------------------------------
+expect_status "the residents' committee cannot rate its own execution" 1 M $C rate "$A" --rating satisfied
+contains "... NOT_SUPERVISOR" "$tmp/err" NOT_SUPERVISOR
+expect_status "a rating must be one of three" 1 M $SV rate "$A" --rating great
+contains "... BAD_RATING" "$tmp/err" BAD_RATING
+step "the supervision committee rates the execution (评判)" M $SV rate "$A" --rating basic --text @TEXT@
+conflict "... the rating" M $SV rate "$A" --rating dissatisfied --text 不好
+contains "... shown on the matter" "$tmp/out" '"execution_rating": "basic"'
+expect_status "... once" 1 M $SV rate "$A" --rating satisfied
+contains "... ALREADY_RATED" "$tmp/err" ALREADY_RATED
 step "a resident evaluates" M --as r.s1.c1.g1.1.1 evaluate "$A" --rating satisfied --text @TEXT@
 conflict "... the evaluation" M --as r.s1.c1.g1.1.1 evaluate "$A" --rating dissatisfied --text 不好
 expect_status "... not twice" 1 M --as r.s1.c1.g1.1.1 evaluate "$A" --rating basic
@@ -293,26 +376,66 @@ expect_status "supervision may still observe a closed matter" 0 M $SV observe "$
 expect_status "matter show has the result" 0 M show "$A"
 contains "... satisfied 1" "$tmp/out" '"rated_satisfied": 1'
 
-# --- the majority at exactly half, on a 村务商议团 --------------------------------
+# --- the standing 村务商议团 (seed 002): elected by the representatives ----------------
+check "the demo community has a standing council of its 8 representatives" test "$(M council demo.s1.c1 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))')" = 8
+expect_status "an election matter" 0 M --as r.s1.c1.g4.1.1 propose --scope community --area demo.s1.c1 --title 选举村务商议团 --text 换届选举
+E=$(json "d['item']['id']")
+M $PC accept "$E" --hours 1 >/dev/null
 expect_status "a matter for the council" 0 M --as r.s1.c1.g4.1.1 propose --scope community --area demo.s1.c1 --title 停车位划线 --text 划定停车位
 K=$(json "d['item']['id']")
-M $C accept "$K" --hours 1 >/dev/null
+M $PC accept "$K" --hours 1 >/dev/null
 advance 7200000
 until_q "SELECT step FROM matters WHERE id = $K" discussed
+until_q "SELECT step FROM matters WHERE id = $E" discussed
 now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
-council="--member r.s1.c1.g1.1.1 --member r.s1.c1.g1.2.1 --member r.s1.c1.g1.3.1 --member r.s1.c1.g2.1.1 --member r.s1.c1.g2.2.1 --member r.s1.c1.g3.1.1 --member r.s1.c1.g4.1.1"
-expect_status "a council of 6 is refused" 1 M $C convene "$K" --roster council --ballot open --motion m --starts-ms $((now_ms + 7 * DAY + 60000)) --member r.s1.c1.g1.1.1 --member r.s1.c1.g1.2.1 --member r.s1.c1.g1.3.1 --member r.s1.c1.g2.1.1 --member r.s1.c1.g2.2.1 --member r.s1.c1.g3.1.1
+at=$((now_ms + 7 * DAY + 60000))
+reps7="--elect r.s1.c1.g1.1.1 --elect r.s1.c1.g1.4.1 --elect r.s1.c1.g2.1.1 --elect r.s1.c1.g2.4.1 --elect r.s1.c1.g3.1.1 --elect r.s1.c1.g3.4.1 --elect r.s1.c1.g4.1.1"
+snapshot "$all_rows"
+expect_status "a council of 6 is refused" 1 M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 36 --elect r.s1.c1.g1.1.1 --elect r.s1.c1.g1.4.1 --elect r.s1.c1.g2.1.1 --elect r.s1.c1.g2.4.1 --elect r.s1.c1.g3.1.1 --elect r.s1.c1.g3.4.1
+contains "... COUNCIL_SIZE" "$tmp/err" COUNCIL_SIZE
+expect_status "a council of 10 is refused" 1 M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 36 $reps7 --elect r.s1.c1.g4.4.1 --elect r.s1.c1.g1.2.1 --elect r.s1.c1.g1.3.1
+contains "... COUNCIL_SIZE" "$tmp/err" COUNCIL_SIZE
+expect_status "a member who is no representative is refused" 1 M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 36 $reps7 --elect r.s1.c1.g1.2.1
+contains "... NOT_A_REPRESENTATIVE" "$tmp/err" NOT_A_REPRESENTATIVE
+expect_status "a representative of another community is refused" 1 M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 36 $reps7 --elect r.s1.c2.g1.1.1
+contains "... NOT_A_REPRESENTATIVE" "$tmp/err" NOT_A_REPRESENTATIVE
+expect_status "a member named twice is refused" 1 M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 36 $reps7 --elect r.s1.c1.g1.1.1
 contains "... BAD_COUNCIL" "$tmp/err" BAD_COUNCIL
-expect_status "a council member from another community is refused" 1 M $C convene "$K" --roster council --ballot open --motion m --starts-ms $((now_ms + 7 * DAY + 60000)) $council --member r.s1.c2.g1.1.1
-contains "... NOT_A_RESIDENT" "$tmp/err" NOT_A_RESIDENT
-expect_status "a council of 8 is convened" 0 M $C convene "$K" --roster council --ballot open --motion 同意划线 --starts-ms $((now_ms + 7 * DAY + 60000)) $council --member r.s1.c1.g4.2.1
+expect_status "a term of 61 months is refused" 1 M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 61 $reps7
+contains "... BAD_TERM" "$tmp/err" BAD_TERM
+expect_status "an election by the households is refused: the representatives elect" 1 M $PC convene "$E" --roster households --ballot open --motion 选举 --starts-ms $at --term-months 36 $reps7
+contains "... BAD_ROSTER" "$tmp/err" BAD_ROSTER
+expect_status "the residents' committee cannot convene the election" 1 M $C convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 36 $reps7
+contains "... NOT_PARTY_COMMITTEE" "$tmp/err" NOT_PARTY_COMMITTEE
+expect_status "council members are not named per meeting any more" 1 M $PC convene "$K" --roster council --ballot open --motion m --starts-ms $at --member r.s1.c1.g1.1.1
+contains "... BAD_COUNCIL" "$tmp/err" BAD_COUNCIL
+unchanged "the refused conventions wrote nothing" "$all_rows"
+step "the party committee convenes the representatives to elect 7 for 36 months" M $PC convene "$E" --roster representatives --ballot open --motion @TEXT@ --starts-ms $at --term-months 36 $reps7
+conflict "... the election" M $PC convene "$E" --roster representatives --ballot open --motion 选举 --starts-ms $at --term-months 12 $reps7
+contains "... with its slate" "$tmp/out" '"term_months": 36'
+advance $((7 * DAY + 120000))
+for p in r.s1.c1.g1.1.1 r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1 r.s1.c1.g3.4.1; do
+    M --as $p vote "$E" --choice yes >/dev/null
+done
+expect_status "6 of 8 representatives elect the slate" 0 M $PC close "$E"
+contains "... decided" "$tmp/out" '"step": "decided"'
+check "... the election is in the chain" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $E AND kind = 'council_elected'")" = 1
+expect_status "the standing council is now the 7 elected" 0 M council demo.s1.c1
+check "... seven" test "$(json "len(d['members'])")" = 7
+check "... for 36 months" test "$(json "(d['term_until_ms'] - d['term_from_ms']) // 86400000 in range(1094, 1098)")" = True
+check "the demo council's term ended at the election" test "$(q "SELECT count(*) FROM councils c JOIN areas a ON a.id = c.community_id WHERE a.code = 'demo.s1.c1' AND c.meeting_id IS NULL AND c.term_until_ms <= (SELECT term_from_ms FROM councils WHERE meeting_id IS NOT NULL)")" = 1
+
+# --- the majority at exactly half, in the standing council ------------------------------
+now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
+expect_status "the party committee convenes the standing council" 0 M $PC convene "$K" --roster council --ballot open --motion 同意划线 --starts-ms $((now_ms + 7 * DAY + 60000))
+contains "... its 7 members are the roster" "$tmp/out" '"roster_size": 7'
 advance $((7 * DAY + 120000))
 i=0
-for p in r.s1.c1.g1.1.1 r.s1.c1.g1.2.1 r.s1.c1.g1.3.1 r.s1.c1.g2.1.1 r.s1.c1.g2.2.1 r.s1.c1.g3.1.1; do
+for p in r.s1.c1.g1.1.1 r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1 r.s1.c1.g3.4.1; do
     i=$((i + 1)); choice=yes; [ $i -gt 3 ] && choice=no
     M --as $p vote "$K" --choice $choice >/dev/null
 done
-expect_status "6 of 8 attend (two thirds), 3 yes of 6: exactly half" 0 M $C close "$K"
+expect_status "6 of 7 attend (two thirds), 3 yes of 6: exactly half" 0 M $PC close "$K"
 contains "... is not more than half: rejected" "$tmp/out" '"step": "rejected"'
 contains "... though the meeting was valid" "$tmp/out" '"valid": true'
 
@@ -335,9 +458,61 @@ check "... naming record 4 as the first broken link" test "$(json "d['broken_at'
 expect_status "matter record lists the entries" 0 M record "$A"
 contains "... each with its hash" "$tmp/out" '"prev_hash"'
 expect_status "matter list shows the community's matters" 0 M list --community demo.s1.c1
-check "... all four" test "$(json "len(d['items'])")" = 4
+check "... all five" test "$(json "len(d['items'])")" = 5
 expect_status "a matter that does not exist" 1 M show 999999
 contains "... NOT_FOUND" "$tmp/err" NOT_FOUND
+
+# --- the 两委 joint review, then a dissatisfied majority reopens once -------------------
+expect_status "a matter for the council to agree" 0 M --as r.s1.c1.g4.1.1 propose --scope community --area demo.s1.c1 --title 修缮凉亭 --text 修缮小区凉亭
+V=$(json "d['item']['id']")
+M $PC accept "$V" --hours 1 >/dev/null
+advance 7200000
+until_q "SELECT step FROM matters WHERE id = $V" discussed
+now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
+M $PC convene "$V" --roster council --ballot open --motion 同意修缮 --starts-ms $((now_ms + 7 * DAY + 60000)) >/dev/null
+advance $((7 * DAY + 120000))
+for p in r.s1.c1.g1.1.1 r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1; do
+    M --as $p vote "$V" --choice yes >/dev/null
+done
+expect_status "the council agrees: 5 of 7" 0 M $PC close "$V"
+contains "... its vote is not the decision: the 两委 review it" "$tmp/out" '"step": "reviewing"'
+expect_status "publishing before the review is refused" 1 M $PC publish "$V"
+contains "... WRONG_STEP" "$tmp/err" WRONG_STEP
+snapshot "$all_rows"
+expect_status "the supervision committee does not review" 1 M $SV review "$V" --approve --text x
+contains "... NOT_REVIEWER" "$tmp/err" NOT_REVIEWER
+expect_status "nor does a resident" 1 M --as r.s1.c1.g1.1.1 review "$V" --approve --text x
+contains "... NOT_REVIEWER" "$tmp/err" NOT_REVIEWER
+unchanged "... and nothing changed" "$all_rows"
+step "the residents' committee reviews (两委联席审议)" M $C review "$V" --approve --text @TEXT@
+conflict "... the review" M $C review "$V" --reject --text 不同意
+contains "... one of two: still reviewing" "$tmp/out" '"step": "reviewing"'
+expect_status "... not twice" 1 M $C review "$V" --approve --text again
+contains "... ALREADY_REVIEWED" "$tmp/err" ALREADY_REVIEWED
+expect_status "the party committee approves too" 0 M $PC review "$V" --approve --text 同意，按程序执行
+contains "... decided" "$tmp/out" '"step": "decided"'
+M $PC publish "$V" >/dev/null
+advance $((7 * DAY))
+until_q "SELECT step FROM matters WHERE id = $V" approved
+M $C act "$V" --task 修缮凉亭 >/dev/null
+expect_status "the work is reported done" 0 M $C progress "$V" --text 已修缮 --done
+for p in r.s1.c1.g1.1.1 r.s1.c1.g1.2.1; do M --as $p evaluate "$V" --rating dissatisfied >/dev/null; done
+M --as r.s1.c1.g1.3.1 evaluate "$V" --rating satisfied >/dev/null
+advance $((7 * DAY))
+check "2 of 3 dissatisfied: the execution is reopened" until_q "SELECT step FROM matters WHERE id = $V" acting
+check "... recorded in the chain" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $V AND kind = 'reopened'")" = 1
+expect_status "matter show says reopened, round 2" 0 M show "$V"
+contains "... reopened" "$tmp/out" '"reopened": true'
+contains "... round 2" "$tmp/out" '"round": 2'
+contains "... with the new round's evaluations at zero" "$tmp/out" '"rated_dissatisfied": 0'
+expect_status "the residents' committee reports the work done again" 0 M $C progress "$V" --text 重新修缮 --done
+expect_status "residents evaluate the new round (the same person may again)" 0 M --as r.s1.c1.g1.1.1 evaluate "$V" --rating dissatisfied
+M --as r.s1.c1.g1.2.1 evaluate "$V" --rating dissatisfied >/dev/null
+advance $((7 * DAY))
+check "a second dissatisfied majority does not reopen again: closed" until_q "SELECT step FROM matters WHERE id = $V" closed
+check "... reopened only once" test "$(q "SELECT count(*) FROM matter_records WHERE matter_id = $V AND kind = 'reopened'")" = 1
+expect_status "the chain of the whole walk verifies" 0 M verify "$V"
+contains "... ok" "$tmp/out" '"ok": true'
 
 # --- 3+1 清单: needs, resources, projects ------------------------------------------
 D="--as p.dept.zhujian.head --unit dept.zhujian"

@@ -254,16 +254,17 @@ wait_for "... and a restarted notify sends them all" is "q \"$term AND state = '
 # --- a matter: the roster, the proposer, the committee; a service order -----
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"
+PC="--as p.pc.s1.c1.secretary --unit pc.s1.c1"   # the party committee (社区党委): accepts, convenes, closes, publishes
 expect_status "a resident proposes a matter" 0 M --as r.s1.c1.g1.1.1 propose --scope community --area demo.s1.c1 --title 增设路灯 --text 小区北门路灯不足
 matter=$(json "d['item']['id']")
 proposer_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g1.1.1'")
-M $C accept "$matter" --hours 1 >/dev/null
+M $PC accept "$matter" --hours 1 >/dev/null
 wait_for "the proposer hears it was accepted, by SMS" \
     is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$proposer_phone' and '已受理' in x['text'])\"" 1
 M clock 7200000 >"$tmp/clock"
 until_q "SELECT step FROM matters WHERE id = $matter" discussed
 now_ms=$(python3 -c "import json; print(json.load(open('$tmp/clock'))['now_ms'])")
-expect_status "the committee convenes the representatives" 0 M $C convene "$matter" --roster representatives --ballot open --motion 同意增设路灯 --starts-ms $((now_ms + 8 * 86400000))
+expect_status "the committee convenes the representatives" 0 M $PC convene "$matter" --roster representatives --ballot open --motion 同意增设路灯 --starts-ms $((now_ms + 8 * 86400000))
 roster="SELECT string_agg(p.phone, ',' ORDER BY p.phone) FROM meeting_roster r JOIN people p ON p.id = r.person_id JOIN meetings mt ON mt.id = r.meeting_id WHERE mt.matter_id = $matter"
 phones=$(q "$roster")
 check "... a roster of 8 with phones" test "$(echo "$phones" | tr ',' '\n' | grep -c .)" = 8
@@ -275,7 +276,7 @@ wait_for "the community committee's head hears of it by email" \
     is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-cm-s1-c1-head@demo.example'] and '会议通知' in x['subject'])>0\"" True
 expect_status "another matter is declined with a reason" 0 M --as r.s1.c1.g2.1.1 propose --scope community --area demo.s1.c1 --title 拆除围墙 --text 拆除小区围墙
 other=$(json "d['item']['id']")
-M $C decline "$other" --reason 涉及产权，需业主大会决定 >/dev/null
+M $PC decline "$other" --reason 涉及产权，需业主大会决定 >/dev/null
 other_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g2.1.1'")
 wait_for "... and its proposer hears the reason" \
     is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$other_phone' and '涉及产权' in x['text'])\"" 1
