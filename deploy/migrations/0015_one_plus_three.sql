@@ -1,4 +1,4 @@
--- 0020: the "1+3" bodies (seed 000), the standing 村务商议团 (seed 002), and
+-- 0015: the "1+3" bodies (seed 000), the standing 村务商议团 (seed 002), and
 -- objections, flags and dissatisfaction followed up (docs/deliberation.md).
 --
 -- 社区党委 leads and accepts (受理); the residents' (representative) meeting
