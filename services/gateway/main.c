@@ -106,6 +106,8 @@ int main(void)
         health_metric(h, "logins_failed_total", "logins with a wrong person, password or code", HEALTH_COUNTER);
     self.m_hits = health_metric(h, "cache_hits_total", "reads answered from the cache", HEALTH_COUNTER);
     self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
+    http.latency = health_histogram(h, "http_request_duration_seconds",
+                                    "from a request's headers to its answer (streams not counted)");
     svc_on_tick(svc, s_tick, &self);
     if (!gw->per_address || !gw->per_person || !gw->logins || (cache_mb && !gw->cache))
         goto done;

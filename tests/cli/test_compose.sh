@@ -89,9 +89,12 @@ stage images
 expect_status "deploy/compose/secrets.sh makes the secrets" 0 bash deploy/compose/secrets.sh "$GOV_SECRETS_DIR"
 pw=$(cat "$GOV_SECRETS_DIR/db_password" 2>/dev/null)
 check "... a database password of 32 characters" test "${#pw}" = 32
+svc_pw() { for n in intake routing deliberation notify gateway; do cat "$GOV_SECRETS_DIR/db_password_$n" 2>/dev/null; echo; done; }
+check "... and one for each service's own login, each 32 characters and each its own" \
+    test "$(svc_pw | grep -cxE '[A-Za-z0-9_-]{32}') $(svc_pw | sort -u | wc -l)" = "5 5"
 check "... and the CURVE keys (server pair, six clients, actors) and the tally pair" \
     test "$(ls "$GOV_SECRETS_DIR/keys" | wc -l)" = 17
-sum() { (cd "$GOV_SECRETS_DIR" && sha256sum db_password keys/*); }
+sum() { (cd "$GOV_SECRETS_DIR" && sha256sum db_password* keys/*); }
 sum >"$tmp/secrets.sum"
 expect_status "... running it again" 0 bash deploy/compose/secrets.sh "$GOV_SECRETS_DIR"
 check "... changes nothing" diff "$tmp/secrets.sum" <(sum)
@@ -159,16 +162,33 @@ contains "... (password authentication)" "$tmp/err" "password"
 expect_status "... refuses a wrong password" 2 c exec -T -e PGPASSWORD=wrong gateway psql -h db -U gov -d gov -c 'SELECT 1'
 expect_status "... refuses the superuser over the network even with the password" 2 \
     c exec -T gateway gov-entry psql -h db -U postgres -d gov -c 'SELECT 1'
-expect_status "... admits gov with the secret" 0 c exec -T gateway gov-entry psql -h db -U gov -d gov -tAc 'SELECT 1'
+expect_status "... admits gov with the secret" 0 \
+    c exec -T db sh -c 'PGPASSWORD=$(cat /run/secrets/db_password) psql -h 127.0.0.1 -U gov -d gov -tAc "SELECT 1"'
 check "... stored as a SCRAM-SHA-256 verifier" test "$(psql_db "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = 'gov'")" = 'SCRAM-SHA-256$'
 check "... gov owns the database and is no superuser" test "$(psql_db "SELECT r.rolsuper::text || ' ' || (d.datdba = r.oid)::text FROM pg_roles r, pg_database d WHERE r.rolname = 'gov' AND d.datname = 'gov'")" = "false true"
+# Least privilege (deploy/migrations/0020_roles.sql): each service logs in as its own role.
+expect_status "the gateway logs in as its own role with its own secret" 0 \
+    c exec -T gateway gov-entry psql -h db -U gov_gateway_login -d gov -tAc 'SELECT current_user'
+check "... gov_gateway_login" test "$(tr -d '\r' <"$tmp/out")" = gov_gateway_login
+expect_status "... which may not UPDATE cases" 1 c exec -T gateway gov-entry psql -h db -U gov_gateway_login -d gov \
+    -v ON_ERROR_STOP=1 -c 'UPDATE cases SET status = status'
+contains "... (permission denied)" "$tmp/err" "permission denied"
+expect_status "notify's role may not read ballots" 1 c exec -T notify gov-entry psql -h db -U gov_notify_login -d gov \
+    -v ON_ERROR_STOP=1 -c 'SELECT count(*) FROM meeting_ballots'
+c exec -T gateway ls /run/secrets >"$tmp/gateway-secrets" 2>&1
+check "... and no service holds the owner's password" bash -c "! grep -qx db_password '$tmp/gateway-secrets'"
+check "each service is connected as its own role, none as the owner" test "$(psql_db "SELECT string_agg(DISTINCT usename, ' ' ORDER BY usename) FROM pg_stat_activity WHERE datname = 'gov' AND usename LIKE 'gov%'")" = \
+    "gov_deliberation_login gov_gateway_login gov_intake_login gov_notify_login gov_routing_login"
+check "... their passwords stored as SCRAM-SHA-256 verifiers" \
+    test "$(psql_db "SELECT count(*) FROM pg_authid WHERE rolname LIKE 'gov\_%\_login' AND rolpassword LIKE 'SCRAM-SHA-256\$%'")" = 5
 c exec -T intake ls /run/secrets >"$tmp/intake-secrets" 2>&1
 check "intake holds its own secret key and the server's" grep -qx intake.key "$tmp/intake-secrets"
 check "... but no other process's secret key" test "$(grep -c '\.key$' "$tmp/intake-secrets")" = 2
 for s in "${services[@]}" migrate; do docker inspect "$(c ps -a -q "$s" | head -1)"; done >"$tmp/inspect"
-check "the database password is in no container's configuration" bash -c "! grep -qF -- '$pw' '$tmp/inspect'"
 docker image history --no-trunc "gov-backbone:$GOV_TAG" >"$tmp/history"
-check "... nor in the image" bash -c "! grep -qF -- '$pw' '$tmp/history'"
+leaked() { { echo "$pw"; svc_pw; } | grep -v '^$' | grep -cF -f - "$1"; }
+check "no database password is in a container's configuration" test "$(leaked "$tmp/inspect")" = 0
+check "... nor in the image" test "$(leaked "$tmp/history")" = 0
 stage "ports and secrets"
 
 # --- a case through the front door, dispatched, notified -------------------------------------
