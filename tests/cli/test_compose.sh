@@ -3,10 +3,13 @@
 # the images built (cached by a hash of their sources, so a second run builds
 # nothing), the secrets made once, `up` on an empty volume in order, only the
 # gateway's port published and only on 127.0.0.1, PostgreSQL by password only,
-# each service holding only its own secret key; a case filed through Open311
+# each service holding only its own secret key and logging in as its own role
+# (refused on another's tables); a case filed through Open311
 # with an api key made inside the stack is dispatched and its notification
 # reaches the sink; `stop` + `up` and `down` + `up` keep the data and come back
-# healthy; `down -v` leaves nothing. Every stage says how long it took.
+# healthy; Prometheus sees latency histograms and subscription lag; `down -v`
+# leaves nothing; then an upgrade from the version before the newest
+# migration, with data, keeps it. Every stage says how long it took.
 # Skips (one TAP "# SKIP" line) only when no Docker engine can be reached or
 # started.
 set -u
@@ -45,6 +48,7 @@ t_stage=$(date +%s) t_all=$t_stage
 stage() { local now; now=$(date +%s); echo "# stage: $1 took $((now - t_stage)) s"; t_stage=$now; }
 cleanup() {
     COMPOSE_PROFILES=demo,observe c down -v --remove-orphans >"$tmp/down.log" 2>&1
+    COMPOSE_PROJECT_NAME="govup$$" c down -v --remove-orphans >>"$tmp/down.log" 2>&1
     # The secrets belong to the image's user: removed from inside a container.
     [ -n "${GOV_TAG:-}" ] && docker run --rm --user 0:0 --entrypoint rm -v "$tmp:/t" "gov-backbone:$GOV_TAG" -rf /t/secrets >/dev/null 2>&1
     rm -rf "$tmp"
@@ -67,7 +71,7 @@ export GOV_BASE_IMAGE=$base
 # What deploy/Dockerfile reads (keep the two in step): the sources make bins
 # compiles, the install script, and what the runtime stage copies.
 export GOV_TAG; GOV_TAG=$(hash_of Makefile common services proto tools deploy/Dockerfile deploy/install.sh \
-    deploy/migrations deploy/demo deploy/compose-init.sh deploy/sinks deploy/compose/entry.sh)
+    deploy/migrations deploy/demo deploy/compose-init.sh deploy/db-logins.sh deploy/sinks deploy/compose/entry.sh)
 export GOV_DB_TAG; GOV_DB_TAG="15-3-$(hash_of deploy/postgis)"
 built=""
 export GOV_PROMETHEUS_TAG; GOV_PROMETHEUS_TAG="2.42-$(hash_of deploy/prometheus/Dockerfile)"
@@ -308,8 +312,14 @@ check "... gov_requests_total from the four that take requests (intake, routing,
     test "$(pq 'query?query=count(gov_requests_total)' "d['result'][0]['value'][1]")" = 4
 check "... routing's escalation steps and notify's deliveries" \
     test "$(pq 'query?query=count(gov_ladder_steps_fired_total)%2Bcount(gov_deliveries_sent_total)' "d['result'][0]['value'][1]")" = 2
-check "... the five alert rules loaded" \
-    test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 5
+check "... request latency histograms from intake, routing, deliberation and notify, and the gateway's HTTP one" \
+    test "$(pq 'query?query=count(gov_request_duration_seconds_count)*10%2Bcount(gov_http_request_duration_seconds_count)' "d['result'][0]['value'][1]")" = 41
+check "... which counted the case just filed" \
+    test "$(pq 'query?query=gov_request_duration_seconds_count%7Bservice%3D%22intake%22%7D%3E0' "len(d['result'])")" = 1
+check "... the lag of every subscription (intake 1, routing 2, deliberation 1, notify 3), each linked" \
+    test "$(pq 'query?query=count(gov_subscription_lag)' "d['result'][0]['value'][1]") $(pq 'query?query=count(gov_subscription_connected%3E0)' "d['result'][0]['value'][1]")" = "7 7"
+check "... the six alert rules loaded" \
+    test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 6
 check "... only published on 127.0.0.1" test "$(docker port "$(c ps -q prometheus)" 9090/tcp)" = "127.0.0.1:$GOV_PROMETHEUS_PORT"
 # A peer with a key of its own that is not the deployment's: intake refuses it, and
 # GovCurveRefused fires.
@@ -332,6 +342,51 @@ logs_on_failure
 expect_status "down -v: the stack and its volumes removed" 0 env COMPOSE_PROFILES=demo,observe "${compose[@]}" down -v --remove-orphans
 check "... no volume left" test -z "$(docker volume ls -q --filter "name=${COMPOSE_PROJECT_NAME}_")"
 stage "down -v"
+
+# --- an upgrade: the version before the newest migration, with data, then this one ------------
+# Version A is the parent of the last commit that changed deploy/migrations
+# (GOV_UPGRADE_FROM to choose another), run from its own compose file and
+# images (built once: tagged by its commit); this tree's `up -d` on the same
+# project and volume is the upgrade. Its own project, on its own port.
+from=$(git rev-parse -q --verify "${GOV_UPGRADE_FROM:-$(git rev-list -1 HEAD -- deploy/migrations)^}^{commit}" 2>/dev/null)
+now_migrations=$(ls deploy/migrations | grep -c '^[0-9]\{4\}_.*\.sql$')
+from_migrations=$([ -n "$from" ] && git ls-tree --name-only "$from" deploy/migrations/ | grep -c '/[0-9]\{4\}_.*\.sql$')
+if [ -z "$from" ] || [ "${from_migrations:-0}" -ge "$now_migrations" ]; then
+    ok "upgrade # SKIP no earlier version with fewer migrations (from: ${from:-none})"
+else
+    adir="$tmp/from" atag="from-$(git rev-parse --short=12 "$from")"
+    mkdir -p "$adir" && git archive "$from" | tar -x -C "$adir"
+    # ca: compose as version A (its file, its images); cb: as this tree; both the project govupPID.
+    ca() { (cd "$adir" && COMPOSE_PROJECT_NAME="govup$$" GOV_TAG=$atag GOV_DB_TAG=$atag GOV_GATEWAY_PORT=$up_port "${compose[@]}" "$@"); }
+    cb() { COMPOSE_PROJECT_NAME="govup$$" GOV_GATEWAY_PORT=$up_port "${compose[@]}" "$@"; }
+    up_port=$(bash deploy/pg.sh freeport)
+    if docker image inspect "gov-backbone:$atag" "gov-postgis:$atag" >/dev/null 2>&1; then a_built=cached
+    else a_built=built; ca build migrate db >"$tmp/build-from.log" 2>&1 || a_built=failed; fi
+    check "version A (${from:0:12}, $from_migrations migrations) images $a_built" test "$a_built" != failed
+    [ "$a_built" = failed ] && tail -20 "$tmp/build-from.log" | sed 's/^/# /'
+    stage "upgrade: version A's images"
+    expect_status "version A: up -d on an empty volume" 0 ca up -d
+    if (cd "$adir" && COMPOSE_PROJECT_NAME="govup$$" all_healthy 180) 2>"$tmp/err"; then ok "... healthy"; else not_ok "... healthy" "$(cat "$tmp/err")"; fi
+    expect_status "... an api key made with its govctl" 0 ca run --rm -T govctl apikey create --name upgrade
+    key=$(tail -1 "$tmp/out" | tr -d '\r') gw_main=$gw gw="http://127.0.0.1:$up_port"
+    ida=$(file 39.9025 116.3025)
+    check "... a case filed and dispatched under version A ($ida)" dispatched "$ida"
+    stage "upgrade: version A with data"
+    expect_status "this version: up -d on the same volume (the upgrade)" 0 cb up -d
+    if COMPOSE_PROJECT_NAME="govup$$" all_healthy 180 2>"$tmp/err"; then ok "... healthy"; else not_ok "... healthy" "$(cat "$tmp/err")"; fi
+    check "... its migrations job applied the new migrations ($now_migrations now)" \
+        test "$(COMPOSE_PROJECT_NAME="govup$$" migrate_exit) $(COMPOSE_PROJECT_NAME="govup$$" psql_db "SELECT count(*) FROM schema_migrations")" = "exited 0 $now_migrations"
+    check "... the case filed under A kept, once" \
+        test "$(COMPOSE_PROJECT_NAME="govup$$" psql_db "SELECT count(*) FROM cases WHERE id = ${ida:-0}")" = 1
+    check "... and shown dispatched by this version's gateway" dispatched "$ida"
+    idb=$(file 39.9125 116.3125)
+    check "... A's api key files a new case, dispatched ($idb)" dispatched "$idb"
+    check "... each service now logs in as its own role (migration 0020 on A's volume)" test "$(COMPOSE_PROJECT_NAME="govup$$" psql_db "SELECT string_agg(DISTINCT usename, ' ' ORDER BY usename) FROM pg_stat_activity WHERE datname = 'gov' AND usename LIKE 'gov%'")" = \
+        "gov_deliberation_login gov_gateway_login gov_intake_login gov_notify_login gov_routing_login"
+    gw=$gw_main
+    expect_status "... down -v" 0 cb down -v --remove-orphans
+    stage "upgrade: this version on A's volume"
+fi
 echo "# the whole run took $(($(date +%s) - t_all)) s"
 echo "1..$n"
 [ "$failed" -eq 0 ]
