@@ -29,6 +29,7 @@ struct rpcsrv {
     uint64_t generation; /* of the batch being made */
     uv_idle_t *more;     /* runs the next batch while requests wait */
     rpcsrv_stats_t stats;
+    hist_t *latency; /* rpcsrv_observe: arrival to answer, when set */
 };
 
 static uint64_t s_now_ns(void)
@@ -48,6 +49,8 @@ static int s_send(rpcsrv_t *srv, const rpc_req_t *req, const Gov__Envelope *env,
     const void *frames[] = {req->route, bytes};
     size_t lens[] = {req->route_len, len};
     int rc = zuv_send(srv->zuv, frames, lens, 2);
+    if (srv->latency && req->received_ns)
+        hist_observe_ns(srv->latency, s_now_ns() - req->received_ns);
     peer_state_t before = peers_state(srv->peers, req->route, req->route_len);
     peers_sent(srv->peers, req->route, req->route_len, rc, req->admitted);
     peer_state_t after = peers_state(srv->peers, req->route, req->route_len);
@@ -310,6 +313,11 @@ int rpcsrv_fail(rpcsrv_t *srv, rpc_req_t *req, const char *code, const char *mes
     int rc = s_fail_raw(srv, req, code, message, detail, hint, sqlstate);
     rpcsrv_req_free(&req);
     return rc;
+}
+
+void rpcsrv_observe(rpcsrv_t *srv, hist_t *latency)
+{
+    srv->latency = latency;
 }
 
 void rpcsrv_req_free(rpc_req_t **req_p)

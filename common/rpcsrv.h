@@ -21,6 +21,7 @@
 
 #include "apperr.h"
 #include "envelope.h"
+#include "hist.h"
 
 #define RPC_MAX_MSG_SIZE_DEFAULT (1 << 20)
 
@@ -108,6 +109,11 @@ typedef struct {
     size_t peers;
 } rpcsrv_stats_t;
 rpcsrv_stats_t rpcsrv_stats(const rpcsrv_t *srv);
+
+/* From now on, each answer to an admitted request adds the time since the
+ * request arrived (its queueing, the batch's transaction and the send) to
+ * `latency` (borrowed; it must outlive the server). */
+void rpcsrv_observe(rpcsrv_t *srv, hist_t *latency);
 
 /* Closes the socket and frees the server. Unanswered requests stay the
  * caller's. NULLs the pointer; safe on NULL. */

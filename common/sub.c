@@ -9,6 +9,7 @@
 #include "db.h"
 #include "log.h"
 #include "outbox.h"
+#include "subready.h"
 #include "zuv.h"
 
 struct sub {
@@ -23,6 +24,14 @@ struct sub {
     int heard;                  /* a message arrived since the last tick */
     Gov__Envelope **pending;    /* received in this drain pass, in order */
     size_t npending, cap;
+    void *zctx;
+    /* sub_watch: the publisher's links, the stream's head, once a second */
+    uv_timer_t watch;
+    zuv_t *monitor;
+    int watching, connected, closing;
+    int64_t max_lag;
+    _Atomic uint64_t *m_lag, *m_connected, *m_position;
+    health_cond_t *ready;
 };
 
 /* Reads the stored position into `*out`, locking its row until the batch's
@@ -184,6 +193,92 @@ static void s_on_timer(uv_timer_t *timer)
     sub->heard = 0;
 }
 
+/* Once a second: is the publisher linked, how far behind its head are we. */
+static void s_on_watch(uv_timer_t *timer)
+{
+    sub_t *sub = timer->data;
+    const char *params[] = {sub->stream};
+    PGresult *res = db_exec(sub->conn, "SELECT coalesce(max(last_seq), 0) FROM outbox_streams"
+                                       " WHERE stream = $1",
+                            1, params, NULL);
+    int64_t head = res && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+    PQclear(res);
+    subready_t state = subready_judge(sub->connected, head, sub->position, sub->max_lag);
+    if (head >= 0)
+        atomic_store(sub->m_lag, subready_lag(head, sub->position));
+    atomic_store(sub->m_position, sub->position);
+    atomic_store(sub->m_connected, (uint64_t) sub->connected);
+    atomic_store(sub->ready, state == SUBREADY_OK ? NULL : subready_name(state));
+}
+
+/* The SUB socket's monitor: a link to the publisher made or lost. */
+static void s_on_link(zuv_t *z, zmq_msg_t *parts, size_t nparts, void *arg)
+{
+    (void) z;
+    sub_t *sub = arg;
+    if (nparts < 1 || zmq_msg_size(&parts[0]) < 2)
+        return;
+    uint16_t event;
+    memcpy(&event, zmq_msg_data(&parts[0]), sizeof event);
+    if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+        sub->connected++;
+    else if (event == ZMQ_EVENT_DISCONNECTED && sub->connected > 0)
+        sub->connected--;
+    else
+        return;
+    log_info("subscriber %s: %s %s", sub->name, event == ZMQ_EVENT_DISCONNECTED ? "lost" : "linked to",
+             sub->stream);
+    if (sub->watching)
+        s_on_watch(&sub->watch);
+}
+
+/* Watches `sock`'s links before it connects, so no handshake goes unseen. */
+static int s_monitor(sub_t *sub, uv_loop_t *loop, void *sock)
+{
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "inproc://sub-watch-%p", (void *) sub);
+    void *pair = NULL;
+    int linger = 0;
+    if (zmq_socket_monitor(sock, endpoint, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) ||
+        !(pair = zmq_socket(sub->zctx, ZMQ_PAIR)) ||
+        zmq_setsockopt(pair, ZMQ_LINGER, &linger, sizeof linger) || zmq_connect(pair, endpoint) ||
+        zuv_new(loop, pair, 64, s_on_link, NULL, sub, &sub->monitor)) {
+        zmq_socket_monitor(sock, NULL, 0);
+        if (pair)
+            zmq_close(pair);
+        return -1;
+    }
+    return 0;
+}
+
+int sub_watch(sub_t *sub, health_t *h, int64_t max_lag)
+{
+    char labels[64], what[64];
+    snprintf(labels, sizeof labels, "stream=\"%s\"", sub->stream);
+    snprintf(what, sizeof what, "subscription %s", sub->stream);
+    sub->max_lag = max_lag;
+    sub->m_lag = health_metric_labelled(h, "subscription_lag", labels,
+                                        "events the publisher numbered that this subscriber has "
+                                        "not applied (head less position, once a second)",
+                                        HEALTH_GAUGE);
+    sub->m_position = health_metric_labelled(h, "subscription_position", labels,
+                                             "the last event applied", HEALTH_GAUGE);
+    sub->m_connected = health_metric_labelled(h, "subscription_connected", labels,
+                                              "links to the publisher (ZeroMQ handshakes made, "
+                                              "not lost)",
+                                              HEALTH_GAUGE);
+    sub->ready = health_condition(h, what);
+    if (!sub->m_lag || !sub->m_position || !sub->m_connected || !sub->ready) {
+        log_error("subscriber %s cannot report on %s: too many metrics", sub->name, sub->stream);
+        return -1;
+    }
+    uv_timer_init(uv_handle_get_loop((uv_handle_t *) &sub->timer), &sub->watch);
+    sub->watch.data = sub;
+    sub->watching = 1;
+    uv_timer_start(&sub->watch, s_on_watch, 0, 1000);
+    return 0;
+}
+
 int sub_new(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name, const char *stream,
             const char *endpoint, int silence_ms, sub_apply_cb apply, void *arg, sub_t **out)
 {
@@ -199,6 +294,7 @@ int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
     if (!sub)
         return -1;
     sub->conn = conn;
+    sub->zctx = zctx;
     sub->name = strdup(name);
     sub->stream = strdup(stream);
     sub->apply = apply;
@@ -215,10 +311,15 @@ int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
     int hwm = 100000;
     if (!res || !sock || !sub->name || !sub->stream || curve_client(sock) ||
         zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm) ||
-        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0) || zmq_connect(sock, endpoint) ||
+        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0) || s_monitor(sub, loop, sock) ||
+        zmq_connect(sock, endpoint) ||
         zuv_new(loop, sock, 1000, s_on_msg, s_on_drained, sub, &sub->zuv)) {
         log_error("subscriber %s cannot start on %s", name, endpoint);
         PQclear(res);
+        if (sub->monitor) {
+            zmq_socket_monitor(sock, NULL, 0);
+            zuv_destroy(&sub->monitor);
+        }
         if (sock)
             zmq_close(sock);
         free(sub->name);
@@ -244,6 +345,8 @@ uint64_t sub_position(const sub_t *sub)
 static void s_on_close(uv_handle_t *handle)
 {
     sub_t *sub = handle->data;
+    if (--sub->closing > 0)
+        return;
     for (size_t i = 0; i < sub->npending; i++)
         envelope_free(&sub->pending[i]);
     free(sub->pending);
@@ -258,6 +361,14 @@ void sub_destroy(sub_t **self_p)
     if (!sub)
         return;
     *self_p = NULL;
+    sub->closing = 1;
+    zmq_socket_monitor(zuv_socket(sub->zuv), NULL, 0);
+    zuv_destroy(&sub->monitor);
+    if (sub->watching) {
+        uv_timer_stop(&sub->watch);
+        sub->closing++;
+        uv_close((uv_handle_t *) &sub->watch, s_on_close);
+    }
     zuv_destroy(&sub->zuv);
     uv_timer_stop(&sub->timer);
     uv_close((uv_handle_t *) &sub->timer, s_on_close);

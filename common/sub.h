@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "envelope.h"
+#include "health.h"
 
 typedef struct sub sub_t;
 
@@ -47,6 +48,14 @@ typedef int (*sub_batch_cb)(PGconn *conn, void *arg);
 int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
                     const char *stream, const char *endpoint, int silence_ms, sub_apply_cb apply,
                     sub_batch_cb begin, sub_batch_cb end, void *arg, sub_t **out);
+
+/* Reports the subscription to `h` (from the subscriber's loop, once a
+ * second and whenever the link changes): the gauges
+ * gov_subscription_lag, _position and _connected labelled with the stream,
+ * and a /readyz condition "subscription STREAM" that holds while the
+ * publisher is linked and the lag is at most `max_lag` (subready.h). Returns
+ * 0, or -1 after logging. */
+int sub_watch(sub_t *sub, health_t *h, int64_t max_lag);
 
 /* The last sequence applied. */
 uint64_t sub_position(const sub_t *sub);

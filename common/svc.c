@@ -23,6 +23,7 @@ svc_config_t svc_config(const char *http_var, int http_default, int *bad)
     c.max_msg = config_int("GOV_MAX_MSG_SIZE", RPC_MAX_MSG_SIZE_DEFAULT, 1024, 64 << 20, bad);
     c.relay_ms = (int) config_int("GOV_RELAY_INTERVAL_MS", 200, 10, 60000, bad);
     c.silence_ms = (int) config_int("GOV_SUB_SILENCE_MS", 2000, 100, 600000, bad);
+    c.ready_lag = config_int("GOV_SUB_READY_LAG", 100, 0, INT64_MAX / 2, bad);
     c.test_clock = (int) config_int("GOV_TEST_CLOCK", 0, 0, 1, bad);
     c.clock_ahead = config_int("GOV_TEST_CLOCK_AHEAD_MS", 0, 0, INT64_MAX / 2, bad);
     return c;
@@ -125,10 +126,19 @@ void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay)
                                      HEALTH_COUNTER);
         s->m_peers = health_metric(s->health, "clients", "clients the request socket knows now",
                                    HEALTH_GAUGE);
+        hist_t *latency = health_histogram(s->health, "request_duration_seconds",
+                                           "from a request's arrival to its answer's sending");
+        if (latency)
+            rpcsrv_observe(rpc, latency);
     }
     if ((s->relay = relay))
         s->m_published = health_metric(s->health, "events_published_total", "events published",
                                        HEALTH_COUNTER);
+}
+
+int svc_watch_sub(svc_t *s, sub_t *sub)
+{
+    return sub_watch(sub, s->health, s->config->ready_lag);
 }
 
 void svc_watch_deadlines(svc_t *s, deadline_t *d, const char *what)

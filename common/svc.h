@@ -17,6 +17,7 @@
 #include "pstmt.h"
 #include "relay.h"
 #include "rpcsrv.h"
+#include "sub.h"
 #include "svclock.h"
 #include "zap.h"
 
@@ -29,6 +30,7 @@ typedef struct {
     int64_t max_msg;     /* GOV_MAX_MSG_SIZE */
     int relay_ms;        /* GOV_RELAY_INTERVAL_MS */
     int silence_ms;      /* GOV_SUB_SILENCE_MS */
+    int64_t ready_lag;   /* GOV_SUB_READY_LAG: events a subscription may be behind and ready */
     int test_clock;      /* GOV_TEST_CLOCK */
     int64_t clock_ahead; /* GOV_TEST_CLOCK_AHEAD_MS */
 } svc_config_t;
@@ -69,9 +71,14 @@ typedef struct {
 int svc_new(svc_t *s, const char *name, const svc_config_t *cfg);
 
 /* The metrics every service has, refreshed once a second: requests_total,
- * errors_total and actor_not_allowed_total of `rpc`, events_published_total of `relay` (either may
+ * errors_total, actor_not_allowed_total and the request_duration_seconds histogram of `rpc`,
+ * events_published_total of `relay` (either may
  * be NULL: none). All borrowed; they must outlive the loop's run. */
 void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay);
+
+/* Reports a subscription on this loop to /metrics and /readyz (sub_watch,
+ * with GOV_SUB_READY_LAG). Returns 0, or -1 after logging. */
+int svc_watch_sub(svc_t *s, sub_t *sub);
 
 /* Likewise for a deadline engine: `<what>_fired_total` and
  * `<what>_late_total` ("ladder_steps", "windows"). */

@@ -11,6 +11,10 @@ bash deploy/pg.sh init var/pg "$GOV_PG_PORT"
 bash deploy/pg.sh start var/pg
 bash deploy/pg.sh createdb var/pg "$GOV_PG_PORT" gov
 build/bin/govctl db migrate | sed 's/^/db: /'
+# Each service logs in as its own role with only its own rights
+# (deploy/migrations/0016_roles.sql); no passwords: this cluster trusts
+# 127.0.0.1 (deploy/pg.sh). Migrations, the demo and govctl stay the owner.
+bash deploy/db-logins.sh
 bash deploy/demo/load.sh | sed 's/^/demo: /'
 
 alive() { [ -f "var/run/$1.pid" ] && kill -0 "$(cat "var/run/$1.pid")" 2>/dev/null; }
@@ -32,7 +36,8 @@ for entry in "${GOV_SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}
     [ -x "build/bin/gov-$name" ] || continue
     if ! alive "$name"; then
-        setsid nohup "build/bin/gov-$name" >>"var/log/$name.log" 2>&1 </dev/null &
+        GOV_DB_URL="postgresql://gov_${name}_login@${GOV_DB_URL#postgresql://*@}" \
+            setsid nohup "build/bin/gov-$name" >>"var/log/$name.log" 2>&1 </dev/null &
         echo $! >"var/run/$name.pid"
     fi
     started+=("$name:$port")

@@ -81,6 +81,12 @@ suite() { # label-prefix build-dir
             failed=$((failed + 1)); failures+=("${prefix}sanitizer report in $f")
             grep -m3 -A8 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f"
         fi
+        # Nor been refused by the database for want of a grant: a table
+        # some migration made without granting it (deploy/migrations/0016_roles.sql).
+        if grep -q 'permission denied for' "$f" 2>/dev/null; then
+            failed=$((failed + 1)); failures+=("${prefix}a service lacks a database grant: $f")
+            grep -m3 'permission denied for' "$f"
+        fi
     done
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The deployment's secrets for docker-compose.yml, made once in DIR (default
-# $GOV_SECRETS_DIR, else var/compose-secrets): db_password (the database
-# role's password, 32 random characters) and keys/ (the CURVE keys, `govctl
+# $GOV_SECRETS_DIR, else var/compose-secrets): db_password (the owner role
+# gov's password, 32 random characters), db_password_NAME (the login role of
+# service NAME, deploy/db-logins.sh) and keys/ (the CURVE keys, `govctl
 # keys generate`, common/curve.h). What exists is kept, so running it again
 # changes nothing and a second `up` finds the same keys and password.
 # govctl runs from the services' image ($GOV_IMAGE:$GOV_TAG), so the host
@@ -25,10 +26,13 @@ docker run --rm --user 0:0 --network none --entrypoint bash -v "$abs:/secrets" "
     set -euo pipefail
     umask 077
     govctl keys generate /secrets/keys >/dev/null
-    if [ ! -s /secrets/db_password ]; then
-        head -c 24 /dev/urandom | base64 | tr "+/" "-_" | tr -d "\n" >/secrets/db_password
-    fi
+    for f in db_password db_password_intake db_password_routing db_password_deliberation \
+             db_password_notify db_password_gateway; do
+        if [ ! -s /secrets/$f ]; then
+            head -c 24 /dev/urandom | base64 | tr "+/" "-_" | tr -d "\n" >/secrets/$f
+        fi
+    done
     chown -R 10001:10001 /secrets
     chmod 0700 /secrets /secrets/keys
-    chmod 0600 /secrets/db_password /secrets/keys/*'
-echo "secrets: $abs (db_password, keys/)"
+    chmod 0600 /secrets/db_password* /secrets/keys/*'
+echo "secrets: $abs (db_password, db_password_NAME for each service, keys/)"

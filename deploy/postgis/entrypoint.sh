@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The db container: on an empty PGDATA, a cluster whose TCP connections all
-# need a password (scram-sha-256), the role POSTGRES_USER (not a superuser)
+# need a password (scram-sha-256), the role POSTGRES_USER (not a superuser;
+# CREATEROLE, for the services' roles)
 # with the password in POSTGRES_PASSWORD_FILE (a compose secret), the
 # database POSTGRES_DB owned by it with PostGIS, then the scripts in
 # /docker-entrypoint-initdb.d; the superuser `postgres` has no password and
@@ -44,7 +45,7 @@ CONF
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
     psql -q -v ON_ERROR_STOP=1 -U postgres -d postgres -v user="$POSTGRES_USER" \
         -v pw="$POSTGRES_PASSWORD" -v db="$POSTGRES_DB" <<'SQL'
-CREATE ROLE :"user" LOGIN PASSWORD :'pw';
+CREATE ROLE :"user" LOGIN CREATEROLE PASSWORD :'pw';
 CREATE DATABASE :"db" OWNER :"user";
 SQL
     psql -q -v ON_ERROR_STOP=1 -U postgres -d "$POSTGRES_DB" -c 'CREATE EXTENSION postgis'
@@ -58,5 +59,12 @@ SQL
     echo "db: ready: database $POSTGRES_DB owned by $POSTGRES_USER, passwords by scram-sha-256"
 fi
 unset POSTGRES_PASSWORD
-[ "${1:-}" != postgres ] || set -- "$@" -D "$PGDATA"
+# The owner makes the services' roles (deploy/migrations/0016_roles.sql):
+# a cluster made before that learns it here, in single-user mode before the
+# server starts (idempotent, on every start).
+if [ "${1:-}" = postgres ]; then
+    echo "ALTER ROLE \"$POSTGRES_USER\" CREATEROLE" | postgres --single -D "$PGDATA" postgres >/dev/null ||
+        echo "db: could not let $POSTGRES_USER create roles; the migrations will say so" >&2
+    set -- "$@" -D "$PGDATA"
+fi
 exec "$@"

@@ -115,6 +115,8 @@ int main(void)
         goto done;
     }
     svc_watch(svc, self.rpc, self.d.relay);
+    if (svc_watch_sub(svc, self.routing))
+        goto done;
     svc_watch_deadlines(svc, self.d.windows, "windows");
     log_info("deliberation ready: requests on %s, events on %s, whistles from %s, health on :%d%s",
              endpoint, events, routing_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");

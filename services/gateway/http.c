@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "errcodes.h"
 #include "log.h"
@@ -20,6 +21,7 @@ typedef struct s_upload {
     size_t len;
     int too_large;
     enum { S_READING, S_HANDLING, S_ANSWERED } state;
+    uint64_t started_ns; /* its headers arrived (CLOCK_MONOTONIC) */
     http_req_t req;
     http_res_t res;
     struct s_upload *next; /* in the queue of requests waiting for a handler */
@@ -31,6 +33,7 @@ struct http {
     http_handler_fn handler;
     void *arg;
     size_t max_body;
+    hist_t *latency;
     /* The handler threads and the requests waiting for one (at most one a
      * connection, so the queue is bounded by the connection limit). */
     pthread_t *handlers;
@@ -40,6 +43,13 @@ struct http {
     s_upload_t *head, *tail;
     int stopping;
 };
+
+static uint64_t s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
 
 static const char *const s_security_headers[][2] = {
     {"X-Content-Type-Options", "nosniff"},
@@ -161,6 +171,7 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
         if (!(up = calloc(1, sizeof *up)))
             return MHD_NO;
         *state = up;
+        up->started_ns = s_now_ns();
         const char *declared =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (declared && strtoull(declared, NULL, 10) > h->max_body)
@@ -202,6 +213,8 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *conn, const ch
     if (h->stopping) { /* shutting down: no handler thread is left to wait for */
         pthread_mutex_unlock(&h->lock);
         h->handler(&up->req, &up->res, h->arg);
+        if (h->latency && !up->res.stream) /* a stream lasts as long as its reader */
+            hist_observe_ns(h->latency, s_now_ns() - up->started_ns);
         up->state = S_ANSWERED;
         return s_send(conn, &up->res);
     }
@@ -234,6 +247,8 @@ static void *s_handler_thread(void *arg)
             return NULL;
         up->next = NULL;
         h->handler(&up->req, &up->res, h->arg);
+        if (h->latency && !up->res.stream)
+            hist_observe_ns(h->latency, s_now_ns() - up->started_ns);
         up->state = S_ANSWERED;
         MHD_resume_connection(up->req.conn);
     }
@@ -289,6 +304,7 @@ int http_new(const http_config_t *cfg, http_handler_fn handler, void *arg, http_
     h->handler = handler;
     h->arg = arg;
     h->max_body = cfg->max_body;
+    h->latency = cfg->latency;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->ready, NULL);
     if (!(h->handlers = calloc(cfg->handlers, sizeof *h->handlers))) {

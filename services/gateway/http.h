@@ -13,6 +13,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "hist.h"
+
 typedef struct http http_t;
 
 /* One request, read whole. Borrowed by the handler for its call. */
@@ -57,6 +59,7 @@ typedef struct {
     unsigned max_conns;
     unsigned idle_s;     /* a connection idle this long is closed */
     const char *tls_cert, *tls_key; /* PEM files: HTTPS when both are set */
+    hist_t *latency;     /* when set: each answer's time from the request's headers */
 } http_config_t;
 
 /* Starts listening. Returns 0 and sets `*out`, or -1 after logging. */

@@ -113,6 +113,8 @@ int main(void)
     self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
     self.m_filing_hits = health_metric(h, "filing_cache_hits_total",
                                        "Open311 api keys and categories found in memory", HEALTH_COUNTER);
+    http.latency = health_histogram(h, "http_request_duration_seconds",
+                                    "from a request's headers to its answer (streams not counted)");
     svc_on_tick(svc, s_tick, &self);
     if (!gw->per_address || !gw->per_person || !gw->logins || (cache_mb && !gw->cache))
         goto done;

@@ -129,6 +129,8 @@ int main(void)
         goto done;
     }
     svc_watch(svc, self.rpc, self.relay);
+    if (svc_watch_sub(svc, self.routing))
+        goto done;
     log_info("intake ready: requests on %s, events on %s, health on :%d", endpoint, events,
              cfg.http_port);
     rc = svc_run(svc);

@@ -134,7 +134,8 @@ int main(void)
     self.m_key_refused = health_metric(h, "key_not_allowed_total", "requests from a key the request is not for", HEALTH_COUNTER);
     planner_config_t plc = {.db_url = cfg.db_url, .routing = routing_events, .intake = intake_events,
                             .deliberation = matter_events, .silence_ms = cfg.silence_ms,
-                            .clock = svc->clock};
+                            .clock = svc->clock, .health = svc->health,
+                            .ready_lag = cfg.ready_lag};
     if (!(self.outcomes = db_connect(cfg.db_url, 10000)))
         goto done;
     if (pump_new(svc->loop, svc->conn, self.outcomes, svc->clock, &ch, &pc, &self.pump))

@@ -110,7 +110,8 @@ static void s_on_open(uv_timer_t *timer)
     for (size_t i = 0; i < 3 && !actor_stopping(p->actor); i++)
         if (sub_new_batched(p->loop, p->zctx, p->conn, "notify", streams[i], endpoints[i],
                             p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, p,
-                            &p->subs[i])) {
+                            &p->subs[i]) ||
+            (p->cfg.health && sub_watch(p->subs[i], p->cfg.health, p->cfg.ready_lag))) {
             s_close_subs(p);
             uv_async_send(&p->failed_async);
             break;
@@ -123,6 +124,12 @@ static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
     planner_t *p = arg;
     p->loop = loop;
     p->conn = conn;
+    /* The subscriptions' /readyz conditions exist from now, "starting",
+     * though the subscribers start on the first pass: no window where the
+     * service says ready with none. */
+    const char *conds[] = {"subscription routing", "subscription intake", "subscription deliberation"};
+    for (size_t i = 0; i < 3 && p->cfg.health; i++)
+        health_condition(p->cfg.health, conds[i]);
     uv_timer_init(loop, &p->after);
     p->after.data = p;
     uv_timer_start(&p->after, s_on_open, 0, 0);

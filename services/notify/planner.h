@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "health.h"
 #include "svclock.h"
 
 typedef struct planner planner_t;
@@ -24,6 +25,8 @@ typedef struct {
     const char *routing, *intake, *deliberation;  /* the streams' PUB endpoints */
     int silence_ms;
     const svclock_t *clock;
+    health_t *health;   /* each subscription reported to it (sub_watch) when set */
+    int64_t ready_lag;  /* GOV_SUB_READY_LAG */
 } planner_config_t;
 
 /* Runs on `loop` (the caller's) after a batch of deliveries committed;

@@ -146,6 +146,8 @@ int main(void)
         goto done;
     }
     svc_watch(svc, self.rpc, self.r.relay);
+    if (svc_watch_sub(svc, self.cases) || svc_watch_sub(svc, self.decisions))
+        goto done;
     svc_watch_deadlines(svc, self.r.ladder, "ladder_steps");
     log_info("routing ready: requests on %s, events on %s, cases from %s, health on :%d%s",
              endpoint, events, intake_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");

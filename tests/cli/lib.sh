@@ -50,8 +50,18 @@ healthy() { wait_until 10 curl -fs "http://127.0.0.1:$1/healthz"; }
 # until_q SQL VALUE: waits up to 5 s for a query to give VALUE.
 until_q() { wait_until 5 q_is "$1" "$2"; }
 
+# service_db_url NAME: $GOV_DB_URL with the service's own login role,
+# gov_NAME_login (migration 0016, deploy/db-logins.sh), as a deployment runs
+# it; the test itself and govctl stay the owner.
+service_db_url() {
+    case "$GOV_DB_URL" in
+        postgresql://*@*) echo "postgresql://gov_$1_login@${GOV_DB_URL#postgresql://*@}" ;;
+        *) echo "$GOV_DB_URL" ;;
+    esac
+}
 # start_service NAME [VAR=VALUE...]: starts gov-NAME from $GOV_BIN (or
-# build/bin) in the background, with the variables added to its environment
+# build/bin) as its own database role (service_db_url) in the background,
+# with the variables added to its environment
 # and its stderr appended to $tmp/NAME.log, and keeps its pid in $pid_NAME;
 # then waits up to 10 s for its /healthz on $GOV_<NAME>_HTTP_PORT, when that
 # is set. Returns 1 when the service does not answer (it is left running, for
@@ -59,7 +69,7 @@ until_q() { wait_until 5 q_is "$1" "$2"; }
 # environment the test exported.
 start_service() {
     local name=$1 port; shift
-    env "$@" "${GOV_BIN:-build/bin}/gov-$name" 2>>"$tmp/$name.log" &
+    env GOV_DB_URL="$(service_db_url "$name")" "$@" "${GOV_BIN:-build/bin}/gov-$name" 2>>"$tmp/$name.log" &
     printf -v "pid_$name" %s "$!"
     case " ${services_started:-} " in *" $name "*) ;; *) services_started="${services_started:-} $name" ;; esac
     port="GOV_${name^^}_HTTP_PORT"
@@ -86,6 +96,7 @@ stop_services() {
 # service that died or never answered says why.
 service_reports() {
     grep -h -A12 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"/*.log >&2 2>/dev/null || true
+    grep -h 'permission denied for' "$1"/*.log >&2 2>/dev/null || true
     [ "${failed:-0}" -gt 0 ] || return 0
     local log
     for log in "$1"/*.log; do
@@ -100,6 +111,13 @@ if ! "${GOV_BIN:-build/bin}/govctl" keys generate "$tmp/keys" >"$tmp/keys.out" 2
     exit 1
 fi
 export GOV_KEYS_DIR="$tmp/keys"
+
+# The services' login roles in the test cluster (once per cluster; kept).
+if [ -n "${GOV_TEST_PG_PORT:-}" ] &&
+    ! GOV_DB_URL="postgresql://postgres@127.0.0.1:$GOV_TEST_PG_PORT/postgres" bash deploy/db-logins.sh 2>"$tmp/logins.out"; then
+    echo "Bail out! deploy/db-logins.sh: $(cat "$tmp/logins.out")"
+    exit 1
+fi
 
 # stack_ports: every service's endpoints and ports on free ports of this
 # machine, exported, so a test's services find each other and no one else's.

@@ -3,10 +3,13 @@
 # the images built (cached by a hash of their sources, so a second run builds
 # nothing), the secrets made once, `up` on an empty volume in order, only the
 # gateway's port published and only on 127.0.0.1, PostgreSQL by password only,
-# each service holding only its own secret key; a case filed through Open311
+# each service holding only its own secret key and logging in as its own role
+# (refused on another's tables); a case filed through Open311
 # with an api key made inside the stack is dispatched and its notification
 # reaches the sink; `stop` + `up` and `down` + `up` keep the data and come back
-# healthy; `down -v` leaves nothing. Every stage says how long it took.
+# healthy; Prometheus sees latency histograms and subscription lag; `down -v`
+# leaves nothing; then an upgrade from the version before the newest
+# migration, with data, keeps it. Every stage says how long it took.
 # Skips (one TAP "# SKIP" line) only when no Docker engine can be reached or
 # started.
 set -u
@@ -45,6 +48,7 @@ t_stage=$(date +%s) t_all=$t_stage
 stage() { local now; now=$(date +%s); echo "# stage: $1 took $((now - t_stage)) s"; t_stage=$now; }
 cleanup() {
     COMPOSE_PROFILES=demo,observe c down -v --remove-orphans >"$tmp/down.log" 2>&1
+    COMPOSE_PROJECT_NAME="govup$$" c down -v --remove-orphans >>"$tmp/down.log" 2>&1
     # The secrets belong to the image's user: removed from inside a container.
     [ -n "${GOV_TAG:-}" ] && docker run --rm --user 0:0 --entrypoint rm -v "$tmp:/t" "gov-backbone:$GOV_TAG" -rf /t/secrets >/dev/null 2>&1
     rm -rf "$tmp"
@@ -67,7 +71,7 @@ export GOV_BASE_IMAGE=$base
 # What deploy/Dockerfile reads (keep the two in step): the sources make bins
 # compiles, the install script, and what the runtime stage copies.
 export GOV_TAG; GOV_TAG=$(hash_of Makefile common services proto tools deploy/Dockerfile deploy/install.sh \
-    deploy/migrations deploy/demo deploy/compose-init.sh deploy/sinks deploy/compose/entry.sh)
+    deploy/migrations deploy/demo deploy/compose-init.sh deploy/db-logins.sh deploy/sinks deploy/compose/entry.sh)
 export GOV_DB_TAG; GOV_DB_TAG="15-3-$(hash_of deploy/postgis)"
 built=""
 export GOV_PROMETHEUS_TAG; GOV_PROMETHEUS_TAG="2.42-$(hash_of deploy/prometheus/Dockerfile)"
@@ -83,15 +87,37 @@ ok "the images gov-backbone:$GOV_TAG, gov-postgis:$GOV_DB_TAG, gov-prometheus:$G
 check "... the services' image runs as uid 10001, not root" \
     test "$(docker image inspect -f '{{.Config.User}}' "gov-backbone:$GOV_TAG")" = "10001:10001"
 check "... and carries no compiler" docker run --rm --entrypoint sh "gov-backbone:$GOV_TAG" -c '! command -v cc'
+# Version A for the upgrade at the end: the parent of the last commit that
+# changed deploy/migrations (or GOV_UPGRADE_FROM), its own compose file and
+# images from its own tree, tagged by its commit so they are built once.
+from=$(git rev-parse -q --verify "${GOV_UPGRADE_FROM:-$(git rev-list -1 HEAD -- deploy/migrations)^}^{commit}" 2>/dev/null)
+now_migrations=$(ls deploy/migrations | grep -c '^[0-9]\{4\}_.*\.sql$')
+from_migrations=$([ -n "$from" ] && git ls-tree --name-only "$from" deploy/migrations/ | grep -c '/[0-9]\{4\}_.*\.sql$')
+adir="$tmp/from" atag="from-$(git rev-parse --short=12 "${from:-HEAD}")" up_port=$(bash deploy/pg.sh freeport)
+# ca: compose as version A (its file, its images); cb: as this tree; both the project govupPID.
+ca() { (cd "$adir" && COMPOSE_PROJECT_NAME="govup$$" GOV_TAG=$atag GOV_DB_TAG=$atag GOV_GATEWAY_PORT=$up_port "${compose[@]}" "$@"); }
+cb() { COMPOSE_PROJECT_NAME="govup$$" GOV_GATEWAY_PORT=$up_port "${compose[@]}" "$@"; }
+a_built=none
+if [ -n "$from" ] && [ "${from_migrations:-0}" -lt "$now_migrations" ]; then
+    mkdir -p "$adir" && git archive "$from" | tar -x -C "$adir"
+    if docker image inspect "gov-backbone:$atag" "gov-postgis:$atag" >/dev/null 2>&1; then a_built=cached
+    else a_built=built; ca build migrate db >"$tmp/build-from.log" 2>&1 || a_built=failed; fi
+    check "version A for the upgrade (${from:0:12}, $from_migrations migrations): images $a_built" test "$a_built" != failed
+    [ "$a_built" = failed ] && tail -20 "$tmp/build-from.log" | sed 's/^/# /'
+fi
+images_s=$(($(date +%s) - t_stage))
 stage images
 
 # --- secrets, once --------------------------------------------------------------------------
 expect_status "deploy/compose/secrets.sh makes the secrets" 0 bash deploy/compose/secrets.sh "$GOV_SECRETS_DIR"
 pw=$(cat "$GOV_SECRETS_DIR/db_password" 2>/dev/null)
 check "... a database password of 32 characters" test "${#pw}" = 32
+svc_pw() { for n in intake routing deliberation notify gateway; do cat "$GOV_SECRETS_DIR/db_password_$n" 2>/dev/null; echo; done; }
+check "... and one for each service's own login, each 32 characters and each its own" \
+    test "$(svc_pw | grep -cxE '[A-Za-z0-9_-]{32}') $(svc_pw | sort -u | wc -l)" = "5 5"
 check "... and the CURVE keys (server pair, six clients, actors) and the tally pair" \
     test "$(ls "$GOV_SECRETS_DIR/keys" | wc -l)" = 17
-sum() { (cd "$GOV_SECRETS_DIR" && sha256sum db_password keys/*); }
+sum() { (cd "$GOV_SECRETS_DIR" && sha256sum db_password* keys/*); }
 sum >"$tmp/secrets.sum"
 expect_status "... running it again" 0 bash deploy/compose/secrets.sh "$GOV_SECRETS_DIR"
 check "... changes nothing" diff "$tmp/secrets.sum" <(sum)
@@ -159,16 +185,33 @@ contains "... (password authentication)" "$tmp/err" "password"
 expect_status "... refuses a wrong password" 2 c exec -T -e PGPASSWORD=wrong gateway psql -h db -U gov -d gov -c 'SELECT 1'
 expect_status "... refuses the superuser over the network even with the password" 2 \
     c exec -T gateway gov-entry psql -h db -U postgres -d gov -c 'SELECT 1'
-expect_status "... admits gov with the secret" 0 c exec -T gateway gov-entry psql -h db -U gov -d gov -tAc 'SELECT 1'
+expect_status "... admits gov with the secret" 0 \
+    c exec -T db sh -c 'PGPASSWORD=$(cat /run/secrets/db_password) psql -h 127.0.0.1 -U gov -d gov -tAc "SELECT 1"'
 check "... stored as a SCRAM-SHA-256 verifier" test "$(psql_db "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = 'gov'")" = 'SCRAM-SHA-256$'
 check "... gov owns the database and is no superuser" test "$(psql_db "SELECT r.rolsuper::text || ' ' || (d.datdba = r.oid)::text FROM pg_roles r, pg_database d WHERE r.rolname = 'gov' AND d.datname = 'gov'")" = "false true"
+# Least privilege (deploy/migrations/0016_roles.sql): each service logs in as its own role.
+expect_status "the gateway logs in as its own role with its own secret" 0 \
+    c exec -T gateway gov-entry psql -h db -U gov_gateway_login -d gov -tAc 'SELECT current_user'
+check "... gov_gateway_login" test "$(tr -d '\r' <"$tmp/out")" = gov_gateway_login
+expect_status "... which may not UPDATE cases" 1 c exec -T gateway gov-entry psql -h db -U gov_gateway_login -d gov \
+    -v ON_ERROR_STOP=1 -c 'UPDATE cases SET status = status'
+contains "... (permission denied)" "$tmp/err" "permission denied"
+expect_status "notify's role may not read ballots" 1 c exec -T notify gov-entry psql -h db -U gov_notify_login -d gov \
+    -v ON_ERROR_STOP=1 -c 'SELECT count(*) FROM meeting_ballots'
+c exec -T gateway ls /run/secrets >"$tmp/gateway-secrets" 2>&1
+check "... and no service holds the owner's password" bash -c "! grep -qx db_password '$tmp/gateway-secrets'"
+check "each service is connected as its own role, none as the owner" test "$(psql_db "SELECT string_agg(DISTINCT usename, ' ' ORDER BY usename) FROM pg_stat_activity WHERE datname = 'gov' AND usename LIKE 'gov%'")" = \
+    "gov_deliberation_login gov_gateway_login gov_intake_login gov_notify_login gov_routing_login"
+check "... their passwords stored as SCRAM-SHA-256 verifiers" \
+    test "$(psql_db "SELECT count(*) FROM pg_authid WHERE rolname LIKE 'gov\_%\_login' AND rolpassword LIKE 'SCRAM-SHA-256\$%'")" = 5
 c exec -T intake ls /run/secrets >"$tmp/intake-secrets" 2>&1
 check "intake holds its own secret key and the server's" grep -qx intake.key "$tmp/intake-secrets"
 check "... but no other process's secret key" test "$(grep -c '\.key$' "$tmp/intake-secrets")" = 2
 for s in "${services[@]}" migrate; do docker inspect "$(c ps -a -q "$s" | head -1)"; done >"$tmp/inspect"
-check "the database password is in no container's configuration" bash -c "! grep -qF -- '$pw' '$tmp/inspect'"
 docker image history --no-trunc "gov-backbone:$GOV_TAG" >"$tmp/history"
-check "... nor in the image" bash -c "! grep -qF -- '$pw' '$tmp/history'"
+leaked() { { echo "$pw"; svc_pw; } | grep -v '^$' | grep -cF -f - "$1"; }
+check "no database password is in a container's configuration" test "$(leaked "$tmp/inspect")" = 0
+check "... nor in the image" test "$(leaked "$tmp/history")" = 0
 stage "ports and secrets"
 
 # --- a case through the front door, dispatched, notified -------------------------------------
@@ -288,8 +331,14 @@ check "... gov_requests_total from the four that take requests (intake, routing,
     test "$(pq 'query?query=count(gov_requests_total)' "d['result'][0]['value'][1]")" = 4
 check "... routing's escalation steps and notify's deliveries" \
     test "$(pq 'query?query=count(gov_ladder_steps_fired_total)%2Bcount(gov_deliveries_sent_total)' "d['result'][0]['value'][1]")" = 2
-check "... the five alert rules loaded" \
-    test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 5
+check "... request latency histograms from intake, routing, deliberation and notify, and the gateway's HTTP one" \
+    test "$(pq 'query?query=count(gov_request_duration_seconds_count)*10%2Bcount(gov_http_request_duration_seconds_count)' "d['result'][0]['value'][1]")" = 41
+check "... which counted the case just filed" \
+    test "$(pq 'query?query=gov_request_duration_seconds_count%7Bservice%3D%22intake%22%7D%3E0' "len(d['result'])")" = 1
+check "... the lag of every subscription (intake 1, routing 2, deliberation 1, notify 3), each linked" \
+    test "$(pq 'query?query=count(gov_subscription_lag)' "d['result'][0]['value'][1]") $(pq 'query?query=count(gov_subscription_connected%3E0)' "d['result'][0]['value'][1]")" = "7 7"
+check "... the six alert rules loaded" \
+    test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 6
 check "... only published on 127.0.0.1" test "$(docker port "$(c ps -q prometheus)" 9090/tcp)" = "127.0.0.1:$GOV_PROMETHEUS_PORT"
 # A peer with a key of its own that is not the deployment's: intake refuses it, and
 # GovCurveRefused fires.
@@ -312,6 +361,45 @@ logs_on_failure
 expect_status "down -v: the stack and its volumes removed" 0 env COMPOSE_PROFILES=demo,observe "${compose[@]}" down -v --remove-orphans
 check "... no volume left" test -z "$(docker volume ls -q --filter "name=${COMPOSE_PROJECT_NAME}_")"
 stage "down -v"
+
+# --- an upgrade: the version before the newest migration, with data, then this one ------------
+# Version A is the parent of the last commit that changed deploy/migrations
+# (GOV_UPGRADE_FROM to choose another), run from its own compose file and
+# images (built once: tagged by its commit); this tree's `up -d` on the same
+# project and volume is the upgrade. Its own project, on its own port.
+# The run so far without its image builds (cached, they take seconds): the
+# upgrade needs about 150 s more, and the whole run stays within
+# GOV_COMPOSE_BUDGET_S (480 s) or the upgrade says it skipped.
+run_s=$(($(date +%s) - t_all - images_s))
+if [ -z "$from" ] || [ "${from_migrations:-0}" -ge "$now_migrations" ]; then
+    ok "upgrade # SKIP no earlier version with fewer migrations (from: ${from:-none})"
+elif [ "$a_built" = failed ]; then
+    not_ok "upgrade: version A's images could not be built"
+elif [ $((run_s + 150)) -gt "${GOV_COMPOSE_BUDGET_S:-480}" ]; then
+    ok "upgrade # SKIP the run took $run_s s besides building images: with the upgrade it would pass GOV_COMPOSE_BUDGET_S (${GOV_COMPOSE_BUDGET_S:-480} s)"
+else
+    expect_status "version A: up -d on an empty volume" 0 ca up -d
+    if (cd "$adir" && COMPOSE_PROJECT_NAME="govup$$" all_healthy 180) 2>"$tmp/err"; then ok "... healthy"; else not_ok "... healthy" "$(cat "$tmp/err")"; fi
+    expect_status "... an api key made with its govctl" 0 ca run --rm -T govctl apikey create --name upgrade
+    key=$(tail -1 "$tmp/out" | tr -d '\r') gw_main=$gw gw="http://127.0.0.1:$up_port"
+    ida=$(file 39.9025 116.3025)
+    check "... a case filed and dispatched under version A ($ida)" dispatched "$ida"
+    stage "upgrade: version A with data"
+    expect_status "this version: up -d on the same volume (the upgrade)" 0 cb up -d
+    if COMPOSE_PROJECT_NAME="govup$$" all_healthy 180 2>"$tmp/err"; then ok "... healthy"; else not_ok "... healthy" "$(cat "$tmp/err")"; fi
+    check "... its migrations job applied the new migrations ($now_migrations now)" \
+        test "$(COMPOSE_PROJECT_NAME="govup$$" migrate_exit) $(COMPOSE_PROJECT_NAME="govup$$" psql_db "SELECT count(*) FROM schema_migrations")" = "exited 0 $now_migrations"
+    check "... the case filed under A kept, once" \
+        test "$(COMPOSE_PROJECT_NAME="govup$$" psql_db "SELECT count(*) FROM cases WHERE id = ${ida:-0}")" = 1
+    check "... and shown dispatched by this version's gateway" dispatched "$ida"
+    idb=$(file 39.9125 116.3125)
+    check "... A's api key files a new case, dispatched ($idb)" dispatched "$idb"
+    check "... each service now logs in as its own role (migration 0016 on A's volume)" test "$(COMPOSE_PROJECT_NAME="govup$$" psql_db "SELECT string_agg(DISTINCT usename, ' ' ORDER BY usename) FROM pg_stat_activity WHERE datname = 'gov' AND usename LIKE 'gov%'")" = \
+        "gov_deliberation_login gov_gateway_login gov_intake_login gov_notify_login gov_routing_login"
+    gw=$gw_main
+    expect_status "... down -v" 0 cb down -v --remove-orphans
+    stage "upgrade: this version on A's volume"
+fi
 echo "# the whole run took $(($(date +%s) - t_all)) s"
 echo "1..$n"
 [ "$failed" -eq 0 ]

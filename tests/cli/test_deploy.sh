@@ -43,6 +43,16 @@ for n in ['intake', 'routing', 'deliberation', 'notify', 'gateway', 'govctl']:
     want = sorted([n + '.key'] + ([] if n == 'govctl' else ['server.key']))
     assert keys == want, (n, keys)
 "
+check "... and logs in to the database as its own role with its own password, not the owner's" python3 -c "
+import yaml
+d = yaml.safe_load(open('$tmp/config'))['services']
+for n in ['intake', 'routing', 'deliberation', 'notify', 'gateway']:
+    env = d[n]['environment']
+    assert env['GOV_DB_URL'].startswith('postgresql://gov_%s_login@' % n), (n, env['GOV_DB_URL'])
+    assert env['GOV_DB_PASSWORD_FILE'] == '/run/secrets/db_password_' + n, n
+    pw = sorted(x if isinstance(x, str) else x['source'] for x in d[n]['secrets'] if 'db_password' in str(x))
+    assert pw == ['db_password_' + n], (n, pw)
+"
 check "deploy/Dockerfile builds with deploy/install.sh --build" grep -q "bash deploy/install.sh --build" deploy/Dockerfile
 check "... and its runtime stage with install.sh --runtime" grep -q "install.sh --runtime" deploy/Dockerfile
 for bin in "${GOV_BIN:-build/bin}"/gov-*; do

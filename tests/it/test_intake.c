@@ -870,9 +870,13 @@ static void test_health_and_metrics(void **state)
     char body[16384];
     assert_int_equal(harness_http_get(f->svc.http_port, "/healthz", body, sizeof body), 200);
     assert_non_null(strstr(body, "\"ok\""));
-    assert_int_equal(harness_http_get(f->svc.http_port, "/readyz", body, sizeof body), 200);
-    assert_non_null(strstr(body, "\"ok\""));
+    /* Alive, but not ready: no routing runs here, so its subscription to
+     * routing's events has no link (tests/cli/test_readyz.sh has the rest). */
+    assert_int_equal(harness_http_get(f->svc.http_port, "/readyz", body, sizeof body), 503);
+    assert_non_null(strstr(body, "\"subscription routing\":\"not connected\""));
     assert_int_equal(harness_http_get(f->svc.http_port, "/metrics", body, sizeof body), 200);
+    assert_non_null(strstr(body, "gov_subscription_connected{service=\"intake\",stream=\"routing\"} 0"));
+    assert_non_null(strstr(body, "# TYPE gov_request_duration_seconds histogram"));
     assert_non_null(strstr(body, "# TYPE gov_requests_total counter"));
     assert_non_null(strstr(body, "gov_requests_total{service=\"intake\"} "));
     assert_int_equal(harness_http_get(f->svc.http_port, "/nope", body, sizeof body), 404);
