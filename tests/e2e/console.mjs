@@ -224,6 +224,32 @@ try {
     if (!await page.evaluate(() => window.__noReload === true)) throw new Error('reloaded');
   });
   console.log('# the board showed the signature ' + (Date.now() - t0) + ' ms after it');
+  // The board follows the feed, not a timer: while nothing happens it asks
+  // nothing; the department's arrival comes through the feed too.
+  let asked = 0;
+  const count = r => { if (new URL(r.url()).pathname.startsWith('/api/v1/whistles')) asked++; };
+  page.on('request', count);
+  await page.waitForTimeout(2500);
+  await check('... the board does not poll (no whistle request in 2.5 s of quiet)', async () => {
+    if (asked) throw new Error(asked + ' requests');
+  });
+  page.off('request', count);
+  const place = (await asClerk('GET', `/api/v1/whistles/${whistle}`)).item.point;
+  await asClerk('POST', `/api/v1/dispatches/${summoned.id}/arrive`, { point: place });
+  await check('... and the arrival, live', async () => {
+    await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`, { hasText: '已到场' }).waitFor({ timeout: 10000 });
+  });
+  await page.reload();
+  await check("... the board is the street office's own whistles (GET /api/v1/whistles), after a reload too", async () => {
+    await page.locator(`article.whistle[data-id="${whistle}"]`).waitFor({ timeout: 10000 });
+  });
+  await page.fill('#w-open', String(999999));
+  await page.press('#w-open', 'Enter');
+  await check('... a whistle that is not its own, opened by number, shows NOT_FOUND', async () => {
+    const r = page.locator('#whistle-board .refusal');
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'NOT_FOUND';
+  });
   await noScroll('the street office page');
   await shot('street-office');
 
