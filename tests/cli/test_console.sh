@@ -17,6 +17,7 @@ stack_ports
 trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
 start_service intake || not_ok "intake answers its health check"
 start_service routing || not_ok "routing answers its health check"
+start_service deliberation || not_ok "deliberation answers its health check"
 # A copy of web/ with a symlink pointing out of it, which must not be followed.
 cp -r web "$tmp/web" && ln -s /etc/hostname "$tmp/web/out.txt"
 start_service gateway GOV_GATEWAY_WEB_DIR="$tmp/web" || not_ok "the gateway answers its health check"
@@ -62,7 +63,7 @@ get "the areas need a login" 401 /api/v1/areas
 
 # --- in the browser ---------------------------------------------------------------
 pw='correct horse battery staple'
-for p in p.dept.chengguan.head r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.centre.dispatcher p.so.s1.head; do
+for p in p.dept.chengguan.head r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.centre.dispatcher p.so.s1.head p.cm.s1.c1.head; do
     echo "$pw" | "$govctl" person passwd "$p" >/dev/null || not_ok "govctl person passwd $p"
 done
 chromium=${CHROMIUM:-/usr/bin/chromium}

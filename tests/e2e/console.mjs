@@ -79,6 +79,8 @@ async function noScroll(what) {
   });
   await page.setViewportSize({ width: 1200, height: 900 });
 }
+// Opens a card's actions (a <details>), whatever state a reload left it in.
+const openActions = async card => { await card.locator('details.actions').first().evaluate(d => { d.open = true; }); };
 const shot = async name => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
 
 try {
@@ -253,7 +255,110 @@ try {
   await noScroll('the street office page');
   await shot('street-office');
 
+  // --- the community committee ------------------------------------------------------
+  // A resident proposes a matter through the API; the committee accepts it
+  // on its page; accepting again is refused by deliberation (WRONG_STEP).
+  const proposed = await asResident('POST', '/api/v1/matters', { scope: 'community', area: 'demo.s1.c1',
+    title: '浏览器测试：加装电梯', body: '3号楼加装电梯' });
+  const mid = proposed.item.id;
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  const matter = page.locator(`article.matter[data-id="${mid}"]`);
+  await check("the committee lands on its community's matters, the resident's among them", async () => {
+    await page.locator('h2', { hasText: '社区议事' }).waitFor({ timeout: 10000 });
+    await matter.waitFor({ timeout: 10000 });
+    return (await matter.locator('.step').textContent()) === '居民提事';
+  });
+  await openActions(matter);
+  await matter.locator('form[data-action="m.accept"] input').fill('2');
+  await matter.locator('form[data-action="m.accept"] button').click();
+  await check('the committee accepts it: the matter moves to 网格议事', async () => {
+    await page.locator(`article.matter[data-id="${mid}"][data-step="discussing"]`).waitFor({ timeout: 10000 });
+  });
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.accept"] button`).click();
+  await check('accepting again shows WRONG_STEP in Chinese', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.accept"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'WRONG_STEP' && (await r.textContent()).includes('步骤');
+  });
+  await noScroll('the matters page');
+  await shot('community');
+  await page.click('a[href="#/lists"]');
+  await check("the committee's 3+1 lists show its community's", async () => {
+    await page.locator('h2', { hasText: '清单与服务' }).waitFor({ timeout: 10000 });
+    await page.locator('#lists h4').first().waitFor({ timeout: 10000 });
+  });
+  await noScroll('the lists page');
+
+  // --- the resident: opinions, an order, an evaluation --------------------------------
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(resident);
+  await page.click('a[href="#/matters"]');
+  const rm = page.locator(`article.matter[data-id="${mid}"]`);
+  await rm.waitFor({ timeout: 10000 });
+  await openActions(rm);
+  await rm.locator('form[data-action="m.opine"] select').selectOption('for');
+  await rm.locator('form[data-action="m.opine"] button').click();
+  await check('the resident gives an opinion: counted on the matter', async () => {
+    await page.locator(`article.matter[data-id="${mid}"]`, { hasText: '赞成 1' }).waitFor({ timeout: 10000 });
+  });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] button`).click();
+  await check('voting with no meeting is refused, with the code', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+  await page.click('a[href="#/lists"]');
+  await page.locator('#l-community').fill('demo.s1.c1');
+  await page.locator('form[data-action="o.submit"] input').first().fill('浏览器测试：上门理发');
+  await page.locator('form[data-action="o.submit"] button').click();
+  let order = null;
+  await check('the resident orders a service', async () => {
+    const ok = page.locator('form[data-action="o.submit"] .ok');
+    await ok.waitFor({ timeout: 10000 });
+    order = ((await ok.textContent()).match(/(\d+)/) || [])[1];
+    await page.locator(`article.order[data-id="${order}"]`).waitFor({ timeout: 10000 });
+  });
+  await openActions(page.locator(`article.order[data-id="${order}"]`));
+  await page.locator(`article.order[data-id="${order}"] form[data-action="o.claim"] button`).click();
+  await check("claiming one's own order is refused, with the code", async () => {
+    const r = page.locator(`article.order[data-id="${order}"] form[data-action="o.claim"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+  // The case the clerk signed: arrived and resolved through the API, then
+  // the resident evaluates it dissatisfied and it is dispatched again.
+  await asClerk('POST', `/api/v1/dispatches/${(await asClerk('GET', `/api/v1/dispatches?case_id=${filed.case_id}`)).items[0].id}/arrive`, { point: { lat: 39.9025, lon: 116.3025 } });
+  const lead = (await asClerk('GET', `/api/v1/dispatches?case_id=${filed.case_id}`)).items[0];
+  await asClerk('POST', `/api/v1/dispatches/${lead.id}/resolve`, { text: '已处理' });
+  await page.click('a[href="#/resident"]');
+  const mycase = page.locator(`article.case[data-id="${filed.case_id}"]`);
+  await mycase.waitFor({ timeout: 10000 });
+  await openActions(mycase);
+  await mycase.locator('form[data-action="r.evaluate"] select').selectOption('dissatisfied');
+  await mycase.locator('form[data-action="r.evaluate"] button').click();
+  await check('the resident evaluates the resolved case dissatisfied and sees it dispatched again', async () => {
+    const ok = page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] .ok`);
+    await ok.waitFor({ timeout: 10000 });
+    if (!/已评价/.test(await ok.textContent())) throw new Error(await ok.textContent());
+  });
+  await openActions(page.locator(`article.case[data-id="${filed.case_id}"]`));
+  await page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] button`).click();
+  await check('evaluating it again is refused, with the code', async () => {
+    const r = page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+
   // --- the dispatch centre --------------------------------------------------------
+  // A case the clerk returns (职能不符): routing gives it to the centre.
+  const wrong = await asResident('POST', '/api/v1/cases', { channel: 'app', category: 'complaint.noise',
+    description: '浏览器测试：工业噪声', location: { point: { lat: 39.9025, lon: 116.3025 } } });
+  const wd = await until('the returned case dispatched', async () => (await asClerk('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items[0]);
+  await asClerk('POST', `/api/v1/dispatches/${wd.id}/return`, { reason: 'function', text: '工业噪声归生态环境' });
   await page.click('#logout');
   await page.locator('#login-title').waitFor({ timeout: 5000 });
   await login('p.centre.dispatcher');
@@ -262,6 +367,28 @@ try {
     await page.locator('#view table tbody tr').first().waitFor({ timeout: 10000 });
     const drawn = await page.evaluate(() => !!(window.Chart && Chart.getChart(document.getElementById('kpi-chart'))));
     if (!drawn) throw new Error('no chart');
+  });
+  const ret = page.locator(`#returned article.dispatch[data-id="${wd.id}"]`);
+  await check('the centre sees the returned dispatch', async () => { await ret.waitFor({ timeout: 10000 }); });
+  await ret.locator('input').first().fill('dept.nosuchunit');
+  await ret.locator('button').click();
+  await check('reassigning to a unit that does not exist is refused, with the code', async () => {
+    const r = ret.locator('.refusal');
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+  const next = await until('the centre\'s dispatch of the returned case', async () =>
+    (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}&state=sent`)).items[0]);
+  const nx = page.locator(`#returned article.dispatch[data-id="${next.id}"]`);
+  await check('... and its dispatch to the centre is there to reassign', async () => { await nx.waitFor({ timeout: 10000 }); });
+  await nx.locator('input').first().fill('dept.shengtai');
+  await nx.locator('button').click();
+  await check('the centre reassigns it to 生态环境', async () => {
+    await until('reassigned', async () => (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items.some(d => d.unit === 'dept.shengtai'), 10000);
+  });
+  await check('the map shows open dispatches by grid', async () => {
+    await page.locator('#grid-table tr[data-grid]').first().waitFor({ timeout: 10000 });
+    await page.locator('#grid-map path.open-count').first().waitFor({ timeout: 5000 });
   });
   await noScroll('the centre page');
   await shot('centre');
