@@ -377,14 +377,16 @@ try {
     await r.waitFor({ timeout: 5000 });
     return !!(await r.getAttribute('data-code'));
   });
-  const next = await until('the centre\'s dispatch of the returned case', async () =>
-    (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}&state=sent`)).items[0]);
-  const nx = page.locator(`#returned article.dispatch[data-id="${next.id}"]`);
-  await check('... and its dispatch to the centre is there to reassign', async () => { await nx.waitFor({ timeout: 10000 }); });
-  await nx.locator('input').first().fill('dept.shengtai');
-  await nx.locator('button').click();
-  await check('the centre reassigns it to 生态环境', async () => {
-    await until('reassigned', async () => (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items.some(d => d.unit === 'dept.shengtai'), 10000);
+  const next = await until('the returned case dispatched again', async () =>
+    (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items.find(d => ['sent', 'signed'].includes(d.state)));
+  const target = next.unit === 'dept.shengtai' ? 'dept.gongan' : 'dept.shengtai';
+  await check("... with the case's open dispatch named", async () => {
+    await page.locator(`#returned article.dispatch[data-id="${wd.id}"][data-current="${next.id}"]`).waitFor({ timeout: 10000 });
+  });
+  await ret.locator('input').first().fill(target);
+  await ret.locator('button').click();
+  await check('the centre reassigns it from the returned card', async () => {
+    await until('reassigned', async () => (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items.some(d => d.unit === target), 10000);
   });
   await check('the map shows open dispatches by grid', async () => {
     await page.locator('#grid-table tr[data-grid]').first().waitFor({ timeout: 10000 });

@@ -180,4 +180,5 @@ export default {
   "f.unit": "Reassign to (unit code)",
   "c.noreturned": "Nothing returned or unassigned",
   "c.map": "Open dispatches by grid",
+  "c.now": "now dispatch {id} ({unit}, {state})",
 };

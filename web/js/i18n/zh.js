@@ -204,4 +204,5 @@ export default {
   "err.ACTOR_NOT_ALLOWED": "您无权这样做",
   "err.NOT_THE_REPORTER": "只有反映人可以评价",
   "err.UNKNOWN_UNIT": "没有这个单位",
+  "c.now": "现为派单 {id}（{unit}，{state}）",
 };

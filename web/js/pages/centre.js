@@ -48,10 +48,15 @@ export function render(view, ctx) {
       const lists = await Promise.all([api('GET', '/api/v1/dispatches?state=returned&limit=20'),
         centreUnit ? api('GET', `/api/v1/dispatches?state=sent&unit=${encodeURIComponent(centreUnit.code)}&limit=20`) : { items: [] }]);
       const items = lists.flatMap(r => r.items || []);
-      returned.replaceChildren(...(items.length ? items.map(d => h('article', { class: 'card dispatch', dataset: { id: d.id, state: d.state } },
+      // A returned dispatch's case has moved on (the next rule's unit, or the
+      // centre): the reassignment acts on the case's open dispatch, if any.
+      const current = await Promise.all(items.map(d => (d.state === 'returned' && d.case_id
+        ? api('GET', `/api/v1/dispatches?case_id=${d.case_id}`).then(r => (r.items || []).find(x => OPEN.has(x.state)) || d, () => d) : d)));
+      returned.replaceChildren(...(items.length ? items.map((d, i) => h('article', { class: 'card dispatch', dataset: { id: d.id, state: d.state, current: current[i].id } },
         h('h3', {}, t('q.dispatch', { id: d.id }), ' ', d.case_id ? t('q.case', { id: d.case_id }) : '', ' ', h('span', { class: 'badge' }, t('state.' + d.state))),
         h('div', { class: 'meta' }, [d.unit_name || d.unit, d.category, d.return_reason ? t('reason.' + d.return_reason) : '', (d.area_path || []).map(a => a.name).join(' / ')].filter(Boolean).join(' · ')),
-        actionForm({ key: 'c.reassign', path: `/api/v1/dispatches/${d.id}/reassign`, fields: [{ name: 'unit', required: true }, { name: 'text' }],
+        current[i] !== d ? h('div', { class: 'meta' }, t('c.now', { id: current[i].id, unit: current[i].unit_name || current[i].unit, state: t('state.' + current[i].state) })) : null,
+        actionForm({ key: 'c.reassign', path: `/api/v1/dispatches/${current[i].id}/reassign`, fields: [{ name: 'unit', required: true }, { name: 'text' }],
           done: r => { setTimeout(loadReturned, 0); return t('q.dispatch', { id: r.next ? r.next.id : d.id }) + ' → ' + (r.next ? r.next.unit : ''); } })))
         : [h('p', {}, t('c.noreturned'))]));
     } catch (err) { say(returned, refusalBox(err)); }
