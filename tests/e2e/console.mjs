@@ -3,9 +3,11 @@
 // which starts the stack and sets the passwords). Prints one line a check,
 // "PASS name" or "FAIL name<TAB>evidence", for the shell to number as TAP.
 //
-// Env: GOV_CONSOLE_URL (the gateway), GOV_CONSOLE_PASSWORD, GOV_CONSOLE_SHOTS
+// Env: GOV_CONSOLE_URL (the gateway), GOV_CONSOLE_PASSWORD, GOVCTL (moves
+// deliberation's test clock: govctl matter clock MS), GOV_CONSOLE_SHOTS
 // (a folder for screenshots, optional), CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 
 const base = process.env.GOV_CONSOLE_URL;
 const pw = process.env.GOV_CONSOLE_PASSWORD;
@@ -33,6 +35,10 @@ async function session(person) {
     return j;
   };
 }
+// Moves deliberation's clock (GOV_TEST_CLOCK=1) forward; its time now, in ms.
+const delibClock = ms => JSON.parse(execFileSync(process.env.GOVCTL || 'build/bin/govctl', ['matter', 'clock', String(ms)])).now_ms;
+// A time for an <input type="datetime-local">, in the browser's zone (the same as ours).
+const localInput = ms => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 const until = async (what, fn, ms = 15000) => {
   const end = Date.now() + ms;
   for (;;) {
@@ -344,6 +350,7 @@ try {
     const ok = page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] .ok`);
     await ok.waitFor({ timeout: 10000 });
     if (!/已评价/.test(await ok.textContent())) throw new Error(await ok.textContent());
+    await until('dispatched again', async () => (await centre('GET', `/api/v1/dispatches?case_id=${filed.case_id}`)).items.some(d => d.state === 'sent'), 10000);
   });
   await openActions(page.locator(`article.case[data-id="${filed.case_id}"]`));
   await page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] button`).click();
@@ -351,6 +358,91 @@ try {
     const r = page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] .refusal`);
     await r.waitFor({ timeout: 5000 });
     return !!(await r.getAttribute('data-code'));
+  });
+
+  // --- a meeting: the committee convenes, residents vote in their own sessions ---------
+  delibClock(2 * 3600 * 1000 + 1000); // the opinion window (2 hours) closes
+  await until('the opinions closed', async () => (await asResident('GET', `/api/v1/matters/${mid}`)).item.step === 'discussed');
+  const council = [resident, 'r.s1.c1.g2.3.2', 'r.s1.c1.g1.2.1', 'r.s1.c1.g1.3.1', 'r.s1.c1.g1.4.1', 'r.s1.c1.g2.1.1', 'r.s1.c1.g2.2.1'];
+  const starts = Math.ceil((delibClock(1) + 120000) / 60000) * 60000 + 60000;
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  const cm = page.locator(`article.matter[data-id="${mid}"]`);
+  await cm.waitFor({ timeout: 10000 });
+  await openActions(cm);
+  const conv = cm.locator('form[data-action="m.convene"]');
+  await conv.locator('select').first().selectOption('council');
+  await conv.locator('select').nth(1).selectOption('secret');
+  await conv.locator('input[id$="-motion"]').fill('同意加装电梯');
+  await conv.locator('input[type="datetime-local"]').fill(localInput(starts));
+  await conv.locator('textarea').fill(council.join(', '));
+  await conv.locator('button').click();
+  await check('the committee convenes a council meeting on the page: roster, ballot and motion shown', async () => {
+    const m = page.locator(`article.matter[data-id="${mid}"] .meeting`);
+    await m.waitFor({ timeout: 10000 });
+    return /同意加装电梯/.test(await m.textContent()) && /无记名投票/.test(await m.textContent());
+  });
+  delibClock(starts - delibClock(1) + 1000); // the meeting starts
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(resident);
+  await page.click('a[href="#/matters"]');
+  const rv = page.locator(`article.matter[data-id="${mid}"]`);
+  await rv.waitFor({ timeout: 10000 });
+  await openActions(rv);
+  await rv.locator('form[data-action="m.attend"] button').click();
+  await check('the resident records their attendance', async () => {
+    await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.attend"] .ok`).waitFor({ timeout: 10000 });
+  });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] select`).selectOption('yes');
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] button`).click();
+  let receipt = '';
+  await check('the resident votes in their own session and sees the receipt', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] .receipt code`);
+    await r.waitFor({ timeout: 10000 });
+    receipt = await r.textContent();
+    return receipt.length >= 16;
+  });
+  for (const p of council.slice(1, 5)) { // four more of the seven, each in their own session
+    const s = await session(p);
+    await s('POST', `/api/v1/matters/${mid}/attendance`, { person: '' });
+    await s('POST', `/api/v1/matters/${mid}/votes`, { choice: 'yes' });
+  }
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  const cc = page.locator(`article.matter[data-id="${mid}"]`);
+  await cc.waitFor({ timeout: 10000 });
+  await openActions(cc);
+  await cc.locator('form[data-action="m.close"] button').click();
+  await check('the committee closes the meeting: the tally, quorum and receipts hash appear', async () => {
+    const tl = page.locator(`article.matter[data-id="${mid}"] .tally`);
+    await tl.waitFor({ timeout: 10000 });
+    const text = await tl.textContent();
+    if (!/赞成 5/.test(text) || !/通过/.test(text) || !/[0-9a-f]{64}/.test(text)) throw new Error(text);
+  });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.publish"] button`).click();
+  await check('the committee publishes the decision: the 公示 shows its hash', async () => {
+    const pub = page.locator(`article.matter[data-id="${mid}"] .publication code`);
+    await pub.waitFor({ timeout: 10000 });
+    return /^[0-9a-f]{64}$/.test(await pub.textContent());
+  });
+  await shot('community-tally');
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(resident);
+  await page.click('a[href="#/matters"]');
+  const rc = page.locator(`article.matter[data-id="${mid}"]`);
+  await rc.waitFor({ timeout: 10000 });
+  await openActions(rc);
+  await rc.locator('form[data-action="m.check"] button').click();
+  await check('the resident checks the receipt: counted, as yes', async () => {
+    const ok = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.check"] .ok`);
+    await ok.waitFor({ timeout: 10000 });
+    return /已计入：赞成/.test(await ok.textContent());
   });
 
   // --- the dispatch centre --------------------------------------------------------

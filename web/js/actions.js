@@ -75,3 +75,24 @@ export function actionForm(spec) {
 export function actionSet(label, specs) {
   return h('details', { class: 'actions' }, h('summary', {}, t(label)), ...specs.map(actionForm));
 }
+
+// A list that is drawn again (on a live event, after an action) keeps what
+// each form last said: keepOutcomes(root) before, restoreOutcomes(root, kept)
+// after. Forms are known by their card's data-id and their action.
+const formKey = f => (f.closest('[data-id]') || {}).dataset?.id + '|' + f.dataset.action;
+
+export function keepOutcomes(root) {
+  const kept = new Map();
+  for (const f of root.querySelectorAll('form.action')) {
+    const o = f.querySelector('.outcome');
+    if (o && o.firstChild) kept.set(formKey(f), [...o.childNodes]);
+  }
+  return kept;
+}
+
+export function restoreOutcomes(root, kept) {
+  for (const f of root.querySelectorAll('form.action')) {
+    const nodes = kept.get(formKey(f));
+    if (nodes) f.querySelector('.outcome').replaceChildren(...nodes);
+  }
+}

@@ -181,4 +181,5 @@ export default {
   "c.noreturned": "Nothing returned or unassigned",
   "c.map": "Open dispatches by grid",
   "c.now": "now dispatch {id} ({unit}, {state})",
+  "m.roster": "{n} on the roster",
 };

@@ -205,4 +205,5 @@ export default {
   "err.NOT_THE_REPORTER": "只有反映人可以评价",
   "err.UNKNOWN_UNIT": "没有这个单位",
   "c.now": "现为派单 {id}（{unit}，{state}）",
+  "m.roster": "名册 {n} 人",
 };

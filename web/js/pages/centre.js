@@ -11,7 +11,7 @@ import { t } from '../i18n.js';
 import { h, refusalBox, say } from '../dom.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
-import { actionForm } from '../actions.js';
+import { actionForm, keepOutcomes, restoreOutcomes } from '../actions.js';
 import { areaMap } from '../map.js';
 
 const OPEN = new Set(['sent', 'signed', 'arrived']);
@@ -52,6 +52,7 @@ export function render(view, ctx) {
       // centre): the reassignment acts on the case's open dispatch, if any.
       const current = await Promise.all(items.map(d => (d.state === 'returned' && d.case_id
         ? api('GET', `/api/v1/dispatches?case_id=${d.case_id}`).then(r => (r.items || []).find(x => OPEN.has(x.state)) || d, () => d) : d)));
+      const kept = keepOutcomes(returned);
       returned.replaceChildren(...(items.length ? items.map((d, i) => h('article', { class: 'card dispatch', dataset: { id: d.id, state: d.state, current: current[i].id } },
         h('h3', {}, t('q.dispatch', { id: d.id }), ' ', d.case_id ? t('q.case', { id: d.case_id }) : '', ' ', h('span', { class: 'badge' }, t('state.' + d.state))),
         h('div', { class: 'meta' }, [d.unit_name || d.unit, d.category, d.return_reason ? t('reason.' + d.return_reason) : '', (d.area_path || []).map(a => a.name).join(' / ')].filter(Boolean).join(' · ')),
@@ -59,6 +60,7 @@ export function render(view, ctx) {
         actionForm({ key: 'c.reassign', path: `/api/v1/dispatches/${current[i].id}/reassign`, fields: [{ name: 'unit', required: true }, { name: 'text' }],
           done: r => { setTimeout(loadReturned, 0); return t('q.dispatch', { id: r.next ? r.next.id : d.id }) + ' → ' + (r.next ? r.next.unit : ''); } })))
         : [h('p', {}, t('c.noreturned'))]));
+      restoreOutcomes(returned, kept);
     } catch (err) { say(returned, refusalBox(err)); }
   };
   const loadGrids = async () => {

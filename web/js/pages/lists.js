@@ -7,7 +7,7 @@
 import { api } from '../api.js';
 import { t, has } from '../i18n.js';
 import { h, refusalBox, say } from '../dom.js';
-import { actionForm } from '../actions.js';
+import { actionForm, keepOutcomes, restoreOutcomes } from '../actions.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
 import { rolesOf } from './matters.js';
@@ -37,6 +37,7 @@ export function render(view, ctx) {
       h('h4', {}, t('l.projects')), h('ul', {}, (l.projects || []).map(p => h('li', { class: 'project', dataset: { id: p.id, state: p.state } },
         `#${p.id} ${p.title} · ${p.unit} · ${label('pstate.', p.state)}${p.result ? ' · ' + p.result : ''}`))));
     else lists.replaceChildren(h('p', {}, t('l.choose')));
+    const kept = keepOutcomes(orders);
     if (o && o.code) say(orders, refusalBox(o));
     else orders.replaceChildren(...((o.items || []).length ? o.items.map(x => h('article', { class: 'card order', dataset: { id: x.id, state: x.state } },
       h('h3', {}, t('o.order', { id: x.id }), ' ', x.title, ' ', h('span', { class: 'badge' }, label('ostate.', x.state))),
@@ -46,6 +47,7 @@ export function render(view, ctx) {
         actionForm({ key: 'o.claim', path: `/api/v1/orders/${x.id}/claim`, done: () => { setTimeout(load, 0); } }),
         actionForm({ key: 'o.done', path: `/api/v1/orders/${x.id}/done`, fields: [{ name: 'result', required: true }], done: () => { setTimeout(load, 0); } }))))
       : [h('p', {}, t('o.none'))]));
+    restoreOutcomes(orders, kept);
   };
   const reload = () => { setTimeout(load, 0); };
   const forms = [];

@@ -11,7 +11,7 @@
 import { api } from '../api.js';
 import { t, has } from '../i18n.js';
 import { h, refusalBox, okBox, say } from '../dom.js';
-import { actionForm } from '../actions.js';
+import { actionForm, keepOutcomes, restoreOutcomes } from '../actions.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
 
@@ -66,7 +66,9 @@ function meetingBlock(m) {
     h('h4', {}, t('m.meeting'), ' ', mt.id, ' · ', mt.motion),
     h('div', { class: 'meta' }, [label('roster.', mt.roster_kind), label('ballot.', mt.ballot),
       t('m.starts') + ' ' + when(mt.starts_ms), mt.closed_ms ? t('m.closed') + ' ' + when(mt.closed_ms) : t('m.open')].join(' · ')),
-    tl ? h('div', { class: 'tally', dataset: { passed: String(!!tl.passed) } },
+    // The tally is deliberation's once the meeting is closed (before, its counts are zeros).
+    !mt.closed_ms && tl ? h('div', { class: 'meta' }, t('m.roster', { n: tl.roster_size }), ' · ', t('m.quorum'), ' ', tl.quorum) : null,
+    tl && mt.closed_ms ? h('div', { class: 'tally', dataset: { passed: String(!!tl.passed) } },
       h('div', {}, t('m.attendance', { a: tl.attended, n: tl.roster_size }), ' · ', t('m.quorum'), ' ', tl.quorum, ' ',
         tl.valid ? t('m.quorate') : t('m.notquorate')),
       h('div', {}, t('m.tally', { y: tl.yes, n: tl.no, a: tl.abstain }), ' · ', t('m.majority'), ' ', tl.majority, ' · ',
@@ -126,11 +128,13 @@ export function render(view, ctx) {
       if (ticket !== generation) return;
       const items = r.items || [];
       const open = new Set([...list.querySelectorAll('article.matter details[open]')].map(d => d.closest('article').dataset.id));
+      const kept = keepOutcomes(list);
       list.replaceChildren(...(items.length ? items.map(m => {
         const card = matterCard(m, roles, load);
         if (open.has(String(m.id))) card.querySelector('details').open = true;
         return card;
       }) : [h('p', {}, t('m.none'))]));
+      restoreOutcomes(list, kept);
       status.replaceChildren();
     } catch (err) { say(status, refusalBox(err)); }
   };

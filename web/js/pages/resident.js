@@ -9,7 +9,7 @@ import { h, refusalBox, okBox, say } from '../dom.js';
 import { areaMap } from '../map.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
-import { actionForm } from '../actions.js';
+import { actionForm, keepOutcomes, restoreOutcomes } from '../actions.js';
 
 export function render(view) {
   const out = h('div', { id: 'file-outcome' });
@@ -55,6 +55,7 @@ export function render(view) {
       const r = await api('GET', '/api/v1/cases?limit=50');
       if (ticket !== generation) return;
       const items = r.items || [];
+      const kept = keepOutcomes(mine);
       mine.replaceChildren(...(items.length ? items.map(c => h('article', { class: 'card case', dataset: { id: c.id, status: c.status } },
         h('h3', {}, t('q.case', { id: c.id }), ' ', h('span', { class: 'badge' }, t('cstate.' + c.status))),
         h('div', { class: 'meta' }, [c.category, (c.area_path || []).map(a => a.name).join(' / '), when(c.created_ms)].join(' · ')),
@@ -64,6 +65,7 @@ export function render(view) {
           actionForm({ key: 'r.evaluate', path: `/api/v1/cases/${c.id}/evaluation`, fields: [
             { name: 'result', label: 'f.result_eval', kind: 'select', options: ['satisfied', 'basic', 'dissatisfied'], prefix: 'rating.' },
             { name: 'text' }], done: r => t('r.evaluated', { state: t('cstate.' + r.case_state) === 'cstate.' + r.case_state ? r.case_state : t('cstate.' + r.case_state) }) })))) : [h('p', {}, t('r.none'))]));
+      restoreOutcomes(mine, kept);
     } catch (err) {
       say(mine, refusalBox(err));
     }
