@@ -50,6 +50,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/dispatches/{id}/release", GW_ROUTING, "ReleaseDispatch", "dispatch_id"),
     /* whistles, KPIs (routing) */
     POST("/api/v1/whistles", GW_ROUTING, "BlowWhistle", NULL),
+    GET("/api/v1/whistles", GW_ROUTING, "ListWhistles", NULL),
     GET("/api/v1/whistles/{id}", GW_ROUTING, "GetWhistle", "whistle_id"),
     POST("/api/v1/whistles/{id}/rating", GW_ROUTING, "RateWhistle", "whistle_id"),
     GET("/api/v1/kpi", GW_ROUTING, "GetKpi", NULL),

@@ -167,14 +167,34 @@ static int s_append(conn_t *c, const char *text, size_t len)
     return 0;
 }
 
+/* Looks up who blew whistle `id` (once per whistle and stream: feedscope
+ * keeps it). A database failure learns nothing, so the next event asks again. */
+static void s_learn_whistle(conn_t *c, worker_t *w, int64_t id)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", (long long) id);
+    const char *params[] = {ids};
+    PGresult *res = pstmt_exec(w->sql,
+                               "SELECT u.code FROM whistles w JOIN units u ON u.id = w.caller_unit_id"
+                               " WHERE w.id = $1::bigint",
+                               1, params, NULL);
+    if (res)
+        feedscope_learn_whistle(&c->scope, id, PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+}
+
 /* One stored event: sent when the person may see it; the position moves
  * past it either way. */
-static void s_event(conn_t *c, int stream, long long seq, const uint8_t *bytes, size_t len)
+static void s_event(conn_t *c, worker_t *w, int stream, long long seq, const uint8_t *bytes,
+                    size_t len)
 {
     c->cursor[stream] = seq;
     Gov__Envelope *env = envelope_unpack(bytes, len);
     const ProtobufCMessageDescriptor *desc = env ? msgtypes_find(env->type) : NULL;
     ProtobufCMessage *msg = desc ? envelope_payload(env, desc) : NULL;
+    int64_t whistle = msg ? feedscope_whistle_wanted(&c->scope, s_streams[stream], msg) : 0;
+    if (whistle)
+        s_learn_whistle(c, w, whistle);
     if (msg && feedscope_visible(&c->scope, s_streams[stream], msg)) {
         json_t *data = pbjson_from_message(msg);
         s_redact(data);
@@ -214,7 +234,7 @@ static int s_read(conn_t *c, worker_t *w, int stream)
         size_t len;
         unsigned char *bytes = PQunescapeBytea((const unsigned char *) PQgetvalue(res, r, 1), &len);
         if (bytes)
-            s_event(c, stream, strtoll(PQgetvalue(res, r, 0), NULL, 10), bytes, len);
+            s_event(c, w, stream, strtoll(PQgetvalue(res, r, 0), NULL, 10), bytes, len);
         PQfreemem(bytes);
     }
     PQclear(res);

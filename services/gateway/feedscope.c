@@ -1,5 +1,6 @@
 #include "feedscope.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "deliberation.pb-c.h"
@@ -34,13 +35,43 @@ static int s_dispatch(const feedscope_t *s, const Gov__Dispatch *d)
     return d && s_member(s, d->unit);
 }
 
-static int s_routing(const feedscope_t *s, const ProtobufCMessage *msg)
+/* The caller of whistle `id` as learnt, or NULL when not learnt. */
+static const char *s_caller(const feedscope_t *s, int64_t id)
+{
+    unsigned n = s->nwhistles < FEEDSCOPE_WHISTLES ? s->nwhistles : FEEDSCOPE_WHISTLES;
+    for (unsigned i = 0; id && i < n; i++)
+        if (s->whistles[i].id == id)
+            return s->whistles[i].caller;
+    return NULL;
+}
+
+/* A dispatch a whistle of one of `s`'s units summoned. */
+static int s_called(const feedscope_t *s, const Gov__Dispatch *d)
+{
+    const char *caller = d ? s_caller(s, d->whistle_id) : NULL;
+    return caller && s_member(s, caller);
+}
+
+/* The dispatch an event of stream routing is about, for the two kinds a
+ * whistle's caller follows; NULL otherwise. */
+static const Gov__Dispatch *s_followed(const ProtobufCMessage *msg)
 {
     if (s_is(msg, &gov__dispatch_event__descriptor))
-        return s_dispatch(s, ((const Gov__DispatchEvent *) msg)->item);
+        return ((const Gov__DispatchEvent *) msg)->item;
+    if (s_is(msg, &gov__deadline_step__descriptor))
+        return ((const Gov__DeadlineStep *) msg)->item;
+    return NULL;
+}
+
+static int s_routing(const feedscope_t *s, const ProtobufCMessage *msg)
+{
+    if (s_is(msg, &gov__dispatch_event__descriptor)) {
+        const Gov__Dispatch *d = ((const Gov__DispatchEvent *) msg)->item;
+        return s_dispatch(s, d) || s_called(s, d);
+    }
     if (s_is(msg, &gov__deadline_step__descriptor)) {
         const Gov__DeadlineStep *d = (const Gov__DeadlineStep *) msg;
-        return s_member(s, d->target_unit) || s_dispatch(s, d->item);
+        return s_member(s, d->target_unit) || s_dispatch(s, d->item) || s_called(s, d->item);
     }
     if (s_is(msg, &gov__case_evaluation__descriptor))
         return s_dispatch(s, ((const Gov__CaseEvaluation *) msg)->item);
@@ -117,6 +148,28 @@ static int s_deliberation(const feedscope_t *s, const ProtobufCMessage *msg)
             strcmp(s->units[i].kind, "department") != 0)
             return 1;
     return 0;
+}
+
+int64_t feedscope_whistle_wanted(const feedscope_t *s, const char *stream,
+                                 const ProtobufCMessage *msg)
+{
+    if (s->all || strcmp(stream, "routing") != 0)
+        return 0;
+    const Gov__Dispatch *d = s_followed(msg);
+    if (!d || d->whistle_id <= 0 || s_caller(s, d->whistle_id))
+        return 0;
+    int caller = 0; /* only a unit that blows whistles follows them */
+    for (int i = 0; i < s->nunits; i++)
+        caller |= strcmp(s->units[i].kind, "street_office") == 0 ||
+                  strcmp(s->units[i].kind, "community") == 0;
+    return caller && !s_routing(s, msg) ? d->whistle_id : 0;
+}
+
+void feedscope_learn_whistle(feedscope_t *s, int64_t id, const char *caller)
+{
+    feedscope_whistle_t *w = &s->whistles[s->nwhistles++ % FEEDSCOPE_WHISTLES];
+    w->id = id;
+    snprintf(w->caller, sizeof w->caller, "%s", caller ? caller : "");
 }
 
 int feedscope_visible(const feedscope_t *s, const char *stream, const ProtobufCMessage *msg)

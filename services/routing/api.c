@@ -19,6 +19,8 @@
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
+#define WHISTLE_LIMIT_DEFAULT 20
+#define WHISTLE_LIMIT_MAX 100
 
 /* Replies with dispatch `id` (and `next_id` when not 0) as `type`; one
  * outside `scope` (when given) is not found. */
@@ -139,6 +141,63 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
     }
     for (size_t i = 0; views && i < n; i++)
         dispatchmsg_clear(&views[i]);
+    free(views);
+    free(ptrs);
+    PQclear(res);
+}
+
+/* The whistles a unit blew (a unit its own; the centre and the leadership
+ * any caller's), newest first, a page at a time. */
+static void s_list_whistles(routing_t *r, rpcsrv_t *srv, rpc_req_t *req,
+                            const Gov__ListWhistles *m)
+{
+    readscope_t scope;
+    apperr_t err;
+    if (readscope_of(r, req->env->actor, &scope, &err)) {
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    if (scope.kind == READSCOPE_NONE) {
+        rpcsrv_fail(srv, req, "OUTSIDE_SCOPE", "only units see whistles", NULL,
+                    "act for your unit", NULL);
+        return;
+    }
+    const char *caller = scope.kind == READSCOPE_UNIT ? scope.unit : m->caller_unit;
+    int limit = m->limit <= 0 ? WHISTLE_LIMIT_DEFAULT : m->limit;
+    if (limit > WHISTLE_LIMIT_MAX)
+        limit = WHISTLE_LIMIT_MAX;
+    char b[2][24], sqlstate[6];
+    const char *params[] = {caller ? caller : "", m->state ? m->state : "",
+                            routing_i64(b[0], m->before_id), routing_i64(b[1], limit)};
+    PGresult *res = pstmt_exec(r->sql, Q_LIST_WHISTLES, 4, params, sqlstate);
+    if (!res) {
+        apperr_db(&err, sqlstate);
+        rpcsrv_fail_err(srv, req, &err);
+        return;
+    }
+    size_t n = (size_t) PQntuples(res), ok = 0;
+    whistlemsg_t *views = calloc(n + 1, sizeof *views);
+    Gov__Whistle **ptrs = calloc(n + 1, sizeof *ptrs);
+    int rc = views && ptrs ? 0 : apperr_fail(&err, "INTERNAL", "out of memory", NULL, NULL);
+    for (; rc == 0 && ok < n; ok++) {
+        int found = whistlemsg_load(r, strtoll(PQgetvalue(res, (int) ok, 0), NULL, 10),
+                                    &views[ok], &err);
+        ptrs[ok] = &views[ok].msg;
+        if (found <= 0) /* 0: it cannot vanish (whistles are never deleted) */
+            rc = found < 0 ? -1 : apperr_fail(&err, "INTERNAL", "a whistle vanished", NULL, NULL);
+    }
+    if (rc) {
+        rpcsrv_fail_err(srv, req, &err);
+    } else {
+        Gov__ListWhistlesReply reply = GOV__LIST_WHISTLES_REPLY__INIT;
+        size_t fit = rpcsrv_page_fit((ProtobufCMessage *const *) ptrs, n);
+        reply.items = ptrs;
+        reply.n_items = fit;
+        reply.next_before_id = fit < n || (int) n == limit ? views[fit - 1].msg.id : 0;
+        rpcsrv_reply(srv, req, "ListWhistlesReply", &reply.base);
+    }
+    for (size_t i = 0; views && i < ok; i++)
+        whistlemsg_clear(&views[i]);
     free(views);
     free(ptrs);
     PQclear(res);
@@ -335,6 +394,12 @@ static void s_read_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Pr
     s_reply_whistle(r, srv, req, ((const Gov__GetWhistle *) m)->whistle_id, &scope);
 }
 
+static void s_read_whistles(routing_t *r, rpcsrv_t *srv, rpc_req_t *req,
+                            const ProtobufCMessage *m)
+{
+    s_list_whistles(r, srv, req, (const Gov__ListWhistles *) m);
+}
+
 static void s_read_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
     const Gov__GetKpi *k = (const Gov__GetKpi *) m;
@@ -431,6 +496,7 @@ static const struct {
     {"GetDispatch", &gov__get_dispatch__descriptor, NULL, NULL, s_read_dispatch},
     {"ListDispatches", &gov__list_dispatches__descriptor, NULL, NULL, s_read_list},
     {"GetWhistle", &gov__get_whistle__descriptor, NULL, NULL, s_read_whistle},
+    {"ListWhistles", &gov__list_whistles__descriptor, NULL, NULL, s_read_whistles},
     {"GetKpi", &gov__get_kpi__descriptor, NULL, NULL, s_read_kpi},
     {"RankKpi", &gov__rank_kpi__descriptor, NULL, NULL, s_read_rank},
     {"ListRules", &gov__list_rules__descriptor, NULL, NULL, s_read_rules},

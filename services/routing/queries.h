@@ -204,6 +204,12 @@
     " " MS("w.created_at") ", " MS("w.closed_at") ", w.caller_unit_id, coalesce(w.matter_id, 0)"               \
     " FROM whistles w JOIN units u ON u.id = w.caller_unit_id JOIN areas a ON a.id = w.area_id"\
     " WHERE w.id = $1"
+/* $1 caller unit code, $2 state ('' = any), $3 before id (0 = none), $4 limit.
+ * Column: 0 id, newest first */
+#define Q_LIST_WHISTLES                                                                        \
+    "SELECT w.id FROM whistles w JOIN units u ON u.id = w.caller_unit_id"                      \
+    " WHERE ($1 = '' OR u.code = $1) AND ($2 = '' OR w.state = $2)"                            \
+    " AND ($3::bigint = 0 OR w.id < $3) ORDER BY w.id DESC LIMIT $4"
 /* $1 whistle id: its dispatches, oldest first */
 #define Q_WHISTLE_DISPATCHES Q_DISPATCH_COLUMNS " WHERE d.whistle_id = $1 ORDER BY d.id"
 /* $1 whistle. Taken before Q_WHISTLE_CLOSE: two of its dispatches ending at

@@ -288,6 +288,16 @@ GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  
 GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200  200  -  
 POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  201  -    rule
 EOF
+# The whistles a unit blew (routing's ListWhistles): a unit lists its own
+# whatever it asks, the centre and the leadership any caller's.
+matrix <<'EOF'
+GET  /api/v1/whistles?caller_unit=so.s1                401  403  200  200  200  200  200  200  200  200  200
+EOF
+check "GET /api/v1/whistles as so: its own, W1 and W2 among them" \
+    test "$(json "{${id[W1]}, ${id[W2]}} <= set(x['id'] for x in d['items']) and all(x['caller_unit'] == 'so.s1' for x in d['items'])" "$tmp/ans.so")" = True
+check "... as 城管 (asking for so.s1's): none, a department blows none" test "$(json "len(d['items'])" "$tmp/ans.cg")" = 0
+check "... as the committee: only its own" test "$(json "all(x['caller_unit'] == 'cm.s1.c1' for x in d['items']) and len(d['items']) > 0" "$tmp/ans.cm")" = True
+check "... as the centre: so.s1's" test "$(json "{${id[W1]}, ${id[W2]}} <= set(x['id'] for x in d['items'])" "$tmp/ans.ctr")" = True
 
 # The directory and the calendar: the admin keeps them (routing's
 # directory.c, holidays.c); any unit reads the units, anyone the calendar.

@@ -3,9 +3,11 @@
 // which starts the stack and sets the passwords). Prints one line a check,
 // "PASS name" or "FAIL name<TAB>evidence", for the shell to number as TAP.
 //
-// Env: GOV_CONSOLE_URL (the gateway), GOV_CONSOLE_PASSWORD, GOV_CONSOLE_SHOTS
+// Env: GOV_CONSOLE_URL (the gateway), GOV_CONSOLE_PASSWORD, GOVCTL (moves
+// deliberation's test clock: govctl matter clock MS), GOV_CONSOLE_SHOTS
 // (a folder for screenshots, optional), CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 
 const base = process.env.GOV_CONSOLE_URL;
 const pw = process.env.GOV_CONSOLE_PASSWORD;
@@ -33,6 +35,10 @@ async function session(person) {
     return j;
   };
 }
+// Moves deliberation's clock (GOV_TEST_CLOCK=1) forward; its time now, in ms.
+const delibClock = ms => JSON.parse(execFileSync(process.env.GOVCTL || 'build/bin/govctl', ['matter', 'clock', String(ms)])).now_ms;
+// A time for an <input type="datetime-local">, in the browser's zone (the same as ours).
+const localInput = ms => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 const until = async (what, fn, ms = 15000) => {
   const end = Date.now() + ms;
   for (;;) {
@@ -79,6 +85,8 @@ async function noScroll(what) {
   });
   await page.setViewportSize({ width: 1200, height: 900 });
 }
+// Opens a card's actions (a <details>), whatever state a reload left it in.
+const openActions = async card => { await card.locator('details.actions').first().evaluate(d => { d.open = true; }); };
 const shot = async name => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
 
 try {
@@ -224,10 +232,225 @@ try {
     if (!await page.evaluate(() => window.__noReload === true)) throw new Error('reloaded');
   });
   console.log('# the board showed the signature ' + (Date.now() - t0) + ' ms after it');
+  // The board follows the feed, not a timer: while nothing happens it asks
+  // nothing; the department's arrival comes through the feed too.
+  let asked = 0;
+  const count = r => { if (new URL(r.url()).pathname.startsWith('/api/v1/whistles')) asked++; };
+  page.on('request', count);
+  await page.waitForTimeout(2500);
+  await check('... the board does not poll (no whistle request in 2.5 s of quiet)', async () => {
+    if (asked) throw new Error(asked + ' requests');
+  });
+  page.off('request', count);
+  const place = (await asClerk('GET', `/api/v1/whistles/${whistle}`)).item.point;
+  await asClerk('POST', `/api/v1/dispatches/${summoned.id}/arrive`, { point: place });
+  await check('... and the arrival, live', async () => {
+    await page.locator(`article.whistle[data-id="${whistle}"] tr[data-unit="dept.chengguan"]`, { hasText: '已到场' }).waitFor({ timeout: 10000 });
+  });
+  await page.reload();
+  await check("... the board is the street office's own whistles (GET /api/v1/whistles), after a reload too", async () => {
+    await page.locator(`article.whistle[data-id="${whistle}"]`).waitFor({ timeout: 10000 });
+  });
+  await page.fill('#w-open', String(999999));
+  await page.press('#w-open', 'Enter');
+  await check('... a whistle that is not its own, opened by number, shows NOT_FOUND', async () => {
+    const r = page.locator('#whistle-board .refusal');
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'NOT_FOUND';
+  });
   await noScroll('the street office page');
   await shot('street-office');
 
+  // --- the community committee ------------------------------------------------------
+  // A resident proposes a matter through the API; the committee accepts it
+  // on its page; accepting again is refused by deliberation (WRONG_STEP).
+  const proposed = await asResident('POST', '/api/v1/matters', { scope: 'community', area: 'demo.s1.c1',
+    title: '浏览器测试：加装电梯', body: '3号楼加装电梯' });
+  const mid = proposed.item.id;
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  const matter = page.locator(`article.matter[data-id="${mid}"]`);
+  await check("the committee lands on its community's matters, the resident's among them", async () => {
+    await page.locator('h2', { hasText: '社区议事' }).waitFor({ timeout: 10000 });
+    await matter.waitFor({ timeout: 10000 });
+    return (await matter.locator('.step').textContent()) === '居民提事';
+  });
+  await openActions(matter);
+  await matter.locator('form[data-action="m.accept"] input').fill('2');
+  await matter.locator('form[data-action="m.accept"] button').click();
+  await check('the committee accepts it: the matter moves to 网格议事', async () => {
+    await page.locator(`article.matter[data-id="${mid}"][data-step="discussing"]`).waitFor({ timeout: 10000 });
+  });
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.accept"] button`).click();
+  await check('accepting again shows WRONG_STEP in Chinese', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.accept"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'WRONG_STEP' && (await r.textContent()).includes('步骤');
+  });
+  await noScroll('the matters page');
+  await shot('community');
+  await page.click('a[href="#/lists"]');
+  await check("the committee's 3+1 lists show its community's", async () => {
+    await page.locator('h2', { hasText: '清单与服务' }).waitFor({ timeout: 10000 });
+    await page.locator('#lists h4').first().waitFor({ timeout: 10000 });
+  });
+  await noScroll('the lists page');
+
+  // --- the resident: opinions, an order, an evaluation --------------------------------
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(resident);
+  await page.click('a[href="#/matters"]');
+  const rm = page.locator(`article.matter[data-id="${mid}"]`);
+  await rm.waitFor({ timeout: 10000 });
+  await openActions(rm);
+  await rm.locator('form[data-action="m.opine"] select').selectOption('for');
+  await rm.locator('form[data-action="m.opine"] button').click();
+  await check('the resident gives an opinion: counted on the matter', async () => {
+    await page.locator(`article.matter[data-id="${mid}"]`, { hasText: '赞成 1' }).waitFor({ timeout: 10000 });
+  });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] button`).click();
+  await check('voting with no meeting is refused, with the code', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+  await page.click('a[href="#/lists"]');
+  await page.locator('#l-community').fill('demo.s1.c1');
+  await page.locator('form[data-action="o.submit"] input').first().fill('浏览器测试：上门理发');
+  await page.locator('form[data-action="o.submit"] button').click();
+  let order = null;
+  await check('the resident orders a service', async () => {
+    const ok = page.locator('form[data-action="o.submit"] .ok');
+    await ok.waitFor({ timeout: 10000 });
+    order = ((await ok.textContent()).match(/(\d+)/) || [])[1];
+    await page.locator(`article.order[data-id="${order}"]`).waitFor({ timeout: 10000 });
+  });
+  await openActions(page.locator(`article.order[data-id="${order}"]`));
+  await page.locator(`article.order[data-id="${order}"] form[data-action="o.claim"] button`).click();
+  await check("claiming one's own order is refused, with the code", async () => {
+    const r = page.locator(`article.order[data-id="${order}"] form[data-action="o.claim"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+  // The case the clerk signed: arrived and resolved through the API, then
+  // the resident evaluates it dissatisfied and it is dispatched again.
+  await asClerk('POST', `/api/v1/dispatches/${(await asClerk('GET', `/api/v1/dispatches?case_id=${filed.case_id}`)).items[0].id}/arrive`, { point: { lat: 39.9025, lon: 116.3025 } });
+  const lead = (await asClerk('GET', `/api/v1/dispatches?case_id=${filed.case_id}`)).items[0];
+  await asClerk('POST', `/api/v1/dispatches/${lead.id}/resolve`, { text: '已处理' });
+  await page.click('a[href="#/resident"]');
+  const mycase = page.locator(`article.case[data-id="${filed.case_id}"]`);
+  await mycase.waitFor({ timeout: 10000 });
+  await openActions(mycase);
+  await mycase.locator('form[data-action="r.evaluate"] select').selectOption('dissatisfied');
+  await mycase.locator('form[data-action="r.evaluate"] button').click();
+  await check('the resident evaluates the resolved case dissatisfied and sees it dispatched again', async () => {
+    const ok = page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] .ok`);
+    await ok.waitFor({ timeout: 10000 });
+    if (!/已评价/.test(await ok.textContent())) throw new Error(await ok.textContent());
+    await until('dispatched again', async () => (await centre('GET', `/api/v1/dispatches?case_id=${filed.case_id}`)).items.some(d => d.state === 'sent'), 10000);
+  });
+  await openActions(page.locator(`article.case[data-id="${filed.case_id}"]`));
+  await page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] button`).click();
+  await check('evaluating it again is refused, with the code', async () => {
+    const r = page.locator(`article.case[data-id="${filed.case_id}"] form[data-action="r.evaluate"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+
+  // --- a meeting: the committee convenes, residents vote in their own sessions ---------
+  delibClock(2 * 3600 * 1000 + 1000); // the opinion window (2 hours) closes
+  await until('the opinions closed', async () => (await asResident('GET', `/api/v1/matters/${mid}`)).item.step === 'discussed');
+  const council = [resident, 'r.s1.c1.g2.3.2', 'r.s1.c1.g1.2.1', 'r.s1.c1.g1.3.1', 'r.s1.c1.g1.4.1', 'r.s1.c1.g2.1.1', 'r.s1.c1.g2.2.1'];
+  const starts = Math.ceil((delibClock(1) + 120000) / 60000) * 60000 + 60000;
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  const cm = page.locator(`article.matter[data-id="${mid}"]`);
+  await cm.waitFor({ timeout: 10000 });
+  await openActions(cm);
+  const conv = cm.locator('form[data-action="m.convene"]');
+  await conv.locator('select').first().selectOption('council');
+  await conv.locator('select').nth(1).selectOption('secret');
+  await conv.locator('input[id$="-motion"]').fill('同意加装电梯');
+  await conv.locator('input[type="datetime-local"]').fill(localInput(starts));
+  await conv.locator('textarea').fill(council.join(', '));
+  await conv.locator('button').click();
+  await check('the committee convenes a council meeting on the page: roster, ballot and motion shown', async () => {
+    const m = page.locator(`article.matter[data-id="${mid}"] .meeting`);
+    await m.waitFor({ timeout: 10000 });
+    return /同意加装电梯/.test(await m.textContent()) && /无记名投票/.test(await m.textContent());
+  });
+  delibClock(starts - delibClock(1) + 1000); // the meeting starts
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(resident);
+  await page.click('a[href="#/matters"]');
+  const rv = page.locator(`article.matter[data-id="${mid}"]`);
+  await rv.waitFor({ timeout: 10000 });
+  await openActions(rv);
+  await rv.locator('form[data-action="m.attend"] button').click();
+  await check('the resident records their attendance', async () => {
+    await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.attend"] .ok`).waitFor({ timeout: 10000 });
+  });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] select`).selectOption('yes');
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.vote"] button`).click();
+  let receipt = '';
+  await check('the resident votes in their own session and sees the receipt', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] .receipt code`);
+    await r.waitFor({ timeout: 10000 });
+    receipt = await r.textContent();
+    return receipt.length >= 16;
+  });
+  for (const p of council.slice(1, 5)) { // four more of the seven, each in their own session
+    const s = await session(p);
+    await s('POST', `/api/v1/matters/${mid}/attendance`, { person: '' });
+    await s('POST', `/api/v1/matters/${mid}/votes`, { choice: 'yes' });
+  }
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  const cc = page.locator(`article.matter[data-id="${mid}"]`);
+  await cc.waitFor({ timeout: 10000 });
+  await openActions(cc);
+  await cc.locator('form[data-action="m.close"] button').click();
+  await check('the committee closes the meeting: the tally, quorum and receipts hash appear', async () => {
+    const tl = page.locator(`article.matter[data-id="${mid}"] .tally`);
+    await tl.waitFor({ timeout: 10000 });
+    const text = await tl.textContent();
+    if (!/赞成 5/.test(text) || !/通过/.test(text) || !/[0-9a-f]{64}/.test(text)) throw new Error(text);
+  });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.publish"] button`).click();
+  await check('the committee publishes the decision: the 公示 shows its hash', async () => {
+    const pub = page.locator(`article.matter[data-id="${mid}"] .publication code`);
+    await pub.waitFor({ timeout: 10000 });
+    return /^[0-9a-f]{64}$/.test(await pub.textContent());
+  });
+  await shot('community-tally');
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(resident);
+  await page.click('a[href="#/matters"]');
+  const rc = page.locator(`article.matter[data-id="${mid}"]`);
+  await rc.waitFor({ timeout: 10000 });
+  await openActions(rc);
+  await rc.locator('form[data-action="m.check"] button').click();
+  await check('the resident checks the receipt: counted, as yes', async () => {
+    const ok = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.check"] .ok`);
+    await ok.waitFor({ timeout: 10000 });
+    return /已计入：赞成/.test(await ok.textContent());
+  });
+
   // --- the dispatch centre --------------------------------------------------------
+  // A case the clerk returns (职能不符): routing gives it to the centre.
+  const wrong = await asResident('POST', '/api/v1/cases', { channel: 'app', category: 'complaint.noise',
+    description: '浏览器测试：工业噪声', location: { point: { lat: 39.9025, lon: 116.3025 } } });
+  const wd = await until('the returned case dispatched', async () => (await asClerk('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items[0]);
+  await asClerk('POST', `/api/v1/dispatches/${wd.id}/return`, { reason: 'function', text: '工业噪声归生态环境' });
   await page.click('#logout');
   await page.locator('#login-title').waitFor({ timeout: 5000 });
   await login('p.centre.dispatcher');
@@ -236,6 +459,30 @@ try {
     await page.locator('#view table tbody tr').first().waitFor({ timeout: 10000 });
     const drawn = await page.evaluate(() => !!(window.Chart && Chart.getChart(document.getElementById('kpi-chart'))));
     if (!drawn) throw new Error('no chart');
+  });
+  const ret = page.locator(`#returned article.dispatch[data-id="${wd.id}"]`);
+  await check('the centre sees the returned dispatch', async () => { await ret.waitFor({ timeout: 10000 }); });
+  await ret.locator('input').first().fill('dept.nosuchunit');
+  await ret.locator('button').click();
+  await check('reassigning to a unit that does not exist is refused, with the code', async () => {
+    const r = ret.locator('.refusal');
+    await r.waitFor({ timeout: 5000 });
+    return !!(await r.getAttribute('data-code'));
+  });
+  const next = await until('the returned case dispatched again', async () =>
+    (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items.find(d => ['sent', 'signed'].includes(d.state)));
+  const target = next.unit === 'dept.shengtai' ? 'dept.gongan' : 'dept.shengtai';
+  await check("... with the case's open dispatch named", async () => {
+    await page.locator(`#returned article.dispatch[data-id="${wd.id}"][data-current="${next.id}"]`).waitFor({ timeout: 10000 });
+  });
+  await ret.locator('input').first().fill(target);
+  await ret.locator('button').click();
+  await check('the centre reassigns it from the returned card', async () => {
+    await until('reassigned', async () => (await centre('GET', `/api/v1/dispatches?case_id=${wrong.case_id}`)).items.some(d => d.unit === target), 10000);
+  });
+  await check('the map shows open dispatches by grid', async () => {
+    await page.locator('#grid-table tr[data-grid]').first().waitFor({ timeout: 10000 });
+    await page.locator('#grid-map path.open-count').first().waitFor({ timeout: 5000 });
   });
   await noScroll('the centre page');
   await shot('centre');

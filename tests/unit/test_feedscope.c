@@ -143,12 +143,53 @@ static void test_an_event_id_is_three_positions(void **state)
         assert_int_equal(feed_parse_id(bad[i], seq), -1);
 }
 
+/* A whistle's dispatch goes to the unit that blew the whistle too, once the
+ * stream has learnt who did; only a street office or a community asks. */
+static void test_a_whistles_dispatch_goes_to_its_caller(void **state)
+{
+    (void) state;
+    Gov__Dispatch d = GOV__DISPATCH__INIT;
+    d.unit = "dept.gongan";
+    d.whistle_id = 7;
+    Gov__DispatchEvent e = GOV__DISPATCH_EVENT__INIT;
+    e.item = &d;
+    feedscope_t so = s_unit("so.s1", "street_office", "demo.s1");
+    feedscope_t other = s_unit("so.s2", "street_office", "demo.s2");
+    feedscope_t dept = s_unit("dept.shuiwu", "department", "demo");
+    feedscope_t mine = s_unit("dept.gongan", "department", "demo");
+    assert_int_equal(feedscope_whistle_wanted(&so, "routing", &e.base), 7);
+    assert_false(feedscope_visible(&so, "routing", &e.base)); /* not learnt yet */
+    assert_int_equal(feedscope_whistle_wanted(&dept, "routing", &e.base), 0); /* never blows */
+    assert_int_equal(feedscope_whistle_wanted(&mine, "routing", &e.base), 0); /* sees it anyway */
+    feedscope_learn_whistle(&so, 7, "so.s1");
+    feedscope_learn_whistle(&other, 7, "so.s1");
+    assert_int_equal(feedscope_whistle_wanted(&so, "routing", &e.base), 0);
+    assert_int_equal(feedscope_whistle_wanted(&other, "routing", &e.base), 0);
+    assert_true(feedscope_visible(&so, "routing", &e.base));
+    assert_false(feedscope_visible(&other, "routing", &e.base));
+    Gov__DeadlineStep step = GOV__DEADLINE_STEP__INIT; /* a silent department's escalation */
+    step.item = &d;
+    step.target_unit = "centre";
+    assert_true(feedscope_visible(&so, "routing", &step.base));
+    assert_false(feedscope_visible(&other, "routing", &step.base));
+    d.whistle_id = 0; /* a case's dispatch: nothing to learn */
+    assert_int_equal(feedscope_whistle_wanted(&other, "routing", &e.base), 0);
+    assert_false(feedscope_visible(&so, "routing", &e.base));
+    /* The ring forgets the oldest: whistle 7 is asked for again. */
+    d.whistle_id = 7;
+    for (int i = 100; i < 100 + FEEDSCOPE_WHISTLES; i++)
+        feedscope_learn_whistle(&so, i, "so.s1");
+    assert_int_equal(feedscope_whistle_wanted(&so, "routing", &e.base), 7);
+    assert_false(feedscope_visible(&so, "routing", &e.base));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_areas_are_related_by_whole_segments),
         cmocka_unit_test(test_a_dispatch_event_goes_to_its_unit),
         cmocka_unit_test(test_a_whistle_goes_to_its_caller_and_the_summoned),
+        cmocka_unit_test(test_a_whistles_dispatch_goes_to_its_caller),
         cmocka_unit_test(test_a_new_case_goes_to_the_territorial_units_that_hold_it),
         cmocka_unit_test(test_a_matter_goes_to_its_community_and_those_named),
         cmocka_unit_test(test_an_event_id_is_three_positions),

@@ -12,18 +12,23 @@ import * as queue from './pages/queue.js';
 import * as resident from './pages/resident.js';
 import * as whistles from './pages/whistles.js';
 import * as centre from './pages/centre.js';
+import * as matters from './pages/matters.js';
+import * as lists from './pages/lists.js';
 
-const PAGES = { queue, resident, whistles, centre };
+const PAGES = { queue, resident, whistles, centre, matters, lists };
 
 // Which pages a person's units open, first one the start page.
 export function pagesFor(me) {
   const kinds = new Set((me.units || []).map(u => u.kind));
   const out = [];
+  const community = kinds.has('community') || kinds.has('supervision');
+  if (community) out.push('matters', 'lists');
   if (kinds.has('street_office')) out.push('whistles');
   if (kinds.has('dispatch_centre') || kinds.has('leadership')) out.push('centre');
   if (kinds.size > 0) out.push('queue');
   if (me.resident || kinds.has('grid_team')) out.push('resident');
-  return out.length ? out : ['resident'];
+  if (!community && (me.resident || kinds.has('grid_team') || kinds.size === 0)) out.push('matters', 'lists');
+  return out.length ? out : ['resident', 'matters', 'lists'];
 }
 
 let me = null;

@@ -1,6 +1,7 @@
 // The resident's page: file a case on the map (a click puts the point) or by
 // address text, and follow one's own cases (GET /api/v1/cases: a resident
-// reads the cases their phone reported). The categories are the deployment's
+// reads the cases their phone reported), evaluating each once it is resolved
+// (回访评价: dissatisfied reopens it). The categories are the deployment's
 // own, from the Open311 service list (GET /open311/v2/services.json).
 import { api } from '../api.js';
 import { t } from '../i18n.js';
@@ -8,6 +9,7 @@ import { h, refusalBox, okBox, say } from '../dom.js';
 import { areaMap } from '../map.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
+import { actionForm, keepOutcomes, restoreOutcomes } from '../actions.js';
 
 export function render(view) {
   const out = h('div', { id: 'file-outcome' });
@@ -53,10 +55,17 @@ export function render(view) {
       const r = await api('GET', '/api/v1/cases?limit=50');
       if (ticket !== generation) return;
       const items = r.items || [];
+      const kept = keepOutcomes(mine);
       mine.replaceChildren(...(items.length ? items.map(c => h('article', { class: 'card case', dataset: { id: c.id, status: c.status } },
         h('h3', {}, t('q.case', { id: c.id }), ' ', h('span', { class: 'badge' }, t('cstate.' + c.status))),
         h('div', { class: 'meta' }, [c.category, (c.area_path || []).map(a => a.name).join(' / '), when(c.created_ms)].join(' · ')),
-        h('p', {}, c.description))) : [h('p', {}, t('r.none'))]));
+        h('p', {}, c.description),
+        // 回访评价: routing decides whether the case may be evaluated (resolved, by its reporter)
+        h('details', { class: 'actions' }, h('summary', {}, t('r.evaluate')),
+          actionForm({ key: 'r.evaluate', path: `/api/v1/cases/${c.id}/evaluation`, fields: [
+            { name: 'result', label: 'f.result_eval', kind: 'select', options: ['satisfied', 'basic', 'dissatisfied'], prefix: 'rating.' },
+            { name: 'text' }], done: r => t('r.evaluated', { state: t('cstate.' + r.case_state) === 'cstate.' + r.case_state ? r.case_state : t('cstate.' + r.case_state) }) })))) : [h('p', {}, t('r.none'))]));
+      restoreOutcomes(mine, kept);
     } catch (err) {
       say(mine, refusalBox(err));
     }

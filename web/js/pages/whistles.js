@@ -3,9 +3,11 @@
 // whistles with, per department, signed / arrived / resolved or the time
 // left, updated live; and the rating of each department once a whistle has
 // closed (双考核). The departments offered are the lead units of the routing
-// rules (GET /api/v1/rules). Routing has no route listing a unit's whistles
-// yet: the board holds the whistles blown from this browser, those that
-// arrive live, and any opened by number.
+// rules (GET /api/v1/rules). The board is the unit's own whistles (GET
+// /api/v1/whistles, newest first) and any opened by number; the live feed
+// carries each summoned department's dispatch events to the street office
+// that blew the whistle (services/gateway/feedscope.c), so a signature shows
+// without a reload and without polling.
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, refusalBox, okBox, say } from '../dom.js';
@@ -13,12 +15,9 @@ import { areaMap } from '../map.js';
 import { onEvent } from '../live.js';
 import { deadlines, countdown } from '../time.js';
 
-function keyFor(me) { return 'gov.whistles.' + me.person; }
-
-export function render(view, ctx) {
-  const key = keyFor(ctx.me);
-  const ids = new Set(JSON.parse(localStorage.getItem(key) || '[]'));
-  const remember = id => { ids.add(Number(id)); localStorage.setItem(key, JSON.stringify([...ids].slice(-50))); };
+export function render(view) {
+  const opened = new Set(); // whistles opened by number that are not the unit's own
+  const remember = id => opened.add(Number(id));
   const out = h('div', {});
   const board = h('div', { id: 'whistle-board', 'aria-live': 'polite' });
   const mapEl = h('div', { id: 'whistle-map', class: 'map' });
@@ -60,14 +59,15 @@ export function render(view, ctx) {
 
   // Loads overlap (an event, the poll, a new whistle): only the latest one
   // draws, so a slow earlier answer never overwrites a newer board.
-  let generation = 0, anyOpen = false;
+  let generation = 0;
   const loadBoard = async () => {
     const mine = ++generation;
-    const got = await Promise.all([...ids].reverse().map(id =>
+    const own = await api('GET', '/api/v1/whistles?limit=20').then(r => r.items || [], err => [err]);
+    const ownIds = new Set(own.map(w => w.id));
+    const extra = await Promise.all([...opened].filter(id => !ownIds.has(id)).reverse().map(id =>
       api('GET', `/api/v1/whistles/${id}`).then(r => r.item, err => err)));
     if (mine !== generation) return;
-    anyOpen = got.some(w => w && w.state === 'open');
-    const cards = got.map(w => (w && w.id ? drawOne(w) : refusalBox(w)));
+    const cards = [...extra, ...own].map(w => (w && w.id ? drawOne(w) : refusalBox(w)));
     board.replaceChildren(...(cards.length ? cards : [h('p', {}, t('w.none'))]));
   };
 
@@ -86,7 +86,6 @@ export function render(view, ctx) {
     if (picked) body.point = { lat: picked.lat, lon: picked.lng };
     try {
       const r = await api('POST', '/api/v1/whistles', body);
-      remember(r.item.id);
       say(out, okBox(t('w.blown', { id: r.item.id })));
       loadBoard();
     } catch (err) { say(out, refusalBox(err)); }
@@ -111,16 +110,13 @@ export function render(view, ctx) {
   })();
   loadBoard();
   let pending = null;
+  // A whistle's own events (blown, closed) and its departments' dispatch
+  // events (sent, signed, arrived, resolved, returned, released, a deadline
+  // step) reload the board: the event says what changed, the list is the truth.
   const off = onEvent(ev => {
-    const w = ev.data && (ev.data.item || {});
-    if (ev.type === 'WhistleBlown' && w.id) remember(w.id);
-    if (ev.stream === 'routing') { clearTimeout(pending); pending = setTimeout(loadBoard, 150); }
+    const d = ev.data && ev.data.item;
+    const about = ev.type.startsWith('Whistle') || (d && d.whistle_id);
+    if (ev.stream === 'routing' && about) { clearTimeout(pending); pending = setTimeout(loadBoard, 100); }
   });
-  // The live feed brings a whistle's own events (blown, closed) but not its
-  // departments' signatures and arrivals, which are their dispatches' events
-  // (services/gateway/feedscope.c sends those to the dispatch's unit only):
-  // while a whistle is open, the board asks again every 2 s (the gateway's
-  // cache answers while nothing changed).
-  const timer = setInterval(() => { if (anyOpen) loadBoard(); }, 2000);
-  return () => { off(); clearTimeout(pending); clearInterval(timer); if (map) map.remove(); };
+  return () => { off(); clearTimeout(pending); if (map) map.remove(); };
 }
