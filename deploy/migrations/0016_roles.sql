@@ -68,7 +68,7 @@ GRANT SELECT ON notify_prefs, notify_unit_channels, notify_templates TO gov_noti
 -- gateway: sessions and login codes; the read side of its pages.
 GRANT SELECT, INSERT, UPDATE ON gateway_tokens TO gov_gateway;
 GRANT SELECT, INSERT, UPDATE, DELETE ON gateway_login_codes TO gov_gateway;
-GRANT SELECT ON gateway_passwords, dispatches, dispatch_log, evaluations, households, residents
+GRANT SELECT ON gateway_passwords, dispatches, dispatch_log, evaluations, whistles, households, residents
     TO gov_gateway;
 
 -- A service that inserts rows into a table may take ids from its sequences
