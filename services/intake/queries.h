@@ -116,7 +116,10 @@
     " coalesce(a.path_json, '[]')::text, c.reporter_name, c.reporter_phone,"                 \
     " array_to_json(c.media_urls)::text, c.caller_count,"                                    \
     " (extract(epoch FROM c.created_at) * 1000)::bigint,"                                    \
-    " (extract(epoch FROM c.updated_at) * 1000)::bigint"
+    " (extract(epoch FROM c.updated_at) * 1000)::bigint, c.lead_unit"
+
+/* The column after Q_CASE_COLUMNS' case: the unit handling it (casescope.h). */
+#define Q_CASE_LEAD_UNIT 16
 
 #define Q_GET_CASE                                                                             \
     "SELECT " Q_CASE_COLUMNS " FROM cases c LEFT JOIN areas a ON a.id = c.area_id"             \

@@ -137,8 +137,11 @@
 #define Q_CASE                                                                                 \
     "SELECT category_code, urgency, coalesce(area_id, 0), state, reopened, reporter_name,"     \
     " reporter_phone FROM routed_cases WHERE case_id = $1 FOR UPDATE"
-/* $1 case id, $2 state, $3 reopened */
-#define Q_CASE_STATE "UPDATE routed_cases SET state = $2, reopened = $3 WHERE case_id = $1"
+/* $1 case id, $2 state, $3 reopened. A case that closes notes when (the
+ * retention of its reporter counts from it, retention.h). */
+#define Q_CASE_STATE                                                                           \
+    "UPDATE routed_cases SET state = $2, reopened = $3,"                                       \
+    " closed_at = CASE WHEN $2 = 'closed' THEN now() END WHERE case_id = $1"
 
 /* Deadlines. $1 fired at (ms), $2 ids bigint[], $3 late. Columns: 0 id,
  * 1 dispatch, 2 deadline, 3 step, 4 action, 5 due ms */
