@@ -34,11 +34,12 @@ CREATE TABLE pii_reads (
     message_id text NOT NULL,
     trace_id   text NOT NULL,
     subject    text NOT NULL CHECK (subject IN ('case', 'dispatch')),
-    ids        bigint[] NOT NULL               -- the cases or dispatches read in full
+    ids        bigint[] NOT NULL,              -- the cases or dispatches read in full
+    case_ids   bigint[] NOT NULL               -- their cases (for a case: ids again)
 );
 CREATE INDEX pii_reads_at ON pii_reads (at);
 CREATE INDEX pii_reads_person ON pii_reads (person, at);
-CREATE INDEX pii_reads_ids ON pii_reads USING gin (ids);
+CREATE INDEX pii_reads_cases ON pii_reads USING gin (case_ids);
 
 CREATE FUNCTION pii_reads_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -37,6 +37,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/cases", GW_INTAKE, "SubmitCase", NULL),
     GET("/api/v1/cases", GW_INTAKE, "ListCases", NULL),
     GET("/api/v1/cases/{id}", GW_INTAKE, "GetCase", "case_id"),
+    GET("/api/v1/audit/reads", GW_INTAKE, "ListPiiReads", NULL),
     POST("/api/v1/cases/{id}/evaluation", GW_ROUTING, "EvaluateCase", "case_id"),
     /* dispatches and their transitions (routing) */
     GET("/api/v1/dispatches", GW_ROUTING, "ListDispatches", NULL),

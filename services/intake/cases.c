@@ -30,7 +30,7 @@ static int s_log_read(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req, const int64_t
         return 0;
     piilog_row_t row;
     char sqlstate[6];
-    if (piilog_row(&row, "intake", req->env, "case", ids, n)) {
+    if (piilog_row(&row, "intake", req->env, "case", ids, ids, n)) {
         rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", NULL, "retry later", NULL);
         return -1;
     }

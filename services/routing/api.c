@@ -23,26 +23,30 @@
 
 /* Masks the reporter of `d` unless `contact` reads it (readscope.h); adds
  * the dispatch's id to `full[*n]` when it goes out in full. */
-static void s_contact(const readscope_t *contact, dispatchmsg_t *d, int64_t *full, size_t *n)
+static void s_contact(const readscope_t *contact, dispatchmsg_t *d, int64_t *full,
+                      int64_t *cases, size_t *n)
 {
-    if (!readscope_contact(contact, d->msg.unit))
+    if (!readscope_contact(contact, d->msg.unit)) {
         dispatchmsg_mask(d);
-    else if (d->msg.reporter && ((d->reporter.name && d->reporter.name[0]) ||
-                                 (d->reporter.phone && d->reporter.phone[0])))
+    } else if (d->msg.reporter && ((d->reporter.name && d->reporter.name[0]) ||
+                                   (d->reporter.phone && d->reporter.phone[0]))) {
+        cases[*n] = d->msg.case_id;
         full[(*n)++] = d->msg.id;
+    }
 }
 
 /* Writes the audit row of a read by `req` showing the reporters of
  * dispatches `ids[0..n)` in full (nothing when n is 0). Returns 0, or -1
  * having answered the request with the failure. */
-static int s_log_read(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const int64_t *ids, size_t n)
+static int s_log_read(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const int64_t *ids,
+                      const int64_t *cases, size_t n)
 {
     if (n == 0)
         return 0;
     piilog_row_t row;
     char sqlstate[6];
     apperr_t err;
-    if (piilog_row(&row, "routing", req->env, "dispatch", ids, n)) {
+    if (piilog_row(&row, "routing", req->env, "dispatch", ids, cases, n)) {
         rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", NULL, "retry later", NULL);
         return -1;
     }
@@ -64,7 +68,7 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
                              int64_t id, int64_t next_id, const readscope_t *scope,
                              const readscope_t *contact)
 {
-    int64_t full[2];
+    int64_t full[2], cases[2];
     size_t n_full = 0;
     dispatchmsg_t d, n;
     PGresult *dres = NULL, *nres = NULL;
@@ -84,10 +88,10 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
         apperr_fail(&err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld", (long long) id);
         rpcsrv_fail_err(srv, req, &err);
     } else {
-        s_contact(contact, &d, full, &n_full);
+        s_contact(contact, &d, full, cases, &n_full);
         if (next_id)
-            s_contact(contact, &n, full, &n_full);
-        if (s_log_read(r, srv, req, full, n_full) == 0) {
+            s_contact(contact, &n, full, cases, &n_full);
+        if (s_log_read(r, srv, req, full, cases, n_full) == 0) {
             Gov__DispatchReply reply = GOV__DISPATCH_REPLY__INIT;
             reply.item = &d.msg;
             reply.next = next_id ? &n.msg : NULL;

@@ -107,8 +107,10 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         snprintf(state, 24, "dispatched");
         reopened++;
     }
-    const char *sp[] = {b[0], state, routing_i64(b[2], reopened)};
-    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, sp, sqlstate);
+    char at[24];
+    const char *sp[] = {b[0], state, routing_i64(b[2], reopened),
+                        routing_i64(at, svclock_now_ms(r->clock))};
+    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 4, sp, sqlstate);
     if (!u) {
         apperr_db(err, sqlstate);
         goto done;

@@ -183,13 +183,14 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
 static int s_request_evaluation(routing_t *r, const dispatchmsg_t *d, const Gov__Envelope *env,
                                 apperr_t *err)
 {
-    char ids[24], sqlstate[6];
-    const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL};
+    char ids[24], at[24], sqlstate[6];
+    const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL,
+                            routing_i64(at, svclock_now_ms(r->clock))};
     PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, params, sqlstate);
     if (!c)
         return apperr_db(err, sqlstate);
     params[2] = PQgetvalue(c, 0, 4);
-    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, params, sqlstate);
+    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 4, params, sqlstate);
     PQclear(c);
     if (!u)
         return apperr_db(err, sqlstate);
