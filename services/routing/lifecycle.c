@@ -204,8 +204,9 @@ static int s_request_evaluation(routing_t *r, const dispatchmsg_t *d, const Gov_
     }
     Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
     ev.case_id = d->msg.case_id;
+    ev.reporter = view.msg.reporter; /* notify texts them for their evaluation */
+    view.msg.reporter = NULL;        /* and nothing else carries them (readscope.h) */
     ev.item = &view.msg;
-    ev.reporter = view.msg.reporter;
     if (outbox_add(r->conn, ROUTING_STREAM, "EvaluationRequested", env->actor, env->trace_id,
                    &ev.base)) {
         apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);

@@ -42,3 +42,12 @@ int readscope_contact(const readscope_t *s, const char *dispatch_unit)
         return s->contact;
     return s->kind == READSCOPE_UNIT && dispatch_unit && strcmp(s->unit, dispatch_unit) == 0;
 }
+
+int readscope_event_reporter(const char *type)
+{
+    static const char *const with[] = {"DispatchSent", "DeadlineReminder", "DeadlineEscalated"};
+    for (size_t i = 0; type && i < sizeof with / sizeof *with; i++)
+        if (strcmp(type, with[i]) == 0)
+            return 1;
+    return 0;
+}

@@ -67,6 +67,15 @@ check "intake closes A, B and D, noting when (from routing's events)" \
     "closedtrue,closedtrue,dispatchedfalse,closedtrue"
 check "... and so does routing's copy" \
     test "$(q "SELECT count(*) FROM routed_cases WHERE closed_at IS NOT NULL AND case_id IN (${id[A]}, ${id[B]}, ${id[D]})")" = 3
+# --- what goes on the buses ---------------------------------------------------
+# The reporters' phones begin 1380000000: only the events whose subscriber
+# must reach the reporter or tell the lead unit carry one (intake's
+# CaseCreated, routing's DispatchSent and deadline steps, EvaluationRequested).
+carrying="SELECT string_agg(DISTINCT type, ',' ORDER BY type) FROM outbox WHERE position(convert_to('1380000000', 'UTF8') in payload) > 0"
+check "events carrying a phone: CaseCreated, DispatchSent, EvaluationRequested only" \
+    test "$(q "$carrying")" = "CaseCreated,DispatchSent,EvaluationRequested"
+check "... CaseMerged, the dispatches' lifecycle and CaseEvaluated carry none" \
+    test "$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated')"),$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated') AND position(convert_to('1380000000', 'UTF8') in payload) > 0")" = "13,0"
 check "nothing is erased yet (the sweep runs every second)" \
     test "$(q "SELECT count(*) FROM cases WHERE contact_erased_at IS NOT NULL")" = 0
 
