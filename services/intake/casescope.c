@@ -48,6 +48,8 @@ casescope_t casescope_rule(const Gov__Actor *actor, const char *unit_kind, const
         else if (kind[0])
             s.kind = s_copy(s.unit, sizeof s.unit, actor->unit) == 0 ? CASESCOPE_MASKED
                                                                       : CASESCOPE_NONE;
+    } else if (actor->role && strcmp(actor->role, "public") == 0) {
+        s.kind = CASESCOPE_MASKED; /* s.unit "": no case is its own */
     } else if (!s_empty(phone) && s_copy(s.phone, sizeof s.phone, phone) == 0) {
         s.kind = CASESCOPE_OWN;
     }

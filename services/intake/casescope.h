@@ -16,6 +16,8 @@
  *     its people masked otherwise (names "", phones as 138****1234);
  *   - the leadership, a supervision committee, or a unit of any other kind:
  *     every case, its people masked (they oversee, they do not call);
+ *   - the public (role "public" with no unit: the gateway's Open311 reads):
+ *     every case, its people masked;
  *   - a person acting for no unit (a resident): the cases where their phone
  *     (people.phone) is the reporter's or a caller's, with the other people
  *     in them masked; none when they have no phone.

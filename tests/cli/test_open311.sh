@@ -185,4 +185,7 @@ check "... parses" is_xml
 contains "... as <service_requests_updates><request_update>" "$tmp/out" "<service_requests_updates><request_update><update_id>"
 o311 "GET servicerequestupdates.json for 2020" 200 GET "servicerequestupdates.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z"
 check "... none" test "$(cat "$tmp/out")" = "[]"
+# The public reads every case with its people masked (intake's casescope):
+# no contact reached the gateway, so no read of one is in the audit log.
+check "Open311's reads left no row in the audit log (docs/privacy.md)" q_is "SELECT count(*) FROM pii_reads" 0
 echo "1..$n"

@@ -262,6 +262,28 @@ static void test_masking_a_case(void **state)
     free(storage);
 }
 
+static void test_the_public_sees_all_masked(void **state)
+{
+    (void) state;
+    casescope_t s = s_rule("open311", "public", "", "", "", "");
+    assert_int_equal(s.kind, CASESCOPE_MASKED);
+    assert_string_equal(s.unit, "");
+    /* no case is the public's own: a case with no lead yet is masked too */
+    s_case_t k;
+    char *storage = NULL;
+    const char *leads[] = {"", NULL, "dept.x"};
+    for (size_t i = 0; i < 3; i++) {
+        s_case(&k);
+        assert_false(casescope_shows_contact(&s, &k.c, leads[i]));
+        assert_int_equal(casescope_mask(&s, &k.c, leads[i], &storage), 0);
+        assert_string_equal(k.c.reporter->phone, "139****0001");
+        free(storage);
+    }
+    /* the role acting for a unit is that unit's member, as any role is */
+    assert_int_equal(s_rule("p.x", "public", "centre", "dispatch_centre", "", "").kind,
+                     CASESCOPE_ALL);
+}
+
 static void test_the_lead_unit_reads_its_case_in_full(void **state)
 {
     (void) state;
@@ -323,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_the_centre_sees_all_the_leadership_masked),
         cmocka_unit_test(test_a_territorial_unit_sees_its_area),
         cmocka_unit_test(test_other_units_see_all_masked),
+        cmocka_unit_test(test_the_public_sees_all_masked),
         cmocka_unit_test(test_a_person_without_a_unit_sees_their_own),
         cmocka_unit_test(test_masking_a_phone),
         cmocka_unit_test(test_who_sees_a_case),
