@@ -134,6 +134,16 @@ expect_status "... and to the leadership" 1 env GOV_ACTOR=p.leader.head GOV_ACTO
 contains "... with NOT_AUDITOR" "$tmp/err" NOT_AUDITOR
 expect_status "... and to one who names a unit they are not in" 1 env GOV_ACTOR=p.dept.chengguan.head GOV_ACTOR_UNIT=centre "$govctl" audit reads
 contains "... with NOT_A_MEMBER" "$tmp/err" NOT_A_MEMBER
+# No full read goes unlogged: when the row cannot be written, the reader gets
+# nothing. (The table is renamed away for a moment; intake's statements are
+# not prepared, so the next insert fails.)
+q "ALTER TABLE pii_reads RENAME TO pii_reads_away" >/dev/null
+expect_status "with the log unwritable, the centre's GetCase is refused" 1 env GOV_ACTOR=p.centre.dispatcher GOV_ACTOR_UNIT=centre "$govctl" case show "${id[B]}"
+contains "... DB_UNAVAILABLE" "$tmp/err" DB_UNAVAILABLE
+check "... and shows no contact" bash -c "! grep -q 13800000002 '$tmp/out' '$tmp/err'"
+expect_status "... a masked read needs no row: another department still reads B" 0 env GOV_ACTOR=p.dept.shuiwu.head GOV_ACTOR_UNIT=dept.shuiwu "$govctl" case show "${id[B]}"
+contains "... masked" "$tmp/out" '"phone": "138****0002"'
+q "ALTER TABLE pii_reads_away RENAME TO pii_reads" >/dev/null
 expect_status "a limit out of range is refused" 1 "$govctl" audit reads --limit 501
 contains "... with INVALID_LIMIT" "$tmp/err" INVALID_LIMIT
 echo "1..$n"
