@@ -199,7 +199,10 @@
     X(UNIT_REQUIRED, 'R', "you belong to several units: say which you act for",                  \
       "send X-Gov-Unit: CODE (or none, to act as yourself)")                                      \
     X(SERVICE_TIMEOUT, 'T', "a service did not answer in time", "retry with the same Idempotency-Key") \
-    X(RATE_LIMITED, 'T', "too many requests", "wait as long as Retry-After says")
+    X(RATE_LIMITED, 'T', "too many requests", "wait as long as Retry-After says")                \
+    /* personal data (docs/privacy.md) */                                                         \
+    X(NOT_AUDITOR, 'S', "only the dispatch centre or the admin reads the audit log",               \
+      "act for the dispatch centre or the admin unit (X-Gov-Unit: its code)")
 
 /* One row of the table. */
 typedef struct {

@@ -129,3 +129,25 @@ int text_is_phone(const char *phone)
         return 1;
     return digits[0] == '0' && n >= 10 && n <= 12;
 }
+
+void text_mask_phone(const char *phone, char *out)
+{
+    size_t len = strlen(phone), skip = 0, digits = 0;
+    if (strncmp(phone, "+86", 3) == 0)
+        skip = 3;
+    else if (strncmp(phone, "86", 2) == 0 && len == 13)
+        skip = 2;
+    for (size_t i = skip; i < len; i++)
+        digits += isdigit((unsigned char) phone[i]) != 0;
+    size_t seen = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = phone[i];
+        if (i >= skip && isdigit((unsigned char) ch)) {
+            seen++;
+            if (digits < 8 || (seen > 3 && seen <= digits - 4))
+                ch = '*';
+        }
+        out[i] = ch;
+    }
+    out[len] = '\0';
+}

@@ -52,4 +52,11 @@ int text_check_urls(char *const *urls, size_t n, size_t max, const char *field, 
  * routing's people). */
 int text_is_phone(const char *phone);
 
+/* Writes `phone` masked into `out` (strlen(phone) + 1 bytes): the first 3
+ * and the last 4 digits kept and every other digit '*' — 13812341234 →
+ * 138****1234, 010-12345678 → 010-****5678. A leading "+86" (or "86" before
+ * 11 digits) is kept and not counted. Other characters are kept; a phone of
+ * fewer than 8 digits has every digit masked; "" stays "". */
+void text_mask_phone(const char *phone, char *out);
+
 #endif

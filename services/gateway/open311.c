@@ -181,8 +181,9 @@ static void s_refuse_code(s_call_t *c, unsigned status, const char *code, const 
 
 /* --- asking the services ---------------------------------------------------------------- */
 
-/* Sends `msg` as `type` to `service` with no actor — the gateway itself
- * asks, a trusted process, as an integration is no person — and decodes
+/* Sends `msg` as `type` to `service` — a submission with no actor (the
+ * gateway itself asks, a trusted process, as an integration is no person),
+ * a read as the public (role "public", no unit) — and decodes
  * the reply as `desc` into `*out` (the caller frees it). Returns 1; 0 for
  * NOT_FOUND (not answered); -1 after answering any other refusal (404 for
  * an unknown category, else 400, the specification's "general service
@@ -195,6 +196,14 @@ static int s_ask(s_call_t *c, gw_service_t service, const char *type, const Prot
     Gov__Envelope env = GOV__ENVELOPE__INIT, *reply = NULL;
     env.type = (char *) type;
     env.message_id = id;
+    /* A read is the public's: intake answers it with every person masked
+     * (casescope.h), so no one's contact reaches the gateway, and none is
+     * logged as read (docs/privacy.md). */
+    Gov__Actor public = GOV__ACTOR__INIT;
+    public.id = (char *) "open311";
+    public.role = (char *) "public";
+    if (strcmp(type, "SubmitCase") != 0)
+        env.actor = &public;
     if (rpccli_call(c->w->cli[service], &env, msg, c->gw->timeout_ms, &reply)) {
         s_refuse_code(c, 400, "SERVICE_TIMEOUT", "%s", type);
         return -1;

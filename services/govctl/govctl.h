@@ -37,6 +37,7 @@ int cmd_person_directory(int argc, char **argv);
 int cmd_units_directory(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_apikey(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Prints `usage` to stderr (or stdout for --help) and returns the exit code:
  * 0 when help was asked for, GOVCTL_USAGE otherwise. */

@@ -54,6 +54,7 @@ static const char *s_usage =
     "  units list|add|member|unmember  units and who is in them (add...: the admin's)\n"
     "  token create|list|revoke  API tokens that act as a person (the gateway)\n"
     "  apikey create --name N    an Open311 api_key for an integration\n"
+    "  audit reads               who read personal data in full, when, why (intake)\n"
     "\n"
     "Every command takes --help. Settings come from the environment\n"
     "(GOV_DB_URL, GOV_INTAKE_ENDPOINT, GOV_ROUTING_ENDPOINT, GOV_ACTOR, GOV_KEYS_DIR ...;\n"
@@ -70,6 +71,7 @@ static const struct {
     {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
     {"order", cmd_order},       {"errcodes", cmd_errcodes}, {"keys", cmd_keys},
     {"person", cmd_person},     {"token", cmd_token},       {"apikey", cmd_apikey},
+    {"audit", cmd_audit},
 };
 
 int main(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include "casescope.h"
 #include "db.h"
 #include "intake.pb-c.h"
+#include "piilog.h"
 #include "queries.h"
 
 #define CASES_LIMIT_DEFAULT 50
@@ -18,6 +19,29 @@ static void s_db_failed(rpcsrv_t *srv, rpc_req_t *req, const char sqlstate[6])
 {
     rpcsrv_fail(srv, req, "DB_UNAVAILABLE", "the database did not answer", NULL, "retry later",
                 sqlstate);
+}
+
+/* Writes the audit row of a read by `req` that shows the people of cases
+ * `ids[0..n)` in full (nothing when n is 0). Returns 0, or -1 having
+ * answered the request with the failure: then nothing else is sent. */
+static int s_log_read(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req, const int64_t *ids, size_t n)
+{
+    if (n == 0)
+        return 0;
+    piilog_row_t row;
+    char sqlstate[6];
+    if (piilog_row(&row, "intake", req->env, "case", ids, ids, n)) {
+        rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", NULL, "retry later", NULL);
+        return -1;
+    }
+    PGresult *res = db_exec(conn, PIILOG_INSERT, PIILOG_NPARAMS, row.params, sqlstate);
+    piilog_row_clear(&row);
+    if (!res) {
+        s_db_failed(srv, req, sqlstate);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
 }
 
 void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
@@ -51,8 +75,13 @@ void cases_get(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
         rpcsrv_fail(srv, req, "INTERNAL", "case could not be read", id, NULL, NULL);
     else if (!casescope_sees(&scope, &view.msg)) /* as unknown: ids tell nothing */
         rpcsrv_fail(srv, req, "NOT_FOUND", "no such case", id, NULL, NULL);
-    else if (casescope_mask(&scope, &view.msg, &view.masked))
+    else if (casescope_mask(&scope, &view.msg, PQgetvalue(row, 0, Q_CASE_LEAD_UNIT),
+                            &view.masked))
         rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", id, "retry later", NULL);
+    else if (s_log_read(conn, srv, req, &view.msg.id,
+                        (size_t) casescope_shows_contact(&scope, &view.msg,
+                                                         PQgetvalue(row, 0, Q_CASE_LEAD_UNIT))))
+        ; /* answered with the failure: no full read goes unlogged */
     else {
         Gov__GetCaseReply reply = GOV__GET_CASE_REPLY__INIT;
         reply.item = &view.msg;
@@ -126,17 +155,25 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     int n = PQntuples(rows);
     views = calloc((size_t) n + 1, sizeof *views);
     Gov__Case **items = calloc((size_t) n + 1, sizeof *items);
-    int failed = !views || !items;
+    int64_t *full = calloc((size_t) n + 1, sizeof *full);
+    int failed = !views || !items || !full;
     for (int i = 0; !failed && i < n; i++) {
+        const char *lead = PQgetvalue(rows, i, Q_CASE_LEAD_UNIT);
         failed = casemsg_from_row(&views[i], rows, i) != 0 ||
-                 casescope_mask(&scope, &views[i].msg, &views[i].masked) != 0;
+                 casescope_mask(&scope, &views[i].msg, lead, &views[i].masked) != 0;
         items[i] = &views[i].msg;
     }
+    size_t fit = failed ? 0 : rpcsrv_page_fit((ProtobufCMessage *const *) items, (size_t) n);
+    size_t n_full = 0;
+    for (size_t i = 0; i < fit; i++) /* what is sent, not what was read */
+        if (casescope_shows_contact(&scope, items[i], PQgetvalue(rows, (int) i, Q_CASE_LEAD_UNIT)))
+            full[n_full++] = items[i]->id;
     if (failed) {
         rpcsrv_fail(srv, req, "INTERNAL", "cases could not be read", NULL, NULL, NULL);
+    } else if (s_log_read(conn, srv, req, full, n_full)) {
+        ; /* answered with the failure: no full read goes unlogged */
     } else {
         Gov__ListCasesReply reply = GOV__LIST_CASES_REPLY__INIT;
-        size_t fit = rpcsrv_page_fit((ProtobufCMessage *const *) items, (size_t) n);
         reply.items = items;
         reply.n_items = fit; /* the rest on the next page, however long the texts */
         reply.next_before_id = fit < (size_t) n || n == limit ? items[fit - 1]->id : 0;
@@ -145,6 +182,7 @@ void cases_list(PGconn *conn, rpcsrv_t *srv, rpc_req_t *req)
     for (int i = 0; views && i < n; i++)
         casemsg_clear(&views[i]);
     free(items);
+    free(full);
 done:
     free(views);
     PQclear(area);

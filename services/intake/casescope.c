@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "queries.h"
+#include "text.h"
 
 static int s_empty(const char *s)
 {
@@ -32,12 +33,12 @@ static int s_copy(char *out, size_t size, const char *text)
 casescope_t casescope_rule(const Gov__Actor *actor, const char *unit_kind, const char *unit_area,
                            const char *phone)
 {
-    casescope_t s = {CASESCOPE_NONE, "", ""};
+    casescope_t s = {CASESCOPE_NONE, "", "", ""};
     const char *kind = unit_kind ? unit_kind : "";
     if (s_trusted(actor)) {
         s.kind = CASESCOPE_ALL;
     } else if (!s_empty(actor->unit)) {
-        if (strcmp(kind, "dispatch_centre") == 0 || strcmp(kind, "leadership") == 0)
+        if (strcmp(kind, "dispatch_centre") == 0)
             s.kind = CASESCOPE_ALL;
         else if (strcmp(kind, "grid_team") == 0 || strcmp(kind, "community") == 0 ||
                  strcmp(kind, "street_office") == 0)
@@ -45,7 +46,10 @@ casescope_t casescope_rule(const Gov__Actor *actor, const char *unit_kind, const
                          ? CASESCOPE_AREA
                          : CASESCOPE_NONE;
         else if (kind[0])
-            s.kind = CASESCOPE_MASKED;
+            s.kind = s_copy(s.unit, sizeof s.unit, actor->unit) == 0 ? CASESCOPE_MASKED
+                                                                      : CASESCOPE_NONE;
+    } else if (actor->role && strcmp(actor->role, "public") == 0) {
+        s.kind = CASESCOPE_MASKED; /* s.unit "": no case is its own */
     } else if (!s_empty(phone) && s_copy(s.phone, sizeof s.phone, phone) == 0) {
         s.kind = CASESCOPE_OWN;
     }
@@ -108,13 +112,33 @@ int casescope_sees(const casescope_t *s, const Gov__Case *c)
     return 0;
 }
 
-/* 1 when `s` masks person `r`. */
-static int s_masks(const casescope_t *s, const Gov__Reporter *r)
+/* 1 when `s` masks person `r` of a case whose lead unit is `lead`. */
+static int s_masks(const casescope_t *s, const Gov__Reporter *r, const char *lead)
 {
     if (!r)
         return 0;
-    return s->kind == CASESCOPE_MASKED ||
-           (s->kind == CASESCOPE_OWN && !s_same_phone(r, s->phone));
+    if (s->kind == CASESCOPE_MASKED)
+        return s_empty(lead) || strcmp(lead, s->unit) != 0;
+    return s->kind == CASESCOPE_OWN && !s_same_phone(r, s->phone);
+}
+
+/* 1 when `r` holds a name or a phone that `s` leaves in full and that is
+ * not the reader's own. */
+static int s_shows(const casescope_t *s, const Gov__Reporter *r, const char *lead)
+{
+    if (!r || (s_empty(r->name) && s_empty(r->phone)) || s_masks(s, r, lead))
+        return 0;
+    return s->kind != CASESCOPE_OWN && s->kind != CASESCOPE_NONE;
+}
+
+int casescope_shows_contact(const casescope_t *s, const Gov__Case *c, const char *lead_unit)
+{
+    if (s_shows(s, c->reporter, lead_unit))
+        return 1;
+    for (size_t i = 0; i < c->n_callers; i++)
+        if (c->callers[i] && s_shows(s, c->callers[i]->reporter, lead_unit))
+            return 1;
+    return 0;
 }
 
 /* Masks `r` into `*at`, moving it on; `at` NULL only counts the bytes. */
@@ -124,7 +148,7 @@ static size_t s_mask_one(Gov__Reporter *r, char **at)
     if (at) {
         r->name = (char *) "";
         if (r->phone) {
-            casescope_mask_phone(r->phone, *at);
+            text_mask_phone(r->phone, *at);
             r->phone = *at;
             *at += n;
         }
@@ -132,46 +156,24 @@ static size_t s_mask_one(Gov__Reporter *r, char **at)
     return n;
 }
 
-int casescope_mask(const casescope_t *s, Gov__Case *c, char **storage)
+int casescope_mask(const casescope_t *s, Gov__Case *c, const char *lead_unit, char **storage)
 {
     *storage = NULL;
     size_t size = 0;
-    if (s_masks(s, c->reporter))
+    if (s_masks(s, c->reporter, lead_unit))
         size += s_mask_one(c->reporter, NULL);
     for (size_t i = 0; i < c->n_callers; i++)
-        if (c->callers[i] && s_masks(s, c->callers[i]->reporter))
+        if (c->callers[i] && s_masks(s, c->callers[i]->reporter, lead_unit))
             size += s_mask_one(c->callers[i]->reporter, NULL);
     char *block = size ? malloc(size) : NULL;
     if (size && !block)
         return -1;
     char *at = block;
-    if (s_masks(s, c->reporter))
+    if (s_masks(s, c->reporter, lead_unit))
         s_mask_one(c->reporter, &at);
     for (size_t i = 0; i < c->n_callers; i++)
-        if (c->callers[i] && s_masks(s, c->callers[i]->reporter))
+        if (c->callers[i] && s_masks(s, c->callers[i]->reporter, lead_unit))
             s_mask_one(c->callers[i]->reporter, &at);
     *storage = block;
     return 0;
-}
-
-void casescope_mask_phone(const char *phone, char *out)
-{
-    size_t len = strlen(phone), skip = 0, digits = 0;
-    if (strncmp(phone, "+86", 3) == 0)
-        skip = 3;
-    else if (strncmp(phone, "86", 2) == 0 && len == 13)
-        skip = 2;
-    for (size_t i = skip; i < len; i++)
-        digits += isdigit((unsigned char) phone[i]) != 0;
-    size_t seen = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = phone[i];
-        if (i >= skip && isdigit((unsigned char) ch)) {
-            seen++;
-            if (digits < 8 || (seen > 3 && seen <= digits - 4))
-                ch = '*';
-        }
-        out[i] = ch;
-    }
-    out[len] = '\0';
 }

@@ -7,14 +7,17 @@
  *   - no actor, or the operator acting for no unit (govctl, trusted
  *     processes; only keys allowed to act for people can name an actor at
  *     all, common/curve.h): every case, in full;
- *   - the dispatch centre and the leadership: every case, in full (the
- *     12345 centre calls reporters back);
+ *   - the dispatch centre: every case, in full (the 12345 centre calls
+ *     reporters back);
  *   - a grid team, a community or a street office: the cases inside its
  *     area, in full; any other case is "not found";
- *   - a department, a supervision committee, or a unit of any other kind:
- *     every case, its people masked (names "", phones as 138****1234).
- *     A department learns what to do from its dispatches (routing), which
- *     carry the contact; the dispatch centre relays it when needed;
+ *   - a department: every case, in full when it is the case's lead unit
+ *     (the one routing sent its lead dispatch to: it calls the reporter),
+ *     its people masked otherwise (names "", phones as 138****1234);
+ *   - the leadership, a supervision committee, or a unit of any other kind:
+ *     every case, its people masked (they oversee, they do not call);
+ *   - the public (role "public" with no unit: the gateway's Open311 reads):
+ *     every case, its people masked;
  *   - a person acting for no unit (a resident): the cases where their phone
  *     (people.phone) is the reporter's or a caller's, with the other people
  *     in them masked; none when they have no phone.
@@ -42,6 +45,7 @@ typedef struct {
     casescope_kind_t kind;
     char area[128]; /* CASESCOPE_AREA: the unit's area code */
     char phone[64]; /* CASESCOPE_OWN: the person's phone */
+    char unit[64];  /* CASESCOPE_MASKED: the unit's code (its own cases are in full) */
 } casescope_t;
 
 /* The rule: `actor` (may be NULL) acting for a unit of kind `unit_kind`
@@ -66,20 +70,20 @@ int casescope_of(PGconn *conn, const Gov__Actor *actor, casescope_t *out, apperr
  * looked at: GetCase's case has them all). 0 otherwise. */
 int casescope_sees(const casescope_t *s, const Gov__Case *c);
 
-/* Masks the people of case `c` as `s` requires: for CASESCOPE_MASKED, the
- * reporter and every caller; for CASESCOPE_OWN, those whose phone is not the
- * scope's; nothing for the other kinds. A masked name becomes "" (a static
- * string), a masked phone a copy made by casescope_mask_phone() in one
+/* Masks the people of case `c`, whose lead unit is `lead_unit` ("" or NULL:
+ * none yet), as `s` requires: for CASESCOPE_MASKED, the reporter and every
+ * caller, unless the scope's unit is the lead unit; for CASESCOPE_OWN, those
+ * whose phone is not the scope's; nothing for the other kinds. A masked name becomes "" (a static
+ * string), a masked phone a copy made by text_mask_phone() in one
  * block put in `*storage` (NULL when nothing was copied), which the caller
  * frees after `c` is no longer used. Returns 0, or -1 when out of memory
  * (then `c` is left unmasked, `*storage` NULL, and must not be sent). */
-int casescope_mask(const casescope_t *s, Gov__Case *c, char **storage);
+int casescope_mask(const casescope_t *s, Gov__Case *c, const char *lead_unit, char **storage);
 
-/* Writes `phone` masked into `out` (strlen(phone) + 1 bytes): the first 3
- * and the last 4 digits kept and every other digit '*' — 13812341234 →
- * 138****1234, 010-12345678 → 010-****5678. A leading "+86" (or "86" before
- * 11 digits) is kept and not counted. Other characters are kept; a phone of
- * fewer than 8 digits has every digit masked; "" stays "". */
-void casescope_mask_phone(const char *phone, char *out);
+/* 1 when case `c` as `s` shows it (lead unit `lead_unit`) carries someone
+ * else's name or phone in full — a read the audit log records (piilog.h):
+ * a non-empty name or phone that casescope_mask() leaves as it is. A
+ * resident's own contact is theirs, not logged. 0 otherwise. */
+int casescope_shows_contact(const casescope_t *s, const Gov__Case *c, const char *lead_unit);
 
 #endif

@@ -11,17 +11,22 @@
  * (casescope.c). After each commit the relay (its own thread)
  * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). A
  * durable subscriber follows routing's events (GOV_ROUTING_EVENTS) to keep each
- * case's status (progress.c). /healthz and /metrics are served on
+ * case's status (progress.c). A periodic job erases the contact details of
+ * cases closed longer than the retention period (erase.c, common/retention.h).
+ * /healthz and /metrics are served on
  * GOV_INTAKE_HTTP_PORT. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cases.h"
 #include "config.h"
+#include "erase.h"
 #include "lanes.h"
 #include "log.h"
+#include "piireads.h"
 #include "progress.h"
 #include "relay.h"
+#include "retention.h"
 #include "rpcsrv.h"
 #include "sub.h"
 #include "submit.h"
@@ -33,6 +38,7 @@ typedef struct {
     relay_t *relay;
     sub_t *routing;
     lanes_t *lanes;
+    retention_t *retention; /* erases closed cases' contacts (erase.h) */
     _Atomic uint64_t *m_cases, *m_batches;
     uv_timer_t kick;    /* the relay's next kick, when one is due */
     int kick_armed, kick_init;
@@ -67,9 +73,11 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
             cases_get(self->svc.conn, srv, reqs[i]);
         } else if (strcmp(type, "ListCases") == 0) {
             cases_list(self->svc.conn, srv, reqs[i]);
+        } else if (strcmp(type, "ListPiiReads") == 0) {
+            piireads_list(self->svc.conn, srv, reqs[i]);
         } else {
             rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", type,
-                        "intake answers SubmitCase, GetCase and ListCases", NULL);
+                        "intake answers SubmitCase, GetCase, ListCases and ListPiiReads", NULL);
         }
     }
     lanes_kick(self->lanes);
@@ -103,6 +111,7 @@ int main(void)
         .merge_distance_m = (double) config_int("GOV_MERGE_DISTANCE_M", 100, 0, 100000, &bad),
         .merge_window_hours = (int) config_int("GOV_MERGE_WINDOW_HOURS", 72, 0, 8760, &bad),
     };
+    retention_config_t retention = retention_config(&bad);
     if (bad)
         return 2;
 
@@ -128,6 +137,9 @@ int main(void)
         log_error("cannot bind %s", endpoint);
         goto done;
     }
+    if (!(self.retention = retention_new(svc->loop, svc->clock, &retention, "intake", erase_sweep,
+                                         svc->conn)))
+        goto done;
     svc_watch(svc, self.rpc, self.relay);
     if (svc_watch_sub(svc, self.routing))
         goto done;
@@ -138,6 +150,7 @@ done:
     lanes_destroy(&self.lanes); /* answers what was committed, so before the socket goes */
     if (self.kick_init)
         uv_close((uv_handle_t *) &self.kick, NULL); /* the relay numbers the rest when it starts */
+    retention_destroy(&self.retention);
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
     relay_destroy(&self.relay);

@@ -11,10 +11,16 @@
 #include "svclock.h"
 
 /* $1 case, $2 new status, $3 the statuses it may move from (text[]), $4 when
- * (ms, the service clock) */
+ * (ms, the service clock). A case that closes notes when (retention counts
+ * from it, retention.h); one that moves on from closed forgets it. */
 #define Q_MOVE_CASE                                                                            \
-    "UPDATE cases SET status = $2, updated_at = " TS("$4")                                      \
+    "UPDATE cases SET status = $2, updated_at = " TS("$4") ","                                  \
+    " closed_at = CASE WHEN $2 = 'closed' THEN " TS("$4") " END"                               \
     " WHERE id = $1 AND status = ANY ($3::text[])"
+
+/* $1 case, $2 the unit its lead dispatch went to (the department that calls
+ * the reporter: casescope.h shows it the contact in full) */
+#define Q_LEAD_UNIT "UPDATE cases SET lead_unit = $2 WHERE id = $1"
 
 static int s_move(PGconn *conn, const svclock_t *clock, int64_t case_id, const char *status,
                   const char *from)
@@ -24,6 +30,14 @@ static int s_move(PGconn *conn, const svclock_t *clock, int64_t case_id, const c
     snprintf(at, sizeof at, "%" PRId64, svclock_now_ms(clock));
     const char *params[] = {id, status, from, at};
     return db_run(conn, Q_MOVE_CASE, 4, params);
+}
+
+static int s_lead(PGconn *conn, int64_t case_id, const char *unit)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, case_id);
+    const char *params[] = {id, unit};
+    return db_run(conn, Q_LEAD_UNIT, 2, params);
 }
 
 int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
@@ -37,7 +51,8 @@ int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
         if (!ev || !ev->item)
             rc = -1;
         else if (ev->item->case_id && strcmp(ev->item->role, "lead") == 0)
-            rc = s_move(conn, clock, ev->item->case_id, "dispatched", "{open}");
+            rc = s_move(conn, clock, ev->item->case_id, "dispatched", "{open}") ||
+                 s_lead(conn, ev->item->case_id, ev->item->unit);
         if (ev)
             gov__dispatch_event__free_unpacked(ev, NULL);
     } else if (strcmp(type, "EvaluationRequested") == 0 || strcmp(type, "CaseEvaluated") == 0) {

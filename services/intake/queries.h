@@ -116,7 +116,10 @@
     " coalesce(a.path_json, '[]')::text, c.reporter_name, c.reporter_phone,"                 \
     " array_to_json(c.media_urls)::text, c.caller_count,"                                    \
     " (extract(epoch FROM c.created_at) * 1000)::bigint,"                                    \
-    " (extract(epoch FROM c.updated_at) * 1000)::bigint"
+    " (extract(epoch FROM c.updated_at) * 1000)::bigint, c.lead_unit"
+
+/* The column after Q_CASE_COLUMNS' case: the unit handling it (casescope.h). */
+#define Q_CASE_LEAD_UNIT 16
 
 #define Q_GET_CASE                                                                             \
     "SELECT " Q_CASE_COLUMNS " FROM cases c LEFT JOIN areas a ON a.id = c.area_id"             \
@@ -158,5 +161,30 @@
     "   AND ($5::bigint = 0 OR c.created_at < to_timestamp($5::bigint / 1000.0))"              \
     "   AND ($6::bigint = 0 OR c.id < $6::bigint)"                                             \
     " ORDER BY c.id DESC LIMIT $7::int"
+
+/* The audit log (piireads.c), newest first: $1 person ('' any), $2 a case
+ * the read showed (0 any), $3 since ms, $4 until ms (0: no bound), $5 before
+ * id (0: the newest), $6 limit. Columns: 0 id, 1 at ms, 2 service, 3 person,
+ * 4 unit, 5 role, 6 request, 7 message id, 8 trace id, 9 subject, 10 ids. */
+#define Q_LIST_PII_READS                                                                       \
+    "SELECT id, (extract(epoch FROM at) * 1000)::bigint, service, person, unit, role, request," \
+    " message_id, trace_id, subject, ids::text FROM pii_reads"                                 \
+    " WHERE ($1 = '' OR person = $1)"                                                          \
+    "   AND ($2::bigint = 0 OR case_ids @> ARRAY[$2::bigint])"                                  \
+    "   AND ($3::bigint = 0 OR at >= to_timestamp($3::bigint / 1000.0))"                       \
+    "   AND ($4::bigint = 0 OR at < to_timestamp($4::bigint / 1000.0))"                        \
+    "   AND ($5::bigint = 0 OR id < $5::bigint)"                                               \
+    " ORDER BY id DESC LIMIT $6::int"
+
+/* Retention (erase.c): empties the names and phones of at most $2 cases
+ * closed before $1 (ms) and not yet erased, and of their callers; one row
+ * per case erased. */
+#define Q_ERASE_CONTACTS                                                                       \
+    "WITH due AS (SELECT id FROM cases WHERE closed_at < to_timestamp($1::bigint / 1000.0)"    \
+    "   AND contact_erased_at IS NULL ORDER BY closed_at, id LIMIT $2::int FOR UPDATE),"        \
+    " callers AS (UPDATE case_callers k SET reporter_name = '', reporter_phone = ''"           \
+    "   FROM due WHERE k.case_id = due.id)"                                                    \
+    " UPDATE cases c SET reporter_name = '', reporter_phone = '', contact_erased_at = now()"   \
+    " FROM due WHERE c.id = due.id RETURNING c.id"
 
 #endif

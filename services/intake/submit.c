@@ -212,7 +212,7 @@ static int s_event(outbox_batch_t *events, submit_item_t *it)
     if (it->merged) {
         Gov__Caller caller = GOV__CALLER__INIT;
         caller.channel = m->channel;
-        caller.reporter = reporter;
+        caller.reporter = NULL; /* no subscriber needs it: GetCase gives it, scoped and logged */
         caller.description = m->description;
         caller.media_urls = m->media_urls;
         caller.n_media_urls = m->n_media_urls;

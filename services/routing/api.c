@@ -11,6 +11,7 @@
 #include "holidays.h"
 #include "kpi.h"
 #include "lifecycle.h"
+#include "piilog.h"
 #include "queries.h"
 #include "readscope.h"
 #include "rules.h"
@@ -22,11 +23,55 @@
 #define WHISTLE_LIMIT_DEFAULT 20
 #define WHISTLE_LIMIT_MAX 100
 
-/* Replies with dispatch `id` (and `next_id` when not 0) as `type`; one
- * outside `scope` (when given) is not found. */
-static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *type,
-                             int64_t id, int64_t next_id, const readscope_t *scope)
+/* Masks the reporter of `d` unless `contact` reads it (readscope.h); adds
+ * the dispatch's id to `full[*n]` when it goes out in full. */
+static void s_contact(const readscope_t *contact, dispatchmsg_t *d, int64_t *full,
+                      int64_t *cases, size_t *n)
 {
+    if (!readscope_contact(contact, d->msg.unit)) {
+        dispatchmsg_mask(d);
+    } else if (d->msg.reporter && ((d->reporter.name && d->reporter.name[0]) ||
+                                   (d->reporter.phone && d->reporter.phone[0]))) {
+        cases[*n] = d->msg.case_id;
+        full[(*n)++] = d->msg.id;
+    }
+}
+
+/* Writes the audit row of a read by `req` showing the reporters of
+ * dispatches `ids[0..n)` in full (nothing when n is 0). Returns 0, or -1
+ * having answered the request with the failure. */
+static int s_log_read(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const int64_t *ids,
+                      const int64_t *cases, size_t n)
+{
+    if (n == 0)
+        return 0;
+    piilog_row_t row;
+    char sqlstate[6];
+    apperr_t err;
+    if (piilog_row(&row, "routing", req->env, "dispatch", ids, cases, n)) {
+        rpcsrv_fail(srv, req, "OVERLOADED", "out of memory", NULL, "retry later", NULL);
+        return -1;
+    }
+    PGresult *res = pstmt_exec(r->sql, PIILOG_INSERT, PIILOG_NPARAMS, row.params, sqlstate);
+    piilog_row_clear(&row);
+    if (!res) {
+        apperr_db(&err, sqlstate);
+        rpcsrv_fail_err(srv, req, &err);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* Replies with dispatch `id` (and `next_id` when not 0) as `type`; one
+ * outside `scope` (when given) is not found. The reporters are shown as
+ * `contact` reads them (readscope_contact()); a full one is logged. */
+static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const char *type,
+                             int64_t id, int64_t next_id, const readscope_t *scope,
+                             const readscope_t *contact)
+{
+    int64_t full[2], cases[2];
+    size_t n_full = 0;
     dispatchmsg_t d, n;
     PGresult *dres = NULL, *nres = NULL;
     char sqlstate[6];
@@ -45,10 +90,15 @@ static void s_reply_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const 
         apperr_fail(&err, "NOT_FOUND", "no such dispatch", NULL, "dispatch %lld", (long long) id);
         rpcsrv_fail_err(srv, req, &err);
     } else {
-        Gov__DispatchReply reply = GOV__DISPATCH_REPLY__INIT;
-        reply.item = &d.msg;
-        reply.next = next_id ? &n.msg : NULL;
-        rpcsrv_reply(srv, req, type, &reply.base);
+        s_contact(contact, &d, full, cases, &n_full);
+        if (next_id)
+            s_contact(contact, &n, full, cases, &n_full);
+        if (s_log_read(r, srv, req, full, cases, n_full) == 0) {
+            Gov__DispatchReply reply = GOV__DISPATCH_REPLY__INIT;
+            reply.item = &d.msg;
+            reply.next = next_id ? &n.msg : NULL;
+            rpcsrv_reply(srv, req, type, &reply.base);
+        }
     }
     dispatchmsg_clear(&d);
     dispatchmsg_clear(&n);
@@ -125,7 +175,10 @@ static void s_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListD
     dispatchmsg_t *views = calloc(n + 1, sizeof *views);
     Gov__Dispatch **ptrs = calloc(n + 1, sizeof *ptrs);
     size_t ok = 0;
+    int machine = !req->env->actor || !req->env->actor->id || !req->env->actor->id[0];
     while (views && ptrs && ok < n && dispatchmsg_from_row(&views[ok], res, (int) ok) == 0) {
+        if (!machine) /* a queue shows people masked; GetDispatch shows them (readscope.h) */
+            dispatchmsg_mask(&views[ok]);
         ptrs[ok] = &views[ok].msg;
         ok++;
     }
@@ -255,9 +308,15 @@ static void s_advance(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Gov__Ad
 
 /* --- commands: each in one transaction, idempotent by its message id ------ */
 
+/* A command's answer: the dispatch as its actor may read it (a scope that
+ * cannot be read masks it). */
 static void s_answer_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
 {
-    s_reply_dispatch(r, srv, req, "DispatchReply", a->ids[0], a->ids[1], NULL);
+    readscope_t contact = {READSCOPE_NONE, "", 0};
+    apperr_t err;
+    if (readscope_of(r, req->env->actor, &contact, &err))
+        contact.kind = READSCOPE_NONE;
+    s_reply_dispatch(r, srv, req, "DispatchReply", a->ids[0], a->ids[1], NULL, &contact);
 }
 
 static void s_answer_whistle(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
@@ -375,7 +434,7 @@ static void s_read_dispatch(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const P
         return;
     }
     s_reply_dispatch(r, srv, req, "GetDispatchReply", ((const Gov__GetDispatch *) m)->dispatch_id,
-                     0, &scope);
+                     0, &scope, &scope);
 }
 
 static void s_read_list(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)

@@ -8,6 +8,7 @@
 #include "dispatchmsg.h"
 #include "outbox.h"
 #include "queries.h"
+#include "readscope.h"
 
 const char *const dispatch_deadline_names[DISPATCH_DEADLINES] = {"sign", "contact", "arrive",
                                                                  "resolve"};
@@ -199,6 +200,8 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
         goto done;
     }
     Gov__DispatchEvent ev = GOV__DISPATCH_EVENT__INIT;
+    if (!readscope_event_reporter(type))
+        view.msg.reporter = NULL;
     ev.item = &view.msg;
     ev.text = (char *) (text ? text : "");
     ev.media_urls = media;

@@ -1,11 +1,13 @@
 #include "dispatchmsg.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "queries.h"
 #include "routing.h"
+#include "text.h"
 
 static char *s_text(const PGresult *res, int row, int col)
 {
@@ -87,4 +89,18 @@ int dispatchmsg_load(routing_t *r, int64_t id, int for_update, dispatchmsg_t *vi
         return -1;
     }
     return 1;
+}
+
+int dispatchmsg_mask(dispatchmsg_t *view)
+{
+    Gov__Reporter *rep = &view->reporter;
+    int had = (rep->name && rep->name[0]) || (rep->phone && rep->phone[0]);
+    const char *phone = rep->phone ? rep->phone : "";
+    if (strlen(phone) < sizeof view->masked_phone)
+        text_mask_phone(phone, view->masked_phone);
+    else
+        snprintf(view->masked_phone, sizeof view->masked_phone, "***");
+    rep->name = (char *) "";
+    rep->phone = view->masked_phone;
+    return had;
 }

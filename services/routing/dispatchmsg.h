@@ -17,10 +17,16 @@ typedef struct {
     int64_t unit_id;          /* not in the message: for checks */
     int64_t caller_unit_id;   /* the whistle's caller, 0 for a case */
     int64_t policy_id;        /* 0: none */
+    char masked_phone[64];    /* the reporter's phone once dispatchmsg_mask()ed */
 } dispatchmsg_t;
 
 /* Fills `view` from row `row` of `res`. Returns 0 or -1 (bad area path). */
 int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row);
+
+/* Masks the reporter of `view`: name "", phone as text_mask_phone() writes
+ * it (every digit masked when it is longer than the view keeps). Returns 1
+ * when the reporter had a name or phone (before), 0 when it had none. */
+int dispatchmsg_mask(dispatchmsg_t *view);
 
 /* Frees what the message holds (not `res`). Safe on a zeroed one. */
 void dispatchmsg_clear(dispatchmsg_t *view);

@@ -71,6 +71,21 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     }
     if (s_authorise(r, env->actor, PQgetvalue(c, 0, 6), err))
         goto done;
+    /* A caller known only by their phone acts by it; from here on — the
+     * evaluation's row, the dispatch log, the events — they are named by
+     * reference, so their number goes no further (docs/privacy.md). */
+    Gov__Envelope by_ref;
+    Gov__Actor ref_actor;
+    char ref[40];
+    if (env->actor && env->actor->id && env->actor->id[0] &&
+        strcmp(env->actor->id, PQgetvalue(c, 0, 6)) == 0) {
+        snprintf(ref, sizeof ref, "reporter:%s", b[0]);
+        ref_actor = *env->actor;
+        ref_actor.id = ref;
+        by_ref = *env;
+        by_ref.actor = &ref_actor;
+        env = &by_ref;
+    }
     if (strcmp(PQgetvalue(c, 0, 3), "resolved") != 0) {
         apperr_fail(err, "NOT_RESOLVED", "the case is not waiting for an evaluation", NULL,
                      "case %s is %s", b[0], PQgetvalue(c, 0, 3));
@@ -107,8 +122,10 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         snprintf(state, 24, "dispatched");
         reopened++;
     }
-    const char *sp[] = {b[0], state, routing_i64(b[2], reopened)};
-    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, sp, sqlstate);
+    char at[24];
+    const char *sp[] = {b[0], state, routing_i64(b[2], reopened),
+                        routing_i64(at, svclock_now_ms(r->clock))};
+    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 4, sp, sqlstate);
     if (!u) {
         apperr_db(err, sqlstate);
         goto done;
@@ -121,10 +138,10 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     } else {
         Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
         ev.case_id = m->case_id;
+        view.msg.reporter = NULL; /* nobody it goes to needs them (readscope.h) */
         ev.item = &view.msg;
         ev.result = m->result;
         ev.text = m->text;
-        ev.reporter = view.msg.reporter;
         if (outbox_add(r->conn, ROUTING_STREAM, "CaseEvaluated", env->actor, env->trace_id,
                        &ev.base) == 0)
             rc = 0;

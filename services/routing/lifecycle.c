@@ -183,13 +183,14 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
 static int s_request_evaluation(routing_t *r, const dispatchmsg_t *d, const Gov__Envelope *env,
                                 apperr_t *err)
 {
-    char ids[24], sqlstate[6];
-    const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL};
+    char ids[24], at[24], sqlstate[6];
+    const char *params[] = {routing_i64(ids, d->msg.case_id), "resolved", NULL,
+                            routing_i64(at, svclock_now_ms(r->clock))};
     PGresult *c = pstmt_exec(r->sql, Q_CASE, 1, params, sqlstate);
     if (!c)
         return apperr_db(err, sqlstate);
     params[2] = PQgetvalue(c, 0, 4);
-    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 3, params, sqlstate);
+    PGresult *u = pstmt_exec(r->sql, Q_CASE_STATE, 4, params, sqlstate);
     PQclear(c);
     if (!u)
         return apperr_db(err, sqlstate);
@@ -203,8 +204,9 @@ static int s_request_evaluation(routing_t *r, const dispatchmsg_t *d, const Gov_
     }
     Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
     ev.case_id = d->msg.case_id;
+    ev.reporter = view.msg.reporter; /* notify texts them for their evaluation */
+    view.msg.reporter = NULL;        /* and nothing else carries them (readscope.h) */
     ev.item = &view.msg;
-    ev.reporter = view.msg.reporter;
     if (outbox_add(r->conn, ROUTING_STREAM, "EvaluationRequested", env->actor, env->trace_id,
                    &ev.base)) {
         apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later", NULL);

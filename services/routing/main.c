@@ -19,9 +19,11 @@
 #include "api.h"
 #include "config.h"
 #include "decisions.h"
+#include "erase.h"
 #include "ladder.h"
 #include "log.h"
 #include "newcases.h"
+#include "retention.h"
 #include "rpcsrv.h"
 #include "rules.h"
 #include "sub.h"
@@ -30,6 +32,7 @@
 typedef struct {
     svc_t svc;
     routing_t r;
+    retention_t *retention; /* erases closed cases' reporters (erase.h) */
     rpcsrv_t *rpc;
     sub_t *cases;
     sub_t *decisions;
@@ -110,6 +113,7 @@ int main(void)
         .horizon_ms = config_int("GOV_LADDER_HORIZON_S", 3600, 10, 86400 * 30, &bad) * 1000,
         .refill_ms = (int) config_int("GOV_LADDER_REFILL_MS", 5000, 100, 3600000, &bad),
         .sweep_ms = config_int("GOV_LADDER_SWEEP_MS", 30000, 1000, 3600000, &bad)};
+    retention_config_t retention = retention_config(&bad);
     if (bad)
         return 2;
 
@@ -145,6 +149,9 @@ int main(void)
         log_error("cannot bind %s", endpoint);
         goto done;
     }
+    if (!(self.retention =
+              retention_new(svc->loop, svc->clock, &retention, "routing", erase_sweep, &self.r)))
+        goto done;
     svc_watch(svc, self.rpc, self.r.relay);
     if (svc_watch_sub(svc, self.cases) || svc_watch_sub(svc, self.decisions))
         goto done;
@@ -153,6 +160,7 @@ int main(void)
              endpoint, events, intake_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");
     rc = svc_run(svc);
 done:
+    retention_destroy(&self.retention);
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.cases);
     sub_destroy(&self.decisions);

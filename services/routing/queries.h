@@ -137,8 +137,21 @@
 #define Q_CASE                                                                                 \
     "SELECT category_code, urgency, coalesce(area_id, 0), state, reopened, reporter_name,"     \
     " reporter_phone FROM routed_cases WHERE case_id = $1 FOR UPDATE"
-/* $1 case id, $2 state, $3 reopened */
-#define Q_CASE_STATE "UPDATE routed_cases SET state = $2, reopened = $3 WHERE case_id = $1"
+/* $1 case id, $2 state, $3 reopened, $4 when (ms, the service clock). A case
+ * that closes notes when (the retention of its reporter counts from it,
+ * common/retention.h). */
+#define Q_CASE_STATE                                                                           \
+    "UPDATE routed_cases SET state = $2, reopened = $3, closed_at = CASE WHEN $2 = 'closed'"   \
+    " THEN to_timestamp($4::bigint / 1000.0) END WHERE case_id = $1"
+
+/* Retention (erase.c): empties the reporter of at most $2 cases closed
+ * before $1 (ms) and not yet erased; one row per case erased. */
+#define Q_ERASE_CONTACTS                                                                       \
+    "WITH due AS (SELECT case_id FROM routed_cases"                                            \
+    "   WHERE closed_at < to_timestamp($1::bigint / 1000.0) AND contact_erased_at IS NULL"     \
+    "   ORDER BY closed_at, case_id LIMIT $2::int FOR UPDATE)"                                  \
+    " UPDATE routed_cases c SET reporter_name = '', reporter_phone = '',"                      \
+    " contact_erased_at = now() FROM due WHERE c.case_id = due.case_id RETURNING c.case_id"
 
 /* Deadlines. $1 fired at (ms), $2 ids bigint[], $3 late. Columns: 0 id,
  * 1 dispatch, 2 deadline, 3 step, 4 action, 5 due ms */

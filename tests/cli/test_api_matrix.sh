@@ -31,7 +31,7 @@ trap 'exec {CHECKER[1]}>&-; wait "$CHECKER_PID" 2>/dev/null; stop_services; serv
 start_service intake || not_ok "intake answers its health check"
 start_service routing || not_ok "routing answers its health check"
 start_service deliberation GOV_TEST_CLOCK=1 || not_ok "deliberation answers its health check"
-start_service gateway GOV_GATEWAY_MAX_BODY=4096 || not_ok "the gateway answers its health check"
+start_service gateway GOV_GATEWAY_MAX_BODY=4096 GOV_GATEWAY_LOGINS_PER_MIN=100 || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT"
 # json EXPR [FILE]: a Python expression of the JSON answer d (the last one).
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "${2:-$tmp/out}" 2>/dev/null; }
@@ -224,6 +224,8 @@ body[rule]='{"enabled": true}'
 id[RULE]=$(q "SELECT min(id) FROM routing_rules WHERE enabled")
 body[evaluation]='{"result": "satisfied", "text": "满意"}'
 id[CASE_EVAL]=${id[C1]} id[CASE_EVAL.res]=${id[C4]} id[MONTH]=$(TZ=Asia/Shanghai date +%Y-%m)
+# Intake learns each case's lead unit from routing's events (progress.c).
+check "setup: intake knows 城管 handles C1..C5" until_q "SELECT count(*) FROM cases WHERE id IN (${id[C1]}, ${id[C2]}, ${id[C3]}, ${id[C4]}, ${id[C5]}) AND lead_unit = 'dept.chengguan'" 5
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
 GET  /api/v1/me                                        401  200  200  200  200  200  200  200  200  200  200  -  
@@ -237,9 +239,10 @@ GET  /api/v1/cases/{C2}                                401  404  404  200  200  
 GET  /api/v1/dispatches                                401  403  200  200  200  200  200  200  200  200  200  -  
 EOF
 # What each list of cases holds (intake's casescope.c): a territorial unit
-# the cases inside its area, in full; a department or the supervision
-# committee every case with names blanked and phones masked; a resident only
-# their own; the centre and the leadership all, in full.
+# the cases inside its area, in full; a department every case, those it
+# handles (the lead unit) in full and the others with names blanked and
+# phones masked; the supervision committee and the leadership every case
+# masked; a resident only their own; the centre all, in full.
 declare -A unit_of=([grid]=gt.s1.c1.g1 [cm]=cm.s1.c1 [sv]=sv.s1.c1 [so]=so.s1 [cg]=dept.chengguan [sw]=dept.shuiwu)
 declare -A area_of=([grid]=demo.s1.c1.g1 [cm]=demo.s1.c1 [so]=demo.s1)
 for r in grid cm so; do
@@ -247,22 +250,30 @@ for r in grid cm so; do
         test "$(json "len(d['items']) > 0 and all('${area_of[$r]}' in [a['code'] for a in x['area_path']] for x in d['items'])" "$tmp/cases.$r")" = True
 done
 phones="[x['reporter']['phone'] for x in d['items'] if x.get('reporter')]"
-for r in sv cg sw; do
+for r in sv sw ldr; do
     check "GET /api/v1/cases as $r masks every phone and name" \
         test "$(json "len(d['items']) > 1 and all('*' in p or p == '' for p in $phones) and all(x['reporter']['name'] == '' for x in d['items'] if x.get('reporter'))" "$tmp/cases.$r")" = True
 done
+ours="[${id[C1]}, ${id[C2]}, ${id[C3]}, ${id[C4]}, ${id[C5]}]"
+check "GET /api/v1/cases as cg shows the cases 城管 handles in full" \
+    test "$(json "[x['reporter']['phone'] for x in d['items'] if x['id'] == ${id[C2]}]" "$tmp/cases.cg")" = "['13911112222']"
+check "... and every other case masked" \
+    test "$(json "len([x for x in d['items'] if x['id'] not in $ours]) > 0 and all('*' in x['reporter']['phone'] or x['reporter']['phone'] == '' for x in d['items'] if x['id'] not in $ours and x.get('reporter'))" "$tmp/cases.cg")" = True
 mine=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g1.1.1'")
 check "GET /api/v1/cases as res lists only the resident's own" \
     test "$(json "len(d['items']) > 0 and all(p == '$mine' for p in $phones)" "$tmp/cases.res")" = True
-for r in ctr ldr; do
-    check "GET /api/v1/cases as $r shows the reporters in full" \
-        test "$(json "'13911112222' in $phones" "$tmp/cases.$r")" = True
-done
+check "GET /api/v1/cases as ctr shows the reporters in full" \
+    test "$(json "'13911112222' in $phones" "$tmp/cases.ctr")" = True
 for r in grid cm sv so cg sw; do
     check "GET /api/v1/dispatches as $r lists only ${unit_of[$r]}'s" \
         test "$(json "all(x['unit'] == '${unit_of[$r]}' for x in d['items'])" "$tmp/ans.$r")" = True
 done
 check "... 城管's holds D1" test "$(json "${id[D1]} in [x['id'] for x in d['items']]" "$tmp/ans.cg")" = True
+for r in "${roles[@]:2}"; do
+    [ "$r" = pc ] && continue # asked only on the matters' routes
+    check "GET /api/v1/dispatches as $r: a queue shows no reporter in full" \
+        test "$(json "all(x['reporter']['name'] == '' and ('*' in x['reporter']['phone'] or x['reporter']['phone'] == '') for x in d['items'] if x.get('reporter'))" "$tmp/ans.$r")" = True
+done
 for r in ctr ldr; do
     check "... the $r's holds every unit's" test "$(json "len(set(x['unit'] for x in d['items'])) > 2" "$tmp/ans.$r")" = True
 done
@@ -271,27 +282,65 @@ done
 # see it is told it does not exist (404), as for an id that does not.
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
-GET  /api/v1/dispatches/{D1}                           401  404  404  404  404  404  200  404  200  200  404  -  
-POST /api/v1/dispatches/{D1}/sign                      401  404  404  404  404  404  201  404  403  403  404  -  
-POST /api/v1/dispatches/{D1}/arrive                    401  404  404  404  404  404  201  404  403  403  404  -    arrive
-POST /api/v1/dispatches/{D1}/progress                  401  404  404  404  404  404  201  404  403  403  404  -    progress
-POST /api/v1/dispatches/{D1}/resolve                   401  404  404  404  404  404  201  404  403  403  404  -    resolve
-POST /api/v1/cases/{CASE_EVAL@}/evaluation             401  201  403  403  403  403  403  403  201  403  403  -    evaluation
-POST /api/v1/dispatches/{D2}/return                    401  404  404  404  404  404  201  404  403  403  404  -    return
-POST /api/v1/dispatches/{D3}/reassign                  401  404  404  404  404  404  403  404  201  403  404  -    reassign
-POST /api/v1/dispatches/{DW1}/release                  401  404  404  404  404  201  403  404  403  403  404  -    release
-POST /api/v1/whistles                                  401  403  403  201  403  201  403  403  403  403  403  -    whistle
-GET  /api/v1/whistles/{W1}                             401  404  404  404  404  200  200  404  200  200  404  -  
-POST /api/v1/whistles/{W2}/rating                      401  404  404  404  404  201  404  201  403  403  404  -    rating
-GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}     401  200  200  200  200  200  200  200  200  200  200  -  
-GET  /api/v1/kpi/ranking?kind=department&month={MONTH} 401  200  200  200  200  200  200  200  200  200  200  -  
-GET  /api/v1/rules                                     401  403  200  200  200  200  200  200  200  200  200  -  
-POST /api/v1/rules/{RULE}                              401  403  403  403  403  403  403  403  201  403  201  -    rule
+GET  /api/v1/dispatches/{D2}                            401  404  404  404  404  404  200  404  200  200  404  -
+EOF
+# One dispatch: its reporter in full for the unit it is sent to and the
+# centre, who call them; masked for the leadership. Each full read is one
+# row of pii_reads, whoever reads it, however often (the gateway does not
+# cache it); a masked one writes none.
+check "GET /api/v1/dispatches/{D2} as cg shows the reporter in full" \
+    test "$(json "(d['item']['reporter']['name'], d['item']['reporter']['phone'])" "$tmp/ans.cg")" = "('路人甲', '13911112222')"
+check "... as ctr in full" test "$(json "d['item']['reporter']['phone']" "$tmp/ans.ctr")" = 13911112222
+check "... as ldr masked" test "$(json "(d['item']['reporter']['name'], d['item']['reporter']['phone'])" "$tmp/ans.ldr")" = "('', '139****2222')"
+logged() { q "SELECT count(*) FROM pii_reads WHERE service = '$1' AND person = '$2' AND request = '$3' AND ids = ARRAY[$4]::bigint[] AND case_ids = ARRAY[$5]::bigint[]"; }
+check "... each full read is logged: cg's" test "$(logged routing p.dept.chengguan.head GetDispatch "${id[D2]}" "${id[C2]}")" = 1
+check "... the centre's" test "$(logged routing p.centre.dispatcher GetDispatch "${id[D2]}" "${id[C2]}")" = 1
+check "... not the leadership's masked one" test "$(q "SELECT count(*) FROM pii_reads WHERE person = 'p.leader.head'")" = 0
+call cg GET "/api/v1/dispatches/${id[D2]}"
+call cg GET "/api/v1/dispatches/${id[D2]}"
+check "... read twice more, logged twice more (never from a cache)" test "$(logged routing p.dept.chengguan.head GetDispatch "${id[D2]}" "${id[C2]}")" = 3
+check "... GetCase of C2 by the centre is logged by intake" test "$(logged intake p.centre.dispatcher GetCase "${id[C2]}" "${id[C2]}")" = 1
+check "... ListCases by cg logs the cases it showed in full, C2 among them" \
+    test "$(q "SELECT count(*) FROM pii_reads WHERE service = 'intake' AND person = 'p.dept.chengguan.head' AND request = 'ListCases' AND ids @> ARRAY[${id[C2]}]::bigint[]")" = 1
+check "... no read by sw, sv, ldr or a resident (they saw nothing in full)" \
+    test "$(q "SELECT count(*) FROM pii_reads WHERE person IN ('p.dept.shuiwu.head', 'r.s1.c1.g2.3.2', 'p.leader.head', 'r.s1.c1.g1.1.1')")" = 0
+check "pii_reads is append-only: UPDATE refused" \
+    test "$(q "UPDATE pii_reads SET person = 'x'" 2>&1 | grep -c 'append-only')" = 1
+check "... DELETE refused" test "$(q "DELETE FROM pii_reads" 2>&1 | grep -c 'append-only')" = 1
+check "... TRUNCATE refused" test "$(q "TRUNCATE pii_reads" 2>&1 | grep -c 'append-only')" = 1
+# The audit log itself: the centre and the admin read it; nobody else.
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/audit/reads?case_id={C2}                   401  403  403  403  403  403  403  403  200  403  200  -
+EOF
+check "GET /api/v1/audit/reads?case_id=C2 as ctr: cg's three reads of D2 among them" \
+    test "$(json "len([x for x in d['items'] if x['person'] == 'p.dept.chengguan.head' and x['request'] == 'GetDispatch' and x['ids'] == [${id[D2]}]])" "$tmp/ans.ctr")" = 3
+check "... every row shows C2 or one of its dispatches" \
+    test "$(json "all(x['subject'] in ('case', 'dispatch') for x in d['items']) and len(d['items']) >= 5" "$tmp/ans.ctr")" = True
+check "... refused with NOT_AUDITOR for the leadership" test "$(json "d['error']['code']" "$tmp/ans.ldr")" = NOT_AUDITOR
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/dispatches/{D1}                            401  404  404  404  404  404  200  404  200  200  404  -
+POST /api/v1/dispatches/{D1}/sign                       401  404  404  404  404  404  201  404  403  403  404  -
+POST /api/v1/dispatches/{D1}/arrive                     401  404  404  404  404  404  201  404  403  403  404  -    arrive
+POST /api/v1/dispatches/{D1}/progress                   401  404  404  404  404  404  201  404  403  403  404  -    progress
+POST /api/v1/dispatches/{D1}/resolve                    401  404  404  404  404  404  201  404  403  403  404  -    resolve
+POST /api/v1/cases/{CASE_EVAL@}/evaluation              401  201  403  403  403  403  403  403  201  403  403  -    evaluation
+POST /api/v1/dispatches/{D2}/return                     401  404  404  404  404  404  201  404  403  403  404  -    return
+POST /api/v1/dispatches/{D3}/reassign                   401  404  404  404  404  404  403  404  201  403  404  -    reassign
+POST /api/v1/dispatches/{DW1}/release                   401  404  404  404  404  201  403  404  403  403  404  -    release
+POST /api/v1/whistles                                   401  403  403  201  403  201  403  403  403  403  403  -    whistle
+GET  /api/v1/whistles/{W1}                              401  404  404  404  404  200  200  404  200  200  404  -
+POST /api/v1/whistles/{W2}/rating                       401  404  404  404  404  201  404  201  403  403  404  -    rating
+GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}      401  200  200  200  200  200  200  200  200  200  200  -
+GET  /api/v1/kpi/ranking?kind=department&month={MONTH}  401  200  200  200  200  200  200  200  200  200  200  -
+GET  /api/v1/rules                                      401  403  200  200  200  200  200  200  200  200  200  -
+POST /api/v1/rules/{RULE}                               401  403  403  403  403  403  403  403  201  403  201  -    rule
 EOF
 # The whistles a unit blew (routing's ListWhistles): a unit lists its own
 # whatever it asks, the centre and the leadership any caller's.
 matrix <<'EOF'
-GET  /api/v1/whistles?caller_unit=so.s1                401  403  200  200  200  200  200  200  200  200  200
+GET  /api/v1/whistles?caller_unit=so.s1                 401  403  200  200  200  200  200  200  200  200  200  -
 EOF
 check "GET /api/v1/whistles as so: its own, W1 and W2 among them" \
     test "$(json "{${id[W1]}, ${id[W2]}} <= set(x['id'] for x in d['items']) and all(x['caller_unit'] == 'so.s1' for x in d['items'])" "$tmp/ans.so")" = True

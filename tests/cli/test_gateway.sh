@@ -108,7 +108,11 @@ api "a resident lists no dispatches" 403 GET /api/v1/dispatches "" $(as r.s1.c1.
 api "X-Gov-Unit naming another's unit" 403 GET /api/v1/dispatches "" $(as p.dept.chengguan.head) -H X-Gov-Unit:dept.shuiwu
 contains "... NOT_YOUR_UNIT" "$tmp/out" '"code":"NOT_YOUR_UNIT"'
 api "the department reads its dispatch" 200 GET "/api/v1/dispatches/$d" "" $(as p.dept.chengguan.head)
-api "... twice (the second from the cache)" 200 GET "/api/v1/dispatches/$d" "" $(as p.dept.chengguan.head)
+api "... twice (from routing each time: it shows the reporter, and logs each read)" 200 GET "/api/v1/dispatches/$d" "" $(as p.dept.chengguan.head)
+contains "... still sent" "$tmp/out" '"state":"sent"'
+check "... two reads in the audit log (docs/privacy.md)" q_is "SELECT count(*) FROM pii_reads WHERE request = 'GetDispatch' AND ids = ARRAY[$d]::bigint[] AND person = 'p.dept.chengguan.head'" 2
+api "the department reads its queue" 200 GET "/api/v1/dispatches" "" $(as p.dept.chengguan.head)
+api "... twice (the second from the cache: a queue shows reporters masked)" 200 GET "/api/v1/dispatches" "" $(as p.dept.chengguan.head)
 contains "... still sent" "$tmp/out" '"state":"sent"'
 check "... the cache answered" wait_until 5 bash -c "curl -fs http://127.0.0.1:$GOV_GATEWAY_HTTP_PORT/metrics | grep -qE '^gov_cache_hits_total.* [1-9]'"
 api "the department signs" 201 POST "/api/v1/dispatches/$d/sign" "" $(as p.dept.chengguan.head) -H Idempotency-Key:sign-1
@@ -129,7 +133,9 @@ api "the resident reads their case" 200 GET "/api/v1/cases/$case_id" "" $(as r.s
 contains "... with their phone" "$tmp/out" "\"phone\":\"$phone\""
 api "another resident guessing its id: 404" 404 GET "/api/v1/cases/$case_id" "" $(as r.s1.c1.g1.1.2)
 contains "... NOT_FOUND" "$tmp/out" '"code":"NOT_FOUND"'
-api "the department reads it" 200 GET "/api/v1/cases/$case_id" "" $(as p.dept.chengguan.head)
+api "the department handling it (the lead unit) reads it" 200 GET "/api/v1/cases/$case_id" "" $(as p.dept.chengguan.head)
+contains "... in full: it calls the reporter" "$tmp/out" "\"phone\":\"$phone\""
+api "another department reads it" 200 GET "/api/v1/cases/$case_id" "" $(as p.dept.shuiwu.head)
 contains "... the phone masked" "$tmp/out" "\"phone\":\"${phone:0:3}****${phone:7}\""
 check "... nowhere in full" bash -c "! grep -q '$phone' '$tmp/out'"
 api "the grid's worker reads it" 200 GET "/api/v1/cases/$case_id" "" $(as p.gt.s1.c1.g1.grid_worker)
@@ -145,7 +151,7 @@ api "the other resident lists cases" 200 GET /api/v1/cases "" $(as r.s1.c1.g1.1.
 check "... theirs only" test "$(ids)" = "$other_id"
 api "the grid's worker lists cases" 200 GET /api/v1/cases "" $(as p.gt.s1.c1.g1.grid_worker)
 check "... those in the grid only" test "$(ids)" = "$case_id"
-api "the department lists cases" 200 GET /api/v1/cases "" $(as p.dept.chengguan.head)
+api "another department lists cases" 200 GET /api/v1/cases "" $(as p.dept.shuiwu.head)
 check "... all of them" test "$(ids)" = "$other_id $case_id"
 check "... without a phone in full" bash -c "! grep -qE '$phone|$phone2' '$tmp/out'"
 

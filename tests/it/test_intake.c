@@ -544,6 +544,7 @@ static void test_events_are_published_in_order(void **state)
             Gov__CaseMerged *ev = (Gov__CaseMerged *) envelope_payload(env, &gov__case_merged__descriptor);
             assert_int_equal(ev->case_id, a->case_id);
             assert_int_equal(ev->caller_count, 2);
+            assert_null(ev->caller->reporter); /* personal data stays in intake (docs/privacy.md) */
             gov__case_merged__free_unpacked(ev, NULL);
         }
         envelope_free(&env);

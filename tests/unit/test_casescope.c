@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "casescope.h"
+#include "text.h"
 
 static casescope_t s_rule(const char *id, const char *role, const char *unit, const char *kind,
                           const char *area, const char *phone)
@@ -31,12 +32,15 @@ static void test_trusted_processes_and_the_operator_see_all(void **state)
                      CASESCOPE_MASKED);
 }
 
-static void test_the_centre_and_the_leadership_see_all(void **state)
+static void test_the_centre_sees_all_the_leadership_masked(void **state)
 {
     (void) state;
     assert_int_equal(s_rule("p.c", "dispatcher", "centre", "dispatch_centre", "demo", "1").kind,
                      CASESCOPE_ALL);
-    assert_int_equal(s_rule("p.l", "head", "leader", "leadership", "", "").kind, CASESCOPE_ALL);
+    /* the leadership oversees; it does not call reporters */
+    casescope_t l = s_rule("p.l", "head", "leader", "leadership", "", "");
+    assert_int_equal(l.kind, CASESCOPE_MASKED);
+    assert_string_equal(l.unit, "leader");
 }
 
 static void test_a_territorial_unit_sees_its_area(void **state)
@@ -61,9 +65,11 @@ static void test_other_units_see_all_masked(void **state)
 {
     (void) state;
     const char *kinds[] = {"department", "supervision", "a_kind_added_later"};
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        assert_int_equal(s_rule("p.x", "head", "u.x", kinds[i], "demo", "").kind,
-                         CASESCOPE_MASKED);
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        casescope_t s = s_rule("p.x", "head", "u.x", kinds[i], "demo", "");
+        assert_int_equal(s.kind, CASESCOPE_MASKED);
+        assert_string_equal(s.unit, "u.x"); /* its own cases (the lead) in full */
+    }
     /* a unit whose kind is unknown sees nothing */
     assert_int_equal(s_rule("p.x", "head", "u.x", "", "", "").kind, CASESCOPE_NONE);
 }
@@ -102,7 +108,7 @@ static void test_masking_a_phone(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char out[64];
         memset(out, 'x', sizeof out);
-        casescope_mask_phone(cases[i].in, out);
+        text_mask_phone(cases[i].in, out);
         if (strcmp(out, cases[i].out) != 0)
             fail_msg("%s: \"%s\", wanted \"%s\"", cases[i].in, out, cases[i].out);
     }
@@ -147,7 +153,7 @@ static void s_case(s_case_t *k)
 
 static casescope_t s_scope(casescope_kind_t kind, const char *area, const char *phone)
 {
-    casescope_t s = {kind, "", ""};
+    casescope_t s = {kind, "", "", ""};
     strcpy(s.area, area);
     strcpy(s.phone, phone);
     return s;
@@ -158,9 +164,9 @@ static void test_who_sees_a_case(void **state)
     (void) state;
     s_case_t k;
     s_case(&k);
-    assert_true(casescope_sees(&(casescope_t) {CASESCOPE_ALL, "", ""}, &k.c));
-    assert_true(casescope_sees(&(casescope_t) {CASESCOPE_MASKED, "", ""}, &k.c));
-    assert_false(casescope_sees(&(casescope_t) {CASESCOPE_NONE, "", ""}, &k.c));
+    assert_true(casescope_sees(&(casescope_t) {CASESCOPE_ALL, "", "", ""}, &k.c));
+    assert_true(casescope_sees(&(casescope_t) {CASESCOPE_MASKED, "", "", "dept.x"}, &k.c));
+    assert_false(casescope_sees(&(casescope_t) {CASESCOPE_NONE, "", "", ""}, &k.c));
     /* an area holds the cases of every area under it, by the case's path */
     const char *inside[] = {"demo", "demo.s1", "demo.s1.c1", "demo.s1.c1.g1"};
     for (size_t i = 0; i < 4; i++) {
@@ -201,19 +207,19 @@ static void test_masking_a_case(void **state)
 
     /* those who see all get it as it is */
     s_case(&k);
-    casescope_t all = {CASESCOPE_ALL, "", ""};
-    assert_int_equal(casescope_mask(&all, &k.c, &storage), 0);
+    casescope_t all = {CASESCOPE_ALL, "", "", ""};
+    assert_int_equal(casescope_mask(&all, &k.c, "", &storage), 0);
     assert_null(storage);
     assert_string_equal(k.who.phone, "13900000001");
     assert_string_equal(k.neighbour.name, "李志强");
     casescope_t area = s_scope(CASESCOPE_AREA, "demo.s1", "");
-    assert_int_equal(casescope_mask(&area, &k.c, &storage), 0);
+    assert_int_equal(casescope_mask(&area, &k.c, "", &storage), 0);
     assert_null(storage);
     assert_string_equal(k.call[1].reporter->phone, "13900000002");
 
     /* a department: nobody's name, every phone masked */
-    casescope_t masked = {CASESCOPE_MASKED, "", ""};
-    assert_int_equal(casescope_mask(&masked, &k.c, &storage), 0);
+    casescope_t masked = {CASESCOPE_MASKED, "", "", "dept.x"};
+    assert_int_equal(casescope_mask(&masked, &k.c, "dept.y", &storage), 0);
     assert_non_null(storage);
     assert_string_equal(k.c.reporter->name, "");
     assert_string_equal(k.c.reporter->phone, "139****0001");
@@ -226,7 +232,7 @@ static void test_masking_a_case(void **state)
     /* the reporter: themselves in full, the neighbour who called masked */
     s_case(&k);
     casescope_t own = s_scope(CASESCOPE_OWN, "", "13900000001");
-    assert_int_equal(casescope_mask(&own, &k.c, &storage), 0);
+    assert_int_equal(casescope_mask(&own, &k.c, "dept.x", &storage), 0);
     assert_string_equal(k.c.reporter->name, "王秀英");
     assert_string_equal(k.c.reporter->phone, "13900000001");
     assert_string_equal(k.call[0].reporter->phone, "13900000001");
@@ -237,7 +243,7 @@ static void test_masking_a_case(void **state)
     /* the neighbour: the reporter masked, their own call in full */
     s_case(&k);
     casescope_t neighbour = s_scope(CASESCOPE_OWN, "", "13900000002");
-    assert_int_equal(casescope_mask(&neighbour, &k.c, &storage), 0);
+    assert_int_equal(casescope_mask(&neighbour, &k.c, "", &storage), 0);
     assert_string_equal(k.c.reporter->name, "");
     assert_string_equal(k.c.reporter->phone, "139****0001");
     assert_string_equal(k.call[0].reporter->phone, "139****0001");
@@ -250,23 +256,102 @@ static void test_masking_a_case(void **state)
     k.c.reporter = NULL;
     k.call[0].reporter = NULL;
     k.neighbour.phone = "";
-    assert_int_equal(casescope_mask(&masked, &k.c, &storage), 0);
+    assert_int_equal(casescope_mask(&masked, &k.c, "dept.y", &storage), 0);
     assert_string_equal(k.neighbour.name, "");
     assert_string_equal(k.neighbour.phone, "");
     free(storage);
+}
+
+static void test_the_public_sees_all_masked(void **state)
+{
+    (void) state;
+    casescope_t s = s_rule("open311", "public", "", "", "", "");
+    assert_int_equal(s.kind, CASESCOPE_MASKED);
+    assert_string_equal(s.unit, "");
+    /* no case is the public's own: a case with no lead yet is masked too */
+    s_case_t k;
+    char *storage = NULL;
+    const char *leads[] = {"", NULL, "dept.x"};
+    for (size_t i = 0; i < 3; i++) {
+        s_case(&k);
+        assert_false(casescope_shows_contact(&s, &k.c, leads[i]));
+        assert_int_equal(casescope_mask(&s, &k.c, leads[i], &storage), 0);
+        assert_string_equal(k.c.reporter->phone, "139****0001");
+        free(storage);
+    }
+    /* the role acting for a unit is that unit's member, as any role is */
+    assert_int_equal(s_rule("p.x", "public", "centre", "dispatch_centre", "", "").kind,
+                     CASESCOPE_ALL);
+}
+
+static void test_the_lead_unit_reads_its_case_in_full(void **state)
+{
+    (void) state;
+    s_case_t k;
+    char *storage = (char *) 1;
+    casescope_t dept = {CASESCOPE_MASKED, "", "", "dept.x"};
+    /* the department the lead dispatch went to calls the reporter */
+    s_case(&k);
+    assert_true(casescope_shows_contact(&dept, &k.c, "dept.x"));
+    assert_int_equal(casescope_mask(&dept, &k.c, "dept.x", &storage), 0);
+    assert_null(storage);
+    assert_string_equal(k.c.reporter->name, "王秀英");
+    assert_string_equal(k.c.reporter->phone, "13900000001");
+    assert_string_equal(k.call[1].reporter->phone, "13900000002");
+    /* another department, and any department before the case is dispatched */
+    const char *leads[] = {"dept.y", "", NULL, "dept.xx", "dept."};
+    for (size_t i = 0; i < sizeof leads / sizeof *leads; i++) {
+        s_case(&k);
+        assert_false(casescope_shows_contact(&dept, &k.c, leads[i]));
+        assert_int_equal(casescope_mask(&dept, &k.c, leads[i], &storage), 0);
+        assert_string_equal(k.c.reporter->name, "");
+        assert_string_equal(k.c.reporter->phone, "139****0001");
+        assert_string_equal(k.call[1].reporter->phone, "139****0002");
+        free(storage);
+    }
+}
+
+static void test_which_reads_are_logged(void **state)
+{
+    (void) state;
+    s_case_t k;
+    s_case(&k);
+    casescope_t all = {CASESCOPE_ALL, "", "", ""};
+    casescope_t area = s_scope(CASESCOPE_AREA, "demo.s1", "");
+    casescope_t dept = {CASESCOPE_MASKED, "", "", "dept.x"};
+    casescope_t own = s_scope(CASESCOPE_OWN, "", "13900000001");
+    casescope_t none = {CASESCOPE_NONE, "", "", ""};
+    assert_true(casescope_shows_contact(&all, &k.c, ""));
+    assert_true(casescope_shows_contact(&area, &k.c, ""));
+    assert_false(casescope_shows_contact(&dept, &k.c, "dept.y"));
+    assert_false(casescope_shows_contact(&none, &k.c, ""));
+    /* a resident reads their own contact, the neighbour's masked: nothing to log */
+    assert_false(casescope_shows_contact(&own, &k.c, ""));
+    /* a case whose people left no name nor phone shows nobody */
+    k.who.name = "";
+    k.who.phone = "";
+    k.who_call = k.who;
+    k.neighbour.name = "";
+    k.neighbour.phone = "";
+    assert_false(casescope_shows_contact(&all, &k.c, ""));
+    k.neighbour.name = "李志强"; /* a name alone is personal data */
+    assert_true(casescope_shows_contact(&all, &k.c, ""));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trusted_processes_and_the_operator_see_all),
-        cmocka_unit_test(test_the_centre_and_the_leadership_see_all),
+        cmocka_unit_test(test_the_centre_sees_all_the_leadership_masked),
         cmocka_unit_test(test_a_territorial_unit_sees_its_area),
         cmocka_unit_test(test_other_units_see_all_masked),
+        cmocka_unit_test(test_the_public_sees_all_masked),
         cmocka_unit_test(test_a_person_without_a_unit_sees_their_own),
         cmocka_unit_test(test_masking_a_phone),
         cmocka_unit_test(test_who_sees_a_case),
         cmocka_unit_test(test_masking_a_case),
+        cmocka_unit_test(test_the_lead_unit_reads_its_case_in_full),
+        cmocka_unit_test(test_which_reads_are_logged),
     };
     return cmocka_run_group_tests_name("casescope", tests, NULL, NULL);
 }

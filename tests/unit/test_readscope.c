@@ -53,6 +53,46 @@ static void test_trusted_processes_and_the_operator_see_all(void **state)
     assert_int_equal(s_rule("p.x", "operator", "dept.x", "department").kind, READSCOPE_UNIT);
 }
 
+static void test_who_reads_a_reporter_in_full(void **state)
+{
+    (void) state;
+    readscope_t centre = s_rule("p.c", "dispatcher", "centre", "dispatch_centre");
+    readscope_t leader = s_rule("p.l", "head", "leader", "leadership");
+    readscope_t dept = s_rule("p.x", "head", "dept.x", "department");
+    readscope_t machine = readscope_rule(NULL, "");
+    readscope_t op = s_rule("operator:govctl", "operator", "", "");
+    readscope_t res = s_rule("r.1", "resident", "", "");
+    /* those who call the reporter: the centre, the dispatch's own unit */
+    assert_true(readscope_contact(&centre, "dept.x"));
+    assert_true(readscope_contact(&dept, "dept.x"));
+    assert_true(readscope_contact(&machine, "dept.x"));
+    assert_true(readscope_contact(&op, "dept.x"));
+    /* the leadership sees every dispatch, every reporter masked */
+    assert_int_equal(leader.kind, READSCOPE_ALL);
+    assert_false(readscope_contact(&leader, "dept.x"));
+    /* another unit's dispatch, a unit whose code merely begins alike, nobody */
+    assert_false(readscope_contact(&dept, "dept.y"));
+    assert_false(readscope_contact(&dept, "dept.xx"));
+    assert_false(readscope_contact(&dept, ""));
+    assert_false(readscope_contact(&dept, NULL));
+    assert_false(readscope_contact(&res, "dept.x"));
+    assert_false(readscope_contact(NULL, "dept.x"));
+}
+
+static void test_which_events_carry_the_reporter(void **state)
+{
+    (void) state;
+    const char *with[] = {"DispatchSent", "DeadlineReminder", "DeadlineEscalated"};
+    for (size_t i = 0; i < 3; i++)
+        assert_true(readscope_event_reporter(with[i]));
+    const char *without[] = {"DispatchSigned",  "DispatchArrived",  "DispatchProgress",
+                             "DispatchResolved", "DispatchReturned", "DispatchReassigned",
+                             "DispatchReleased", "EvaluationRequested", "CaseEvaluated",
+                             "dispatchsent",    "",                 NULL};
+    for (size_t i = 0; i < sizeof without / sizeof *without; i++)
+        assert_false(readscope_event_reporter(without[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -60,6 +100,8 @@ int main(void)
         cmocka_unit_test(test_the_centre_and_the_leadership_see_all),
         cmocka_unit_test(test_a_person_without_a_unit_sees_none),
         cmocka_unit_test(test_trusted_processes_and_the_operator_see_all),
+        cmocka_unit_test(test_who_reads_a_reporter_in_full),
+        cmocka_unit_test(test_which_events_carry_the_reporter),
     };
     return cmocka_run_group_tests_name("readscope", tests, NULL, NULL);
 }
