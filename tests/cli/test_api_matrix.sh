@@ -462,12 +462,13 @@ EOF
 
 # Pairing (结对共建) and 双报到: units read them, the admin pairs, a unit's member reports.
 body[pair]='{"unit": "so.s1", "community": "demo.s1.c1", "kind": "paired"}'
+body[unpair]='{"unit": "so.s1", "community": "demo.s1.c1"}'
 body[report]='{"grid": "demo.s1.c1.g2"}'
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  body
 GET  /api/v1/pairings?community=demo.s1.c1             401  403  200  200  200  200  200  200  200  200  200
 POST /api/v1/pairings                                  401  403  403  403  403  403  403  403  403  403  201  pair
-POST /api/v1/pairings/remove                           401  403  403  403  403  403  403  403  403  403  201  pair
+POST /api/v1/pairings/remove                           401  403  403  403  403  403  403  403  403  403  201  unpair
 POST /api/v1/pairings/reports                          401  403  201  201  201  201  201  201  201  201  201  report
 EOF
 check "the pairing added and removed, demo.s1.c1 has its eight paired units again" \
