@@ -165,7 +165,6 @@
       "act as a dispatcher (or head) of the station (--unit st.…)")                               \
     X(NOT_DISPATCHED, 'S', "the order is not dispatched to anyone now", NULL)                      \
     X(ALREADY_TAKEN, 'S', "already taken", NULL)                                                   \
-    X(ALREADY_RATED, 'S', "the order is confirmed and rated already", NULL)                        \
     X(ALREADY_PUBLISHED, 'S', "the order is published already", NULL)                              \
     X(BAD_SOURCE, 'R', "a need's source is visit, forum, case (with case_id) or other", NULL)      \
     X(UNIT_NOT_PAIRED, 'R', "the unit is not paired with the community",                           \
