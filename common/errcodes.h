@@ -175,6 +175,18 @@
     X(OWN_ORDER, 'S', "a volunteer cannot take their own order", NULL)                             \
     X(NOT_YOUR_ORDER, 'S', "the order is another's", NULL)                                         \
     X(NOT_YOUR_RESOURCE, 'S', "the resource is another unit's", NULL)                              \
+    /* the 知行家 station's orders, 3+1 both ways, pairing (0015) */                             \
+    X(NO_STATION, 'S', "the community has no 知行家 station to take orders",                         \
+      "the admin adds a unit of kind station in the community")                                   \
+    X(NOT_DISPATCHER, 'S', "only the order's station's dispatcher may dispatch it",                  \
+      "act as a dispatcher (or head) of the station (--unit st.…)")                               \
+    X(NOT_DISPATCHED, 'S', "the order is not dispatched to anyone now", NULL)                      \
+    X(ALREADY_TAKEN, 'S', "already taken", NULL)                                                   \
+    X(ALREADY_PUBLISHED, 'S', "the order is published already", NULL)                              \
+    X(BAD_SOURCE, 'R', "a need's source is visit, forum, case (with case_id) or other", NULL)      \
+    X(UNIT_NOT_PAIRED, 'R', "the unit is not paired with the community",                           \
+      "see govctl pairing list --community C")                                                    \
+    X(NOT_YOUR_NEED, 'S', "the need is aimed at another unit", NULL)                               \
     /* the gateway's Open311 (docs/open311.md) */                                                 \
     X(API_KEY_REQUIRED, 'R', "api_key is required to file a request",                             \
       "ask the city's operators for one (govctl apikey create)")                                  \

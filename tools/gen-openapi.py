@@ -47,6 +47,9 @@ REPLIES = {
     'CreatePerson': 'PersonReply', 'UpdatePerson': 'PersonReply',
     'CreateUnit': 'UnitReply', 'UpdateUnit': 'UnitReply', 'AddMember': 'UnitReply',
     'RemoveMember': 'UnitReply',
+    'DispatchOrder': 'OrderReply', 'ConfirmOrder': 'OrderReply', 'PublishOrder': 'OrderReply',
+    'TakeResource': 'ListsReply', 'PairUnit': 'ListPairingsReply', 'UnpairUnit': 'ListPairingsReply',
+    'ReportMember': 'ListPairingsReply',
 }
 
 SERVICES = {'GW_INTAKE': 'intake', 'GW_ROUTING': 'routing', 'GW_DELIBERATION': 'deliberation'}

@@ -2,8 +2,8 @@
 # Loads the demo city into $GOV_DB_URL: areas (once), units, people and
 # categories, routing rules and SLA policies, and the official holiday
 # calendars, notification robots and preferences, residents and supervision
-# committees. Used by make up, the tests' template database and compose. The
-# robots post to the sink at GOV_SINK_ADDR (host:port; default
+# committees, 知行家 stations, paired units and reported party members. Used
+# by make up, the tests' template database and compose. The robots post to the sink at GOV_SINK_ADDR (host:port; default
 # 127.0.0.1:$GOV_SINK_HTTP_PORT, 7390).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,3 +19,4 @@ psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/deliberation.sql
 for f in deploy/demo/calendar/*.csv; do
     "$govctl" calendar import "$f"
 done
+psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/pairing.sql

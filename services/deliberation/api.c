@@ -60,6 +60,10 @@ static const cmd_t s_cmds[] = {
     {"OrderService", &gov__order_service__descriptor, orders_order, REPLY_ORDER},
     {"ClaimOrder", &gov__claim_order__descriptor, orders_claim, REPLY_ORDER},
     {"CompleteOrder", &gov__complete_order__descriptor, orders_complete, REPLY_ORDER},
+    {"DispatchOrder", &gov__dispatch_order__descriptor, orders_dispatch, REPLY_ORDER},
+    {"ConfirmOrder", &gov__confirm_order__descriptor, orders_confirm, REPLY_ORDER},
+    {"PublishOrder", &gov__publish_order__descriptor, orders_publish, REPLY_ORDER},
+    {"TakeResource", &gov__take_resource__descriptor, lists_take_resource, REPLY_LISTS},
 };
 
 static const cmd_t *s_cmd(const char *type)
@@ -218,6 +222,7 @@ static void s_advance(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Adva
         return;
     }
     deadline_clock_jumped(d->windows);
+    deadline_clock_jumped(d->take_by);
     Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
     reply.now_ms = svclock_now_ms(d->clock);
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);

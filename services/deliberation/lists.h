@@ -1,7 +1,11 @@
 /* lists: "3+1 清单" (seed 001) — the community's needs list (the committee
  * keeps it), the units' resources list (what a unit offers a community), and
- * the project list: a unit claims a need (signing for its side), the
- * community's committee signs for its side, and either reports it done.
+ * the project list, claimed both ways (双向认领): a unit claims a need, or
+ * the committee takes up a unit's resource, signing for its side; the other
+ * side signs, and either reports it done. A need has a class and a source
+ * (a home visit, a forum, a case) and may be aimed at one paired unit (then
+ * only that unit claims it); NeedAdded tells the paired units (or the one),
+ * ProjectSigned the project's unit (notify adds the committee).
  * Each change writes an event with the community's lists as they are now. */
 #ifndef DELIB_LISTS_H
 #define DELIB_LISTS_H
@@ -16,6 +20,11 @@ int lists_claim(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *ms
                 delib_result_t *out, apperr_t *err);
 int lists_sign(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
                delib_result_t *out, apperr_t *err);
+/* 双向认领 the other way: the committee takes up a unit's resource offered
+ * to its community (NOT_COMMITTEE, NOT_FOUND, ALREADY_TAKEN); the project
+ * waits for the unit's signature (lists_sign). */
+int lists_take_resource(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                        delib_result_t *out, apperr_t *err);
 int lists_complete(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage *msg,
                    delib_result_t *out, apperr_t *err);
 

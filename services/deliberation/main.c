@@ -8,7 +8,8 @@
  * rules (rule.c); every step is an entry in the matter's hash chain
  * (chain.c) and an event in the outbox, which the relay publishes on
  * GOV_DELIBERATION_EVENTS. Opinion windows, 公示 periods and evaluations close
- * on durable timers (windows.c). A secret ballot's votes are sealed to the
+ * on durable timers (windows.c), and so do the service orders' take-by
+ * deadlines (takeby.c, GOV_ORDER_TAKE_S after a dispatch; orders.c). A secret ballot's votes are sealed to the
  * tally key in GOV_KEYS_DIR until the meeting closes (seal.c). Decisions that summon departments become
  * whistles in routing, which follows this stream; this service follows
  * routing's stream back to see the work done. /healthz and /metrics are on
@@ -25,6 +26,7 @@
 #include "steps.h"
 #include "sub.h"
 #include "svc.h"
+#include "takeby.h"
 #include "windows.h"
 
 typedef struct {
@@ -95,6 +97,8 @@ int main(void)
         .horizon_ms = config_int("GOV_WINDOWS_HORIZON_S", 3600, 10, 86400 * 30, &bad) * 1000,
         .refill_ms = (int) config_int("GOV_WINDOWS_REFILL_MS", 5000, 100, 3600000, &bad),
         .sweep_ms = 30000}; /* a dead replica's windows are taken over after this */
+    /* 7200 s (two hours) to take a dispatched order: our choice, seed 004 gives no figure */
+    int64_t take_s = config_int("GOV_ORDER_TAKE_S", 7200, 1, 86400 * 30, &bad);
     if (bad)
         return 2;
 
@@ -102,11 +106,12 @@ int main(void)
     svc_t *svc = &self.svc;
     if (svc_new(svc, "deliberation", &cfg))
         goto done;
-    self.d = (delib_t){.conn = svc->conn, .sql = svc->sql, .clock = svc->clock};
+    self.d = (delib_t){.conn = svc->conn, .sql = svc->sql, .clock = svc->clock, .take_ms = take_s * 1000};
     s_load_tally(&self, cfg.keys_dir);
     if (idem_new("deliberation_requests", &self.d.idem) ||
         relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
         windows_new(svc->loop, &self.d, &windows, &self.d.windows) ||
+        takeby_new(svc->loop, &self.d, &windows, &self.d.take_by) ||
         sub_new(svc->loop, svc->zctx, svc->conn, "deliberation", "routing", routing_events,
                 cfg.silence_ms, s_on_routing_event, &self, &self.routing))
         goto done;
@@ -124,6 +129,7 @@ int main(void)
 done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
+    deadline_destroy(&self.d.take_by);
     deadline_destroy(&self.d.windows);
     relay_destroy(&self.d.relay);
     idem_destroy(&self.d.idem);

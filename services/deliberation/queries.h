@@ -302,9 +302,34 @@
 
 /* A community by code: its id (the area must be a community). */
 #define Q_COMMUNITY "SELECT id FROM areas WHERE code = $1 AND level = 'community'"
+/* $6 category, $7 source, $8 case id (0: none), $9 target unit id (0: none). */
 #define Q_INSERT_NEED                                                                         \
-    "INSERT INTO community_needs (community_id, title, text, added_by, created_ms)"           \
-    " VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    "INSERT INTO community_needs (community_id, title, text, added_by, created_ms, category,"  \
+    "                             source, case_id, target_unit)"                              \
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8::bigint, 0), nullif($9::bigint, 0))"      \
+    " RETURNING id"
+/* Unit $1 (code) if paired with community $2 (结对共建). Column: 0 id */
+#define Q_PAIRED                                                                              \
+    "SELECT u.id FROM units u JOIN unit_pairings p ON p.unit_id = u.id"                       \
+    " WHERE u.code = $1 AND p.community_id = $2"
+/* The units paired with community $1. Column: 0 code */
+#define Q_PAIRED_UNITS                                                                        \
+    "SELECT u.code FROM unit_pairings p JOIN units u ON u.id = p.unit_id"                     \
+    " WHERE p.community_id = $1 ORDER BY u.code"
+/* A need, locked: state, community id, target unit code ("" none). */
+#define Q_NEED_LOCK                                                                           \
+    "SELECT n.state, n.community_id, coalesce(u.code, '') FROM community_needs n"             \
+    " LEFT JOIN units u ON u.id = n.target_unit WHERE n.id = $1 FOR UPDATE OF n"
+/* A resource, locked: community id, unit code, unit id. */
+#define Q_RESOURCE_LOCK                                                                       \
+    "SELECT r.community_id, u.code, u.id FROM unit_resources r JOIN units u ON u.id = r.unit_id"\
+    " WHERE r.id = $1 FOR UPDATE OF r"
+/* 双向认领: the committee takes up resource $1 of unit $2 for community $3,
+ * signing for its side ($4 who, $5 when). Nothing when it was taken up before. */
+#define Q_TAKE_RESOURCE                                                                       \
+    "INSERT INTO community_projects (resource_id, unit_id, community_id, claimed_by,"         \
+    "                                community_signed_by, community_signed_ms)"               \
+    " VALUES ($1, $2, $3, 'community', $4, $5) ON CONFLICT DO NOTHING RETURNING id"
 #define Q_INSERT_RESOURCE                                                                     \
     "INSERT INTO unit_resources (unit_id, community_id, title, text, added_by, created_ms)"   \
     " SELECT u.id, $2, $3, $4, $5, $6 FROM units u WHERE u.code = $1 RETURNING id"
@@ -322,59 +347,119 @@
     "                                unit_signed_by, unit_signed_ms)"                         \
     " SELECT $1, nullif($2::bigint, 0), u.id, $3, $5, $6 FROM units u WHERE u.code = $4"      \
     " RETURNING id"
-/* A project: state, community id, unit code. */
+/* A project: state, community id, unit code, claimed by (unit | community). */
 #define Q_PROJECT_LOCK                                                                        \
-    "SELECT p.state, p.community_id, u.code FROM community_projects p"                        \
+    "SELECT p.state, p.community_id, u.code, p.claimed_by FROM community_projects p"                        \
     " JOIN units u ON u.id = p.unit_id WHERE p.id = $1 FOR UPDATE OF p"
 #define Q_SIGN_PROJECT                                                                        \
     "UPDATE community_projects SET state = 'signed', community_signed_by = $2,"               \
     " community_signed_ms = $3 WHERE id = $1"
+#define Q_UNIT_SIGN_PROJECT                                                                   \
+    "UPDATE community_projects SET state = 'signed', unit_signed_by = $2,"                    \
+    " unit_signed_ms = $3 WHERE id = $1"
 #define Q_COMPLETE_PROJECT                                                                    \
     "UPDATE community_projects SET state = 'done', result = $2, done_ms = $3 WHERE id = $1"
 #define Q_NEEDS                                                                               \
-    "SELECT n.id, a.code, n.title, n.text, n.added_by, n.state, n.created_ms"                 \
+    "SELECT n.id, a.code, n.title, n.text, n.added_by, n.state, n.created_ms, n.category,"    \
+    "       n.source, coalesce(n.case_id, 0), coalesce(u.code, '')"                           \
     " FROM community_needs n JOIN areas a ON a.id = n.community_id"                           \
+    " LEFT JOIN units u ON u.id = n.target_unit"                                              \
     " WHERE n.community_id = $1 ORDER BY n.id"
 #define Q_RESOURCES                                                                           \
     "SELECT r.id, u.code, u.name, a.code, r.title, r.text, r.created_ms"                      \
     " FROM unit_resources r JOIN units u ON u.id = r.unit_id JOIN areas a ON a.id = r.community_id"\
     " WHERE r.community_id = $1 ORDER BY r.id"
 #define Q_PROJECTS                                                                            \
-    "SELECT p.id, p.need_id, coalesce(p.resource_id, 0), u.code, a.code, n.title, p.state,"   \
-    "       p.unit_signed_by, p.unit_signed_ms, coalesce(p.community_signed_by, ''),"         \
-    "       coalesce(p.community_signed_ms, 0), coalesce(p.result, ''), coalesce(p.done_ms, 0)"\
+    "SELECT p.id, coalesce(p.need_id, 0), coalesce(p.resource_id, 0), u.code, a.code,"        \
+    "       coalesce(n.title, r.title), p.state, coalesce(p.unit_signed_by, ''),"             \
+    "       coalesce(p.unit_signed_ms, 0), coalesce(p.community_signed_by, ''),"              \
+    "       coalesce(p.community_signed_ms, 0), coalesce(p.result, ''), coalesce(p.done_ms, 0),"\
+    "       p.claimed_by"                                                                     \
     " FROM community_projects p JOIN units u ON u.id = p.unit_id"                             \
-    " JOIN areas a ON a.id = p.community_id JOIN community_needs n ON n.id = p.need_id"       \
+    " JOIN areas a ON a.id = p.community_id LEFT JOIN community_needs n ON n.id = p.need_id"  \
+    " LEFT JOIN unit_resources r ON r.id = p.resource_id"                                     \
     " WHERE p.community_id = $1 ORDER BY p.id"
 
-/* --- service orders ------------------------------------------------------------ */
+/* --- service orders (orders.c, takeby.c) ------------------------------------- */
 
 #define Q_REGISTER_VOLUNTEER                                                                  \
     "INSERT INTO volunteers (person_id, community_id, party_member, skills, registered_ms)"   \
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1"
 #define Q_VOLUNTEER_COUNT "SELECT count(*) FROM volunteers WHERE community_id = $1"
-#define Q_IS_VOLUNTEER "SELECT 1 FROM volunteers WHERE person_id = $1 AND community_id = $2"
-#define Q_VOLUNTEER_CODES                                                                     \
-    "SELECT p.code FROM volunteers v JOIN people p ON p.id = v.person_id"                     \
-    " WHERE v.community_id = $1 ORDER BY p.code"
+/* Person $1 (code) if they may take community $2's orders: a registered
+ * volunteer or a party member reported there (双报到). Column: 0 id */
+#define Q_ORDER_TAKER                                                                         \
+    "SELECT p.id FROM people p WHERE p.code = $1 AND (EXISTS (SELECT 1 FROM volunteers v"     \
+    " WHERE v.person_id = p.id AND v.community_id = $2) OR EXISTS (SELECT 1 FROM"             \
+    " member_reports r WHERE r.person_id = p.id AND r.community_id = $2))"
+/* The community $1's 知行家 station (the first, when it has several). */
+#define Q_STATION_OF                                                                          \
+    "SELECT id FROM units WHERE kind = 'station' AND area_id = $1 ORDER BY id LIMIT 1"
+/* Person $3's role in unit $2 (code) when it is station $1. Column: 0 role */
+#define Q_STATION_ROLE                                                                        \
+    "SELECT m.role FROM units u JOIN unit_members m ON m.unit_id = u.id"                      \
+    " JOIN people p ON p.id = m.person_id WHERE u.id = $1 AND u.code = $2 AND p.code = $3"
+/* The residents' committee (unit code) of community $1, "" when none. */
+#define Q_COMMITTEE_OF                                                                        \
+    "SELECT coalesce((SELECT code FROM units WHERE kind = 'community' AND area_id = $1"       \
+    " ORDER BY id LIMIT 1), '')"
 #define Q_INSERT_ORDER                                                                        \
-    "INSERT INTO service_orders (community_id, resident_id, title, text, created_ms)"         \
-    " VALUES ($1, $2, $3, $4, $5) RETURNING id"
-/* An order: state, community id, resident id, volunteer id. */
+    "INSERT INTO service_orders (community_id, resident_id, title, text, created_ms, station_id)"\
+    " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+/* An order: state, community id, resident id, volunteer id, station id,
+ * lapses, escalated (t/f). */
 #define Q_ORDER_LOCK                                                                          \
-    "SELECT state, community_id, resident_id, coalesce(volunteer_id, 0)"                      \
-    " FROM service_orders WHERE id = $1 FOR UPDATE"
+    "SELECT state, community_id, resident_id, coalesce(volunteer_id, 0), coalesce(station_id, 0),"\
+    " lapses, escalated_ms IS NOT NULL FROM service_orders WHERE id = $1 FOR UPDATE"
+/* $1 order, $2 volunteer id, $3 dispatcher code, $4 now, $5 take by. */
+#define Q_DISPATCH_ORDER                                                                      \
+    "UPDATE service_orders SET state = 'dispatched', volunteer_id = $2, dispatched_by = $3,"  \
+    " dispatched_ms = $4, take_by_ms = $5 WHERE id = $1"
+#define Q_INSERT_TAKE_BY                                                                      \
+    "INSERT INTO order_deadlines (order_id, due_ms) VALUES ($1, $2) RETURNING id"
 #define Q_CLAIM_ORDER                                                                         \
-    "UPDATE service_orders SET state = 'claimed', volunteer_id = $2, claimed_ms = $3"         \
-    " WHERE id = $1 AND state = 'posted'"
+    "UPDATE service_orders SET state = 'taken', claimed_ms = $2 WHERE id = $1"
+/* Taking an order settles its deadline: fired, not lapsed. */
+#define Q_SETTLE_TAKE_BY                                                                      \
+    "UPDATE order_deadlines SET fired_ms = $2 WHERE order_id = $1 AND fired_ms IS NULL"
 #define Q_COMPLETE_ORDER                                                                      \
     "UPDATE service_orders SET state = 'done', result = $2, done_ms = $3 WHERE id = $1"
+#define Q_CONFIRM_ORDER                                                                       \
+    "UPDATE service_orders SET state = 'confirmed', rating = $2, comment = $3,"               \
+    " confirmed_ms = $4 WHERE id = $1"
+#define Q_PUBLISH_ORDER                                                                       \
+    "UPDATE service_orders SET state = 'published', published_by = $2, publication = $3,"     \
+    " published_ms = $4 WHERE id = $1"
+/* The take-by deadlines for the engine (common/deadline.h): as Q_WINDOWS_*. */
+#define Q_TAKE_BY_LOAD                                                                        \
+    "SELECT id, due_ms FROM order_deadlines WHERE fired_ms IS NULL AND due_ms < $2"           \
+    " AND (due_ms >= $1 OR id > $3::bigint OR due_ms < $4)"
+#define Q_TAKE_BY_OVERDUE                                                                     \
+    "SELECT id FROM order_deadlines WHERE fired_ms IS NULL AND due_ms <= $1"                  \
+    " ORDER BY due_ms, id LIMIT $2"
+#define Q_TAKE_BY_LAST "SELECT coalesce(max(id), 0) FROM order_deadlines"
+/* Claims the deadlines $1 (bigint[]) still pending at $2. Columns: 0 id, 1 order id */
+#define Q_TAKE_BY_CLAIM                                                                       \
+    "WITH c AS (UPDATE order_deadlines SET fired_ms = $2 WHERE id = ANY ($1::bigint[])"       \
+    " AND fired_ms IS NULL RETURNING id, order_id, due_ms)"                                   \
+    " SELECT id, order_id FROM c ORDER BY due_ms, id"
+/* Order $1's dispatch lapsed at $2: back to the station; escalated at $2
+ * too when $3 is true. */
+#define Q_LAPSE_ORDER                                                                         \
+    "UPDATE service_orders SET state = 'ordered', volunteer_id = NULL, lapses = lapses + 1,"  \
+    " escalated_ms = CASE WHEN $3::boolean THEN $2::bigint ELSE escalated_ms END WHERE id = $1"
+#define Q_TAKE_BY_LAPSED "UPDATE order_deadlines SET lapsed = true WHERE id = $1"
 #define Q_ORDERS                                                                              \
     "SELECT o.id, a.code, r.code, o.title, o.text, o.state, coalesce(v.code, ''),"            \
     "       coalesce(o.claimed_ms, 0), coalesce(o.result, ''), coalesce(o.done_ms, 0),"       \
-    "       o.created_ms"                                                                     \
+    "       o.created_ms, coalesce(s.code, ''), coalesce(o.dispatched_by, ''),"               \
+    "       coalesce(o.dispatched_ms, 0), coalesce(o.take_by_ms, 0), o.lapses,"               \
+    "       coalesce(o.escalated_ms, 0), coalesce(o.rating, ''), coalesce(o.comment, ''),"    \
+    "       coalesce(o.confirmed_ms, 0), coalesce(o.published_by, ''),"                       \
+    "       coalesce(o.publication, ''), coalesce(o.published_ms, 0)"                         \
     " FROM service_orders o JOIN areas a ON a.id = o.community_id"                            \
-    " JOIN people r ON r.id = o.resident_id LEFT JOIN people v ON v.id = o.volunteer_id"
+    " JOIN people r ON r.id = o.resident_id LEFT JOIN people v ON v.id = o.volunteer_id"      \
+    " LEFT JOIN units s ON s.id = o.station_id"
 #define Q_ORDER Q_ORDERS " WHERE o.id = $1"
 #define Q_ORDERS_OF Q_ORDERS " WHERE a.code = $1 AND ($2 = '' OR o.state = $2) ORDER BY o.id DESC LIMIT 500"
 

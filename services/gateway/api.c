@@ -113,6 +113,15 @@ static const route_t s_routes[] = {
     GET("/api/v1/orders/{id}", GW_DELIBERATION, "GetOrder", "order_id"),
     POST("/api/v1/orders/{id}/claim", GW_DELIBERATION, "ClaimOrder", "order_id"),
     POST("/api/v1/orders/{id}/done", GW_DELIBERATION, "CompleteOrder", "order_id"),
+    POST("/api/v1/orders/{id}/dispatch", GW_DELIBERATION, "DispatchOrder", "order_id"),
+    POST("/api/v1/orders/{id}/confirmation", GW_DELIBERATION, "ConfirmOrder", "order_id"),
+    POST("/api/v1/orders/{id}/publication", GW_DELIBERATION, "PublishOrder", "order_id"),
+    POST("/api/v1/lists/resources/{id}/take", GW_DELIBERATION, "TakeResource", "resource_id"),
+    /* pairing (结对共建) and 双报到 (routing's pairing.c) */
+    GET("/api/v1/pairings", GW_ROUTING, "ListPairings", NULL),
+    POST("/api/v1/pairings", GW_ROUTING, "PairUnit", NULL),
+    POST("/api/v1/pairings/remove", GW_ROUTING, "UnpairUnit", NULL),
+    POST("/api/v1/pairings/reports", GW_ROUTING, "ReportMember", NULL),
 };
 
 /* --- answers ------------------------------------------------------------- */

@@ -23,7 +23,7 @@ static const char *s_units_usage =
     "       govctl units [--as PERSON --unit ADMIN_UNIT] member UNIT PERSON ROLE\n"
     "       govctl units [--as PERSON --unit ADMIN_UNIT] unmember UNIT PERSON\n"
     "KIND: grid_team community street_office department dispatch_centre leadership\n"
-    "supervision admin. member adds PERSON to UNIT in ROLE (or changes the role).\n";
+    "supervision admin station (知行家). member adds PERSON to UNIT in ROLE (or changes the role).\n";
 
 static const char *s_opt(int argc, char **argv, const char *name)
 {

@@ -7,10 +7,12 @@
 static const char *s_usage =
     "usage: govctl lists [--as PERSON --unit UNIT] COMMAND\n"
     "  show COMMUNITY                         the needs, resources and projects lists\n"
-    "  need COMMUNITY --title T [--text T]    the committee adds a need (需求清单)\n"
+    "  need COMMUNITY --title T [--text T] [--category C] [--source visit|forum|case|other]\n"
+    "       [--case ID] [--for UNIT]         the committee adds a need (需求清单), maybe for one paired unit\n"
     "  resource COMMUNITY --title T [--text T]   a unit offers a resource (资源清单)\n"
     "  claim NEED_ID [--resource ID]          a unit claims a need, signing for its side (项目清单)\n"
-    "  sign PROJECT_ID                        the committee signs for the community\n"
+    "  take RESOURCE_ID                       the committee takes up a unit's resource (双向认领)\n"
+    "  sign PROJECT_ID                        the side that has not signed signs\n"
     "  done PROJECT_ID --result T             either side reports the project done\n"
     "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
 
@@ -34,6 +36,13 @@ int cmd_lists(int argc, char **argv)
             m.community = (char *) arg;
             m.title = title;
             m.text = text;
+            m.category = (char *) govctl_opt(argc, argv, "--category");
+            m.source = (char *) govctl_opt(argc, argv, "--source");
+            m.unit = (char *) govctl_opt(argc, argv, "--for");
+            const char *c = govctl_opt(argc, argv, "--case");
+            m.case_id = c ? govctl_parse_int(c) : 0;
+            if (m.case_id < 0)
+                return govctl_usage(s_usage, 0);
             return govctl_call("deliberation", "AddNeed", &m.base, NULL);
         }
         Gov__AddResource m = GOV__ADD_RESOURCE__INIT;
@@ -52,6 +61,11 @@ int cmd_lists(int argc, char **argv)
         m.resource_id = r ? govctl_parse_int(r) : 0;
         return m.resource_id >= 0 ? govctl_call("deliberation", "ClaimNeed", &m.base, NULL)
                                   : govctl_usage(s_usage, 0);
+    }
+    if (strcmp(cmd, "take") == 0) {
+        Gov__TakeResource m = GOV__TAKE_RESOURCE__INIT;
+        m.resource_id = id;
+        return govctl_call("deliberation", "TakeResource", &m.base, NULL);
     }
     if (strcmp(cmd, "sign") == 0) {
         Gov__SignProject m = GOV__SIGN_PROJECT__INIT;

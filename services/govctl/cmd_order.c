@@ -7,10 +7,13 @@
 static const char *s_usage =
     "usage: govctl order [--as PERSON] COMMAND\n"
     "  register COMMUNITY [--party-member] [--skills T]   report to a community as a volunteer (报到)\n"
-    "  place --title T [--text T]     a resident orders a service (点单); volunteers are told (派单)\n"
-    "  claim ID                       a volunteer claims it; the first one gets it (接单)\n"
-    "  done ID --result T             the volunteer reports what was done, publicly (晒单)\n"
-    "  show ID | list COMMUNITY [--state posted|claimed|done]\n"
+    "  place --title T [--text T]     a resident orders a service (点单); the station is told\n"
+    "  dispatch ID --to PERSON        the station's dispatcher gives it to a volunteer (派单)\n"
+    "  claim ID                       the volunteer it was dispatched to takes it (接单)\n"
+    "  done ID --result T             the volunteer reports what was done\n"
+    "  confirm ID --rating R [--comment T]   the resident confirms and rates it (satisfied|basic|dissatisfied)\n"
+    "  publish ID --text T            the community's committee publishes it (晒单)\n"
+    "  show ID | list COMMUNITY [--state ordered|dispatched|taken|done|confirmed|published]\n"
     "--as names who acts (default: GOV_ACTOR).\n";
 
 int cmd_order(int argc, char **argv)
@@ -53,6 +56,25 @@ int cmd_order(int argc, char **argv)
         Gov__ClaimOrder m = GOV__CLAIM_ORDER__INIT;
         m.order_id = id;
         return govctl_call("deliberation", "ClaimOrder", &m.base, NULL);
+    }
+    if (strcmp(cmd, "dispatch") == 0 && govctl_opt(argc, argv, "--to")) {
+        Gov__DispatchOrder m = GOV__DISPATCH_ORDER__INIT;
+        m.order_id = id;
+        m.volunteer = (char *) govctl_opt(argc, argv, "--to");
+        return govctl_call("deliberation", "DispatchOrder", &m.base, NULL);
+    }
+    if (strcmp(cmd, "confirm") == 0 && govctl_opt(argc, argv, "--rating")) {
+        Gov__ConfirmOrder m = GOV__CONFIRM_ORDER__INIT;
+        m.order_id = id;
+        m.rating = (char *) govctl_opt(argc, argv, "--rating");
+        m.comment = (char *) govctl_opt(argc, argv, "--comment");
+        return govctl_call("deliberation", "ConfirmOrder", &m.base, NULL);
+    }
+    if (strcmp(cmd, "publish") == 0 && govctl_opt(argc, argv, "--text")) {
+        Gov__PublishOrder m = GOV__PUBLISH_ORDER__INIT;
+        m.order_id = id;
+        m.text = (char *) govctl_opt(argc, argv, "--text");
+        return govctl_call("deliberation", "PublishOrder", &m.base, NULL);
     }
     if (strcmp(cmd, "done") == 0 && govctl_opt(argc, argv, "--result")) {
         Gov__CompleteOrder m = GOV__COMPLETE_ORDER__INIT;

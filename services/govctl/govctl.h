@@ -29,6 +29,8 @@ int cmd_notify(int argc, char **argv);
 int cmd_matter(int argc, char **argv);
 int cmd_lists(int argc, char **argv);
 int cmd_order(int argc, char **argv);
+/* pairing add|remove|report|list: 结对共建 and 双报到 through routing (cmd_pairing.c). */
+int cmd_pairing(int argc, char **argv);
 int cmd_errcodes(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_person(int argc, char **argv);

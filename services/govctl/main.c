@@ -44,7 +44,8 @@ static const char *s_usage =
     "  matter propose|cosign|accept|decline|opine|convene|attend|vote|close|publish|\n"
     "         act|evaluate|observe|show|verify   由民做主 (deliberation service)\n"
     "  lists show|need|resource|claim|sign|done   3+1 清单: needs, resources, projects\n"
-    "  order register|place|claim|done|show|list  居民点单、志愿者接单、晒单\n"
+    "  order register|place|dispatch|claim|done|confirm|publish|show|list  点单、派单、接单、晒单\n"
+    "  pairing add|remove|report|list  结对共建 and 双报到: paired units, reported party members\n"
     "  calendar import|show|add-days\n"
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
@@ -69,7 +70,8 @@ static const struct {
     {"calendar", cmd_calendar}, {"dispatch", cmd_dispatch}, {"whistle", cmd_whistle},
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
     {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
-    {"order", cmd_order},       {"errcodes", cmd_errcodes}, {"keys", cmd_keys},
+    {"order", cmd_order},       {"pairing", cmd_pairing},   {"errcodes", cmd_errcodes},
+    {"keys", cmd_keys},
     {"person", cmd_person},     {"token", cmd_token},       {"apikey", cmd_apikey},
     {"audit", cmd_audit},
 };

@@ -51,7 +51,8 @@ static const char *s_word(const char *lang, const char *code)
         {"normal", "一般"}, {"urgent", "紧急"}, {"emergency", "特急"},
         {"routine", "日常哨"}, {"hard", "攻坚哨"},
         {"sign", "签收"}, {"contact", "联系诉求人"}, {"arrive", "到场报到"}, {"resolve", "办结"},
-        {"whistle", "吹哨"}};
+        {"whistle", "吹哨"}, {"satisfied", "满意"}, {"basic", "基本满意"},
+        {"dissatisfied", "不满意"}, {"other", "其他"}};
     if (strcmp(lang, "zh-CN") != 0)
         return code;
     for (size_t i = 0; i < sizeof zh / sizeof *zh; i++)
@@ -353,6 +354,50 @@ static void s_intake(job_t *p, const char *type, text_t *t, render_vars_t *vars)
         gov__case_created__free_unpacked(ev, NULL);
 }
 
+/* 3+1 lists: a new need tells the units the event names (the paired ones,
+ * or the one it is aimed at); a signed project its unit and the community's
+ * committee. */
+static void s_lists(job_t *p, const char *type, text_t *t, render_vars_t *vars)
+{
+    Gov__ListsEvent *ev = (Gov__ListsEvent *) envelope_payload(p->event, &gov__lists_event__descriptor);
+    const Gov__ListsReply *l = ev ? ev->lists : NULL;
+    if (!l) {
+        p->failed = 1;
+        goto done;
+    }
+    p->kind = type;
+    const char *params[] = {l->community};
+    const PGresult *name = refs_query(p->plan->refs, p->conn, Q_AREA_NAME, 1, params);
+    snprintf(t->community, sizeof t->community, "%s", name ? PQgetvalue(name, 0, 0) : l->community);
+    render_set(vars, "community", t->community);
+    snprintf(t->matter_id, sizeof t->matter_id, "%" PRId64, ev->changed_id);
+    render_set(vars, "need_id", t->matter_id);
+    render_set(vars, "project_id", t->matter_id);
+    for (size_t i = 0; i < l->n_needs; i++)
+        if (strcmp(type, "NeedAdded") == 0 && l->needs[i]->id == ev->changed_id) {
+            render_set(vars, "title", l->needs[i]->title);
+            render_set(vars, "category", l->needs[i]->category);
+        }
+    for (size_t i = 0; i < l->n_projects; i++)
+        if (strcmp(type, "ProjectSigned") == 0 && l->projects[i]->id == ev->changed_id) {
+            render_set(vars, "title", l->projects[i]->title);
+            s_unit_name(p, l->projects[i]->unit, t->target_name);
+            render_set(vars, "unit", t->target_name);
+        }
+    for (size_t i = 0; i < ev->n_units && !p->failed; i++)
+        s_unit(p, ev->units[i], 0, vars);
+    if (strcmp(type, "ProjectSigned") == 0 && !p->failed) {
+        const PGresult *unit = refs_query(p->plan->refs, p->conn, Q_COMMUNITY_UNIT, 1, params);
+        if (!unit)
+            p->failed = 1;
+        else if (PQgetvalue(unit, 0, 0)[0])
+            s_unit(p, PQgetvalue(unit, 0, 0), 0, vars);
+    }
+done:
+    if (ev)
+        gov__lists_event__free_unpacked(ev, NULL);
+}
+
 /* Matters (由民做主) and service orders: the people an event concerns. */
 static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t *vars)
 {
@@ -383,13 +428,24 @@ static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t 
             render_set(vars, "title", o->title);
             render_set(vars, "text", t->description);
             render_set(vars, "volunteer", o->volunteer);
-            if (strcmp(type, "ServiceOrderPosted") == 0)
-                s_people(p, ev->audience, ev->n_audience, vars);
-            else
-                s_people(p, &o->resident, 1, vars);
+            render_set(vars, "rating", o->rating);
+            render_beijing_time(o->take_by_ms, t->until);
+            render_set(vars, "until", t->until);
+            if (strcmp(type, "ServiceOrderPublished") == 0) {
+                snprintf(t->description, sizeof t->description, "%s", o->publication);
+                render_cut(t->description, DESCRIPTION_MAX);
+            }
+            /* the event names whom it is for: people, and units */
+            s_people(p, ev->audience, ev->n_audience, vars);
+            for (size_t i = 0; i < ev->n_units && !p->failed; i++)
+                s_unit(p, ev->units[i], 0, vars);
         }
         if (ev)
             gov__order_event__free_unpacked(ev, NULL);
+        return;
+    }
+    if (strcmp(type, "NeedAdded") == 0 || strcmp(type, "ProjectSigned") == 0) {
+        s_lists(p, type, t, vars);
         return;
     }
     size_t r = 0;

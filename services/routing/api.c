@@ -12,6 +12,7 @@
 #include "kpi.h"
 #include "lifecycle.h"
 #include "piilog.h"
+#include "pairing.h"
 #include "queries.h"
 #include "readscope.h"
 #include "rules.h"
@@ -406,6 +407,15 @@ static void s_answer_unit(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ide
     protobuf_c_message_free_unpacked(&u->base, NULL);
 }
 
+/* A pairing command's answer: the unit's pairings and reports now. */
+static void s_answer_pairing(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    Gov__ListPairingsReply *reply;
+    apperr_t err;
+    int rc = pairing_of(r, a->ids[0], 0, &reply, &err);
+    s_reply_built(srv, req, "ListPairingsReply", rc, reply, &err);
+}
+
 static void s_answer_calendar(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
 {
     (void) r;
@@ -487,6 +497,14 @@ static void s_read_units(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Prot
     s_reply_built(srv, req, "ListUnitsReply", rc, reply, &err);
 }
 
+static void s_read_pairings(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
+{
+    Gov__ListPairingsReply *reply;
+    apperr_t err;
+    int rc = pairing_list(r, req->env->actor, (const Gov__ListPairings *) m, &reply, &err);
+    s_reply_built(srv, req, "ListPairingsReply", rc, reply, &err);
+}
+
 static void s_read_calendar(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
     Gov__GetCalendarReply *reply;
@@ -549,6 +567,11 @@ static const struct {
      NULL},
     {"ImportCalendar", &gov__import_calendar__descriptor, holidays_import, s_answer_calendar,
      NULL},
+    /* pairing and 双报到 (pairing.c) */
+    {"PairUnit", &gov__pair_unit__descriptor, pairing_pair, s_answer_pairing, NULL},
+    {"UnpairUnit", &gov__unpair_unit__descriptor, pairing_unpair, s_answer_pairing, NULL},
+    {"ReportMember", &gov__report_member__descriptor, pairing_report, s_answer_pairing, NULL},
+    {"ListPairings", &gov__list_pairings__descriptor, NULL, NULL, s_read_pairings},
     {"ListPeople", &gov__list_people__descriptor, NULL, NULL, s_read_people},
     {"ListUnits", &gov__list_units__descriptor, NULL, NULL, s_read_units},
     {"GetCalendar", &gov__get_calendar__descriptor, NULL, NULL, s_read_calendar},

@@ -6,7 +6,7 @@
 
 static const char *s_kinds[] = {"grid_team",       "community",  "street_office",
                                 "department",      "dispatch_centre", "leadership",
-                                "supervision",     "admin"};
+                                "supervision",     "admin",      "station"};
 
 static int s_only(const char *s, const char *extra)
 {

@@ -15,7 +15,7 @@
 #include "apperr.h"
 
 #define ORGCHECK_KINDS                                                                         \
-    "grid_team, community, street_office, department, dispatch_centre, leadership, supervision, admin"
+    "grid_team, community, street_office, department, dispatch_centre, leadership, supervision, admin, station"
 
 /* Each returns 0, or -1 with `err` set; `field` names the field in the
  * detail. An empty value is refused unless `optional`. */

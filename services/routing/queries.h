@@ -475,4 +475,34 @@
     " source = EXCLUDED.source"
 
 
+/* --- pairing (pairing.c): 结对共建 and 双报到 --------------------------------- */
+
+#define Q_COMMUNITY_ID "SELECT id FROM areas WHERE code = $1 AND level = 'community'"
+/* A grid by code: its id and its community's. */
+#define Q_GRID "SELECT id, parent_id FROM areas WHERE code = $1 AND level = 'grid'"
+/* $1 unit, $2 community, $3 kind, $4 since (ms). */
+#define Q_PAIR                                                                                 \
+    "INSERT INTO unit_pairings (unit_id, community_id, kind, since_ms) VALUES ($1, $2, $3, $4)" \
+    " ON CONFLICT (unit_id, community_id) DO UPDATE SET kind = EXCLUDED.kind"
+#define Q_UNPAIR                                                                               \
+    "DELETE FROM unit_pairings WHERE unit_id = $1 AND community_id = $2 RETURNING 1"
+/* The person $1 (code): id. */
+#define Q_PERSON_ID "SELECT id FROM people WHERE code = $1"
+/* $1 person, $2 unit, $3 community, $4 grid, $5 when: a second report moves them. */
+#define Q_REPORT                                                                               \
+    "INSERT INTO member_reports (person_id, unit_id, community_id, grid_id, reported_ms)"      \
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET unit_id = $2,"         \
+    " community_id = $3, grid_id = $4, reported_ms = $5"
+/* The pairings of unit $1 or of community $2 (ids; 0 for the other). */
+#define Q_PAIRINGS                                                                             \
+    "SELECT u.code, u.name, a.code, a.name, p.kind, p.since_ms FROM unit_pairings p"           \
+    " JOIN units u ON u.id = p.unit_id JOIN areas a ON a.id = p.community_id"                  \
+    " WHERE p.unit_id = $1 OR p.community_id = $2 ORDER BY a.code, p.kind, u.code"
+/* The members reported from unit $1 or to community $2. */
+#define Q_REPORTS                                                                              \
+    "SELECT p.code, p.name, u.code, a.code, g.code, r.reported_ms FROM member_reports r"       \
+    " JOIN people p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id"                    \
+    " JOIN areas a ON a.id = r.community_id JOIN areas g ON g.id = r.grid_id"                  \
+    " WHERE r.unit_id = $1 OR r.community_id = $2 ORDER BY a.code, g.code, p.code"
+
 #endif

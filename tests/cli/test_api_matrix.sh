@@ -53,6 +53,7 @@ declare -A person=(
     [adm]=p.admin.head                 # the admin: people, units, rules, the calendar
     [pc]=p.pc.s1.c1.secretary          # the party committee (社区党委) of demo.s1.c1: asked only
                                        # on the matters' routes ("-" elsewhere)
+    [st]=p.st.s1.c1.dispatcher         # demo.s1.c1's 知行家 station (no column: it dispatches the orders)
 )
 declare -A csrf=()
 pw='matrix password 12345'
@@ -160,7 +161,7 @@ matrix() {
 }
 
 # --- logging in ---------------------------------------------------------------------
-for r in "${roles[@]:1}"; do
+for r in "${roles[@]:1}" st; do
     echo "$pw" | "$govctl" person passwd "${person[$r]}" >/dev/null 2>>"$tmp/govctl.err" || not_ok "govctl person passwd ${person[$r]}"
     call none POST /api/v1/session "{\"person\": \"${person[$r]}\", \"password\": \"$pw\"}" -c "$tmp/$r.jar"
     csrf[$r]=$(json "d['csrf_token']")
@@ -500,27 +501,62 @@ matrix <<'EOF'
 POST /api/v1/lists/projects/{PROJECT@}/done            401  403  403  201  403  403  201  403  403  403  403  -    done
 EOF
 
-# Service orders: everyone reports as a volunteer; residents order; each claims one.
+# Service orders: everyone reports as a volunteer; residents order; the station
+# dispatches each order to one of them (nobody else may), who takes it; the
+# grid worker's is done, confirmed by the resident and published by the committee.
 body[volunteer]='{"community": "demo.s1.c1", "party_member": false, "skills": "维修"}'
 body[order]='{"title": "修水龙头", "text": "厨房"}'
 body[order_done]='{"result": "已修好"}'
+body[order_dispatch]='{"volunteer": "r.s1.c1.g4.3.1"}'
+body[order_confirm]='{"rating": "satisfied", "comment": "很好"}'
+body[order_publish]='{"text": "志愿者上门修好水龙头"}'
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
 POST /api/v1/volunteers                                401  201  201  201  201  201  201  201  201  201  201  -    volunteer
 POST /api/v1/orders                                    401  201  403  403  201  403  403  403  403  403  403  -    order
 EOF
+id[ORDER_D]=$(json "d['item']['id']" "$tmp/ans.res")
+matrix <<'EOF'
+POST /api/v1/orders/{ORDER_D}/dispatch                  401  403  403  403  403  403  403  403  403  403  403  -    order_dispatch
+EOF
 for r in grid cm sv so cg sw ctr ldr adm; do
     made "ORDER.$r" "d['item']['id']" res POST /api/v1/orders "{\"title\": \"order-$r\"}"
 done
 made ORDER.res "d['item']['id']" sv POST /api/v1/orders '{"title": "order-res"}'
+for r in res grid cm sv so cg sw ctr ldr adm; do
+    made _ "d['item']['state']" st POST "/api/v1/orders/${id[ORDER.$r]}/dispatch" "{\"volunteer\": \"${person[$r]}\"}"
+done
 id[ORDER]=${id[ORDER.res]}
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
-GET  /api/v1/orders?community=demo.s1.c1               401  200  200  200  200  200  200  200  200  200  200  -  
-GET  /api/v1/orders/{ORDER.cg}                         401  200  200  200  200  200  200  200  200  200  200  -  
-POST /api/v1/orders/{ORDER@}/claim                     401  201  201  201  201  201  201  201  201  201  201  -  
-POST /api/v1/orders/{ORDER.grid}/done                  401  403  201  403  403  403  403  403  403  403  403  -    order_done
+GET  /api/v1/orders?community=demo.s1.c1                401  200  200  200  200  200  200  200  200  200  200  -
+GET  /api/v1/orders/{ORDER.cg}                          401  200  200  200  200  200  200  200  200  200  200  -
+POST /api/v1/orders/{ORDER@}/claim                      401  201  201  201  201  201  201  201  201  201  201  -
+POST /api/v1/orders/{ORDER.grid}/done                   401  403  201  403  403  403  403  403  403  403  403  -    order_done
+POST /api/v1/orders/{ORDER.grid}/confirmation           401  201  403  403  403  403  403  403  403  403  403  -    order_confirm
+POST /api/v1/orders/{ORDER.grid}/publication            401  403  403  201  403  403  403  403  403  403  403  -    order_publish
 EOF
+
+# 3+1 the other way (双向认领): the committee takes up 城管's resource.
+made RES "d['resources'][-1]['id']" cg POST /api/v1/lists/resources '{"community": "demo.s1.c1", "title": "法律讲座", "text": "每季度"}'
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/lists/resources/{RES}/take                 401  403  403  201  403  403  403  403  403  403  403  -
+EOF
+
+# Pairing (结对共建) and 双报到: units read them, the admin pairs, a unit's member reports.
+body[pair]='{"unit": "so.s1", "community": "demo.s1.c1", "kind": "paired"}'
+body[unpair]='{"unit": "so.s1", "community": "demo.s1.c1"}'
+body[report]='{"grid": "demo.s1.c1.g2"}'
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/pairings?community=demo.s1.c1              401  403  200  200  200  200  200  200  200  200  200  -
+POST /api/v1/pairings                                   401  403  403  403  403  403  403  403  403  403  201  -    pair
+POST /api/v1/pairings/remove                            401  403  403  403  403  403  403  403  403  403  201  -    unpair
+POST /api/v1/pairings/reports                           401  403  201  201  201  201  201  201  201  201  201  -    report
+EOF
+check "the pairing added and removed, demo.s1.c1 has its eight paired units again" \
+    test "$(q "SELECT count(*) FROM unit_pairings WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')")" = 8
 
 # --- guessing ids tells nothing -------------------------------------------------------------
 # same_as_missing NAME ROLE METHOD PATH MISSING-PATH [BODY]: ROLE gets the same

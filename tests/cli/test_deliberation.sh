@@ -554,10 +554,10 @@ step "住建 reports the project done" "$govctl" lists $D done "$proj" --result 
 contains "... done, with the result" "$tmp/out" '议议议'
 conflict "... the project's result" "$govctl" lists $D done "$proj" --result 助餐点已开业
 
-# --- 居民点单、派单、接单、晒单 ---------------------------------------------------------
+# --- 居民点单、派单、接单、晒单 (the whole flow and its deadline: test_orders.sh) ------------
 step "a party member reports to the community as a volunteer (报到)" "$govctl" order --as p.dept.zhujian.head register demo.s1.c1 --party-member --skills 水电维修
 conflict "... reporting" "$govctl" order --as p.dept.zhujian.head register demo.s1.c1 --skills 水电维修
-contains "... one volunteer" "$tmp/out" '"volunteers": 1'
+contains "... beside the demo's two volunteers" "$tmp/out" '"volunteers": 3'
 expect_status "... not twice" 1 "$govctl" order --as p.dept.zhujian.head register demo.s1.c1
 contains "... ALREADY_REGISTERED" "$tmp/err" ALREADY_REGISTERED
 expect_status "a resident volunteers too" 0 "$govctl" order --as r.s1.c1.g4.2.1 register demo.s1.c1
@@ -566,17 +566,21 @@ contains "... NOT_A_RESIDENT" "$tmp/err" NOT_A_RESIDENT
 step "a resident orders a service (点单)" "$govctl" order --as r.s1.c1.g1.2.2 place --title 更换水龙头 --text @TEXT@
 conflict "... the order" "$govctl" order --as r.s1.c1.g1.2.2 place --title 更换水龙头 --text 厨房水龙头漏水
 order=$(json "d['item']['id']")
-contains "... posted" "$tmp/out" '"state": "posted"'
-check "... and its event names the volunteers (派单)" until_q "SELECT count(*) FROM outbox WHERE stream = 'deliberation' AND type = 'ServiceOrderPosted'" 1
-expect_status "a non-volunteer cannot claim it" 1 "$govctl" order --as r.s1.c1.g1.3.1 claim "$order"
-contains "... NOT_A_VOLUNTEER" "$tmp/err" NOT_A_VOLUNTEER
-step "the first volunteer claims it (接单)" "$govctl" order --as p.dept.zhujian.head claim "$order"
-conflict "... the claim" "$govctl" order --as p.dept.zhujian.head claim $((order + 1000))
-expect_status "the second is too late" 1 "$govctl" order --as r.s1.c1.g4.2.1 claim "$order"
-contains "... ALREADY_CLAIMED" "$tmp/err" ALREADY_CLAIMED
-expect_status "only the claimer may complete it" 1 "$govctl" order --as r.s1.c1.g4.2.1 done "$order" --result x
+contains "... at the station (ordered)" "$tmp/out" '"state": "ordered"'
+check "... and its event goes to the station" until_q "SELECT count(*) FROM outbox WHERE stream = 'deliberation' AND type = 'ServiceOrderPosted'" 1
+expect_status "nobody takes it before the station dispatches it" 1 "$govctl" order --as p.dept.zhujian.head claim "$order"
+contains "... NOT_DISPATCHED" "$tmp/err" NOT_DISPATCHED
+step "the station dispatches it to a volunteer (派单)" "$govctl" order --as p.st.s1.c1.dispatcher --unit st.s1.c1 dispatch "$order" --to p.dept.zhujian.head
+conflict "... the dispatch" "$govctl" order --as p.st.s1.c1.dispatcher --unit st.s1.c1 dispatch "$order" --to r.s1.c1.g4.2.1
+expect_status "another volunteer cannot take it" 1 "$govctl" order --as r.s1.c1.g4.2.1 claim "$order"
 contains "... NOT_YOUR_ORDER" "$tmp/err" NOT_YOUR_ORDER
-step "the volunteer completes it with a public result (晒单)" "$govctl" order --as p.dept.zhujian.head done "$order" --result @TEXT@
+step "the volunteer takes it (接单)" "$govctl" order --as p.dept.zhujian.head claim "$order"
+conflict "... the take" "$govctl" order --as p.dept.zhujian.head claim $((order + 1000))
+expect_status "... not twice" 1 "$govctl" order --as p.dept.zhujian.head claim "$order"
+contains "... ALREADY_TAKEN" "$tmp/err" ALREADY_TAKEN
+expect_status "only the volunteer who took it may complete it" 1 "$govctl" order --as r.s1.c1.g4.2.1 done "$order" --result x
+contains "... NOT_YOUR_ORDER" "$tmp/err" NOT_YOUR_ORDER
+step "the volunteer reports what was done" "$govctl" order --as p.dept.zhujian.head done "$order" --result @TEXT@
 conflict "... the result" "$govctl" order --as p.dept.zhujian.head done "$order" --result 已更换新龙头
 expect_status "the community's orders list shows the result" 0 "$govctl" order list demo.s1.c1 --state done
 contains "... with the result" "$tmp/out" 议议议

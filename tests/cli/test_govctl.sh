@@ -98,10 +98,10 @@ import json, sys
 g = {a["code"]: a for a in json.load(open(sys.argv[1]))}["demo.s1.c1.g1"]
 assert (g["centre"]["lat"], g["centre"]["lon"], g["parent"]) == (39.9025, 116.3025, "demo.s1.c1")' "$tmp/out"
 expect_status "units list --json" 0 "$govctl" units list --json
-check "... has 77 demo units (9 supervision committees, 9 party committees, the admin), the street office supervised by the centre, departments by the leadership" python3 -c '
+check "... has 86 demo units (9 supervision committees, 9 party committees, 9 知行家 stations, the admin), the street office supervised by the centre, departments by the leadership" python3 -c '
 import json, sys
 u = {x["code"]: x for x in json.load(open(sys.argv[1]))}
-assert len(u) == 77 and u["pc.s1.c1"]["kind"] == "party_committee" and u["admin"]["kind"] == "admin" and u["sv.s1.c1"]["kind"] == "supervision" and u["so.s1"]["supervisor"] == "centre" and u["dept.gongan"]["supervisor"] == "leader" and u["gt.s1.c1.g1"]["members"][0]["role"] == "grid_worker"' "$tmp/out"
+assert len(u) == 86 and u["pc.s1.c1"]["kind"] == "party_committee" and u["st.s1.c1"]["kind"] == "station" and u["admin"]["kind"] == "admin" and u["sv.s1.c1"]["kind"] == "supervision" and u["so.s1"]["supervisor"] == "centre" and u["dept.gongan"]["supervisor"] == "leader" and u["gt.s1.c1.g1"]["members"][0]["role"] == "grid_worker"' "$tmp/out"
 expect_status "units list --kind department" 0 "$govctl" units list --kind department
 check "... lists 8 departments" test "$(wc -l <"$tmp/out")" = 8
 expect_status "categories list --json" 0 "$govctl" categories list --json

@@ -281,17 +281,35 @@ other_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g2.1.1'")
 wait_for "... and its proposer hears the reason" \
     is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$other_phone' and '涉及产权' in x['text'])\"" 1
 "$govctl" order --as r.s1.c1.g3.1.1 register demo.s1.c1 >/dev/null
-"$govctl" order --as r.s1.c1.g3.2.1 register demo.s1.c1 >/dev/null
 expect_status "a resident orders a service" 0 "$govctl" order --as r.s1.c1.g4.1.2 place --title 代买药品 --text 行动不便
 order=$(json "d['item']['id']")
-vphones=$(q "SELECT string_agg(phone, ',' ORDER BY phone) FROM people WHERE code IN ('r.s1.c1.g3.1.1', 'r.s1.c1.g3.2.1')")
-wait_for "the community's two volunteers are told (派单)" \
-    is "sink \"','.join(sorted(x['phone'] for x in m if x['channel']=='sms' and '居民点单' in x['text']))\"" "$vphones"
+wait_for "the 知行家 station's dispatcher is told (点单)" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-st-s1-c1-dispatcher@demo.example'] and '居民点单' in x['subject'])\"" 1
+"$govctl" order --as p.st.s1.c1.dispatcher --unit st.s1.c1 dispatch "$order" --to r.s1.c1.g3.1.1 >/dev/null
+vphone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g3.1.1'")
+wait_for "the volunteer it is dispatched to is told, and nobody else (派单)" \
+    is "sink \"[x['phone'] for x in m if x['channel']=='sms' and '知行家派单' in x['text']]\"" "['$vphone']"
 "$govctl" order --as r.s1.c1.g3.1.1 claim "$order" >/dev/null
 "$govctl" order --as r.s1.c1.g3.1.1 done "$order" --result 药品已送到 >/dev/null
 rphone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g4.1.2'")
-wait_for "the resident hears it was claimed and done (晒单)" \
+wait_for "the resident hears it was taken and done" \
     is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$rphone' and ('已接单' in x['text'] or '药品已送到' in x['text']))\"" 2
+"$govctl" order --as r.s1.c1.g4.1.2 confirm "$order" --rating satisfied >/dev/null
+wait_for "the committee hears the resident confirmed it, to publish it (晒单)" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-cm-s1-c1-head@demo.example'] and '居民确认' in x['subject'])\"" 1
+
+# --- 3+1: a new need and a signed project are told -----------------------------------
+"$govctl" lists --as p.cm.s1.c1.head --unit cm.s1.c1 need demo.s1.c1 --title 加装扶手 --category 适老化 --source visit --for dept.chengguan >/dev/null
+wait_for "the paired unit a new need is aimed at hears of it (需求清单)" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-dept-chengguan-head@demo.example'] and '需求清单' in x['subject'])\"" 1
+check "... and no other unit's head" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']!=['p-dept-chengguan-head@demo.example'] and '需求清单' in x['subject'])\"" 0
+need=$(q "SELECT max(id) FROM community_needs")
+"$govctl" lists --as p.dept.chengguan.head --unit dept.chengguan claim "$need" >/dev/null
+proj=$(q "SELECT id FROM community_projects WHERE need_id = $need")
+"$govctl" lists --as p.cm.s1.c1.head --unit cm.s1.c1 sign "$proj" >/dev/null
+wait_for "a signed project is told to the unit and the committee (项目清单)" \
+    is "sink \"sorted(x['to'][0] for x in m if x['channel']=='email' and '项目清单' in x['subject'])\"" "['p-cm-s1-c1-head@demo.example', 'p-dept-chengguan-head@demo.example']"
 
 # --- metrics ------------------------------------------------------------------
 curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"

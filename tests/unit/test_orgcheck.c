@@ -42,7 +42,7 @@ static void test_roles_and_kinds(void **state)
     s_refused(orgcheck_role("", &err), &err, "BAD_ROLE");
     s_refused(orgcheck_role("a.b", &err), &err, "BAD_ROLE");
     const char *kinds[] = {"grid_team", "community", "street_office", "department",
-                           "dispatch_centre", "leadership", "supervision", "admin"};
+                           "dispatch_centre", "leadership", "supervision", "admin", "station"};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         assert_int_equal(orgcheck_kind(kinds[i], 0, &err), 0);
     s_refused(orgcheck_kind("ministry", 0, &err), &err, "BAD_KIND");
