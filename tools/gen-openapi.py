@@ -27,7 +27,7 @@ REPLIES = {
     'SignDispatch': 'DispatchReply', 'ArriveDispatch': 'DispatchReply',
     'ProgressDispatch': 'DispatchReply', 'ResolveDispatch': 'DispatchReply',
     'ReturnDispatch': 'DispatchReply', 'ReassignDispatch': 'DispatchReply',
-    'ReleaseDispatch': 'DispatchReply',
+    'ReleaseDispatch': 'DispatchReply', 'PassUpDispatch': 'DispatchReply',
     'BlowWhistle': 'WhistleReply', 'GetWhistle': 'WhistleReply',
     'ProposeMatter': 'MatterReply', 'GetMatter': 'MatterReply', 'AmendMatter': 'MatterReply',
     'CosignMatter': 'MatterReply', 'AcceptMatter': 'MatterReply',

@@ -48,6 +48,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/dispatches/{id}/return", GW_ROUTING, "ReturnDispatch", "dispatch_id"),
     POST("/api/v1/dispatches/{id}/reassign", GW_ROUTING, "ReassignDispatch", "dispatch_id"),
     POST("/api/v1/dispatches/{id}/release", GW_ROUTING, "ReleaseDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/pass-up", GW_ROUTING, "PassUpDispatch", "dispatch_id"),
     /* whistles, KPIs (routing) */
     POST("/api/v1/whistles", GW_ROUTING, "BlowWhistle", NULL),
     GET("/api/v1/whistles/{id}", GW_ROUTING, "GetWhistle", "whistle_id"),

@@ -1,4 +1,6 @@
-/* govctl kpi: 三率 for a unit and month, or a ranking of units of one kind. */
+/* govctl kpi: 三率, the 双考核 rating and the score for a unit and month, with
+ * the targets of its kind beside them; or a ranking of units of one kind, or
+ * those of a kind below a target. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,8 +9,11 @@
 
 static const char *s_usage =
     "usage: govctl kpi --unit UNIT --month YYYY-MM\n"
-    "       govctl kpi --rank --kind KIND --month YYYY-MM\n"
-    "Response, resolution and satisfaction rates with their counts (docs/kpi.md).\n";
+    "       govctl kpi --rank --kind KIND --month YYYY-MM [--below]\n"
+    "Response, resolution and satisfaction rates with their counts, the streets'\n"
+    "ratings (双考核) and the monthly score, each target of the unit's kind beside\n"
+    "its figure and the figures below target (docs/kpi.md). --below: only the\n"
+    "units below a target.\n";
 
 int cmd_kpi(int argc, char **argv)
 {
@@ -23,6 +28,7 @@ int cmd_kpi(int argc, char **argv)
         Gov__RankKpi m = GOV__RANK_KPI__INIT;
         m.kind = (char *) kind;
         m.month = (char *) month;
+        m.below_target = govctl_flag(argc, argv, "--below");
         return govctl_call("routing", "RankKpi", &m.base, NULL);
     }
     if (!unit)

@@ -344,7 +344,7 @@ static void s_read_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Protob
 static void s_read_rank(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
     const Gov__RankKpi *k = (const Gov__RankKpi *) m;
-    s_kpi(r, srv, req, "", k->kind, k->month, 1);
+    s_kpi(r, srv, req, "", k->kind, k->month, k->below_target ? 2 : 1);
 }
 
 static void s_read_people(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
@@ -408,6 +408,8 @@ static const struct {
     {"ReassignDispatch", &gov__reassign_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
      NULL},
     {"ReleaseDispatch", &gov__release_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
+     NULL},
+    {"PassUpDispatch", &gov__pass_up_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
      NULL},
     {"BlowWhistle", &gov__blow_whistle__descriptor, whistle_blow, s_answer_whistle, NULL},
     {"RateWhistle", &gov__rate_whistle__descriptor, whistle_rate, s_answer_rating, NULL},
