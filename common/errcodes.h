@@ -103,6 +103,8 @@
     X(BAD_PASS_UP_REASON, 'R', "unknown 上报 reason", "beyond, cross or major")                   \
     X(NO_COMMUNITY, 'S', "the grid team has no community to pass work up to",                     \
       "give the grid team its community as parent")                                               \
+    X(BAD_FIGURE, 'R', "unknown KPI figure", "response, resolution, satisfaction, rating or score") \
+    X(BAD_TARGET, 'R', "the target is out of range", "a rate is 0 to 1, a score 0 to 100")        \
     /* notify */                                                                                  \
     X(SMS_NOT_SENT, 'T', "the SMS gateway did not take the message",                              \
       "ask again in a moment (POST /api/v1/session/code)")                                         \

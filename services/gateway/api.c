@@ -55,6 +55,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/whistles/{id}/rating", GW_ROUTING, "RateWhistle", "whistle_id"),
     GET("/api/v1/kpi", GW_ROUTING, "GetKpi", NULL),
     GET("/api/v1/kpi/ranking", GW_ROUTING, "RankKpi", NULL),
+    POST("/api/v1/kpi/targets", GW_ROUTING, "SetKpiTarget", NULL),
     /* the routing rules: any unit reads them, the dispatch centre or the admin turns one on or off */
     GET("/api/v1/rules", GW_ROUTING, "ListRules", NULL),
     POST("/api/v1/rules/{id}", GW_ROUTING, "SetRule", "rule_id"),

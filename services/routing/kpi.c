@@ -1,11 +1,14 @@
 #include "kpi.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "outbox.h"
 #include "queries.h"
+#include "text.h"
 
 const char *const kpi_figure_names[KPI_FIGURES] = {"response", "resolution", "satisfaction",
                                                     "rating", "score"};
@@ -213,4 +216,81 @@ void kpi_free(Gov__Kpi *items, void *res)
     free(h->tg_ptrs);
     free(h->below);
     free(h);
+}
+
+int kpi_target_view(routing_t *r, const idem_answer_t *a, kpi_target_view_t *view, apperr_t *err)
+{
+    char sqlstate[6];
+    memset(view, 0, sizeof *view);
+    gov__set_kpi_target_reply__init(&view->msg);
+    snprintf(view->kind, sizeof view->kind, "%s", a->note);
+    char *figure = strchr(view->kind, ' ');
+    if (!figure)
+        return apperr_fail(err, "INTERNAL", "a target's answer without its figure", NULL, NULL);
+    *figure++ = '\0';
+    const char *params[] = {view->kind, figure};
+    if (!(view->res = pstmt_exec(r->sql, Q_KPI_TARGET, 2, params, sqlstate)))
+        return apperr_db(err, sqlstate);
+    view->msg.unit_kind = view->kind;
+    view->msg.figure = figure;
+    view->msg.cleared = PQntuples(view->res) == 0;
+    view->msg.source = view->msg.cleared ? "" : PQgetvalue(view->res, 0, 1);
+    view->msg.target = view->msg.cleared ? 0 : strtod(PQgetvalue(view->res, 0, 0), NULL);
+    return 0;
+}
+
+void kpi_target_view_clear(kpi_target_view_t *view)
+{
+    PQclear(view->res);
+    view->res = NULL;
+}
+
+int kpi_set_target(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   idem_answer_t *out, apperr_t *err)
+{
+    const Gov__SetKpiTarget *m = (const Gov__SetKpiTarget *) msg;
+    char sqlstate[6], target[40];
+    if (routing_admin(r, env->actor, err))
+        return -1;
+    const char *kind = m->unit_kind ? m->unit_kind : "";
+    int f = kpi_figure(m->figure);
+    if (f < 0)
+        return apperr_fail(err, "BAD_FIGURE", "unknown figure",
+                           "response, resolution, satisfaction, rating or score", "got \"%s\"",
+                           m->figure ? m->figure : "");
+    const char *params[] = {kind, kpi_figure_names[f], target, m->source ? m->source : ""};
+    PGresult *res = pstmt_exec(r->sql, Q_KIND_EXISTS, 1, params, sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    int known = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!known)
+        return apperr_fail(err, "BAD_KIND", "no unit is of that kind", "see govctl units list",
+                           "got \"%s\"", kind);
+    double most = f == KPI_SCORE ? 100.0 : 1.0;
+    if (!m->clear) {
+        if (!(m->target >= 0.0 && m->target <= most)) /* NaN fails too */
+            return apperr_fail(err, "BAD_TARGET", "the target is out of range",
+                               f == KPI_SCORE ? "a score is 0 to 100" : "a rate is 0 to 1",
+                               "got %g for %s", m->target, kpi_figure_names[f]);
+        if (text_check(m->source, TEXT_TITLE, 1, "source", err))
+            return -1;
+    }
+    snprintf(target, sizeof target, "%.17g", m->target);
+    res = pstmt_exec(r->sql, m->clear ? Q_KPI_TARGET_CLEAR : Q_KPI_TARGET_SET, m->clear ? 2 : 4,
+                     params, sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    PQclear(res);
+    snprintf(out->note, sizeof out->note, "%s %s", kind, kpi_figure_names[f]);
+    /* An event with every change: the gateways' caches of routing's reads
+     * (the KPIs among them) move with the streams (gateway/cache.h). */
+    kpi_target_view_t view;
+    int rc = kpi_target_view(r, out, &view, err);
+    if (rc == 0 && outbox_add(r->conn, ROUTING_STREAM, "KpiTargetChanged", env->actor,
+                              env->trace_id, &view.msg.base))
+        rc = apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored", "retry later",
+                         NULL);
+    kpi_target_view_clear(&view);
+    return rc;
 }

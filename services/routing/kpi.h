@@ -46,4 +46,28 @@ int kpi_query(routing_t *r, const char *unit, const char *kind, const char *mont
 
 void kpi_free(Gov__Kpi *items, void *res);
 
+/* SetKpiTarget, by the admin, inside the caller's transaction: sets (or
+ * clears) the target of one figure for one unit kind and writes the
+ * KpiTargetChanged event. Refused: not the admin (NOT_ADMIN), a kind no unit
+ * has (BAD_KIND), an unknown figure (BAD_FIGURE), a rate outside 0–1 or a
+ * score outside 0–100 (BAD_TARGET), no source or too long a one (text_check's codes). On success
+ * out->note holds "kind figure" for kpi_target_reply. Returns 0 or -1 with
+ * `err` set. */
+int kpi_set_target(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                   idem_answer_t *out, apperr_t *err);
+
+/* A target as it is now, for SetKpiTarget's reply and event: `msg`'s strings
+ * borrow from the view. */
+typedef struct {
+    char kind[80];
+    PGresult *res;
+    Gov__SetKpiTargetReply msg;
+} kpi_target_view_t;
+
+/* Reads the target a SetKpiTarget answer `a` names (cleared when it has no
+ * row). Returns 0 or -1 with `err` set; clear the view either way. */
+int kpi_target_view(routing_t *r, const idem_answer_t *a, kpi_target_view_t *view,
+                    apperr_t *err);
+void kpi_target_view_clear(kpi_target_view_t *view);
+
 #endif

@@ -284,6 +284,18 @@
     "SELECT unit_kind, figure, target, source FROM kpi_targets"                                \
     " WHERE $1 = '' OR unit_kind = $1 ORDER BY unit_kind, figure"
 
+/* $1 unit kind: whether any unit is of it. Column: 0 t/f */
+#define Q_KIND_EXISTS "SELECT EXISTS (SELECT 1 FROM units WHERE kind = $1)"
+/* $1 unit kind, $2 figure, $3 target, $4 source: set. No rows. */
+#define Q_KPI_TARGET_SET                                                                       \
+    "INSERT INTO kpi_targets (unit_kind, figure, target, source) VALUES ($1, $2, $3::float8, $4)"\
+    " ON CONFLICT (unit_kind, figure) DO UPDATE SET target = EXCLUDED.target,"                 \
+    " source = EXCLUDED.source"
+/* $1 unit kind, $2 figure: cleared. No rows. */
+#define Q_KPI_TARGET_CLEAR "DELETE FROM kpi_targets WHERE unit_kind = $1 AND figure = $2"
+/* $1 unit kind, $2 figure. Columns: 0 target, 1 source; no row: none */
+#define Q_KPI_TARGET "SELECT target, source FROM kpi_targets WHERE unit_kind = $1 AND figure = $2"
+
 /* A point inside the area with code $1 (lon, lat), for work with a place but no case. */
 #define Q_AREA_POINT \
     "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = $1) x"

@@ -875,6 +875,70 @@ static void test_a_case_in_a_building_is_placed_on_its_entrance(void **state)
     gov__submit_case_reply__free_unpacked(r, NULL);
 }
 
+/* ---- targets, set by the admin ------------------------------------------ */
+
+static Gov__Envelope *s_target(fixture_t *f, const char *who, const char *unit, const char *kind,
+                               const char *figure, double target, const char *source, int clear)
+{
+    Gov__SetKpiTarget req = GOV__SET_KPI_TARGET__INIT;
+    req.unit_kind = (char *) kind;
+    req.figure = (char *) figure;
+    req.target = target;
+    req.source = (char *) source;
+    req.clear = clear;
+    return s_call(f, "SetKpiTarget", who, unit, &req.base);
+}
+
+static void test_the_admin_sets_a_target_and_every_kpi_shows_it(void **state)
+{
+    fixture_t *f = *state;
+    const char *admin = "p.admin.head";
+    const char *changed = "SELECT count(*) FROM outbox WHERE type = 'KpiTargetChanged'";
+    s_expect_error(s_target(f, "p.centre.dispatcher", "centre", "grid_team", "resolution", 0.9,
+                            "测试", 0), "NOT_ADMIN");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "happiness", 0.9, "测试", 0),
+                   "BAD_FIGURE");
+    s_expect_error(s_target(f, admin, "admin", "castle", "resolution", 0.9, "测试", 0), "BAD_KIND");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "resolution", 90, "测试", 0),
+                   "BAD_TARGET");   /* a rate is 0–1 */
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "score", 101, "测试", 0), "BAD_TARGET");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "resolution", -0.1, "测试", 0),
+                   "BAD_TARGET");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "resolution", 0.9, "", 0),
+                   "MISSING_TEXT");  /* every number says its source */
+    assert_int_equal(s_int(f, "SELECT count(*) FROM kpi_targets WHERE unit_kind = 'grid_team'"
+                              " AND figure = 'resolution'", 0), 0);
+    assert_int_equal(s_int(f, changed, 0), 0);
+
+    Gov__SetKpiTargetReply *r = s_ok(s_target(f, admin, "admin", "grid_team", "resolution", 0.9,
+                                              "测试：网格解决率目标", 0),
+                                     &gov__set_kpi_target_reply__descriptor);
+    assert_string_equal(r->unit_kind, "grid_team");
+    assert_string_equal(r->figure, "resolution");
+    assert_true(r->target == 0.9);
+    assert_false(r->cleared);
+    gov__set_kpi_target_reply__free_unpacked(r, NULL);
+    assert_int_equal(s_int(f, changed, 0), 1);
+
+    /* Beside the figure in every grid team's KPI, with the demo's 满意率. */
+    Gov__Kpi *k = s_kpi(f, "gt.s3.c3.g3", "2026-03");
+    assert_int_equal(k->n_targets, 2);
+    assert_string_equal(k->targets[0]->figure, "resolution");
+    assert_true(k->targets[0]->target == 0.9);
+    assert_true(k->targets[0]->met);      /* nothing sent to it: not judged */
+    assert_string_equal(k->targets[1]->figure, "satisfaction");
+    assert_int_equal(k->n_below, 0);
+    gov__kpi__free_unpacked(k, NULL);
+
+    r = s_ok(s_target(f, admin, "admin", "grid_team", "resolution", 0, "", 1),
+             &gov__set_kpi_target_reply__descriptor);
+    assert_true(r->cleared);
+    gov__set_kpi_target_reply__free_unpacked(r, NULL);
+    k = s_kpi(f, "gt.s3.c3.g3", "2026-03");
+    assert_int_equal(k->n_targets, 1);
+    gov__kpi__free_unpacked(k, NULL);
+}
+
 /* ---- 三率 on a known data set ------------------------------------------ */
 
 static void test_kpi_formulas_on_a_known_month(void **state)
@@ -1048,6 +1112,7 @@ int main(void)
         cmocka_unit_test(test_two_processes_and_a_kill_fire_each_step_once),
         cmocka_unit_test(test_a_grid_team_passes_a_case_up_and_keeps_its_resolution_rate),
         cmocka_unit_test(test_a_case_in_a_building_is_placed_on_its_entrance),
+        cmocka_unit_test(test_the_admin_sets_a_target_and_every_kpi_shows_it),
         cmocka_unit_test(test_kpi_formulas_on_a_known_month),
     };
     return cmocka_run_group_tests_name("routing", tests, s_setup, s_teardown);
