@@ -473,7 +473,8 @@ def build(routes, messages, enums, types):
                                         'properties': {
                                             'code': {'type': 'string'}, 'name': {'type': 'string'},
                                             'level': {'type': 'string', 'enum': [
-                                                'district', 'street', 'community', 'grid']},
+                                                'district', 'street', 'community', 'grid',
+                                                'building', 'entrance']},
                                             'parent': {'type': 'string', 'nullable': True}}}}}}}}}}}},
                                   **refusals('401', '503')),
             },
