@@ -140,23 +140,27 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(CO
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $(filter %.o,$^) $(SERVICE_LIBS) $(COMMON_LIB) $(call pkg_libs,$(PKGS_tests)) $(SYS_LIBS)
 
-# The decoder fuzzer: clang's libFuzzer, with the code under test instrumented.
-FUZZ_SRC := tests/fuzz/fuzz_envelope.c common/envelope.c common/pbjson.c $(MSGTYPES_C) \
-            common/apperr.c common/errcodes.c common/text.c common/pbcheck.c \
-            services/intake/validate.c $(GEN_C)
-build/fuzz/fuzz_envelope: $(FUZZ_SRC) $(GEN_H)
+# The fuzzers: clang's libFuzzer, with the code under test instrumented
+# (tests/fuzz/; a short run in `make test`, a long one in `make bench-fuzz`).
+FUZZERS := fuzz_envelope fuzz_gateway fuzz_text
+# the envelope and every message type, checked, decoded, as JSON, validated
+FUZZ_SRC_fuzz_envelope := common/envelope.c common/pbjson.c $(MSGTYPES_C) common/apperr.c common/errcodes.c \
+            common/text.c common/pbcheck.c services/intake/validate.c $(GEN_C)
+FUZZ_INC_fuzz_envelope := -Iservices/intake
+# the gateway's bodies: JSON into every message type, Open311 forms
+FUZZ_SRC_fuzz_gateway := common/pbjson.c $(MSGTYPES_C) services/gateway/form.c $(GEN_C)
+FUZZ_INC_fuzz_gateway := -Iservices/gateway
+# templates, calendar days, Open311's query values
+FUZZ_SRC_fuzz_text := services/notify/render.c common/calendar.c common/db.c common/log.c services/gateway/georeport.c \
+            common/apperr.c common/errcodes.c $(GEN_C)
+FUZZ_INC_fuzz_text := -Iservices/notify -Iservices/gateway $(shell $(PKG_CONFIG) --cflags libpq)
+FUZZ_LIB_fuzz_text := $(shell $(PKG_CONFIG) --libs libpq)
+build/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) $(GEN_H)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
-	    -I$(BUILD)/gen -Icommon -Iservices/intake $(shell $(PKG_CONFIG) --cflags libprotobuf-c jansson) \
-	    -o $@ $(FUZZ_SRC) $(shell $(PKG_CONFIG) --libs libprotobuf-c jansson) -lm
-# The gateway's fuzzer: JSON bodies into requests, Open311 forms.
-FUZZ_GW_SRC := tests/fuzz/fuzz_gateway.c common/pbjson.c $(MSGTYPES_C) services/gateway/form.c $(GEN_C)
-build/fuzz/fuzz_gateway: $(FUZZ_GW_SRC) $(GEN_H)
-	@mkdir -p $(dir $@)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
-	    -I$(BUILD)/gen -Icommon -Iservices/gateway $(shell $(PKG_CONFIG) --cflags libprotobuf-c jansson) \
-	    -o $@ $(FUZZ_GW_SRC) $(shell $(PKG_CONFIG) --libs libprotobuf-c jansson) -lm
-fuzz: build/fuzz/fuzz_envelope build/fuzz/fuzz_gateway
+	    -I$(BUILD)/gen -Icommon $(FUZZ_INC_$*) $(shell $(PKG_CONFIG) --cflags libprotobuf-c jansson) \
+	    -o $@ $< $(FUZZ_SRC_$*) $(shell $(PKG_CONFIG) --libs libprotobuf-c jansson) $(FUZZ_LIB_$*) -lm
+fuzz: $(addprefix build/fuzz/,$(FUZZERS))
 
 install-deps:
 	bash deploy/install.sh
@@ -193,6 +197,11 @@ bench-intake: install-deps
 	$(MAKE) all
 	bash bench/intake/run.sh
 
+# Every fuzzer for 5 minutes (BENCH_FUZZ_SECONDS), printing executions and crashes.
+bench-fuzz: install-deps
+	$(MAKE) fuzz
+	bash tests/fuzz/run.sh $${BENCH_FUZZ_SECONDS:-300} build/fuzz-logs
+
 bench-pipeline: install-deps
 	$(MAKE) all
 	bash bench/pipeline/run.sh
@@ -212,5 +221,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline clean
+.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline bench-fuzz clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -7,9 +7,15 @@
 #define GOV_MSGTYPES_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
 
 /* The descriptor for `type` ("SubmitCase", "CaseCreated" ...), or NULL
  * (also for a NULL type). */
 const ProtobufCMessageDescriptor *msgtypes_find(const char *type);
+
+/* How many types there are, and the name of the `i`th (NULL past the end):
+ * for code that walks them all (the fuzzers). */
+size_t msgtypes_count(void);
+const char *msgtypes_name(size_t i);
 
 #endif

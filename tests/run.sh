@@ -99,18 +99,11 @@ else
     cat "$log/build-asan.log"; failed=$((failed + 1)); failures+=("asan build failed")
 fi
 
-echo "== fuzz: envelope and payload decoding, the gateway's JSON and forms (libFuzzer, ${FUZZ_SECONDS:-30} s each)"
+echo "== fuzz: every decoder of outside bytes (tests/fuzz/, libFuzzer, ${FUZZ_SECONDS:-30} s each)"
 if make -s fuzz >"$log/build-fuzz.log" 2>&1; then
-    for fz in fuzz_envelope fuzz_gateway; do
-        mkdir -p "build/fuzz/corpus-$fz"
-        if "build/fuzz/$fz" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -artifact_prefix="$log/$fz-" \
-            "build/fuzz/corpus-$fz" >"$log/$fz.log" 2>&1; then
-            passed=$((passed + 1)); echo "ok - $fz: $(grep -o 'Done [0-9]* runs' "$log/$fz.log")"
-        else
-            failed=$((failed + 1)); failures+=("$fz found a crash (see $log/$fz.log)")
-            tail -30 "$log/$fz.log"
-        fi
-    done
+    bash tests/fuzz/run.sh "${FUZZ_SECONDS:-30}" "$log" >"$log/fuzz.tap"
+    cat "$log/fuzz.tap"
+    count fuzz "$log/fuzz.tap"
 else
     cat "$log/build-fuzz.log"; failed=$((failed + 1)); failures+=("fuzz build failed")
 fi

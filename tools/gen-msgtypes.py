@@ -49,7 +49,10 @@ def main():
         f.write('const ProtobufCMessageDescriptor *msgtypes_find(const char *type)\n{\n'
                 '    for (size_t i = 0; type && i < sizeof s_types / sizeof *s_types; i++)\n'
                 '        if (strcmp(type, s_types[i].type) == 0)\n'
-                '            return s_types[i].desc;\n    return NULL;\n}\n')
+                '            return s_types[i].desc;\n    return NULL;\n}\n\n')
+        f.write('size_t msgtypes_count(void)\n{\n    return sizeof s_types / sizeof *s_types;\n}\n\n')
+        f.write('const char *msgtypes_name(size_t i)\n{\n'
+                '    return i < sizeof s_types / sizeof *s_types ? s_types[i].type : NULL;\n}\n')
 
 
 main()

@@ -113,6 +113,8 @@ wrk_run "gateway POST $write_path (new cases)" -s "$tmp/post.lua" "$gw"
 write_gw=$rate
 after=$(psql -tAc "SELECT count(*) FROM cases" "$GOV_DB_URL")
 echo "  stored: $((after - before)) new cases"
+wrk_run "  (the gateway with its cache off: the api key and category asked of the database each time)" \
+    -s "$tmp/post.lua" "http://127.0.0.1:$(cat "$tmp/nocache.port")"
 direct=$(build/bin/bench-intake "$GOV_INTAKE_ENDPOINT" "$SECONDS_PER_RUN" 4 $((CONNS / 4)))
 echo "intake directly over ZeroMQ (bench-intake, 4 clients x $((CONNS / 4)) in flight): ${direct%%$'\n'*}"
 write_direct=$(echo "$direct" | awk '/^RESULT/ {print $2}')

@@ -17,6 +17,7 @@
 #include "feed.h"
 #include "http.h"
 #include "limiter.h"
+#include "dbwatch.h"
 #include "pool.h"
 #include "web.h"
 
@@ -24,6 +25,8 @@ typedef struct {
     pool_t *pool;
     feed_t *feed;            /* GET /api/v1/events */
     cache_t *cache;          /* routing's reads while nothing changed */
+    cache_t *filing;         /* Open311 api keys and category names (open311.c) */
+    dbwatch_t *watch;        /* their tables' changes (dbwatch.h) */
     web_t *web;              /* the console's files (every path outside /api/, /open311/) */
     limiter_t *per_address;  /* every request, by the client's address */
     limiter_t *per_person;   /* every request, by who it proved to be */

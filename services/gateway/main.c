@@ -30,7 +30,7 @@ typedef struct {
     svc_t svc;
     gateway_t gw;
     http_t *http;
-    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed, *m_hits, *m_misses;
+    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed, *m_hits, *m_misses, *m_filing_hits;
 } gateway_main_t;
 
 static void s_tick(void *arg)
@@ -44,6 +44,11 @@ static void s_tick(void *arg)
         cache_stats(self->gw.cache, &hits, &misses);
         atomic_store(self->m_hits, hits);
         atomic_store(self->m_misses, misses);
+    }
+    if (self->gw.filing) {
+        uint64_t hits, misses;
+        cache_stats(self->gw.filing, &hits, &misses);
+        atomic_store(self->m_filing_hits, hits);
     }
 }
 
@@ -106,11 +111,16 @@ int main(void)
         health_metric(h, "logins_failed_total", "logins with a wrong person, password or code", HEALTH_COUNTER);
     self.m_hits = health_metric(h, "cache_hits_total", "reads answered from the cache", HEALTH_COUNTER);
     self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
+    self.m_filing_hits = health_metric(h, "filing_cache_hits_total",
+                                       "Open311 api keys and categories found in memory", HEALTH_COUNTER);
     svc_on_tick(svc, s_tick, &self);
     if (!gw->per_address || !gw->per_person || !gw->logins || (cache_mb && !gw->cache))
         goto done;
     if (web_new(config_str("GOV_GATEWAY_WEB_DIR", NULL), config_str("GOV_GATEWAY_VENDOR_DIR", NULL),
                 &gw->web))
+        goto done;
+    /* Open311 api keys and category names, in memory while their tables stand still */
+    if (cache_mb && (!(gw->filing = cache_new(1 << 20)) || dbwatch_new(cfg.db_url, "gateway_cache", &gw->watch)))
         goto done;
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
         feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
@@ -128,6 +138,8 @@ done:
     limiter_destroy(&gw->per_person);
     limiter_destroy(&gw->logins);
     cache_destroy(&gw->cache);
+    cache_destroy(&gw->filing);
+    dbwatch_destroy(&gw->watch);
     web_destroy(&gw->web);
     svc_destroy(svc);
     return rc;

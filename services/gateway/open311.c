@@ -70,11 +70,12 @@ static const xml_item_t s_items[] = {
  * thousand requests (docs/open311.md, docs/architecture.md's exceptions). */
 
 /* A filing's api key and category in one round trip: the key's id (NULL
- * unless it is live) and the category's name (NULL when there is none). */
+ * unless it is live), when it expires (-1: never), and the category's name
+ * (NULL when there is none). */
 static const char Q_FILING[] =
-    "SELECT (SELECT id FROM gateway_tokens WHERE digest = $1::bytea AND kind = 'apikey'"
-    " AND revoked_ms IS NULL AND (expires_ms IS NULL OR expires_ms > $2::bigint)),"
-    " (SELECT name FROM categories WHERE code = $3)";
+    "SELECT k.id, coalesce(k.expires_ms, -1), (SELECT name FROM categories WHERE code = $3)"
+    " FROM (SELECT 1) one LEFT JOIN gateway_tokens k ON k.digest = $1::bytea AND k.kind = 'apikey'"
+    " AND k.revoked_ms IS NULL AND (k.expires_ms IS NULL OR k.expires_ms > $2::bigint)";
 static const char Q_CATEGORIES[] =
     "SELECT code, name, kind, subject, subject_name FROM categories ORDER BY kind, subject LIMIT 1000";
 static const char Q_CATEGORY[] =
@@ -241,16 +242,57 @@ static PGresult *s_sql(s_call_t *c, const char *sql, int n, const char *const *p
     return res;
 }
 
-/* Looks up api key `key` (its digest only; the key itself is never logged)
- * and category `code` ("" for none). Returns the row (the key's id or NULL,
- * the category's name or NULL), or NULL after answering. */
-static PGresult *s_filing(s_call_t *c, const char *key, const char *code)
+/* What a filing needs to know before intake is asked. */
+typedef struct {
+    long long key_id; /* the api key's id; 0: no live key */
+    char *category;   /* the category's name (malloc'd); NULL: no such category */
+} s_filing_t;
+
+/* An api key's cached answer is "ID EXPIRES_MS" (-1: never): live while not expired. */
+static long long s_live_key(const char *cached, long long now_ms)
 {
-    char hex[67], now[24];
+    long long id = 0, expires = 0;
+    if (!cached || sscanf(cached, "%lld %lld", &id, &expires) != 2)
+        return 0;
+    return expires < 0 || expires > now_ms ? id : 0;
+}
+
+/* Looks up api key `key` (its digest only; the key itself is never logged)
+ * and category `code` ("" for none): from memory while nothing changed in
+ * their tables (dbwatch.h), else in one round trip, whose live answers are
+ * kept for the next filing. Returns 0, or -1 after answering. */
+static int s_filing(s_call_t *c, const char *key, const char *code, s_filing_t *out)
+{
+    char hex[67], now[24], kkey[80], ckey[160];
+    long long now_ms = (long long) envelope_now_ms();
     credential_digest_hex(key, hex);
-    snprintf(now, sizeof now, "%lld", (long long) envelope_now_ms());
+    snprintf(kkey, sizeof kkey, "apikey %s", hex);
+    int cacheable = snprintf(ckey, sizeof ckey, "category %s", code) < (int) sizeof ckey;
+    uint64_t generation = c->gw->watch && c->gw->filing ? dbwatch_generation(c->gw->watch) : 0;
+    size_t len;
+    if (generation && cacheable) {
+        char *k = cache_get(c->gw->filing, kkey, generation, &len);
+        out->key_id = s_live_key(k, now_ms);
+        free(k);
+        if (out->key_id && (out->category = cache_get(c->gw->filing, ckey, generation, &len)))
+            return 0;
+    }
+    snprintf(now, sizeof now, "%lld", now_ms);
     const char *params[] = {hex, now, code};
-    return s_sql(c, Q_FILING, 3, params);
+    PGresult *res = s_sql(c, Q_FILING, 3, params);
+    if (!res)
+        return -1;
+    out->key_id = PQgetisnull(res, 0, 0) ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    out->category = PQgetisnull(res, 0, 2) ? NULL : strdup(PQgetvalue(res, 0, 2));
+    if (generation && cacheable && out->key_id) { /* refusals are not kept: they cost a query */
+        char value[48];
+        len = (size_t) snprintf(value, sizeof value, "%lld %s", out->key_id, PQgetvalue(res, 0, 1));
+        cache_put(c->gw->filing, kkey, generation, value, len);
+        if (out->category)
+            cache_put(c->gw->filing, ckey, generation, out->category, strlen(out->category));
+    }
+    PQclear(res);
+    return 0;
 }
 
 static georeport_category_t s_category(const PGresult *res, int row)
@@ -344,7 +386,7 @@ static void s_post_request(s_call_t *c)
     form_t f;
     char why[96];
     char *name = NULL;
-    PGresult *filing = NULL;
+    s_filing_t filing = {0, NULL};
     Gov__SubmitCaseReply *reply = NULL;
     const char *type = http_header(c->req, "Content-Type");
     memset(&f, 0, sizeof f);
@@ -360,18 +402,18 @@ static void s_post_request(s_call_t *c)
     if (!key || !*key)
         key = http_query(c->req, "api_key");
     const char *code = form_get(&f, "service_code");
-    if (!(filing = s_filing(c, key ? key : "", code ? code : "")))
+    if (s_filing(c, key ? key : "", code ? code : "", &filing))
         goto done;
-    if (PQgetisnull(filing, 0, 0)) {
+    if (!filing.key_id) {
         s_refuse_code(c, 403, key && *key ? "API_KEY_INVALID" : "API_KEY_REQUIRED", NULL);
         goto done;
     }
-    long long key_id = strtoll(PQgetvalue(filing, 0, 0), NULL, 10);
+    long long key_id = filing.key_id;
     if (!code || !*code) {
         s_refuse_code(c, 400, "MISSING_CATEGORY", "send service_code (GET services.xml lists them)");
         goto done;
     }
-    if (PQgetisnull(filing, 0, 1)) { /* the specification: 404, service_code not found */
+    if (!filing.category) { /* the specification: 404, service_code not found */
         s_refuse_code(c, 404, "UNKNOWN_CATEGORY", "service_code %.100s", code);
         goto done;
     }
@@ -405,7 +447,7 @@ static void s_post_request(s_call_t *c)
     m.channel = "open311";
     m.category = (char *) code;
     /* intake needs a description; the specification does not: the service's name stands in */
-    m.description = (char *) (description && *description ? description : PQgetvalue(filing, 0, 1));
+    m.description = (char *) (description && *description ? description : filing.category);
     m.location = &location;
     m.reporter = &reporter;
     m.media_urls = media;
@@ -423,7 +465,7 @@ static void s_post_request(s_call_t *c)
 done:
     if (reply)
         gov__submit_case_reply__free_unpacked(reply, NULL);
-    PQclear(filing);
+    free(filing.category);
     free(name);
     form_clear(&f);
 }

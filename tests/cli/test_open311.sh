@@ -185,4 +185,37 @@ check "... parses" is_xml
 contains "... as <service_requests_updates><request_update>" "$tmp/out" "<service_requests_updates><request_update><update_id>"
 o311 "GET servicerequestupdates.json for 2020" 200 GET "servicerequestupdates.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z"
 check "... none" test "$(cat "$tmp/out")" = "[]"
+# --- api keys and categories in memory (dbwatch.h): a change is felt on the next request ----------
+hits() { curl -fs "http://127.0.0.1:$GOV_GATEWAY_HTTP_PORT/metrics" | awk '/^gov_filing_cache_hits_total/ {print $NF}'; }
+hits_above() { [ "$(hits)" -gt "$1" ]; }
+file_as() { # NAME KEY STATUS [FIELDS]: a filing with KEY at a point of our map (FIELDS may move it)
+    o311 "$1" "$3" POST requests.json -d "api_key=$2&service_code=complaint.noise&${4:-lat=39.9035&long=116.3035&description=cached}"
+}
+expect_status "govctl apikey create (one kept in memory)" 0 "$govctl" apikey create --name memory-app
+mem=$(tail -1 "$tmp/out") mem_id=$(head -1 "$tmp/out" | awk '{print $2}')
+file_as "a filing with it" "$mem" 200
+h0=$(hits)
+file_as "... and another" "$mem" 200
+check "... answered from memory: no query for the key and the category" wait_until 5 hits_above "$h0"
+expect_status "govctl token revoke (that key)" 0 "$govctl" token revoke "$mem_id"
+file_as "... the very next filing with it is refused" "$mem" 403
+check "... API_KEY_INVALID" python3 -c "import json; assert json.load(open('$tmp/out'))[0]['code'] == 'API_KEY_INVALID'"
+
+expect_status "govctl apikey create (another)" 0 "$govctl" apikey create --name memory-app-2
+mem2=$(tail -1 "$tmp/out") mem2_id=$(head -1 "$tmp/out" | awk '{print $2}')
+file_as "a filing with it (kept in memory)" "$mem2" 200
+check "the gateway's LISTEN connection is ended by the database" \
+    test "$(q "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE query LIKE 'LISTEN gateway_cache%'")" = 1
+expect_status "... and the key revoked while nobody listens" 0 "$govctl" token revoke "$mem2_id"
+file_as "... the next filing with it is still refused (nothing is trusted while the watch is down)" "$mem2" 403
+file_as "a live key still files meanwhile" "$key" 200
+check "... and the watch listens again within a second or two" \
+    wait_until 10 q_is "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN gateway_cache%'" 1
+
+file_as "a filing without a description (the category's name stands in)" "$key" 200 "lat=39.9100&long=116.3100"
+check "... named 投诉·噪声扰民" q_is "SELECT description FROM cases WHERE id = $(json "d[0]['service_request_id']")" "投诉·噪声扰民"
+q "UPDATE categories SET name = '投诉·噪声（新名）' WHERE code = 'complaint.noise'" >/dev/null
+file_as "... the category renamed, the next filing" "$key" 200 "lat=39.9160&long=116.3160"
+check "... carries the new name" q_is "SELECT description FROM cases WHERE id = $(json "d[0]['service_request_id']")" "投诉·噪声（新名）"
+q "UPDATE categories SET name = '投诉·噪声扰民' WHERE code = 'complaint.noise'" >/dev/null
 echo "1..$n"

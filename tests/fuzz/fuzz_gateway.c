@@ -1,6 +1,6 @@
 /* libFuzzer harness for the bytes the gateway takes from outside: a body
  * is read as an Open311 form and as JSON, and the JSON turned into each
- * request type of the API by its descriptor (pbjson_to_message) and back.
+ * message type of proto/ by its descriptor (pbjson_to_message) and back.
  * Any crash, leak, out-of-bounds access or undefined behaviour on any input
  * is a bug. The first byte picks the request type. */
 #include <jansson.h>
@@ -14,17 +14,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const s_types[] = {
-    "SubmitCase",     "ListCases",     "GetCase",       "EvaluateCase",  "ListDispatches",
-    "SignDispatch",   "ArriveDispatch", "ProgressDispatch", "ReturnDispatch", "BlowWhistle",
-    "RateWhistle",    "GetKpi",        "ProposeMatter", "ConveneMeeting", "CastVote",
-    "AddNeed",        "OrderService",  "ActMatter"};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    const char *type = s_types[data[0] % (sizeof s_types / sizeof *s_types)];
+    const char *type = msgtypes_name(data[0] % msgtypes_count()); /* every type of proto/ */
     const char *body = (const char *) data + 1;
     size_t len = size - 1;
 
