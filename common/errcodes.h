@@ -97,6 +97,14 @@
     X(BAD_SCORE, 'R', "score is out of range", NULL)                                               \
     X(ALREADY_EVALUATED, 'S', "already evaluated", NULL)                                           \
     X(EVALUATION_CLOSED, 'S', "the evaluation window has closed", NULL)                            \
+    /* routing: 上报 (PassUpDispatch) and the KPI targets */                                      \
+    X(NOT_GRID_TEAM, 'S', "only a grid team passes work up (上报)",                               \
+      "return the dispatch with a reason instead")                                                \
+    X(BAD_PASS_UP_REASON, 'R', "unknown 上报 reason", "beyond, cross or major")                   \
+    X(NO_COMMUNITY, 'S', "the grid team has no community to pass work up to",                     \
+      "give the grid team its community as parent")                                               \
+    X(BAD_FIGURE, 'R', "unknown KPI figure", "response, resolution, satisfaction, rating or score") \
+    X(BAD_TARGET, 'R', "the target is out of range", "a rate is 0 to 1, a score 0 to 100")        \
     /* notify */                                                                                  \
     X(SMS_NOT_SENT, 'T', "the SMS gateway did not take the message",                              \
       "ask again in a moment (POST /api/v1/session/code)")                                         \

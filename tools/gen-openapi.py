@@ -27,7 +27,7 @@ REPLIES = {
     'SignDispatch': 'DispatchReply', 'ArriveDispatch': 'DispatchReply',
     'ProgressDispatch': 'DispatchReply', 'ResolveDispatch': 'DispatchReply',
     'ReturnDispatch': 'DispatchReply', 'ReassignDispatch': 'DispatchReply',
-    'ReleaseDispatch': 'DispatchReply',
+    'ReleaseDispatch': 'DispatchReply', 'PassUpDispatch': 'DispatchReply',
     'BlowWhistle': 'WhistleReply', 'GetWhistle': 'WhistleReply',
     'ProposeMatter': 'MatterReply', 'GetMatter': 'MatterReply', 'AmendMatter': 'MatterReply',
     'CosignMatter': 'MatterReply', 'AcceptMatter': 'MatterReply',
@@ -478,7 +478,8 @@ def build(routes, messages, enums, types):
                                         'properties': {
                                             'code': {'type': 'string'}, 'name': {'type': 'string'},
                                             'level': {'type': 'string', 'enum': [
-                                                'district', 'street', 'community', 'grid']},
+                                                'district', 'street', 'community', 'grid',
+                                                'building', 'entrance']},
                                             'parent': {'type': 'string', 'nullable': True}}}}}}}}}}}},
                                   **refusals('401', '503')),
             },

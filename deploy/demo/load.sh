@@ -16,6 +16,7 @@ psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/routing.sql
 psql -q -v ON_ERROR_STOP=1 -v sink="${GOV_SINK_ADDR:-127.0.0.1:${GOV_SINK_HTTP_PORT:-7390}}" "$GOV_DB_URL" \
     -f deploy/demo/notify.sql
 psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/deliberation.sql
+psql -q -v ON_ERROR_STOP=1 "$GOV_DB_URL" -f deploy/demo/grid.sql
 for f in deploy/demo/calendar/*.csv; do
     "$govctl" calendar import "$f"
 done

@@ -49,6 +49,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/dispatches/{id}/return", GW_ROUTING, "ReturnDispatch", "dispatch_id"),
     POST("/api/v1/dispatches/{id}/reassign", GW_ROUTING, "ReassignDispatch", "dispatch_id"),
     POST("/api/v1/dispatches/{id}/release", GW_ROUTING, "ReleaseDispatch", "dispatch_id"),
+    POST("/api/v1/dispatches/{id}/pass-up", GW_ROUTING, "PassUpDispatch", "dispatch_id"),
     /* whistles, KPIs (routing) */
     POST("/api/v1/whistles", GW_ROUTING, "BlowWhistle", NULL),
     GET("/api/v1/whistles", GW_ROUTING, "ListWhistles", NULL),
@@ -56,6 +57,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/whistles/{id}/rating", GW_ROUTING, "RateWhistle", "whistle_id"),
     GET("/api/v1/kpi", GW_ROUTING, "GetKpi", NULL),
     GET("/api/v1/kpi/ranking", GW_ROUTING, "RankKpi", NULL),
+    POST("/api/v1/kpi/targets", GW_ROUTING, "SetKpiTarget", NULL),
     /* the routing rules: any unit reads them, the dispatch centre or the admin turns one on or off */
     GET("/api/v1/rules", GW_ROUTING, "ListRules", NULL),
     POST("/api/v1/rules/{id}", GW_ROUTING, "SetRule", "rule_id"),

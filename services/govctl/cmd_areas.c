@@ -1,4 +1,5 @@
-/* govctl areas import|list */
+/* govctl areas import|list|roles|role: the map, down to buildings (楼栋) and
+ * their entrances (单元), and the people who serve each place. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,21 @@
 static const char *s_usage =
     "usage: govctl areas import FILE.geojson\n"
     "       govctl areas list [--level L] [--parent CODE] [--json]\n"
+    "       govctl areas roles [--area CODE]\n"
+    "       govctl areas role add --area CODE --person CODE --role R [--full-time]\n"
+    "       govctl areas role remove --area CODE --person CODE --role R\n"
     "\n"
     "import loads a FeatureCollection, all or nothing. Each feature has a Polygon or\n"
     "MultiPolygon geometry (WGS84 lon/lat) and properties code, name, level\n"
-    "(district|street|community|grid) and parent (the parent's code; none for a\n"
-    "district). Parents come before their children, in the file or already stored.\n"
-    "list prints each area with its centre point (a point inside it).\n";
+    "(district|street|community|grid|building|entrance) and parent (the parent's\n"
+    "code; none for a district). Parents come before their children, in the file\n"
+    "or already stored. A building (楼栋) is inside a grid, an entrance (单元) inside\n"
+    "a building; a case whose point falls in one is placed on it.\n"
+    "list prints each area with its centre point (a point inside it).\n"
+    "roles lists who serves each place (in the area and below it); role add|remove\n"
+    "changes it. R: building_head (楼长, of a building), entrance_head (单元长, of an\n"
+    "entrance), grid_worker (网格员, of a grid; --full-time: 专职, one a grid),\n"
+    "party_household (党员中心户, in a building or an entrance).\n";
 
 static const char *s_insert =
     "INSERT INTO areas (code, name, level, parent_id, geom)"
@@ -42,8 +52,9 @@ static const char *s_check(json_t *feature, const char **code, const char **name
     if (!*name || !**name)
         return "has no properties.name";
     if (!*level || (strcmp(*level, "district") && strcmp(*level, "street") &&
-                    strcmp(*level, "community") && strcmp(*level, "grid")))
-        return "has no valid properties.level (district|street|community|grid)";
+                    strcmp(*level, "community") && strcmp(*level, "grid") &&
+                    strcmp(*level, "building") && strcmp(*level, "entrance")))
+        return "has no valid properties.level (district|street|community|grid|building|entrance)";
     if (!*parent != !strcmp(*level, "district"))
         return strcmp(*level, "district") ? "has no properties.parent"
                                           : "is a district and cannot have a parent";
@@ -175,6 +186,76 @@ static int s_list(int argc, char **argv)
     return 0;
 }
 
+/* Who serves each place in area `--area` and below it (every place without it). */
+static int s_roles(int argc, char **argv)
+{
+    const char *area = govctl_opt(argc, argv, "--area");
+    PGconn *conn = govctl_db();
+    if (!conn)
+        return 1;
+    const char *params[] = {area ? area : ""};
+    json_t *rows = govctl_query_json(
+        conn,
+        "SELECT coalesce(json_agg(t ORDER BY t.path, t.role, t.person), '[]') FROM ("
+        " SELECT a.code AS area, a.level, a.name AS area_name, r.role, r.full_time,"
+        "  p.code AS person, p.name, a.path"
+        " FROM area_roles r JOIN areas a ON a.id = r.area_id JOIN people p ON p.id = r.person_id"
+        " WHERE $1 = '' OR a.path @> ARRAY[(SELECT id FROM areas WHERE code = $1)]) t",
+        1, params);
+    PQfinish(conn);
+    if (!rows)
+        return 1;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) json_object_del(row, "path");
+    govctl_print(rows, 0);
+    return 0;
+}
+
+/* Adds or removes one person's role at a place; the database refuses a role
+ * at the wrong level, a second full-time grid worker, a second head. */
+static int s_role(int argc, char **argv)
+{
+    const char *area = govctl_opt(argc, argv, "--area");
+    const char *person = govctl_opt(argc, argv, "--person");
+    const char *role = govctl_opt(argc, argv, "--role");
+    int add = argc >= 2 && strcmp(argv[1], "add") == 0;
+    if (argc < 2 || (!add && strcmp(argv[1], "remove") != 0) || !area || !person || !role)
+        return govctl_usage(s_usage, 0);
+    PGconn *conn = govctl_db();
+    if (!conn)
+        return 1;
+    const char *params[] = {area, person, role, govctl_flag(argc, argv, "--full-time") ? "t" : "f"};
+    PGresult *res = PQexecParams(
+        conn,
+        add ? "INSERT INTO area_roles (area_id, person_id, role, full_time)"
+              " SELECT a.id, p.id, $3, $4::boolean FROM areas a, people p"
+              " WHERE a.code = $1 AND p.code = $2"
+              " ON CONFLICT (area_id, person_id, role) DO UPDATE SET full_time = EXCLUDED.full_time"
+              " RETURNING 1"
+            : "DELETE FROM area_roles r USING areas a, people p WHERE r.area_id = a.id"
+              " AND r.person_id = p.id AND a.code = $1 AND p.code = $2 AND r.role = $3 AND $4 <> ''"
+              " RETURNING 1",
+        4, NULL, params, NULL, NULL, 0);
+    int rc = 1;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        printf("%s %s %s at %s\n", add ? "added" : "removed", person, role, area);
+        rc = 0;
+    } else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        fprintf(stderr, "govctl: %s\n", add ? "no such area or person (see govctl areas list)"
+                                            : "no such role at that place");
+    } else if (state && strcmp(state, "23505") == 0) {
+        fprintf(stderr, "govctl: %s already has its %s; remove that one first\n", area,
+                strcmp(role, "grid_worker") == 0 ? "full-time grid worker (one a grid)" : role);
+    } else {
+        fprintf(stderr, "govctl: refused: %s", PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
 int cmd_areas(int argc, char **argv)
 {
     if (argc < 2 || govctl_wants_help(argc, argv))
@@ -184,6 +265,10 @@ int cmd_areas(int argc, char **argv)
         return s_import(argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return s_list(argc - 1, argv + 1);
+    if (strcmp(argv[1], "roles") == 0)
+        return s_roles(argc - 1, argv + 1);
+    if (strcmp(argv[1], "role") == 0)
+        return s_role(argc - 1, argv + 1);
     fprintf(stderr, "govctl: unknown areas command \"%s\"\n", argv[1]);
     return govctl_usage(s_usage, 0);
 }

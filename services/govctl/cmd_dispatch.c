@@ -17,6 +17,8 @@ static const char *s_usage =
     "  return ID --reason R --text T             退单; R: function | territory | ownership\n"
     "  reassign ID --to UNIT [--text T]          the dispatch centre only\n"
     "  release ID [--text T]                     the whistle's caller only\n"
+    "  pass-up ID --reason R [--text T]          上报 to the community, a grid team only;\n"
+    "                                            R: beyond | cross | major\n"
     "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
 
 static int64_t s_id(int argc, char **argv)
@@ -97,6 +99,13 @@ int cmd_dispatch(int argc, char **argv)
         m.unit = (char *) govctl_opt(argc, argv, "--to");
         m.text = (char *) (text ? text : "");
         return govctl_call("routing", "ReassignDispatch", &m.base, NULL);
+    }
+    if (strcmp(cmd, "pass-up") == 0 && govctl_opt(argc, argv, "--reason")) {
+        Gov__PassUpDispatch m = GOV__PASS_UP_DISPATCH__INIT;
+        m.dispatch_id = id;
+        m.reason = (char *) govctl_opt(argc, argv, "--reason");
+        m.text = (char *) (text ? text : "");
+        return govctl_call("routing", "PassUpDispatch", &m.base, NULL);
     }
     if (strcmp(cmd, "release") == 0) {
         Gov__ReleaseDispatch m = GOV__RELEASE_DISPATCH__INIT;

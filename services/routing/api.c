@@ -361,6 +361,17 @@ static void s_answer_rule(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ide
     rpcsrv_reply(srv, req, "SetRuleReply", &reply.base);
 }
 
+static void s_answer_target(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
+{
+    kpi_target_view_t view;
+    apperr_t err;
+    if (kpi_target_view(r, a, &view, &err))
+        rpcsrv_fail_err(srv, req, &err);
+    else
+        rpcsrv_reply(srv, req, "SetKpiTargetReply", &view.msg.base);
+    kpi_target_view_clear(&view);
+}
+
 /* Sends `msg` (heap-built; freed here) as `type`, or the refusal. */
 static void s_reply_built(rpcsrv_t *srv, rpc_req_t *req, const char *type, int rc, void *msg,
                           const apperr_t *err)
@@ -478,7 +489,7 @@ static void s_read_kpi(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const Protob
 static void s_read_rank(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
 {
     const Gov__RankKpi *k = (const Gov__RankKpi *) m;
-    s_kpi(r, srv, req, "", k->kind, k->month, 1);
+    s_kpi(r, srv, req, "", k->kind, k->month, k->below_target ? 2 : 1);
 }
 
 static void s_read_people(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ProtobufCMessage *m)
@@ -551,10 +562,13 @@ static const struct {
      NULL},
     {"ReleaseDispatch", &gov__release_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
      NULL},
+    {"PassUpDispatch", &gov__pass_up_dispatch__descriptor, lifecycle_apply, s_answer_dispatch,
+     NULL},
     {"BlowWhistle", &gov__blow_whistle__descriptor, whistle_blow, s_answer_whistle, NULL},
     {"RateWhistle", &gov__rate_whistle__descriptor, whistle_rate, s_answer_rating, NULL},
     {"EvaluateCase", &gov__evaluate_case__descriptor, evaluate_case, s_answer_evaluation, NULL},
     {"SetRule", &gov__set_rule__descriptor, rules_set, s_answer_rule, NULL},
+    {"SetKpiTarget", &gov__set_kpi_target__descriptor, kpi_set_target, s_answer_target, NULL},
     /* the directory and the calendar: the admin's (directory.c, holidays.c) */
     {"CreatePerson", &gov__create_person__descriptor, directory_create_person, s_answer_person,
      NULL},

@@ -65,6 +65,7 @@ int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row)
     view->caller_unit_id = s_i64(res, row, 27);
     view->policy_id = s_i64(res, row, 28);
     d->urgency = s_text(res, row, 29);
+    d->pass_up_reason = s_text(res, row, 30);
     return 0;
 }
 

@@ -45,7 +45,13 @@ static const move_t s_moves[] = {
      NULL, "DispatchReassigned", "reassigned", BY_CENTRE},
     {"ReleaseDispatch", "sent signed arrived", "released",
      NULL, "DispatchReleased", "released", BY_CALLER},
+    /* 上报: a grid team passes signed work up to its community. */
+    {"PassUpDispatch", "signed arrived", "passed_up", NULL,
+     "DispatchPassedUp", "passed_up", BY_UNIT},
 };
+
+/* The reasons a grid team may pass a case up (migration 0019). */
+#define LIFECYCLE_PASS_UP_REASONS "beyond cross major"
 
 /* What the different command messages carry, in one shape. */
 typedef struct {
@@ -87,6 +93,9 @@ static void s_read(const ProtobufCMessage *msg, cmd_t *cmd)
     } else if (msg->descriptor == &gov__reassign_dispatch__descriptor) {
         const Gov__ReassignDispatch *m = (const Gov__ReassignDispatch *) msg;
         *cmd = (cmd_t){m->dispatch_id, m->text, NULL, 0, 0, NULL, m->unit};
+    } else if (msg->descriptor == &gov__pass_up_dispatch__descriptor) {
+        const Gov__PassUpDispatch *m = (const Gov__PassUpDispatch *) msg;
+        *cmd = (cmd_t){m->dispatch_id, m->text, NULL, 0, 0, m->reason, NULL};
     } else if (msg->descriptor == &gov__release_dispatch__descriptor) {
         const Gov__ReleaseDispatch *m = (const Gov__ReleaseDispatch *) msg;
         *cmd = (cmd_t){m->dispatch_id, m->text, NULL, 0, 0, NULL, NULL};
@@ -115,6 +124,10 @@ static int s_authorise(routing_t *r, const move_t *move, const Gov__Actor *actor
         return -1;
     switch (move->by) {
     case BY_UNIT:
+        if (strcmp(move->type, "PassUpDispatch") == 0 && strcmp(kind, "grid_team") != 0)
+            return apperr_fail(err, "NOT_GRID_TEAM", "only a grid team passes work up (上报)",
+                                "return the dispatch with a reason, or ask the centre",
+                                "%s is a %s", actor->unit, kind);
         if (unit_id != d->unit_id)
             return apperr_fail(err, "NOT_YOUR_DISPATCH", "the dispatch belongs to another unit",
                                 NULL, "dispatch %lld is %s's, not %s's", (long long) d->msg.id,
@@ -162,6 +175,24 @@ static int s_validate(routing_t *r, const move_t *move, const cmd_t *cmd, const 
                                 "got \"%s\"", cmd->reason ? cmd->reason : "");
         if (!d->msg.case_id && !d->msg.whistle_id)
             return apperr_fail(err, "INTERNAL", "dispatch without case or whistle", NULL, NULL);
+    }
+    if (strcmp(move->type, "PassUpDispatch") == 0) {
+        if (!cmd->reason || !cmd->reason[0] || !s_state_in(cmd->reason, LIFECYCLE_PASS_UP_REASONS))
+            return apperr_fail(err, "BAD_PASS_UP_REASON", "a 上报 needs a reason code",
+                                "beyond (超出网格处置能力), cross (跨网格、需社区协调) or major (大事)",
+                                "got \"%s\"", cmd->reason ? cmd->reason : "");
+        char sqlstate[6], ids[24];
+        const char *params[] = {routing_i64(ids, d->unit_id)};
+        PGresult *res = pstmt_exec(r->sql, Q_PASS_UP_TARGET, 1, params, sqlstate);
+        if (!res)
+            return apperr_db(err, sqlstate);
+        *new_unit = PQntuples(res) && !PQgetisnull(res, 0, 0)
+                        ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+        PQclear(res);
+        if (!*new_unit)
+            return apperr_fail(err, "NO_COMMUNITY", "the grid team has no community to pass up to",
+                                "give the grid team its community as parent (govctl units)",
+                                "%s", d->msg.unit);
     }
     if (strcmp(move->type, "ReassignDispatch") == 0) {
         char sqlstate[6];
@@ -228,7 +259,7 @@ static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *en
     if (strcmp(t, "ReturnDispatch") == 0 && lead_of_case) {
         if ((*next_id = rules_route_next(r, d->msg.case_id, env->actor, env->trace_id, 0, err)) < 0)
             return -1;
-    } else if (strcmp(t, "ReassignDispatch") == 0) {
+    } else if (strcmp(t, "ReassignDispatch") == 0 || strcmp(t, "PassUpDispatch") == 0) {
         dispatch_spec_t spec = {.case_id = d->msg.case_id, .whistle_id = d->msg.whistle_id,
                                 .unit_id = new_unit, .policy_id = d->policy_id,
                                 .role = d->msg.role, .on_site = d->msg.on_site};
@@ -238,7 +269,8 @@ static int s_follow_up(routing_t *r, const move_t *move, const Gov__Envelope *en
         if (s_request_evaluation(r, d, env, err))
             return -1;
     }
-    if (d->msg.whistle_id && strcmp(t, "ReassignDispatch") != 0 && move->to)
+    if (d->msg.whistle_id && strcmp(t, "ReassignDispatch") != 0 && strcmp(t, "PassUpDispatch") != 0 &&
+        move->to)
         return whistle_maybe_close(r, d->msg.whistle_id, env->actor, env->trace_id, err);
     return 0;
 }

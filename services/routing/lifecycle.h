@@ -5,6 +5,7 @@
  *     └──return──────┴──▶ returned   (to the next rule's owner, or the centre)
  *   sent/signed/arrived ──reassign (centre)──▶ reassigned (a new dispatch)
  *   sent/signed/arrived ──release (whistle caller)──▶ released
+ *   signed/arrived ──pass up (上报, a grid team)──▶ passed_up (the community's dispatch)
  *   progress notes (contacted: the reporter was reached) at any time before
  *   resolution.
  *
@@ -22,7 +23,7 @@
 
 /* Applies the command in `env` (its type; `msg`, its payload, decoded by the
  * caller) inside the caller's transaction. On success returns 0 with the dispatch in out->ids[0] and,
- * for a return or a reassignment, the dispatch that took the work over in
+ * for a return, a reassignment or a 上报, the dispatch that took the work over in
  * out->ids[1] (else 0). Otherwise -1 with `err` set; the caller rolls back. */
 int lifecycle_apply(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
                     idem_answer_t *out, apperr_t *err);

@@ -19,7 +19,7 @@
  * 10 sent, 11 sign_by, 12 contact_by, 13 arrive_by, 14 resolve_by, 15 signed,
  * 16 contacted, 17 arrived, 18 resolved, 19 ended, 20 return_reason, 21 note,
  * 22 reopen, 23 description, 24 reporter_name, 25 reporter_phone, 26 unit_id,
- * 27 whistle caller unit_id, 28 policy_id (0 none), 29 urgency */
+ * 27 whistle caller unit_id, 28 policy_id (0 none), 29 urgency, 30 pass_up_reason */
 #define Q_DISPATCH_COLUMNS                                                                     \
     "SELECT d.id, coalesce(d.case_id, 0), coalesce(d.whistle_id, 0), u.code, u.name, d.role,"  \
     " d.state, d.on_site, coalesce(c.category_code, ''), coalesce(a.path_json, '[]')::text,"  \
@@ -29,7 +29,8 @@
     " coalesce(d.return_reason, ''), d.note, d.reopen, coalesce(c.description, w.reason, ''),"\
     " coalesce(c.reporter_name, ''), coalesce(c.reporter_phone, ''), d.unit_id,"              \
     " coalesce(w.caller_unit_id, 0), coalesce(d.policy_id, 0),"                                \
-    " CASE WHEN w.kind = 'emergency' THEN 'emergency' ELSE coalesce(c.urgency, 'normal') END"  \
+    " CASE WHEN w.kind = 'emergency' THEN 'emergency' ELSE coalesce(c.urgency, 'normal') END," \
+    " coalesce(d.pass_up_reason, '')"                                                          \
     " FROM dispatches d JOIN units u ON u.id = d.unit_id"                                      \
     " LEFT JOIN routed_cases c ON c.case_id = d.case_id"                                       \
     " LEFT JOIN whistles w ON w.id = d.whistle_id"                                             \
@@ -96,17 +97,20 @@
     "INSERT INTO dispatch_log (dispatch_id, at, action, actor, text, media_urls)"              \
     " VALUES ($1, " TS("$2") ", $3, $4, $5, coalesce($6::text[], '{}'))"
 
-/* $1 dispatch, $2 new state, $3 at (ms), $4 note ('' keeps it), $5 return reason (NULL none).
- * Sets the time column that belongs to the new state. */
+/* $1 dispatch, $2 new state, $3 at (ms), $4 note ('' keeps it), $5 the return's
+ * or, to passed_up, the 上报's reason (NULL none). Sets the time column that
+ * belongs to the new state. */
 #define Q_MOVE                                                                                 \
     "UPDATE dispatches SET state = $2,"                                                        \
     " signed_at = CASE WHEN $2 = 'signed' THEN " TS("$3") " ELSE signed_at END,"              \
     " arrived_at = CASE WHEN $2 = 'arrived' THEN " TS("$3") " ELSE arrived_at END,"           \
     " resolved_at = CASE WHEN $2 = 'resolved' THEN " TS("$3") " ELSE resolved_at END,"        \
-    " ended_at = CASE WHEN $2 IN ('returned', 'reassigned', 'released') THEN " TS("$3")       \
-    "  ELSE ended_at END,"                                                                     \
+    " ended_at = CASE WHEN $2 IN ('returned', 'reassigned', 'released', 'passed_up') THEN "    \
+    TS("$3") " ELSE ended_at END,"                                                             \
     " note = CASE WHEN $4 = '' THEN note ELSE $4 END,"                                         \
-    " return_reason = coalesce($5, return_reason) WHERE id = $1"
+    " pass_up_reason = CASE WHEN $2 = 'passed_up' THEN $5 ELSE pass_up_reason END,"            \
+    " return_reason = CASE WHEN $2 = 'passed_up' THEN return_reason"                           \
+    "  ELSE coalesce($5, return_reason) END WHERE id = $1"
 
 /* $1 dispatch, $2 at (ms): the first contact with the reporter */
 #define Q_CONTACTED                                                                            \
@@ -128,6 +132,15 @@
     " ORDER BY array_position(a.path, u.area_id) DESC NULLS LAST, u.id LIMIT 1"
 /* $1 area. Column: 0 id */
 #define Q_CENTRE Q_CENTRE_FOR("$1::bigint")
+
+/* 上报: the community a grid team passes work up to — its parent unit when
+ * that is a community, else the community unit of its grid's parent area.
+ * $1 grid team id. Column: 0 community unit id; no row: none */
+#define Q_PASS_UP_TARGET                                                                       \
+    "SELECT coalesce((SELECT p.id FROM units p WHERE p.id = g.parent_id AND p.kind = 'community'),"\
+    " (SELECT c.id FROM areas a JOIN units c ON c.area_id = a.parent_id AND c.kind = 'community'" \
+    "  WHERE a.id = g.area_id ORDER BY c.id LIMIT 1))"                                         \
+    " FROM units g WHERE g.id = $1 AND g.kind = 'grid_team'"
 
 /* $1 rule id, $2 enabled. Column: 0 id (no row: no such rule) */
 #define Q_SET_RULE "UPDATE routing_rules SET enabled = $2::boolean WHERE id = $1::bigint RETURNING id"
@@ -254,23 +267,53 @@
 
 /* 三率 (docs/kpi.md): for units with code $1 ('' any) and kind $3 ('' any), over
  * the dispatches sent in month $2 (YYYY-MM, Beijing time), from the dispatch
- * log and the evaluations. Columns: 0 code, 1 name, 2 dispatched,
- * 3 signed_in_time, 4 resolved_not_reopened, 5 evaluated, 6 satisfied */
+ * log, the evaluations and the callers' whistle ratings (双考核). Columns:
+ * 0 code, 1 name, 2 dispatched, 3 signed_in_time, 4 resolved_not_reopened,
+ * 5 evaluated, 6 satisfied, 7 passed_up, 8 rated, 9 sum of the rated scores,
+ * 10 kind */
 #define Q_KPI                                                                                  \
     "WITH b AS (SELECT f, ((f AT TIME ZONE 'Asia/Shanghai') + interval '1 month')"             \
     "   AT TIME ZONE 'Asia/Shanghai' AS t"                                                     \
     "   FROM (SELECT ($2 || '-01')::timestamp AT TIME ZONE 'Asia/Shanghai' AS f) m),"          \
-    " d AS (SELECT d.* FROM dispatches d, b WHERE d.sent_at >= b.f AND d.sent_at < b.t)"       \
-    " SELECT u.code, u.name, count(d.id),"                                                     \
+    " d AS (SELECT d.* FROM dispatches d, b WHERE d.sent_at >= b.f AND d.sent_at < b.t),"      \
+    " k AS (SELECT u.id, u.code, u.name, u.kind, count(d.id) AS dispatched,"                   \
     " count(d.id) FILTER (WHERE EXISTS (SELECT 1 FROM dispatch_log l WHERE l.dispatch_id = d.id"\
-    "   AND l.action = 'signed' AND (d.sign_by IS NULL OR l.at <= d.sign_by))),"               \
+    "   AND l.action = 'signed' AND (d.sign_by IS NULL OR l.at <= d.sign_by))) AS signed,"     \
     " count(d.id) FILTER (WHERE EXISTS (SELECT 1 FROM dispatch_log l WHERE l.dispatch_id = d.id"\
     "   AND l.action = 'resolved') AND NOT EXISTS (SELECT 1 FROM evaluations e"                \
-    "   WHERE e.dispatch_id = d.id AND e.result = 'dissatisfied')),"                           \
-    " count(e.id), count(e.id) FILTER (WHERE e.result IN ('satisfied', 'basic'))"              \
+    "   WHERE e.dispatch_id = d.id AND e.result = 'dissatisfied')) AS resolved,"               \
+    " count(e.id) AS evaluated,"                                                               \
+    " count(e.id) FILTER (WHERE e.result IN ('satisfied', 'basic')) AS satisfied,"             \
+    " count(d.id) FILTER (WHERE d.state = 'passed_up') AS passed_up"                           \
     " FROM units u LEFT JOIN d ON d.unit_id = u.id LEFT JOIN evaluations e ON e.dispatch_id = d.id"\
     " WHERE ($1 = '' OR u.code = $1) AND ($3 = '' OR u.kind = $3)"                             \
-    " GROUP BY u.id, u.code, u.name"
+    " GROUP BY u.id, u.code, u.name, u.kind)"                                                  \
+    " SELECT k.code, k.name, k.dispatched, k.signed, k.resolved, k.evaluated, k.satisfied,"    \
+    " k.passed_up, count(w.score), coalesce(sum(w.score), 0), k.kind"                          \
+    " FROM k LEFT JOIN d ON d.unit_id = k.id AND d.whistle_id IS NOT NULL"                     \
+    " LEFT JOIN whistle_ratings w ON w.dispatch_id = d.id AND w.direction = 'caller'"          \
+    " GROUP BY k.id, k.code, k.name, k.kind, k.dispatched, k.signed, k.resolved, k.evaluated,"\
+    " k.satisfied, k.passed_up"
+
+/* The monthly score's weights (kpi_weights). Columns: 0 figure, 1 weight */
+#define Q_KPI_WEIGHTS "SELECT figure, weight FROM kpi_weights"
+/* The targets (kpi_targets) of units of kind $1 ('' any). Columns: 0 unit kind,
+ * 1 figure, 2 target, 3 source */
+#define Q_KPI_TARGETS                                                                          \
+    "SELECT unit_kind, figure, target, source FROM kpi_targets"                                \
+    " WHERE $1 = '' OR unit_kind = $1 ORDER BY unit_kind, figure"
+
+/* $1 unit kind: whether any unit is of it. Column: 0 t/f */
+#define Q_KIND_EXISTS "SELECT EXISTS (SELECT 1 FROM units WHERE kind = $1)"
+/* $1 unit kind, $2 figure, $3 target, $4 source: set. No rows. */
+#define Q_KPI_TARGET_SET                                                                       \
+    "INSERT INTO kpi_targets (unit_kind, figure, target, source) VALUES ($1, $2, $3::float8, $4)"\
+    " ON CONFLICT (unit_kind, figure) DO UPDATE SET target = EXCLUDED.target,"                 \
+    " source = EXCLUDED.source"
+/* $1 unit kind, $2 figure: cleared. No rows. */
+#define Q_KPI_TARGET_CLEAR "DELETE FROM kpi_targets WHERE unit_kind = $1 AND figure = $2"
+/* $1 unit kind, $2 figure. Columns: 0 target, 1 source; no row: none */
+#define Q_KPI_TARGET "SELECT target, source FROM kpi_targets WHERE unit_kind = $1 AND figure = $2"
 
 /* A point inside the area with code $1 (lon, lat), for work with a place but no case. */
 #define Q_AREA_POINT \

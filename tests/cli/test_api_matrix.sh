@@ -183,6 +183,10 @@ for c in 1 2 3 4 5; do dispatch_of "D$c" "${id[C$c]}"; done
 made _ "d['item']['state']" cg POST "/api/v1/dispatches/${id[D4]}/sign"
 made _ "d['item']['state']" cg POST "/api/v1/dispatches/${id[D4]}/arrive"
 made _ "d['item']['state']" cg POST "/api/v1/dispatches/${id[D4]}/resolve" '{"text": "已拆除"}'
+# A neighbour dispute in grid demo.s1.c1.g1: its grid team signs it, to pass it up (上报).
+made CG "d['case_id']" res POST /api/v1/cases '{"channel": "app", "category": "help.dispute", "description": "邻里纠纷", "location": {"point": {"lat": 39.9012, "lon": 116.3012}}, "reporter": {"phone": "13900000001"}}'
+dispatch_of DG "${id[CG]}"
+made _ "d['item']['state']" grid POST "/api/v1/dispatches/${id[DG]}/sign"
 # Whistles of the street office: W1 summons 城管 and 公安, W2 水务 (closed, to be rated).
 made W1 "d['item']['id']" so POST /api/v1/whistles '{"kind": "routine", "reason": "占道经营", "point": {"lat": 39.9035, "lon": 116.3035}, "departments": ["dept.chengguan", "dept.gongan"]}'
 id[DW1]=$(json "[x['id'] for x in d['item']['dispatches'] if x['unit'] == 'dept.chengguan'][0]")
@@ -219,6 +223,8 @@ body[resolve]='{"text": "已处理"}'
 body[return]='{"reason": "function", "text": "非本部门职责"}'
 body[reassign]='{"unit": "dept.shengtai", "text": "工业噪声"}'
 body[release]='{"text": "无需城管"}'
+body[passup]='{"reason": "beyond", "text": "需社区协调"}'
+body[target]='{"unit_kind": "department", "figure": "response", "target": 0.8, "source": "matrix"}'
 body[whistle]='{"kind": "routine", "reason": "垃圾堆放", "point": {"lat": 39.9051, "lon": 116.3051}, "departments": ["dept.shuiwu"]}'
 body[rating]='{"dispatch_id": {DW2}, "score": 4, "text": "及时"}'
 body[rule]='{"enabled": true}'
@@ -330,11 +336,13 @@ POST /api/v1/cases/{CASE_EVAL@}/evaluation              401  201  403  403  403 
 POST /api/v1/dispatches/{D2}/return                     401  404  404  404  404  404  201  404  403  403  404  -    return
 POST /api/v1/dispatches/{D3}/reassign                   401  404  404  404  404  404  403  404  201  403  404  -    reassign
 POST /api/v1/dispatches/{DW1}/release                   401  404  404  404  404  201  403  404  403  403  404  -    release
+POST /api/v1/dispatches/{DG}/pass-up                   401  404  201  404  404  404  404  404  403  403  404  -    passup
 POST /api/v1/whistles                                   401  403  403  201  403  201  403  403  403  403  403  -    whistle
 GET  /api/v1/whistles/{W1}                              401  404  404  404  404  200  200  404  200  200  404  -
 POST /api/v1/whistles/{W2}/rating                       401  404  404  404  404  201  404  201  403  403  404  -    rating
 GET  /api/v1/kpi?unit=dept.chengguan&month={MONTH}      401  200  200  200  200  200  200  200  200  200  200  -
 GET  /api/v1/kpi/ranking?kind=department&month={MONTH}  401  200  200  200  200  200  200  200  200  200  200  -
+POST /api/v1/kpi/targets                               401  403  403  403  403  403  403  403  403  403  201  -    target
 GET  /api/v1/rules                                      401  403  200  200  200  200  200  200  200  200  200  -
 POST /api/v1/rules/{RULE}                               401  403  403  403  403  403  403  403  201  403  201  -    rule
 EOF

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -134,6 +135,9 @@ static int64_t s_await(fixture_t *f, const char *sql, int64_t arg, int64_t want)
 /* A resident's report through intake; returns the case id. Each report is
  * placed ~200 m from the last (nine spots inside the grid), so intake does
  * not merge it into an earlier test's case. */
+static int64_t s_submit(fixture_t *f, const char *category, double lat, double lon,
+                        const char *phone);
+
 static int64_t s_report(fixture_t *f, const char *category, double lat, double lon,
                         const char *phone)
 {
@@ -141,6 +145,13 @@ static int64_t s_report(fixture_t *f, const char *category, double lat, double l
     lat += 0.0018 * (spot % 3 - 1);
     lon += 0.0018 * (spot / 3 % 3 - 1);
     spot++;
+    return s_submit(f, category, lat, lon, phone);
+}
+
+/* A resident's report at exactly this point; returns the case id. */
+static int64_t s_submit(fixture_t *f, const char *category, double lat, double lon,
+                        const char *phone)
+{
     Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
     Gov__Location loc = GOV__LOCATION__INIT;
     Gov__Point pt = GOV__POINT__INIT;
@@ -195,6 +206,7 @@ static Gov__DispatchReply *s_cmd(fixture_t *f, const char *type, int64_t id, con
     Gov__ResolveDispatch resolve = GOV__RESOLVE_DISPATCH__INIT;
     Gov__ReturnDispatch ret = GOV__RETURN_DISPATCH__INIT;
     Gov__ReleaseDispatch rel = GOV__RELEASE_DISPATCH__INIT;
+    Gov__PassUpDispatch up = GOV__PASS_UP_DISPATCH__INIT;
     ProtobufCMessage *m = NULL;
     if (!strcmp(type, "SignDispatch"))
         sign.dispatch_id = id, m = &sign.base;
@@ -206,6 +218,8 @@ static Gov__DispatchReply *s_cmd(fixture_t *f, const char *type, int64_t id, con
         ret.dispatch_id = id, ret.reason = "function", ret.text = "职能不符", m = &ret.base;
     else if (!strcmp(type, "ReleaseDispatch"))
         rel.dispatch_id = id, m = &rel.base;
+    else if (!strcmp(type, "PassUpDispatch"))
+        up.dispatch_id = id, up.reason = "beyond", up.text = "超出网格处置能力", m = &up.base;
     assert_non_null(m);
     Gov__Envelope *env = s_call(f, type, who, unit, m);
     if (code) {
@@ -708,6 +722,223 @@ static void test_two_processes_and_a_kill_fire_each_step_once(void **state)
     s_advance(f, 1000);
 }
 
+/* ---- 上报 and the places below the grid -------------------------------- */
+
+/* The month (YYYY-MM, Beijing time) of `ms`. */
+static void s_month(int64_t ms, char out[8])
+{
+    time_t t = (time_t) (ms / 1000) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 8, "%Y-%m", &tm);
+}
+
+static Gov__Kpi *s_kpi(fixture_t *f, const char *unit, const char *month)
+{
+    Gov__GetKpi req = GOV__GET_KPI__INIT;
+    req.unit = (char *) unit;
+    req.month = (char *) month;
+    Gov__GetKpiReply *r = s_ok(s_call(f, "GetKpi", NULL, NULL, &req.base), &gov__get_kpi_reply__descriptor);
+    Gov__Kpi *k = r->item;
+    r->item = NULL;
+    gov__get_kpi_reply__free_unpacked(r, NULL);
+    return k;
+}
+
+static void test_a_grid_team_passes_a_case_up_and_keeps_its_resolution_rate(void **state)
+{
+    fixture_t *f = *state;
+    /* Grid s1.c2.g1, which no other test reports in, at points 300 m apart,
+     * so neither report merges into another case. */
+    const char *grid = "gt.s1.c2.g1", *worker = "p.gt.s1.c2.g1.grid_worker";
+    /* One case the grid settles itself (小事不出网格). */
+    Gov__Dispatch *d = s_lead(f, s_submit(f, "help.dispute", 39.9010, 116.3110, "13900000031"), 1);
+    assert_string_equal(d->unit, grid);
+    char month[8];
+    s_month(d->sent_ms, month);
+    s_finish(f, d, worker);
+    gov__dispatch__free_unpacked(d, NULL);
+    Gov__Kpi *before = s_kpi(f, grid, month);
+    assert_true(before->resolution_rate > 0);
+
+    /* One it passes up (大事不出社区). */
+    int64_t c = s_submit(f, "help.dispute", 39.9040, 116.3140, "13900000032");
+    d = s_lead(f, c, 1);
+    assert_string_equal(d->unit, grid);
+    int64_t log = s_int(f, "SELECT count(*) FROM dispatch_log", 0);
+    int64_t events = s_int(f, "SELECT count(*) FROM outbox", 0);
+    s_cmd(f, "PassUpDispatch", d->id, worker, grid, "ILLEGAL_TRANSITION");   /* sign it first */
+    s_do(f, "SignDispatch", d->id, worker, grid);
+    log++, events++;
+    /* Only a grid team passes up, and only what it holds. */
+    s_cmd(f, "PassUpDispatch", d->id, "p.dept.sifa.head", "dept.sifa", "NOT_GRID_TEAM");
+    s_cmd(f, "PassUpDispatch", d->id, "p.cm.s1.c2.head", "cm.s1.c2", "NOT_GRID_TEAM");
+    s_cmd(f, "PassUpDispatch", d->id, "p.gt.s1.c2.g2.grid_worker", "gt.s1.c2.g2",
+          "NOT_YOUR_DISPATCH");
+    s_cmd(f, "PassUpDispatch", d->id, "p.gt.s1.c2.g2.grid_worker", grid, "NOT_A_MEMBER");
+    s_cmd(f, "PassUpDispatch", 999999, worker, grid, "NOT_FOUND");
+    Gov__PassUpDispatch bad = GOV__PASS_UP_DISPATCH__INIT;
+    bad.dispatch_id = d->id;
+    bad.reason = "function"; /* a return's reason is not a 上报's */
+    s_expect_error(s_call(f, "PassUpDispatch", worker, grid, &bad.base), "BAD_PASS_UP_REASON");
+    bad.reason = "beyond cross";
+    s_expect_error(s_call(f, "PassUpDispatch", worker, grid, &bad.base), "BAD_PASS_UP_REASON");
+    bad.reason = "";
+    s_expect_error(s_call(f, "PassUpDispatch", worker, grid, &bad.base), "BAD_PASS_UP_REASON");
+    assert_int_equal(s_int(f, "SELECT count(*) FROM dispatch_log", 0), log);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox", 0), events);
+
+    Gov__DispatchReply *r = s_cmd(f, "PassUpDispatch", d->id, worker, grid, NULL);
+    assert_string_equal(r->item->state, "passed_up");
+    assert_string_equal(r->item->pass_up_reason, "beyond");
+    assert_string_equal(r->item->return_reason, "");
+    assert_true(r->item->ended_ms > 0);
+    assert_non_null(r->next);
+    assert_string_equal(r->next->unit, "cm.s1.c2");
+    assert_string_equal(r->next->role, "lead");
+    assert_string_equal(r->next->state, "sent");
+    assert_true(r->next->sign_by_ms > r->next->sent_ms);   /* the case's deadlines, afresh */
+    int64_t next = r->next->id;
+    gov__dispatch_reply__free_unpacked(r, NULL);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM dispatch_log WHERE dispatch_id = $1"
+                              " AND action = 'passed_up'", d->id), 1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE type = 'DispatchPassedUp'", 0), 1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM deadlines WHERE dispatch_id = $1"
+                              " AND cancelled_at IS NULL AND fired_at IS NULL", d->id), 0);
+    /* It no longer holds the case. */
+    s_cmd(f, "PassUpDispatch", d->id, worker, grid, "ILLEGAL_TRANSITION");
+    s_cmd(f, "ResolveDispatch", d->id, worker, grid, "ILLEGAL_TRANSITION");
+
+    /* The grid's 解决率 is what it was; a 上报 is counted apart. */
+    Gov__Kpi *after = s_kpi(f, grid, month);
+    assert_int_equal(after->dispatched, before->dispatched + 1);
+    assert_int_equal(after->passed_up, before->passed_up + 1);
+    assert_int_equal(after->resolved_not_reopened, before->resolved_not_reopened);
+    assert_true(after->resolution_rate == before->resolution_rate);
+    gov__kpi__free_unpacked(before, NULL);
+    gov__kpi__free_unpacked(after, NULL);
+
+    /* The community cannot pass it further up; it settles it, and the case
+     * asks its reporter for an evaluation as any other. */
+    s_do(f, "SignDispatch", next, "p.cm.s1.c2.head", "cm.s1.c2");
+    s_cmd(f, "PassUpDispatch", next, "p.cm.s1.c2.head", "cm.s1.c2", "NOT_GRID_TEAM");
+    s_do(f, "ResolveDispatch", next, "p.cm.s1.c2.head", "cm.s1.c2");
+    Gov__EvaluateCaseReply *e = s_ok(s_evaluate(f, c, "satisfied", "13900000032", NULL),
+                                     &gov__evaluate_case_reply__descriptor);
+    assert_string_equal(e->case_state, "closed");
+    gov__evaluate_case_reply__free_unpacked(e, NULL);
+    gov__dispatch__free_unpacked(d, NULL);
+}
+
+static void test_a_case_in_a_building_is_placed_on_its_entrance(void **state)
+{
+    fixture_t *f = *state;
+    /* demo.s2.c2.g1.b1.u1: the west half of building 1 of grid s2.c2.g1
+     * (deploy/demo/make_city.py). */
+    Gov__SubmitCase req = GOV__SUBMIT_CASE__INIT;
+    Gov__Location loc = GOV__LOCATION__INIT;
+    Gov__Point pt = GOV__POINT__INIT;
+    Gov__Reporter rep = GOV__REPORTER__INIT;
+    req.channel = "hotline";
+    req.category = "complaint.dispute";
+    req.description = "楼道堆物";
+    rep.phone = "13900000033";
+    req.reporter = &rep;
+    pt.lat = 39.91175;
+    pt.lon = 116.3117;
+    loc.point = &pt;
+    req.location = &loc;
+    Gov__SubmitCaseReply *r = s_ok(s_call_on(f->intake_cli, "SubmitCase", NULL, NULL, &req.base),
+                                   &gov__submit_case_reply__descriptor);
+    assert_int_equal(r->n_area_path, 6);
+    assert_string_equal(r->area_path[3]->code, "demo.s2.c2.g1");
+    assert_string_equal(r->area_path[4]->code, "demo.s2.c2.g1.b1");
+    assert_string_equal(r->area_path[4]->level, "building");
+    assert_string_equal(r->area_path[5]->code, "demo.s2.c2.g1.b1.u1");
+    assert_string_equal(r->area_path[5]->level, "entrance");
+    int64_t c = r->case_id;
+    gov__submit_case_reply__free_unpacked(r, NULL);
+    /* Its grid's team still owns it, and its dispatch shows the building. */
+    Gov__Dispatch *d = s_lead(f, c, 1);
+    assert_string_equal(d->unit, "gt.s2.c2.g1");
+    assert_int_equal(d->n_area_path, 6);
+    assert_string_equal(d->area_path[4]->code, "demo.s2.c2.g1.b1");
+    gov__dispatch__free_unpacked(d, NULL);
+    /* Just outside the building: the grid. */
+    pt.lon = 116.3121;
+    rep.phone = "13900000034";
+    req.category = "complaint.sanitation";
+    r = s_ok(s_call_on(f->intake_cli, "SubmitCase", NULL, NULL, &req.base),
+             &gov__submit_case_reply__descriptor);
+    assert_int_equal(r->n_area_path, 4);
+    assert_string_equal(r->area_path[3]->code, "demo.s2.c2.g1");
+    gov__submit_case_reply__free_unpacked(r, NULL);
+}
+
+/* ---- targets, set by the admin ------------------------------------------ */
+
+static Gov__Envelope *s_target(fixture_t *f, const char *who, const char *unit, const char *kind,
+                               const char *figure, double target, const char *source, int clear)
+{
+    Gov__SetKpiTarget req = GOV__SET_KPI_TARGET__INIT;
+    req.unit_kind = (char *) kind;
+    req.figure = (char *) figure;
+    req.target = target;
+    req.source = (char *) source;
+    req.clear = clear;
+    return s_call(f, "SetKpiTarget", who, unit, &req.base);
+}
+
+static void test_the_admin_sets_a_target_and_every_kpi_shows_it(void **state)
+{
+    fixture_t *f = *state;
+    const char *admin = "p.admin.head";
+    const char *changed = "SELECT count(*) FROM outbox WHERE type = 'KpiTargetChanged'";
+    s_expect_error(s_target(f, "p.centre.dispatcher", "centre", "grid_team", "resolution", 0.9,
+                            "测试", 0), "NOT_ADMIN");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "happiness", 0.9, "测试", 0),
+                   "BAD_FIGURE");
+    s_expect_error(s_target(f, admin, "admin", "castle", "resolution", 0.9, "测试", 0), "BAD_KIND");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "resolution", 90, "测试", 0),
+                   "BAD_TARGET");   /* a rate is 0–1 */
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "score", 101, "测试", 0), "BAD_TARGET");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "resolution", -0.1, "测试", 0),
+                   "BAD_TARGET");
+    s_expect_error(s_target(f, admin, "admin", "grid_team", "resolution", 0.9, "", 0),
+                   "MISSING_TEXT");  /* every number says its source */
+    assert_int_equal(s_int(f, "SELECT count(*) FROM kpi_targets WHERE unit_kind = 'grid_team'"
+                              " AND figure = 'resolution'", 0), 0);
+    assert_int_equal(s_int(f, changed, 0), 0);
+
+    Gov__SetKpiTargetReply *r = s_ok(s_target(f, admin, "admin", "grid_team", "resolution", 0.9,
+                                              "测试：网格解决率目标", 0),
+                                     &gov__set_kpi_target_reply__descriptor);
+    assert_string_equal(r->unit_kind, "grid_team");
+    assert_string_equal(r->figure, "resolution");
+    assert_true(r->target == 0.9);
+    assert_false(r->cleared);
+    gov__set_kpi_target_reply__free_unpacked(r, NULL);
+    assert_int_equal(s_int(f, changed, 0), 1);
+
+    /* Beside the figure in every grid team's KPI, with the demo's 满意率. */
+    Gov__Kpi *k = s_kpi(f, "gt.s3.c3.g3", "2026-03");
+    assert_int_equal(k->n_targets, 2);
+    assert_string_equal(k->targets[0]->figure, "resolution");
+    assert_true(k->targets[0]->target == 0.9);
+    assert_true(k->targets[0]->met);      /* nothing sent to it: not judged */
+    assert_string_equal(k->targets[1]->figure, "satisfaction");
+    assert_int_equal(k->n_below, 0);
+    gov__kpi__free_unpacked(k, NULL);
+
+    r = s_ok(s_target(f, admin, "admin", "grid_team", "resolution", 0, "", 1),
+             &gov__set_kpi_target_reply__descriptor);
+    assert_true(r->cleared);
+    gov__set_kpi_target_reply__free_unpacked(r, NULL);
+    k = s_kpi(f, "gt.s3.c3.g3", "2026-03");
+    assert_int_equal(k->n_targets, 1);
+    gov__kpi__free_unpacked(k, NULL);
+}
+
 /* ---- 三率 on a known data set ------------------------------------------ */
 
 static void test_kpi_formulas_on_a_known_month(void **state)
@@ -740,7 +971,41 @@ static void test_kpi_formulas_on_a_known_month(void **state)
         " WHERE k.resolved IS NOT NULL;"
         "INSERT INTO evaluations (case_id, dispatch_id, result, actor, at)"
         " SELECT kd.case_id, kd.id, k.eval, 'kpi', k.resolved + interval '1 day' FROM kd"
-        " JOIN k ON 900000 + k.n = kd.case_id WHERE k.eval IS NOT NULL;");
+        " JOIN k ON 900000 + k.n = kd.case_id WHERE k.eval IS NOT NULL;"
+        /* 网格 s2.c1.g1: one resolved, one passed up (上报) to its community. */
+        "INSERT INTO routed_cases (case_id, category_code, urgency, description, created_at)"
+        " SELECT g, 'help.dispute', 'normal', 'kpi', '2026-03-01' FROM generate_series(900007, 900008) g;"
+        "CREATE TEMP TABLE kg AS WITH ins AS ("
+        " INSERT INTO dispatches (case_id, unit_id, role, state, sent_at, sign_by, signed_at, resolved_at,"
+        "  ended_at, pass_up_reason)"
+        " SELECT c, u.id, 'lead', s, '2026-03-04 10:00+08', '2026-03-04 12:00+08', '2026-03-04 10:30+08',"
+        "  CASE WHEN s = 'resolved' THEN timestamptz '2026-03-05 10:00+08' END,"
+        "  CASE WHEN s = 'passed_up' THEN timestamptz '2026-03-04 11:00+08' END,"
+        "  CASE WHEN s = 'passed_up' THEN 'major' END"
+        " FROM (VALUES (900007, 'resolved'), (900008, 'passed_up')) AS x(c, s), units u"
+        " WHERE u.code = 'gt.s2.c1.g1' RETURNING id, state) SELECT * FROM ins;"
+        "INSERT INTO dispatch_log (dispatch_id, at, action, actor)"
+        " SELECT id, timestamptz '2026-03-04 10:30+08', 'signed', 'kpi' FROM kg UNION ALL"
+        " SELECT id, '2026-03-05 10:00+08', 'resolved', 'kpi' FROM kg WHERE state = 'resolved' UNION ALL"
+        " SELECT id, '2026-03-04 11:00+08', 'passed_up', 'kpi' FROM kg WHERE state = 'passed_up';"
+        /* 双考核: a street office's whistle summons 水务局 twice in March; both
+         * signed in time and resolved; the caller rates them 5 and 2. */
+        "CREATE TEMP TABLE kw AS WITH w AS ("
+        " INSERT INTO whistles (caller_unit_id, kind, reason, location, area_id, state, created_by, created_at, closed_at)"
+        " SELECT u.id, 'routine', 'kpi', ST_SetSRID(ST_MakePoint(116.3025, 39.9025), 4326)::geography, a.id,"
+        "  'closed', 'kpi', '2026-03-09 10:00+08', '2026-03-10 10:00+08'"
+        " FROM units u, areas a, generate_series(1, 2) WHERE u.code = 'so.s1' AND a.code = 'demo.s1'"
+        " RETURNING id), d AS ("
+        " INSERT INTO dispatches (whistle_id, unit_id, role, state, sent_at, sign_by, signed_at, resolved_at)"
+        " SELECT w.id, u.id, 'summoned', 'resolved', '2026-03-09 10:00+08', '2026-03-09 12:00+08',"
+        "  '2026-03-09 10:30+08', '2026-03-10 09:00+08' FROM w, units u WHERE u.code = 'dept.shuiwu'"
+        " RETURNING id, whistle_id) SELECT d.*, row_number() OVER (ORDER BY d.id) AS n FROM d;"
+        "INSERT INTO dispatch_log (dispatch_id, at, action, actor)"
+        " SELECT id, timestamptz '2026-03-09 10:30+08', 'signed', 'kpi' FROM kw UNION ALL"
+        " SELECT id, '2026-03-10 09:00+08', 'resolved', 'kpi' FROM kw;"
+        "INSERT INTO whistle_ratings (whistle_id, dispatch_id, direction, score, actor, at)"
+        " SELECT whistle_id, id, 'caller', CASE n WHEN 1 THEN 5 ELSE 2 END, 'kpi', timestamptz '2026-03-11 10:00+08' FROM kw"
+        " UNION ALL SELECT whistle_id, id, 'department', NULL, 'kpi', '2026-03-11 10:00+08' FROM kw;");
 
     Gov__GetKpi req = GOV__GET_KPI__INIT;
     req.unit = "dept.jiaotong";
@@ -767,10 +1032,65 @@ static void test_kpi_formulas_on_a_known_month(void **state)
     rank.kind = "department";
     rank.month = "2026-03";
     Gov__RankKpiReply *rr = s_ok(s_call(f, "RankKpi", NULL, NULL, &rank.base), &gov__rank_kpi_reply__descriptor);
-    assert_int_equal(rr->n_items, 2);
+    assert_int_equal(rr->n_items, 3);
     assert_string_equal(rr->items[0]->unit, "dept.sifa");
-    assert_string_equal(rr->items[1]->unit, "dept.jiaotong");
+    assert_string_equal(rr->items[1]->unit, "dept.shuiwu");
+    assert_string_equal(rr->items[2]->unit, "dept.jiaotong");
+    /* The monthly score (docs/kpi.md; weights 20/30/30/20 from kpi_weights):
+     * 司法所 100 (response 1, resolution 1; nothing evaluated or rated, so
+     * those weights drop out); 水务局 (20 + 30 + 20 × 0.625) ÷ 70 = 89.29;
+     * 交通局 (20 × 0.5 + 30 × 0.5 + 30 × 2/3) ÷ 80 = 56.25. */
+    assert_true(rr->items[0]->score == 100.0);
+    assert_true(rr->items[1]->score > 89.2857 && rr->items[1]->score < 89.2858);
+    assert_true(rr->items[2]->score == 56.25);
+    /* 双考核: the streets rated 水务局's two whistle dispatches 5 and 2. */
+    assert_int_equal(rr->items[1]->rated, 2);
+    assert_true(rr->items[1]->rating_mean == 3.5);
+    assert_true(rr->items[1]->rating_rate == 0.625);
+    assert_int_equal(rr->items[2]->rated, 0);
     gov__rank_kpi_reply__free_unpacked(rr, NULL);
+
+    /* Targets (deploy/demo/grid.sql: 满意率 ≥ 95 % for every kind, seed 002):
+     * beside the figure, and the units below them listed. 交通局's 2/3 is
+     * below; 司法所 had nothing evaluated, so it is not judged. */
+    req.unit = "dept.jiaotong";
+    req.month = "2026-03";
+    r = s_ok(s_call(f, "GetKpi", NULL, NULL, &req.base), &gov__get_kpi_reply__descriptor);
+    assert_int_equal(r->item->n_targets, 1);
+    assert_string_equal(r->item->targets[0]->figure, "satisfaction");
+    assert_true(r->item->targets[0]->target == 0.95);
+    assert_true(r->item->targets[0]->value == r->item->satisfaction_rate);
+    assert_false(r->item->targets[0]->met);
+    assert_non_null(strstr(r->item->targets[0]->source, "seed 002"));
+    assert_int_equal(r->item->n_below, 1);
+    assert_string_equal(r->item->below[0], "satisfaction");
+    gov__get_kpi_reply__free_unpacked(r, NULL);
+    rank.below_target = 1;
+    rr = s_ok(s_call(f, "RankKpi", NULL, NULL, &rank.base), &gov__rank_kpi_reply__descriptor);
+    assert_int_equal(rr->n_items, 1);
+    assert_string_equal(rr->items[0]->unit, "dept.jiaotong");
+    gov__rank_kpi_reply__free_unpacked(rr, NULL);
+    rank.below_target = 0;
+
+    /* A 上报 is left out of the grid's resolution base: 网格 s2.c1.g1 had two
+     * dispatches, one resolved and one passed up: 1 ÷ (2 − 1) = 100 %. */
+    req.unit = "gt.s2.c1.g1";
+    r = s_ok(s_call(f, "GetKpi", NULL, NULL, &req.base), &gov__get_kpi_reply__descriptor);
+    assert_int_equal(r->item->dispatched, 2);
+    assert_int_equal(r->item->passed_up, 1);
+    assert_int_equal(r->item->resolved_not_reopened, 1);
+    assert_true(r->item->resolution_rate == 1.0);
+    assert_true(r->item->response_rate == 1.0);
+    gov__get_kpi_reply__free_unpacked(r, NULL);
+
+    /* The weights are data: with the rating weighing nothing, 水务局 scores 100. */
+    harness_exec(f->conn, "UPDATE kpi_weights SET weight = 0 WHERE figure = 'rating'");
+    req.unit = "dept.shuiwu";
+    r = s_ok(s_call(f, "GetKpi", NULL, NULL, &req.base), &gov__get_kpi_reply__descriptor);
+    assert_true(r->item->score == 100.0);
+    gov__get_kpi_reply__free_unpacked(r, NULL);
+    harness_exec(f->conn, "UPDATE kpi_weights SET weight = 20 WHERE figure = 'rating'");
+    req.unit = "dept.jiaotong";
 
     req.month = "2026-13";
     s_expect_error(s_call(f, "GetKpi", NULL, NULL, &req.base), "BAD_MONTH");
@@ -790,6 +1110,9 @@ int main(void)
         cmocka_unit_test(test_dissatisfied_reopens_once_then_goes_to_the_centre),
         cmocka_unit_test(test_a_silent_department_is_reminded_then_escalated_once_each),
         cmocka_unit_test(test_two_processes_and_a_kill_fire_each_step_once),
+        cmocka_unit_test(test_a_grid_team_passes_a_case_up_and_keeps_its_resolution_rate),
+        cmocka_unit_test(test_a_case_in_a_building_is_placed_on_its_entrance),
+        cmocka_unit_test(test_the_admin_sets_a_target_and_every_kpi_shows_it),
         cmocka_unit_test(test_kpi_formulas_on_a_known_month),
     };
     return cmocka_run_group_tests_name("routing", tests, s_setup, s_teardown);
