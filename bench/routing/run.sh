@@ -8,6 +8,10 @@
 #   drain       routing alone draining the backlog intake made at its peak;
 #               ends with "ratio R" (drain rate / intake's new-case peak)
 set -euo pipefail
+# The realistic mix (bench/intake/main.c): 10 % duplicates (BENCH_DUP_PCT),
+# which repeat a report's point exactly and so merge at any distance; the rest
+# new cases, which at intake's 100 m would merge too once the district fills.
+export GOV_MERGE_DISTANCE_M=${GOV_MERGE_DISTANCE_M:-0}
 cd "$(dirname "$0")/../.."
 N=${BENCH_TIMERS:-1000000}
 SPREAD_MS=${BENCH_SPREAD_MS:-10000}
