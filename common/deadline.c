@@ -161,8 +161,10 @@ static int s_fire_late(deadline_t *self)
         int claimed = n ? s_fire(self, ids, n, 1, 0, &failed) : 0;
         total += claimed;
         free(ids);
-        /* A full batch that claimed nothing would come back the same. */
-        if (failed || n < DEADLINE_LATE_BATCH || claimed == 0)
+        /* A batch that claimed nothing would come back the same. Firing
+         * may have written rows that are due already (routing's next ladder
+         * step): look again until none is left. */
+        if (failed || claimed == 0)
             break;
     }
     if (total)

@@ -7,7 +7,8 @@
  * How it runs:
  *  - At start, every pending row already due (due <= now) fires, marked late
  *    (the service was down when it fell due), in batches, before the loop
- *    runs. Then the horizon is loaded.
+ *    runs; rows that firing wrote and that are due already fire late too
+ *    (it looks again until a look claims nothing). Then the horizon is loaded.
  *  - The near rows — due before `armed_until`, which is now + horizon at the
  *    last refill — sit in one timerq (a heap on one uv timer). A refill every
  *    `refill_ms` (real time) moves the horizon on and arms the rows due in

@@ -25,28 +25,78 @@
 
 #define MAX_SAMPLES 4000000
 
+/* The mix, like a city's hotline rather than a stress pattern: most reports
+ * are new cases, and a stated share (BENCH_DUP_PCT, 10 by default) are
+ * duplicates — a report of something already reported, at the same point
+ * and in the same category, which intake merges into the open case. A new
+ * report takes a category by weight (sanitation and noise most, food least)
+ * and a point in one of the demo's 36 grids (deploy/demo/make_city.py: a 6 x
+ * 6 board of 0.005-degree squares from 116.30 E, 39.90 N), busier grids
+ * more often (weight 1/sqrt(rank)), uniform inside it. At intake's own merge
+ * distance of 100 m a new report at a random point would join an open case
+ * once the district fills, which at these rates takes seconds (real cases
+ * close, these do not): the benchmarks run intake with GOV_MERGE_DISTANCE_M=0
+ * unless set, so the duplicates, repeated to the metre, are what merges. */
+static const struct {
+    const char *code;
+    int weight;
+} s_categories[] = {
+    {"complaint.sanitation", 20}, {"complaint.noise", 18},    {"complaint.traffic", 10},
+    {"complaint.property", 10},   {"complaint.water", 8},     {"complaint.construction", 6},
+    {"complaint.heating", 6},     {"report.security", 6},     {"complaint.pollution", 4},
+    {"complaint.food", 4},        {"report.water", 4},        {"help.dispute", 4}};
+#define NCATEGORIES (sizeof s_categories / sizeof *s_categories)
+#define NGRIDS 36
+#define RECENT 256 /* a duplicate repeats one of its client's last RECENT new reports */
+
+typedef struct {
+    int category;
+    double lat, lon;
+} report_t;
+
+/* A value drawn from `weights` (n of them, summing to `total`). */
+static int s_pick(const double *weights, int n, double total, unsigned *seed)
+{
+    double x = (rand_r(seed) / ((double) RAND_MAX + 1)) * total;
+    for (int i = 0; i < n - 1; i++)
+        if ((x -= weights[i]) < 0)
+            return i;
+    return n - 1;
+}
+
+/* A new report: a category by weight, a point in a grid by weight. */
+static report_t s_new_report(unsigned *seed)
+{
+    static double cat_w[NCATEGORIES], grid_w[NGRIDS], cat_total, grid_total;
+    if (!cat_total) { /* the same values from every thread: a benign first fill */
+        double ct = 0, gt = 0;
+        for (size_t i = 0; i < NCATEGORIES; i++)
+            ct += cat_w[i] = s_categories[i].weight;
+        for (int k = 0; k < NGRIDS; k++)
+            gt += grid_w[k] = 1 / sqrt(k + 1.0);
+        grid_total = gt;
+        cat_total = ct;
+    }
+    report_t r;
+    r.category = s_pick(cat_w, (int) NCATEGORIES, cat_total, seed);
+    int rank = s_pick(grid_w, NGRIDS, grid_total, seed);
+    int grid = rank * 7 % NGRIDS; /* the busiest grids scattered over the board */
+    r.lat = 39.90 + 0.005 * (grid / 6) + (1 + rand_r(seed) % 4998) / 1e6;
+    r.lon = 116.30 + 0.005 * (grid % 6) + (1 + rand_r(seed) % 4998) / 1e6;
+    return r;
+}
+
 typedef struct {
     const char *endpoint;
     int id, window, poison_every; /* every poison_every-th request is bad (0: none) */
+    int dup_pct;          /* this share of reports repeats a recent one */
+    report_t recent[RECENT];
+    size_t n_recent;      /* new reports made so far (the ring holds the last RECENT) */
     double seconds, rate; /* rate per client; 0 = closed loop */
     void *zctx;
     double *latencies;    /* ms */
     size_t n, errors, refused; /* errors: on good requests; refused: bad ones, as they must be */
 } client_t;
-
-/* Twelve demo categories, points uniform over the demo district (3 km by
- * 3 km). The district fills up fast: over a 10 s peak run about nine
- * reports in ten join an open case within 100 m (bench/intake/run.sh prints
- * the share), far more than real traffic, where most reports are new. For
- * intake a merge costs less than a new case (an UPDATE against an INSERT
- * into a table with five indexes), so this mix flatters it somewhat; the
- * lookup, the lock, the caller, the idempotency record and the event are
- * paid either way. */
-static const char *s_categories[] = {
-    "complaint.noise",   "complaint.sanitation", "complaint.construction", "complaint.water",
-    "complaint.traffic", "complaint.food",       "complaint.property",     "complaint.heating",
-    "complaint.pollution", "report.water",       "report.security",        "help.dispute"};
-#define NCATEGORIES (sizeof s_categories / sizeof *s_categories)
 
 static double s_now(void)
 {
@@ -84,11 +134,19 @@ static void s_send(client_t *c, void *sock, unsigned long seq, unsigned *seed)
     Gov__Point pt = GOV__POINT__INIT;
     Gov__Reporter rep = GOV__REPORTER__INIT;
     req.channel = "hotline";
-    req.category = (char *) s_categories[rand_r(seed) % NCATEGORIES];
+    report_t r;
+    if (c->n_recent && (int) (rand_r(seed) % 100) < c->dup_pct) {
+        size_t have = c->n_recent < RECENT ? c->n_recent : RECENT;
+        r = c->recent[rand_r(seed) % have];
+    } else {
+        r = s_new_report(seed);
+        c->recent[c->n_recent++ % RECENT] = r;
+    }
+    req.category = (char *) s_categories[r.category].code;
     req.description = "压测：小区门口垃圾堆放，气味难闻，请尽快清运";
     req.idempotency_key = key;
-    pt.lat = 39.9005 + (rand_r(seed) % 29000) / 1e6;
-    pt.lon = 116.3005 + (rand_r(seed) % 29000) / 1e6;
+    pt.lat = r.lat;
+    pt.lon = r.lon;
     loc.point = &pt;
     req.location = &loc;
     rep.phone = "13800001234";
@@ -185,6 +243,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-intake: BENCH_POISON_PCT is a divisor of 100, at most 50\n");
         return 2;
     }
+    int dup = getenv("BENCH_DUP_PCT") ? atoi(getenv("BENCH_DUP_PCT")) : 10;
+    if (dup < 0 || dup > 100) {
+        fprintf(stderr, "bench-intake: BENCH_DUP_PCT is a share in percent, 0 to 100\n");
+        return 2;
+    }
     void *zctx = zmq_ctx_new();
     client_t *c = calloc((size_t) clients, sizeof *c);
     pthread_t *threads = calloc((size_t) clients, sizeof *threads);
@@ -192,7 +255,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < clients; i++) {
         c[i] = (client_t){.endpoint = argv[1], .id = i, .window = window, .seconds = seconds,
                           .rate = rate / clients, .zctx = zctx,
-                          .poison_every = poison ? 100 / poison : 0};
+                          .poison_every = poison ? 100 / poison : 0, .dup_pct = dup};
         pthread_create(&threads[i], NULL, s_client, &c[i]);
     }
     size_t total = 0, errors = 0, refused = 0;
@@ -215,10 +278,10 @@ int main(int argc, char **argv)
     char poisoned[64] = "";
     if (poison)
         snprintf(poisoned, sizeof poisoned, ", %d %% bad requests: %zu refused", poison, refused);
-    printf("%s: %zu cases in %.1f s = %.0f cases/s (%d clients x %d in flight%s), errors %zu%s, "
-           "p50 %.2f ms, p99 %.2f ms\n",
+    printf("%s: %zu cases in %.1f s = %.0f cases/s (%d clients x %d in flight%s, %d %% duplicates),"
+           " errors %zu%s, p50 %.2f ms, p99 %.2f ms\n",
            rate ? "paced" : "peak", total, elapsed, total / elapsed, clients, window,
-           rate ? ", paced" : "", errors, poisoned, p50, p99);
+           rate ? ", paced" : "", dup, errors, poisoned, p50, p99);
     printf("RESULT %.1f %.3f %.3f\n", total / elapsed, p50, p99);
     free(all);
     free(c);

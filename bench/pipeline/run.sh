@@ -12,8 +12,9 @@
 # not yet delivered. A stage keeps up when its lag is at most a second of the
 # offered load. The floor: pgbench's single-row INSERT p99 paced at 100 tps,
 # on the same cluster in the same run. Last line: `ratio R`, the highest rate
-# every stage sustained over intake's new-case peak (GOV_MERGE_DISTANCE_M=0
-# unless set: every submission a new case).
+# every stage sustained over intake's new-case peak (the realistic mix of
+# bench/intake/main.c: 10 % duplicates, BENCH_DUP_PCT, which merge; intake at
+# GOV_MERGE_DISTANCE_M=0 unless set, so the new reports stay new cases).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib.sh

@@ -5,7 +5,13 @@
 #               firing lateness, memory)
 #   restart     gov-routing coming back with 1,000,000 pending ladder steps
 #   throughput  routing following intake driven at its peak: both rates, the lag
+#   drain       routing alone draining the backlog intake made at its peak;
+#               ends with "ratio R" (drain rate / intake's new-case peak)
 set -euo pipefail
+# The realistic mix (bench/intake/main.c): 10 % duplicates (BENCH_DUP_PCT),
+# which repeat a report's point exactly and so merge at any distance; the rest
+# new cases, which at intake's 100 m would merge too once the district fills.
+export GOV_MERGE_DISTANCE_M=${GOV_MERGE_DISTANCE_M:-0}
 cd "$(dirname "$0")/../.."
 N=${BENCH_TIMERS:-1000000}
 SPREAD_MS=${BENCH_SPREAD_MS:-10000}
@@ -82,21 +88,27 @@ SQL
     kill "$routing_pid"; wait "$routing_pid" 2>/dev/null || true
 }
 
-throughput() {
-    echo "== throughput: intake driven at its peak for ${SECONDS_PER_RUN} s, routing following"
-    psql -q -c "CREATE DATABASE flow TEMPLATE gov" "$GOV_DB_URL"
-    local url="postgresql://postgres@127.0.0.1:$port/flow"
-    local ep="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)"
+# start_intake DB: gov-intake on fresh ports, answering; sets $ep and $intake_events.
+start_intake() {
+    ep="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)"
     intake_events="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)"
-    GOV_DB_URL=$url GOV_INTAKE_ENDPOINT=$ep GOV_INTAKE_EVENTS=$intake_events \
-    GOV_INTAKE_HTTP_PORT=$(bash deploy/pg.sh freeport) GOV_LOG_LEVEL=error build/bin/gov-intake &
+    GOV_DB_URL="postgresql://postgres@127.0.0.1:$port/$1" GOV_INTAKE_ENDPOINT=$ep \
+    GOV_INTAKE_EVENTS=$intake_events GOV_INTAKE_HTTP_PORT=$(bash deploy/pg.sh freeport) \
+    GOV_LOG_LEVEL=error build/bin/gov-intake &
     pids="$pids $!"
-    start_routing flow
-    until ready "$routing_http"; do sleep 0.05; done
     for _ in $(seq 100); do
         GOV_INTAKE_ENDPOINT=$ep GOV_TIMEOUT_MS=200 build/bin/govctl case list --limit 1 >/dev/null 2>&1 && break
         sleep 0.1
     done
+}
+
+throughput() {
+    echo "== throughput: intake driven at its peak for ${SECONDS_PER_RUN} s, routing following"
+    psql -q -c "CREATE DATABASE flow TEMPLATE gov" "$GOV_DB_URL"
+    local url="postgresql://postgres@127.0.0.1:$port/flow"
+    start_intake flow
+    start_routing flow
+    until ready "$routing_http"; do sleep 0.05; done
     local sampler=$pgdir/lag.txt
     (while :; do psql -tAc "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM routed_cases)" "$url"; sleep 0.5; done) >"$sampler" 2>/dev/null &
     local spid=$!
@@ -125,13 +137,45 @@ throughput() {
     echo "routed / made during the load: $(ratio "$routed_end" "$cases")"
 }
 
-# bash bench/routing/run.sh [SECTION...]: all three by default.
+# Intake alone at its peak makes a backlog; then routing starts and drains it
+# alone (intake idle). The drain rate over intake's new-case peak is issue 18's
+# target (>= 1.0): routing must keep up with intake's busiest seconds.
+drain() {
+    echo "== drain: intake alone at its peak for ${SECONDS_PER_RUN} s, then routing drains the backlog alone"
+    psql -q -c "CREATE DATABASE backlog TEMPLATE gov" "$GOV_DB_URL"
+    local url="postgresql://postgres@127.0.0.1:$port/backlog"
+    start_intake backlog
+    local t0 t1 load
+    t0=$(date +%s%N)
+    load=$(build/bin/bench-intake "$ep" "$SECONDS_PER_RUN" 4 64)
+    t1=$(date +%s%N)
+    local cases made
+    cases=$(psql -tAc "SELECT count(*) FROM cases" "$url")
+    made=$(ratio "$cases" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print (b - a) / 1e9}')")
+    echo "intake $(echo "$load" | head -1)"
+    echo "new cases made by intake: $cases = $made/s"
+    # From exec: routing catches up from the table before it says it is ready.
+    t0=$(date +%s%N)
+    start_routing backlog
+    for _ in $(seq 1200); do
+        [ "$(psql -tAc "SELECT count(*) FROM routed_cases" "$url")" -ge "$cases" ] && break
+        sleep 0.05
+    done
+    t1=$(date +%s%N)
+    local secs rate
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
+    rate=$(ratio "$cases" "$secs")
+    echo "routing drained them alone: $(psql -tAc "SELECT count(*) FROM routed_cases" "$url") cases, $(psql -tAc "SELECT count(*) FROM dispatches" "$url") dispatches, $(psql -tAc "SELECT count(*) FROM deadlines" "$url") ladder rows in $secs s (from exec) = $rate cases/s"
+    echo "ratio $(ratio "$rate" "$made") (routing's drain rate / intake's new-case peak; target >= 1.0): $(verdict_at_least "$(ratio "$rate" "$made")" 1)"
+}
+
+# bash bench/routing/run.sh [SECTION...]: all four by default.
 [ -x build/bin/bench-routing ] && [ -x build/bin/gov-routing ] || make -s all
-sections=${*:-timers restart throughput}
+sections=${*:-timers restart throughput drain}
 for s in $sections; do
     case $s in
     timers) timers ;;
-    restart | throughput) [ -n "$pgdir" ] || cluster; $s ;;
-    *) echo "unknown section $s (timers, restart, throughput)" >&2; exit 2 ;;
+    restart | throughput | drain) [ -n "$pgdir" ] || cluster; $s ;;
+    *) echo "unknown section $s (timers, restart, throughput, drain)" >&2; exit 2 ;;
     esac
 done

@@ -35,6 +35,12 @@ static int s_calendar_current(routing_t *r, int64_t revision, apperr_t *err)
     return 0;
 }
 
+int64_t dispatch_step_due(const calendar_t *cal, int64_t sent_ms, int64_t minutes, int working,
+                          int64_t percent, int64_t after_minutes)
+{
+    return calendar_add(cal, sent_ms, minutes * percent / 100, working) + after_minutes * 60000;
+}
+
 void dispatch_policy_trim(dispatch_policy_t *p, int has_case, int on_site)
 {
     if (!has_case)
@@ -70,7 +76,7 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, dispatch_pol
     return 0;
 }
 
-/* Inserts the ladder's steps for the deadlines the dispatch has, and arms them. */
+/* Inserts the first ladder step of each deadline the dispatch has, and arms them. */
 static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const dispatch_policy_t *p,
                           int64_t sent, apperr_t *err)
 {
@@ -97,8 +103,7 @@ static int s_insert_steps(routing_t *r, int64_t id, int64_t policy_id, const dis
             continue;
         int64_t percent = strtoll(PQgetvalue(ladder, i, 2), NULL, 10);
         int64_t after = strtoll(PQgetvalue(ladder, i, 3), NULL, 10);
-        int64_t due = calendar_add(r->cal, sent, p->minutes[k] * percent / 100, p->working[k]) +
-                      after * 60000;
+        int64_t due = dispatch_step_due(r->cal, sent, p->minutes[k], p->working[k], percent, after);
         const char *sep = used ? "," : "";
         lk += (size_t) snprintf(kinds + lk, cap - lk, "%s%s", sep, dispatch_deadline_names[k]);
         ls += (size_t) snprintf(steps + ls, cap - ls, "%s%s", sep, PQgetvalue(ladder, i, 1));

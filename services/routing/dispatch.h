@@ -1,8 +1,9 @@
 /* dispatch: sending a piece of work to a unit, and announcing what happens to
  * it. A dispatch is sent with its deadlines (sign-by, contact-by, arrive-by,
  * resolve-by from the SLA policy, on the working-day calendar where the
- * policy says so) and the rows of its escalation ladder, all in the caller's
- * transaction. */
+ * policy says so) and the first step of its escalation ladder for each of
+ * them (ladder.c writes each next step when the one before fires), all in the
+ * caller's transaction. */
 #ifndef ROUTING_DISPATCH_H
 #define ROUTING_DISPATCH_H
 
@@ -36,12 +37,19 @@ typedef struct {
     int working[DISPATCH_DEADLINES];     /* counted in working time (calendar.c) */
 } dispatch_policy_t;
 
+/* When a ladder step falls due, a pure function: `percent` of a deadline's
+ * span of `minutes` after `sent_ms` (in working time on `cal` when `working`,
+ * else calendar minutes), then `after_minutes` calendar minutes more. A step
+ * at 100 % with no minutes after falls due at the deadline itself. */
+int64_t dispatch_step_due(const calendar_t *cal, int64_t sent_ms, int64_t minutes, int working,
+                          int64_t percent, int64_t after_minutes);
+
 /* Drops the deadlines a dispatch does not have: no reporter to contact on a
  * whistle's new event (no case), no arrival unless required. */
 void dispatch_policy_trim(dispatch_policy_t *p, int has_case, int on_site);
 
-/* Inserts a dispatch sent now, its deadlines and ladder steps (arming the
- * near ones), the 'sent' log line and a DispatchSent event, inside the open
+/* Inserts a dispatch sent now, its deadlines and the first ladder step of
+ * each (arming the near ones), the 'sent' log line and a DispatchSent event, inside the open
  * transaction on r->conn. Returns the new id, or -1 with `err` set. */
 int64_t dispatch_send(routing_t *r, const dispatch_spec_t *spec, const Gov__Actor *actor,
                       const char *trace_id, apperr_t *err);

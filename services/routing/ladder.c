@@ -9,6 +9,7 @@
 #include "dispatchmsg.h"
 #include "log.h"
 #include "outbox.h"
+#include "pgarray.h"
 #include "queries.h"
 
 /* Writes the log line and the event for one claimed step (row `i` of Q_CLAIM_STEPS). */
@@ -59,8 +60,60 @@ done:
     return rc;
 }
 
-/* Claims the steps of `batch` still pending and announces each, inside the
- * engine's transaction. Returns how many it claimed, or -EIO. */
+/* Writes the next step of each fired step's ladder (columns 6-12 of
+ * Q_CLAIM_STEPS), due on the calendar as it stands, and arms them. Returns 0
+ * or -1. */
+static int s_write_next(routing_t *r, const PGresult *claimed)
+{
+    int n = PQntuples(claimed), rc = -1, any = 0;
+    for (int i = 0; i < n && !any; i++)
+        any = !PQgetisnull(claimed, i, 6) && strtoll(PQgetvalue(claimed, i, 10), NULL, 10) > 0;
+    if (!any)
+        return 0;
+    if (routing_calendar_refresh(r))
+        return -1;
+    pgarray_t *col[5] = {0};
+    PGresult *res = NULL;
+    char sqlstate[6];
+    const char *values[5];
+    for (int k = 0; k < 5; k++)
+        if (!(col[k] = pgarray_new()))
+            goto done;
+    for (int i = 0; i < n; i++) {
+        int64_t minutes = strtoll(PQgetvalue(claimed, i, 10), NULL, 10);
+        if (PQgetisnull(claimed, i, 6) || minutes <= 0)
+            continue; /* the last step, or the policy has no such deadline now */
+        int64_t due = dispatch_step_due(r->cal, strtoll(PQgetvalue(claimed, i, 12), NULL, 10),
+                                        minutes, PQgetvalue(claimed, i, 11)[0] == 't',
+                                        strtoll(PQgetvalue(claimed, i, 7), NULL, 10),
+                                        strtoll(PQgetvalue(claimed, i, 8), NULL, 10));
+        pgarray_add_int(col[0], strtoll(PQgetvalue(claimed, i, 1), NULL, 10));
+        pgarray_add_text(col[1], PQgetvalue(claimed, i, 2));
+        pgarray_add_int(col[2], strtoll(PQgetvalue(claimed, i, 6), NULL, 10));
+        pgarray_add_text(col[3], PQgetvalue(claimed, i, 9));
+        pgarray_add_int(col[4], due);
+    }
+    for (int k = 0; k < 5; k++)
+        if (!(values[k] = pgarray_text(col[k])))
+            goto done;
+    if (!(res = pstmt_exec(r->sql, Q_INSERT_NEXT_STEPS, 5, values, sqlstate)))
+        goto done;
+    for (int i = 0; i < PQntuples(res); i++)
+        deadline_arm(r->ladder, strtoll(PQgetvalue(res, i, 0), NULL, 10),
+                     strtoll(PQgetvalue(res, i, 1), NULL, 10));
+    rc = 0;
+done:
+    if (rc)
+        log_error("routing: the ladder's next steps could not be written");
+    PQclear(res);
+    for (int k = 0; k < 5; k++)
+        pgarray_destroy(&col[k]);
+    return rc;
+}
+
+/* Claims the steps of `batch` still pending, announces each and writes the
+ * step after it, inside the engine's transaction. Returns how many it
+ * claimed, or -EIO. */
 static int s_fire(const deadline_batch_t *batch, void *arg)
 {
     routing_t *r = arg;
@@ -76,6 +129,8 @@ static int s_fire(const deadline_batch_t *batch, void *arg)
             n = -EIO;
             break;
         }
+    if (n > 0 && s_write_next(r, claimed))
+        n = -EIO;
     PQclear(claimed);
     return n;
 }

@@ -385,9 +385,8 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
                 continue;
             int64_t percent = strtoll(PQgetvalue(p.ladders, l, 3), NULL, 10);
             int64_t after = strtoll(PQgetvalue(p.ladders, l, 4), NULL, 10);
-            int64_t due = calendar_add(r->cal, sent, pol.minutes[k] * percent / 100,
-                                       pol.working[k]) +
-                          after * 60000;
+            int64_t due = dispatch_step_due(r->cal, sent, pol.minutes[k], pol.working[k],
+                                            percent, after);
             pgarray_add_int(col[12], p.dispatch_ids[i]);
             pgarray_add_text(col[13], dispatch_deadline_names[k]);
             pgarray_add_text(col[14], PQgetvalue(p.ladders, l, 2));

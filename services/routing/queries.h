@@ -71,10 +71,12 @@
     "SELECT p.*, (SELECT revision FROM calendar_revision) FROM (" Q_POLICY_COLUMNS             \
     " WHERE id = $1) p"
 
-/* $1 policy id. Columns: 0 deadline, 1 step, 2 percent, 3 after_minutes, 4 action */
+/* The first step of each deadline's ladder (a dispatch is sent with these;
+ * each next one is written when the one before fires, Q_CLAIM_STEPS).
+ * $1 policy id. Columns: 0 deadline, 1 step, 2 percent, 3 after_minutes, 4 action */
 #define Q_LADDER                                                                               \
-    "SELECT deadline, step, percent, after_minutes, action FROM ladder_steps"                  \
-    " WHERE policy_id = $1 ORDER BY deadline, step"
+    "SELECT DISTINCT ON (deadline) deadline, step, percent, after_minutes, action"             \
+    " FROM ladder_steps WHERE policy_id = $1 ORDER BY deadline, step"
 
 /* $1 case, $2 whistle, $3 unit, $4 role, $5 rule, $6 policy, $7 on_site, $8 sent,
  * $9 sign_by, $10 contact_by, $11 arrive_by, $12 resolve_by (ms; NULL none), $13 reopen */
@@ -166,12 +168,50 @@
     " UPDATE routed_cases c SET reporter_name = '', reporter_phone = '',"                      \
     " contact_erased_at = now() FROM due WHERE c.case_id = due.case_id RETURNING c.case_id"
 
-/* Deadlines. $1 fired at (ms), $2 ids bigint[], $3 late. Columns: 0 id,
- * 1 dispatch, 2 deadline, 3 step, 4 action, 5 due ms */
+/* Whether the deadline of ladder step `s` (a deadlines row) is met by its
+ * dispatch `x` (as lifecycle.c's moves cancel steps): signed, contacted or
+ * arrived for its own deadline, or the dispatch is over, for all. */
+#define Q_STEP_MET                                                                             \
+    "(x.state IN ('resolved', 'returned', 'reassigned', 'released') OR CASE s.deadline"        \
+    " WHEN 'sign' THEN x.signed_at IS NOT NULL WHEN 'contact' THEN x.contacted_at IS NOT NULL"\
+    " WHEN 'arrive' THEN x.arrived_at IS NOT NULL ELSE false END)"
+/* Deadlines. $1 fired at (ms), $2 ids bigint[], $3 late. Claims the steps
+ * still pending: fires those whose deadline is not met, and cancels those
+ * whose deadline is (a move that committed while the step before was being
+ * fired could not see the step that firing wrote). Returns the fired ones,
+ * each with the next step of its deadline's ladder, if any, to write.
+ * Columns: 0 id, 1 dispatch, 2 deadline, 3 step, 4 action, 5 due ms, then the
+ * next step (NULL: none): 6 step, 7 percent, 8 after_minutes, 9 action,
+ * 10 the policy's minutes for the deadline (0 none), 11 working, 12 sent ms */
 #define Q_CLAIM_STEPS                                                                          \
-    "UPDATE deadlines SET fired_at = " TS("$1") ", late = $3"                                 \
-    " WHERE id = ANY ($2::bigint[]) AND fired_at IS NULL AND cancelled_at IS NULL"             \
-    " RETURNING id, dispatch_id, deadline, step, action, " MS("due_at")
+    "WITH c AS (UPDATE deadlines s SET"                                                        \
+    "  fired_at = CASE WHEN " Q_STEP_MET " THEN NULL ELSE " TS("$1") " END,"                  \
+    "  cancelled_at = CASE WHEN " Q_STEP_MET " THEN " TS("$1") " END,"                        \
+    "  late = $3::boolean AND NOT " Q_STEP_MET                                                 \
+    "  FROM dispatches x WHERE x.id = s.dispatch_id AND s.id = ANY ($2::bigint[])"            \
+    "  AND s.fired_at IS NULL AND s.cancelled_at IS NULL"                                      \
+    "  RETURNING s.id, s.dispatch_id, s.deadline, s.step, s.action,"                           \
+    "  " MS("s.due_at") " AS due, s.fired_at IS NOT NULL AS fired, x.policy_id,"               \
+    "  " MS("x.sent_at") " AS sent)"                                                           \
+    " SELECT c.id, c.dispatch_id, c.deadline, c.step, c.action, c.due, n.step, n.percent,"     \
+    " n.after_minutes, n.action, coalesce(CASE c.deadline WHEN 'sign' THEN p.sign_minutes"     \
+    "  WHEN 'contact' THEN p.contact_minutes WHEN 'arrive' THEN p.arrive_minutes"              \
+    "  ELSE p.resolve_minutes END, 0),"                                                        \
+    " CASE c.deadline WHEN 'sign' THEN p.sign_working WHEN 'contact' THEN p.contact_working"   \
+    "  WHEN 'arrive' THEN p.arrive_working ELSE p.resolve_working END, c.sent"                 \
+    " FROM c LEFT JOIN sla_policies p ON p.id = c.policy_id"                                   \
+    " LEFT JOIN LATERAL (SELECT l.step, l.percent, l.after_minutes, l.action"                  \
+    "  FROM ladder_steps l WHERE l.policy_id = c.policy_id AND l.deadline = c.deadline"        \
+    "  AND l.step > c.step ORDER BY l.step LIMIT 1) n ON true"                                 \
+    " WHERE c.fired ORDER BY c.due, c.id"
+/* The next steps written as steps fire: as Q_INSERT_DEADLINES_MANY, but a
+ * step already there (a dispatch sent before steps were written one at a
+ * time, with its whole ladder) is left alone and not returned. */
+#define Q_INSERT_NEXT_STEPS                                                                    \
+    "INSERT INTO deadlines (dispatch_id, deadline, step, action, due_at)"                      \
+    " SELECT i, d, s, a, " TS("m") " FROM unnest($1::bigint[], $2::text[], $3::int[],"        \
+    " $4::text[], $5::bigint[]) AS x(i, d, s, a, m)"                                           \
+    " ON CONFLICT (dispatch_id, deadline, step) DO NOTHING RETURNING id, " MS("due_at")
 /* Overdue steps, for firing late at start-up. $1 now (ms), $2 limit. Column: 0 id */
 #define Q_OVERDUE_STEPS                                                                        \
     "SELECT id FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"                 \
@@ -382,11 +422,13 @@
 
 /* $1 policy ids bigint[]. Columns: as Q_POLICY */
 #define Q_POLICIES Q_POLICY_COLUMNS " WHERE id = ANY ($1::bigint[])"
-/* $1 policy ids bigint[]. Columns: 0 policy, 1 deadline, 2 step, 3 percent,
+/* The first step of each deadline's ladder, as Q_LADDER, for many policies.
+ * $1 policy ids bigint[]. Columns: 0 policy, 1 deadline, 2 step, 3 percent,
  * 4 after_minutes, 5 action */
 #define Q_LADDERS                                                                              \
-    "SELECT policy_id, deadline, step, percent, after_minutes, action FROM ladder_steps"       \
-    " WHERE policy_id = ANY ($1::bigint[]) ORDER BY policy_id, deadline, step"
+    "SELECT DISTINCT ON (policy_id, deadline) policy_id, deadline, step, percent,"             \
+    " after_minutes, action FROM ladder_steps WHERE policy_id = ANY ($1::bigint[])"            \
+    " ORDER BY policy_id, deadline, step"
 
 /* $1 how many: that many new dispatch ids. Column: 0 id */
 #define Q_DISPATCH_IDS                                                                         \

@@ -182,10 +182,17 @@ static void test_a_batch_routes_each_case_as_the_rules_say(void **state)
                               " AND arrive_by IS NOT NULL", 1001),
                      1);
     assert_int_equal(s_int(f, "SELECT count(*) FROM dispatches WHERE case_id = $1 AND arrive_by IS NOT NULL", 1002), 0);
-    /* Every dispatch has its ladder's steps, its 'sent' line and one
+    /* Every dispatch has the first step of each of its deadlines' ladders
+     * (the next is written when one fires), its 'sent' line and one
      * DispatchSent event, in the order the cases came. */
     assert_int_equal(s_int(f, "SELECT count(*) FROM dispatches d WHERE d.case_id BETWEEN 1001 AND 1004"
-                              " AND $1 > (SELECT count(*) FROM deadlines x WHERE x.dispatch_id = d.id)", 1),
+                              " AND (SELECT count(*) FROM deadlines x WHERE x.dispatch_id = d.id"
+                              "  AND x.step = $1) <> (d.sign_by IS NOT NULL)::int"
+                              "  + (d.contact_by IS NOT NULL)::int + (d.arrive_by IS NOT NULL)::int"
+                              "  + (d.resolve_by IS NOT NULL)::int", 1),
+                     0);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM deadlines x JOIN dispatches d ON d.id = x.dispatch_id"
+                              " WHERE d.case_id BETWEEN 1001 AND 1004 AND x.step <> $1", 1),
                      0);
     assert_int_equal(s_int(f, "SELECT count(*) FROM dispatch_log l JOIN dispatches d ON d.id = l.dispatch_id"
                               " WHERE d.case_id BETWEEN 1001 AND 1004 AND l.action = 'sent'"

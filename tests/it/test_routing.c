@@ -681,6 +681,53 @@ static void test_a_silent_department_is_reminded_then_escalated_once_each(void *
     gov__rate_whistle_reply__free_unpacked(rr, NULL);
 }
 
+/* A dispatch is sent with the first step of each deadline's ladder, and each
+ * next step is written when the one before fires. A step written after its
+ * deadline was met (by a firing that committed while the unit signed) is
+ * cancelled when it falls due, not fired. */
+static void test_each_next_step_is_written_as_the_one_before_fires(void **state)
+{
+    fixture_t *f = *state;
+    Gov__Whistle *w = s_whistle(f, "emergency", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", NULL);
+    int64_t wid = w->id, signer = w->dispatches[0]->id, silent = w->dispatches[1]->id;
+    char who[64];
+    snprintf(who, sizeof who, "p.%s.head", w->dispatches[0]->unit);
+    s_do(f, "SignDispatch", signer, who, w->dispatches[0]->unit);
+    gov__whistle__free_unpacked(w, NULL);
+    /* Three dispatches, each with sign, arrive and resolve (a whistle has no
+     * reporter to contact): their first steps, nine rows, not the 36 of the
+     * whole ladders. */
+    const char *steps = "SELECT count(*) FROM deadlines d JOIN dispatches x ON x.id = d.dispatch_id"
+                        " WHERE x.whistle_id = $1";
+    assert_int_equal(s_int(f, steps, wid), 9);
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s AND d.step = 1", steps);
+    assert_int_equal(s_int(f, sql, wid), 9);
+    /* As if a firing that committed after the sign had written the signer's
+     * next sign step: due a minute after sending. */
+    s_int(f, "WITH i AS (INSERT INTO deadlines (dispatch_id, deadline, step, action, due_at)"
+             " SELECT id, 'sign', 2, 'remind', sent_at + interval '1 minute' FROM dispatches"
+             " WHERE id = $1 RETURNING id) SELECT count(*) FROM i", signer);
+    s_advance(f, 5 * MIN + 500);
+    assert_int_equal(s_await(f, "SELECT count(*) FROM deadlines WHERE dispatch_id = $1 AND step = 2"
+                                " AND cancelled_at IS NOT NULL AND fired_at IS NULL", signer, 1),
+                     1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM dispatch_log WHERE dispatch_id = $1"
+                              " AND action IN ('reminded', 'escalated')", signer),
+                     0);
+    /* The silent one's sign step 1 (5 minutes) fired and wrote step 2, due
+     * at 80 % of the 10 minutes, pending. */
+    assert_int_equal(s_await(f, STEP_FIRED " AND deadline = 'sign' AND step = 1", silent, 1), 1);
+    assert_int_equal(s_await(f, "SELECT count(*) FROM deadlines s JOIN dispatches x"
+                                " ON x.id = s.dispatch_id WHERE s.dispatch_id = $1"
+                                " AND s.deadline = 'sign' AND s.step = 2 AND s.action = 'remind'"
+                                " AND s.fired_at IS NULL AND s.cancelled_at IS NULL"
+                                " AND s.due_at = x.sent_at + interval '8 minutes'", silent, 1),
+                     1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE type IN ('DeadlineReminder', 'DeadlineEscalated')", 0),
+                     s_int(f, "SELECT count(*) FROM deadlines WHERE fired_at IS NOT NULL", 0));
+}
+
 static void test_two_processes_and_a_kill_fire_each_step_once(void **state)
 {
     fixture_t *f = *state;
@@ -1109,6 +1156,7 @@ int main(void)
         cmocka_unit_test(test_illegal_transitions_are_refused_and_change_nothing),
         cmocka_unit_test(test_dissatisfied_reopens_once_then_goes_to_the_centre),
         cmocka_unit_test(test_a_silent_department_is_reminded_then_escalated_once_each),
+        cmocka_unit_test(test_each_next_step_is_written_as_the_one_before_fires),
         cmocka_unit_test(test_two_processes_and_a_kill_fire_each_step_once),
         cmocka_unit_test(test_a_grid_team_passes_a_case_up_and_keeps_its_resolution_rate),
         cmocka_unit_test(test_a_case_in_a_building_is_placed_on_its_entrance),

@@ -1,0 +1,16 @@
+-- 0020: the escalation ladder, one step at a time (docs/routing.md, "Deadlines
+-- and the ladder"). A dispatch is now sent with the first step of each of its
+-- deadlines and each next step is written when the one before fires, so
+-- `deadlines` takes 3 or 4 rows a dispatch in routing's batch of new cases.
+--
+-- The foreign key from deadlines to dispatches goes: its check, one trigger
+-- call and one index probe a row, was about half the time of inserting the
+-- steps (EXPLAIN ANALYZE of 18,000 rows on a shared 2-core machine: 762 and
+-- 937 ms with it, 380 and 360 ms without; 3 December 2026). What it
+-- guaranteed — every step names a dispatch that exists — is kept by who
+-- writes the rows: only routing writes them, in the transaction that writes
+-- their dispatch (dispatch.c, newcases.c) or in the one that fires a step of
+-- the same dispatch (ladder.c), and no dispatch is ever deleted. Firing joins
+-- the dispatch (Q_CLAIM_STEPS), so a step without one would never fire.
+-- tests/it/test_routing_batch.c checks that no step lacks its dispatch.
+ALTER TABLE deadlines DROP CONSTRAINT deadlines_dispatch_id_fkey;
