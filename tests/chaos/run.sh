@@ -28,6 +28,7 @@ cleanup() {
     [ -n "${sink:-}" ] && kill "$sink" 2>/dev/null
     wait 2>/dev/null
     grep -h -A12 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$tmp"/*.log >&2 2>/dev/null
+    if [ -n "${CHAOS_KEEP:-}" ]; then echo "# kept: $tmp (PostgreSQL on $port, stopped)"; bash deploy/pg.sh stop "$tmp/pg" >/dev/null 2>&1; return; fi
     bash deploy/pg.sh stop "$tmp/pg" >/dev/null 2>&1
     rm -rf "$tmp"
 }
@@ -54,8 +55,12 @@ sink=$!
 export GOV_NOTIFY_SMTP_URL="smtp://127.0.0.1:$smtp" GOV_NOTIFY_SMS_URL="http://127.0.0.1:$http/sms"
 export GOV_NOTIFY_RETRY_BASE_MS=200 GOV_NOTIFY_TIMEOUT_MS=2000 GOV_NOTIFY_LEASE_MS=5000 GOV_NOTIFY_SWEEP_MS=200
 
+# notify's clock at noon, Beijing time, so quiet hours hold no text whenever the test runs
+ahead=$(python3 -c "import time; n=time.time()*1000; d=86400000; b=8*3600000; print(int(((n+b)//d*d + 12*3600000 - b - n) % d) + 60000)")
 start() { # NAME: starts gov-NAME, its pid in $pid_NAME, and waits for its health check
-    "$bin/gov-$1" 2>>"$tmp/$1.log" &
+    local clock=()
+    [ "$1" = notify ] && clock=(GOV_TEST_CLOCK=1 GOV_TEST_CLOCK_AHEAD_MS="$ahead")
+    env "${clock[@]}" "$bin/gov-$1" 2>>"$tmp/$1.log" &
     printf -v "pid_$1" %s "$!"
     local p="GOV_${1^^}_HTTP_PORT"
     for _ in $(seq 200); do curl -fs "http://127.0.0.1:${!p}/healthz" >/dev/null && return 0; sleep 0.1; done
@@ -104,22 +109,35 @@ undispatched="SELECT count(*) FROM cases c WHERE c.description LIKE 'chaos %' AN
 settled() { local end=$(($(date +%s) + $1)); shift; until "$@"; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.5; done; }
 all_dispatched() { [ "$(q "$undispatched")" = 0 ]; }
 settled 90 all_dispatched
-# sms: "LOST RESENT" of the 受理 SMS: reporters of chaos cases the sink heard nothing for, and
-# messages beyond the first for one reporter.
+# sms: "LOST RESENT" of the 受理 SMS (工单号 N in its text; the resident files as
+# themselves, so every text goes to one phone): chaos cases no text named, and
+# texts beyond the first for one case.
 sms() {
-    q "SELECT reporter_phone FROM cases WHERE description LIKE 'chaos %'" >"$tmp/phones"
+    q "SELECT id FROM cases WHERE description LIKE 'chaos %'" >"$tmp/cases"
     python3 -c "
-import collections, json
-want = set(open('$tmp/phones').read().split())
+import collections, json, re
+want = set(open('$tmp/cases').read().split())
 n = collections.Counter()
 for line in open('$tmp/sink.jsonl'):
     m = json.loads(line)
-    if m.get('channel') == 'sms' and '受理' in m.get('text', '') and m.get('phone') in want:
-        n[m['phone']] += 1
+    k = re.search(r'工单号 (\\d+)', m.get('text', '')) if m.get('channel') == 'sms' else None
+    if k and k.group(1) in want:
+        n[k.group(1)] += 1
 print(len(want - set(n)), sum(c - 1 for c in n.values()))"
 }
 all_texted() { [ "$(sms | cut -d' ' -f1)" = 0 ]; }
 settled 90 all_texted
+
+# sms_missing: what notify did about the first few cases no text named (TAP comments).
+sms_missing() {
+    python3 -c "
+import json, re
+got = set(re.findall(r'工单号 (\\d+)', open('$tmp/sink.jsonl').read()))
+print(' '.join([c for c in open('$tmp/cases').read().split() if c not in got][:5]))" >"$tmp/missing"
+    for c in $(cat "$tmp/missing"); do
+        q "SELECT 'case $c: delivery ' || id || ' ' || state || ', ' || attempts || ' attempts ' || last_error FROM deliveries WHERE kind = 'CaseReceived' AND body LIKE '%工单号 $c，%'" | sed 's/^/# /'
+    done
+}
 
 # --- the count ------------------------------------------------------------------------------
 acked=$(q "SELECT count(*) FROM chaos_acked")
@@ -134,7 +152,8 @@ check "every acknowledged filing is stored ($acked acknowledged, $lost_cases mis
 check "... once ($doubled_cases stored twice; $stray stored but never acknowledged)" test "$doubled_cases" = 0
 check "every case has its lead dispatch ($lost_dispatch without)" test "$lost_dispatch" = 0
 check "... exactly one ($doubled_dispatch with two or more)" test "$doubled_dispatch" = 0
-check "every reporter got the 受理 SMS ($lost_sms without; $resent_sms sent again after a crash)" test "$lost_sms" = 0
+check "every case's reporter got the 受理 SMS ($lost_sms without; $resent_sms sent again after a crash)" test "$lost_sms" = 0
+[ "$lost_sms" = 0 ] || sms_missing
 check "the services were killed ($kills) and PostgreSQL once ($pg_kills)" test "$kills" -ge 2 -a "$pg_kills" = 1
 lost=$((lost_cases + lost_dispatch + lost_sms)) doubled=$((doubled_cases + doubled_dispatch))
 echo "1..$n"
