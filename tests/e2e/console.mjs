@@ -13,6 +13,7 @@ const base = process.env.GOV_CONSOLE_URL;
 const pw = process.env.GOV_CONSOLE_PASSWORD;
 const shots = process.env.GOV_CONSOLE_SHOTS || '';
 const clerk = 'p.dept.chengguan.head', resident = 'r.s1.c1.g1.1.1', other = 'r.s1.c1.g1.1.2';
+const party = 'p.pc.s1.c1.secretary'; // the community party committee (社区党委)
 let failures = 0;
 const pass = name => console.log('PASS ' + name);
 const fail = (name, why) => { failures++; console.log('FAIL ' + name + '\t' + String(why).replace(/\s+/g, ' ').slice(0, 400)); };
@@ -261,17 +262,18 @@ try {
   await noScroll('the street office page');
   await shot('street-office');
 
-  // --- the community committee ------------------------------------------------------
-  // A resident proposes a matter through the API; the committee accepts it
-  // on its page; accepting again is refused by deliberation (WRONG_STEP).
+  // --- the community party committee ------------------------------------------------
+  // A resident proposes a matter through the API; the party committee (社区党委,
+  // "1+3": it accepts and leads) accepts it on its page; accepting again is
+  // refused by deliberation (WRONG_STEP).
   const proposed = await asResident('POST', '/api/v1/matters', { scope: 'community', area: 'demo.s1.c1',
     title: '浏览器测试：加装电梯', body: '3号楼加装电梯' });
   const mid = proposed.item.id;
   await page.click('#logout');
   await page.locator('#login-title').waitFor({ timeout: 5000 });
-  await login('p.cm.s1.c1.head');
+  await login(party);
   const matter = page.locator(`article.matter[data-id="${mid}"]`);
-  await check("the committee lands on its community's matters, the resident's among them", async () => {
+  await check("the party committee lands on its community's matters, the resident's among them", async () => {
     await page.locator('h2', { hasText: '社区议事' }).waitFor({ timeout: 10000 });
     await matter.waitFor({ timeout: 10000 });
     return (await matter.locator('.step').textContent()) === '居民提事';
@@ -279,7 +281,7 @@ try {
   await openActions(matter);
   await matter.locator('form[data-action="m.accept"] input').fill('2');
   await matter.locator('form[data-action="m.accept"] button').click();
-  await check('the committee accepts it: the matter moves to 网格议事', async () => {
+  await check('the party committee accepts it: the matter moves to 网格议事', async () => {
     await page.locator(`article.matter[data-id="${mid}"][data-step="discussing"]`).waitFor({ timeout: 10000 });
   });
   await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.accept"] button`).click();
@@ -291,7 +293,7 @@ try {
   await noScroll('the matters page');
   await shot('community');
   await page.click('a[href="#/lists"]');
-  await check("the committee's 3+1 lists show its community's", async () => {
+  await check("the party committee's 3+1 lists show its community's", async () => {
     await page.locator('h2', { hasText: '清单与服务' }).waitFor({ timeout: 10000 });
     await page.locator('#lists h4').first().waitFor({ timeout: 10000 });
   });
@@ -360,14 +362,17 @@ try {
     return !!(await r.getAttribute('data-code'));
   });
 
-  // --- a meeting: the committee convenes, residents vote in their own sessions ---------
+  // --- a meeting of the standing council (村务商议团): the party committee convenes
+  // it (its roster is the council in office, demo.s1.c1's 8 representatives;
+  // quorum 2/3 = 6), its members vote in their own sessions, the party committee
+  // closes, the 两委 review what it agreed, the party committee publishes. -----------
   delibClock(2 * 3600 * 1000 + 1000); // the opinion window (2 hours) closes
   await until('the opinions closed', async () => (await asResident('GET', `/api/v1/matters/${mid}`)).item.step === 'discussed');
-  const council = [resident, 'r.s1.c1.g2.3.2', 'r.s1.c1.g1.2.1', 'r.s1.c1.g1.3.1', 'r.s1.c1.g1.4.1', 'r.s1.c1.g2.1.1', 'r.s1.c1.g2.2.1'];
+  const council = [resident, 'r.s1.c1.g1.4.1', 'r.s1.c1.g2.1.1', 'r.s1.c1.g2.4.1', 'r.s1.c1.g3.1.1', 'r.s1.c1.g3.4.1'];
   const starts = Math.ceil((delibClock(1) + 120000) / 60000) * 60000 + 60000;
   await page.click('#logout');
   await page.locator('#login-title').waitFor({ timeout: 5000 });
-  await login('p.cm.s1.c1.head');
+  await login(party);
   const cm = page.locator(`article.matter[data-id="${mid}"]`);
   await cm.waitFor({ timeout: 10000 });
   await openActions(cm);
@@ -376,12 +381,12 @@ try {
   await conv.locator('select').nth(1).selectOption('secret');
   await conv.locator('input[id$="-motion"]').fill('同意加装电梯');
   await conv.locator('input[type="datetime-local"]').fill(localInput(starts));
-  await conv.locator('textarea').fill(council.join(', '));
   await conv.locator('button').click();
-  await check('the committee convenes a council meeting on the page: roster, ballot and motion shown', async () => {
+  await check('the party committee convenes the standing council on the page: roster of 8, ballot and motion shown', async () => {
     const m = page.locator(`article.matter[data-id="${mid}"] .meeting`);
     await m.waitFor({ timeout: 10000 });
-    return /同意加装电梯/.test(await m.textContent()) && /无记名投票/.test(await m.textContent());
+    const text = await m.textContent();
+    return /同意加装电梯/.test(text) && /无记名投票/.test(text) && /村务商议团/.test(text) && /名册 8 人/.test(text);
   });
   delibClock(starts - delibClock(1) + 1000); // the meeting starts
   await page.click('#logout');
@@ -405,27 +410,70 @@ try {
     receipt = await r.textContent();
     return receipt.length >= 16;
   });
-  for (const p of council.slice(1, 5)) { // four more of the seven, each in their own session
+  for (const p of council.slice(1)) { // five more of the eight, each in their own session
     const s = await session(p);
     await s('POST', `/api/v1/matters/${mid}/attendance`, { person: '' });
     await s('POST', `/api/v1/matters/${mid}/votes`, { choice: 'yes' });
   }
   await page.click('#logout');
   await page.locator('#login-title').waitFor({ timeout: 5000 });
-  await login('p.cm.s1.c1.head');
+  await login(party);
   const cc = page.locator(`article.matter[data-id="${mid}"]`);
   await cc.waitFor({ timeout: 10000 });
   await openActions(cc);
   await cc.locator('form[data-action="m.close"] button').click();
-  await check('the committee closes the meeting: the tally, quorum and receipts hash appear', async () => {
-    const tl = page.locator(`article.matter[data-id="${mid}"] .tally`);
+  await check('the party committee closes the meeting: the tally, quorum and receipts hash appear, and it goes to the 两委 review', async () => {
+    const tl = page.locator(`article.matter[data-id="${mid}"][data-step="reviewing"] .tally`);
     await tl.waitFor({ timeout: 10000 });
     const text = await tl.textContent();
-    if (!/赞成 5/.test(text) || !/通过/.test(text) || !/[0-9a-f]{64}/.test(text)) throw new Error(text);
+    if (!/到会 6 \/ 名册 8/.test(text) || !/赞成 6/.test(text) || !/通过/.test(text) || !/[0-9a-f]{64}/.test(text)) throw new Error(text);
   });
+  // The 两委 review: the party committee, then the residents' committee, each on its page.
   await openActions(page.locator(`article.matter[data-id="${mid}"]`));
   await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.publish"] button`).click();
-  await check('the committee publishes the decision: the 公示 shows its hash', async () => {
+  await check('publishing before the review is refused (WRONG_STEP)', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.publish"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'WRONG_STEP';
+  });
+  const review = async (text) => {
+    await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+    const f = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.review"]`);
+    await f.locator('input[type="checkbox"]').check();
+    await f.locator('textarea').fill(text);
+    await f.locator('button').click();
+  };
+  await review('党委同意');
+  await check('the party committee reviews on its page: its approval is shown, the matter still under review', async () => {
+    await page.locator(`article.matter[data-id="${mid}"][data-step="reviewing"] .reviews li[data-unit="party_committee"][data-approve="true"]`).waitFor({ timeout: 10000 });
+  });
+  await review('党委再次同意');
+  await check('reviewing twice is refused (ALREADY_REVIEWED)', async () => {
+    const r = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.review"] .refusal`);
+    await r.waitFor({ timeout: 5000 });
+    return (await r.getAttribute('data-code')) === 'ALREADY_REVIEWED';
+  });
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login('p.cm.s1.c1.head');
+  await page.locator(`article.matter[data-id="${mid}"]`).waitFor({ timeout: 10000 });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.publish"]`).count().then(n => {
+    if (n) throw new Error("the residents' committee is offered the 公示");
+  }).then(() => pass("the residents' committee is not offered the party committee's commands"), e => fail("the residents' committee is not offered the party committee's commands", e.message));
+  await review('居委会同意');
+  await check("the residents' committee reviews on its page: both approvals shown, the matter decided", async () => {
+    const card = page.locator(`article.matter[data-id="${mid}"][data-step="decided"]`);
+    await card.locator('.reviews li[data-unit="community"][data-approve="true"]').waitFor({ timeout: 10000 });
+    await card.locator('.reviews li[data-unit="party_committee"]').waitFor({ timeout: 10000 });
+  });
+  await page.click('#logout');
+  await page.locator('#login-title').waitFor({ timeout: 5000 });
+  await login(party);
+  await page.locator(`article.matter[data-id="${mid}"]`).waitFor({ timeout: 10000 });
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  await page.locator(`article.matter[data-id="${mid}"] form[data-action="m.publish"] button`).click();
+  await check('the party committee publishes the decision: the 公示 shows its hash', async () => {
     const pub = page.locator(`article.matter[data-id="${mid}"] .publication code`);
     await pub.waitFor({ timeout: 10000 });
     return /^[0-9a-f]{64}$/.test(await pub.textContent());

@@ -72,7 +72,7 @@ export function render(view, ctx) {
     h('section', { class: 'card', 'aria-labelledby': 'l-title' }, h('h3', { id: 'l-title' }, t('l.title')), lists),
     h('h3', {}, t('o.title')), orders);
   (async () => {
-    const unit = (ctx.me.units || []).find(u => u.kind === 'community' || u.kind === 'supervision');
+    const unit = (ctx.me.units || []).find(u => ['party_committee', 'community', 'supervision'].includes(u.kind));
     if (unit) {
       try {
         const r = await api('GET', '/api/v1/units?code=' + encodeURIComponent(unit.code));
