@@ -70,7 +70,7 @@ get "the areas need a login" 401 /api/v1/areas
 
 # --- in the browser ---------------------------------------------------------------
 pw='correct horse battery staple'
-for p in p.dept.chengguan.head r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.centre.dispatcher p.so.s1.head p.cm.s1.c1.head p.pc.s1.c1.secretary \
+for p in p.dept.chengguan.head r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.centre.dispatcher p.so.s1.head p.cm.s1.c1.head p.pc.s1.c1.secretary r.s1.c1.g2.3.2 \
          r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1 r.s1.c1.g3.4.1; do
     echo "$pw" | "$govctl" person passwd "$p" >/dev/null || not_ok "govctl person passwd $p"
 done

@@ -14,6 +14,7 @@ const pw = process.env.GOV_CONSOLE_PASSWORD;
 const shots = process.env.GOV_CONSOLE_SHOTS || '';
 const clerk = 'p.dept.chengguan.head', resident = 'r.s1.c1.g1.1.1', other = 'r.s1.c1.g1.1.2';
 const party = 'p.pc.s1.c1.secretary'; // the community party committee (社区党委)
+const supervisor = 'r.s1.c1.g2.3.2';     // the head of its supervision committee
 let failures = 0;
 const pass = name => console.log('PASS ' + name);
 const fail = (name, why) => { failures++; console.log('FAIL ' + name + '\t' + String(why).replace(/\s+/g, ' ').slice(0, 400)); };
@@ -477,6 +478,43 @@ try {
     const pub = page.locator(`article.matter[data-id="${mid}"] .publication code`);
     await pub.waitFor({ timeout: 10000 });
     return /^[0-9a-f]{64}$/.test(await pub.textContent());
+  });
+  // During the 公示: a resident objects and the supervision committee flags a
+  // step (both through the API); the party committee sees each on its page
+  // and answers it there.
+  await asResident('POST', `/api/v1/matters/${mid}/objections`, { text: '浏览器测试：噪声怎么办' });
+  await page.reload(); // (the page is not asked to redraw live here: see docs/console.md)
+  await check('an objection shows on the 公示 with its number, unanswered (the decision held)', async () => {
+    const li = page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection]`);
+    await li.waitFor({ timeout: 10000 }).catch(async e => { throw new Error(e.message.slice(0, 60) + ' card: ' + (await page.locator(`article.matter[data-id="${mid}"]`).textContent()).slice(-330)); });
+    const pub = await page.locator(`article.matter[data-id="${mid}"] .publication`).textContent();
+    if (!/1 条待答复/.test(pub) || !/待党委答复/.test(await li.textContent())) throw new Error(pub);
+  });
+  const objection = await page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection]`).getAttribute('data-objection');
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  const ans = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.answerobj"]`);
+  await ans.locator('input').fill(objection);
+  await ans.locator('textarea').fill('施工限定在白天');
+  await ans.locator('button').click();
+  await check('the party committee answers the objection on its page', async () => {
+    await page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection="${objection}"]`, { hasText: '施工限定在白天' }).waitFor({ timeout: 10000 });
+    return !/待答复/.test(await page.locator(`article.matter[data-id="${mid}"] .publication`).textContent());
+  });
+  await (await session(supervisor))('POST', `/api/v1/matters/${mid}/flags`, { record_n: 1, text: '浏览器测试：提议材料不全' });
+  await page.reload();
+  await check("the supervision's flag shows on the matter, open, for the party committee", async () => {
+    const f = page.locator(`article.matter[data-id="${mid}"] .flags li[data-answered="false"]`);
+    await f.waitFor({ timeout: 10000 });
+    return /社区党委/.test(await f.textContent());
+  });
+  const flag = await page.locator(`article.matter[data-id="${mid}"] .flags li[data-flag]`).getAttribute('data-flag');
+  await openActions(page.locator(`article.matter[data-id="${mid}"]`));
+  const af = page.locator(`article.matter[data-id="${mid}"] form[data-action="m.answerflag"]`);
+  await af.locator('input').fill(flag);
+  await af.locator('textarea').fill('已补齐材料');
+  await af.locator('button').click();
+  await check('the party committee answers the flag on its page', async () => {
+    await page.locator(`article.matter[data-id="${mid}"] .flags li[data-flag="${flag}"][data-answered="true"]`, { hasText: '已补齐材料' }).waitFor({ timeout: 10000 });
   });
   await shot('community-tally');
   await page.click('#logout');

@@ -117,14 +117,15 @@ function recordBlock(m) {
     const reviews = rec.filter(x => x.kind === 'reviewed');
     const answered = new Map(rec.filter(x => x.kind === 'objection_answered').map(x => [x.b.objection_id, x.b.text]));
     const objections = rec.filter(x => x.kind === 'objection');
-    box.replaceChildren(
+    box.replaceChildren(...[
       reviewed ? h('div', { class: 'reviews', 'aria-label': t('m.reviews') }, h('h4', {}, t('m.reviews')),
         reviews.length ? h('ul', {}, reviews.map(x => h('li', { dataset: { unit: x.b.unit, approve: String(!!x.b.approve) } },
           label('kind.', x.b.unit), ' ', x.b.approve ? t('m.approved') : t('m.rejectedrev'), ' · ', x.b.text))) : h('p', {}, t('m.noreviews'))) : null,
       objections.length ? h('div', { class: 'objections' }, h('h4', {}, t('m.objectionlist')),
         h('ul', {}, objections.map(x => h('li', { dataset: { objection: x.b.objection_id } },
           t('m.objection1', { id: x.b.objection_id, p: x.b.person }), ' ', x.b.text, ' · ',
-          answered.has(x.b.objection_id) ? t('m.objanswer', { a: answered.get(x.b.objection_id) }) : h('strong', {}, t('m.objopen')))))) : null);
+          answered.has(x.b.objection_id) ? t('m.objanswer', { a: answered.get(x.b.objection_id) }) : h('strong', {}, t('m.objopen')))))) : null,
+    ].filter(Boolean));
   }).catch(err => box.replaceChildren(refusalBox(err)));
   return box;
 }
