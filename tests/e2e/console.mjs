@@ -483,8 +483,7 @@ try {
   // step (both through the API); the party committee sees each on its page
   // and answers it there.
   await asResident('POST', `/api/v1/matters/${mid}/objections`, { text: '浏览器测试：噪声怎么办' });
-  await page.reload(); // (the page is not asked to redraw live here: see docs/console.md)
-  await check('an objection shows on the 公示 with its number, unanswered (the decision held)', async () => {
+  await check('an objection shows live on the 公示 with its number, unanswered (the decision held)', async () => {
     const li = page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection]`);
     await li.waitFor({ timeout: 10000 }).catch(async e => { throw new Error(e.message.slice(0, 60) + ' card: ' + (await page.locator(`article.matter[data-id="${mid}"]`).textContent()).slice(-330)); });
     const pub = await page.locator(`article.matter[data-id="${mid}"] .publication`).textContent();
@@ -501,8 +500,7 @@ try {
     return !/待答复/.test(await page.locator(`article.matter[data-id="${mid}"] .publication`).textContent());
   });
   await (await session(supervisor))('POST', `/api/v1/matters/${mid}/flags`, { record_n: 1, text: '浏览器测试：提议材料不全' });
-  await page.reload();
-  await check("the supervision's flag shows on the matter, open, for the party committee", async () => {
+  await check("the supervision's flag shows live on the matter, open, for the party committee", async () => {
     const f = page.locator(`article.matter[data-id="${mid}"] .flags li[data-answered="false"]`);
     await f.waitFor({ timeout: 10000 });
     return /社区党委/.test(await f.textContent());
