@@ -236,12 +236,16 @@ try {
   console.log('# the board showed the signature ' + (Date.now() - t0) + ' ms after it');
   // The board follows the feed, not a timer: while nothing happens it asks
   // nothing; the department's arrival comes through the feed too.
+  // First a second for the signature's own event: the board may have shown
+  // 已签收 from a redraw an earlier event caused (48 ms after it in one run),
+  // and then redraws once more when DispatchSigned arrives (~250 ms).
+  await page.waitForTimeout(1000);
   let asked = 0;
-  const count = r => { if (new URL(r.url()).pathname.startsWith('/api/v1/whistles')) asked++; };
+  const seen = []; const count = r => { if (new URL(r.url()).pathname.startsWith('/api/v1/whistles')) { asked++; seen.push(r.url() + '@' + (Date.now() - t0)); } };
   page.on('request', count);
   await page.waitForTimeout(2500);
   await check('... the board does not poll (no whistle request in 2.5 s of quiet)', async () => {
-    if (asked) throw new Error(asked + ' requests');
+    if (asked) throw new Error(asked + ' requests ' + seen.join(' '));
   });
   page.off('request', count);
   const place = (await asClerk('GET', `/api/v1/whistles/${whistle}`)).item.point;
@@ -496,7 +500,8 @@ try {
   await ans.locator('textarea').fill('施工限定在白天');
   await ans.locator('button').click();
   await check('the party committee answers the objection on its page', async () => {
-    await page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection="${objection}"]`, { hasText: '施工限定在白天' }).waitFor({ timeout: 10000 });
+    await page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection="${objection}"]`, { hasText: '施工限定在白天' }).waitFor({ timeout: 10000 })
+      .catch(async e => { throw new Error('the form said: ' + await ans.locator('.outcome').textContent() + ' · ' + e.message.slice(0, 80)); });
     return !/待答复/.test(await page.locator(`article.matter[data-id="${mid}"] .publication`).textContent());
   });
   await (await session(supervisor))('POST', `/api/v1/matters/${mid}/flags`, { record_n: 1, text: '浏览器测试：提议材料不全' });
