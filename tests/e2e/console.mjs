@@ -502,7 +502,8 @@ try {
   await check('the party committee answers the objection on its page', async () => {
     await page.locator(`article.matter[data-id="${mid}"] .objections li[data-objection="${objection}"]`, { hasText: '施工限定在白天' }).waitFor({ timeout: 10000 })
       .catch(async e => { throw new Error('the form said: ' + await ans.locator('.outcome').textContent() + ' · ' + e.message.slice(0, 80)); });
-    return !/待答复/.test(await page.locator(`article.matter[data-id="${mid}"] .publication`).textContent());
+    // (the record and the list are read apart: wait for the list to agree)
+    await page.locator(`article.matter[data-id="${mid}"] .publication`, { hasNotText: '待答复' }).waitFor({ timeout: 10000 });
   });
   await (await session(supervisor))('POST', `/api/v1/matters/${mid}/flags`, { record_n: 1, text: '浏览器测试：提议材料不全' });
   await check("the supervision's flag shows live on the matter, open, for the party committee", async () => {
