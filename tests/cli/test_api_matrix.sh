@@ -31,7 +31,8 @@ trap 'exec {CHECKER[1]}>&-; wait "$CHECKER_PID" 2>/dev/null; stop_services; serv
 start_service intake || not_ok "intake answers its health check"
 start_service routing || not_ok "routing answers its health check"
 start_service deliberation GOV_TEST_CLOCK=1 || not_ok "deliberation answers its health check"
-start_service gateway GOV_GATEWAY_MAX_BODY=4096 || not_ok "the gateway answers its health check"
+# Eleven people log in from one address: logins a minute raised from 10.
+start_service gateway GOV_GATEWAY_MAX_BODY=4096 GOV_GATEWAY_LOGINS_PER_MIN=100 || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT"
 # json EXPR [FILE]: a Python expression of the JSON answer d (the last one).
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "${2:-$tmp/out}" 2>/dev/null; }
@@ -291,7 +292,7 @@ EOF
 # The whistles a unit blew (routing's ListWhistles): a unit lists its own
 # whatever it asks, the centre and the leadership any caller's.
 matrix <<'EOF'
-GET  /api/v1/whistles?caller_unit=so.s1                401  403  200  200  200  200  200  200  200  200  200
+GET  /api/v1/whistles?caller_unit=so.s1                401  403  200  200  200  200  200  200  200  200  200  200
 EOF
 check "GET /api/v1/whistles as so: its own, W1 and W2 among them" \
     test "$(json "{${id[W1]}, ${id[W2]}} <= set(x['id'] for x in d['items']) and all(x['caller_unit'] == 'so.s1' for x in d['items'])" "$tmp/ans.so")" = True
