@@ -5,7 +5,8 @@
 # chromium, headless, driven by playwright-core (tests/e2e/console.mjs): a
 # department clerk sees a dispatch arrive live, signs it, sees refusals with
 # their codes; a resident files a case on the map; a street office sees a
-# department sign live; a committee takes a matter through a meeting; the
+# department sign live; the party committee takes a matter through a meeting
+# of the standing council and the 两委 review (docs/deliberation.md); the
 # centre reassigns a returned case; no request leaves
 # 127.0.0.1, no console error, no horizontal scroll at 390x844.
 set -u
@@ -69,8 +70,8 @@ get "the areas need a login" 401 /api/v1/areas
 
 # --- in the browser ---------------------------------------------------------------
 pw='correct horse battery staple'
-for p in p.dept.chengguan.head r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.centre.dispatcher p.so.s1.head p.cm.s1.c1.head \
-         r.s1.c1.g2.3.2 r.s1.c1.g1.2.1 r.s1.c1.g1.3.1 r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.2.1; do
+for p in p.dept.chengguan.head r.s1.c1.g1.1.1 r.s1.c1.g1.1.2 p.centre.dispatcher p.so.s1.head p.cm.s1.c1.head p.pc.s1.c1.secretary r.s1.c1.g2.3.2 \
+         r.s1.c1.g1.4.1 r.s1.c1.g2.1.1 r.s1.c1.g2.4.1 r.s1.c1.g3.1.1 r.s1.c1.g3.4.1; do
     echo "$pw" | "$govctl" person passwd "$p" >/dev/null || not_ok "govctl person passwd $p"
 done
 chromium=${CHROMIUM:-/usr/bin/chromium}

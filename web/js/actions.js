@@ -65,8 +65,8 @@ export function actionForm(spec) {
     try {
       const reply = await api(spec.method || 'POST', path, spec.method === 'GET' ? undefined : body);
       const shown = spec.done ? spec.done(reply, body) : null;
-      say(status, shown instanceof Node ? shown : okBox(shown || t('a.done')));
-    } catch (err) { say(status, refusalBox(err)); }
+      say(slot(form, status), shown instanceof Node ? shown : okBox(shown || t('a.done')));
+    } catch (err) { say(slot(form, status), refusalBox(err)); }
   });
   return form;
 }
@@ -81,18 +81,40 @@ export function actionSet(label, specs) {
 // after. Forms are known by their card's data-id and their action.
 const formKey = f => (f.closest('[data-id]') || {}).dataset?.id + '|' + f.dataset.action;
 
+// Where a form's answer goes: its own slot, or, when a live event drew the
+// list again while the request was out, the slot of the form that replaced it.
+function slot(form, status) {
+  if (form.isConnected) return status;
+  const key = formKey(form);
+  const now = [...document.querySelectorAll('form.action')].find(f => formKey(f) === key);
+  return now ? now.querySelector('.outcome') : status;
+}
+
+// A control's field name: its id is a<serial>-<name>.
+const fieldOf = el => el.id.slice(el.id.indexOf('-') + 1);
+
+// What was typed in them is kept too, so a live event does not wipe a form
+// being filled in.
 export function keepOutcomes(root) {
   const kept = new Map();
   for (const f of root.querySelectorAll('form.action')) {
     const o = f.querySelector('.outcome');
-    if (o && o.firstChild) kept.set(formKey(f), [...o.childNodes]);
+    const typed = [...f.querySelectorAll('input, select, textarea')].map(el =>
+      [fieldOf(el), el.type === 'checkbox' ? el.checked : el.value]);
+    kept.set(formKey(f), { nodes: o && o.firstChild ? [...o.childNodes] : null, typed });
   }
   return kept;
 }
 
 export function restoreOutcomes(root, kept) {
   for (const f of root.querySelectorAll('form.action')) {
-    const nodes = kept.get(formKey(f));
-    if (nodes) f.querySelector('.outcome').replaceChildren(...nodes);
+    const k = kept.get(formKey(f));
+    if (!k) continue;
+    if (k.nodes) f.querySelector('.outcome').replaceChildren(...k.nodes);
+    for (const [name, v] of k.typed) {
+      const el = f.querySelector(`[id$="-${name}"]`);
+      if (!el) continue;
+      if (el.type === 'checkbox') el.checked = v; else el.value = v;
+    }
   }
 }

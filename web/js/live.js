@@ -5,7 +5,14 @@
 const TYPES = ['CaseCreated', 'CaseMerged', 'CaseEvaluated', 'DispatchSent', 'DispatchSigned',
   'DispatchContacted', 'DispatchArrived', 'DispatchProgress', 'DispatchResolved', 'DispatchReturned',
   'DispatchReassigned', 'DispatchReleased', 'DeadlineReminder', 'DeadlineEscalated', 'WhistleBlown',
-  'WhistleClosed', 'MatterActing'];
+  'WhistleClosed',
+  // deliberation (proto/deliberation.proto's "types:" lines): a matter's steps, the 3+1 lists, service orders
+  'MatterProposed', 'MatterAmended', 'MatterCosigned', 'ConveneRequired', 'MatterAccepted', 'MatterDeclined',
+  'OpinionAdded', 'DiscussionClosing', 'DiscussionClosed', 'MeetingConvened', 'MeetingClosed', 'DecisionPublished',
+  'ObjectionFiled', 'NoticeEnded', 'MatterActing', 'MatterProgress', 'EvaluationOpened', 'MatterEvaluated',
+  'MatterClosed', 'ObservationAdded', 'StepFlagged', 'FlagAnswered', 'ObjectionAnswered', 'MatterReviewed',
+  'ExecutionRated', 'MatterReopened', 'CouncilElected', 'NeedAdded', 'ResourceAdded', 'NeedClaimed',
+  'ProjectSigned', 'ProjectDone', 'ServiceOrderPosted', 'ServiceOrderClaimed', 'ServiceOrderDone'];
 
 let source = null;
 const listeners = new Set();

@@ -21,7 +21,7 @@ const PAGES = { queue, resident, whistles, centre, matters, lists };
 export function pagesFor(me) {
   const kinds = new Set((me.units || []).map(u => u.kind));
   const out = [];
-  const community = kinds.has('community') || kinds.has('supervision');
+  const community = kinds.has('party_committee') || kinds.has('community') || kinds.has('supervision');
   if (community) out.push('matters', 'lists');
   if (kinds.has('street_office')) out.push('whistles');
   if (kinds.has('dispatch_centre') || kinds.has('leadership')) out.push('centre');

@@ -38,6 +38,8 @@ export function render(view, ctx) {
         `#${p.id} ${p.title} · ${p.unit} · ${label('pstate.', p.state)}${p.result ? ' · ' + p.result : ''}`))));
     else lists.replaceChildren(h('p', {}, t('l.choose')));
     const kept = keepOutcomes(orders);
+    // A card whose actions were open stays open when a live event draws the list again.
+    const open = new Set([...orders.querySelectorAll('article.order details[open]')].map(d => d.closest('article').dataset.id));
     if (o && o.code) say(orders, refusalBox(o));
     else orders.replaceChildren(...((o.items || []).length ? o.items.map(x => h('article', { class: 'card order', dataset: { id: x.id, state: x.state } },
       h('h3', {}, t('o.order', { id: x.id }), ' ', x.title, ' ', h('span', { class: 'badge' }, label('ostate.', x.state))),
@@ -47,6 +49,7 @@ export function render(view, ctx) {
         actionForm({ key: 'o.claim', path: `/api/v1/orders/${x.id}/claim`, done: () => { setTimeout(load, 0); } }),
         actionForm({ key: 'o.done', path: `/api/v1/orders/${x.id}/done`, fields: [{ name: 'result', required: true }], done: () => { setTimeout(load, 0); } }))))
       : [h('p', {}, t('o.none'))]));
+    for (const a of orders.querySelectorAll('article.order')) if (open.has(a.dataset.id)) a.querySelector('details').open = true;
     restoreOutcomes(orders, kept);
   };
   const reload = () => { setTimeout(load, 0); };
@@ -72,7 +75,7 @@ export function render(view, ctx) {
     h('section', { class: 'card', 'aria-labelledby': 'l-title' }, h('h3', { id: 'l-title' }, t('l.title')), lists),
     h('h3', {}, t('o.title')), orders);
   (async () => {
-    const unit = (ctx.me.units || []).find(u => u.kind === 'community' || u.kind === 'supervision');
+    const unit = (ctx.me.units || []).find(u => ['party_committee', 'community', 'supervision'].includes(u.kind));
     if (unit) {
       try {
         const r = await api('GET', '/api/v1/units?code=' + encodeURIComponent(unit.code));

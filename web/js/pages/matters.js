@@ -17,38 +17,57 @@ import { when } from '../time.js';
 
 const ROSTERS = ['residents', 'households', 'representatives', 'council'];
 
-// Who may try which command: committee (a community unit), supervision, resident.
+// Who may try which command, under the "1+3" model (docs/deliberation.md):
+// party (the community party committee: accepts, convenes, closes, publishes,
+// answers objections), committee (the residents' committee: executes),
+// supervision (flags, rates the execution), resident. Both committees review
+// what the standing council agreed and answer flags on the steps they own.
 const ACTIONS = [
   { key: 'm.cosign', who: ['resident', 'supervision'], path: 'cosign' },
   { key: 'm.amend', who: ['resident'], path: 'amend', fields: [{ name: 'title' }, { name: 'body', kind: 'textarea' }] },
-  { key: 'm.accept', who: ['committee'], path: 'accept', fields: [{ name: 'window_hours', kind: 'number' }] },
-  { key: 'm.decline', who: ['committee'], path: 'decline', fields: [{ name: 'reason', required: true }] },
+  { key: 'm.accept', who: ['party'], path: 'accept', fields: [{ name: 'window_hours', kind: 'number' }] },
+  { key: 'm.decline', who: ['party'], path: 'decline', fields: [{ name: 'reason', required: true }] },
   { key: 'm.opine', who: ['resident', 'supervision'], path: 'opinions', fields: [
     { name: 'stance', kind: 'select', options: ['for', 'against', 'neutral'], prefix: 'stance.' }, { name: 'text', kind: 'textarea' }] },
-  { key: 'm.convene', who: ['committee'], path: 'meeting', fields: [
+  // A council meeting's roster is the standing council in office; `elect`
+  // (7 to 9 representatives) with `term_months` makes a representatives'
+  // meeting the council's election.
+  { key: 'm.convene', who: ['party'], path: 'meeting', fields: [
     { name: 'roster_kind', kind: 'select', options: ROSTERS, prefix: 'roster.' },
     { name: 'ballot', kind: 'select', options: ['secret', 'open'], prefix: 'ballot.' },
     { name: 'allow_change', kind: 'check' }, { name: 'motion', required: true },
-    { name: 'starts_ms', kind: 'datetime', required: true }, { name: 'council', kind: 'list' }] },
-  { key: 'm.attend', who: ['resident', 'supervision', 'committee'], path: 'attendance', fields: [{ name: 'person' }] },
+    { name: 'starts_ms', kind: 'datetime', required: true },
+    { name: 'elect', kind: 'list' }, { name: 'term_months', kind: 'number' }] },
+  { key: 'm.attend', who: ['resident', 'supervision', 'party'], path: 'attendance', fields: [{ name: 'person' }] },
   { key: 'm.vote', who: ['resident', 'supervision'], path: 'votes', fields: [
     { name: 'choice', kind: 'select', options: ['yes', 'no', 'abstain'], prefix: 'choice.' }], receipt: true },
-  { key: 'm.close', who: ['committee'], path: 'close' },
-  { key: 'm.publish', who: ['committee'], path: 'publication' },
+  { key: 'm.close', who: ['party'], path: 'close' },
+  { key: 'm.review', who: ['party', 'committee'], path: 'reviews', fields: [
+    { name: 'approve', kind: 'check' }, { name: 'text', kind: 'textarea', required: true }] },
+  { key: 'm.publish', who: ['party'], path: 'publication' },
   { key: 'm.object', who: ['resident', 'supervision'], path: 'objections', fields: [{ name: 'text', kind: 'textarea', required: true }] },
+  { key: 'm.answerobj', who: ['party'], path: 'objection-answers', fields: [
+    { name: 'objection_id', kind: 'number', required: true }, { name: 'text', kind: 'textarea', required: true }] },
   { key: 'm.act', who: ['committee'], path: 'act', fields: [
     { name: 'departments', kind: 'list' }, { name: 'tasks', kind: 'list' }, { name: 'text' }] },
   { key: 'm.progress', who: ['committee'], path: 'progress', fields: [
     { name: 'task_id', kind: 'number' }, { name: 'text' }, { name: 'done', kind: 'check' }] },
   { key: 'm.evaluate', who: ['resident', 'supervision'], path: 'evaluation', fields: [
     { name: 'rating', kind: 'select', options: ['satisfied', 'basic', 'dissatisfied'], prefix: 'rating.' }, { name: 'text' }] },
+  { key: 'm.rate', who: ['supervision'], path: 'execution-rating', fields: [
+    { name: 'rating', kind: 'select', options: ['satisfied', 'basic', 'dissatisfied'], prefix: 'rating.' }, { name: 'text' }] },
   { key: 'm.observe', who: ['supervision'], path: 'observations', fields: [{ name: 'text', kind: 'textarea', required: true }] },
+  { key: 'm.flag', who: ['supervision'], path: 'flags', fields: [
+    { name: 'record_n', kind: 'number', required: true }, { name: 'text', kind: 'textarea', required: true }] },
+  { key: 'm.answerflag', who: ['party', 'committee'], path: 'flag-answers', fields: [
+    { name: 'flag_id', kind: 'number', required: true }, { name: 'text', kind: 'textarea', required: true }] },
 ];
 
 // The kinds of person this login is, for ACTIONS' `who`.
 export function rolesOf(me) {
   const kinds = new Set((me.units || []).map(u => u.kind));
   const out = new Set();
+  if (kinds.has('party_committee')) out.add('party');
   if (kinds.has('community')) out.add('committee');
   if (kinds.has('supervision')) out.add('supervision');
   if (me.resident || kinds.has('grid_team')) out.add('resident');
@@ -76,6 +95,41 @@ function meetingBlock(m) {
       tl.receipts_hash ? h('div', { class: 'hash' }, t('m.receipts'), ' ', h('code', {}, tl.receipts_hash)) : null) : null);
 }
 
+// The supervision committee's flags: the step, whose it is to answer, the answer.
+function flagsBlock(m) {
+  const flags = m.flags || [];
+  if (!flags.length) return null;
+  return h('section', { class: 'flags', 'aria-label': t('m.flags') },
+    h('h4', {}, t('m.flags')),
+    h('ul', {}, flags.map(f => h('li', { dataset: { flag: f.id, answered: String(!!f.answer) } },
+      t('m.flag1', { id: f.id, n: f.record_n, kind: f.record_kind, owner: label('kind.', f.owner) }), ' ', f.text, ' · ',
+      f.answer ? t('m.flaganswer', { a: f.answer }) : h('strong', {}, t('m.flagopen'))))));
+}
+
+// What the record alone says: the 两委 reviews and the objections with their
+// numbers and answers. Read (GET …/record) only for a matter that has them.
+function recordBlock(m) {
+  const reviewed = m.step === 'reviewing' || (m.meeting && m.meeting.roster_kind === 'council' && m.meeting.closed_ms);
+  if (!reviewed && !m.objections) return null;
+  const box = h('section', { class: 'record' });
+  api('GET', `/api/v1/matters/${m.id}/record`).then(r => {
+    const rec = (r.records || []).map(x => ({ ...x, b: (() => { try { return JSON.parse(x.body || '{}'); } catch { return {}; } })() }));
+    const reviews = rec.filter(x => x.kind === 'reviewed');
+    const answered = new Map(rec.filter(x => x.kind === 'objection_answered').map(x => [x.b.objection_id, x.b.text]));
+    const objections = rec.filter(x => x.kind === 'objection');
+    box.replaceChildren(...[
+      reviewed ? h('div', { class: 'reviews', 'aria-label': t('m.reviews') }, h('h4', {}, t('m.reviews')),
+        reviews.length ? h('ul', {}, reviews.map(x => h('li', { dataset: { unit: x.b.unit, approve: String(!!x.b.approve) } },
+          label('kind.', x.b.unit), ' ', x.b.approve ? t('m.approved') : t('m.rejectedrev'), ' · ', x.b.text))) : h('p', {}, t('m.noreviews'))) : null,
+      objections.length ? h('div', { class: 'objections' }, h('h4', {}, t('m.objectionlist')),
+        h('ul', {}, objections.map(x => h('li', { dataset: { objection: x.b.objection_id } },
+          t('m.objection1', { id: x.b.objection_id, p: x.b.person }), ' ', x.b.text, ' · ',
+          answered.has(x.b.objection_id) ? t('m.objanswer', { a: answered.get(x.b.objection_id) }) : h('strong', {}, t('m.objopen')))))) : null,
+    ].filter(Boolean));
+  }).catch(err => box.replaceChildren(refusalBox(err)));
+  return box;
+}
+
 function matterCard(m, roles, reload) {
   const mine = receipts()[m.id];
   const check = mine ? actionForm({ key: 'm.check', method: 'GET',
@@ -97,17 +151,24 @@ function matterCard(m, roles, reload) {
     h('p', {}, m.body),
     h('div', { class: 'meta' }, t('m.counts', { c: m.cosigners, f: m.opinions_for, a: m.opinions_against, n: m.opinions_neutral }),
       m.convene_required ? h('strong', {}, ' · ' + t('m.mustconvene')) : null,
-      m.window_until_ms ? ' · ' + t('m.window', { when: when(m.window_until_ms) }) : null),
+      m.window_until_ms ? ' · ' + t('m.window', { when: when(m.window_until_ms) }) : null,
+      m.records ? ' · ' + t('m.records', { n: m.records }) : null),
     m.decline_reason ? h('p', {}, t('m.declined'), m.decline_reason) : null,
     meetingBlock(m),
     mine ? h('div', { class: 'receipt' }, t('m.receipt'), ' ', h('code', {}, mine)) : null,
     m.decision_head ? h('section', { class: 'publication', 'aria-label': t('m.publication') },
       h('h4', {}, t('m.publication')), h('div', { class: 'hash' }, t('m.hash'), ' ', h('code', {}, m.decision_head)),
-      h('div', {}, t('m.objections', { n: m.objections }))) : null,
+      m.decision ? h('div', {}, t('m.decision'), ' ', label('decision.', m.decision)) : null,
+      h('div', {}, t('m.objections', { n: m.objections }), m.objections_open ? h('strong', {}, ' · ' + t('m.objectionsopen', { n: m.objections_open })) : null)) : null,
+    recordBlock(m),
+    flagsBlock(m),
     (m.tasks || []).length ? h('ul', { class: 'tasks' }, m.tasks.map(k => h('li', {},
       `#${k.id} ${k.text} · ${(k.units || []).join(', ')} · ${label('tstate.', k.state)}${k.whistle_id ? ' · ' + t('q.whistle', { id: k.whistle_id }) : ''}`))) : null,
     m.rated_satisfied + m.rated_basic + m.rated_dissatisfied ? h('div', { class: 'meta' },
       t('m.rated', { s: m.rated_satisfied, b: m.rated_basic, d: m.rated_dissatisfied })) : null,
+    m.round > 1 || m.reopened || m.execution_rating ? h('div', { class: 'meta round' },
+      t('m.round', { r: m.round || 1 }), m.reopened ? ' · ' + t('m.reopened') : '',
+      m.execution_rating ? ' · ' + t('m.execrating') + ' ' + label('rating.', m.execution_rating) : '') : null,
     h('details', { class: 'actions' }, h('summary', {}, t('m.actions')), ...forms, check, verify));
 }
 
@@ -143,7 +204,7 @@ export function render(view, ctx) {
     h('label', { for: 'm-step' }, t('m.step')), step,
     h('datalist', { id: 'm-steps' }, Object.keys(STEPS).map(s => h('option', { value: s }, label('step.', s)))),
     h('button', { type: 'submit' }, t('m.show')));
-  const propose = roles.has('resident') || roles.has('committee') ? h('section', { class: 'card', 'aria-labelledby': 'm-propose' },
+  const propose = roles.has('resident') || roles.has('committee') || roles.has('party') ? h('section', { class: 'card', 'aria-labelledby': 'm-propose' },
     h('h3', { id: 'm-propose' }, t('m.propose')),
     actionForm({ key: 'm.submit', path: '/api/v1/matters', fields: [
       { name: 'scope', kind: 'select', options: ['community', 'grid'], prefix: 'scope.' },
@@ -151,8 +212,8 @@ export function render(view, ctx) {
     done: r => { setTimeout(load, 0); return t('m.proposed', { id: r.item.id }); } })) : null;
   view.append(h('h2', {}, t('page.matters')), filter, propose, status, list);
   (async () => {
-    // A committee or supervision member sees its own community's by default.
-    const unit = (ctx.me.units || []).find(u => u.kind === 'community' || u.kind === 'supervision');
+    // A member of one of the 1+3 bodies sees its own community's by default.
+    const unit = (ctx.me.units || []).find(u => ['party_committee', 'community', 'supervision'].includes(u.kind));
     if (unit) {
       try {
         const r = await api('GET', '/api/v1/units?code=' + encodeURIComponent(unit.code));
@@ -168,4 +229,4 @@ export function render(view, ctx) {
 
 // The steps known today, for the filter's suggestions (any other is shown by its name).
 const STEPS = { proposed: 1, discussing: 1, discussed: 1, convened: 1, decided: 1, rejected: 1, undecided: 1,
-  published: 1, approved: 1, acting: 1, evaluating: 1, closed: 1, declined: 1 };
+  reviewing: 1, published: 1, approved: 1, acting: 1, evaluating: 1, closed: 1, declined: 1 };
