@@ -104,9 +104,31 @@ int rpccli_call(rpccli_t *c, const Gov__Envelope *req, const ProtobufCMessage *p
     uint8_t *bytes = envelope_pack(&copy, payload, &len);
     if (!bytes)
         return -ENOMEM;
-    int rc = zmq_send(c->sock, bytes, len, 0) < 0 ? -errno : 0;
+    /* The send waits too, but never past the deadline: a socket with no peer
+     * to take the request (the server down, or refusing this key's
+     * handshake) holds it, and a call must end when its time is up. */
+    int64_t deadline = s_now_ms() + timeout_ms;
+    int rc = 0;
+    while (zmq_send(c->sock, bytes, len, ZMQ_DONTWAIT) < 0) {
+        int64_t left = deadline - s_now_ms();
+        if (errno != EAGAIN && errno != EINTR) {
+            rc = -errno;
+            break;
+        }
+        if (left <= 0) {
+            zmq_close(c->sock); /* the queued request goes with it */
+            rc = s_connect(c);
+            rc = rc ? rc : -ETIMEDOUT;
+            break;
+        }
+        zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLOUT, 0};
+        (void) zmq_poll(&item, 1, (long) left);
+    }
     free(bytes);
-    return rc ? rc : s_wait(c, copy.message_id, timeout_ms, reply);
+    if (rc)
+        return rc;
+    int64_t left = deadline - s_now_ms();
+    return s_wait(c, copy.message_id, left > 0 ? (int) left : 0, reply);
 }
 
 int rpccli_send_raw(rpccli_t *c, const void *const *frames, const size_t *lens, size_t n)
