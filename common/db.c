@@ -39,6 +39,31 @@ static int s_absence(const char state[6])
 }
 
 static _Atomic int64_t s_back_ms;       /* when the last outage ended */
+static _Atomic int64_t s_next_try_ms;   /* during an outage: no reconnecting before this */
+static _Atomic unsigned s_tries;        /* ... and the reconnections failed so far */
+
+int db_retry_delay_ms(unsigned failed)
+{
+    int ms = failed >= 5 ? DB_RETRY_MAX_MS : DB_RETRY_MIN_MS << failed;
+    return ms < DB_RETRY_MAX_MS ? ms : DB_RETRY_MAX_MS;
+}
+
+/* During an outage a broken connection is not reconnected on every query:
+ * each try can hold the calling thread for up to the connect timeout (a host
+ * that drops packets answers nothing). One try at a time goes, spaced by
+ * db_retry_delay_ms; every other query on a broken connection fails at once
+ * with 08006, so requests are refused fast while the database is away. */
+static int s_may_reconnect(void)
+{
+    if (!atomic_load(&s_down))
+        return 1;
+    int64_t now = s_now_ms(), next = atomic_load(&s_next_try_ms);
+    if (now < next)
+        return 0;
+    /* The first thread to move the time on tries; the rest wait their turn. */
+    return atomic_compare_exchange_strong(&s_next_try_ms, &next,
+                                          now + db_retry_delay_ms(atomic_load(&s_tries)));
+}
 
 static void s_went(const char *why)
 {
@@ -46,6 +71,8 @@ static void s_went(const char *why)
     if (atomic_compare_exchange_strong(&s_down, &expected, 1)) {
         atomic_store(&s_down_since_ms, s_now_ms());
         atomic_fetch_add(&s_outages, 1);
+        atomic_store(&s_tries, 0);
+        atomic_store(&s_next_try_ms, s_now_ms() + db_retry_delay_ms(0));
         log_error("database unreachable (%s); requests answer DB_UNAVAILABLE until it returns, "
                   "counted in db_unavailable_total", why);
     }
@@ -72,8 +99,12 @@ void db_failed(PGconn *conn, const PGresult *res, char state[6])
         char why[160];
         snprintf(why, sizeof why, "%s", PQerrorMessage(conn));
         why[strcspn(why, "\n")] = '\0';
+        if (!s_may_reconnect())
+            return; /* the database is away and another try is under way or due later */
         PQreset(conn);
         if (PQstatus(conn) != CONNECTION_OK) {
+            if (atomic_load(&s_down))
+                atomic_fetch_add(&s_tries, 1);
             s_went(why);
         } else if (atomic_load(&s_down)) {
             s_returned(); /* this connection got through: the outage is over */
@@ -106,12 +137,19 @@ db_stats_t db_stats(void)
 PGconn *db_connect(const char *url, int wait_ms)
 {
     /* A database host that vanishes without closing the connection (a crash,
-     * a partition) is noticed within about a minute, not the kernel's two
-     * hours, by TCP keepalives; the URL's own settings, if any, come after
-     * and win. */
+     * a partition) is noticed by TCP keepalives within about a minute when
+     * the connection is idle, and within DB_TCP_USER_TIMEOUT_MS when a query
+     * is on its way (data the server never acknowledged; the kernel's own
+     * limit is about 15 minutes), so a request fails with DB_UNAVAILABLE
+     * instead of hanging. A host that does not answer at all is given up
+     * after DB_CONNECT_TIMEOUT_S (for each host a multi-host URL lists,
+     * which libpq then tries in turn: with target_session_attrs=read-write
+     * it finds the primary after a failover). The URL's own settings, if
+     * any, come after and win. */
     const char *const keys[] = {"keepalives_idle", "keepalives_interval", "keepalives_count",
-                                "dbname", NULL};
-    const char *const values[] = {"30", "10", "3", url, NULL};
+                                "tcp_user_timeout", "connect_timeout", "dbname", NULL};
+    const char *const values[] = {"30", "10", "3", DB_TCP_USER_TIMEOUT_MS, DB_CONNECT_TIMEOUT_S,
+                                  url, NULL};
     for (int waited = 0;; waited += 200) {
         PGconn *conn = PQconnectdbParams(keys, values, 1);
         if (PQstatus(conn) == CONNECTION_OK)

@@ -8,6 +8,17 @@
 
 #include <libpq-fe.h>
 
+/* The connection settings db_connect gives unless the URL says otherwise. */
+#define DB_TCP_USER_TIMEOUT_MS "5000"
+#define DB_CONNECT_TIMEOUT_S "3"
+
+/* During an outage a connection is tried again no sooner than this after the
+ * last failed try: DB_RETRY_MIN_MS doubled for each try failed so far
+ * (`failed`, from 0), at most DB_RETRY_MAX_MS. */
+#define DB_RETRY_MIN_MS 100
+#define DB_RETRY_MAX_MS 2000
+int db_retry_delay_ms(unsigned failed);
+
 /* Connects to `url`, retrying for up to `wait_ms` while the server is
  * starting. Returns the connection, or NULL after logging why. */
 PGconn *db_connect(const char *url, int wait_ms);
@@ -16,7 +27,8 @@ PGconn *db_connect(const char *url, int wait_ms);
  * the result when the statement succeeded (the caller PQclear()s it), or NULL
  * after logging the server's message; `sqlstate` (6 bytes, may be NULL)
  * receives the SQLSTATE, or "08006" when the connection is gone. A broken
- * connection is reset so the next call can succeed. */
+ * connection is reset so the next call can succeed (during an outage, only
+ * as often as db_retry_delay_ms allows: see db_failed). */
 PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
                   char sqlstate[6]);
 
@@ -24,7 +36,9 @@ PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const 
 int db_run(PGconn *conn, const char *sql, int nparams, const char *const *params);
 
 /* A failed query on `conn` (its result `res`, may be NULL): `state` receives
- * its SQLSTATE, "08006" when the connection is gone, which is then reset. The
+ * its SQLSTATE, "08006" when the connection is gone, which is then reset —
+ * during an outage only one try at a time in the process, spaced by
+ * db_retry_delay_ms, the other broken connections failing at once. The
  * database's absence (a lost connection, SQLSTATE class 08, 57P01-57P03) is
  * logged once when an outage starts and once when it ends, and counted; any
  * other failure is logged as it comes. db_exec, pstmt_exec and
