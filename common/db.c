@@ -1,5 +1,7 @@
 #include "db.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +50,12 @@ int db_retry_delay_ms(unsigned failed)
     return ms < DB_RETRY_MAX_MS ? ms : DB_RETRY_MAX_MS;
 }
 
+int db_reconnect_budget_ms(unsigned failed)
+{
+    int ms = db_retry_delay_ms(failed);
+    return ms > DB_RECONNECT_MIN_MS ? ms : DB_RECONNECT_MIN_MS;
+}
+
 /* During an outage a broken connection is not reconnected on every query:
  * each try can hold the calling thread for up to the connect timeout (a host
  * that drops packets answers nothing). One try at a time goes, spaced by
@@ -65,11 +73,11 @@ static int s_may_reconnect(void)
                                           now + db_retry_delay_ms(atomic_load(&s_tries)));
 }
 
-static void s_went(const char *why)
+static void s_went(const char *why, int64_t since_ms)
 {
     int expected = 0;
     if (atomic_compare_exchange_strong(&s_down, &expected, 1)) {
-        atomic_store(&s_down_since_ms, s_now_ms());
+        atomic_store(&s_down_since_ms, since_ms);
         atomic_fetch_add(&s_outages, 1);
         atomic_store(&s_tries, 0);
         atomic_store(&s_next_try_ms, s_now_ms() + db_retry_delay_ms(0));
@@ -89,8 +97,34 @@ static void s_returned(void)
     }
 }
 
+/* Connects `conn` again with its own settings. With `budget_ms` 0 it blocks
+ * as libpq's PQreset does (up to the connect timeout for each host); else it
+ * gives up after `budget_ms`, leaving the connection unusable (PQstatus not
+ * CONNECTION_OK, every query failing at once) for the next try. */
+static void s_reset(PGconn *conn, int budget_ms)
+{
+    if (budget_ms <= 0) {
+        PQreset(conn);
+        return;
+    }
+    if (!PQresetStart(conn))
+        return;
+    int64_t end = s_now_ms() + budget_ms;
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st == PGRES_POLLING_READING || st == PGRES_POLLING_WRITING) {
+        int64_t left = end - s_now_ms();
+        if (left <= 0)
+            return;
+        struct pollfd p = {PQsocket(conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
+        if (p.fd < 0 || (poll(&p, 1, (int) left) < 0 && errno != EINTR))
+            return;
+        st = PQresetPoll(conn);
+    }
+}
+
 void db_failed(PGconn *conn, const PGresult *res, char state[6])
 {
+    int64_t failed_ms = s_now_ms();
     db_sqlstate(res, state);
     if (PQstatus(conn) != CONNECTION_OK) {
         memcpy(state, "08006", 6);
@@ -101,11 +135,15 @@ void db_failed(PGconn *conn, const PGresult *res, char state[6])
         why[strcspn(why, "\n")] = '\0';
         if (!s_may_reconnect())
             return; /* the database is away and another try is under way or due later */
-        PQreset(conn);
+        /* The first try after a drop may take its time (a primary failing
+         * over, a server under load); a try during an outage is cut short
+         * so the thread that makes it is back to refusing requests soon. */
+        unsigned tries = atomic_load(&s_tries);
+        s_reset(conn, atomic_load(&s_down) ? db_reconnect_budget_ms(tries) : 0);
         if (PQstatus(conn) != CONNECTION_OK) {
             if (atomic_load(&s_down))
                 atomic_fetch_add(&s_tries, 1);
-            s_went(why);
+            s_went(why, failed_ms);
         } else if (atomic_load(&s_down)) {
             s_returned(); /* this connection got through: the outage is over */
         } else if (s_now_ms() - atomic_load(&s_back_ms) > 10000) {
@@ -116,7 +154,7 @@ void db_failed(PGconn *conn, const PGresult *res, char state[6])
     } else if (s_absence(state)) {
         atomic_fetch_add(&s_failures, 1);
         atomic_fetch_add(&s_during, 1);
-        s_went(res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+        s_went(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), failed_ms);
     } else {
         log_error("query failed (%s): %s", state, res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
     }

@@ -10,7 +10,7 @@
 
 /* The connection settings db_connect gives unless the URL says otherwise. */
 #define DB_TCP_USER_TIMEOUT_MS "5000"
-#define DB_CONNECT_TIMEOUT_S "3"
+#define DB_CONNECT_TIMEOUT_S "2" /* libpq's least */
 
 /* During an outage a connection is tried again no sooner than this after the
  * last failed try: DB_RETRY_MIN_MS doubled for each try failed so far
@@ -18,6 +18,13 @@
 #define DB_RETRY_MIN_MS 100
 #define DB_RETRY_MAX_MS 2000
 int db_retry_delay_ms(unsigned failed);
+
+/* How long a try during an outage may take before it is given up (the
+ * thread making it is not answering requests meanwhile): the delay above,
+ * but never less than DB_RECONNECT_MIN_MS, so a slow but live server is
+ * still reached. The first try after a connection breaks is not cut short. */
+#define DB_RECONNECT_MIN_MS 500
+int db_reconnect_budget_ms(unsigned failed);
 
 /* Connects to `url`, retrying for up to `wait_ms` while the server is
  * starting. Returns the connection, or NULL after logging why. */
