@@ -1,7 +1,5 @@
 #include "db.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,12 +48,6 @@ int db_retry_delay_ms(unsigned failed)
     return ms < DB_RETRY_MAX_MS ? ms : DB_RETRY_MAX_MS;
 }
 
-int db_reconnect_budget_ms(unsigned failed)
-{
-    int ms = db_retry_delay_ms(failed);
-    return ms > DB_RECONNECT_MIN_MS ? ms : DB_RECONNECT_MIN_MS;
-}
-
 /* During an outage a broken connection is not reconnected on every query:
  * each try can hold the calling thread for up to the connect timeout (a host
  * that drops packets answers nothing). One try at a time goes, spaced by
@@ -97,31 +89,6 @@ static void s_returned(void)
     }
 }
 
-/* Connects `conn` again with its own settings. With `budget_ms` 0 it blocks
- * as libpq's PQreset does (up to the connect timeout for each host); else it
- * gives up after `budget_ms`, leaving the connection unusable (PQstatus not
- * CONNECTION_OK, every query failing at once) for the next try. */
-static void s_reset(PGconn *conn, int budget_ms)
-{
-    if (budget_ms <= 0) {
-        PQreset(conn);
-        return;
-    }
-    if (!PQresetStart(conn))
-        return;
-    int64_t end = s_now_ms() + budget_ms;
-    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    while (st == PGRES_POLLING_READING || st == PGRES_POLLING_WRITING) {
-        int64_t left = end - s_now_ms();
-        if (left <= 0)
-            return;
-        struct pollfd p = {PQsocket(conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
-        if (p.fd < 0 || (poll(&p, 1, (int) left) < 0 && errno != EINTR))
-            return;
-        st = PQresetPoll(conn);
-    }
-}
-
 void db_failed(PGconn *conn, const PGresult *res, char state[6])
 {
     int64_t failed_ms = s_now_ms();
@@ -135,11 +102,10 @@ void db_failed(PGconn *conn, const PGresult *res, char state[6])
         why[strcspn(why, "\n")] = '\0';
         if (!s_may_reconnect())
             return; /* the database is away and another try is under way or due later */
-        /* The first try after a drop may take its time (a primary failing
-         * over, a server under load); a try during an outage is cut short
-         * so the thread that makes it is back to refusing requests soon. */
-        unsigned tries = atomic_load(&s_tries);
-        s_reset(conn, atomic_load(&s_down) ? db_reconnect_budget_ms(tries) : 0);
+        /* A try holds this thread for up to the connect timeout (a host
+         * that drops packets). It is not cut shorter: a PGconn left half
+         * connected would block the next query that reads from it. */
+        PQreset(conn);
         if (PQstatus(conn) != CONNECTION_OK) {
             if (atomic_load(&s_down))
                 atomic_fetch_add(&s_tries, 1);

@@ -19,13 +19,6 @@
 #define DB_RETRY_MAX_MS 2000
 int db_retry_delay_ms(unsigned failed);
 
-/* How long a try during an outage may take before it is given up (the
- * thread making it is not answering requests meanwhile): the delay above,
- * but never less than DB_RECONNECT_MIN_MS, so a slow but live server is
- * still reached. The first try after a connection breaks is not cut short. */
-#define DB_RECONNECT_MIN_MS 500
-int db_reconnect_budget_ms(unsigned failed);
-
 /* Connects to `url`, retrying for up to `wait_ms` while the server is
  * starting. Returns the connection, or NULL after logging why. */
 PGconn *db_connect(const char *url, int wait_ms);
