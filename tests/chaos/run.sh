@@ -108,7 +108,7 @@ while kill -0 "$client" 2>/dev/null; do
     sleep "$every"
     kill -0 "$client" 2>/dev/null || break
     if [ "$pg_kills" = 0 ] && [ -n "$failover" ] && [ $(($(date +%s) - t0)) -ge "$half" ]; then
-        old=$(patroni_leader) t_kill=$(date +%s.%N)
+        old=$(patroni_wait_leader none 60) t_kill=$(date +%s.%N) # whoever leads now
         patroni_kill "$old"
         pg_kills=1
         if new=$(patroni_wait_leader "$old" 120); then
@@ -147,6 +147,21 @@ undispatched="SELECT count(*) FROM cases c WHERE c.description LIKE 'chaos %' AN
     (SELECT 1 FROM dispatches d WHERE d.case_id = c.id AND d.role = 'lead' AND d.whistle_id IS NULL)"
 # within SECONDS of the clock (a slow query on a busy machine does not stretch it)
 settled() { local end=$(($(date +%s) + $1)); shift; until "$@"; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.5; done; }
+# progressing SECONDS COMMAND...: waits while COMMAND's count (of what is still
+# missing) is above 0 and fell within the last SECONDS: notify works through
+# its backlog (texts, the dispatches' and reminders' deliveries) at the
+# machine's pace, and on a busy machine that takes minutes; a count that stops
+# falling is what fails.
+progressing() {
+    local limit=$1 last=-1 since now left; shift
+    since=$(date +%s)
+    while left=$("$@"); [ "$left" != 0 ]; do
+        now=$(date +%s)
+        [ "$left" != "$last" ] && last=$left since=$now
+        [ $((now - since)) -lt "$limit" ] || return 1
+        sleep 3
+    done
+}
 all_dispatched() { [ "$(q "$undispatched")" = 0 ]; }
 settled 90 all_dispatched
 # sms: "LOST RESENT" of the 受理 SMS (工单号 N in its text; the resident files as
@@ -165,8 +180,8 @@ for line in open('$tmp/sink.jsonl'):
         n[k.group(1)] += 1
 print(len(want - set(n)), sum(c - 1 for c in n.values()))"
 }
-all_texted() { [ "$(sms | cut -d' ' -f1)" = 0 ]; }
-settled 90 all_texted
+untexted() { sms | cut -d' ' -f1; }
+progressing 60 untexted
 # reminders: every chaos dispatch's sign-by reminder fired (it fell due 3 s
 # after the dispatch was sent; routing fires late what fell due while it was
 # down), "UNFIRED TWICE": steps not fired, dispatches reminded more than once
@@ -177,8 +192,8 @@ reminders="SELECT (SELECT count(*) FROM dispatches d JOIN cases c ON c.id = d.ca
     || ' ' || (SELECT count(*) FROM (SELECT l.dispatch_id FROM dispatch_log l JOIN dispatches d ON d.id = l.dispatch_id
       JOIN cases c ON c.id = d.case_id WHERE c.description LIKE 'chaos %' AND l.action = 'reminded'
       GROUP BY l.dispatch_id HAVING count(*) > 1) x)"
-all_reminded() { [ "$(q "$reminders" | cut -d' ' -f1)" = 0 ]; }
-settled 60 all_reminded
+unreminded() { q "$reminders" | cut -d' ' -f1; }
+progressing 60 unreminded
 
 # sms_missing: what notify did about the first few cases no text named (TAP comments).
 sms_missing() {
