@@ -141,8 +141,9 @@ echo "# $(cat "$tmp/client.out")"
 printf '%s\n' "${phases[@]}" >"$tmp/phases"
 
 # --- what each cut looked like from the client ----------------------------------------------
-# "PHASE ATTEMPTS OK REFUSED CODES MAX_S P50_S FIRST_OK_S" for the attempts sent
-# in each phase; FIRST_OK_S: from the phase's start to the first 201 sent in it.
+# "PHASE ATTEMPTS OK REFUSED CODES MAX_S P50_S FIRST_OK_S DBU_P50_S" for the
+# attempts sent in each phase; FIRST_OK_S: from the phase's start to the first
+# 201 sent in it; DBU_P50_S: the median answer time of its DB_UNAVAILABLE ones.
 python3 - "$tmp/phases" "$tmp/attempts" >"$tmp/seen" <<'PY'
 import collections, sys
 phases = [l.split() for l in open(sys.argv[1]) if l.strip()]
@@ -153,12 +154,17 @@ for (name, a), (_, b) in zip(phases, phases[1:]):
     ok = [s for s in sent if s[2] in (200, 201)]
     bad = collections.Counter("%d:%s" % (s[2], s[3]) for s in sent if s[2] not in (200, 201))
     took = sorted(s[1] for s in sent)
+    dbu = sorted(s[1] for s in sent if s[3] == "DB_UNAVAILABLE")
     print(name, len(sent), len(ok), len(sent) - len(ok), ",".join("%s=%d" % kv for kv in sorted(bad.items())) or "-",
           "%.2f" % (took[-1] if took else 0), "%.2f" % (took[len(took) // 2] if took else 0),
-          "%.2f" % (ok[0][0] - a) if ok else "none")
+          "%.2f" % (ok[0][0] - a) if ok else "none",
+          "%.2f" % dbu[len(dbu) // 2] if dbu else "-")
 PY
-while read -r name n ok bad codes max p50 first; do
-    echo "# $name: $n attempts, $ok acknowledged, $bad refused ($codes); slowest answer $max s, median $p50 s; first 201 after $first s"
+while read -r name n ok bad codes max p50 first dbu; do
+    extra=
+    [ "$dbu" != - ] && extra="; DB_UNAVAILABLE answered in median $dbu s"
+    echo "# $name: $n attempts, $ok acknowledged, $bad refused ($codes); slowest answer $max s, median $p50 s;" \
+        "first 201 after $first s$extra"
 done <"$tmp/seen"
 seen() { awk -v p="$1" -v c="$2" '$1 == p { print $c }' "$tmp/seen"; }
 limit=$(python3 -c "print($timeout_ms / 1000 + 3)")
