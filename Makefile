@@ -204,7 +204,8 @@ bench-fuzz: install-deps
 
 # The crash test's long run: 100,000 cases at 200 a second through the front
 # door, every service killed in turn every 5 s, and halfway the primary of a
-# Patroni pair (tests/chaos/failover.sh; docs/faults.md). About 10 minutes.
+# Patroni pair (tests/chaos/failover.sh; docs/faults.md). About 10-12 minutes on a
+# quiet machine (an estimate, docs/faults.md).
 bench-chaos: install-deps
 	bash deploy/install.sh --test
 	$(MAKE) all

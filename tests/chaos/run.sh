@@ -148,7 +148,7 @@ undispatched="SELECT count(*) FROM cases c WHERE c.description LIKE 'chaos %' AN
 # within SECONDS of the clock (a slow query on a busy machine does not stretch it)
 settled() { local end=$(($(date +%s) + $1)); shift; until "$@"; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 0.5; done; }
 # progressing SECONDS COMMAND...: waits while COMMAND's count (of what is still
-# missing) is above 0 and fell within the last SECONDS: notify works through
+# missing) is not 0 and changed within the last SECONDS: notify works through
 # its backlog (texts, the dispatches' and reminders' deliveries) at the
 # machine's pace, and on a busy machine that takes minutes; a count that stops
 # falling is what fails.
@@ -180,7 +180,13 @@ for line in open('$tmp/sink.jsonl'):
         n[k.group(1)] += 1
 print(len(want - set(n)), sum(c - 1 for c in n.values()))"
 }
-untexted() { sms | cut -d' ' -f1; }
+# texts not sent yet, and notify's whole backlog: the texts wait their turn
+# behind the dispatches' and reminders' emails, so the backlog is what shows
+# notify at work while the count of texts stands still.
+untexted() {
+    local u; u=$(sms | cut -d' ' -f1)
+    if [ "$u" = 0 ]; then echo 0; else echo "$u $(q "SELECT count(*) FROM deliveries WHERE state IN ('pending', 'sending')")"; fi
+}
 progressing 60 untexted
 # reminders: every chaos dispatch's sign-by reminder fired (it fell due 3 s
 # after the dispatch was sent; routing fires late what fell due while it was
