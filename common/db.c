@@ -107,8 +107,14 @@ void db_failed(PGconn *conn, const PGresult *res, char state[6])
          * connected would block the next query that reads from it. */
         PQreset(conn);
         if (PQstatus(conn) != CONNECTION_OK) {
-            if (atomic_load(&s_down))
-                atomic_fetch_add(&s_tries, 1);
+            if (atomic_load(&s_down)) {
+                /* The wait runs from the end of the try, not its start: a
+                 * try can take the whole connect timeout, and the thread
+                 * that made it must then answer its queue (DB_UNAVAILABLE)
+                 * before it tries again, or it would do nothing but try. */
+                unsigned tries = atomic_fetch_add(&s_tries, 1) + 1;
+                atomic_store(&s_next_try_ms, s_now_ms() + db_retry_delay_ms(tries));
+            }
             s_went(why, failed_ms);
         } else if (atomic_load(&s_down)) {
             s_returned(); /* this connection got through: the outage is over */

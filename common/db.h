@@ -13,7 +13,7 @@
 #define DB_CONNECT_TIMEOUT_S "2" /* libpq's least */
 
 /* During an outage a connection is tried again no sooner than this after the
- * last failed try: DB_RETRY_MIN_MS doubled for each try failed so far
+ * end of the last failed try: DB_RETRY_MIN_MS doubled for each try failed so far
  * (`failed`, from 0), at most DB_RETRY_MAX_MS. */
 #define DB_RETRY_MIN_MS 100
 #define DB_RETRY_MAX_MS 2000
