@@ -337,6 +337,29 @@ check "... which counted the case just filed" \
     test "$(pq 'query?query=gov_request_duration_seconds_count%7Bservice%3D%22intake%22%7D%3E0' "len(d['result'])")" = 1
 check "... the lag of every subscription (intake 1, routing 2, deliberation 1, notify 3), each linked" \
     test "$(pq 'query?query=count(gov_subscription_lag)' "d['result'][0]['value'][1]") $(pq 'query?query=count(gov_subscription_connected%3E0)' "d['result'][0]['value'][1]")" = "7 7"
+# The Grafana dashboard's queries (deploy/grafana/), each asked of this Prometheus:
+# every one answers, and every gov_ series it names has data here.
+dash_ok() {
+    python3 - "$prom" "$top/deploy/grafana/gov-backbone.json" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+prom, path = sys.argv[1], sys.argv[2]
+def ask(q):
+    with urllib.request.urlopen(prom + "/query?query=" + urllib.parse.quote(q), timeout=10) as r:
+        return json.load(r)
+bad = []
+for p in json.load(open(path))["panels"]:
+    for t in p.get("targets", []):
+        if ask(t["expr"])["status"] != "success":
+            bad.append("query: " + t["expr"])
+        for name in set(re.findall(r"gov_[a-z0-9_]+", t["expr"])):
+            if not ask("count(%s)" % name)["data"]["result"]:
+                bad.append("no data: " + name)
+print("\n".join(sorted(set(bad))))
+sys.exit(1 if bad else 0)
+PY
+}
+if dash_ok >"$tmp/dash" 2>&1; then ok "... every query of the Grafana dashboard answers, each series it names with data"
+else not_ok "... every query of the Grafana dashboard answers, each series it names with data" "$(head -5 "$tmp/dash")"; fi
 check "... the six alert rules loaded" \
     test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 6
 check "... only published on 127.0.0.1" test "$(docker port "$(c ps -q prometheus)" 9090/tcp)" = "127.0.0.1:$GOV_PROMETHEUS_PORT"
