@@ -11,7 +11,7 @@ or ignores what only compose has, so this prints it with those parts changed:
 
 - `depends_on` goes: a swarm has no start order. Nothing needs one: a service
   that finds the schema behind exits and is started again (restart_policy),
-  and /readyz keeps a task out of the service's name until it is ready.
+  and a task joins the service's name only once its health check passes.
 - `restart` becomes `deploy.restart_policy` (the migrations job: on-failure,
   so it runs once to success; the rest: any).
 - `build` and `profiles` go; services of a profile not asked for (--profile)
@@ -20,6 +20,13 @@ or ignores what only compose has, so this prints it with those parts changed:
   a host-mode port admits one replica per node. A swarm's front door is the
   city's load balancer, on the stack's network (`attachable`, so it and
   operators' one-off containers can join it) reaching `gateway:8080`.
+- Health checks ask `/healthz` (alive: the database reached, the schema
+  current, the loop running), not `/readyz`. A swarm puts a task in its
+  service's name only once its health check passes, and intake, routing and
+  deliberation follow each other's events: with /readyz, which waits for
+  those links, none could ever be found by the others (compose's names
+  resolve before health, so there /readyz orders the start). A subscription
+  behind or unlinked still shows on /readyz and in gov_subscription_*.
 - Every service gets `endpoint_mode: dnsrr` unless it says otherwise: its
   name resolves to its ready tasks' addresses, one of which each new
   connection takes. ZeroMQ keeps one connection per peer, so a virtual IP
@@ -48,6 +55,10 @@ def render(doc, profiles):
         deploy.setdefault("restart_policy",
                           {"condition": "on-failure"} if name == "migrate" else {"condition": "any", "delay": "2s"})
         svc["deploy"] = deploy
+        check = svc.get("healthcheck")
+        if check and isinstance(check.get("test"), list):
+            svc["healthcheck"] = dict(check, test=[t.replace("/readyz", "/healthz") if isinstance(t, str) else t
+                                                    for t in check["test"]])
         out["services"][name] = svc
     out["networks"] = {"default": {"driver": "overlay", "attachable": True}}
     for key in ("volumes", "secrets"):

@@ -57,24 +57,15 @@ trap cleanup EXIT
 
 # --- images: the base from Debian, then the services' and the database's, by content tag -----
 # The tag is a hash of what goes into each image, so a run with nothing changed
-# finds its images and builds nothing.
-hash_of() { # paths...: a short hash of the files under the paths git knows of (and new ones)
-    git ls-files -z -co --exclude-standard -- "$@" | grep -zv '^\(build\|var\)/' | sort -z |
-        xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-12
-}
+# finds its images and builds nothing (tests/cli/compose_tags.sh).
 if base=$(bash deploy/compose/base.sh 2>"$tmp/base.err" | tail -1) && [ -n "$base" ]; then
     ok "a Debian 12 base image ($base)"
 else
     not_ok "a Debian 12 base image" "$(tail -5 "$tmp/base.err")"; echo "1..$n"; exit 1
 fi
 export GOV_BASE_IMAGE=$base
-# What deploy/Dockerfile reads (keep the two in step): the sources make bins
-# compiles, the install script, and what the runtime stage copies.
-export GOV_TAG; GOV_TAG=$(hash_of Makefile common services proto tools deploy/Dockerfile deploy/install.sh \
-    deploy/migrations deploy/demo deploy/compose-init.sh deploy/db-logins.sh deploy/sinks deploy/compose/entry.sh)
-export GOV_DB_TAG; GOV_DB_TAG="15-3-$(hash_of deploy/postgis)"
+. tests/cli/compose_tags.sh
 built=""
-export GOV_PROMETHEUS_TAG; GOV_PROMETHEUS_TAG="2.42-$(hash_of deploy/prometheus/Dockerfile)"
 for svc in migrate:gov-backbone:$GOV_TAG db:gov-postgis:$GOV_DB_TAG prometheus:gov-prometheus:$GOV_PROMETHEUS_TAG; do
     name=${svc%%:*} image=${svc#*:}
     if docker image inspect "$image" >/dev/null 2>&1; then continue; fi

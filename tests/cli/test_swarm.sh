@@ -3,10 +3,12 @@
 # rendered for `docker stack deploy` by deploy/swarm/stack.py, on a one-node
 # swarm (`docker swarm init --advertise-addr 127.0.0.1`, left again at the end
 # when this test made it), two replicas of every service (GOV_*_REPLICAS=2):
-# - every service's two tasks running and ready (their /readyz health checks);
+# - every service's two tasks running and healthy (/healthz, as stack.py
+#   renders the checks), then each task's /readyz 200: linked and caught up;
 # - requests spread over them: cases filed through `gateway:8080` from a
-#   container on the stack's network answered by both gateways, whose
-#   requests reach both intakes and both routings;
+#   container on the stack's network answered by both gateways; govctl's
+#   requests (a new connection each) answered by both tasks of intake,
+#   routing, deliberation and notify (each task's own gov_requests_total);
 # - subscriptions apply each event once: each case routed once, one dispatch
 #   and one DispatchSent event each, the subscribers' positions at the head;
 # - deadlines: steps due in a few seconds are armed by both routings (their
@@ -45,6 +47,8 @@ net="${stack}_default"
 budget=${GOV_SWARM_BUDGET_S:-600}
 t_all=$(date +%s) t_stage=$t_all
 stage() { local now; now=$(date +%s); echo "# stage: $1 took $((now - t_stage)) s"; t_stage=$now; }
+# wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS
+wait_for() { local s=$1; shift; local d=$(($(date +%s) + s)); until "$@"; do [ "$(date +%s)" -lt "$d" ] || return 1; sleep 1; done; }
 left() { echo $((t_all + budget - $(date +%s))); }
 cleanup() {
     docker rm -f "${stack}_client" >/dev/null 2>&1
@@ -115,7 +119,8 @@ docker run -d --name "${stack}_client" --network "$net" --entrypoint sleep \
     -v "$GOV_SECRETS_DIR/keys:/keys:ro" -v "$GOV_SECRETS_DIR/db_password:/db_password:ro" \
     -e GOV_KEYS_DIR=/keys -e GOV_DB_URL=postgresql://gov@db:5432/gov -e GOV_DB_PASSWORD_FILE=/db_password \
     -e GOV_INTAKE_ENDPOINT=tcp://intake:7101 -e GOV_ROUTING_ENDPOINT=tcp://routing:7201 \
-    -e GOV_DELIBERATION_ENDPOINT=tcp://deliberation:7301 "gov-backbone:$GOV_TAG" 900 >/dev/null
+    -e GOV_DELIBERATION_ENDPOINT=tcp://deliberation:7301 -e GOV_NOTIFY_ENDPOINT=tcp://notify:7401 \
+    "gov-backbone:$GOV_TAG" 900 >/dev/null
 x() { docker exec -i "${stack}_client" "$@"; }
 db() { x gov-entry psql -tAq -d "postgresql://gov@db:5432/gov" -c "$1" 2>/dev/null; }
 expect_status "govctl on the stack's network makes an api key" 0 x gov-entry govctl apikey create --name swarm
@@ -125,37 +130,53 @@ ips() { x getent ahostsv4 "tasks.$1" | awk '{print $1}' | sort -u; }
 # metric_sum NAME PORT SERIES: SERIES from each task of NAME, one line a task
 per_task() { local ip; for ip in $(ips "$1"); do
     x curl -s "http://$ip:$2/metrics" | awk -v m="$3" '$1 == m {v = $2} END {print v + 0}'; done; }
-gw_before=$(per_task gateway 8081 'gov_http_requests_total{service="gateway"}' | tr '\n' ' ')
-in_before=$(per_task intake 7103 'gov_requests_total{service="intake"}' | tr '\n' ' ')
+readyz_all() { # every task of every service answers /readyz 200
+    local s port ip k
+    for s in intake:7103 routing:7203 deliberation:7303 notify:7403 gateway:8081; do
+        port=${s#*:} k=0
+        for ip in $(ips "${s%%:*}"); do
+            [ "$(x curl -s -o /dev/null -w '%{http_code}' "http://$ip:$port/readyz")" = 200 ] && k=$((k + 1))
+        done
+        [ "$k" = 2 ] || return 1
+    done
+}
+check "every task of every service ready (/readyz 200: its subscriptions linked and caught up)" wait_for 60 readyz_all
 said='description=%E5%A4%9C%E9%97%B4%E6%96%BD%E5%B7%A5%E5%99%AA%E9%9F%B3'
-ncases=12 ids=()
-for i in $(seq $ncases); do
-    lat=$(python3 -c "print(f'{39.9025 + $i * 0.0007:.4f}')")
-    id=$(x curl -s -X POST http://gateway:8080/open311/v2/requests.json \
-        -d "api_key=$key&service_code=complaint.noise&lat=$lat&long=116.3025&$said" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["service_request_id"])' 2>/dev/null)
-    [ -n "$id" ] && ids+=("$id")
-    x curl -s -o /dev/null "http://gateway:8080/open311/v2/requests/$id.json"
-done
-check "$ncases cases filed through gateway:8080 (${#ids[@]} answered)" test "${#ids[@]}" = "$ncases"
-spread() { # NAME PORT SERIES BEFORE: every task's SERIES moved
+spread() { # NAME PORT SERIES BEFORE: every task's SERIES moved since BEFORE (one number a task)
     local after; after=$(per_task "$1" "$2" "$3" | tr '\n' ' ')
     python3 -c "
 b, a = '$4'.split(), '$after'.split()
 import sys; sys.exit(0 if len(a) == 2 and len(b) == 2 and all(int(float(y)) > int(float(x)) for x, y in zip(b, a)) else 1)"
 }
+# Cases 400 m apart (no two merged as one: docs/intake.md), each a new HTTP connection to gateway:8080.
+gw_before=$(per_task gateway 8081 'gov_http_requests_total{service="gateway"}' | tr '\n' ' ')
+ncases=12 ids=()
+for i in $(seq 0 $((ncases - 1))); do
+    lat=$(python3 -c "print(f'{39.9025 + $i % 6 * 0.004:.4f}')") lon=$(python3 -c "print(f'{116.3025 + $i // 6 * 0.004:.4f}')")
+    id=$(x curl -s -X POST http://gateway:8080/open311/v2/requests.json \
+        -d "api_key=$key&service_code=complaint.noise&lat=$lat&long=$lon&$said" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["service_request_id"])' 2>/dev/null)
+    [ -n "$id" ] && ids+=("$id")
+done
+ncases=$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)
+check "12 cases filed through gateway:8080, each its own case ($ncases)" test "${#ids[@]} $ncases" = "12 12"
 check "... both gateways answered some (gov_http_requests_total per task, before: $gw_before)" \
     spread gateway 8081 'gov_http_requests_total{service="gateway"}' "$gw_before"
-check "... and both intakes took some of the filings (gov_requests_total per task, before: $in_before)" \
-    spread intake 7103 'gov_requests_total{service="intake"}' "$in_before"
-check "... both routings answered requests (the gateways' status reads)" \
-    test "$(per_task routing 7203 'gov_requests_total{service="routing"}' | awk '$1 > 0' | wc -l)" = 2
+# Each govctl is a client of its own, whose connection takes one of the service's tasks.
+for s in intake:7103:"case list --limit 1" routing:7203:"dispatch list --case ${ids[0]}" \
+         deliberation:7303:"matter show 1" notify:7403:"notify log --limit 1"; do
+    name=${s%%:*} rest=${s#*:} port=${rest%%:*} cmd=${rest#*:}
+    series="gov_requests_total{service=\"$name\"}"
+    before=$(per_task "$name" "$port" "$series" | tr '\n' ' ')
+    for _ in $(seq 10); do x gov-entry govctl $cmd >/dev/null 2>&1; done
+    check "... ten govctl requests to $name spread over both its tasks (gov_requests_total per task, before: $before)" \
+        spread "$name" "$port" "$series" "$before"
+done
 stage "requests spread"
 
 # --- each event applied once ----------------------------------------------------------------------
 list=$(IFS=,; echo "${ids[*]}")
 routed() { [ "$(db "SELECT count(*) FROM dispatches WHERE case_id IN ($list)")" = "$ncases" ]; }
-wait_for() { local s=$1; shift; local d=$(($(date +%s) + s)); until "$@"; do [ "$(date +%s)" -lt "$d" ] || return 1; sleep 1; done; }
 check "every case dispatched by the two routings" wait_for 60 routed
 check "... each routed once (routed_cases), one dispatch each" \
     test "$(db "SELECT count(*) || ' ' || count(DISTINCT case_id) FROM routed_cases WHERE case_id IN ($list)") $(db "SELECT count(DISTINCT case_id) FROM dispatches WHERE case_id IN ($list)")" = "$ncases $ncases $ncases"
@@ -166,7 +187,7 @@ check "... every subscriber's stored position at its stream's head (both replica
 stage "each event once"
 
 # --- deadlines: one routing killed, every step fired once -----------------------------------------
-nsteps=$ncases
+nsteps=$(db "SELECT count(*) FROM dispatches WHERE case_id IN ($list)")
 q_steps="SELECT id FROM dispatches WHERE case_id IN ($list)"
 armed_before=$(per_task routing 7203 'gov_ladder_steps_armed{service="routing"}' | tr '\n' ' ')
 db "INSERT INTO deadlines (dispatch_id, deadline, step, action, due_at)
