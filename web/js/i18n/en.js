@@ -219,4 +219,13 @@ export default {
   "err.ALREADY_REVIEWED": "Your body has already reviewed this",
   "err.MATTER_HELD": "A supervision flag is unanswered: the matter is held",
   "err.NOT_SUPERVISOR": "Only the supervision committee may do this",
+  "page.patrol": "Grid patrol",
+  "p.file": "File from here",
+  "p.fileHere": "📍 File from here",
+  "p.here": "Use my position",
+  "p.howto": "Tap \"Use my position\", or tap the map; tap the map again to correct the point.",
+  "p.locating": "Locating…",
+  "p.located": "Located (to about {m} m); tap the map to correct it",
+  "err.NO_POSITION": "The position is not available",
+  "hint.NO_POSITION": "Tap the place on the map, or type an address",
 };

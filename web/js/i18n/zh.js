@@ -243,4 +243,13 @@ export default {
   "err.ALREADY_REVIEWED": "本单位已经审议过了",
   "err.MATTER_HELD": "监督委员会的标记尚未答复，议事暂停",
   "err.NOT_SUPERVISOR": "只有监督委员会可以这样做",
+  "page.patrol": "网格巡查",
+  "p.file": "就地上报",
+  "p.fileHere": "📍 就地上报",
+  "p.here": "使用我的位置",
+  "p.howto": "点“使用我的位置”定位，或在地图上点选；位置不准时再点地图修正。",
+  "p.locating": "正在定位…",
+  "p.located": "已定位（精度约 {m} 米），可点地图修正",
+  "err.NO_POSITION": "无法获取当前位置",
+  "hint.NO_POSITION": "请在地图上点选位置，或填写地址",
 };

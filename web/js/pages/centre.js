@@ -116,7 +116,7 @@ export function render(view, ctx) {
   const off = onEvent(ev => {
     if (ev.type === 'DeadlineEscalated') {
       const d = ev.data || {}, item = d.item || {};
-      escalations.prepend(h('li', {}, t('c.escalated', { id: item.id, unit: item.unit_name || item.unit, deadline: t('deadline.' + d.deadline), when: when(d.fired_ms) })));
+      escalations.prepend(h('li', { dataset: { dispatch: item.id, deadline: d.deadline } }, t('c.escalated', { id: item.id, unit: item.unit_name || item.unit, deadline: t('deadline.' + d.deadline), when: when(d.fired_ms) })));
     }
     if (ev.stream === 'routing' && ev.type.startsWith('Dispatch')) { load(); loadReturned(); loadGrids(); }
   });

@@ -3,7 +3,10 @@
 // arrive, progress (with photos' links), resolve, return with a reason. The
 // console does not second-guess the rules: every action is offered on an
 // open dispatch and the service's refusal is shown (code, message, hint).
-// Live: any routing event about a dispatch reloads the list.
+// Live: any routing event about a dispatch reloads the list. A dispatch has
+// an address, #/queue/ID (its number on the card is the link): the page asks
+// the service for it like the "open by number" form does, so a dispatch of
+// another unit is NOT_FOUND whichever way it is asked for.
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { h, refusalBox, okBox, say } from '../dom.js';
@@ -49,7 +52,7 @@ function card(d, reload) {
       t('deadline.' + x.name) + ': ', h('span', { class: 'left' }), x.done ? ' ✓' : '')));
   const area = (d.area_path || []).map(a => a.name).join(' / ');
   return h('article', { class: 'card dispatch', dataset: { id: d.id, state: d.state }, 'aria-labelledby': `d-${d.id}` },
-    h('h3', { id: `d-${d.id}` }, t('q.dispatch', { id: d.id }), ' ', h('span', { class: 'badge state' }, t('state.' + d.state))),
+    h('h3', { id: `d-${d.id}` }, h('a', { href: `#/queue/${d.id}` }, t('q.dispatch', { id: d.id })), ' ', h('span', { class: 'badge state' }, t('state.' + d.state))),
     h('div', { class: 'meta' }, [d.category, area, d.case_id ? t('q.case', { id: d.case_id }) : null,
       d.whistle_id ? t('q.whistle', { id: d.whistle_id }) : null, t('q.sent', { when: when(d.sent_ms) })].filter(Boolean).join(' · ')),
     d.description ? h('p', {}, d.description) : null,
@@ -69,7 +72,9 @@ function tick(root) {
   }
 }
 
-export function render(view) {
+// ctx.arg: a dispatch's number from the address (#/queue/ID), opened at once;
+// ctx.embedded: drawn inside another page (the patrol page), a sub-heading.
+export function render(view, ctx = {}) {
   const list = h('div', { id: 'queue-list', 'aria-live': 'polite' });
   const status = h('div', { id: 'queue-status' });
   const open = h('input', { id: 'open-id', name: 'dispatch', inputmode: 'numeric' });
@@ -108,27 +113,31 @@ export function render(view) {
   };
   const openOne = async e => {
     e.preventDefault();
+    await openId(open.value.trim());
+  };
+  const openId = async id => {
     try {
-      const r = await api('GET', `/api/v1/dispatches/${encodeURIComponent(open.value.trim())}`);
+      const r = await api('GET', `/api/v1/dispatches/${encodeURIComponent(id)}`);
       const d = r.item;
       if (!items.some(x => x.id === d.id)) items.unshift(d);
       status.replaceChildren();
       draw();
       list.querySelector(`[data-id="${d.id}"]`)?.scrollIntoView();
+      list.querySelector(`[data-id="${d.id}"]`)?.classList.add('opened');
     } catch (err) {
       say(status, refusalBox(err));
     }
   };
   filter.addEventListener('change', draw);
   search.addEventListener('input', draw);
-  view.append(h('h2', {}, t('page.queue')),
+  view.append(h(ctx.embedded ? 'h3' : 'h2', {}, t('page.queue')),
     h('div', { class: 'card row' },
       h('label', { for: 'filter-state' }, t('q.filter')), filter,
       h('label', { for: 'search' }, t('q.search')), search),
     h('form', { class: 'card row', onsubmit: openOne },
       h('label', { for: 'open-id' }, t('q.open')), open, h('button', { type: 'submit' }, t('q.openGo'))),
     status, list);
-  reload();
+  reload().then(() => { if (ctx.arg) openId(ctx.arg); });
   let pending = null;
   const off = onEvent(ev => {
     if (ev.stream !== 'routing') return;
