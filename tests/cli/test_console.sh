@@ -27,8 +27,11 @@ start_service deliberation GOV_TEST_CLOCK=1 || not_ok "deliberation answers its 
 q "UPDATE deliberation_rules SET notice_minutes = 1, publish_minutes = 10, evaluate_minutes = 10 WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')" >/dev/null
 # A copy of web/ with a symlink pointing out of it, which must not be followed.
 cp -r web "$tmp/web" && ln -s /etc/hostname "$tmp/web/out.txt"
-# One address logs in as a dozen people here: logins a minute raised from 10.
-start_service gateway GOV_GATEWAY_WEB_DIR="$tmp/web" GOV_GATEWAY_LOGINS_PER_MIN=100 || not_ok "the gateway answers its health check"
+# One address logs in as a dozen people here, up to six of them with a page
+# open at once, each page reading its lists again on every event: logins a
+# minute raised from 10, requests a second from 50 (burst 100) to 500.
+start_service gateway GOV_GATEWAY_WEB_DIR="$tmp/web" GOV_GATEWAY_LOGINS_PER_MIN=100 \
+    GOV_GATEWAY_RATE=500 GOV_GATEWAY_BURST=500 || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT"
 
 # get NAME STATUS PATH [CURL-ARGS...]: the status of a GET, headers in $tmp/h.

@@ -13,9 +13,11 @@ import { h, refusalBox, okBox, say } from '../dom.js';
 import { onEvent } from '../live.js';
 import { deadlines, countdown, when } from '../time.js';
 
-const ENDED = new Set(['resolved', 'returned', 'reassigned', 'released']);
+const ENDED = new Set(['resolved', 'returned', 'reassigned', 'released', 'passed_up']);
 
-function actionForm(d, reload, out) {
+// grid: the unit is a grid team, which may also pass a case up (上报) to its
+// community with a reason (routing.md: beyond, cross, major).
+function actionForm(d, reload, out, grid) {
   const id = d.id;
   const text = h('input', { id: `text-${id}`, name: 'text' });
   const media = h('input', { id: `media-${id}`, name: 'media', inputmode: 'url', placeholder: 'https://…' });
@@ -30,6 +32,8 @@ function actionForm(d, reload, out) {
       say(out, refusalBox(err));
     }
   };
+  const passup = grid ? h('select', { id: `passup-${id}`, name: 'passup' },
+    ['beyond', 'cross', 'major'].map(r => h('option', { value: r }, t('passup.' + r)))) : null;
   const links = () => media.value.split(/[\s,]+/).filter(Boolean);
   const b = (verb, fn) => h('button', { type: 'button', dataset: { action: verb }, onclick: fn }, t('act.' + verb));
   return h('div', { class: 'actions' },
@@ -42,10 +46,13 @@ function actionForm(d, reload, out) {
     h('div', { class: 'field' }, h('label', { for: `media-${id}` }, t('q.media')), media),
     h('div', { class: 'row' },
       h('label', { for: `reason-${id}` }, t('q.reason')), reason,
-      b('return', () => act('return', { reason: reason.value, text: text.value }))));
+      b('return', () => act('return', { reason: reason.value, text: text.value }))),
+    grid ? h('div', { class: 'row' },
+      h('label', { for: `passup-${id}` }, t('q.passup')), passup,
+      b('pass-up', () => act('pass-up', { reason: passup.value, text: text.value }))) : null);
 }
 
-function card(d, reload) {
+function card(d, reload, grid) {
   const out = h('div', { class: 'outcome' });
   const clocks = h('ul', { class: 'deadlines' },
     deadlines(d).map(x => h('li', { class: 'deadline', dataset: { due: x.due, done: x.done ? '1' : '' } },
@@ -57,7 +64,7 @@ function card(d, reload) {
       d.whistle_id ? t('q.whistle', { id: d.whistle_id }) : null, t('q.sent', { when: when(d.sent_ms) })].filter(Boolean).join(' · ')),
     d.description ? h('p', {}, d.description) : null,
     clocks,
-    ENDED.has(d.state) ? null : actionForm(d, reload, out),
+    ENDED.has(d.state) ? null : actionForm(d, reload, out, grid),
     out);
 }
 
@@ -80,10 +87,11 @@ export function render(view, ctx = {}) {
   const open = h('input', { id: 'open-id', name: 'dispatch', inputmode: 'numeric' });
   const filter = h('select', { id: 'filter-state' },
     h('option', { value: '' }, t('q.all')),
-    ['sent', 'signed', 'arrived', 'resolved', 'returned'].map(s => h('option', { value: s }, t('state.' + s))));
+    ['sent', 'signed', 'arrived', 'resolved', 'returned', 'passed_up'].map(s => h('option', { value: s }, t('state.' + s))));
   const search = h('input', { id: 'search', type: 'search' });
   let items = [];
   const built = new Map();
+  const grid = ((ctx.me && ctx.me.units) || []).some(u => u.kind === 'grid_team');
   const draw = () => {
     const q = search.value.trim();
     const shown = items.filter(d => (!filter.value || d.state === filter.value) &&
@@ -92,7 +100,7 @@ export function render(view, ctx = {}) {
     const cards = shown.map(d => {
       const key = JSON.stringify(d), had = built.get(d.id);
       if (had && had.key === key) return had.el;
-      const el = card(d, reload);
+      const el = card(d, reload, grid);
       built.set(d.id, { key, el });
       return el;
     });
