@@ -133,7 +133,10 @@ async function named(what, pg = page) {
 const openActions = async card => { await card.locator('details.actions').first().evaluate(d => { d.open = true; }); };
 // A role's main page as the README shows it (the viewport, not the whole page: JPEG, small in git).
 // (a matter's card with its actions folded, scrolled to its top)
-const showCard = async (pg, card) => card.evaluate(el => { for (const d of el.querySelectorAll('details')) d.open = false; el.scrollIntoView(); });
+const showCard = async (pg, card) => {
+  await card.evaluate(el => { for (const d of el.querySelectorAll('details')) d.open = false; window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8); });
+  await pg.waitForTimeout(200); // (the scroll drawn before the picture)
+};
 const shot = async (name, pg = page) => { if (shots) await pg.screenshot({ path: `${shots}/${name}.jpeg`, quality: 70 }); };
 // Moves routing's clock (GOV_TEST_CLOCK=1) forward, so the deadlines' ladder fires.
 const routingClock = ms => JSON.parse(execFileSync(process.env.GOVCTL || 'build/bin/govctl', ['dispatch', 'clock', String(ms)])).now_ms;
@@ -376,6 +379,7 @@ try {
     await li.waitFor({ timeout: 20000 });
     if (!/水务|shuiwu/.test(await li.textContent())) throw new Error(await li.textContent());
   });
+  await showCard(centrePg, centrePg.locator('h3', { hasText: '升级督办' }));
   await shot('centre-escalations', centrePg);
   await centrePg.context().close();
   await waterPg.context().close();
