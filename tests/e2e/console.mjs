@@ -549,7 +549,26 @@ try {
     receipt = await r.textContent();
     return receipt.length >= 16;
   });
-  for (const p of council.slice(1)) { // five more of the eight, each in their own session
+  // A second member of the council votes on their own page, in their own
+  // browser session, at the same time as the first one's page is open.
+  const voter2 = await openAs(council[1]);
+  await voter2.click('a[href="#/matters"]');
+  const v2 = () => voter2.locator(`article.matter[data-id="${mid}"]`);
+  await v2().waitFor({ timeout: 10000 });
+  await openActions(v2());
+  await v2().locator('form[data-action="m.attend"] button').click();
+  await voter2.locator(`article.matter[data-id="${mid}"] form[data-action="m.attend"] .ok`).waitFor({ timeout: 10000 });
+  await openActions(v2());
+  await v2().locator('form[data-action="m.vote"] select').selectOption('yes');
+  await v2().locator('form[data-action="m.vote"] button').click();
+  await check('a second member votes on their own page, in their own session, and sees their own receipt', async () => {
+    const r = voter2.locator(`article.matter[data-id="${mid}"] .receipt code`);
+    await r.waitFor({ timeout: 10000 });
+    const mine = await r.textContent();
+    if (mine.length < 16 || mine === receipt) throw new Error(mine);
+  });
+  await voter2.context().close();
+  for (const p of council.slice(2)) { // four more of the eight, each in their own session
     const s = await session(p);
     await s('POST', `/api/v1/matters/${mid}/attendance`, { person: '' });
     await s('POST', `/api/v1/matters/${mid}/votes`, { choice: 'yes' });
