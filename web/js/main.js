@@ -65,7 +65,9 @@ function show() {
   const page = pages.includes(want) ? want : pages[0];
   nav(pages, page);
   document.title = t('page.' + page) + ' · ' + t('title');
-  leave = PAGES[page].render(view, { me, arg: page === want ? decodeURIComponent(rest.join('/')) : '' }) || (() => {});
+  let arg = '';
+  try { arg = page === want ? decodeURIComponent(rest.join('/')) : ''; } catch { /* a malformed address names nothing */ }
+  leave = PAGES[page].render(view, { me, arg }) || (() => {});
 }
 
 function who() {
