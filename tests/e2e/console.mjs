@@ -375,9 +375,9 @@ try {
   const silent = (await centre('GET', `/api/v1/dispatches?whistle_id=${whistle}`)).items.find(d => d.unit === 'dept.shuiwu');
   routingClock(91 * 60 * 1000);
   await check("the silent department's escalation appears on the centre's page when the clock passes the deadline", async () => {
-    const li = centrePg.locator(`#escalations li[data-dispatch="${silent.id}"]`).first();
+    const li = centrePg.locator(`#escalations li[data-dispatch="${silent.id}"][data-action="escalate_centre"]`).first();
     await li.waitFor({ timeout: 20000 });
-    if (!/水务|shuiwu/.test(await li.textContent())) throw new Error(await li.textContent());
+    if (!/水务/.test(await li.textContent()) || !/指挥中心/.test(await li.textContent())) throw new Error(await li.textContent());
   });
   await showCard(centrePg, centrePg.locator('h3', { hasText: '升级督办' }));
   await shot('centre-escalations', centrePg);

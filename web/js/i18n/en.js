@@ -235,4 +235,6 @@ export default {
   "passup.cross": "Across grids: the community coordinates",
   "passup.major": "A major matter",
   "state.passed_up": "Passed up",
+  "c.toCentre": "escalated to the centre",
+  "c.toSupervisor": "escalated to the unit's supervisor",
 };

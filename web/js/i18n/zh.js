@@ -259,4 +259,6 @@ export default {
   "passup.cross": "跨网格、需社区协调",
   "passup.major": "大事",
   "state.passed_up": "已上报",
+  "c.toCentre": "升级至指挥中心",
+  "c.toSupervisor": "升级至主管单位",
 };
