@@ -5,7 +5,7 @@
 // read every 5 s while one is unfinished (the feed has no resident's cases).
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, refusalBox } from '../dom.js';
+import { h, refusalBox, say } from '../dom.js';
 import { caseForm } from '../casefile.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
