@@ -151,7 +151,7 @@ FUZZ_INC_fuzz_envelope := -Iservices/intake
 FUZZ_SRC_fuzz_gateway := common/pbjson.c $(MSGTYPES_C) services/gateway/form.c $(GEN_C)
 FUZZ_INC_fuzz_gateway := -Iservices/gateway
 # templates, calendar days, Open311's query values
-FUZZ_SRC_fuzz_text := services/notify/render.c common/calendar.c common/db.c common/log.c services/gateway/georeport.c \
+FUZZ_SRC_fuzz_text := services/notify/render.c common/calendar.c common/db.c common/dbtime.c common/hist.c common/log.c services/gateway/georeport.c \
             common/apperr.c common/errcodes.c $(GEN_C)
 FUZZ_INC_fuzz_text := -Iservices/notify -Iservices/gateway $(shell $(PKG_CONFIG) --cflags libpq)
 FUZZ_LIB_fuzz_text := $(shell $(PKG_CONFIG) --libs libpq)

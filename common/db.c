@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dbtime.h"
 #include "log.h"
 
 /* --- outages: one line when the database goes, one when it returns ----------
@@ -183,7 +184,9 @@ void db_sqlstate(const PGresult *res, char out[6])
 PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params,
                   char sqlstate[6])
 {
+    uint64_t start = dbtime_now_ns();
     PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    dbtime_observe(dbtime_kind(sql), start);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         db_succeeded();
@@ -230,6 +233,7 @@ int db_require_schema(PGconn *conn, int expected)
 
 int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6])
 {
+    uint64_t start = dbtime_now_ns(); /* the batch and its sync were flushed just before */
     int rc = 0;
     for (int i = 0; i < n; i++) {
         out[i] = NULL;
@@ -261,6 +265,7 @@ int db_pipeline_collect(PGconn *conn, int n, PGresult **out, char sqlstate[6])
             db_sqlstate(sync, sqlstate);
     }
     PQclear(sync);
+    dbtime_observe(DBTIME_PIPELINE, start);
     if (PQstatus(conn) != CONNECTION_OK) {
         char state[6];
         db_failed(conn, NULL, state);

@@ -263,7 +263,11 @@ int deadline_clock_jumped(deadline_t *self)
 
 deadline_stats_t deadline_stats(const deadline_t *self)
 {
-    return self ? self->stats : (deadline_stats_t){0};
+    if (!self)
+        return (deadline_stats_t){0};
+    deadline_stats_t stats = self->stats;
+    stats.waiting = timerq_size(self->q);
+    return stats;
 }
 
 static void s_on_close(uv_handle_t *handle)

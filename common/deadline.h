@@ -68,6 +68,8 @@ typedef struct {
     uint64_t fired;   /* rows this process claimed and acted on */
     uint64_t late;    /* of those, fired at start for having fallen due while down */
     uint64_t stale;   /* timers that claimed nothing (cancelled, or fired elsewhere) */
+    uint64_t waiting; /* timers set and not yet fired, now: the rows due within the horizon
+                       * (a row armed twice counts twice) */
 } deadline_stats_t;
 
 /* One batch of due rows for the fire callback; everything in it is borrowed

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbtime.h"
 #include "log.h"
 
 #define HEALTH_MAX_METRICS 64
@@ -62,7 +63,7 @@ static enum MHD_Result s_answer(struct MHD_Connection *conn, unsigned status, co
 
 static char *s_metrics_text(health_t *h)
 {
-    size_t cap = 256 + 256 * HEALTH_MAX_METRICS + 2048 * HEALTH_MAX_HISTS, n = 0;
+    size_t cap = 256 + 256 * HEALTH_MAX_METRICS + 2048 * HEALTH_MAX_HISTS + DBTIME_FORMAT_MAX, n = 0;
     char *out = malloc(cap);
     if (!out)
         return NULL;
@@ -96,6 +97,7 @@ static char *s_metrics_text(health_t *h)
                  x->name);
         hist_format(&x->hist, x->name, labels, out, &n, cap);
     }
+    dbtime_format(h->service, out, &n, cap); /* the process's database round trips */
     return out;
 }
 

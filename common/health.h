@@ -9,7 +9,8 @@
  * subready.h); else 503 with what it waits for:
  * {"status":"waiting","waiting":{"subscription routing":"not connected"}}.
  * /metrics is Prometheus text format, every name prefixed "gov_" and
- * labelled with the service; registering may happen from any thread. */
+ * labelled with the service; registering may happen from any thread. It
+ * ends with the process's database round trips (dbtime.h). */
 #ifndef GOV_HEALTH_H
 #define GOV_HEALTH_H
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "dbtime.h"
 #include "log.h"
 
 static const char *s_insert =
@@ -32,7 +33,9 @@ int outbox_add(PGconn *conn, const char *stream, const char *type, const Gov__Ac
         return -1;
     const char *values[] = {stream, type, (const char *) bytes};
     int lens[] = {0, 0, (int) len}, formats[] = {0, 0, 1};
+    uint64_t start = dbtime_now_ns();
     PGresult *res = PQexecParams(conn, s_insert, 3, NULL, values, lens, formats, 0);
+    dbtime_observe(DBTIME_INSERT, start);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
     if (rc)
         log_error("outbox insert failed: %s", PQresultErrorMessage(res));

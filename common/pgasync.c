@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "dbtime.h"
+
 struct pgasync {
     uv_loop_t *loop;
     PGconn *conn;
@@ -10,6 +12,8 @@ struct pgasync {
     PGresult *res;            /* the result kept so far */
     pgasync_done_cb done;
     void *arg;
+    dbtime_kind_t kind;       /* the statement under way's, and when it was sent */
+    uint64_t sent_ns;
 };
 
 static int s_ok(const PGresult *res)
@@ -64,6 +68,7 @@ static void s_end(pgasync_t *pa, PGresult *res)
     void *arg = pa->arg;
     pa->done = NULL;
     pa->arg = NULL;
+    dbtime_observe(pa->kind, pa->sent_ns);
     done(res, arg);
 }
 
@@ -114,6 +119,8 @@ int pgasync_send(pgasync_t *pa, const char *sql, int prepared, int nparams,
     uv_poll_t *poll = malloc(sizeof *poll);
     if (!poll)
         return -ENOMEM;
+    pa->kind = prepared ? DBTIME_PREPARED : dbtime_kind(sql);
+    pa->sent_ns = dbtime_now_ns();
     int sent = prepared ? PQsendQueryPrepared(pa->conn, sql, nparams, params, NULL, NULL, 0)
                         : PQsendQueryParams(pa->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (!sent || PQflush(pa->conn) != 0 || uv_poll_init(pa->loop, poll, PQsocket(pa->conn)) < 0)

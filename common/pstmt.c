@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "dbtime.h"
 #include "log.h"
 
 #define PSTMT_MAX 128
@@ -81,7 +82,9 @@ PGresult *pstmt_exec(pstmt_t *self, const char *sql, int nparams, const char *co
             PQclear(p);
             e->prepared = 1;
         }
+        uint64_t start = dbtime_now_ns();
         PGresult *res = PQexecPrepared(self->conn, name, nparams, params, NULL, NULL, 0);
+        dbtime_observe(dbtime_kind(sql), start);
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
             db_succeeded();

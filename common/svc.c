@@ -57,6 +57,7 @@ static void s_on_tick(uv_timer_t *timer)
         deadline_stats_t stats = deadline_stats(s->deadlines);
         atomic_store(s->m_fired, stats.fired);
         atomic_store(s->m_late, stats.late);
+        atomic_store(s->m_armed, stats.waiting);
     }
     db_stats_t db = db_stats();
     atomic_store(s->m_db_unavailable, db.unavailable);
@@ -150,6 +151,10 @@ void svc_watch_deadlines(svc_t *s, deadline_t *d, const char *what)
     snprintf(names[1], sizeof names[1], "%s_late_total", what);
     s->m_late = health_metric(s->health, names[1], "deadlines fired late (after downtime)",
                               HEALTH_COUNTER);
+    snprintf(names[2], sizeof names[2], "%s_armed", what);
+    s->m_armed = health_metric(s->health, names[2],
+                               "deadlines armed on timers now (due within the horizon)",
+                               HEALTH_GAUGE);
 }
 
 void svc_on_tick(svc_t *s, void (*fn)(void *arg), void *arg)

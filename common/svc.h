@@ -56,11 +56,11 @@ typedef struct {
     relay_t *relay;                             /* watched: events published */
     deadline_t *deadlines;                      /* watched: fired, late */
     zap_t *zap;
-    _Atomic uint64_t *m_requests, *m_errors, *m_published, *m_fired, *m_late;
+    _Atomic uint64_t *m_requests, *m_errors, *m_published, *m_fired, *m_late, *m_armed;
     _Atomic uint64_t *m_admitted, *m_refused, *m_failed, *m_actor_refused;
     _Atomic uint64_t *m_db_unavailable, *m_db_outages, *m_db_down;
     _Atomic uint64_t *m_busy, *m_dropped, *m_peers;
-    char deadline_metrics[2][64];               /* the names health borrows */
+    char deadline_metrics[3][64];               /* the names health borrows */
     int handles;
 } svc_t;
 
@@ -80,8 +80,9 @@ void svc_watch(svc_t *s, rpcsrv_t *rpc, relay_t *relay);
  * with GOV_SUB_READY_LAG). Returns 0, or -1 after logging. */
 int svc_watch_sub(svc_t *s, sub_t *sub);
 
-/* Likewise for a deadline engine: `<what>_fired_total` and
- * `<what>_late_total` ("ladder_steps", "windows"). */
+/* Likewise for a deadline engine: `<what>_fired_total`,
+ * `<what>_late_total` ("ladder_steps", "windows") and the gauge
+ * `<what>_armed` (timers waiting now, deadline_stats_t.waiting). */
 void svc_watch_deadlines(svc_t *s, deadline_t *d, const char *what);
 
 /* Calls `fn(arg)` once a second while running (to copy a service's own

@@ -14,11 +14,13 @@ compile=(build-essential pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-com
 build=("${compile[@]}" postgresql-15 postgresql-15-postgis-3 postgresql-client-15 curl python3-aiosmtpd
        libjs-leaflet libjs-chart.js)
 # The console's browser tests: Debian's chromium, driven from Node by playwright-core
-# (tests/e2e/package.json and its lockfile; installed into tests/e2e/node_modules below).
-# The failover test (tests/chaos/failover.sh): a Patroni pair with etcd; the
-# network-cut test (tests/chaos/netcut.sh): ip and nft.
+# (tests/e2e/package.json and its lockfile; installed into tests/e2e/node_modules below),
+# and a Chinese font (fonts-wqy-microhei, 5 MB) so its screenshots (docs/screenshots/) show
+# the console's Chinese rather than empty boxes; pgbackrest for the backup test; the
+# failover test (tests/chaos/failover.sh): a Patroni pair with etcd; the network-cut
+# test (tests/chaos/netcut.sh): ip and nft.
 testing=(docker.io docker-compose debootstrap clang-14 libclang-rt-14-dev python3-jsonschema python3-yaml chromium
-         patroni etcd-server etcd-client iproute2 nftables)
+         fonts-wqy-microhei pgbackrest patroni etcd-server etcd-client iproute2 nftables)
 runtime=(libzmq5 libprotobuf-c1 libpq5 libuv1 libjansson4 libmicrohttpd12 libcurl4 libssl3 libargon2-1 libsodium23 python3-aiosmtpd
          postgresql-client-15 curl ca-certificates libjs-leaflet libjs-chart.js)
 

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "msgtypes.h"
 #include "pbjson.h"
+#include "subready.h"
 
 #define NSTREAMS 3
 #define POLL_MS 200
@@ -35,6 +36,9 @@ struct feed {
     _Atomic int stopping;
     _Atomic uint64_t generation;
     int64_t last_wake_ms;
+    /* what /readyz and /metrics say of each stream (NULL without health) */
+    health_cond_t *ready[NSTREAMS];
+    _Atomic uint64_t *m_position[NSTREAMS], *m_connected[NSTREAMS];
     pthread_mutex_t lock; /* the list and each stream's `suspended` */
     conn_t *list;
 };
@@ -88,11 +92,25 @@ static void s_wake_all(feed_t *f)
     pthread_mutex_unlock(&f->lock);
 }
 
+/* Tells /readyz and /metrics whether the streams' heads could be read
+ * (a stream without a row has no event yet: its head is 0). */
+static void s_report(feed_t *f, int read)
+{
+    for (int i = 0; i < NSTREAMS; i++) {
+        if (f->ready[i])
+            atomic_store(f->ready[i], read ? NULL : subready_name(SUBREADY_HEAD_UNKNOWN));
+        if (f->m_connected[i])
+            atomic_store(f->m_connected[i], (uint64_t) read);
+        if (f->m_position[i])
+            atomic_store(f->m_position[i], (uint64_t) atomic_load(&f->heads[i]));
+    }
+}
+
 static void s_on_timer(uv_timer_t *timer)
 {
     feed_t *f = timer->data;
     PGresult *res = db_exec(f->conn, "SELECT stream, last_seq FROM outbox_streams", 0, NULL, NULL);
-    int moved = 0;
+    int read = res != NULL, moved = 0;
     for (int r = 0; res && r < PQntuples(res); r++)
         for (int i = 0; i < NSTREAMS; i++)
             if (strcmp(PQgetvalue(res, r, 0), s_streams[i]) == 0) {
@@ -105,6 +123,7 @@ static void s_on_timer(uv_timer_t *timer)
     PQclear(res);
     if (moved)
         atomic_fetch_add(&f->generation, 1);
+    s_report(f, read);
     int64_t now = envelope_now_ms();
     /* Wake every stream at least as often as credentials are checked again,
      * so a revoked one ends in time; a keep-alive goes out only when due. */
@@ -114,11 +133,30 @@ static void s_on_timer(uv_timer_t *timer)
     }
 }
 
-int feed_new(uv_loop_t *loop, PGconn *conn, pool_t *pool, unsigned max_streams, feed_t **out)
+int feed_new(uv_loop_t *loop, PGconn *conn, pool_t *pool, unsigned max_streams, health_t *health,
+             feed_t **out)
 {
     feed_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
+    for (int i = 0; health && i < NSTREAMS; i++) {
+        char labels[64], what[64];
+        snprintf(labels, sizeof labels, "stream=\"%s\"", s_streams[i]);
+        snprintf(what, sizeof what, "feed %s", s_streams[i]);
+        f->ready[i] = health_condition(health, what);
+        f->m_position[i] = health_metric_labelled(health, "feed_position", labels,
+                                                  "the last event of the stream the live feeds "
+                                                  "know of (outbox_streams, every 200 ms)",
+                                                  HEALTH_GAUGE);
+        f->m_connected[i] = health_metric_labelled(health, "feed_connected", labels,
+                                                   "1 while the feed reads the stream's head",
+                                                   HEALTH_GAUGE);
+        if (!f->ready[i] || !f->m_position[i] || !f->m_connected[i]) {
+            log_error("the feed cannot report on %s: too many metrics", s_streams[i]);
+            free(f);
+            return -1;
+        }
+    }
     f->conn = conn;
     f->pool = pool;
     f->max_streams = max_streams;

@@ -19,14 +19,20 @@
 #include <uv.h>
 
 #include "auth.h"
+#include "health.h"
 #include "http.h"
 #include "pool.h"
 
 typedef struct feed feed_t;
 
 /* Starts the timer on `loop`, reading positions with `conn` (the loop's).
- * Returns 0 and sets `*out`, or -1. */
-int feed_new(uv_loop_t *loop, PGconn *conn, pool_t *pool, unsigned max_streams, feed_t **out);
+ * With `health` (borrowed; may be NULL) /readyz waits on each stream
+ * ("feed intake", "feed routing", "feed deliberation": "head unknown" while
+ * its head cannot be read, the database away) and /metrics shows
+ * gov_feed_position and gov_feed_connected for each. Returns 0 and sets
+ * `*out`, or -1. */
+int feed_new(uv_loop_t *loop, PGconn *conn, pool_t *pool, unsigned max_streams, health_t *health,
+             feed_t **out);
 
 /* Answers a GET /api/v1/events by `who` (resolved from `credential`, sent
  * as a cookie or a bearer token per who->via) with a stream, or a refusal. */

@@ -125,7 +125,7 @@ int main(void)
     if (cache_mb && (!(gw->filing = cache_new(1 << 20)) || dbwatch_new(cfg.db_url, "gateway_cache", &gw->watch)))
         goto done;
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
-        feed_new(svc->loop, svc->conn, gw->pool, streams, &gw->feed) ||
+        feed_new(svc->loop, svc->conn, gw->pool, streams, svc->health, &gw->feed) ||
         http_new(&http, api_handle, gw, &self.http))
         goto done;
     log_info("gateway ready: %s on %s:%d, health on :%d", http.tls_cert ? "HTTPS" : "HTTP",

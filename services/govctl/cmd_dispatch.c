@@ -19,6 +19,8 @@ static const char *s_usage =
     "  release ID [--text T]                     the whistle's caller only\n"
     "  pass-up ID --reason R [--text T]          上报 to the community, a grid team only;\n"
     "                                            R: beyond | cross | major\n"
+    "  clock MS                                  tests: move routing's clock MS forward\n"
+    "                                            (a routing started with GOV_TEST_CLOCK=1)\n"
     "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
 
 static int64_t s_id(int argc, char **argv)
@@ -51,6 +53,11 @@ int cmd_dispatch(int argc, char **argv)
         if (m.case_id < 0 || m.whistle_id < 0 || m.limit < 0)
             return govctl_usage(s_usage, 0);
         return govctl_call("routing", "ListDispatches", &m.base, NULL);
+    }
+    if (strcmp(cmd, "clock") == 0 && argc == 2) { /* the deadlines' ladder, under a test clock */
+        Gov__AdvanceClock m = GOV__ADVANCE_CLOCK__INIT;
+        m.ms = id;
+        return m.ms > 0 ? govctl_call("routing", "AdvanceClock", &m.base, NULL) : govctl_usage(s_usage, 0);
     }
     if (id < 0)
         return govctl_usage(s_usage, 0);

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "decisions.h"
 #include "erase.h"
+#include "kpigauge.h"
 #include "ladder.h"
 #include "log.h"
 #include "newcases.h"
@@ -38,6 +39,7 @@ typedef struct {
     sub_t *decisions;
     newcases_t *cases_batch; /* intake's new cases of the batch under way */
     uv_timer_t committed;    /* the next pass of the loop, after a batch's COMMIT */
+    kpigauge_t *kpi;         /* the month's 三率 counts on /metrics */
     _Atomic uint64_t *m_routed, *m_unrouted;
 } service_t;
 
@@ -113,6 +115,7 @@ int main(void)
         .horizon_ms = config_int("GOV_LADDER_HORIZON_S", 3600, 10, 86400 * 30, &bad) * 1000,
         .refill_ms = (int) config_int("GOV_LADDER_REFILL_MS", 5000, 100, 3600000, &bad),
         .sweep_ms = config_int("GOV_LADDER_SWEEP_MS", 30000, 1000, 3600000, &bad)};
+    int kpi_ms = (int) config_int("GOV_KPI_METRICS_S", 60, 1, 86400, &bad) * 1000;
     retention_config_t retention = retention_config(&bad);
     if (bad)
         return 2;
@@ -156,10 +159,13 @@ int main(void)
     if (svc_watch_sub(svc, self.cases) || svc_watch_sub(svc, self.decisions))
         goto done;
     svc_watch_deadlines(svc, self.r.ladder, "ladder_steps");
+    if (kpigauge_new(svc->loop, &self.r, svc->health, kpi_ms, &self.kpi))
+        goto done;
     log_info("routing ready: requests on %s, events on %s, cases from %s, health on :%d%s",
              endpoint, events, intake_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");
     rc = svc_run(svc);
 done:
+    kpigauge_destroy(&self.kpi);
     retention_destroy(&self.retention);
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.cases);

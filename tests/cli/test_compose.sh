@@ -57,24 +57,15 @@ trap cleanup EXIT
 
 # --- images: the base from Debian, then the services' and the database's, by content tag -----
 # The tag is a hash of what goes into each image, so a run with nothing changed
-# finds its images and builds nothing.
-hash_of() { # paths...: a short hash of the files under the paths git knows of (and new ones)
-    git ls-files -z -co --exclude-standard -- "$@" | grep -zv '^\(build\|var\)/' | sort -z |
-        xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-12
-}
+# finds its images and builds nothing (tests/cli/compose_tags.sh).
 if base=$(bash deploy/compose/base.sh 2>"$tmp/base.err" | tail -1) && [ -n "$base" ]; then
     ok "a Debian 12 base image ($base)"
 else
     not_ok "a Debian 12 base image" "$(tail -5 "$tmp/base.err")"; echo "1..$n"; exit 1
 fi
 export GOV_BASE_IMAGE=$base
-# What deploy/Dockerfile reads (keep the two in step): the sources make bins
-# compiles, the install script, and what the runtime stage copies.
-export GOV_TAG; GOV_TAG=$(hash_of Makefile common services proto tools deploy/Dockerfile deploy/install.sh \
-    deploy/migrations deploy/demo deploy/compose-init.sh deploy/db-logins.sh deploy/sinks deploy/compose/entry.sh)
-export GOV_DB_TAG; GOV_DB_TAG="15-3-$(hash_of deploy/postgis)"
+. tests/cli/compose_tags.sh
 built=""
-export GOV_PROMETHEUS_TAG; GOV_PROMETHEUS_TAG="2.42-$(hash_of deploy/prometheus/Dockerfile)"
 for svc in migrate:gov-backbone:$GOV_TAG db:gov-postgis:$GOV_DB_TAG prometheus:gov-prometheus:$GOV_PROMETHEUS_TAG; do
     name=${svc%%:*} image=${svc#*:}
     if docker image inspect "$image" >/dev/null 2>&1; then continue; fi
@@ -337,6 +328,29 @@ check "... which counted the case just filed" \
     test "$(pq 'query?query=gov_request_duration_seconds_count%7Bservice%3D%22intake%22%7D%3E0' "len(d['result'])")" = 1
 check "... the lag of every subscription (intake 1, routing 2, deliberation 1, notify 3), each linked" \
     test "$(pq 'query?query=count(gov_subscription_lag)' "d['result'][0]['value'][1]") $(pq 'query?query=count(gov_subscription_connected%3E0)' "d['result'][0]['value'][1]")" = "7 7"
+# The Grafana dashboard's queries (deploy/grafana/), each asked of this Prometheus:
+# every one answers, and every gov_ series it names has data here.
+dash_ok() {
+    python3 - "$prom" "$top/deploy/grafana/gov-backbone.json" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+prom, path = sys.argv[1], sys.argv[2]
+def ask(q):
+    with urllib.request.urlopen(prom + "/query?query=" + urllib.parse.quote(q), timeout=10) as r:
+        return json.load(r)
+bad = []
+for p in json.load(open(path))["panels"]:
+    for t in p.get("targets", []):
+        if ask(t["expr"])["status"] != "success":
+            bad.append("query: " + t["expr"])
+        for name in set(re.findall(r"gov_[a-z0-9_]+", t["expr"])):
+            if not ask("count(%s)" % name)["data"]["result"]:
+                bad.append("no data: " + name)
+print("\n".join(sorted(set(bad))))
+sys.exit(1 if bad else 0)
+PY
+}
+if dash_ok >"$tmp/dash" 2>&1; then ok "... every query of the Grafana dashboard answers, each series it names with data"
+else not_ok "... every query of the Grafana dashboard answers, each series it names with data" "$(head -5 "$tmp/dash")"; fi
 check "... the six alert rules loaded" \
     test "$(pq rules "sum(len(g['rules']) for g in d['groups'])")" = 6
 check "... only published on 127.0.0.1" test "$(docker port "$(c ps -q prometheus)" 9090/tcp)" = "127.0.0.1:$GOV_PROMETHEUS_PORT"

@@ -47,6 +47,10 @@ d=$(json "d['items'][0]['id']")
 as="--as p.dept.chengguan.head --unit dept.chengguan"
 expect_status "resolving before signing is refused" 1 "$govctl" dispatch $as resolve "$d" --text 已处理
 contains "... with ILLEGAL_TRANSITION" "$tmp/err" ILLEGAL_TRANSITION
+# govctl dispatch clock (the browser test's way to a deadline) moves only a test clock.
+expect_status "dispatch clock needs a positive number of ms" 2 "$govctl" dispatch clock 0
+expect_status "moving the clock of a routing without GOV_TEST_CLOCK is refused" 1 "$govctl" dispatch clock 60000
+contains "... with CLOCK_FIXED" "$tmp/err" CLOCK_FIXED
 expect_status "another unit cannot sign it" 1 "$govctl" dispatch --as p.dept.shuiwu.head --unit dept.shuiwu sign "$d"
 contains "... NOT_YOUR_DISPATCH" "$tmp/err" NOT_YOUR_DISPATCH
 step "the department signs (签收)" "$govctl" dispatch $as sign "$d"

@@ -4,7 +4,7 @@
 // Pages subscribe with onEvent(fn) and get {type, stream, data, id}.
 const TYPES = ['CaseCreated', 'CaseMerged', 'CaseEvaluated', 'DispatchSent', 'DispatchSigned',
   'DispatchContacted', 'DispatchArrived', 'DispatchProgress', 'DispatchResolved', 'DispatchReturned',
-  'DispatchReassigned', 'DispatchReleased', 'DeadlineReminder', 'DeadlineEscalated', 'WhistleBlown',
+  'DispatchReassigned', 'DispatchReleased', 'DispatchPassedUp', 'DeadlineReminder', 'DeadlineEscalated', 'WhistleBlown',
   'WhistleClosed',
   // deliberation (proto/deliberation.proto's "types:" lines): a matter's steps, the 3+1 lists, service orders
   'MatterProposed', 'MatterAmended', 'MatterCosigned', 'ConveneRequired', 'MatterAccepted', 'MatterDeclined',

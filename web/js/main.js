@@ -1,8 +1,11 @@
 // main: the shell. It asks the gateway who is logged in (GET /api/v1/me),
 // shows the login page when nobody is, and otherwise the pages this person's
-// roles use, one at a time, by the address's #fragment (#/queue ...). Each
-// page is a module exporting render(view, ctx) that returns a function to
-// call when the page is left (to stop its timers and live subscriptions).
+// roles use, one at a time, by the address's #fragment: #/page, or
+// #/page/arg for an address that names one thing on the page (#/queue/42:
+// dispatch 42, which the page asks the service for, so another unit's is
+// NOT_FOUND like any other way of asking). Each page is a module exporting
+// render(view, ctx) that returns a function to call when the page is left
+// (to stop its timers and live subscriptions).
 import { api, setCsrf, setUnit } from './api.js';
 import { t, translate, setLang, getLang } from './i18n.js';
 import { h } from './dom.js';
@@ -14,19 +17,23 @@ import * as whistles from './pages/whistles.js';
 import * as centre from './pages/centre.js';
 import * as matters from './pages/matters.js';
 import * as lists from './pages/lists.js';
+import * as patrol from './pages/patrol.js';
 
-const PAGES = { queue, resident, whistles, centre, matters, lists };
+const PAGES = { queue, resident, whistles, centre, matters, lists, patrol };
 
 // Which pages a person's units open, first one the start page.
 export function pagesFor(me) {
   const kinds = new Set((me.units || []).map(u => u.kind));
   const out = [];
   const community = kinds.has('party_committee') || kinds.has('community') || kinds.has('supervision');
+  // A grid worker's day is on a phone: the patrol page (the team's queue and
+  // filing from where they stand) comes first.
+  if (kinds.has('grid_team')) out.push('patrol');
   if (community) out.push('matters', 'lists');
   if (kinds.has('street_office')) out.push('whistles');
   if (kinds.has('dispatch_centre') || kinds.has('leadership')) out.push('centre');
   if (kinds.size > 0) out.push('queue');
-  if (me.resident || kinds.has('grid_team')) out.push('resident');
+  if (me.resident) out.push('resident');
   if (!community && (me.resident || kinds.has('grid_team') || kinds.size === 0)) out.push('matters', 'lists');
   return out.length ? out : ['resident', 'matters', 'lists'];
 }
@@ -54,11 +61,13 @@ function show() {
     return;
   }
   const pages = pagesFor(me);
-  const want = location.hash.replace(/^#\//, '');
+  const [want, ...rest] = location.hash.replace(/^#\//, '').split('/');
   const page = pages.includes(want) ? want : pages[0];
   nav(pages, page);
   document.title = t('page.' + page) + ' · ' + t('title');
-  leave = PAGES[page].render(view, { me }) || (() => {});
+  let arg = '';
+  try { arg = page === want ? decodeURIComponent(rest.join('/')) : ''; } catch { /* a malformed address names nothing */ }
+  leave = PAGES[page].render(view, { me, arg }) || (() => {});
 }
 
 function who() {
@@ -110,6 +119,12 @@ document.getElementById('logout').addEventListener('click', async () => {
   stopLive();
   location.hash = '';
   show();
+});
+// The skip link moves the focus to the page's content; it must not change
+// the address (#view is no page: the shell would draw the start page).
+document.querySelector('a.skip').addEventListener('click', e => {
+  e.preventDefault();
+  document.getElementById('view').focus();
 });
 onState(s => { document.getElementById('live-state').textContent = t('live.' + s); });
 window.addEventListener('hashchange', show);

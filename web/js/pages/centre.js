@@ -116,7 +116,11 @@ export function render(view, ctx) {
   const off = onEvent(ev => {
     if (ev.type === 'DeadlineEscalated') {
       const d = ev.data || {}, item = d.item || {};
-      escalations.prepend(h('li', {}, t('c.escalated', { id: item.id, unit: item.unit_name || item.unit, deadline: t('deadline.' + d.deadline), when: when(d.fired_ms) })));
+      // The ladder's two escalations (docs/routing.md): to the unit's supervisor at the deadline, to the centre after.
+      const to = d.action === 'escalate_centre' ? t('c.toCentre') : t('c.toSupervisor');
+      escalations.prepend(h('li', { dataset: { dispatch: item.id, deadline: d.deadline, action: d.action } },
+        t('c.escalated', { id: item.id, unit: item.unit_name || item.unit, deadline: t('deadline.' + d.deadline), when: when(d.fired_ms) }),
+        ' · ', to, d.target_unit ? ` (${d.target_unit})` : ''));
     }
     if (ev.stream === 'routing' && ev.type.startsWith('Dispatch')) { load(); loadReturned(); loadGrids(); }
   });

@@ -162,7 +162,7 @@ function matterCard(m, roles, reload) {
       h('div', {}, t('m.objections', { n: m.objections }), m.objections_open ? h('strong', {}, ' · ' + t('m.objectionsopen', { n: m.objections_open })) : null)) : null,
     recordBlock(m),
     flagsBlock(m),
-    (m.tasks || []).length ? h('ul', { class: 'tasks' }, m.tasks.map(k => h('li', {},
+    (m.tasks || []).length ? h('ul', { class: 'tasks' }, m.tasks.map(k => h('li', { dataset: { task: k.id, state: k.state } },
       `#${k.id} ${k.text} · ${(k.units || []).join(', ')} · ${label('tstate.', k.state)}${k.whistle_id ? ' · ' + t('q.whistle', { id: k.whistle_id }) : ''}`))) : null,
     m.rated_satisfied + m.rated_basic + m.rated_dissatisfied ? h('div', { class: 'meta' },
       t('m.rated', { s: m.rated_satisfied, b: m.rated_basic, d: m.rated_dissatisfied })) : null,

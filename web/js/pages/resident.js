@@ -1,54 +1,22 @@
 // The resident's page: file a case on the map (a click puts the point) or by
-// address text, and follow one's own cases (GET /api/v1/cases: a resident
+// address text (casefile.js), and follow one's own cases (GET /api/v1/cases: a resident
 // reads the cases their phone reported), evaluating each once it is resolved
-// (回访评价: dissatisfied reopens it). The categories are the deployment's
-// own, from the Open311 service list (GET /open311/v2/services.json).
+// (回访评价: dissatisfied reopens it). Its own cases' states come from a
+// read every 5 s while one is unfinished (the feed has no resident's cases).
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { h, refusalBox, okBox, say } from '../dom.js';
-import { areaMap } from '../map.js';
+import { h, refusalBox, say } from '../dom.js';
+import { caseForm } from '../casefile.js';
 import { onEvent } from '../live.js';
 import { when } from '../time.js';
 import { actionForm, keepOutcomes, restoreOutcomes } from '../actions.js';
 
 export function render(view) {
-  const out = h('div', { id: 'file-outcome' });
-  const mapEl = h('div', { id: 'case-map', class: 'map' });
-  const category = h('select', { id: 'case-category', name: 'category', required: true });
-  const description = h('textarea', { id: 'case-description', name: 'description', rows: 3, required: true });
-  const address = h('input', { id: 'case-address', name: 'address' });
-  const point = h('output', { id: 'case-point', for: 'case-map' }, t('r.nopoint'));
   const mine = h('div', { id: 'my-cases', 'aria-live': 'polite' });
-  let picked = null, marker = null, map = null;
-
-  const form = h('form', { class: 'card', 'aria-labelledby': 'file-title' },
-    h('h3', { id: 'file-title' }, t('r.file')),
-    h('p', { class: 'meta' }, t('r.howto')),
-    mapEl,
-    h('div', { class: 'meta' }, t('r.point'), point),
-    h('div', { class: 'field' }, h('label', { for: 'case-category' }, t('r.category')), category),
-    h('div', { class: 'field' }, h('label', { for: 'case-description' }, t('r.description')), description),
-    h('div', { class: 'field' }, h('label', { for: 'case-address' }, t('r.address')), address),
-    h('button', { type: 'submit' }, t('r.submit')), out);
-
-  form.addEventListener('submit', async e => {
-    e.preventDefault();
-    const location = {};
-    if (picked) location.point = { lat: picked.lat, lon: picked.lng };
-    if (address.value.trim()) location.address = address.value.trim();
-    try {
-      const r = await api('POST', '/api/v1/cases', {
-        channel: 'app', category: category.value, description: description.value, location,
-      });
-      say(out, okBox(t('r.filed', { id: r.case_id, area: (r.area_path || []).map(a => a.name).join(' / ') })));
-      description.value = '';
-      loadMine();
-    } catch (err) {
-      say(out, refusalBox(err));
-    }
-  });
+  const file = caseForm({ channel: 'app', filed: () => loadMine() });
 
   let generation = 0; // only the latest of overlapping loads draws
+  let unfinished = false;
   const loadMine = async () => {
     const ticket = ++generation;
     try {
@@ -56,6 +24,9 @@ export function render(view) {
       if (ticket !== generation) return;
       const items = r.items || [];
       const kept = keepOutcomes(mine);
+      // A card whose evaluation was open stays open when the list is drawn again.
+      const open = new Set([...mine.querySelectorAll('article.case details[open]')].map(d => d.closest('article').dataset.id));
+      unfinished = items.some(c => c.status !== 'closed');
       mine.replaceChildren(...(items.length ? items.map(c => h('article', { class: 'card case', dataset: { id: c.id, status: c.status } },
         h('h3', {}, t('q.case', { id: c.id }), ' ', h('span', { class: 'badge' }, t('cstate.' + c.status))),
         h('div', { class: 'meta' }, [c.category, (c.area_path || []).map(a => a.name).join(' / '), when(c.created_ms)].join(' · ')),
@@ -65,34 +36,21 @@ export function render(view) {
           actionForm({ key: 'r.evaluate', path: `/api/v1/cases/${c.id}/evaluation`, fields: [
             { name: 'result', label: 'f.result_eval', kind: 'select', options: ['satisfied', 'basic', 'dissatisfied'], prefix: 'rating.' },
             { name: 'text' }], done: r => t('r.evaluated', { state: t('cstate.' + r.case_state) === 'cstate.' + r.case_state ? r.case_state : t('cstate.' + r.case_state) }) })))) : [h('p', {}, t('r.none'))]));
+      for (const a of mine.querySelectorAll('article.case')) if (open.has(a.dataset.id)) a.querySelector('details').open = true;
       restoreOutcomes(mine, kept);
     } catch (err) {
       say(mine, refusalBox(err));
     }
   };
 
-  view.append(h('h2', {}, t('page.resident')), form, h('h3', {}, t('r.mine')), mine);
-
-  (async () => {
-    try {
-      const services = await api('GET', '/open311/v2/services.json');
-      category.replaceChildren(...services.map(s => h('option', { value: s.service_code }, s.service_name)));
-    } catch (err) {
-      say(out, refusalBox(err));
-    }
-    try {
-      ({ map } = await areaMap(mapEl, t('r.map')));
-      map.on('click', ev => {
-        picked = ev.latlng;
-        if (marker) marker.setLatLng(picked); else marker = L.circleMarker(picked, { radius: 8, color: '#8b0000' }).addTo(map);
-        point.textContent = picked.lat.toFixed(5) + ', ' + picked.lng.toFixed(5);
-      });
-      mapEl.dataset.ready = '1';
-    } catch (err) {
-      say(out, refusalBox(err));
-    }
-  })();
+  view.append(h('h2', {}, t('page.resident')), file.el, h('h3', {}, t('r.mine')), mine);
+  file.start();
   loadMine();
   const off = onEvent(() => loadMine());
-  return () => { off(); if (map) map.remove(); };
+  // The live feed carries a unit's dispatches, not a resident's own cases
+  // (docs/console.md): while one is unfinished, the list is read again every
+  // 5 s, only while the page is in view, so its state (已派单, 已办结, back
+  // to 已派单 after a dissatisfied evaluation) follows without a reload.
+  const poll = setInterval(() => { if (unfinished && document.visibilityState === 'visible') loadMine(); }, 5000);
+  return () => { off(); clearInterval(poll); file.stop(); };
 }

@@ -116,7 +116,13 @@ export function render(view) {
   const off = onEvent(ev => {
     const d = ev.data && ev.data.item;
     const about = ev.type.startsWith('Whistle') || (d && d.whistle_id);
-    if (ev.stream === 'routing' && about) { clearTimeout(pending); pending = setTimeout(loadBoard, 100); }
+    if (ev.stream !== 'routing' || !about) return;
+    // The event carries the dispatch: its row shows the new state at once,
+    // and the reload 100 ms after (the list is the truth) draws the rest.
+    const row = d && d.state ? board.querySelector(`article.whistle[data-id="${Number(d.whistle_id)}"] tr[data-unit="${CSS.escape(d.unit || '')}"]`) : null;
+    if (row && row.children[1]) row.children[1].textContent = t('state.' + d.state);
+    clearTimeout(pending);
+    pending = setTimeout(loadBoard, 100);
   });
   return () => { off(); clearTimeout(pending); if (map) map.remove(); };
 }
