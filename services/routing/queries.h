@@ -445,15 +445,16 @@
     " coalesce(lead_unit_id, 0), assist_unit_ids::text, on_site FROM routing_rules"            \
     " WHERE enabled ORDER BY rank, id"
 
-/* $1 policy ids bigint[]. Columns: as Q_POLICY */
-#define Q_POLICIES Q_POLICY_COLUMNS " WHERE id = ANY ($1::bigint[])"
-/* The first step of each deadline's ladder, as Q_LADDER, for many policies.
- * $1 policy ids bigint[]. Columns: 0 policy, 1 deadline, 2 step, 3 percent,
- * 4 after_minutes, 5 action */
-#define Q_LADDERS                                                                              \
-    "SELECT DISTINCT ON (policy_id, deadline) policy_id, deadline, step, percent,"             \
-    " after_minutes, action FROM ladder_steps WHERE policy_id = ANY ($1::bigint[])"            \
-    " ORDER BY policy_id, deadline, step"
+/* Every SLA policy a case may have, for a batch of new cases (they are few).
+ * Columns: as Q_POLICY_COLUMNS */
+#define Q_POLICIES_CASES Q_POLICY_COLUMNS " WHERE applies_to = 'case'"
+/* The first step of each deadline's ladder of every policy Q_POLICIES_CASES
+ * reads. Columns: 0 policy, 1 deadline, 2 step, 3 percent, 4 after_minutes,
+ * 5 action */
+#define Q_LADDERS_CASES                                                                        \
+    "SELECT DISTINCT ON (l.policy_id, l.deadline) l.policy_id, l.deadline, l.step, l.percent,"  \
+    " l.after_minutes, l.action FROM ladder_steps l JOIN sla_policies p ON p.id = l.policy_id" \
+    " WHERE p.applies_to = 'case' ORDER BY l.policy_id, l.deadline, l.step"
 
 /* $1 how many: that many new dispatch ids. Column: 0 id */
 #define Q_DISPATCH_IDS                                                                         \
