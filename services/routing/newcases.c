@@ -19,6 +19,7 @@ struct newcases {
     Gov__CaseCreated **cases; /* decoded, owned */
     char **traces;            /* the events' trace ids, owned */
     size_t n;
+    int numbered_session;     /* the backend pid OUTBOX_NUMBERED_STATEMENT was prepared in */
 };
 
 newcases_t *newcases_new(void)
@@ -270,8 +271,18 @@ static dispatch_policy_t s_policy(const s_pass_t *p, size_t n_pol, int64_t id)
     return none;
 }
 
-static int s_prepare(routing_t *r, const char *savepoint, const char *release, char sqlstate[6])
+static int s_prepare(newcases_t *nc, routing_t *r, const char *savepoint, const char *release,
+                     char sqlstate[6])
 {
+    static const db_statement_t numbered[] = {OUTBOX_NUMBERED_STATEMENT};
+    int pid = PQbackendPID(r->conn);
+    if (pid != nc->numbered_session) {
+        if (db_prepare(r->conn, numbered, 1)) {
+            memcpy(sqlstate, "08006", 6);
+            return -1;
+        }
+        nc->numbered_session = pid;
+    }
     for (size_t i = 0; i < sizeof s_statements / sizeof *s_statements; i++)
         if (pstmt_prepare(r->sql, s_statements[i].sql, s_statements[i].nparams, sqlstate))
             return -1;
@@ -286,7 +297,9 @@ static int s_prepare(routing_t *r, const char *savepoint, const char *release, c
  * four round trips: (1) the savepoint, the calendar's revision, the cases
  * recorded with their facts, the rules, the policies and their ladders;
  * (2) the dispatches' ids; (3) the dispatches, their ladder steps and log
- * lines, and their views; (4) their events and the release. Returns 0, or
+ * lines, and their views; (4) their events, numbered as they are written
+ * (which holds the stream's row lock to COMMIT: the subscriber commits right
+ * after), and the release. Returns 0, or
  * -1 with the SQLSTATE of the failure in `sqlstate` (nothing is armed then;
  * the savepoint, if made, is the caller's to roll back to). */
 static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, const char *savepoint,
@@ -296,7 +309,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
     int rc = -1, released = 0;
     const char *values[10];
     size_t n_pol = 0, n_send = 0;
-    if (s_prepare(r, savepoint, release, sqlstate))
+    if (s_prepare(nc, r, savepoint, release, sqlstate))
         goto done;
     /* 1. Record the cases and read their facts, the rules and the policies. */
     if (s_columns(&p, 10))
@@ -523,10 +536,12 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
         if (added)
             goto oom;
     }
-    /* 7. Their events, and the savepoint released, in one round trip. */
+    /* 7. Their events, and the savepoint released, in one round trip. The
+     * events take their numbers now (the relay then only publishes them,
+     * rather than rewrite every row to number it). */
     if (s_pipe_begin(&p.events, r, sqlstate))
         goto done;
-    if (outbox_batch_send(r->conn, p.events_out))
+    if (outbox_batch_send_numbered(r->conn, p.events_out))
         p.events.broken = 1;
     else
         p.events.n++;
