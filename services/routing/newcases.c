@@ -298,8 +298,9 @@ static int s_prepare(newcases_t *nc, routing_t *r, const char *savepoint, const 
  * recorded with their facts, the rules, the policies and their ladders;
  * (2) the dispatches' ids; (3) the dispatches, their ladder steps and log
  * lines, and their views; (4) their events, numbered as they are written
- * (which holds the stream's row lock to COMMIT: the subscriber commits right
- * after), and the release. Returns 0, or
+ * (which holds the routing stream's row lock to the subscriber's COMMIT:
+ * the relay and other numbering writers wait for it, as intake's do), and
+ * the release. Returns 0, or
  * -1 with the SQLSTATE of the failure in `sqlstate` (nothing is armed then;
  * the savepoint, if made, is the caller's to roll back to). */
 static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, const char *savepoint,
