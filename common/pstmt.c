@@ -17,6 +17,7 @@ typedef struct {
 
 struct pstmt {
     PGconn *conn;
+    int session; /* the backend's process id the statements were prepared in */
     entry_t entries[PSTMT_MAX];
     int n;
 };
@@ -29,8 +30,15 @@ pstmt_t *pstmt_new(PGconn *conn)
     return self;
 }
 
+static void s_forget_all(pstmt_t *self);
+
 static int s_slot(pstmt_t *self, const char *sql)
 {
+    int pid = PQbackendPID(self->conn);
+    if (pid != self->session) { /* a new session has no prepared statements */
+        s_forget_all(self);
+        self->session = pid;
+    }
     for (int i = 0; i < self->n; i++)
         if (self->entries[i].sql == sql)
             return i;
@@ -99,6 +107,48 @@ PGresult *pstmt_exec(pstmt_t *self, const char *sql, int nparams, const char *co
         }
         return s_failed(self, res, sqlstate);
     }
+}
+
+int pstmt_prepare(pstmt_t *self, const char *sql, int nparams, char sqlstate[6])
+{
+    int slot = s_slot(self, sql);
+    if (slot < 0) {
+        log_error("pstmt: more than %d statements to prepare", PSTMT_MAX);
+        if (sqlstate)
+            memcpy(sqlstate, "54000", 6);
+        return -1;
+    }
+    entry_t *e = &self->entries[slot];
+    if (e->prepared)
+        return 0;
+    char name[24];
+    snprintf(name, sizeof name, "pstmt_%d", slot);
+    PGresult *p = PQprepare(self->conn, name, sql, nparams, NULL);
+    if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+        char state[6];
+        db_sqlstate(p, state);
+        if (strcmp(state, "42P05") != 0) { /* 42P05: the session has it already */
+            s_failed(self, p, sqlstate);
+            return -1;
+        }
+    }
+    PQclear(p);
+    e->prepared = 1;
+    return 0;
+}
+
+int pstmt_send(pstmt_t *self, const char *sql, int nparams, const char *const *params)
+{
+    for (int i = 0; i < self->n; i++)
+        if (self->entries[i].sql == sql) {
+            if (!self->entries[i].prepared || self->session != PQbackendPID(self->conn))
+                break;
+            char name[24];
+            snprintf(name, sizeof name, "pstmt_%d", i);
+            return PQsendQueryPrepared(self->conn, name, nparams, params, NULL, NULL, 0) ? 0 : -1;
+        }
+    log_error("pstmt: a statement sent unprepared (pstmt_prepare it first)");
+    return -1;
 }
 
 void pstmt_destroy(pstmt_t **self_p)

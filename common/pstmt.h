@@ -24,6 +24,20 @@ pstmt_t *pstmt_new(PGconn *conn);
 PGresult *pstmt_exec(pstmt_t *cache, const char *sql, int nparams, const char *const *params,
                      char sqlstate[6]);
 
+/* For a pipeline (libpq pipeline mode): makes sure `sql` is prepared on the
+ * session, preparing it now (one round trip, the session's first time only)
+ * when not. Call it before entering pipeline mode. Returns 0, or -1 with the
+ * SQLSTATE in `sqlstate` (may be NULL) and the message logged. A new session
+ * (the connection was reset) is noticed by its backend's process id. */
+int pstmt_prepare(pstmt_t *cache, const char *sql, int nparams, char sqlstate[6]);
+
+/* Queues `sql`, which pstmt_prepare prepared on this session, on the
+ * connection in pipeline mode, with `nparams` text parameters (NULL values
+ * are SQL NULL; copied before the call returns). Its result is the caller's
+ * to read (db_pipeline_collect). Returns 0, or -1 when it was never
+ * prepared or could not be queued. */
+int pstmt_send(pstmt_t *cache, const char *sql, int nparams, const char *const *params);
+
 void pstmt_destroy(pstmt_t **self_p);
 
 #endif

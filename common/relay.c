@@ -58,6 +58,25 @@ static uint64_t s_stream_end(relay_t *relay)
     return end;
 }
 
+/* Whether the table still holds an event of the stream numbered `after` or
+ * higher (1), none (0: the stream went back), or cannot tell (-1). Asked
+ * from `after` up rather than as max(seq): a writer numbering its events
+ * as it writes them has its uncommitted rows at the top of the index, and a
+ * scan down from the top reads past every one of them (40 ms a look with a
+ * batch of routing's 500 in flight, on a loaded machine). */
+static int s_stream_holds(relay_t *relay, uint64_t after)
+{
+    char from[24];
+    snprintf(from, sizeof from, "%llu", (unsigned long long) after);
+    const char *params[] = {relay->stream, from};
+    PGresult *res = db_exec(relay->conn,
+                            "SELECT 1 FROM outbox WHERE stream = $1 AND seq >= $2::bigint LIMIT 1",
+                            2, params, NULL);
+    int holds = res ? PQntuples(res) > 0 : -1;
+    PQclear(res);
+    return holds;
+}
+
 /* Numbers what writers left unnumbered, then publishes everything numbered
  * after the last event published, in order, 1000 at a time. (Writers that
  * number their own events leave nothing to number: then the relay only
@@ -78,7 +97,7 @@ static void s_run(relay_t *relay)
     for (;;) {
         uint64_t after = atomic_load(&relay->last_seq);
         int n = outbox_read(relay->conn, relay->stream, after, 1000, s_publish, relay);
-        if (n == 0 && after > 0 && s_stream_end(relay) < after) {
+        if (n == 0 && after > 0 && s_stream_holds(relay, after) == 0) {
             /* Only a stream emptied under a running relay (a test's reset)
              * goes back; what it holds now was never published. */
             log_warn("stream %s went back below %llu: publishing it from the start", relay->stream,

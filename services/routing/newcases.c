@@ -19,6 +19,7 @@ struct newcases {
     Gov__CaseCreated **cases; /* decoded, owned */
     char **traces;            /* the events' trace ids, owned */
     size_t n;
+    int numbered_session;     /* the backend pid OUTBOX_NUMBERED_STATEMENT was prepared in */
 };
 
 newcases_t *newcases_new(void)
@@ -87,6 +88,83 @@ int newcases_add(newcases_t *nc, const Gov__Envelope *event)
     return (int) nc->n;
 }
 
+/* ---- pipelines: a few round trips a batch -------------------------------- */
+
+/* The statements of a pass, prepared on the session before a pipeline
+ * sends them (pstmt_send). */
+static const struct {
+    const char *sql;
+    int nparams;
+} s_statements[] = {
+    {Q_CALENDAR_REVISION, 0}, {Q_NEWCASES_INSERT, 10}, {Q_RULES_ENABLED, 0},
+    {Q_POLICIES_CASES, 0},    {Q_LADDERS_CASES, 0},    {Q_INSERT_DISPATCHES, 12},
+    {Q_INSERT_DEADLINES_MANY, 5}, {Q_LOG_SENT_MANY, 2}, {Q_DISPATCHES_BY_IDS, 1},
+};
+
+#define S_PIPE_MAX 6
+
+/* Statements queued on r->conn in pipeline mode, and then their results. */
+typedef struct {
+    routing_t *r;
+    int n;                  /* queued */
+    int broken;             /* one could not be queued */
+    PGresult *res[S_PIPE_MAX];
+} s_pipe_t;
+
+static int s_pipe_begin(s_pipe_t *pp, routing_t *r, char sqlstate[6])
+{
+    memset(pp, 0, sizeof *pp);
+    pp->r = r;
+    if (PQenterPipelineMode(r->conn))
+        return 0;
+    memcpy(sqlstate, "08006", 6);
+    log_error("routing: cannot enter pipeline mode: %s", PQerrorMessage(r->conn));
+    return -1;
+}
+
+/* Queues prepared statement `sql` (or, with nparams < 0, `sql` as it is). */
+static void s_pipe_send(s_pipe_t *pp, const char *sql, int nparams, const char *const *params)
+{
+    if (pp->broken || pp->n == S_PIPE_MAX) {
+        pp->broken = 1;
+        return;
+    }
+    int ok = nparams < 0 ? PQsendQueryParams(pp->r->conn, sql, 0, NULL, NULL, NULL, NULL, 0)
+                         : pstmt_send(pp->r->sql, sql, nparams, params) == 0;
+    if (ok)
+        pp->n++;
+    else
+        pp->broken = 1;
+}
+
+/* Syncs and reads every result into pp->res (the caller frees them with
+ * s_pipe_clear), leaving pipeline mode. Returns 0 when every statement
+ * succeeded, else -1 with the first failure's SQLSTATE. */
+static int s_pipe_end(s_pipe_t *pp, char sqlstate[6])
+{
+    PGconn *conn = pp->r->conn;
+    if (!PQpipelineSync(conn)) {
+        log_error("routing: cannot send a pipeline: %s", PQerrorMessage(conn));
+        db_failed(conn, NULL, sqlstate); /* resets a lost connection */
+        return -1;
+    }
+    int rc = db_pipeline_collect(conn, pp->n, pp->res, sqlstate);
+    if (rc == 0 && pp->broken) {
+        rc = -1;
+        memcpy(sqlstate, "08006", 6);
+        log_error("routing: a statement could not be queued: %s", PQerrorMessage(conn));
+    }
+    PQexitPipelineMode(conn);
+    return rc;
+}
+
+static void s_pipe_clear(s_pipe_t *pp)
+{
+    for (int i = 0; i < S_PIPE_MAX; i++)
+        PQclear(pp->res[i]);
+    memset(pp->res, 0, sizeof pp->res);
+}
+
 /* ---- one set of statements ---------------------------------------------- */
 
 /* A dispatch to send: the lead of a case, or one of its assisting units. */
@@ -106,7 +184,8 @@ typedef struct {
 
 /* Everything one pass allocates, freed in one place. */
 typedef struct {
-    PGresult *facts, *policies, *ladders, *ids, *steps, *views;
+    s_pipe_t read, write, events; /* the pass's three pipelines */
+    PGresult *facts, *policies, *ladders, *ids, *steps, *views; /* borrowed from them */
     rules_enabled_t rules;
     match_case_t *mcase;
     int64_t *paths;          /* the cases' area paths, which mcase points into */
@@ -117,18 +196,16 @@ typedef struct {
     s_policy_t *pol;
     int64_t *dispatch_ids;
     pgarray_t *col[S_COLUMNS];
-    outbox_batch_t *events;
+    outbox_batch_t *events_out;
 } s_pass_t;
 
 static void s_pass_free(s_pass_t *p)
 {
-    PQclear(p->facts);
+    s_pipe_clear(&p->read);
+    s_pipe_clear(&p->write);
+    s_pipe_clear(&p->events);
     rules_enabled_clear(&p->rules);
-    PQclear(p->policies);
-    PQclear(p->ladders);
     PQclear(p->ids);
-    PQclear(p->steps);
-    PQclear(p->views);
     free(p->mcase);
     free(p->paths);
     free(p->fresh);
@@ -139,7 +216,7 @@ static void s_pass_free(s_pass_t *p)
     free(p->dispatch_ids);
     for (size_t i = 0; i < sizeof p->col / sizeof *p->col; i++)
         pgarray_destroy(&p->col[i]);
-    outbox_batch_destroy(&p->events);
+    outbox_batch_destroy(&p->events_out);
 }
 
 static int s_columns(s_pass_t *p, size_t n)
@@ -168,34 +245,12 @@ static int s_oom(char sqlstate[6])
     return -1;
 }
 
-/* Reads the policies the dispatches name, and their ladders. */
-static int s_load_policies(routing_t *r, s_pass_t *p, size_t n_send, size_t *n_pol,
-                           char sqlstate[6])
+/* Reads the policies (Q_POLICIES_CASES' rows in p->policies). */
+static int s_read_policies(s_pass_t *p, size_t *n_pol, char sqlstate[6])
 {
-    pgarray_t *ids = pgarray_new();
-    if (!ids)
-        return s_oom(sqlstate);
-    for (size_t i = 0; i < n_send; i++) {
-        int dup = 0;
-        for (size_t k = 0; k < i && !dup; k++)
-            dup = p->send[k].policy_id == p->send[i].policy_id;
-        if (p->send[i].policy_id && !dup)
-            pgarray_add_int(ids, p->send[i].policy_id);
-    }
-    const char *values[] = {pgarray_text(ids)};
-    int rc = -1;
-    if (!values[0]) {
-        s_oom(sqlstate);
-        goto done;
-    }
-    if (!(p->policies = pstmt_exec(r->sql, Q_POLICIES, 1, values, sqlstate)) ||
-        !(p->ladders = pstmt_exec(r->sql, Q_LADDERS, 1, values, sqlstate)))
-        goto done;
     int n = PQntuples(p->policies);
-    if (!(p->pol = calloc((size_t) n + 1, sizeof *p->pol))) {
-        s_oom(sqlstate);
-        goto done;
-    }
+    if (!(p->pol = calloc((size_t) n + 1, sizeof *p->pol)))
+        return s_oom(sqlstate);
     for (int i = 0; i < n; i++) {
         p->pol[i].id = strtoll(PQgetvalue(p->policies, i, 0), NULL, 10);
         for (int k = 0; k < DISPATCH_DEADLINES; k++) {
@@ -204,10 +259,7 @@ static int s_load_policies(routing_t *r, s_pass_t *p, size_t n_send, size_t *n_p
         }
     }
     *n_pol = (size_t) n;
-    rc = 0;
-done:
-    pgarray_destroy(&ids);
-    return rc;
+    return 0;
 }
 
 static dispatch_policy_t s_policy(const s_pass_t *p, size_t n_pol, int64_t id)
@@ -219,16 +271,48 @@ static dispatch_policy_t s_policy(const s_pass_t *p, size_t n_pol, int64_t id)
     return none;
 }
 
-/* Routes cases [from, from + count) of the batch. Returns 0, or -1 with the
- * SQLSTATE of the failure in `sqlstate` (nothing is armed then). */
-static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
-                   newcases_stats_t *stats, char sqlstate[6])
+static int s_prepare(newcases_t *nc, routing_t *r, const char *savepoint, const char *release,
+                     char sqlstate[6])
+{
+    static const db_statement_t numbered[] = {OUTBOX_NUMBERED_STATEMENT};
+    int pid = PQbackendPID(r->conn);
+    if (pid != nc->numbered_session) {
+        if (db_prepare(r->conn, numbered, 1)) {
+            memcpy(sqlstate, "08006", 6);
+            return -1;
+        }
+        nc->numbered_session = pid;
+    }
+    for (size_t i = 0; i < sizeof s_statements / sizeof *s_statements; i++)
+        if (pstmt_prepare(r->sql, s_statements[i].sql, s_statements[i].nparams, sqlstate))
+            return -1;
+    return pstmt_prepare(r->sql, savepoint, 0, sqlstate) ||
+                   pstmt_prepare(r->sql, release, 0, sqlstate)
+               ? -1
+               : 0;
+}
+
+/* Routes cases [from, from + count) of the batch inside savepoint
+ * `savepoint` (its SAVEPOINT and RELEASE statements, string literals), in
+ * four round trips: (1) the savepoint, the calendar's revision, the cases
+ * recorded with their facts, the rules, the policies and their ladders;
+ * (2) the dispatches' ids; (3) the dispatches, their ladder steps and log
+ * lines, and their views; (4) their events, numbered as they are written
+ * (which holds the routing stream's row lock to the subscriber's COMMIT:
+ * the relay and other numbering writers wait for it, as intake's do), and
+ * the release. Returns 0, or
+ * -1 with the SQLSTATE of the failure in `sqlstate` (nothing is armed then;
+ * the savepoint, if made, is the caller's to roll back to). */
+static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, const char *savepoint,
+                   const char *release, newcases_stats_t *stats, char sqlstate[6])
 {
     s_pass_t p = {0};
-    int rc = -1;
+    int rc = -1, released = 0;
     const char *values[10];
     size_t n_pol = 0, n_send = 0;
-    /* 1. Record the cases and read their facts. */
+    if (s_prepare(nc, r, savepoint, release, sqlstate))
+        goto done;
+    /* 1. Record the cases and read their facts, the rules and the policies. */
     if (s_columns(&p, 10))
         goto oom;
     for (size_t i = from; i < from + count; i++) {
@@ -255,8 +339,26 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     }
     if (s_values(&p, 10, values))
         goto oom;
-    if (!(p.facts = pstmt_exec(r->sql, Q_NEWCASES_INSERT, 10, values, sqlstate)))
+    if (s_pipe_begin(&p.read, r, sqlstate))
         goto done;
+    s_pipe_send(&p.read, savepoint, 0, NULL);
+    s_pipe_send(&p.read, Q_CALENDAR_REVISION, 0, NULL);
+    s_pipe_send(&p.read, Q_NEWCASES_INSERT, 10, values);
+    s_pipe_send(&p.read, Q_RULES_ENABLED, 0, NULL);
+    s_pipe_send(&p.read, Q_POLICIES_CASES, 0, NULL);
+    s_pipe_send(&p.read, Q_LADDERS_CASES, 0, NULL);
+    if (s_pipe_end(&p.read, sqlstate))
+        goto done;
+    PGresult *revision = p.read.res[1];
+    p.facts = p.read.res[2];
+    p.policies = p.read.res[4];
+    p.ladders = p.read.res[5];
+    /* the deadlines below count on the calendar as it stands */
+    if (routing_calendar_at(r, PQntuples(revision) ? strtoll(PQgetvalue(revision, 0, 0), NULL, 10)
+                                                   : -1)) {
+        memcpy(sqlstate, "58000", 6);
+        goto done;
+    }
     size_t n_fresh = (size_t) PQntuples(p.facts);
     if (!n_fresh) {
         stats->seen += count;
@@ -297,7 +399,9 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         p.policy_of[k] = strtoll(PQgetvalue(p.facts, row, 6), NULL, 10);
     }
     stats->seen += count - n_fresh;
-    if (rules_enabled_load(r, &p.rules, sqlstate))
+    PGresult *rules = p.read.res[3];
+    p.read.res[3] = NULL; /* p.rules owns it now */
+    if (rules_enabled_from(rules, &p.rules, sqlstate))
         goto done;
     match_batch(p.mcase, n_fresh, p.rules.rules, p.rules.n, p.dec);
     /* 3. The dispatches: each case's lead, then its assisting units. */
@@ -331,7 +435,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         rc = 0;
         goto done;
     }
-    if (s_load_policies(r, &p, n_send, &n_pol, sqlstate))
+    if (s_read_policies(&p, &n_pol, sqlstate))
         goto done;
     /* 4. Their ids, in the order they are sent, so events follow that order. */
     char count_text[24];
@@ -399,22 +503,22 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
     if (s_values(&p, S_COLUMNS, v))
         goto oom;
     v[7] = routing_i64(sent_text, sent); /* not an array: when they are all sent */
-    PGresult *ins = pstmt_exec(r->sql, Q_INSERT_DISPATCHES, 12, v, sqlstate);
-    if (!ins)
-        goto done;
-    PQclear(ins);
-    if (pgarray_count(col[12]) &&
-        !(p.steps = pstmt_exec(r->sql, Q_INSERT_DEADLINES_MANY, 5, v + 12, sqlstate)))
-        goto done;
-    /* 6. Their log lines, and their events as the world sees them. */
+    /* 6. Written in one round trip: the dispatches, their steps, their log
+     * lines, and their views as the world sees them. */
     const char *lv[] = {v[0], sent_text};
-    PGresult *log = pstmt_exec(r->sql, Q_LOG_SENT_MANY, 2, lv, sqlstate);
-    if (!log)
+    int has_steps = pgarray_count(col[12]) > 0;
+    if (s_pipe_begin(&p.write, r, sqlstate))
         goto done;
-    PQclear(log);
-    if (!(p.views = pstmt_exec(r->sql, Q_DISPATCHES_BY_IDS, 1, (const char *[]){v[0]}, sqlstate)))
+    s_pipe_send(&p.write, Q_INSERT_DISPATCHES, 12, v);
+    if (has_steps)
+        s_pipe_send(&p.write, Q_INSERT_DEADLINES_MANY, 5, v + 12);
+    s_pipe_send(&p.write, Q_LOG_SENT_MANY, 2, lv);
+    s_pipe_send(&p.write, Q_DISPATCHES_BY_IDS, 1, (const char *[]){v[0]});
+    if (s_pipe_end(&p.write, sqlstate))
         goto done;
-    if ((size_t) PQntuples(p.views) != n_send || !(p.events = outbox_batch_new(ROUTING_STREAM)))
+    p.steps = has_steps ? p.write.res[1] : NULL;
+    p.views = p.write.res[has_steps ? 3 : 2];
+    if ((size_t) PQntuples(p.views) != n_send || !(p.events_out = outbox_batch_new(ROUTING_STREAM)))
         goto oom;
     for (size_t i = 0; i < n_send; i++) {
         dispatchmsg_t view;
@@ -427,15 +531,26 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
         Gov__DispatchEvent ev = GOV__DISPATCH_EVENT__INIT;
         ev.item = &view.msg;
         ev.text = "";
-        int added = outbox_batch_add(p.events, "DispatchSent", NULL, nc->traces[p.send[i].c],
+        int added = outbox_batch_add(p.events_out, "DispatchSent", NULL, nc->traces[p.send[i].c],
                                      &ev.base);
         dispatchmsg_clear(&view);
         if (added)
             goto oom;
     }
-    if (outbox_batch_write(r->conn, p.events, sqlstate))
+    /* 7. Their events, and the savepoint released, in one round trip. The
+     * events take their numbers now (the relay then only publishes them,
+     * rather than rewrite every row to number it). */
+    if (s_pipe_begin(&p.events, r, sqlstate))
         goto done;
-    /* 7. Everything is written: arm the near steps. */
+    if (outbox_batch_send_numbered(r->conn, p.events_out))
+        p.events.broken = 1;
+    else
+        p.events.n++;
+    s_pipe_send(&p.events, release, 0, NULL);
+    if (s_pipe_end(&p.events, sqlstate))
+        goto done;
+    released = 1;
+    /* 8. Everything is written: arm the near steps. */
     for (int i = 0; r->ladder && p.steps && i < PQntuples(p.steps); i++)
         deadline_arm(r->ladder, strtoll(PQgetvalue(p.steps, i, 0), NULL, 10),
                      strtoll(PQgetvalue(p.steps, i, 1), NULL, 10));
@@ -445,6 +560,11 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count,
 oom:
     s_oom(sqlstate);
 done:
+    if (rc == 0 && !released) {
+        PGresult *res = pstmt_exec(r->sql, release, 0, NULL, sqlstate);
+        rc = res ? 0 : -1;
+        PQclear(res);
+    }
     s_pass_free(&p);
     return rc;
 }
@@ -473,12 +593,9 @@ int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
     char sqlstate[6] = "00000";
     int rc = -1;
     newcases_stats_t all = {0};
-    if (routing_calendar_refresh(r)) /* the deadlines below count on the calendar as it stands */
-        goto done;
-    if (s_run(r, "SAVEPOINT newcases"))
-        goto done;
-    if (s_route(nc, r, 0, nc->n, &all, sqlstate) == 0) {
-        rc = s_run(r, "RELEASE SAVEPOINT newcases");
+    if (s_route(nc, r, 0, nc->n, "SAVEPOINT newcases", "RELEASE SAVEPOINT newcases", &all,
+                sqlstate) == 0) {
+        rc = 0;
         goto done;
     }
     if (!s_data_error(sqlstate) || s_run(r, "ROLLBACK TO SAVEPOINT newcases"))
@@ -489,11 +606,8 @@ int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
     memset(&all, 0, sizeof all);
     for (size_t i = 0; i < nc->n; i++) {
         newcases_stats_t one = {0};
-        if (s_run(r, "SAVEPOINT newcases_one"))
-            goto done;
-        if (s_route(nc, r, i, 1, &one, sqlstate) == 0) {
-            if (s_run(r, "RELEASE SAVEPOINT newcases_one"))
-                goto done;
+        if (s_route(nc, r, i, 1, "SAVEPOINT newcases_one", "RELEASE SAVEPOINT newcases_one", &one,
+                    sqlstate) == 0) {
             all.routed += one.routed;
             all.seen += one.seen;
             all.unrouted += one.unrouted;

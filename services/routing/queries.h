@@ -401,16 +401,41 @@
     "  SELECT x.id, x.cat, x.urg, x.descr, a.id, CASE WHEN x.lon IS NULL THEN NULL"            \
     "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END, x.name, x.phone, "   \
     TS("x.created") " FROM x LEFT JOIN areas a ON a.code = x.area ORDER BY x.n"                \
-    "  ON CONFLICT (case_id) DO NOTHING RETURNING case_id, category_code, urgency, area_id)"    \
-    " SELECT i.case_id, " Q_CASE_PLACE ","                                                   \
-    " coalesce((SELECT p.id FROM sla_policies p WHERE p.applies_to = 'case'"                    \
-    "   AND (p.category_kind IS NULL OR p.category_kind = split_part(i.category_code, '.', 1))" \
+    "  ON CONFLICT (case_id) DO NOTHING RETURNING case_id, category_code, urgency, area_id),"   \
+    Q_NEWCASES_PLACES                                                                          \
+    " SELECT i.case_id, coalesce(pl.path, '{}')::text, coalesce(pl.grid, 0),"                   \
+    " coalesce(pl.community, 0), coalesce(pl.street, 0), coalesce(pl.centre, "                  \
+    "  (SELECT c.id FROM centres c ORDER BY c.id LIMIT 1), 0), coalesce(po.policy, 0)"          \
+    " FROM ins i JOIN x ON x.id = i.case_id LEFT JOIN pl ON pl.id = i.area_id"                  \
+    " LEFT JOIN po ON po.category_code = i.category_code AND po.urgency = i.urgency"            \
+    " ORDER BY x.n"
+/* What Q_NEWCASES_INSERT looks up, once per batch rather than once per
+ * case: the same answers as Q_CASE_PLACE and Q_POLICY_FOR_CASE, for each
+ * distinct area (pl) and each distinct category and urgency (po) of the
+ * batch's new cases `ins`, the units of a kind by hash joins (the lowest id
+ * of each area's, as "ORDER BY u.id LIMIT 1" picks). An unplaced case gets
+ * the first centre, as Q_CENTRE_FOR does for no area. */
+#define Q_NEWCASES_PLACES                                                                      \
+    " centres AS MATERIALIZED (SELECT id, area_id FROM units WHERE kind = 'dispatch_centre'),"  \
+    " firsts AS MATERIALIZED (SELECT DISTINCT ON (kind, area_id) kind, area_id, id FROM units"  \
+    "   WHERE kind IN ('grid_team', 'community', 'street_office') AND area_id IS NOT NULL"      \
+    "   ORDER BY kind, area_id, id),"                                                           \
+    " pl AS (SELECT a.id, a.path, g.id AS grid, cm.id AS community, so.id AS street,"          \
+    "   (SELECT c.id FROM centres c ORDER BY array_position(a.path, c.area_id) DESC NULLS LAST," \
+    "    c.id LIMIT 1) AS centre"                                                               \
+    "  FROM areas a LEFT JOIN firsts g ON g.kind = 'grid_team' AND g.area_id = a.path[4]"       \
+    "  LEFT JOIN firsts cm ON cm.kind = 'community' AND cm.area_id = a.path[3]"                 \
+    "  LEFT JOIN firsts so ON so.kind = 'street_office' AND so.area_id = a.path[2]"             \
+    "  WHERE a.id IN (SELECT area_id FROM ins)),"                                               \
+    " po AS (SELECT k.category_code, k.urgency, (SELECT p.id FROM sla_policies p"               \
+    "   WHERE p.applies_to = 'case'"                                                            \
+    "   AND (p.category_kind IS NULL OR p.category_kind = split_part(k.category_code, '.', 1))" \
     "   AND (p.category_subject IS NULL"                                                        \
-    "    OR p.category_subject = split_part(i.category_code, '.', 2))"                          \
-    "   AND (p.urgency IS NULL OR p.urgency = i.urgency)"                                       \
+    "    OR p.category_subject = split_part(k.category_code, '.', 2))"                          \
+    "   AND (p.urgency IS NULL OR p.urgency = k.urgency)"                                       \
     "   ORDER BY (p.category_kind IS NOT NULL)::int + (p.category_subject IS NOT NULL)::int"    \
-    "    + (p.urgency IS NOT NULL)::int DESC, p.rank, p.id LIMIT 1), 0)"                        \
-    " FROM ins i JOIN x ON x.id = i.case_id LEFT JOIN areas a ON a.id = i.area_id ORDER BY x.n"
+    "    + (p.urgency IS NOT NULL)::int DESC, p.rank, p.id LIMIT 1) AS policy"                  \
+    "  FROM (SELECT DISTINCT category_code, urgency FROM ins) k)"
 
 /* The enabled rules in the order they are tried. Columns: 0 id, 1 category
  * kind, 2 category subject (NULL any), 3 area (0 any), 4 tier, 5 lead unit
@@ -420,15 +445,16 @@
     " coalesce(lead_unit_id, 0), assist_unit_ids::text, on_site FROM routing_rules"            \
     " WHERE enabled ORDER BY rank, id"
 
-/* $1 policy ids bigint[]. Columns: as Q_POLICY */
-#define Q_POLICIES Q_POLICY_COLUMNS " WHERE id = ANY ($1::bigint[])"
-/* The first step of each deadline's ladder, as Q_LADDER, for many policies.
- * $1 policy ids bigint[]. Columns: 0 policy, 1 deadline, 2 step, 3 percent,
- * 4 after_minutes, 5 action */
-#define Q_LADDERS                                                                              \
-    "SELECT DISTINCT ON (policy_id, deadline) policy_id, deadline, step, percent,"             \
-    " after_minutes, action FROM ladder_steps WHERE policy_id = ANY ($1::bigint[])"            \
-    " ORDER BY policy_id, deadline, step"
+/* Every SLA policy a case may have, for a batch of new cases (they are few).
+ * Columns: as Q_POLICY_COLUMNS */
+#define Q_POLICIES_CASES Q_POLICY_COLUMNS " WHERE applies_to = 'case'"
+/* The first step of each deadline's ladder of every policy Q_POLICIES_CASES
+ * reads. Columns: 0 policy, 1 deadline, 2 step, 3 percent, 4 after_minutes,
+ * 5 action */
+#define Q_LADDERS_CASES                                                                        \
+    "SELECT DISTINCT ON (l.policy_id, l.deadline) l.policy_id, l.deadline, l.step, l.percent,"  \
+    " l.after_minutes, l.action FROM ladder_steps l JOIN sla_policies p ON p.id = l.policy_id" \
+    " WHERE p.applies_to = 'case' ORDER BY l.policy_id, l.deadline, l.step"
 
 /* $1 how many: that many new dispatch ids. Column: 0 id */
 #define Q_DISPATCH_IDS                                                                         \

@@ -105,5 +105,10 @@ int routing_calendar_refresh(routing_t *r)
         return -1;
     int64_t revision = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
     PQclear(res);
+    return routing_calendar_at(r, revision);
+}
+
+int routing_calendar_at(routing_t *r, int64_t revision)
+{
     return revision == r->cal_revision ? 0 : routing_calendar_load(r);
 }

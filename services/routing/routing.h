@@ -56,6 +56,9 @@ int routing_calendar_load(routing_t *r);
 /* Loads the calendar again when calendar_revision moved since (an import on
  * any replica): a batch of new cases calls it first, one query. 0 or -1. */
 int routing_calendar_refresh(routing_t *r);
+/* As routing_calendar_refresh, with calendar_revision read by the caller
+ * (Q_CALENDAR_REVISION in a pipeline; -1 when it has no row). 0 or -1. */
+int routing_calendar_at(routing_t *r, int64_t revision);
 
 /* Decimal text of `v` in `buf` (24 bytes); returns buf. */
 const char *routing_i64(char buf[24], int64_t v);

@@ -51,9 +51,14 @@ int64_t rules_case_policy(routing_t *r, int64_t case_id, apperr_t *err)
 int rules_enabled_load(routing_t *r, rules_enabled_t *out, char sqlstate[6])
 {
     memset(out, 0, sizeof *out);
-    if (!(out->res = pstmt_exec(r->sql, Q_RULES_ENABLED, 0, NULL, sqlstate)))
-        return -1;
-    const PGresult *res = out->res;
+    PGresult *res = pstmt_exec(r->sql, Q_RULES_ENABLED, 0, NULL, sqlstate);
+    return res ? rules_enabled_from(res, out, sqlstate) : -1;
+}
+
+int rules_enabled_from(PGresult *res, rules_enabled_t *out, char sqlstate[6])
+{
+    memset(out, 0, sizeof *out);
+    out->res = res;
     int n = PQntuples(res);
     size_t room = 1;
     for (int i = 0; i < n; i++)

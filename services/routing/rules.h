@@ -27,6 +27,9 @@ typedef struct {
  * after a failure). Returns 0, or -1 with `sqlstate` set ("53200" out of
  * memory). */
 int rules_enabled_load(routing_t *r, rules_enabled_t *out, char sqlstate[6]);
+/* As rules_enabled_load, from the result `res` of Q_RULES_ENABLED run by the
+ * caller (a pipeline's), which `out` then owns (also after a failure). */
+int rules_enabled_from(PGresult *res, rules_enabled_t *out, char sqlstate[6]);
 void rules_enabled_clear(rules_enabled_t *e);
 
 /* Sends case `case_id` to its next owner by the rules, or to the centre, as a
