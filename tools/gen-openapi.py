@@ -50,6 +50,9 @@ REPLIES = {
     'DispatchOrder': 'OrderReply', 'ConfirmOrder': 'OrderReply', 'PublishOrder': 'OrderReply',
     'TakeResource': 'ListsReply', 'PairUnit': 'ListPairingsReply', 'UnpairUnit': 'ListPairingsReply',
     'ReportMember': 'ListPairingsReply',
+    'GetJointMeeting': 'JointMeetingReply', 'AttendJointMeeting': 'JointMeetingReply',
+    'DecideJointMeeting': 'JointMeetingReply', 'CloseJointMeeting': 'JointMeetingReply',
+    'ScheduleJointMeeting': 'JointScheduleReply', 'StopJointSchedule': 'JointScheduleReply',
 }
 
 SERVICES = {'GW_INTAKE': 'intake', 'GW_ROUTING': 'routing', 'GW_DELIBERATION': 'deliberation'}
