@@ -251,6 +251,14 @@
 #define Q_CASE_POINT                                                                           \
     "SELECT ST_X(location::geometry), ST_Y(location::geometry) FROM routed_cases"              \
     " WHERE case_id = $1"
+/* The units paired with the community area $1 is in (itself or an
+ * ancestor): $2 'member' the member units (委员单位) only, 'paired' all.
+ * Columns: 0 id, 1 code */
+#define Q_WHISTLE_PAIRED                                                                       \
+    "SELECT u.id, u.code FROM unit_pairings p JOIN units u ON u.id = p.unit_id"                \
+    " WHERE p.community_id = (SELECT c.id FROM areas a JOIN areas c ON c.id = ANY (a.path)"    \
+    "                         WHERE a.id = $1 AND c.level = 'community' LIMIT 1)"             \
+    " AND ($2 = 'paired' OR p.kind = 'member') ORDER BY u.code"
 /* $1 department codes text[]. Columns: 0 code, 1 id (NULL: not a department) */
 #define Q_DEPARTMENTS                                                                          \
     "SELECT c, u.id FROM unnest($1::text[]) WITH ORDINALITY AS x(c, n)"                        \
