@@ -67,6 +67,15 @@ CREATE TABLE joint_deadlines (
 );
 CREATE INDEX joint_deadlines_due ON joint_deadlines (due_ms) WHERE fired_ms IS NULL;
 
+-- A meeting made on its day is told to the member units and the party
+-- committee (notify's plan.c, JointMeetingScheduled).
+INSERT INTO notify_templates (kind, lang, subject, body) VALUES
+('JointMeetingScheduled', 'zh-CN', '【联席会议】{{community}} {{title}}',
+ '{{community}}{{title}}定于 {{starts}} 召开，请委员单位派员参加（会议 #{{meeting_id}}）。'),
+('JointMeetingScheduled', 'en', '[Joint meeting] {{community}} {{title}}',
+ '{{community}}''s {{title}} meets at {{starts}}: member units, please attend (meeting #{{meeting_id}}).')
+ON CONFLICT DO NOTHING;
+
 GRANT SELECT, INSERT, UPDATE ON joint_schedules, joint_meetings, joint_attendance, joint_decisions,
     joint_deadlines TO gov_deliberation;
 SELECT gov_grant_sequences();
