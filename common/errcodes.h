@@ -199,6 +199,8 @@
       "monthly N WEEKDAY [next|keep|skip] (N 1..4 or last), or weekly WEEKDAY [next|keep|skip]")   \
     X(MEETING_NOT_STARTED, 'S', "the joint meeting has not started", "attend and record from its start") \
     X(SCHEDULE_STOPPED, 'S', "the schedule is stopped already", NULL)                             \
+    X(BAD_ZONE, 'R', "not a 责任区 of that grid, or not a set of its buildings",                   \
+      "a 责任区 is 1 to 200 buildings of one grid, each in no other")                              \
     X(NO_PAIRED_UNITS, 'S', "the place's community has no such paired units",                     \
       "see govctl pairing list --community C")                                                    \
     X(UNIT_NOT_PAIRED, 'R', "the unit is not paired with the community",                           \

@@ -49,7 +49,7 @@ REPLIES = {
     'RemoveMember': 'UnitReply',
     'DispatchOrder': 'OrderReply', 'ConfirmOrder': 'OrderReply', 'PublishOrder': 'OrderReply',
     'TakeResource': 'ListsReply', 'PairUnit': 'ListPairingsReply', 'UnpairUnit': 'ListPairingsReply',
-    'ReportMember': 'ListPairingsReply',
+    'ReportMember': 'ListPairingsReply', 'SetDutyZone': 'ListPairingsReply',
     'GetJointMeeting': 'JointMeetingReply', 'AttendJointMeeting': 'JointMeetingReply',
     'DecideJointMeeting': 'JointMeetingReply', 'CloseJointMeeting': 'JointMeetingReply',
     'ScheduleJointMeeting': 'JointScheduleReply', 'StopJointSchedule': 'JointScheduleReply',

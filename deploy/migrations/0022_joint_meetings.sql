@@ -67,6 +67,24 @@ CREATE TABLE joint_deadlines (
 );
 CREATE INDEX joint_deadlines_due ON joint_deadlines (due_ms) WHERE fired_ms IS NULL;
 
+-- 责任区 (seed 004: "6个社区细分成25个网格、60个责任区"; seed 003: "设置*员责任区"): a
+-- part of one grid, a set of its buildings, where reported serving party members
+-- (双报到, member_reports) serve. The admin draws them (routing's pairing.c); a
+-- building is in one 责任区 at most.
+CREATE TABLE duty_zones (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code    text NOT NULL UNIQUE,
+    name    text NOT NULL,
+    grid_id bigint NOT NULL REFERENCES areas (id)
+);
+CREATE TABLE duty_zone_buildings (
+    building_id bigint PRIMARY KEY REFERENCES areas (id),
+    zone_id     bigint NOT NULL REFERENCES duty_zones (id)
+);
+ALTER TABLE member_reports ADD COLUMN zone_id bigint REFERENCES duty_zones (id);
+GRANT SELECT, INSERT, UPDATE, DELETE ON duty_zones, duty_zone_buildings TO gov_routing;
+GRANT SELECT ON duty_zones, duty_zone_buildings TO gov_deliberation;
+
 -- A meeting made on its day is told to the member units and the party
 -- committee (notify's plan.c, JointMeetingScheduled).
 INSERT INTO notify_templates (kind, lang, subject, body) VALUES

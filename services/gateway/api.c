@@ -124,6 +124,7 @@ static const route_t s_routes[] = {
     POST("/api/v1/pairings", GW_ROUTING, "PairUnit", NULL),
     POST("/api/v1/pairings/remove", GW_ROUTING, "UnpairUnit", NULL),
     POST("/api/v1/pairings/reports", GW_ROUTING, "ReportMember", NULL),
+    POST("/api/v1/pairings/zones", GW_ROUTING, "SetDutyZone", NULL),
     /* joint meetings (联席会议) on recurring days (deliberation's joint.c) */
     GET("/api/v1/joint-meetings", GW_DELIBERATION, "ListJointMeetings", NULL),
     GET("/api/v1/joint-meetings/{id}", GW_DELIBERATION, "GetJointMeeting", "meeting_id"),

@@ -556,12 +556,14 @@ EOF
 body[pair]='{"unit": "so.s1", "community": "demo.s1.c1", "kind": "paired"}'
 body[unpair]='{"unit": "so.s1", "community": "demo.s1.c1"}'
 body[report]='{"grid": "demo.s1.c1.g2"}'
+body[zone]='{"code": "z.s1.c1.g3.b1", "name": "三号楼党员责任区", "grid": "demo.s1.c1.g3", "buildings": ["demo.s1.c1.g3.b1"]}'
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
 GET  /api/v1/pairings?community=demo.s1.c1              401  403  200  200  200  200  200  200  200  200  200  -
 POST /api/v1/pairings                                   401  403  403  403  403  403  403  403  403  403  201  -    pair
 POST /api/v1/pairings/remove                            401  403  403  403  403  403  403  403  403  403  201  -    unpair
 POST /api/v1/pairings/reports                           401  403  201  201  201  201  201  201  201  201  201  -    report
+POST /api/v1/pairings/zones                             401  403  403  403  403  403  403  403  403  403  201  -    zone
 EOF
 check "the pairing added and removed, demo.s1.c1 has its eight paired units again" \
     test "$(q "SELECT count(*) FROM unit_pairings WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')")" = 8
