@@ -192,6 +192,17 @@
     X(ALREADY_TAKEN, 'S', "already taken", NULL)                                                   \
     X(ALREADY_PUBLISHED, 'S', "the order is published already", NULL)                              \
     X(BAD_SOURCE, 'R', "a need's source is visit, forum, case (with case_id) or other", NULL)      \
+    /* joint meetings (联席会议) on recurring days (0022) */                                       \
+    X(NOT_MEMBER_UNIT, 'S', "the unit is not a member unit (委员单位) of the community's joint meeting", \
+      "see govctl pairing list --community C: kind member")                                       \
+    X(BAD_RULE, 'R', "not a recurrence rule",                                                     \
+      "monthly N WEEKDAY [next|keep|skip] (N 1..4 or last), or weekly WEEKDAY [next|keep|skip]")   \
+    X(MEETING_NOT_STARTED, 'S', "the joint meeting has not started", "attend and record from its start") \
+    X(SCHEDULE_STOPPED, 'S', "the schedule is stopped already", NULL)                             \
+    X(BAD_ZONE, 'R', "not a 责任区 of that grid, or not a set of its buildings",                   \
+      "a 责任区 is 1 to 200 buildings of one grid, each in no other")                              \
+    X(NO_PAIRED_UNITS, 'S', "the place's community has no such paired units",                     \
+      "see govctl pairing list --community C")                                                    \
     X(UNIT_NOT_PAIRED, 'R', "the unit is not paired with the community",                           \
       "see govctl pairing list --community C")                                                    \
     X(NOT_YOUR_NEED, 'S', "the need is aimed at another unit", NULL)                               \

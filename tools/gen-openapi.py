@@ -49,7 +49,10 @@ REPLIES = {
     'RemoveMember': 'UnitReply',
     'DispatchOrder': 'OrderReply', 'ConfirmOrder': 'OrderReply', 'PublishOrder': 'OrderReply',
     'TakeResource': 'ListsReply', 'PairUnit': 'ListPairingsReply', 'UnpairUnit': 'ListPairingsReply',
-    'ReportMember': 'ListPairingsReply',
+    'ReportMember': 'ListPairingsReply', 'SetDutyZone': 'ListPairingsReply',
+    'GetJointMeeting': 'JointMeetingReply', 'AttendJointMeeting': 'JointMeetingReply',
+    'DecideJointMeeting': 'JointMeetingReply', 'CloseJointMeeting': 'JointMeetingReply',
+    'ScheduleJointMeeting': 'JointScheduleReply', 'StopJointSchedule': 'JointScheduleReply',
 }
 
 SERVICES = {'GW_INTAKE': 'intake', 'GW_ROUTING': 'routing', 'GW_DELIBERATION': 'deliberation'}

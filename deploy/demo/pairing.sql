@@ -10,7 +10,8 @@
 -- departments, so every department is paired with every community, the
 -- first three (城管, 住建, 水务) as member units (委员单位) of its joint party
 -- committee; and the head of each department has reported (双报到) to one
--- community, grid g1 (the i-th department to the i-th community by code).
+-- community, grid g1 (the i-th department to the i-th community by code), in
+-- the 责任区 of its first building.
 BEGIN;
 
 INSERT INTO units (code, name, kind, area_id, parent_id, supervisor_id)
@@ -55,15 +56,27 @@ FROM units u, areas a
 WHERE u.kind = 'department' AND a.level = 'community'
 ON CONFLICT DO NOTHING;
 
+-- 责任区: each building of the demo is one (seed 004 has 60 in 25 grids; the
+-- demo's grids have two buildings each); the reported heads serve in b1's.
+INSERT INTO duty_zones (code, name, grid_id)
+SELECT 'z.' || substr(b.code, 6), b.name || '责任区', b.parent_id
+FROM areas b WHERE b.level = 'building' AND b.code LIKE 'demo.%'
+ON CONFLICT (code) DO NOTHING;
+INSERT INTO duty_zone_buildings (building_id, zone_id)
+SELECT b.id, z.id FROM areas b JOIN duty_zones z ON z.code = 'z.' || substr(b.code, 6)
+WHERE b.level = 'building'
+ON CONFLICT DO NOTHING;
+
 WITH d AS (
     SELECT u.id, u.code, row_number() OVER (ORDER BY u.code) AS n FROM units u WHERE u.kind = 'department'
 ), c AS (
     SELECT a.id, a.code, row_number() OVER (ORDER BY a.code) AS n FROM areas a WHERE a.level = 'community'
 )
-INSERT INTO member_reports (person_id, unit_id, community_id, grid_id, reported_ms)
-SELECT p.id, d.id, c.id, g.id, 0
+INSERT INTO member_reports (person_id, unit_id, community_id, grid_id, reported_ms, zone_id)
+SELECT p.id, d.id, c.id, g.id, 0, z.id
 FROM d JOIN c ON c.n = d.n JOIN people p ON p.code = 'p.' || d.code || '.head'
 JOIN areas g ON g.code = c.code || '.g1'
+LEFT JOIN duty_zones z ON z.code = 'z.' || substr(c.code, 6) || '.g1.b1'
 ON CONFLICT DO NOTHING;
 
 COMMIT;

@@ -7,6 +7,7 @@
 #include "council.h"
 #include "db.h"
 #include "idem.h"
+#include "joint.h"
 #include "lists.h"
 #include "meeting.h"
 #include "mattermsg.h"
@@ -20,7 +21,9 @@
 #define LIST_LIMIT_MAX 500
 
 /* What a command is answered with, after COMMIT. */
-typedef enum { REPLY_MATTER, REPLY_VOTE, REPLY_LISTS, REPLY_ORDER, REPLY_VOLUNTEER } reply_t;
+typedef enum {
+    REPLY_MATTER, REPLY_VOTE, REPLY_LISTS, REPLY_ORDER, REPLY_VOLUNTEER, REPLY_JOINT, REPLY_SCHEDULE
+} reply_t;
 
 typedef struct {
     const char *type;
@@ -64,6 +67,12 @@ static const cmd_t s_cmds[] = {
     {"ConfirmOrder", &gov__confirm_order__descriptor, orders_confirm, REPLY_ORDER},
     {"PublishOrder", &gov__publish_order__descriptor, orders_publish, REPLY_ORDER},
     {"TakeResource", &gov__take_resource__descriptor, lists_take_resource, REPLY_LISTS},
+    /* joint meetings (联席会议) on recurring days: joint.c */
+    {"ScheduleJointMeeting", &gov__schedule_joint_meeting__descriptor, joint_schedule, REPLY_SCHEDULE},
+    {"StopJointSchedule", &gov__stop_joint_schedule__descriptor, joint_stop, REPLY_SCHEDULE},
+    {"AttendJointMeeting", &gov__attend_joint_meeting__descriptor, joint_attend, REPLY_JOINT},
+    {"DecideJointMeeting", &gov__decide_joint_meeting__descriptor, joint_decide, REPLY_JOINT},
+    {"CloseJointMeeting", &gov__close_joint_meeting__descriptor, joint_close, REPLY_JOINT},
 };
 
 static const cmd_t *s_cmd(const char *type)
@@ -223,6 +232,7 @@ static void s_advance(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Adva
     }
     deadline_clock_jumped(d->windows);
     deadline_clock_jumped(d->take_by);
+    deadline_clock_jumped(d->joint);
     Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
     reply.now_ms = svclock_now_ms(d->clock);
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);
@@ -267,6 +277,12 @@ static int s_read(delib_t *d, rpcsrv_t *srv, rpc_req_t *req)
     } else if (strcmp(type, "ListOrders") == 0) {
         if ((m = rpcsrv_payload(srv, req, &gov__list_orders__descriptor)))
             orders_list(d, srv, req, (Gov__ListOrders *) m);
+    } else if (strcmp(type, "GetJointMeeting") == 0) {
+        if ((m = rpcsrv_payload(srv, req, &gov__get_joint_meeting__descriptor)))
+            joint_reply_meeting(d, srv, req, ((Gov__GetJointMeeting *) m)->meeting_id);
+    } else if (strcmp(type, "ListJointMeetings") == 0) {
+        if ((m = rpcsrv_payload(srv, req, &gov__list_joint_meetings__descriptor)))
+            joint_list(d, srv, req, (Gov__ListJointMeetings *) m);
     } else if (strcmp(type, "AdvanceClock") == 0) {
         if ((m = rpcsrv_payload(srv, req, &gov__advance_clock__descriptor)))
             s_advance(d, srv, req, (Gov__AdvanceClock *) m);
@@ -365,6 +381,12 @@ static void s_answer(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const cmd_t *cmd
         break;
     case REPLY_ORDER:
         orders_reply(d, srv, req, res->item_id);
+        break;
+    case REPLY_JOINT:
+        joint_reply_meeting(d, srv, req, res->item_id);
+        break;
+    case REPLY_SCHEDULE:
+        joint_reply_schedule(d, srv, req, res->item_id);
         break;
     case REPLY_VOTE: {
         Gov__CastVoteReply reply = GOV__CAST_VOTE_REPLY__INIT;

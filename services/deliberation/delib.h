@@ -31,6 +31,7 @@ typedef struct {
     idem_t *idem;        /* the commands answered (deliberation_requests) */
     deadline_t *windows; /* the windows' engine (windows.c); NULL until started */
     deadline_t *take_by; /* the orders' take-by deadlines (takeby.c); NULL until started */
+    deadline_t *joint;   /* the joint meetings' next occurrences (joint.c); NULL until started */
     int64_t take_ms;     /* how long a dispatched order waits to be taken (GOV_ORDER_TAKE_S) */
     relay_t *relay;
     /* The tally key secret ballots are sealed to (seal.h), owned by main.c;

@@ -9,7 +9,8 @@
  * (chain.c) and an event in the outbox, which the relay publishes on
  * GOV_DELIBERATION_EVENTS. Opinion windows, 公示 periods and evaluations close
  * on durable timers (windows.c), and so do the service orders' take-by
- * deadlines (takeby.c, GOV_ORDER_TAKE_S after a dispatch; orders.c). A secret ballot's votes are sealed to the
+ * deadlines (takeby.c, GOV_ORDER_TAKE_S after a dispatch; orders.c), and
+ * the joint meetings (联席会议) are made on their recurring days (joint.c). A secret ballot's votes are sealed to the
  * tally key in GOV_KEYS_DIR until the meeting closes (seal.c). Decisions that summon departments become
  * whistles in routing, which follows this stream; this service follows
  * routing's stream back to see the work done. /healthz and /metrics are on
@@ -20,6 +21,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "joint.h"
 #include "log.h"
 #include "routing.pb-c.h"
 #include "rpcsrv.h"
@@ -112,6 +114,7 @@ int main(void)
         relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
         windows_new(svc->loop, &self.d, &windows, &self.d.windows) ||
         takeby_new(svc->loop, &self.d, &windows, &self.d.take_by) ||
+        joint_deadlines_new(svc->loop, &self.d, &windows, &self.d.joint) ||
         sub_new(svc->loop, svc->zctx, svc->conn, "deliberation", "routing", routing_events,
                 cfg.silence_ms, s_on_routing_event, &self, &self.routing))
         goto done;
@@ -130,6 +133,7 @@ done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
     deadline_destroy(&self.d.take_by);
+    deadline_destroy(&self.d.joint);
     deadline_destroy(&self.d.windows);
     relay_destroy(&self.d.relay);
     idem_destroy(&self.d.idem);

@@ -531,4 +531,104 @@
     " FROM councils c WHERE c.community_id = $1 AND c.term_from_ms <= $2"                     \
     " AND c.term_until_ms > $2 ORDER BY c.id DESC LIMIT 1"
 
+/* --- joint meetings (joint.c): 联席会议 on recurring days ------------------------ */
+
+/* $1 community id, $2 title, $3 rule, $4 start minute, $5 lead minutes, $6 by, $7 at. */
+#define Q_JOINT_INSERT_SCHEDULE                                                               \
+    "INSERT INTO joint_schedules (community_id, title, rule, start_minute, lead_minutes,"     \
+    " created_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+/* A schedule: 0 id, 1 community code, 2 title, 3 rule, 4 start minute, 5 lead
+ * minutes, 6 by, 7 at, 8 stopped (0 running), 9 community id, 10 the pending
+ * next day (NULL none). */
+#define Q_JOINT_SCHEDULES                                                                     \
+    "SELECT s.id, a.code, s.title, s.rule, s.start_minute, s.lead_minutes, s.created_by,"    \
+    "       s.created_ms, coalesce(s.stopped_ms, 0), s.community_id,"                         \
+    "       (SELECT day FROM joint_deadlines x WHERE x.schedule_id = s.id AND x.fired_ms IS NULL"\
+    "        ORDER BY x.id DESC LIMIT 1)"                                                     \
+    " FROM joint_schedules s JOIN areas a ON a.id = s.community_id"
+#define Q_JOINT_SCHEDULE Q_JOINT_SCHEDULES " WHERE s.id = $1"
+#define Q_JOINT_SCHEDULES_OF Q_JOINT_SCHEDULES " WHERE s.community_id = $1 ORDER BY s.id"
+/* Schedule $1 stops at $2 (nothing when it had). Column: 0 community id */
+#define Q_JOINT_STOP                                                                          \
+    "UPDATE joint_schedules SET stopped_ms = $2 WHERE id = $1 AND stopped_ms IS NULL"         \
+    " RETURNING community_id"
+#define Q_JOINT_SCHEDULE_COMMUNITY "SELECT community_id FROM joint_schedules WHERE id = $1"
+/* Its pending occurrence will not be made: the row is settled. */
+#define Q_JOINT_SETTLE                                                                        \
+    "UPDATE joint_deadlines SET fired_ms = $2 WHERE schedule_id = $1 AND fired_ms IS NULL"
+/* $1 schedule, $2 day, $3 due. Column: 0 id */
+#define Q_JOINT_INSERT_DEADLINE                                                               \
+    "INSERT INTO joint_deadlines (schedule_id, day, due_ms) VALUES ($1, $2, $3) RETURNING id"
+/* The deadlines for the engine (common/deadline.h): as Q_TAKE_BY_*. */
+#define Q_JOINT_LOAD                                                                          \
+    "SELECT id, due_ms FROM joint_deadlines WHERE fired_ms IS NULL AND due_ms < $2"           \
+    " AND (due_ms >= $1 OR id > $3::bigint OR due_ms < $4)"
+#define Q_JOINT_OVERDUE                                                                       \
+    "SELECT id FROM joint_deadlines WHERE fired_ms IS NULL AND due_ms <= $1"                  \
+    " ORDER BY due_ms, id LIMIT $2"
+#define Q_JOINT_LAST "SELECT coalesce(max(id), 0) FROM joint_deadlines"
+/* Claims $1 (bigint[]) still pending at $2. Columns: 0 schedule, 1 day, 2 rule,
+ * 3 start minute, 4 lead minutes, 5 stopped (t/f) */
+#define Q_JOINT_CLAIM                                                                         \
+    "WITH c AS (UPDATE joint_deadlines SET fired_ms = $2 WHERE id = ANY ($1::bigint[])"       \
+    " AND fired_ms IS NULL RETURNING id, schedule_id, day, due_ms)"                           \
+    " SELECT c.schedule_id, c.day, s.rule, s.start_minute, s.lead_minutes,"                   \
+    "        s.stopped_ms IS NOT NULL FROM c JOIN joint_schedules s ON s.id = c.schedule_id"  \
+    " ORDER BY c.due_ms, c.id"
+/* The meeting of schedule $1 on day $2 starting $3, made at $4; nothing when
+ * it was made before (an occurrence is made once). Column: 0 id */
+#define Q_JOINT_MAKE                                                                          \
+    "INSERT INTO joint_meetings (schedule_id, community_id, title, day, starts_ms, created_ms)"\
+    " SELECT id, community_id, title, $2, $3, $4 FROM joint_schedules WHERE id = $1"          \
+    " ON CONFLICT (schedule_id, day) DO NOTHING RETURNING id"
+/* A meeting, locked: 0 community id, 1 state, 2 starts. */
+#define Q_JOINT_LOCK                                                                          \
+    "SELECT community_id, state, starts_ms FROM joint_meetings WHERE id = $1 FOR UPDATE"
+/* Unit $1 (code) and whether it sits on community $2's joint meeting: a
+ * member unit (委员单位), or the community's party or residents' committee.
+ * Columns: 0 id, 1 sits (t/f) */
+#define Q_JOINT_SITS                                                                          \
+    "SELECT u.id, (u.kind IN ('party_committee', 'community') AND u.area_id = $2)"            \
+    "       OR EXISTS (SELECT 1 FROM unit_pairings p WHERE p.unit_id = u.id"                 \
+    "                  AND p.community_id = $2 AND p.kind = 'member')"                        \
+    " FROM units u WHERE u.code = $1"
+#define Q_JOINT_ATTEND                                                                        \
+    "INSERT INTO joint_attendance (meeting_id, unit_id, person_id, at_ms)"                    \
+    " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1"
+/* $1 meeting, $2 text, $3 unit id (0 none), $4 by, $5 at. */
+#define Q_JOINT_DECIDE                                                                        \
+    "INSERT INTO joint_decisions (meeting_id, text, unit_id, decided_by, at_ms)"              \
+    " VALUES ($1, $2, nullif($3::bigint, 0), $4, $5)"
+#define Q_JOINT_CLOSE                                                                         \
+    "UPDATE joint_meetings SET state = 'held', closed_by = $2, closed_ms = $3 WHERE id = $1"
+/* A meeting: 0 id, 1 schedule, 2 community code, 3 title, 4 day, 5 starts,
+ * 6 state, 7 closed by, 8 closed at, 9 community id. */
+#define Q_JOINT_MEETING                                                                       \
+    "SELECT m.id, m.schedule_id, a.code, m.title, m.day, m.starts_ms, m.state,"               \
+    "       coalesce(m.closed_by, ''), coalesce(m.closed_ms, 0), m.community_id"              \
+    " FROM joint_meetings m JOIN areas a ON a.id = m.community_id WHERE m.id = $1"
+/* Its attendance: 0 unit, 1 unit name, 2 person, 3 at. */
+#define Q_JOINT_ATTENDANCE                                                                    \
+    "SELECT u.code, u.name, p.code, j.at_ms FROM joint_attendance j"                          \
+    " JOIN units u ON u.id = j.unit_id JOIN people p ON p.id = j.person_id"                   \
+    " WHERE j.meeting_id = $1 ORDER BY j.at_ms, u.code"
+/* Its decisions: 0 id, 1 text, 2 unit, 3 by, 4 at. */
+#define Q_JOINT_DECISIONS                                                                     \
+    "SELECT d.id, d.text, coalesce(u.code, ''), d.decided_by, d.at_ms FROM joint_decisions d" \
+    " LEFT JOIN units u ON u.id = d.unit_id WHERE d.meeting_id = $1 ORDER BY d.id"
+/* Meeting $1's member units (community $2) that did not come. Column: 0 code */
+#define Q_JOINT_ABSENT                                                                        \
+    "SELECT u.code FROM unit_pairings p JOIN units u ON u.id = p.unit_id"                     \
+    " WHERE p.community_id = $2 AND p.kind = 'member' AND NOT EXISTS (SELECT 1 FROM"         \
+    " joint_attendance j WHERE j.meeting_id = $1 AND j.unit_id = u.id) ORDER BY u.code"
+/* Community $1's latest meetings. Column: 0 id */
+#define Q_JOINT_MEETINGS_OF                                                                   \
+    "SELECT id FROM joint_meetings WHERE community_id = $1 ORDER BY day DESC, id DESC LIMIT 50"
+/* Who is told of community $1's joint meetings: its member units and party
+ * committee. Column: 0 code */
+#define Q_JOINT_TOLD                                                                          \
+    "SELECT u.code FROM unit_pairings p JOIN units u ON u.id = p.unit_id"                     \
+    " WHERE p.community_id = $1 AND p.kind = 'member'"                                        \
+    " UNION SELECT code FROM units WHERE kind = 'party_committee' AND area_id = $1 ORDER BY 1"
+
 #endif

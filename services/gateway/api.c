@@ -124,6 +124,15 @@ static const route_t s_routes[] = {
     POST("/api/v1/pairings", GW_ROUTING, "PairUnit", NULL),
     POST("/api/v1/pairings/remove", GW_ROUTING, "UnpairUnit", NULL),
     POST("/api/v1/pairings/reports", GW_ROUTING, "ReportMember", NULL),
+    POST("/api/v1/pairings/zones", GW_ROUTING, "SetDutyZone", NULL),
+    /* joint meetings (联席会议) on recurring days (deliberation's joint.c) */
+    GET("/api/v1/joint-meetings", GW_DELIBERATION, "ListJointMeetings", NULL),
+    GET("/api/v1/joint-meetings/{id}", GW_DELIBERATION, "GetJointMeeting", "meeting_id"),
+    POST("/api/v1/joint-meetings/{id}/attendance", GW_DELIBERATION, "AttendJointMeeting", "meeting_id"),
+    POST("/api/v1/joint-meetings/{id}/decisions", GW_DELIBERATION, "DecideJointMeeting", "meeting_id"),
+    POST("/api/v1/joint-meetings/{id}/close", GW_DELIBERATION, "CloseJointMeeting", "meeting_id"),
+    POST("/api/v1/joint-schedules", GW_DELIBERATION, "ScheduleJointMeeting", NULL),
+    POST("/api/v1/joint-schedules/{id}/stop", GW_DELIBERATION, "StopJointSchedule", "schedule_id"),
 };
 
 /* --- answers ------------------------------------------------------------- */

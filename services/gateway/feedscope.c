@@ -138,6 +138,13 @@ static int s_deliberation(const feedscope_t *s, const ProtobufCMessage *msg)
         if (s_named(s, e->audience, e->n_audience))
             return 1;
         community = e->item ? e->item->community : NULL;
+    } else if (s_is(msg, &gov__joint_event__descriptor)) {
+        const Gov__JointEvent *e = (const Gov__JointEvent *) msg;
+        for (size_t i = 0; i < e->n_units; i++) /* a member unit (a department, often) is told */
+            for (int k = 0; k < s->nunits; k++)
+                if (strcmp(e->units[i], s->units[k].code) == 0)
+                    return 1;
+        community = e->item ? e->item->community : e->schedule ? e->schedule->community : NULL;
     }
     if (!community || !community[0])
         return 0;

@@ -10,7 +10,10 @@ static const char *s_usage =
     "  add UNIT COMMUNITY --kind member|paired   the admin pairs a unit with a community\n"
     "                                   (member: 委员单位 of its joint party committee; paired: 结对共建)\n"
     "  remove UNIT COMMUNITY            the admin unpairs them\n"
-    "  report GRID                      双报到: you, acting for your unit, report to a grid of your home community\n"
+    "  report GRID [--zone Z]           双报到: you, acting for your unit, report to a grid of your home\n"
+    "                                   community, and to a 责任区 of it\n"
+    "  zone CODE --grid G --name N --building B [--building B ...]\n"
+    "                                   the admin draws a 责任区: buildings of one grid\n"
     "  list --unit UNIT | --community C a unit's communities, or a community's units and reported members\n"
     "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT; none: the operator).\n";
 
@@ -29,7 +32,20 @@ int cmd_pairing(int argc, char **argv)
     if (strcmp(cmd, "report") == 0 && argc >= 2) {
         Gov__ReportMember m = GOV__REPORT_MEMBER__INIT;
         m.grid = argv[1];
+        m.zone = (char *) govctl_opt(argc, argv, "--zone");
         return govctl_call("routing", "ReportMember", &m.base, NULL);
+    }
+    if (strcmp(cmd, "zone") == 0 && argc >= 2) {
+        Gov__SetDutyZone m = GOV__SET_DUTY_ZONE__INIT;
+        char *buildings[200];
+        m.code = argv[1];
+        m.grid = (char *) govctl_opt(argc, argv, "--grid");
+        m.name = (char *) govctl_opt(argc, argv, "--name");
+        for (int i = 2; i + 1 < argc; i++)
+            if (strcmp(argv[i], "--building") == 0 && m.n_buildings < 200)
+                buildings[m.n_buildings++] = argv[++i];
+        m.buildings = buildings;
+        return m.grid && m.name ? govctl_call("routing", "SetDutyZone", &m.base, NULL) : govctl_usage(s_usage, 0);
     }
     if (argc < 3)
         return govctl_usage(s_usage, 0);

@@ -8,8 +8,10 @@
 
 static const char *s_usage =
     "usage: govctl whistle [--as PERSON --unit UNIT] COMMAND\n"
-    "  blow --kind K --reason T --dept CODE [--dept CODE ...] (--lat Y --lon X | --case ID)\n"
-    "       K: routine (日常哨) | hard (攻坚哨) | emergency (应急哨)\n"
+    "  blow --kind K --reason T --dept CODE [--dept CODE ...] [--pairing member|paired]\n"
+    "       (--lat Y --lon X | --case ID)\n"
+    "       K: routine (日常哨) | hard (攻坚哨) | emergency (应急哨); --pairing also summons the\n"
+    "       place's community's member units (委员单位) or every unit paired with it (结对共建)\n"
     "  show ID                   who has reported (报到) and who has not\n"
     "  rate ID --dispatch D (--score 1-5 | --unnecessary) [--text T]   双考核, once closed\n"
     "--as and --unit name who acts (default: GOV_ACTOR, GOV_ACTOR_UNIT).\n";
@@ -32,6 +34,7 @@ int cmd_whistle(int argc, char **argv)
                 depts[n++] = argv[++i];
         m.kind = (char *) govctl_opt(argc, argv, "--kind");
         m.reason = (char *) govctl_opt(argc, argv, "--reason");
+        m.pairing = (char *) govctl_opt(argc, argv, "--pairing");
         m.departments = depts;
         m.n_departments = n;
         const char *lat = govctl_opt(argc, argv, "--lat"), *lon = govctl_opt(argc, argv, "--lon");

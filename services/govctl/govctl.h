@@ -31,6 +31,8 @@ int cmd_lists(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 /* pairing add|remove|report|list: 结对共建 and 双报到 through routing (cmd_pairing.c). */
 int cmd_pairing(int argc, char **argv);
+/* joint schedule|stop|attend|decide|close|show|list: 联席会议 through deliberation (cmd_joint.c). */
+int cmd_joint(int argc, char **argv);
 int cmd_errcodes(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_person(int argc, char **argv);

@@ -46,6 +46,7 @@ static const char *s_usage =
     "  lists show|need|resource|claim|sign|done   3+1 清单: needs, resources, projects\n"
     "  order register|place|dispatch|claim|done|confirm|publish|show|list  点单、派单、接单、晒单\n"
     "  pairing add|remove|report|list  结对共建 and 双报到: paired units, reported party members\n"
+    "  joint schedule|stop|attend|decide|close|show|list  联席会议 on recurring days\n"
     "  calendar import|show|add-days\n"
     "                            the working-day calendar (调休): load, list, count days\n"
     "  db migrate|version        apply migrations, show the schema version\n"
@@ -71,7 +72,7 @@ static const struct {
     {"kpi", cmd_kpi},           {"rules", cmd_rules},
     {"notify", cmd_notify},     {"matter", cmd_matter},     {"lists", cmd_lists},
     {"order", cmd_order},       {"pairing", cmd_pairing},   {"errcodes", cmd_errcodes},
-    {"keys", cmd_keys},
+    {"keys", cmd_keys},         {"joint", cmd_joint},
     {"person", cmd_person},     {"token", cmd_token},       {"apikey", cmd_apikey},
     {"audit", cmd_audit},
 };

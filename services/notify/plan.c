@@ -398,6 +398,32 @@ done:
         gov__lists_event__free_unpacked(ev, NULL);
 }
 
+/* A joint meeting (联席会议) made on its day: its community's member units
+ * and party committee, which the event names, are told when it starts. */
+static void s_joint(job_t *p, const char *type, text_t *t, render_vars_t *vars)
+{
+    Gov__JointEvent *ev = (Gov__JointEvent *) envelope_payload(p->event, &gov__joint_event__descriptor);
+    const Gov__JointMeeting *m = ev ? ev->item : NULL;
+    if (!m) {
+        p->failed = 1;
+    } else {
+        p->kind = type;
+        const char *params[] = {m->community};
+        const PGresult *name = refs_query(p->plan->refs, p->conn, Q_AREA_NAME, 1, params);
+        snprintf(t->community, sizeof t->community, "%s", name ? PQgetvalue(name, 0, 0) : m->community);
+        render_set(vars, "community", t->community);
+        snprintf(t->matter_id, sizeof t->matter_id, "%" PRId64, m->id);
+        render_set(vars, "meeting_id", t->matter_id);
+        render_set(vars, "title", m->title);
+        render_beijing_time(m->starts_ms, t->until);
+        render_set(vars, "starts", t->until);
+        for (size_t i = 0; i < ev->n_units && !p->failed; i++)
+            s_unit(p, ev->units[i], 0, vars);
+    }
+    if (ev)
+        gov__joint_event__free_unpacked(ev, NULL);
+}
+
 /* Matters (由民做主) and service orders: the people an event concerns. */
 static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t *vars)
 {
@@ -446,6 +472,10 @@ static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t 
     }
     if (strcmp(type, "NeedAdded") == 0 || strcmp(type, "ProjectSigned") == 0) {
         s_lists(p, type, t, vars);
+        return;
+    }
+    if (strcmp(type, "JointMeetingScheduled") == 0) {
+        s_joint(p, type, t, vars);
         return;
     }
     size_t r = 0;

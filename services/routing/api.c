@@ -418,12 +418,13 @@ static void s_answer_unit(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const ide
     protobuf_c_message_free_unpacked(&u->base, NULL);
 }
 
-/* A pairing command's answer: the unit's pairings and reports now. */
+/* A pairing command's answer: the unit's pairings and reports now (or,
+ * for a 责任区, its community's: ids[1]). */
 static void s_answer_pairing(routing_t *r, rpcsrv_t *srv, rpc_req_t *req, const idem_answer_t *a)
 {
     Gov__ListPairingsReply *reply;
     apperr_t err;
-    int rc = pairing_of(r, a->ids[0], 0, &reply, &err);
+    int rc = pairing_of(r, a->ids[0], a->ids[0] ? 0 : a->ids[1], &reply, &err);
     s_reply_built(srv, req, "ListPairingsReply", rc, reply, &err);
 }
 
@@ -585,6 +586,7 @@ static const struct {
     {"PairUnit", &gov__pair_unit__descriptor, pairing_pair, s_answer_pairing, NULL},
     {"UnpairUnit", &gov__unpair_unit__descriptor, pairing_unpair, s_answer_pairing, NULL},
     {"ReportMember", &gov__report_member__descriptor, pairing_report, s_answer_pairing, NULL},
+    {"SetDutyZone", &gov__set_duty_zone__descriptor, pairing_zone, s_answer_pairing, NULL},
     {"ListPairings", &gov__list_pairings__descriptor, NULL, NULL, s_read_pairings},
     {"ListPeople", &gov__list_people__descriptor, NULL, NULL, s_read_people},
     {"ListUnits", &gov__list_units__descriptor, NULL, NULL, s_read_units},

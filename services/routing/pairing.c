@@ -7,6 +7,7 @@
 #include "outbox.h"
 #include "queries.h"
 #include "readscope.h"
+#include "text.h"
 
 /* The id the row `sql` finds by `code`, 0 when none, -1 with `err` on a
  * database failure. */
@@ -106,16 +107,75 @@ int pairing_report(routing_t *r, const Gov__Envelope *env, const ProtobufCMessag
     if (!grid)
         return apperr_fail(err, "UNKNOWN_AREA", "no such grid", "report to a grid of your home community",
                            "\"%.64s\"", m->grid ? m->grid : "");
-    int64_t person = s_id(r, Q_PERSON_ID, env->actor->id, err);
+    int64_t person = s_id(r, Q_PERSON_ID, env->actor->id, err), zone = 0;
     if (person <= 0)
         return person < 0 ? -1 : apperr_code(err, "UNKNOWN_PERSON", "\"%.64s\"", env->actor->id);
+    if (m->zone && m->zone[0]) { /* a 责任区 of that grid */
+        if (!(res = pstmt_exec(r->sql, Q_ZONE, 1, (const char *[]){m->zone}, sqlstate)))
+            return apperr_db(err, sqlstate);
+        int in_grid = PQntuples(res) && strtoll(PQgetvalue(res, 0, 1), NULL, 10) == grid;
+        zone = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+        PQclear(res);
+        if (!in_grid)
+            return apperr_fail(err, "BAD_ZONE", "no such 责任区 in that grid", "see govctl pairing list --community C",
+                               "\"%.64s\" in %.64s", m->zone, m->grid);
+    }
+    char zb[24];
     const char *params[] = {routing_i64(b[0], person), routing_i64(b[1], uid), routing_i64(b[2], community),
-                            routing_i64(b[3], grid), routing_i64(b[4], svclock_now_ms(r->clock))};
-    if (!(res = pstmt_exec(r->sql, Q_REPORT, 5, params, sqlstate)))
+                            routing_i64(b[3], grid), routing_i64(b[4], svclock_now_ms(r->clock)),
+                            routing_i64(zb, zone)};
+    if (!(res = pstmt_exec(r->sql, Q_REPORT, 6, params, sqlstate)))
         return apperr_db(err, sqlstate);
     PQclear(res);
     out->ids[0] = uid;
     return s_announce(r, env, env->actor->id, env->actor->unit, err);
+}
+
+int pairing_zone(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 idem_answer_t *out, apperr_t *err)
+{
+    const Gov__SetDutyZone *m = (const Gov__SetDutyZone *) msg;
+    char sqlstate[6], b[3][24];
+    if (routing_admin(r, env->actor, err) || text_check(m->code, TEXT_NAME, 1, "code", err) ||
+        text_check(m->name, TEXT_NAME, 1, "name", err))
+        return -1;
+    if (m->n_buildings == 0 || m->n_buildings > 200)
+        return apperr_fail(err, "BAD_ZONE", "a 责任区 has 1 to 200 buildings of its grid", NULL, "got %zu",
+                           m->n_buildings);
+    PGresult *res = pstmt_exec(r->sql, Q_GRID, 1, (const char *[]){m->grid ? m->grid : ""}, sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    int64_t grid = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    int64_t community = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+    PQclear(res);
+    if (!grid)
+        return apperr_fail(err, "UNKNOWN_AREA", "no such grid", NULL, "\"%.64s\"", m->grid ? m->grid : "");
+    const char *zp[] = {m->code, m->name, routing_i64(b[0], grid)};
+    if (!(res = pstmt_exec(r->sql, Q_PUT_ZONE, 3, zp, sqlstate)))
+        return apperr_db(err, sqlstate);
+    int64_t zone = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    const char *cp[] = {routing_i64(b[1], zone)};
+    if (!(res = pstmt_exec(r->sql, Q_CLEAR_ZONE, 1, cp, sqlstate)))
+        return apperr_db(err, sqlstate);
+    PQclear(res);
+    for (size_t i = 0; i < m->n_buildings; i++) {
+        const char *bp[] = {b[1], m->buildings[i], b[0]};
+        if (!(res = pstmt_exec(r->sql, Q_ZONE_BUILDING, 3, bp, sqlstate)))
+            return apperr_db(err, sqlstate);
+        int building = PQntuples(res) == 1;
+        int64_t holder = building ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+        PQclear(res);
+        if (!building)
+            return apperr_fail(err, "BAD_ZONE", "a 责任区's buildings are buildings of its grid", NULL,
+                               "\"%.64s\" in %.64s", m->buildings[i], m->grid);
+        if (holder != zone)
+            return apperr_fail(err, "BAD_ZONE", "the building is in another 责任区", "redraw that one first",
+                               "\"%.64s\"", m->buildings[i]);
+    }
+    out->ids[0] = 0;
+    out->ids[1] = community;
+    return s_announce(r, env, NULL, NULL, err);
 }
 
 static char *s_dup(const char *s)
@@ -173,7 +233,8 @@ int pairing_of(routing_t *r, int64_t unit_id, int64_t community_id, Gov__ListPai
         m->community = s_dup(PQgetvalue(rr, k, 3));
         m->grid = s_dup(PQgetvalue(rr, k, 4));
         m->reported_ms = strtoll(PQgetvalue(rr, k, 5), NULL, 10);
-        if (!m->person || !m->person_name || !m->unit || !m->community || !m->grid)
+        m->zone = s_dup(PQgetvalue(rr, k, 6));
+        if (!m->person || !m->person_name || !m->unit || !m->community || !m->grid || !m->zone)
             goto done;
     }
     *out = reply;

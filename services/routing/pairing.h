@@ -26,9 +26,17 @@ int pairing_pair(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage 
 int pairing_unpair(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
                    idem_answer_t *out, apperr_t *err);
 /* 双报到: the actor, a member of the unit they act for (NOT_A_MEMBER),
- * reports to grid `grid` (UNKNOWN_AREA). Answers ids[0] the unit's id. */
+ * reports to grid `grid` (UNKNOWN_AREA), and to 责任区 `zone` of it when
+ * named (BAD_ZONE). Answers ids[0] the unit's id. */
 int pairing_report(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
                    idem_answer_t *out, apperr_t *err);
+
+/* 责任区: the admin (NOT_ADMIN) draws zone `code` (TEXT_NAME) named `name`
+ * in grid `grid` (UNKNOWN_AREA) as the set of its buildings `buildings`
+ * (1..200, each a building of that grid and of no other zone: BAD_ZONE);
+ * again, it is redrawn. Answers ids[1] the grid's community. */
+int pairing_zone(routing_t *r, const Gov__Envelope *env, const ProtobufCMessage *msg,
+                 idem_answer_t *out, apperr_t *err);
 
 /* The pairings and reports of unit `unit_id` or community `community_id`
  * (0 for the other), built on the heap into `*out` (free it with

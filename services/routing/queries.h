@@ -251,6 +251,14 @@
 #define Q_CASE_POINT                                                                           \
     "SELECT ST_X(location::geometry), ST_Y(location::geometry) FROM routed_cases"              \
     " WHERE case_id = $1"
+/* The units paired with the community area $1 is in (itself or an
+ * ancestor): $2 'member' the member units (委员单位) only, 'paired' all.
+ * Columns: 0 id, 1 code */
+#define Q_WHISTLE_PAIRED                                                                       \
+    "SELECT u.id, u.code FROM unit_pairings p JOIN units u ON u.id = p.unit_id"                \
+    " WHERE p.community_id = (SELECT c.id FROM areas a JOIN areas c ON c.id = ANY (a.path)"    \
+    "                         WHERE a.id = $1 AND c.level = 'community' LIMIT 1)"             \
+    " AND ($2 = 'paired' OR p.kind = 'member') ORDER BY u.code"
 /* $1 department codes text[]. Columns: 0 code, 1 id (NULL: not a department) */
 #define Q_DEPARTMENTS                                                                          \
     "SELECT c, u.id FROM unnest($1::text[]) WITH ORDINALITY AS x(c, n)"                        \
@@ -601,9 +609,24 @@
 #define Q_PERSON_ID "SELECT id FROM people WHERE code = $1"
 /* $1 person, $2 unit, $3 community, $4 grid, $5 when: a second report moves them. */
 #define Q_REPORT                                                                               \
-    "INSERT INTO member_reports (person_id, unit_id, community_id, grid_id, reported_ms)"      \
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id) DO UPDATE SET unit_id = $2,"         \
-    " community_id = $3, grid_id = $4, reported_ms = $5"
+    "INSERT INTO member_reports (person_id, unit_id, community_id, grid_id, reported_ms, zone_id)"\
+    " VALUES ($1, $2, $3, $4, $5, nullif($6::bigint, 0)) ON CONFLICT (person_id) DO UPDATE"    \
+    " SET unit_id = $2, community_id = $3, grid_id = $4, reported_ms = $5, zone_id = nullif($6::bigint, 0)"
+/* 责任区 $1 (code): 0 id, 1 grid id. */
+#define Q_ZONE "SELECT id, grid_id FROM duty_zones WHERE code = $1"
+/* The admin draws 责任区 $1 named $2 in grid $3. Column: 0 id */
+#define Q_PUT_ZONE                                                                             \
+    "INSERT INTO duty_zones (code, name, grid_id) VALUES ($1, $2, $3) ON CONFLICT (code)"     \
+    " DO UPDATE SET name = EXCLUDED.name, grid_id = EXCLUDED.grid_id RETURNING id"
+#define Q_CLEAR_ZONE "DELETE FROM duty_zone_buildings WHERE zone_id = $1"
+/* Building $2 (code) of grid $3 goes into 责任区 $1, unless another has it.
+ * Columns: 0 the building's id (none: not a building of the grid), 1 the 责任区 holding it. */
+#define Q_ZONE_BUILDING                                                                        \
+    "WITH b AS (SELECT id FROM areas WHERE code = $2 AND level = 'building' AND parent_id = $3),"\
+    " ins AS (INSERT INTO duty_zone_buildings (building_id, zone_id) SELECT id, $1 FROM b"     \
+    "         ON CONFLICT (building_id) DO NOTHING RETURNING zone_id)"                         \
+    " SELECT b.id, coalesce((SELECT zone_id FROM ins),"                                        \
+    "        (SELECT zone_id FROM duty_zone_buildings WHERE building_id = b.id)) FROM b"
 /* The pairings of unit $1 or of community $2 (ids; 0 for the other). */
 #define Q_PAIRINGS                                                                             \
     "SELECT u.code, u.name, a.code, a.name, p.kind, p.since_ms FROM unit_pairings p"           \
@@ -611,9 +634,11 @@
     " WHERE p.unit_id = $1 OR p.community_id = $2 ORDER BY a.code, p.kind, u.code"
 /* The members reported from unit $1 or to community $2. */
 #define Q_REPORTS                                                                              \
-    "SELECT p.code, p.name, u.code, a.code, g.code, r.reported_ms FROM member_reports r"       \
+    "SELECT p.code, p.name, u.code, a.code, g.code, r.reported_ms, coalesce(z.code, '')"       \
+    " FROM member_reports r"                                                                   \
     " JOIN people p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id"                    \
     " JOIN areas a ON a.id = r.community_id JOIN areas g ON g.id = r.grid_id"                  \
+    " LEFT JOIN duty_zones z ON z.id = r.zone_id"                                              \
     " WHERE r.unit_id = $1 OR r.community_id = $2 ORDER BY a.code, g.code, p.code"
 
 #endif

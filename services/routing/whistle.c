@@ -120,10 +120,49 @@ int whistle_maybe_close(routing_t *r, int64_t id, const Gov__Actor *actor, const
     return closed ? s_announce(r, id, "WhistleClosed", actor, trace_id, err) : 0;
 }
 
-/* Checks the request; fills the place (lon, lat, area) and the departments' ids. */
-static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, double *lon,
-                   double *lat, int64_t *area, int64_t *depts, apperr_t *err)
+/* Adds to `depts` (`*n` of them) the units paired with the community of
+ * `area` as `pairing` asks (member or paired), skipping those named already.
+ * 0, or -1 with `err`: BAD_KIND, NO_PAIRED_UNITS (none: the place is in no
+ * community, or its community has none), NO_DEPARTMENTS (over 32 in all). */
+static int s_paired(routing_t *r, const char *pairing, int64_t area, int64_t *depts, size_t *n,
+                    apperr_t *err)
 {
+    if (strcmp(pairing, "member") != 0 && strcmp(pairing, "paired") != 0)
+        return apperr_fail(err, "BAD_KIND", "a whistle's pairing is member (委员单位) or paired (结对共建)",
+                           NULL, "\"%.32s\"", pairing);
+    char b[24], sqlstate[6];
+    PGresult *res = pstmt_exec(r->sql, Q_WHISTLE_PAIRED, 2, (const char *[]){routing_i64(b, area), pairing},
+                               sqlstate);
+    if (!res)
+        return apperr_db(err, sqlstate);
+    int found = PQntuples(res), rc = 0;
+    for (int i = 0; i < found && rc == 0; i++) {
+        int64_t id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        int named = 0;
+        for (size_t j = 0; j < *n; j++)
+            named |= depts[j] == id;
+        if (named)
+            continue;
+        if (*n == WHISTLE_MAX_DEPARTMENTS)
+            rc = apperr_fail(err, "NO_DEPARTMENTS", "a whistle summons 1 to 32 departments", NULL,
+                             "more with the community's %s units", pairing);
+        else
+            depts[(*n)++] = id;
+    }
+    PQclear(res);
+    if (rc == 0 && found == 0)
+        rc = apperr_fail(err, "NO_PAIRED_UNITS", "the place's community has no such paired units",
+                         "see govctl pairing list --community C", "pairing %s", pairing);
+    return rc;
+}
+
+/* Checks the request; fills the place (lon, lat, area) and the summoned
+ * units' ids (`*n` of them): the departments named, then the paired units
+ * the pairing asks for. */
+static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, double *lon,
+                   double *lat, int64_t *area, int64_t *depts, size_t *n, apperr_t *err)
+{
+    int pairing = m->pairing && m->pairing[0];
     int kind_ok = 0;
     for (size_t i = 0; i < 3; i++)
         kind_ok |= m->kind && strcmp(m->kind, s_kinds[i]) == 0;
@@ -133,7 +172,7 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
                             m->kind ? m->kind : "");
     if (text_check(m->reason, TEXT_BODY, 1, "reason", err))
         return -1;
-    if (m->n_departments == 0 || m->n_departments > WHISTLE_MAX_DEPARTMENTS)
+    if ((m->n_departments == 0 && !pairing) || m->n_departments > WHISTLE_MAX_DEPARTMENTS)
         return apperr_fail(err, "NO_DEPARTMENTS", "a whistle summons 1 to 32 departments", NULL,
                             "got %zu", m->n_departments);
     char sqlstate[6], b[3][32];
@@ -195,7 +234,8 @@ static int s_check(routing_t *r, const Gov__BlowWhistle *m, int64_t caller, doub
                                   NULL, "\"%s\"", PQgetvalue(res, i, 0));
     }
     PQclear(res);
-    return rc;
+    *n = m->n_departments;
+    return rc == 0 && pairing ? s_paired(r, m->pairing, *area, depts, n, err) : rc;
 }
 
 static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhistle *m,
@@ -210,7 +250,8 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
         return apperr_fail(err, "NOT_A_CALLER", "only a street office or community may whistle",
                             "a department reports (报到); it does not whistle", "%s is a %s",
                             env->actor->unit, kind);
-    if (s_check(r, m, caller, &lon, &lat, &area, depts, err))
+    size_t n = 0;
+    if (s_check(r, m, caller, &lon, &lat, &area, depts, &n, err))
         return -1;
     char b[7][32], sqlstate[6];
     PGresult *res = pstmt_exec(r->sql, Q_POLICY_FOR_WHISTLE, 1, (const char *[]){m->kind}, sqlstate);
@@ -233,7 +274,7 @@ static int64_t s_blow(routing_t *r, const Gov__Envelope *env, const Gov__BlowWhi
     }
     int64_t id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
-    for (size_t i = 0; i < m->n_departments; i++) {
+    for (size_t i = 0; i < n; i++) {
         dispatch_spec_t spec = {.case_id = m->case_id, .whistle_id = id, .unit_id = depts[i],
                                 .policy_id = policy, .role = "summoned", .on_site = 1};
         if (dispatch_send(r, &spec, env->actor, env->trace_id, err) < 0)

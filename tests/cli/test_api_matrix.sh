@@ -556,15 +556,48 @@ EOF
 body[pair]='{"unit": "so.s1", "community": "demo.s1.c1", "kind": "paired"}'
 body[unpair]='{"unit": "so.s1", "community": "demo.s1.c1"}'
 body[report]='{"grid": "demo.s1.c1.g2"}'
+body[zone]='{"code": "z.s1.c1.g3.b1", "name": "三号楼党员责任区", "grid": "demo.s1.c1.g3", "buildings": ["demo.s1.c1.g3.b1"]}'
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
 GET  /api/v1/pairings?community=demo.s1.c1              401  403  200  200  200  200  200  200  200  200  200  -
 POST /api/v1/pairings                                   401  403  403  403  403  403  403  403  403  403  201  -    pair
 POST /api/v1/pairings/remove                            401  403  403  403  403  403  403  403  403  403  201  -    unpair
 POST /api/v1/pairings/reports                           401  403  201  201  201  201  201  201  201  201  201  -    report
+POST /api/v1/pairings/zones                             401  403  403  403  403  403  403  403  403  403  201  -    zone
 EOF
 check "the pairing added and removed, demo.s1.c1 has its eight paired units again" \
     test "$(q "SELECT count(*) FROM unit_pairings WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c1')")" = 8
+
+# Joint meetings (联席会议): the party committee sets a weekly one starting two
+# minutes from deliberation's clock, made at once (a lead of an hour); from its
+# start the member units (城管, 水务) and the committees attend; the party
+# committee records a decision, closes it and stops the schedule.
+now=$(delib_clock 1)
+read -r jwd jmin < <(python3 -c "
+import datetime as dt
+t = dt.datetime.utcfromtimestamp(($now + 180000) / 1000) + dt.timedelta(hours=8)
+print(['mon','tue','wed','thu','fri','sat','sun'][t.weekday()], t.hour * 60 + t.minute)")
+body[joint_schedule]="{\"community\": \"demo.s1.c1\", \"title\": \"社区工作联席会议\", \"rule\": \"weekly $jwd keep\", \"start_minute\": $jmin, \"lead_minutes\": 60}"
+body[joint_decision]='{"text": "老旧小区加装电梯：住建牵头", "unit": "dept.zhujian"}'
+matrix <<'EOF2'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/joint-schedules                            401  403  403  403  403  403  403  403  403  403  403  201  joint_schedule
+EOF2
+id[JS]=$(json "d['item']['id']" "$tmp/ans.pc")
+wait_until 10 q_is "SELECT count(*) FROM joint_meetings WHERE schedule_id = ${id[JS]:-0}" 1 || not_ok "setup: the joint meeting is made"
+id[JM]=$(q "SELECT id FROM joint_meetings WHERE schedule_id = ${id[JS]:-0}")
+delib_clock 300000 >/dev/null
+matrix <<'EOF2'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+GET  /api/v1/joint-meetings?community=demo.s1.c1        401  200  200  200  200  200  200  200  200  200  200  200
+GET  /api/v1/joint-meetings/{JM}                        401  200  200  200  200  200  200  200  200  200  200  200
+POST /api/v1/joint-meetings/{JM}/attendance             401  403  403  201  403  403  201  201  403  403  403  201
+POST /api/v1/joint-meetings/{JM}/decisions              401  403  403  403  403  403  403  403  403  403  403  201  joint_decision
+POST /api/v1/joint-meetings/{JM}/close                  401  403  403  403  403  403  403  403  403  403  403  201
+POST /api/v1/joint-schedules/{JS}/stop                  401  403  403  403  403  403  403  403  403  403  403  201
+EOF2
+check "the joint meeting was held: 4 units came (the committees, 城管, 水务), 1 decision" \
+    q_is "SELECT state || '/' || (SELECT count(*) FROM joint_attendance WHERE meeting_id = m.id) || '/' || (SELECT count(*) FROM joint_decisions WHERE meeting_id = m.id) FROM joint_meetings m WHERE id = ${id[JM]:-0}" held/4/1
 
 # --- guessing ids tells nothing -------------------------------------------------------------
 # same_as_missing NAME ROLE METHOD PATH MISSING-PATH [BODY]: ROLE gets the same

@@ -298,6 +298,18 @@ wait_for "the resident hears it was taken and done" \
 wait_for "the committee hears the resident confirmed it, to publish it (晒单)" \
     is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-cm-s1-c1-head@demo.example'] and '居民确认' in x['subject'])\"" 1
 
+# --- a joint meeting (联席会议) made on its day is told to the member units ------------
+# weekly on today's Beijing weekday, at the last minute of the day, made at once (a
+# lead of a week): 城管, 住建 and 水务 (member units) and the party committee hear.
+jwd=$(python3 -c "import datetime as dt; print(['mon','tue','wed','thu','fri','sat','sun'][(dt.datetime.utcnow() + dt.timedelta(hours=8)).weekday()])")
+"$govctl" joint --as p.pc.s1.c1.secretary --unit pc.s1.c1 schedule demo.s1.c1 --title 社区工作联席会议 \
+    --rule "weekly $jwd keep" --at 23:59 --lead 10080 >/dev/null 2>"$tmp/joint.err" || not_ok "setup: the joint meeting is set" "$(cat "$tmp/joint.err")"
+wait_for "the member units hear of the joint meeting (联席会议)" \
+    is "sink \"sorted(x['to'][0] for x in m if x['channel']=='email' and '联席会议' in x['subject'])\"" \
+    "['p-dept-chengguan-head@demo.example', 'p-dept-shuiwu-head@demo.example', 'p-dept-zhujian-head@demo.example']"
+check "... and no unit only paired with the community" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and '联席会议' in x['subject'] and 'gongan' in x['to'][0])\"" 0
+
 # --- 3+1: a new need and a signed project are told -----------------------------------
 "$govctl" lists --as p.cm.s1.c1.head --unit cm.s1.c1 need demo.s1.c1 --title 加装扶手 --category 适老化 --source visit --for dept.chengguan >/dev/null
 wait_for "the paired unit a new need is aimed at hears of it (需求清单)" \

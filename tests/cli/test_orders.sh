@@ -84,6 +84,23 @@ check "... and is listed with 水务" test "$(json "[(x['person'], x['grid']) fo
 refused "a report goes to a grid" UNKNOWN_AREA P --as p.dept.shuiwu.head --unit dept.shuiwu report demo.s1.c1
 refused "one reports for a unit one belongs to" NOT_A_MEMBER P --as p.dept.shuiwu.head --unit dept.gongan report demo.s1.c1.g2
 
+# --- 责任区: parts of a grid (its buildings) where reported members serve ---------------
+effects="$effects || '/' || (SELECT count(*) FROM duty_zones) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM duty_zones) || '/' || (SELECT count(*) || '/' || coalesce(sum(zone_id), 0) FROM duty_zone_buildings) || '/' || (SELECT coalesce(sum(zone_id), 0) FROM member_reports)"
+expect_status "the demo's reported heads serve in a 责任区" 0 P $C list --community demo.s1.c1
+check "... 城管's head in z.s1.c1.g1.b1, in grid g1" test "$(json "[(x['person'], x['grid'], x['zone']) for x in d['reports'] if x['unit'] == 'dept.chengguan']")" = "[('p.dept.chengguan.head', 'demo.s1.c1.g1', 'z.s1.c1.g1.b1')]"
+refused "a committee cannot draw a 责任区" NOT_ADMIN P $C zone z.s1.c1.g2.b1 --grid demo.s1.c1.g2 --name 二号 --building demo.s1.c1.g2.b1
+refused "a 责任区's buildings are its own grid's" BAD_ZONE P $ADM zone z.s1.c1.g2.b1 --grid demo.s1.c1.g2 --name 二号 --building demo.s1.c1.g3.b1
+refused "... buildings, not entrances" BAD_ZONE P $ADM zone z.s1.c1.g2.b1 --grid demo.s1.c1.g2 --name 二号 --building demo.s1.c1.g2.b1.u1
+refused "... each in one 责任区 only" BAD_ZONE P $ADM zone z.s1.c1.g2.b1 --grid demo.s1.c1.g2 --name 二号 --building demo.s1.c1.g2.b1 --building demo.s1.c1.g2.b2
+refused "... at least one" BAD_ZONE P $ADM zone z.s1.c1.g2.b1 --grid demo.s1.c1.g2 --name 二号
+refused "... in a grid" UNKNOWN_AREA P $ADM zone z.s1.c1.g2.b1 --grid demo.s1.c1 --name 二号 --building demo.s1.c1.g2.b1
+step "the admin redraws a 责任区 with a new name" P $ADM zone z.s1.c1.g2.b1 --grid demo.s1.c1.g2 --name 二号楼党员责任区 --building demo.s1.c1.g2.b1
+check "... which is named so" q_is "SELECT name FROM duty_zones WHERE code = 'z.s1.c1.g2.b1'" 二号楼党员责任区
+step "水务's head reports to grid g2, in its 责任区 (双报到)" P --as p.dept.shuiwu.head --unit dept.shuiwu report demo.s1.c1.g2 --zone z.s1.c1.g2.b1
+check "... and is listed there" test "$(json "[(x['person'], x['grid'], x['zone']) for x in d['reports']]")" = "[('p.dept.shuiwu.head', 'demo.s1.c1.g2', 'z.s1.c1.g2.b1')]"
+refused "a 责任区 of another grid" BAD_ZONE P --as p.dept.shuiwu.head --unit dept.shuiwu report demo.s1.c1.g2 --zone z.s1.c1.g3.b1
+refused "no such 责任区" BAD_ZONE P --as p.dept.shuiwu.head --unit dept.shuiwu report demo.s1.c1.g2 --zone z.nowhere
+
 # --- 3+1: needs with class and source, claimed both ways ----------------------------
 refused "a need from a case names the case" BAD_SOURCE L $C need demo.s1.c1 --title 路灯 --source case
 refused "... and only a case's need does" BAD_SOURCE L $C need demo.s1.c1 --title 路灯 --source visit --case 7

@@ -151,4 +151,33 @@ expect_status "kpi ranking of departments" 0 "$govctl" kpi --rank --kind departm
 expect_status "a bad month is refused" 1 "$govctl" kpi --unit dept.chengguan --month 2026-13
 contains "... BAD_MONTH" "$tmp/err" BAD_MONTH
 
+# --- a whistle to the community's paired units (结对共建) and member units (委员单位) ---
+# The demo pairs every department with every community, 城管, 住建 and 水务 as
+# member units (deploy/demo/pairing.sql).
+refused_w() {
+    local name=$1 code=$2 before after; shift 2
+    before=$(q "$effects")
+    "$@" >"$tmp/r.out" 2>"$tmp/r.err"; local rc=$?
+    after=$(q "$effects")
+    if [ "$rc" = 1 ] && grep -q "\"$code\"" "$tmp/r.err" && [ "$before" = "$after" ]; then
+        ok "$name: $code, nothing written"
+    else
+        not_ok "$name: $code, nothing written" "exit $rc; effects $before -> $after" "$(head -c 300 "$tmp/r.err")"
+    fi
+}
+units_of() { q "SELECT string_agg(u.code, ',' ORDER BY u.code) FROM dispatches d JOIN units u ON u.id = d.unit_id WHERE d.whistle_id = $1"; }
+step "the street office whistles in demo.s1.c1 to 城管 and the community's member units" \
+    "$govctl" whistle $so blow --kind hard --reason @TEXT@ --dept dept.chengguan --pairing member --lat 39.9025 --lon 116.3025
+wm=$(json "d['item']['id']")
+check "... 城管 once, 住建 and 水务 with it" test "$(units_of "$wm")" = dept.chengguan,dept.shuiwu,dept.zhujian
+step "the community whistles to every unit paired with it, naming none" \
+    "$govctl" whistle --as p.cm.s1.c1.head --unit cm.s1.c1 blow --kind routine --reason @TEXT@ --pairing paired --lat 39.9025 --lon 116.3025
+wp=$(json "d['item']['id']")
+check "... its eight paired units are summoned" test "$(q "SELECT count(*) FROM dispatches WHERE whistle_id = $wp")" = 8
+refused_w "a pairing is member or paired" BAD_KIND "$govctl" whistle $so blow --kind routine --reason x --pairing friend --lat 39.9025 --lon 116.3025
+refused_w "neither a department nor a pairing" NO_DEPARTMENTS "$govctl" whistle $so blow --kind routine --reason x --pairing '' --lat 39.9025 --lon 116.3025
+q "DELETE FROM unit_pairings WHERE community_id = (SELECT id FROM areas WHERE code = 'demo.s1.c2') AND kind = 'member'" >/dev/null
+refused_w "in demo.s1.c2, whose member units are gone" NO_PAIRED_UNITS "$govctl" whistle $so blow --kind routine --reason x --dept dept.gongan --pairing member --lat 39.9050 --lon 116.3150
+refused_w "another community's whistle cannot reach outside its area" OUTSIDE_AREA "$govctl" whistle --as p.cm.s1.c1.head --unit cm.s1.c1 blow --kind routine --reason x --pairing paired --lat 39.9050 --lon 116.3150
+
 echo "1..$n"

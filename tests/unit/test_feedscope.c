@@ -183,6 +183,32 @@ static void test_a_whistles_dispatch_goes_to_its_caller(void **state)
     assert_false(feedscope_visible(&so, "routing", &e.base));
 }
 
+static void test_a_joint_meeting_goes_to_its_member_units_and_community(void **state)
+{
+    (void) state;
+    Gov__JointMeeting m = GOV__JOINT_MEETING__INIT;
+    m.community = "demo.s1.c1";
+    char *units[] = {"dept.chengguan", "pc.s1.c1"};
+    Gov__JointEvent e = GOV__JOINT_EVENT__INIT;
+    e.item = &m;
+    e.units = units;
+    e.n_units = 2;
+    feedscope_t member = s_unit("dept.chengguan", "department", "demo");
+    feedscope_t paired = s_unit("dept.gongan", "department", "demo"); /* paired, not a member */
+    feedscope_t committee = s_unit("cm.s1.c1", "community", "demo.s1.c1");
+    feedscope_t elsewhere = s_unit("cm.s1.c2", "community", "demo.s1.c2");
+    assert_true(feedscope_visible(&member, "deliberation", &e.base));
+    assert_false(feedscope_visible(&paired, "deliberation", &e.base));
+    assert_true(feedscope_visible(&committee, "deliberation", &e.base));
+    assert_false(feedscope_visible(&elsewhere, "deliberation", &e.base));
+    Gov__JointSchedule sch = GOV__JOINT_SCHEDULE__INIT; /* a schedule's event, no meeting */
+    sch.community = "demo.s1.c1";
+    e.item = NULL;
+    e.schedule = &sch;
+    assert_true(feedscope_visible(&committee, "deliberation", &e.base));
+    assert_false(feedscope_visible(&elsewhere, "deliberation", &e.base));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_a_dispatch_event_goes_to_its_unit),
         cmocka_unit_test(test_a_whistle_goes_to_its_caller_and_the_summoned),
         cmocka_unit_test(test_a_whistles_dispatch_goes_to_its_caller),
+        cmocka_unit_test(test_a_joint_meeting_goes_to_its_member_units_and_community),
         cmocka_unit_test(test_a_new_case_goes_to_the_territorial_units_that_hold_it),
         cmocka_unit_test(test_a_matter_goes_to_its_community_and_those_named),
         cmocka_unit_test(test_an_event_id_is_three_positions),
