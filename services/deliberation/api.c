@@ -15,6 +15,7 @@
 #include "routing.pb-c.h"
 #include "steps.h"
 #include "supervise.h"
+#include "tasks.h"
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
@@ -64,6 +65,9 @@ static const cmd_t s_cmds[] = {
     {"ConfirmOrder", &gov__confirm_order__descriptor, orders_confirm, REPLY_ORDER},
     {"PublishOrder", &gov__publish_order__descriptor, orders_publish, REPLY_ORDER},
     {"TakeResource", &gov__take_resource__descriptor, lists_take_resource, REPLY_LISTS},
+    {"AssignTask", &gov__assign_task__descriptor, tasks_assign, REPLY_MATTER},
+    {"ReportTask", &gov__report_task__descriptor, tasks_report, REPLY_MATTER},
+    {"CheckTask", &gov__check_task__descriptor, tasks_check, REPLY_MATTER},
 };
 
 static const cmd_t *s_cmd(const char *type)
@@ -223,6 +227,7 @@ static void s_advance(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Adva
     }
     deadline_clock_jumped(d->windows);
     deadline_clock_jumped(d->take_by);
+    deadline_clock_jumped(d->task_due);
     Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
     reply.now_ms = svclock_now_ms(d->clock);
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);

@@ -10,6 +10,7 @@
 #include "power.h"
 #include "queries.h"
 #include "rule.h"
+#include "tasks.h"
 #include "text.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
@@ -524,6 +525,8 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
             return apperr_fail(err, "UNKNOWN_TASK", "no such open task on this matter", NULL,
                               "task %lld", (long long) p->task_id);
     }
+    if (p->done && tasks_require_settled(d, m.id, err))
+        return -1;
     json_t *body = json_pack("{s:s, s:I, s:b}", "text", p->text, "task_id",
                              (json_int_t) p->task_id, "done", p->done);
     if (!p->done)
