@@ -92,7 +92,37 @@ INSERT INTO notify_templates (kind, lang, subject, body) VALUES
 ('TaskFailed', 'zh-CN', '【验收再次未通过】#{{task_id}} {{text}}',
  '任务「{{text}}」第二次验收未通过：{{note}}。'),
 ('TaskFailed', 'en', '[Failed] task #{{task_id}} {{text}}',
- 'The task "{{text}}" failed its check a second time: {{note}}.')
+ 'The task "{{text}}" failed its check a second time: {{note}}.'),
+-- The deliberation events that had no template (docs/deliberation.md, "Not
+-- yet"): who hears them is services/notify/plan.c's s_deliberation.
+('StepFlagged', 'zh-CN', '【监督提示】事项#{{matter_id}} {{title}}',
+ '监督委员会认为第{{record_n}}条记录（{{record_kind}}）不规范：{{text}}。请答复；答复前事项暂停。'),
+('StepFlagged', 'en', '[Flagged] matter #{{matter_id}} {{title}}',
+ 'The supervision committee flags record {{record_n}} ({{record_kind}}) as irregular: {{text}}. Answer it; the matter is held until then.'),
+('FlagAnswered', 'zh-CN', '【监督答复】事项#{{matter_id}} {{title}}',
+ '对监督提示的答复：{{text}}'),
+('FlagAnswered', 'en', '[Flag answered] matter #{{matter_id}} {{title}}',
+ 'The flag was answered: {{text}}'),
+('ObjectionAnswered', 'zh-CN', '【异议答复】事项#{{matter_id}} {{title}}',
+ '社区党委对公示期异议的答复：{{text}}'),
+('ObjectionAnswered', 'en', '[Objection answered] matter #{{matter_id}} {{title}}',
+ 'The party committee answered the objection: {{text}}'),
+('MatterReviewed', 'zh-CN', '【两委审议】事项#{{matter_id}} {{title}}',
+ '两委联席审议：{{verdict}}。{{text}}'),
+('MatterReviewed', 'en', '[Reviewed] matter #{{matter_id}} {{title}}',
+ 'The joint review: {{verdict}}. {{text}}'),
+('ExecutionRated', 'zh-CN', '【执行评判】事项#{{matter_id}} {{title}}',
+ '监督委员会对第{{round}}轮执行的评判：{{rating}}。{{text}}'),
+('ExecutionRated', 'en', '[Execution rated] matter #{{matter_id}} {{title}}',
+ 'The supervision committee rated round {{round}} of the execution: {{rating}}. {{text}}'),
+('MatterReopened', 'zh-CN', '【重新办理】事项#{{matter_id}} {{title}}',
+ '居民评事多数不满意，事项重新进入办理（第{{round}}轮）。'),
+('MatterReopened', 'en', '[Reopened] matter #{{matter_id}} {{title}}',
+ 'Most residents were dissatisfied: the execution is reopened (round {{round}}).'),
+('CouncilElected', 'zh-CN', '【村务商议团】{{community}}选举产生',
+ '村民代表会议选举产生村务商议团：{{members}}。'),
+('CouncilElected', 'en', '[Council elected] {{community}}',
+ 'The representatives elected the standing council: {{members}}.')
 ON CONFLICT DO NOTHING;
 
 SELECT gov_grant_sequences();

@@ -587,9 +587,10 @@
     " 'owner', owner_kind, 'text', text, 'answer', answer) ORDER BY id), '[]')::text"         \
     " FROM matter_flags WHERE matter_id = $1"
 /* Objection $2 of matter $1: answered (t/f). */
+/* Columns: 0 answered already, 1 the objector's code */
 #define Q_OBJECTION_LOCK                                                                      \
-    "SELECT answered_ms IS NOT NULL FROM matter_objections"                                   \
-    " WHERE matter_id = $1 AND id = $2 FOR UPDATE"
+    "SELECT o.answered_ms IS NOT NULL, p.code FROM matter_objections o"                       \
+    " JOIN people p ON p.id = o.person_id WHERE o.matter_id = $1 AND o.id = $2 FOR UPDATE OF o"
 #define Q_ANSWER_OBJECTION                                                                    \
     "UPDATE matter_objections SET answer = $3, answered_by = $4, answered_ms = $5"            \
     " WHERE matter_id = $1 AND id = $2"

@@ -425,6 +425,8 @@ int steps_answer_objection(delib_t *d, const Gov__Envelope *env, const ProtobufC
     if (!res)
         return -1;
     int found = PQntuples(res) == 1, answered = found && PQgetvalue(res, 0, 0)[0] == 't';
+    char objector[64];
+    snprintf(objector, sizeof objector, "%s", found ? PQgetvalue(res, 0, 1) : "");
     PQclear(res);
     if (!found)
         return apperr_fail(err, "UNKNOWN_OBJECTION", "the matter has no such objection", NULL,
@@ -437,7 +439,7 @@ int steps_answer_objection(delib_t *d, const Gov__Envelope *env, const ProtobufC
         matter_record(d, m.id, "objection_answered", w.code,
                       json_pack("{s:I, s:s}", "objection_id", (json_int_t) p->objection_id,
                                 "text", p->text),
-                      "ObjectionAnswered", env, NULL, 0, err))
+                      "ObjectionAnswered", env, (char *[]){objector}, 1, err))
         return -1;
     return steps_release(d, m.id, err);
 }
