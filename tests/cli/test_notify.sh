@@ -331,6 +331,10 @@ expect_status "城管 reports it done" 0 M --as p.dept.chengguan.head --unit dep
 wait_for "the checkers hear it is to be checked (任务待验收)" \
     is "sink \"sorted(x['phone'] for x in m if x['channel']=='sms' and '任务待验收' in x['text'] and x['phone'] in ('$pc_phone', '$sv_phone'))\"" "$(python3 -c "print(sorted(['$pc_phone', '$sv_phone']))")"
 
+kinds="'StepFlagged','FlagAnswered','ObjectionAnswered','MatterReviewed','ExecutionRated','MatterReopened','CouncilElected','TaskAssigned','TaskReminder','TaskEscalated','TaskReported','TaskPassed','TaskReopened','TaskFailed'"
+check "each of the fourteen has its template in Chinese and in English" \
+    test "$(q "SELECT count(*) FROM notify_templates WHERE kind IN ($kinds) AND lang IN ('zh-CN', 'en')")" = 28
+
 # --- metrics ------------------------------------------------------------------
 curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"
 contains "/metrics counts deliveries sent" "$tmp/metrics" "gov_deliveries_sent_total"
