@@ -22,13 +22,19 @@ typedef struct {
 } mark_t;
 
 struct calendar {
-    mark_t *marks;   /* sorted by day, one per day */
+    mark_t *marks;     /* sorted by day, one per day */
     size_t n, cap;
+    int64_t revision;  /* calendar_revision at the last calendar_refresh; -1 none */
 };
+
+static const char *s_revision_sql = "SELECT revision FROM calendar_revision";
 
 calendar_t *calendar_new(void)
 {
-    return calloc(1, sizeof(calendar_t));
+    calendar_t *cal = calloc(1, sizeof(calendar_t));
+    if (cal)
+        cal->revision = -1;
+    return cal;
 }
 
 /* The index of `day` in the marks, or where it would go. */
@@ -85,9 +91,33 @@ int calendar_load(calendar_t *cal, PGconn *conn)
         return -1;
     }
     free(cal->marks);
+    fresh.revision = -1;
     *cal = fresh;
     log_info("calendar: %zu exception days loaded", cal->n);
     return 0;
+}
+
+int calendar_refresh(calendar_t *cal, PGconn *conn, int64_t revision)
+{
+    assert(cal && conn);
+    if (revision < 0) {
+        PGresult *res = db_exec(conn, s_revision_sql, 0, NULL, NULL);
+        if (!res)
+            return -1;
+        revision = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+        PQclear(res);
+    }
+    if (revision == cal->revision)
+        return 0;
+    if (calendar_load(cal, conn))
+        return -1;
+    cal->revision = revision; /* the rows are as new as this, or newer: at worst one load more */
+    return 0;
+}
+
+int64_t calendar_revision(const calendar_t *cal)
+{
+    return cal->revision;
 }
 
 int calendar_parse_day(const char *text, int32_t *day, int *weekday)

@@ -33,6 +33,21 @@ typedef struct calendar calendar_t;
  * memory. The caller destroys it with calendar_destroy. */
 calendar_t *calendar_new(void);
 
+/* Keeps `cal` as the database has it, the one way every service does
+ * (routing's dispatches and ladder, deliberation's 五定 tasks): when
+ * `revision` — calendar_revision's value as the caller read it, or -1 to have
+ * it read here — differs from the revision the calendar was last loaded at
+ * (none before the first load), loads calendar_days again (calendar_load) and
+ * remembers the revision. calendar_revision moves by trigger on every change
+ * of calendar_days (0013_admin.sql), so an import on any replica reaches the
+ * next deadline everywhere with no restart. Returns 0, or -1 after logging
+ * (the calendar is then as it was). */
+int calendar_refresh(calendar_t *cal, PGconn *conn, int64_t revision);
+
+/* The calendar_revision the calendar was last loaded at by calendar_refresh,
+ * or -1 (never, or since loaded by calendar_load alone). */
+int64_t calendar_revision(const calendar_t *cal);
+
 /* Marks Beijing day `day` as working (`working` non-zero) or not, replacing an
  * earlier mark of that day. Marking a day the way the weekday rule already
  * treats it is allowed and harmless. Returns 0, or -ENOMEM (the calendar is

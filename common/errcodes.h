@@ -206,6 +206,25 @@
     X(UNIT_NOT_PAIRED, 'R', "the unit is not paired with the community",                           \
       "see govctl pairing list --community C")                                                    \
     X(NOT_YOUR_NEED, 'S', "the need is aimed at another unit", NULL)                               \
+    /* 五定 for the tasks of a decided matter (docs/deliberation.md, "五定") */                    \
+    X(MATTER_NOT_DECIDED, 'S', "the matter's decision is not in force",                                  \
+      "tasks are assigned to a matter approved or acting")                                        \
+    X(BAD_TASK_TYPE, 'R', "unknown task type (定类)",                                               \
+      "city_management, community_governance, renovation, public_security, civility or other")    \
+    X(TASK_NO_OWNER, 'R', "a task names its owner, a unit and a person of it (定责)", NULL)        \
+    X(TASK_NO_STANDARD, 'R', "a task states its standard (定标)", NULL)                            \
+    X(TASK_NO_DUE, 'R', "a task has a due date in working days (定时)", NULL)                      \
+    X(BAD_DUE, 'R', "a task is due in 1 to 365 working days", NULL)                              \
+    X(OWNER_NOT_MEMBER, 'R', "the task's owner is not a member of its owner unit",                 \
+      "name a member of the unit (govctl units list)")                                            \
+    X(NOT_TASK_OWNER, 'S', "only the task's owner, or its owner unit, reports it done", NULL)     \
+    X(NOT_CHECKER, 'S', "only the party committee or the supervision committee checks a task",    \
+      "act for the community's party_committee or supervision unit")                              \
+    X(TASK_NOT_OPEN, 'S', "the task is not open", NULL)                                           \
+    X(TASK_NOT_REPORTED, 'S', "the task is not reported done", NULL)                              \
+    X(BAD_VERDICT, 'R', "a check's verdict is passed or failed", NULL)                            \
+    X(TASKS_OPEN, 'S', "the matter has tasks not yet checked (验收)",                                \
+      "each 五定 task is reported done and checked first")                                         \
     /* the gateway's Open311 (docs/open311.md) */                                                 \
     X(API_KEY_REQUIRED, 'R', "api_key is required to file a request",                             \
       "ask the city's operators for one (govctl apikey create)")                                  \

@@ -39,6 +39,7 @@ REPLIES = {
     'ObserveMatter': 'MatterReply',
     'FlagMatter': 'MatterReply', 'AnswerFlag': 'MatterReply', 'AnswerObjection': 'MatterReply',
     'ReviewMatter': 'MatterReply', 'RateExecution': 'MatterReply', 'GetCouncil': 'CouncilReply',
+    'AssignTask': 'MatterReply', 'ReportTask': 'MatterReply', 'CheckTask': 'MatterReply',
     'GetLists': 'ListsReply', 'AddNeed': 'ListsReply', 'AddResource': 'ListsReply',
     'ClaimNeed': 'ListsReply', 'SignProject': 'ListsReply', 'CompleteProject': 'ListsReply',
     'RegisterVolunteer': 'VolunteerReply',

@@ -75,6 +75,14 @@ until_step "$id" approved
 
 say "联动办事: 住建 is summoned through routing (a whistle); the residents' committee (居委会) executes"
 M $C act "$id" --dept dept.zhujian --task 与物业协调选址 --text 充电桩施工 >/dev/null
+say "五定: a task with its type, owner, standard and due date (5 working days); 住建 reports it, the supervision committee checks it (验收)"
+M $C task "$id" --type renovation --owner-unit dept.zhujian --owner p.dept.zhujian.head \
+    --standard 充电桩通过消防验收并接入电网 --days 5 --text 建设充电桩 >"${TMPDIR:-/tmp}/matter-task.$$"
+task=$(field "d['item']['tasks'][-1]['id']" <"${TMPDIR:-/tmp}/matter-task.$$")
+field "'task %d due %s' % (d['item']['tasks'][-1]['id'], __import__('time').strftime('%Y-%m-%d %H:%M', __import__('time').localtime(d['item']['tasks'][-1]['due_ms'] / 1000)))" <"${TMPDIR:-/tmp}/matter-task.$$"
+rm -f "${TMPDIR:-/tmp}/matter-task.$$"
+M --as p.dept.zhujian.head --unit dept.zhujian report "$id" --task "$task" --text 充电桩已通过消防验收 >/dev/null
+M $SV check "$id" --task "$task" --verdict passed --note 符合标准 >/dev/null
 M $C progress "$id" --text 充电桩已建成投用 --done >/dev/null
 M $SV rate "$id" --rating satisfied --text 按期完成 >/dev/null
 

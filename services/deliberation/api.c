@@ -16,6 +16,7 @@
 #include "routing.pb-c.h"
 #include "steps.h"
 #include "supervise.h"
+#include "tasks.h"
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 500
@@ -73,6 +74,9 @@ static const cmd_t s_cmds[] = {
     {"AttendJointMeeting", &gov__attend_joint_meeting__descriptor, joint_attend, REPLY_JOINT},
     {"DecideJointMeeting", &gov__decide_joint_meeting__descriptor, joint_decide, REPLY_JOINT},
     {"CloseJointMeeting", &gov__close_joint_meeting__descriptor, joint_close, REPLY_JOINT},
+    {"AssignTask", &gov__assign_task__descriptor, tasks_assign, REPLY_MATTER},
+    {"ReportTask", &gov__report_task__descriptor, tasks_report, REPLY_MATTER},
+    {"CheckTask", &gov__check_task__descriptor, tasks_check, REPLY_MATTER},
 };
 
 static const cmd_t *s_cmd(const char *type)
@@ -233,6 +237,7 @@ static void s_advance(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__Adva
     deadline_clock_jumped(d->windows);
     deadline_clock_jumped(d->take_by);
     deadline_clock_jumped(d->joint);
+    deadline_clock_jumped(d->task_due);
     Gov__AdvanceClockReply reply = GOV__ADVANCE_CLOCK_REPLY__INIT;
     reply.now_ms = svclock_now_ms(d->clock);
     rpcsrv_reply(srv, req, "AdvanceClockReply", &reply.base);

@@ -14,6 +14,7 @@
 
 #include "deliberation.pb-c.h"
 #include "apperr.h"
+#include "calendar.h"
 #include "deadline.h"
 #include "envelope.h"
 #include "idem.h"
@@ -33,6 +34,8 @@ typedef struct {
     deadline_t *take_by; /* the orders' take-by deadlines (takeby.c); NULL until started */
     deadline_t *joint;   /* the joint meetings' next occurrences (joint.c); NULL until started */
     int64_t take_ms;     /* how long a dispatched order waits to be taken (GOV_ORDER_TAKE_S) */
+    deadline_t *task_due; /* the 五定 tasks' reminders and escalations (taskdue.c); NULL until started */
+    calendar_t *cal;     /* the working-day calendar, kept as it stands (calendar_refresh) */
     relay_t *relay;
     /* The tally key secret ballots are sealed to (seal.h), owned by main.c;
      * NULL when it could not be loaded, and then tally_rc says why: -ENOENT

@@ -9,8 +9,11 @@
  * (chain.c) and an event in the outbox, which the relay publishes on
  * GOV_DELIBERATION_EVENTS. Opinion windows, 公示 periods and evaluations close
  * on durable timers (windows.c), and so do the service orders' take-by
- * deadlines (takeby.c, GOV_ORDER_TAKE_S after a dispatch; orders.c), and
- * the joint meetings (联席会议) are made on their recurring days (joint.c). A secret ballot's votes are sealed to the
+ * deadlines (takeby.c, GOV_ORDER_TAKE_S after a dispatch; orders.c), the
+ * reminders and escalations of the 五定 tasks of decided matters (tasks.c,
+ * taskdue.c, due on the working-day calendar of common/calendar), and the
+ * joint meetings (联席会议) made on their recurring days (joint.c). A secret
+ * ballot's votes are sealed to the
  * tally key in GOV_KEYS_DIR until the meeting closes (seal.c). Decisions that summon departments become
  * whistles in routing, which follows this stream; this service follows
  * routing's stream back to see the work done. /healthz and /metrics are on
@@ -29,6 +32,7 @@
 #include "sub.h"
 #include "svc.h"
 #include "takeby.h"
+#include "taskdue.h"
 #include "windows.h"
 
 typedef struct {
@@ -110,11 +114,14 @@ int main(void)
         goto done;
     self.d = (delib_t){.conn = svc->conn, .sql = svc->sql, .clock = svc->clock, .take_ms = take_s * 1000};
     s_load_tally(&self, cfg.keys_dir);
+    if (!(self.d.cal = calendar_new()) || calendar_refresh(self.d.cal, svc->conn, -1))
+        goto done;
     if (idem_new("deliberation_requests", &self.d.idem) ||
         relay_new(svc->zctx, cfg.db_url, DELIB_STREAM, events, cfg.relay_ms, &self.d.relay) ||
         windows_new(svc->loop, &self.d, &windows, &self.d.windows) ||
         takeby_new(svc->loop, &self.d, &windows, &self.d.take_by) ||
         joint_deadlines_new(svc->loop, &self.d, &windows, &self.d.joint) ||
+        taskdue_new(svc->loop, &self.d, &windows, &self.d.task_due) ||
         sub_new(svc->loop, svc->zctx, svc->conn, "deliberation", "routing", routing_events,
                 cfg.silence_ms, s_on_routing_event, &self, &self.routing))
         goto done;
@@ -132,12 +139,14 @@ int main(void)
 done:
     rpcsrv_destroy(&self.rpc);
     sub_destroy(&self.routing);
+    deadline_destroy(&self.d.task_due);
     deadline_destroy(&self.d.take_by);
     deadline_destroy(&self.d.joint);
     deadline_destroy(&self.d.windows);
     relay_destroy(&self.d.relay);
     idem_destroy(&self.d.idem);
     svc_destroy(svc);
+    calendar_destroy(&self.d.cal);
     tallykey_wipe(&self.tally);
     return rc;
 }

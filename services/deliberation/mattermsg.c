@@ -76,6 +76,23 @@ static int s_tasks(mattermsg_t *v)
         t->units = s_strings(v, PQgetvalue(v->tres, (int) i, 3), &t->n_units);
         t->whistle_id = delib_cell_i64(v->tres, (int) i, 4);
         t->state = PQgetvalue(v->tres, (int) i, 5);
+        int r = (int) i;
+        t->type = PQgetvalue(v->tres, r, 6);
+        t->owner_unit = PQgetvalue(v->tres, r, 7);
+        t->owner = PQgetvalue(v->tres, r, 8);
+        t->standard = PQgetvalue(v->tres, r, 9);
+        t->due_days = (int32_t) delib_cell_i64(v->tres, r, 10);
+        t->assigned_ms = delib_cell_i64(v->tres, r, 11);
+        t->due_ms = delib_cell_i64(v->tres, r, 12);
+        t->reported_ms = delib_cell_i64(v->tres, r, 13);
+        t->report = PQgetvalue(v->tres, r, 14);
+        t->check_verdict = PQgetvalue(v->tres, r, 15);
+        t->checked_by = PQgetvalue(v->tres, r, 16);
+        t->check_unit = PQgetvalue(v->tres, r, 17);
+        t->check_note = PQgetvalue(v->tres, r, 18);
+        t->reopens = (int32_t) delib_cell_i64(v->tres, r, 19);
+        t->escalations = (int32_t) delib_cell_i64(v->tres, r, 20);
+        t->reminders = (int32_t) delib_cell_i64(v->tres, r, 21);
         v->task_ptrs[i] = t;
     }
     v->msg.tasks = v->task_ptrs;

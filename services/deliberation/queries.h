@@ -221,15 +221,101 @@
 #define Q_INSERT_TASK                                                                         \
     "INSERT INTO matter_tasks (matter_id, kind, text, units) VALUES ($1, $2, $3, $4::text[])"\
     " RETURNING id"
+/* A 五定 task is done only by its report and check (tasks.c). */
 #define Q_TASK_DONE                                                                           \
     "UPDATE matter_tasks SET state = 'done', done_ms = $3"                                    \
-    " WHERE matter_id = $1 AND id = $2 AND state = 'open' RETURNING id"
+    " WHERE matter_id = $1 AND id = $2 AND state = 'open' AND kind <> 'wuding' RETURNING id"
+/* The 五定 tasks of matter $1 neither done nor failed. Column: 0 count */
+#define Q_TASKS_UNSETTLED                                                                     \
+    "SELECT count(*) FROM matter_tasks WHERE matter_id = $1 AND kind = 'wuding'"              \
+    " AND state IN ('open', 'reported')"
 #define Q_TASK_WHISTLE                                                                        \
     "UPDATE matter_tasks SET whistle_id = $2 WHERE matter_id = $1 AND kind = 'dispatch'"      \
     " AND whistle_id IS NULL RETURNING id"
 #define Q_TASK_BY_WHISTLE                                                                     \
     "UPDATE matter_tasks SET state = 'done', done_ms = $3"                                    \
     " WHERE matter_id = $1 AND whistle_id = $2 AND state = 'open' RETURNING id"
+
+/* --- 五定 tasks (tasks.c, taskdue.c) -------------------------------------- */
+
+/* $1 unit code, $2 person code. Columns: 0 unit id (NULL: no such unit),
+ * 1 person id (NULL: no such person), 2 the person is a member of the unit */
+#define Q_TASK_OWNER                                                                          \
+    "SELECT (SELECT id FROM units WHERE code = $1), (SELECT id FROM people WHERE code = $2),"  \
+    " EXISTS (SELECT 1 FROM unit_members m JOIN units u ON u.id = m.unit_id"                  \
+    "         JOIN people p ON p.id = m.person_id WHERE u.code = $1 AND p.code = $2)"
+/* $1 matter, $2 type, $3 owner unit id, $4 owner id, $5 text, $6 standard,
+ * $7 due days, $8 assigned ms, $9 due ms. Column: 0 id */
+#define Q_ASSIGN_TASK                                                                         \
+    "INSERT INTO matter_tasks (matter_id, kind, text, task_type, owner_unit_id, owner_id,"    \
+    "                          standard, due_days, assigned_ms, due_ms)"                      \
+    " VALUES ($1, 'wuding', $5, $2, $3, $4, $6, $7, $8, $9) RETURNING id"
+/* Locks 五定 task $2 of matter $1. Columns: 0 state, 1 owner unit code,
+ * 2 owner code, 3 reopens, 4 due days */
+#define Q_TASK_LOCK                                                                           \
+    "SELECT t.state, u.code, p.code, t.reopens, t.due_days FROM matter_tasks t"               \
+    " JOIN units u ON u.id = t.owner_unit_id JOIN people p ON p.id = t.owner_id"              \
+    " WHERE t.matter_id = $1 AND t.id = $2 AND t.kind = 'wuding' FOR UPDATE OF t"
+/* $1 task, $2 at, $3 report */
+#define Q_TASK_REPORT                                                                         \
+    "UPDATE matter_tasks SET state = 'reported', reported_ms = $2, report = $3 WHERE id = $1"
+/* The pending step of task $1 is settled at $2: fired, not acted. */
+#define Q_TASK_SETTLE                                                                         \
+    "UPDATE task_deadlines SET fired_ms = $2 WHERE task_id = $1 AND fired_ms IS NULL"
+/* $1 task, $2 new state, $3 verdict, $4 checker id, $5 checker's unit code,
+ * $6 note, $7 at, $8 due ms of a reopened task (NULL otherwise). A reopened
+ * task starts again from $7: a new ladder, its counts from zero. */
+#define Q_TASK_CHECK                                                                          \
+    "UPDATE matter_tasks SET state = $2, check_verdict = $3, checked_by = $4,"                \
+    " check_unit_id = (SELECT id FROM units WHERE code = $5), check_note = $6, checked_ms = $7,"\
+    " done_ms = CASE WHEN $2 = 'done' THEN $7::bigint END,"                                  \
+    " reopens = reopens + CASE WHEN $2 = 'open' THEN 1 ELSE 0 END,"                           \
+    " assigned_ms = CASE WHEN $2 = 'open' THEN $7::bigint ELSE assigned_ms END,"              \
+    " due_ms = coalesce($8::bigint, due_ms),"                                                 \
+    " escalations = CASE WHEN $2 = 'open' THEN 0 ELSE escalations END,"                       \
+    " reminders = CASE WHEN $2 = 'open' THEN 0 ELSE reminders END WHERE id = $1"
+/* $1 task, $2 ladder, $3 step, $4 due ms. Column: 0 id (no row: written already) */
+#define Q_TASK_STEP_INSERT                                                                    \
+    "INSERT INTO task_deadlines (task_id, ladder, step, due_ms) VALUES ($1, $2, $3, $4)"      \
+    " ON CONFLICT DO NOTHING RETURNING id"
+/* The deadline engine's (common/deadline.h), as Q_WINDOWS_LOAD and the rest. */
+#define Q_TASK_DUE_LOAD                                                                       \
+    "SELECT id, due_ms FROM task_deadlines WHERE fired_ms IS NULL AND due_ms < $2"            \
+    " AND (due_ms >= $1 OR id > $3::bigint OR due_ms < $4)"
+#define Q_TASK_DUE_OVERDUE                                                                    \
+    "SELECT id FROM task_deadlines WHERE fired_ms IS NULL AND due_ms <= $1"                   \
+    " ORDER BY due_ms, id LIMIT $2"
+#define Q_TASK_DUE_LAST "SELECT coalesce(max(id), 0) FROM task_deadlines"
+/* Claims the steps $1 (bigint[]) still pending at $2. Columns: 0 id,
+ * 1 task id, 2 ladder, 3 step */
+#define Q_TASK_DUE_CLAIM                                                                      \
+    "WITH c AS (UPDATE task_deadlines SET fired_ms = $2 WHERE id = ANY ($1::bigint[])"        \
+    " AND fired_ms IS NULL RETURNING id, task_id, ladder, step, due_ms)"                      \
+    " SELECT id, task_id, ladder, step FROM c ORDER BY due_ms, id"
+/* Task $1's matter. Column: 0 matter id */
+#define Q_TASK_MATTER "SELECT matter_id FROM matter_tasks WHERE id = $1"
+/* Locks task $1 for a step. Columns: 0 matter id, 1 state, 2 reopens,
+ * 3 assigned ms, 4 due days, 5 community id */
+#define Q_TASK_FOR_STEP                                                                       \
+    "SELECT t.matter_id, t.state, t.reopens, t.assigned_ms, t.due_days, m.community_id"       \
+    " FROM matter_tasks t JOIN matters m ON m.id = t.matter_id WHERE t.id = $1 FOR UPDATE OF t"
+/* Step $1 acted; task $2 counts it ($3 true: an escalation). */
+#define Q_TASK_STEP_ACTED                                                                     \
+    "WITH s AS (UPDATE task_deadlines SET acted = true WHERE id = $1)"                        \
+    " UPDATE matter_tasks SET reminders = reminders + (NOT $3::boolean)::int,"                \
+    " escalations = escalations + ($3::boolean)::int WHERE id = $2"
+/* The bodies of community $1. Columns: 0 party committee, 1 supervision
+ * committee, 2 the street office of its street, 3 residents' committee
+ * (codes, "" when none) */
+#define Q_TASK_BODIES                                                                         \
+    "SELECT coalesce((SELECT code FROM units WHERE kind = 'party_committee' AND area_id = $1" \
+    "                 ORDER BY id LIMIT 1), ''),"                                             \
+    " coalesce((SELECT code FROM units WHERE kind = 'supervision' AND area_id = $1"           \
+    "           ORDER BY id LIMIT 1), ''),"                                                   \
+    " coalesce((SELECT u.code FROM units u JOIN areas a ON a.parent_id = u.area_id"           \
+    "           WHERE a.id = $1 AND u.kind = 'street_office' ORDER BY u.id LIMIT 1), ''),"    \
+    " coalesce((SELECT code FROM units WHERE kind = 'community' AND area_id = $1"             \
+    "           ORDER BY id LIMIT 1), '')"
 
 /* --- windows ------------------------------------------------------------- */
 
@@ -288,9 +374,20 @@
     "       array_to_json(elect), coalesce(term_months, 0)"                                  \
     " FROM meetings WHERE matter_id = $1 ORDER BY id DESC LIMIT 1"
 
+/* Columns: 0 id, 1 kind, 2 text, 3 units (json), 4 whistle, 5 state, and the
+ * 五定: 6 type, 7 owner unit, 8 owner, 9 standard, 10 due days, 11 assigned,
+ * 12 due, 13 reported, 14 report, 15 verdict, 16 checked by, 17 check unit,
+ * 18 note, 19 reopens, 20 escalations, 21 reminders ("" or 0 when none). */
 #define Q_VIEW_TASKS                                                                          \
-    "SELECT id, kind, text, array_to_json(units), coalesce(whistle_id, 0), state"             \
-    " FROM matter_tasks WHERE matter_id = $1 ORDER BY id"
+    "SELECT t.id, t.kind, t.text, array_to_json(t.units), coalesce(t.whistle_id, 0), t.state,"\
+    "       coalesce(t.task_type, ''), coalesce(ou.code, ''), coalesce(op.code, ''),"         \
+    "       coalesce(t.standard, ''), coalesce(t.due_days, 0), coalesce(t.assigned_ms, 0),"   \
+    "       coalesce(t.due_ms, 0), coalesce(t.reported_ms, 0), coalesce(t.report, ''),"       \
+    "       coalesce(t.check_verdict, ''), coalesce(cp.code, ''), coalesce(cu.code, ''),"     \
+    "       coalesce(t.check_note, ''), t.reopens, t.escalations, t.reminders"                \
+    " FROM matter_tasks t LEFT JOIN units ou ON ou.id = t.owner_unit_id"                      \
+    " LEFT JOIN people op ON op.id = t.owner_id LEFT JOIN people cp ON cp.id = t.checked_by"   \
+    " LEFT JOIN units cu ON cu.id = t.check_unit_id WHERE t.matter_id = $1 ORDER BY t.id"
 
 #define Q_LIST                                                                                \
     "SELECT m.id FROM matters m JOIN areas c ON c.id = m.community_id"                        \
@@ -490,9 +587,10 @@
     " 'owner', owner_kind, 'text', text, 'answer', answer) ORDER BY id), '[]')::text"         \
     " FROM matter_flags WHERE matter_id = $1"
 /* Objection $2 of matter $1: answered (t/f). */
+/* Columns: 0 answered already, 1 the objector's code */
 #define Q_OBJECTION_LOCK                                                                      \
-    "SELECT answered_ms IS NOT NULL FROM matter_objections"                                   \
-    " WHERE matter_id = $1 AND id = $2 FOR UPDATE"
+    "SELECT o.answered_ms IS NOT NULL, p.code FROM matter_objections o"                       \
+    " JOIN people p ON p.id = o.person_id WHERE o.matter_id = $1 AND o.id = $2 FOR UPDATE OF o"
 #define Q_ANSWER_OBJECTION                                                                    \
     "UPDATE matter_objections SET answer = $3, answered_by = $4, answered_ms = $5"            \
     " WHERE matter_id = $1 AND id = $2"

@@ -10,6 +10,7 @@
 #include "power.h"
 #include "queries.h"
 #include "rule.h"
+#include "tasks.h"
 #include "text.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
@@ -424,6 +425,8 @@ int steps_answer_objection(delib_t *d, const Gov__Envelope *env, const ProtobufC
     if (!res)
         return -1;
     int found = PQntuples(res) == 1, answered = found && PQgetvalue(res, 0, 0)[0] == 't';
+    char objector[64];
+    snprintf(objector, sizeof objector, "%s", found ? PQgetvalue(res, 0, 1) : "");
     PQclear(res);
     if (!found)
         return apperr_fail(err, "UNKNOWN_OBJECTION", "the matter has no such objection", NULL,
@@ -436,7 +439,7 @@ int steps_answer_objection(delib_t *d, const Gov__Envelope *env, const ProtobufC
         matter_record(d, m.id, "objection_answered", w.code,
                       json_pack("{s:I, s:s}", "objection_id", (json_int_t) p->objection_id,
                                 "text", p->text),
-                      "ObjectionAnswered", env, NULL, 0, err))
+                      "ObjectionAnswered", env, (char *[]){objector}, 1, err))
         return -1;
     return steps_release(d, m.id, err);
 }
@@ -524,6 +527,8 @@ int steps_progress(delib_t *d, const Gov__Envelope *env, const ProtobufCMessage 
             return apperr_fail(err, "UNKNOWN_TASK", "no such open task on this matter", NULL,
                               "task %lld", (long long) p->task_id);
     }
+    if (p->done && tasks_require_settled(d, m.id, err))
+        return -1;
     json_t *body = json_pack("{s:s, s:I, s:b}", "text", p->text, "task_id",
                              (json_int_t) p->task_id, "done", p->done);
     if (!p->done)

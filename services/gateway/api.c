@@ -101,6 +101,10 @@ static const route_t s_routes[] = {
     POST("/api/v1/matters/{id}/objection-answers", GW_DELIBERATION, "AnswerObjection", "matter_id"),
     POST("/api/v1/matters/{id}/reviews", GW_DELIBERATION, "ReviewMatter", "matter_id"),
     POST("/api/v1/matters/{id}/execution-rating", GW_DELIBERATION, "RateExecution", "matter_id"),
+    /* 五定: the residents' committee assigns, the owner reports, the party or supervision committee checks */
+    POST("/api/v1/matters/{id}/tasks", GW_DELIBERATION, "AssignTask", "matter_id"),
+    POST("/api/v1/matters/{id}/task-reports", GW_DELIBERATION, "ReportTask", "matter_id"),
+    POST("/api/v1/matters/{id}/task-checks", GW_DELIBERATION, "CheckTask", "matter_id"),
     /* 3+1 lists and service orders (deliberation) */
     GET("/api/v1/lists", GW_DELIBERATION, "GetLists", NULL),
     GET("/api/v1/council", GW_DELIBERATION, "GetCouncil", NULL),

@@ -133,6 +133,15 @@ static int s_deliberation(const feedscope_t *s, const ProtobufCMessage *msg)
     } else if (s_is(msg, &gov__lists_event__descriptor)) {
         const Gov__ListsEvent *e = (const Gov__ListsEvent *) msg;
         community = e->lists ? e->lists->community : NULL;
+    } else if (s_is(msg, &gov__task_event__descriptor)) {
+        const Gov__TaskEvent *e = (const Gov__TaskEvent *) msg;
+        if (s_named(s, e->audience, e->n_audience))
+            return 1;
+        for (size_t k = 0; k < e->n_units; k++) /* the owner unit, the bodies told */
+            for (int i = 0; i < s->nunits; i++)
+                if (strcmp(s->units[i].code, e->units[k]) == 0)
+                    return 1;
+        community = e->community;
     } else if (s_is(msg, &gov__order_event__descriptor)) {
         const Gov__OrderEvent *e = (const Gov__OrderEvent *) msg;
         if (s_named(s, e->audience, e->n_audience))

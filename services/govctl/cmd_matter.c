@@ -28,6 +28,10 @@ static const char *s_usage =
     "  answer ID --objection N --text T the party committee answers it\n"
     "  act ID [--dept CODE ...] [--task T ...] [--text T]   联动办事\n"
     "  progress ID --text T [--task TASK_ID] [--done]       --done opens the evaluation\n"
+    "  task ID --type T --owner-unit UNIT --owner PERSON --standard T --days N --text T\n"
+    "                                   五定: the residents' committee assigns a task (N working days)\n"
+    "  report ID --task TASK_ID --text T   its owner (or owner unit) reports it done\n"
+    "  check ID --task TASK_ID --verdict passed|failed --note T   验收 (party or supervision committee)\n"
     "  evaluate ID --rating satisfied|basic|dissatisfied [--text T]   居民评事\n"
     "  observe ID --text T              the supervision committee's note (监督)\n"
     "  flag ID --record N --text T      supervision flags a step as irregular: holds the matter\n"
@@ -198,6 +202,38 @@ static int s_with_text(const char *cmd, int argc, char **argv, long long id)
         m.objection_id = v;
         m.text = text;
         return s_call("AnswerObjection", &m.base);
+    }
+    if (strcmp(cmd, "task") == 0) {
+        /* every field is sent as given: the service refuses what is missing */
+        Gov__AssignTask m = GOV__ASSIGN_TASK__INIT;
+        const char *days = govctl_opt(argc, argv, "--days");
+        m.matter_id = id;
+        m.type = s_opt(argc, argv, "--type");
+        m.owner_unit = s_opt(argc, argv, "--owner-unit");
+        m.owner = s_opt(argc, argv, "--owner");
+        m.standard = s_opt(argc, argv, "--standard");
+        m.due_days = days ? (int) govctl_parse_int(days) : 0;
+        m.text = text;
+        return s_call("AssignTask", &m.base);
+    }
+    if (strcmp(cmd, "report") == 0 || strcmp(cmd, "check") == 0) {
+        const char *task = govctl_opt(argc, argv, "--task");
+        long long t = task ? govctl_parse_int(task) : -1;
+        if (t <= 0)
+            return govctl_usage(s_usage, 0);
+        if (strcmp(cmd, "report") == 0) {
+            Gov__ReportTask m = GOV__REPORT_TASK__INIT;
+            m.matter_id = id;
+            m.task_id = t;
+            m.text = text;
+            return s_call("ReportTask", &m.base);
+        }
+        Gov__CheckTask m = GOV__CHECK_TASK__INIT;
+        m.matter_id = id;
+        m.task_id = t;
+        m.verdict = s_opt(argc, argv, "--verdict");
+        m.note = s_opt(argc, argv, "--note");
+        return s_call("CheckTask", &m.base);
     }
     if (strcmp(cmd, "rate") == 0) {
         Gov__RateExecution m = GOV__RATE_EXECUTION__INIT;

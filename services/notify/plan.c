@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "channel.h"
 #include "db.h"
 #include "deliberation.pb-c.h"
@@ -52,7 +54,10 @@ static const char *s_word(const char *lang, const char *code)
         {"routine", "日常哨"}, {"hard", "攻坚哨"},
         {"sign", "签收"}, {"contact", "联系诉求人"}, {"arrive", "到场报到"}, {"resolve", "办结"},
         {"whistle", "吹哨"}, {"satisfied", "满意"}, {"basic", "基本满意"},
-        {"dissatisfied", "不满意"}, {"other", "其他"}};
+        {"dissatisfied", "不满意"}, {"other", "其他"},
+        {"city_management", "城市管理"}, {"community_governance", "社区治理"},
+        {"renovation", "征收改造"}, {"public_security", "社会治安"}, {"civility", "文明创建"},
+        {"approve", "同意"}, {"reject", "不同意"}};
     if (strcmp(lang, "zh-CN") != 0)
         return code;
     for (size_t i = 0; i < sizeof zh / sizeof *zh; i++)
@@ -93,7 +98,8 @@ static void s_deliver(job_t *p, const char *recipient, const char *channel, cons
     if (!destination[0])
         return;
     render_vars_t local = *vars;  /* codes in words of the message's language */
-    static const char *const coded[] = {"urgency", "whistle_kind", "deadline", "category"};
+    static const char *const coded[] = {"urgency", "whistle_kind", "deadline", "category",
+                                        "type", "rating", "verdict"};
     for (size_t i = 0; i < sizeof coded / sizeof *coded; i++)
         for (size_t v = 0; v < local.n; v++)
             if (strcmp(local.name[v], coded[i]) == 0)
@@ -200,6 +206,8 @@ typedef struct {
     char phone[32], description[DESCRIPTION_MAX + 4];
     char target_name[256], caller[256], category[256];
     char matter_id[24], starts[20], until[20], tally[96], community[256];
+    char note[DESCRIPTION_MAX + 4], standard[DESCRIPTION_MAX + 4], record_n[16], round[16];
+    char rating[16], members[DESCRIPTION_MAX + 4];
 } text_t;
 
 static void s_unit_name(job_t *p, const char *code, char out[256])
@@ -424,20 +432,108 @@ static void s_joint(job_t *p, const char *type, text_t *t, render_vars_t *vars)
         gov__joint_event__free_unpacked(ev, NULL);
 }
 
+/* A text of up to DESCRIPTION_MAX characters into `out`. */
+static const char *s_cut(char out[DESCRIPTION_MAX + 4], const char *text)
+{
+    snprintf(out, DESCRIPTION_MAX + 4, "%s", text ? text : "");
+    render_cut(out, DESCRIPTION_MAX);
+    return out;
+}
+
+/* 五定 tasks: the people and units the event names (the owner and its unit,
+ * the checkers, the party committee or street office escalated to). */
+static void s_tasks(job_t *p, const char *type, text_t *t, render_vars_t *vars)
+{
+    Gov__TaskEvent *ev = (Gov__TaskEvent *) envelope_payload(p->event, &gov__task_event__descriptor);
+    if (!ev || !ev->item) {
+        p->failed = 1;
+        goto done;
+    }
+    const Gov__MatterTask *k = ev->item;
+    p->kind = type;
+    snprintf(t->matter_id, sizeof t->matter_id, "%" PRId64, k->id);
+    render_set(vars, "task_id", t->matter_id);
+    render_set(vars, "title", ev->title);
+    render_set(vars, "text", s_cut(t->description, k->text));
+    render_set(vars, "type", k->type);
+    render_set(vars, "standard", s_cut(t->standard, k->standard));
+    render_set(vars, "report", s_cut(t->members, k->report));
+    render_set(vars, "note", s_cut(t->note, k->check_note));
+    render_beijing_time(k->due_ms, t->due);
+    render_set(vars, "due", t->due);
+    s_unit_name(p, k->owner_unit, t->target_name);
+    render_set(vars, "owner_unit", t->target_name);
+    s_people(p, ev->audience, ev->n_audience, vars);
+    for (size_t i = 0; i < ev->n_units && !p->failed; i++)
+        s_unit(p, ev->units[i], 0, vars);
+done:
+    if (ev)
+        gov__task_event__free_unpacked(ev, NULL);
+}
+
+/* The body of kind `kind` of the matter's community, told. */
+static void s_body(job_t *p, const char *community, const char *kind, const render_vars_t *vars)
+{
+    const char *params[] = {community, kind};
+    const PGresult *unit = refs_query(p->plan->refs, p->conn, Q_BODY_UNIT, 2, params);
+    if (!unit)
+        p->failed = 1;
+    else if (PQgetvalue(unit, 0, 0)[0])
+        s_unit(p, PQgetvalue(unit, 0, 0), 0, vars);
+}
+
+/* What a matter's record says, as vars: its text, rating, the record a flag
+ * is about, a review's verdict, the round; `body` is the parsed record. */
+static void s_record_vars(const json_t *body, text_t *t, render_vars_t *vars)
+{
+    render_set(vars, "text", s_cut(t->note, json_string_value(json_object_get(body, "text"))));
+    snprintf(t->rating, sizeof t->rating, "%s", json_string_value(json_object_get(body, "rating"))
+                                                    ? json_string_value(json_object_get(body, "rating"))
+                                                    : "");
+    render_set(vars, "rating", t->rating);
+    snprintf(t->record_n, sizeof t->record_n, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(json_object_get(body, "record_n")));
+    render_set(vars, "record_n", t->record_n);
+    const char *kind = json_string_value(json_object_get(body, "record_kind"));
+    render_set(vars, "record_kind", kind ? kind : "");
+    render_set(vars, "verdict", json_is_true(json_object_get(body, "approve")) ? "approve" : "reject");
+    snprintf(t->round, sizeof t->round, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(json_object_get(body, "round")));
+    render_set(vars, "round", t->round);
+    size_t used = 0, i;
+    json_t *m;
+    t->members[0] = '\0';
+    json_array_foreach(json_object_get(body, "members"), i, m)
+        if (json_is_string(m) && used + strlen(json_string_value(m)) + 2 < sizeof t->members)
+            used += (size_t) snprintf(t->members + used, sizeof t->members - used, "%s%s",
+                                      used ? "、" : "", json_string_value(m));
+    render_set(vars, "members", t->members);
+}
+
 /* Matters (由民做主) and service orders: the people an event concerns. */
 static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t *vars)
 {
+    /* committee: the residents' committee; party, supervision: those bodies;
+     * owner: the body a flag names (the record's "owner"); members: the
+     * council the record installs */
     static const struct {
         const char *type, *kind;
-        int audience, proposer, committee;
+        int audience, proposer, committee, party, supervision, owner, members;
     } rules[] = {
-        {"MatterAccepted", "MatterAccepted", 0, 1, 0},
-        {"MatterDeclined", "MatterDeclined", 0, 1, 0},
-        {"ConveneRequired", "ConveneRequired", 0, 1, 1},
-        {"DiscussionClosing", "DiscussionClosing", 0, 1, 1},
-        {"MeetingConvened", "MeetingNotice", 1, 0, 1},
-        {"MeetingClosed", "MeetingResult", 0, 1, 1},
-        {"DecisionPublished", "DecisionPublished", 0, 1, 1},
+        {"MatterAccepted", "MatterAccepted", 0, 1, 0, 0, 0, 0, 0},
+        {"MatterDeclined", "MatterDeclined", 0, 1, 0, 0, 0, 0, 0},
+        {"ConveneRequired", "ConveneRequired", 0, 1, 1, 0, 0, 0, 0},
+        {"DiscussionClosing", "DiscussionClosing", 0, 1, 1, 0, 0, 0, 0},
+        {"MeetingConvened", "MeetingNotice", 1, 0, 1, 0, 0, 0, 0},
+        {"MeetingClosed", "MeetingResult", 0, 1, 1, 0, 0, 0, 0},
+        {"DecisionPublished", "DecisionPublished", 0, 1, 1, 0, 0, 0, 0},
+        {"StepFlagged", "StepFlagged", 0, 0, 0, 0, 0, 1, 0},
+        {"FlagAnswered", "FlagAnswered", 0, 0, 0, 0, 1, 0, 0},
+        {"ObjectionAnswered", "ObjectionAnswered", 1, 0, 0, 0, 1, 0, 0},
+        {"MatterReviewed", "MatterReviewed", 0, 1, 1, 1, 0, 0, 0},
+        {"ExecutionRated", "ExecutionRated", 0, 0, 1, 1, 0, 0, 0},
+        {"MatterReopened", "MatterReopened", 0, 1, 1, 1, 1, 0, 0},
+        {"CouncilElected", "CouncilElected", 0, 0, 1, 1, 0, 0, 1},
     };
     const Gov__Envelope *e = p->event;
     if (strncmp(type, "ServiceOrder", 12) == 0) {
@@ -478,6 +574,10 @@ static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t 
         s_joint(p, type, t, vars);
         return;
     }
+    if (strncmp(type, "Task", 4) == 0) {
+        s_tasks(p, type, t, vars);
+        return;
+    }
     size_t r = 0;
     while (r < sizeof rules / sizeof *rules && strcmp(rules[r].type, type) != 0)
         r++;
@@ -514,17 +614,38 @@ static void s_deliberation(job_t *p, const char *type, text_t *t, render_vars_t 
                          tl->roster_size, tl->attended, tl->yes, tl->no, tl->abstain);
             render_set(vars, "tally", t->tally);
         }
+        json_t *body = ev->record && ev->record->body[0] ? json_loads(ev->record->body, 0, NULL) : NULL;
+        if (body)
+            s_record_vars(body, t, vars);
         if (rules[r].audience)
             s_people(p, ev->audience, ev->n_audience, vars);
         if (rules[r].proposer)
             s_people(p, &m->proposer, 1, vars);
-        if (rules[r].committee) {
+        if (rules[r].committee && !p->failed) {
             const PGresult *unit = refs_query(p->plan->refs, p->conn, Q_COMMUNITY_UNIT, 1, params);
             if (!unit)
                 p->failed = 1;
             else if (PQgetvalue(unit, 0, 0)[0])
                 s_unit(p, PQgetvalue(unit, 0, 0), 0, vars);
         }
+        if (rules[r].party && !p->failed)
+            s_body(p, m->community, "party_committee", vars);
+        if (rules[r].supervision && !p->failed)
+            s_body(p, m->community, "supervision", vars);
+        const char *owner = json_string_value(json_object_get(body, "owner"));
+        if (rules[r].owner && owner && !p->failed)
+            s_body(p, m->community, owner, vars);
+        json_t *members = json_object_get(body, "members");
+        size_t n = json_array_size(members);
+        char **codes = rules[r].members && n ? calloc(n, sizeof *codes) : NULL;
+        for (size_t i = 0; codes && i < n; i++)
+            codes[i] = (char *) (json_string_value(json_array_get(members, i))
+                                     ? json_string_value(json_array_get(members, i))
+                                     : "");
+        if (codes && !p->failed)
+            s_people(p, codes, n, vars);
+        free(codes);
+        json_decref(body);
     }
     if (ev)
         gov__matter_event__free_unpacked(ev, NULL);

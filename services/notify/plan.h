@@ -15,6 +15,8 @@
  *   DecisionPublished (公示, with the head hash)  the proposer and the
  *                       community committee's members and robots
  *   MeetingConvened     every member of the roster (会议通知) and the committee
+ *   StepFlagged .. CouncilElected  the bodies of 1+3 they concern (docs/notify.md)
+ *   Task*               五定: the people and units the TaskEvent names
  *   ServiceOrderPosted  the community's volunteers (派单)
  *   ServiceOrderClaimed, ServiceOrderDone   the resident who ordered
  *

@@ -136,6 +136,11 @@
 #define Q_COMMUNITY_UNIT                                                                       \
     "SELECT coalesce((SELECT u.code FROM units u JOIN areas a ON a.id = u.area_id"            \
     " WHERE a.code = $1 AND u.kind = 'community' ORDER BY u.id LIMIT 1), '')"
+/* $1 community area code, $2 unit kind (party_committee, supervision ...).
+ * Column: that body's unit code, "" when none. */
+#define Q_BODY_UNIT                                                                            \
+    "SELECT coalesce((SELECT u.code FROM units u JOIN areas a ON a.id = u.area_id"            \
+    " WHERE a.code = $1 AND u.kind = $2 ORDER BY u.id LIMIT 1), '')"
 
 /* $1 area code. Column: its name (the code when unknown). */
 #define Q_AREA_NAME "SELECT coalesce((SELECT name FROM areas WHERE code = $1), $1)"

@@ -21,20 +21,6 @@ int dispatch_deadline_index(const char *name)
     return -1;
 }
 
-/* The calendar as it stands: loaded again when calendar_revision has moved
- * since it was (an import by the admin, by govctl, on any replica), so the
- * next deadline uses the new calendar with no restart. */
-static int s_calendar_current(routing_t *r, int64_t revision, apperr_t *err)
-{
-    if (revision == r->cal_revision)
-        return 0;
-    if (calendar_load(r->cal, r->conn))
-        return apperr_fail(err, "DB_UNAVAILABLE", "the calendar could not be loaded",
-                           "retry with the same message id", NULL);
-    r->cal_revision = revision;
-    return 0;
-}
-
 int64_t dispatch_step_due(const calendar_t *cal, int64_t sent_ms, int64_t minutes, int working,
                           int64_t percent, int64_t after_minutes)
 {
@@ -60,7 +46,7 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, dispatch_pol
     PGresult *res = pstmt_exec(r->sql, Q_POLICY, 1, params, sqlstate);
     if (!res)
         return apperr_db(err, sqlstate);
-    int64_t revision = r->cal_revision, working = 0;
+    int64_t revision = -1, working = 0;
     if (PQntuples(res) == 1) {
         for (int i = 0; i < DISPATCH_DEADLINES; i++) {
             p->minutes[i] = strtoll(PQgetvalue(res, 0, 1 + 2 * i), NULL, 10);
@@ -70,8 +56,10 @@ static int s_load_policy(routing_t *r, const dispatch_spec_t *spec, dispatch_pol
         revision = strtoll(PQgetvalue(res, 0, 9), NULL, 10);
     }
     PQclear(res);
-    if (working && s_calendar_current(r, revision, err))
-        return -1;
+    /* the calendar as it stands: loaded again when calendar_revision moved */
+    if (working && calendar_refresh(r->cal, r->conn, revision))
+        return apperr_fail(err, "DB_UNAVAILABLE", "the calendar could not be loaded",
+                           "retry with the same message id", NULL);
     dispatch_policy_trim(p, spec->case_id != 0, spec->on_site);
     return 0;
 }

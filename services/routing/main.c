@@ -136,7 +136,7 @@ int main(void)
     if (!(self.cases_batch = newcases_new()))
         goto done;
     /* and again whenever calendar_revision moves (dispatch.c) */
-    if (!(self.r.cal = calendar_new()) || routing_calendar_load(&self.r))
+    if (!(self.r.cal = calendar_new()) || routing_calendar_refresh(&self.r))
         goto done;
     if (idem_new("routing_requests", &self.r.idem) ||
         relay_new(svc->zctx, cfg.db_url, ROUTING_STREAM, events, cfg.relay_ms, &self.r.relay) ||

@@ -355,7 +355,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
     p.ladders = p.read.res[5];
     /* the deadlines below count on the calendar as it stands */
     if (routing_calendar_at(r, PQntuples(revision) ? strtoll(PQgetvalue(revision, 0, 0), NULL, 10)
-                                                   : -1)) {
+                                                   : 0)) {
         memcpy(sqlstate, "58000", 6);
         goto done;
     }

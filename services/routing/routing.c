@@ -85,30 +85,12 @@ int routing_admin(routing_t *r, const Gov__Actor *actor, apperr_t *err)
     return 0;
 }
 
-int routing_calendar_load(routing_t *r)
-{
-    PGresult *res = db_exec(r->conn, Q_CALENDAR_REVISION, 0, NULL, NULL);
-    if (!res)
-        return -1;
-    int64_t revision = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
-    PQclear(res);
-    if (calendar_load(r->cal, r->conn))
-        return -1;
-    r->cal_revision = revision; /* the rows are as new as this, or newer: at worst one load more */
-    return 0;
-}
-
 int routing_calendar_refresh(routing_t *r)
 {
-    PGresult *res = db_exec(r->conn, Q_CALENDAR_REVISION, 0, NULL, NULL);
-    if (!res)
-        return -1;
-    int64_t revision = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
-    PQclear(res);
-    return routing_calendar_at(r, revision);
+    return calendar_refresh(r->cal, r->conn, -1);
 }
 
 int routing_calendar_at(routing_t *r, int64_t revision)
 {
-    return revision == r->cal_revision ? 0 : routing_calendar_load(r);
+    return calendar_refresh(r->cal, r->conn, revision);
 }

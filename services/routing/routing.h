@@ -23,7 +23,6 @@ typedef struct {
     pstmt_t *sql;       /* the service's statements, prepared once on conn */
     svclock_t *clock;
     calendar_t *cal;
-    int64_t cal_revision; /* calendar_revision when cal was loaded; -1: load before use */
     deadline_t *ladder; /* the ladder's steps (ladder.c); NULL until started: dispatches made before are armed by its first load */
     relay_t *relay;     /* NULL in tools that only write */
     idem_t *idem;       /* the commands answered (routing_requests) */
@@ -48,10 +47,6 @@ int routing_member(routing_t *r, const Gov__Actor *actor, int64_t *unit_id, char
  * that, its actors are a unit's member or a person). Returns 0, or -1 with
  * `err` set (NO_ACTOR, NOT_A_MEMBER, NOT_ADMIN). */
 int routing_admin(routing_t *r, const Gov__Actor *actor, apperr_t *err);
-
-/* Loads r->cal from calendar_days, with the revision it is at
- * (r->cal_revision), at start. Returns 0, or -1 after logging. */
-int routing_calendar_load(routing_t *r);
 
 /* Loads the calendar again when calendar_revision moved since (an import on
  * any replica): a batch of new cases calls it first, one query. 0 or -1. */

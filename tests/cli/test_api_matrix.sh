@@ -468,9 +468,23 @@ body[observation]='{"text": "程序合规"}'
 body[rating]='{"rating": "basic", "text": "基本按期"}'
 body[flag]='{"record_n": 1, "text": "受理程序存疑"}'
 body[flag_answer]='{"flag_id": {FLAG}, "text": "已按程序受理"}'
+# 五定: the committee assigns 城管 two tasks; 城管 reports both; the supervision
+# committee checks one, the party committee the other.
+body[task]='{"type": "renovation", "owner_unit": "dept.chengguan", "owner": "p.dept.chengguan.head", "standard": "电梯验收合格", "due_days": 5, "text": "清理施工占道"}'
+body[task_report]='{"task_id": {TASK}, "text": "已清理"}'
+body[task_check]='{"task_id": {TASK@}, "verdict": "passed", "note": "合格"}'
 matrix <<'EOF'
 # route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
 POST /api/v1/matters/{M}/act                           401  403  403  201  403  403  403  403  403  403  403  403  act
+POST /api/v1/matters/{M}/tasks                         401  403  403  201  403  403  403  403  403  403  403  403  task
+EOF
+id[TASK]=$(json "d['item']['tasks'][-1]['id']" "$tmp/ans.cm")
+made TASK.pc "d['item']['tasks'][-1]['id']" cm POST "/api/v1/matters/${id[M]}/tasks" "${body[task]}"
+made _ "d['item']['step']" cg POST "/api/v1/matters/${id[M]}/task-reports" "{\"task_id\": ${id[TASK.pc]}, \"text\": \"已清理\"}"
+matrix <<'EOF'
+# route                                                none res  grid cm   sv   so   cg   sw   ctr  ldr  adm  pc   body
+POST /api/v1/matters/{M}/task-reports                  401  403  403  403  403  403  201  403  403  403  403  403  task_report
+POST /api/v1/matters/{M}/task-checks                   401  403  403  403  201  403  403  403  403  403  403  201  task_check
 POST /api/v1/matters/{M}/progress                      401  403  403  201  403  403  403  403  403  403  403  403  mprogress
 POST /api/v1/matters/{M}/evaluation                    401  201  403  403  201  403  403  403  403  403  403  403  mevaluation
 POST /api/v1/matters/{M}/observations                  401  403  403  403  201  403  403  403  403  403  403  403  observation

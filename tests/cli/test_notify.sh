@@ -323,6 +323,30 @@ proj=$(q "SELECT id FROM community_projects WHERE need_id = $need")
 wait_for "a signed project is told to the unit and the committee (项目清单)" \
     is "sink \"sorted(x['to'][0] for x in m if x['channel']=='email' and '项目清单' in x['subject'])\"" "['p-cm-s1-c1-head@demo.example', 'p-dept-chengguan-head@demo.example']"
 
+# --- the supervision's flag and its answer; a 五定 task ---------------------------------
+SV="--as r.s1.c1.g2.3.2 --unit sv.s1.c1"
+pc_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g1.2.1'")   # a member of pc.s1.c1
+sv_phone=$(q "SELECT phone FROM people WHERE code = 'r.s1.c1.g2.3.2'")   # the supervision committee's
+expect_status "the supervision committee flags the proposal's record" 0 M $SV flag "$matter" --record 1 --text 提案程序存疑
+wait_for "the party committee, which owns the step, hears of the flag (监督提示)" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$pc_phone' and '监督提示' in x['text'] and '提案程序存疑' in x['text'])\"" 1
+flag=$(q "SELECT max(id) FROM matter_flags WHERE matter_id = $matter")
+expect_status "the party committee answers it" 0 M $PC answer-flag "$matter" --flag "$flag" --text 程序合规
+wait_for "... and the supervision committee hears the answer (监督答复)" \
+    is "sink \"sum(1 for x in m if x['channel']=='sms' and x['phone']=='$sv_phone' and '监督答复' in x['text'] and '程序合规' in x['text'])\"" 1
+q "UPDATE matters SET step = 'approved' WHERE id = $other" >/dev/null   # its decision in force, for a task
+expect_status "the committee assigns 城管 a 五定 task" 0 M $C task "$other" --type city_management --owner-unit dept.chengguan --owner p.dept.chengguan.head --standard 围墙修复无缺口 --days 3 --text 修复围墙
+task=$(json "d['item']['tasks'][-1]['id']")
+wait_for "城管's head hears of the task with its standard (五定任务)" \
+    is "sink \"sum(1 for x in m if x['channel']=='email' and x['to']==['p-dept-chengguan-head@demo.example'] and '五定任务' in x['subject'] and '围墙修复无缺口' in x['text'] and '城市管理' in x['text'])\"" 1
+expect_status "城管 reports it done" 0 M --as p.dept.chengguan.head --unit dept.chengguan report "$other" --task "$task" --text 已修复
+wait_for "the checkers hear it is to be checked (任务待验收)" \
+    is "sink \"sorted(x['phone'] for x in m if x['channel']=='sms' and '任务待验收' in x['text'] and x['phone'] in ('$pc_phone', '$sv_phone'))\"" "$(python3 -c "print(sorted(['$pc_phone', '$sv_phone']))")"
+
+kinds="'StepFlagged','FlagAnswered','ObjectionAnswered','MatterReviewed','ExecutionRated','MatterReopened','CouncilElected','TaskAssigned','TaskReminder','TaskEscalated','TaskReported','TaskPassed','TaskReopened','TaskFailed'"
+check "each of the fourteen has its template in Chinese and in English" \
+    test "$(q "SELECT count(*) FROM notify_templates WHERE kind IN ($kinds) AND lang IN ('zh-CN', 'en')")" = 28
+
 # --- metrics ------------------------------------------------------------------
 curl -fs "http://127.0.0.1:$GOV_NOTIFY_HTTP_PORT/metrics" >"$tmp/metrics"
 contains "/metrics counts deliveries sent" "$tmp/metrics" "gov_deliveries_sent_total"

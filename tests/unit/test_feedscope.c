@@ -130,6 +130,26 @@ static void test_a_matter_goes_to_its_community_and_those_named(void **state)
     assert_false(feedscope_visible(&dept, "deliberation", &e.base));
 }
 
+/* A 五定 task's event: its community, and the department that owns it (named
+ * in its units), not another department. */
+static void test_a_task_goes_to_its_owner_unit_and_community(void **state)
+{
+    (void) state;
+    Gov__TaskEvent e = GOV__TASK_EVENT__INIT;
+    e.community = "demo.s1.c1";
+    char *units[] = {"dept.zhujian"};
+    e.units = units;
+    e.n_units = 1;
+    feedscope_t owner = s_unit("dept.zhujian", "department", "demo");
+    assert_true(feedscope_visible(&owner, "deliberation", &e.base));
+    feedscope_t other = s_unit("dept.chengguan", "department", "demo");
+    assert_false(feedscope_visible(&other, "deliberation", &e.base));
+    feedscope_t committee = s_unit("cm.s1.c1", "community", "demo.s1.c1");
+    assert_true(feedscope_visible(&committee, "deliberation", &e.base));
+    feedscope_t elsewhere = s_unit("cm.s1.c2", "community", "demo.s1.c2");
+    assert_false(feedscope_visible(&elsewhere, "deliberation", &e.base));
+}
+
 static void test_an_event_id_is_three_positions(void **state)
 {
     (void) state;
@@ -219,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_a_joint_meeting_goes_to_its_member_units_and_community),
         cmocka_unit_test(test_a_new_case_goes_to_the_territorial_units_that_hold_it),
         cmocka_unit_test(test_a_matter_goes_to_its_community_and_those_named),
+        cmocka_unit_test(test_a_task_goes_to_its_owner_unit_and_community),
         cmocka_unit_test(test_an_event_id_is_three_positions),
     };
     return cmocka_run_group_tests_name("feedscope", tests, NULL, NULL);

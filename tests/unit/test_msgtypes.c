@@ -38,6 +38,7 @@ static void test_aliases(void **state)
     assert_ptr_equal(msgtypes_find("MatterActing"), &gov__matter_event__descriptor);
     assert_ptr_equal(msgtypes_find("ProjectDone"), &gov__lists_event__descriptor);
     assert_ptr_equal(msgtypes_find("ServiceOrderPosted"), &gov__order_event__descriptor);
+    assert_ptr_equal(msgtypes_find("TaskEscalated"), &gov__task_event__descriptor);
 }
 
 static void test_unknown(void **state)

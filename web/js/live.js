@@ -12,7 +12,9 @@ const TYPES = ['CaseCreated', 'CaseMerged', 'CaseEvaluated', 'DispatchSent', 'Di
   'ObjectionFiled', 'NoticeEnded', 'MatterActing', 'MatterProgress', 'EvaluationOpened', 'MatterEvaluated',
   'MatterClosed', 'ObservationAdded', 'StepFlagged', 'FlagAnswered', 'ObjectionAnswered', 'MatterReviewed',
   'ExecutionRated', 'MatterReopened', 'CouncilElected', 'NeedAdded', 'ResourceAdded', 'NeedClaimed',
-  'ProjectSigned', 'ProjectDone', 'ServiceOrderPosted', 'ServiceOrderClaimed', 'ServiceOrderDone'];
+  'ProjectSigned', 'ProjectDone', 'ServiceOrderPosted', 'ServiceOrderClaimed', 'ServiceOrderDone',
+  // 五定 tasks of decided matters
+  'TaskAssigned', 'TaskReminder', 'TaskEscalated', 'TaskReported', 'TaskPassed', 'TaskReopened', 'TaskFailed'];
 
 let source = null;
 const listeners = new Set();
