@@ -16,9 +16,6 @@
 #include "steps.h"
 #include "supervise.h"
 
-#define LIST_LIMIT_DEFAULT 50
-#define LIST_LIMIT_MAX 500
-
 /* What a command is answered with, after COMMIT. */
 typedef enum { REPLY_MATTER, REPLY_VOTE, REPLY_LISTS, REPLY_ORDER, REPLY_VOLUNTEER } reply_t;
 
