@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "contactcli.h"
 #include "db.h"
 #include "deliberation.pb-c.h"
 #include "intake.pb-c.h"
@@ -24,8 +25,18 @@
  * batch of big audiences stays a few megabytes. */
 #define PLAN_WRITE_ROWS 5000
 
+/* Contacts intake gave this batch, one answer a case asked (possibly empty:
+ * the case has no phone). */
+typedef struct {
+    int64_t case_id;
+    Gov__GetContactsReply *reply;
+} s_asked_t;
+
 struct plan {
     refs_t *refs;                /* this batch's reference data */
+    contactcli_t *contacts;      /* intake, for reporters (borrowed); NULL: none asked */
+    s_asked_t *asked;            /* this batch's answers */
+    size_t n_asked, cap_asked;
     char **cols[PLAN_COLS];      /* one array per column, n rows */
     size_t n, cap;
 };
@@ -124,6 +135,49 @@ static void s_deliver(job_t *p, const char *recipient, const char *channel, cons
         p->added++;
     free(subject);
     free(body);
+}
+
+/* The reporter of case `case_id`, asked of intake once a batch: events
+ * carry a reference (contact_ref), not the number. NULL when the case has no
+ * phone, or when intake did not answer (then the job failed: the batch is
+ * rolled back and planned again, nothing sent without its reporter). */
+static const Gov__Reporter *s_contact(job_t *p, int64_t case_id)
+{
+    plan_t *plan = p->plan;
+    for (size_t i = 0; i < plan->n_asked; i++)
+        if (plan->asked[i].case_id == case_id)
+            return contactcli_find(plan->asked[i].reply, case_id);
+    Gov__GetContactsReply *reply = NULL;
+    if (!plan->contacts || contactcli_fetch(plan->contacts, &case_id, 1, &reply)) {
+        if (!plan->contacts)
+            log_error("notify: case %" PRId64 "'s reporter is asked of nobody", case_id);
+        p->failed = 1;
+        return NULL;
+    }
+    if (plan->n_asked == plan->cap_asked) {
+        size_t cap = plan->cap_asked ? 2 * plan->cap_asked : 16;
+        s_asked_t *grown = realloc(plan->asked, cap * sizeof *grown);
+        if (!grown) {
+            contactcli_free(&reply);
+            p->failed = 1;
+            return NULL;
+        }
+        plan->asked = grown;
+        plan->cap_asked = cap;
+    }
+    plan->asked[plan->n_asked++] = (s_asked_t){case_id, reply};
+    return contactcli_find(reply, case_id);
+}
+
+/* The reporter a dispatch's event refers to: in the event itself (events
+ * before contact_ref), or asked of intake by its reference. */
+static const Gov__Reporter *s_dispatch_reporter(job_t *p, const Gov__Dispatch *d)
+{
+    if (d->reporter)
+        return d->reporter;
+    if (d->contact_ref && d->contact_ref[0] && d->case_id)
+        return s_contact(p, d->case_id);
+    return NULL;
 }
 
 /* Every member of `unit` by their channels, then the unit's robots. Members
@@ -232,7 +286,8 @@ static void s_dispatch_vars(job_t *p, const Gov__Dispatch *d, text_t *t, render_
     render_beijing_time(d->resolve_by_ms, t->resolve_by);
     snprintf(t->description, sizeof t->description, "%s", d->description);
     render_cut(t->description, DESCRIPTION_MAX);
-    const char *phone = d->reporter ? d->reporter->phone : "";
+    const Gov__Reporter *rep = s_dispatch_reporter(p, d);
+    const char *phone = rep ? rep->phone : "";
     render_mask_phone(phone, t->phone, sizeof t->phone);
     p->phone_full = phone;
     render_set(vars, "case_id", t->case_id);
@@ -245,7 +300,7 @@ static void s_dispatch_vars(job_t *p, const Gov__Dispatch *d, text_t *t, render_
     render_set(vars, "urgency", d->urgency[0] ? d->urgency : "normal");
     render_set(vars, "description", t->description);
     render_set(vars, "area", s_area(d->area_path, d->n_area_path));
-    render_set(vars, "reporter_name", d->reporter ? d->reporter->name : "");
+    render_set(vars, "reporter_name", rep ? rep->name : "");
     render_set(vars, "reporter_phone", t->phone);
     render_set(vars, "sign_by", t->sign_by);
     render_set(vars, "arrive_by", t->arrive_by);
@@ -327,7 +382,10 @@ static void s_routing(job_t *p, const char *type, text_t *t, render_vars_t *vars
                 s_dispatch_vars(p, ev->item, t, vars);
             p->urgent = 0;
             render_set(vars, "text", ev->text[0] ? ev->text : (ev->item ? ev->item->note : ""));
-            s_reporter(p, ev->case_id, ev->reporter ? ev->reporter->phone : "", vars);
+            const Gov__Reporter *rep = ev->reporter; /* events before contact_ref */
+            if (!rep && ev->contact_ref[0] && !p->failed)
+                rep = s_contact(p, ev->case_id);
+            s_reporter(p, ev->case_id, rep ? rep->phone : "", vars);
         }
         if (ev)
             gov__case_evaluation__free_unpacked(ev, NULL);
@@ -340,15 +398,21 @@ static void s_intake(job_t *p, const char *type, text_t *t, render_vars_t *vars)
         return;
     Gov__CaseCreated *ev =
         (Gov__CaseCreated *) envelope_payload(p->event, &gov__case_created__descriptor);
-    if (!ev || !ev->item) {
+    /* the reporter in the event (events before contact_ref), or asked of intake */
+    const Gov__Reporter *rep = NULL;
+    if (!ev || !ev->item)
         p->failed = 1;
-    } else if (ev->item->reporter && ev->item->reporter->phone[0]) {
+    else if (ev->item->reporter)
+        rep = ev->item->reporter;
+    else if (ev->item->contact_ref[0])
+        rep = s_contact(p, ev->item->id);
+    if (rep && rep->phone[0]) {
         p->kind = "CaseReceived";
         snprintf(t->case_id, sizeof t->case_id, "%" PRId64, ev->item->id);
         render_set(vars, "case_id", t->case_id);
         s_category_name(p, ev->item->category, t->category);
         render_set(vars, "category", t->category);
-        s_reporter(p, ev->item->id, ev->item->reporter->phone, vars);
+        s_reporter(p, ev->item->id, rep->phone, vars);
     }
     if (ev)
         gov__case_created__free_unpacked(ev, NULL);
@@ -518,9 +582,22 @@ plan_t *plan_new(void)
     return p;
 }
 
+static void s_forget_contacts(plan_t *p)
+{
+    for (size_t i = 0; i < p->n_asked; i++)
+        contactcli_free(&p->asked[i].reply);
+    p->n_asked = 0;
+}
+
+void plan_set_contacts(plan_t *p, contactcli_t *contacts)
+{
+    p->contacts = contacts;
+}
+
 void plan_begin(plan_t *p)
 {
     refs_forget(p->refs);
+    s_forget_contacts(p);
     s_drop_rows(p, 0);
 }
 
@@ -579,6 +656,8 @@ void plan_destroy(plan_t **self_p)
     for (int c = 0; c < PLAN_COLS; c++)
         free(p->cols[c]);
     refs_destroy(&p->refs);
+    s_forget_contacts(p);
+    free(p->asked);
     free(p);
 }
 

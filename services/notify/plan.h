@@ -18,6 +18,12 @@
  *   ServiceOrderPosted  the community's volunteers (派单)
  *   ServiceOrderClaimed, ServiceOrderDone   the resident who ordered
  *
+ * The events carry a reference to a case's reporter (contact_ref), not the
+ * number: the planner asks intake for it (GetContacts, contactcli.h) once a
+ * case a batch, and when intake does not answer the batch fails and is
+ * planned again. Events written before the references carry the reporter
+ * and are planned from it.
+ *
  * The reporter's phone is in full only in direct messages to the members of
  * the unit the dispatch is assigned to; robots and everyone else see it
  * masked. Non-urgent messages to people wait out their quiet hours; messages
@@ -28,6 +34,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "contactcli.h"
 #include "envelope.h"
 
 /* A planner for batches of events: it gathers the deliveries of every
@@ -37,6 +44,10 @@ typedef struct plan plan_t;
 
 /* NULL when out of memory. */
 plan_t *plan_new(void);
+
+/* The client the plan asks intake for reporters with (borrowed; used only on
+ * the planning thread). Without one, an event that refers to a reporter fails. */
+void plan_set_contacts(plan_t *plan, contactcli_t *contacts);
 
 /* Starts a batch: forgets the reference data and any deliveries an earlier
  * batch gathered and did not write (it was rolled back). */

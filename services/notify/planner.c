@@ -24,6 +24,7 @@ struct planner {
     void *zctx;
     planner_config_t cfg;
     plan_t *plan;
+    contactcli_t *contacts; /* intake, for reporters (plan.h); the thread's own socket */
     sub_t *subs[3];
     size_t batch;           /* deliveries the batch under way planned */
     int owed;               /* a committed batch planned some: tell the pump */
@@ -96,6 +97,7 @@ static void s_stop(void *arg)
 {
     planner_t *p = arg;
     s_close_subs(p);
+    contactcli_destroy(&p->contacts);
     uv_close((uv_handle_t *) &p->after, NULL);
 }
 
@@ -124,6 +126,9 @@ static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
     planner_t *p = arg;
     p->loop = loop;
     p->conn = conn;
+    if (contactcli_new(p->zctx, p->cfg.intake_endpoint, &p->contacts))
+        return -1;
+    plan_set_contacts(p->plan, p->contacts);
     /* The subscriptions' /readyz conditions exist from now, "starting",
      * though the subscribers start on the first pass: no window where the
      * service says ready with none. */

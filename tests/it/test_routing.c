@@ -46,7 +46,7 @@ static int s_setup(void **state)
     *state = f;
     const char *intake_env[] = {"GOV_SUB_SILENCE_MS=200", NULL};
     if (harness_db_new("it_routing", f->url) || harness_intake_start(&f->intake, f->url, intake_env) ||
-        harness_routing_start(&f->routing, f->url, f->intake.events, s_routing_env))
+        harness_routing_start(&f->routing, f->url, &f->intake, s_routing_env))
         return -1;
     f->conn = harness_db_connect(f->url);
     f->zctx = zmq_ctx_new();
@@ -735,7 +735,7 @@ static void test_two_processes_and_a_kill_fire_each_step_once(void **state)
     char ahead[64];
     snprintf(ahead, sizeof ahead, "GOV_TEST_CLOCK_AHEAD_MS=%lld", (long long) f->ahead_ms);
     const char *env[] = {"GOV_TEST_CLOCK=1", "GOV_LADDER_REFILL_MS=200", ahead, NULL};
-    assert_int_equal(harness_routing_start(&f->routing2, f->url, f->intake.events, env), 0);
+    assert_int_equal(harness_routing_start(&f->routing2, f->url, &f->intake, env), 0);
     assert_int_equal(rpccli_new(f->zctx, f->routing2.endpoint, &f->cli2), 0);
 
     Gov__Whistle *w = s_whistle(f, "emergency", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", NULL);
