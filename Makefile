@@ -47,6 +47,7 @@ PKGS_bench_routing := libuv
 PKGS_bench_notify := libprotobuf-c libpq libuv libmicrohttpd libcurl
 PKGS_bench_deliberation := libzmq libprotobuf-c
 PKGS_bench_gateway := libmicrohttpd
+PKGS_bench_flood := libzmq libprotobuf-c
 # Tests link every service's concepts, so every library, and cmocka.
 PKGS_tests := $(ALL_PKGS) cmocka
 SYS_LIBS := -lpthread -lm
@@ -221,6 +222,11 @@ bench-pipeline: install-deps
 	$(MAKE) all
 	bash bench/pipeline/run.sh
 
+# Another client's p99 while one floods intake with 120,000 reads and leaves.
+bench-flood: install-deps
+	$(MAKE) all
+	bash bench/flood/run.sh
+
 bench-gateway: install-deps
 	bash deploy/install.sh --bench
 	$(MAKE) all
@@ -236,5 +242,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline bench-fuzz bench-chaos clean
+.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline bench-flood bench-fuzz bench-chaos clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
