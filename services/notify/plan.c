@@ -25,17 +25,12 @@
  * batch of big audiences stays a few megabytes. */
 #define PLAN_WRITE_ROWS 5000
 
-/* Contacts intake gave this batch, one answer a case asked (possibly empty:
- * the case has no phone). */
-typedef struct {
-    int64_t case_id;
-    Gov__GetContactsReply *reply;
-} s_asked_t;
-
 struct plan {
     refs_t *refs;                /* this batch's reference data */
     contactcli_t *contacts;      /* intake, for reporters (borrowed); NULL: none asked */
-    s_asked_t *asked;            /* this batch's answers */
+    Gov__GetContactsReply **replies; /* this batch's answers from intake */
+    size_t n_replies, cap_replies;
+    int64_t *asked;              /* the cases asked this batch (a case without a phone too) */
     size_t n_asked, cap_asked;
     char **cols[PLAN_COLS];      /* one array per column, n rows */
     size_t n, cap;
@@ -141,32 +136,65 @@ static void s_deliver(job_t *p, const char *recipient, const char *channel, cons
  * carry a reference (contact_ref), not the number. NULL when the case has no
  * phone, or when intake did not answer (then the job failed: the batch is
  * rolled back and planned again, nothing sent without its reporter). */
-static const Gov__Reporter *s_contact(job_t *p, int64_t case_id)
+static const Gov__Reporter *s_find(const plan_t *plan, int64_t case_id, int *asked)
 {
-    plan_t *plan = p->plan;
-    for (size_t i = 0; i < plan->n_asked; i++)
-        if (plan->asked[i].case_id == case_id)
-            return contactcli_find(plan->asked[i].reply, case_id);
-    Gov__GetContactsReply *reply = NULL;
-    if (!plan->contacts || contactcli_fetch(plan->contacts, &case_id, 1, &reply)) {
-        if (!plan->contacts)
-            log_error("notify: case %" PRId64 "'s reporter is asked of nobody", case_id);
-        p->failed = 1;
-        return NULL;
+    *asked = 0;
+    for (size_t i = 0; i < plan->n_asked && !*asked; i++)
+        *asked = plan->asked[i] == case_id;
+    for (size_t i = 0; *asked && i < plan->n_replies; i++) {
+        const Gov__Reporter *rep = contactcli_find(plan->replies[i], case_id);
+        if (rep)
+            return rep;
     }
-    if (plan->n_asked == plan->cap_asked) {
-        size_t cap = plan->cap_asked ? 2 * plan->cap_asked : 16;
-        s_asked_t *grown = realloc(plan->asked, cap * sizeof *grown);
-        if (!grown) {
-            contactcli_free(&reply);
-            p->failed = 1;
-            return NULL;
-        }
+    return NULL;
+}
+
+/* Asks intake for cases `ids[0..n)` and keeps the answer for the batch.
+ * Returns 0, or -1 (logged) when intake did not answer or memory ran out. */
+static int s_ask(plan_t *plan, const int64_t *ids, size_t n)
+{
+    Gov__GetContactsReply *reply = NULL;
+    if (!plan->contacts) {
+        log_error("notify: reporters are asked of nobody (no intake endpoint)");
+        return -1;
+    }
+    if (plan->n_replies == plan->cap_replies) {
+        size_t cap = plan->cap_replies ? 2 * plan->cap_replies : 8;
+        Gov__GetContactsReply **grown = realloc(plan->replies, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        plan->replies = grown;
+        plan->cap_replies = cap;
+    }
+    if (plan->n_asked + n > plan->cap_asked) {
+        size_t cap = plan->cap_asked ? 2 * plan->cap_asked : 64;
+        while (cap < plan->n_asked + n)
+            cap *= 2;
+        int64_t *grown = realloc(plan->asked, cap * sizeof *grown);
+        if (!grown)
+            return -1;
         plan->asked = grown;
         plan->cap_asked = cap;
     }
-    plan->asked[plan->n_asked++] = (s_asked_t){case_id, reply};
-    return contactcli_find(reply, case_id);
+    if (contactcli_fetch(plan->contacts, ids, n, &reply))
+        return -1;
+    plan->replies[plan->n_replies++] = reply;
+    memcpy(plan->asked + plan->n_asked, ids, n * sizeof *ids);
+    plan->n_asked += n;
+    return 0;
+}
+
+static const Gov__Reporter *s_contact(job_t *p, int64_t case_id)
+{
+    int asked;
+    const Gov__Reporter *rep = s_find(p->plan, case_id, &asked);
+    if (asked)
+        return rep;
+    if (s_ask(p->plan, &case_id, 1)) { /* not seen by plan_prefetch: asked alone */
+        p->failed = 1;
+        return NULL;
+    }
+    return s_find(p->plan, case_id, &asked);
 }
 
 /* The reporter a dispatch's event refers to: in the event itself (events
@@ -584,9 +612,71 @@ plan_t *plan_new(void)
 
 static void s_forget_contacts(plan_t *p)
 {
-    for (size_t i = 0; i < p->n_asked; i++)
-        contactcli_free(&p->asked[i].reply);
+    for (size_t i = 0; i < p->n_replies; i++)
+        contactcli_free(&p->replies[i]);
+    p->n_replies = 0;
     p->n_asked = 0;
+}
+
+/* Adds `d`'s case to `ids` when its event refers to the reporter. */
+static void s_wants(const Gov__Dispatch *d, int64_t *ids, size_t *n, size_t cap)
+{
+    if (d && !d->reporter && d->contact_ref && d->contact_ref[0] && d->case_id && *n < cap)
+        ids[(*n)++] = d->case_id;
+}
+
+int plan_prefetch(plan_t *plan, const Gov__Envelope *const *events, size_t n)
+{
+    size_t cap = 2 * n + 16, k = 0;
+    int64_t *ids = malloc(cap * sizeof *ids);
+    if (!ids)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const Gov__Envelope *e = events[i];
+        const char *type = e->type ? e->type : "";
+        if (strcmp(type, "CaseCreated") == 0) {
+            Gov__CaseCreated *ev =
+                (Gov__CaseCreated *) envelope_payload(e, &gov__case_created__descriptor);
+            if (ev && ev->item && !ev->item->reporter && ev->item->contact_ref[0] && k < cap)
+                ids[k++] = ev->item->id;
+            if (ev)
+                gov__case_created__free_unpacked(ev, NULL);
+        } else if (strcmp(type, "DispatchSent") == 0) {
+            Gov__DispatchEvent *ev =
+                (Gov__DispatchEvent *) envelope_payload(e, &gov__dispatch_event__descriptor);
+            if (ev) {
+                s_wants(ev->item, ids, &k, cap);
+                gov__dispatch_event__free_unpacked(ev, NULL);
+            }
+        } else if (strcmp(type, "DeadlineReminder") == 0 || strcmp(type, "DeadlineEscalated") == 0) {
+            Gov__DeadlineStep *ev =
+                (Gov__DeadlineStep *) envelope_payload(e, &gov__deadline_step__descriptor);
+            if (ev) {
+                s_wants(ev->item, ids, &k, cap);
+                gov__deadline_step__free_unpacked(ev, NULL);
+            }
+        } else if (strcmp(type, "EvaluationRequested") == 0) {
+            Gov__CaseEvaluation *ev =
+                (Gov__CaseEvaluation *) envelope_payload(e, &gov__case_evaluation__descriptor);
+            if (ev && !ev->reporter && ev->contact_ref[0] && ev->case_id && k < cap)
+                ids[k++] = ev->case_id;
+            if (ev)
+                gov__case_evaluation__free_unpacked(ev, NULL);
+        }
+        /* WhistleBlown's dispatches (rarely of a case) are asked as they come. */
+    }
+    size_t fresh = 0; /* once each, and not what the batch asked already */
+    for (size_t i = 0; i < k; i++) {
+        int seen = 0, asked;
+        for (size_t j = 0; j < fresh && !seen; j++)
+            seen = ids[j] == ids[i];
+        s_find(plan, ids[i], &asked);
+        if (!seen && !asked)
+            ids[fresh++] = ids[i];
+    }
+    int rc = fresh ? s_ask(plan, ids, fresh) : 0;
+    free(ids);
+    return rc;
 }
 
 void plan_set_contacts(plan_t *p, contactcli_t *contacts)
@@ -657,6 +747,7 @@ void plan_destroy(plan_t **self_p)
         free(p->cols[c]);
     refs_destroy(&p->refs);
     s_forget_contacts(p);
+    free(p->replies);
     free(p->asked);
     free(p);
 }

@@ -19,8 +19,8 @@
  *   ServiceOrderClaimed, ServiceOrderDone   the resident who ordered
  *
  * The events carry a reference to a case's reporter (contact_ref), not the
- * number: the planner asks intake for it (GetContacts, contactcli.h) once a
- * case a batch, and when intake does not answer the batch fails and is
+ * number: the planner asks intake for them (GetContacts, contactcli.h) in
+ * one request a batch (plan_prefetch), and when intake does not answer the batch fails and is
  * planned again. Events written before the references carry the reporter
  * and are planned from it.
  *
@@ -52,6 +52,12 @@ void plan_set_contacts(plan_t *plan, contactcli_t *contacts);
 /* Starts a batch: forgets the reference data and any deliveries an earlier
  * batch gathered and did not write (it was rolled back). */
 void plan_begin(plan_t *plan);
+
+/* Before a batch's events are planned: asks intake once for every reporter
+ * they refer to (contact_ref) and keeps the answers for the batch (an event
+ * this misses is asked alone as it is planned). Returns 0, or -1 when intake
+ * did not answer (logged; the caller rolls the batch back). */
+int plan_prefetch(plan_t *plan, const Gov__Envelope *const *events, size_t n);
 
 /* Gathers the deliveries of `event` at `now_ms`, reading reference data on
  * `conn` (in the caller's transaction). Events nobody must hear about

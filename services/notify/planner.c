@@ -67,6 +67,15 @@ static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
     return 0;
 }
 
+/* A batch's events, before they are planned: the reporters they refer to
+ * are asked of intake in one request (plan.h). */
+static int s_on_peek(PGconn *conn, const Gov__Envelope *const *events, size_t n, void *arg)
+{
+    (void) conn;
+    planner_t *p = arg;
+    return plan_prefetch(p->plan, events, n);
+}
+
 static void s_on_after(uv_timer_t *timer)
 {
     s_tell(timer->data);
@@ -111,7 +120,7 @@ static void s_on_open(uv_timer_t *timer)
     const char *endpoints[] = {p->cfg.routing, p->cfg.intake, p->cfg.deliberation};
     for (size_t i = 0; i < 3 && !actor_stopping(p->actor); i++)
         if (sub_new_batched(p->loop, p->zctx, p->conn, "notify", streams[i], endpoints[i],
-                            p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, p,
+                            p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, s_on_peek, p,
                             &p->subs[i]) ||
             (p->cfg.health && sub_watch(p->subs[i], p->cfg.health, p->cfg.ready_lag))) {
             s_close_subs(p);

@@ -142,8 +142,8 @@ int main(void)
         ladder_new(svc->loop, &self.r, &ladder, &self.r.ladder))
         goto done;
     if (sub_new_batched(svc->loop, svc->zctx, self.r.conn, "routing", "intake", intake_events,
-                        cfg.silence_ms, s_on_case_event, s_on_cases_begin, s_on_cases_end, &self,
-                        &self.cases) ||
+                        cfg.silence_ms, s_on_case_event, s_on_cases_begin, s_on_cases_end, NULL,
+                        &self, &self.cases) ||
         sub_new(svc->loop, svc->zctx, self.r.conn, "routing", "deliberation", matter_events,
                 cfg.silence_ms, s_on_matter_event, &self, &self.decisions))
         goto done;
