@@ -132,10 +132,8 @@ static void s_deliver(job_t *p, const char *recipient, const char *channel, cons
     free(body);
 }
 
-/* The reporter of case `case_id`, asked of intake once a batch: events
- * carry a reference (contact_ref), not the number. NULL when the case has no
- * phone, or when intake did not answer (then the job failed: the batch is
- * rolled back and planned again, nothing sent without its reporter). */
+/* The reporter of `case_id` among the batch's answers; `*asked` says
+ * whether the batch asked for it at all. */
 static const Gov__Reporter *s_find(const plan_t *plan, int64_t case_id, int *asked)
 {
     *asked = 0;
@@ -184,6 +182,10 @@ static int s_ask(plan_t *plan, const int64_t *ids, size_t n)
     return 0;
 }
 
+/* The reporter of case `case_id`, asked of intake once a batch: events
+ * carry a reference (contact_ref), not the number. NULL when the case has no
+ * phone, or when intake did not answer (then the job failed: the batch is
+ * rolled back and planned again, nothing sent without its reporter). */
 static const Gov__Reporter *s_contact(job_t *p, int64_t case_id)
 {
     int asked;
