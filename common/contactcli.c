@@ -62,7 +62,8 @@ static int s_call(contactcli_t *c, const int64_t *ids, size_t n, Gov__GetContact
         return -1;
     }
     all->items = grown;
-    memcpy(all->items + all->n_items, r->items, r->n_items * sizeof *r->items);
+    if (r->n_items) /* an empty answer has no array (memcpy from NULL is undefined) */
+        memcpy(all->items + all->n_items, r->items, r->n_items * sizeof *r->items);
     all->n_items += r->n_items;
     /* the items now belong to `all`: free the reply's shell only */
     free(r->items);
