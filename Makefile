@@ -47,6 +47,7 @@ PKGS_bench_routing := libuv
 PKGS_bench_notify := libprotobuf-c libpq libuv libmicrohttpd libcurl
 PKGS_bench_deliberation := libzmq libprotobuf-c
 PKGS_bench_gateway := libmicrohttpd
+PKGS_bench_flood := libzmq libprotobuf-c
 # Tests link every service's concepts, so every library, and cmocka.
 PKGS_tests := $(ALL_PKGS) cmocka
 SYS_LIBS := -lpthread -lm
@@ -142,7 +143,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/it/%.o $(TEST_SUPPORT) $(SERVICE_LIBS) $(CO
 
 # The fuzzers: clang's libFuzzer, with the code under test instrumented
 # (tests/fuzz/; a short run in `make test`, a long one in `make bench-fuzz`).
-FUZZERS := fuzz_envelope fuzz_gateway fuzz_text
+FUZZERS := fuzz_envelope fuzz_gateway fuzz_text fuzz_areafile fuzz_calfile fuzz_template
 # the envelope and every message type, checked, decoded, as JSON, validated
 FUZZ_SRC_fuzz_envelope := common/envelope.c common/pbjson.c $(MSGTYPES_C) common/apperr.c common/errcodes.c \
             common/text.c common/pbcheck.c services/intake/validate.c $(GEN_C)
@@ -155,6 +156,15 @@ FUZZ_SRC_fuzz_text := services/notify/render.c common/calendar.c common/db.c com
             common/apperr.c common/errcodes.c $(GEN_C)
 FUZZ_INC_fuzz_text := -Iservices/notify -Iservices/gateway $(shell $(PKG_CONFIG) --cflags libpq)
 FUZZ_LIB_fuzz_text := $(shell $(PKG_CONFIG) --libs libpq)
+# `govctl areas import`'s GeoJSON checker
+FUZZ_SRC_fuzz_areafile := common/areafile.c
+# `govctl calendar import`'s file reader
+FUZZ_SRC_fuzz_calfile := common/calfile.c common/calendar.c common/db.c common/log.c
+FUZZ_INC_fuzz_calfile := $(shell $(PKG_CONFIG) --cflags libpq)
+FUZZ_LIB_fuzz_calfile := $(shell $(PKG_CONFIG) --libs libpq)
+# notify's templates, as text, as an email's HTML part, in the SMS gateway's JSON body
+FUZZ_SRC_fuzz_template := services/notify/render.c
+FUZZ_INC_fuzz_template := -Iservices/notify
 build/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRC_$$*) $(GEN_H)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -215,6 +225,11 @@ bench-pipeline: install-deps
 	$(MAKE) all
 	bash bench/pipeline/run.sh
 
+# Another client's p99 while one floods intake with 120,000 reads and leaves.
+bench-flood: install-deps
+	$(MAKE) all
+	bash bench/flood/run.sh
+
 bench-gateway: install-deps
 	bash deploy/install.sh --bench
 	$(MAKE) all
@@ -230,5 +245,5 @@ clean:
 # secondary too, and a missing stamp would then rebuild nothing.
 .SECONDARY: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/*/*.c tests/*/*.c bench/*/*.c)) \
             $(COMMON_OBJ) $(GEN_C) $(GEN_H) $(MSGTYPES_C)
-.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline bench-fuzz bench-chaos clean
+.PHONY: all bins tests fuzz install-deps openapi up down test bench-intake bench-routing bench-notify bench-deliberation bench-gateway bench-pipeline bench-flood bench-fuzz bench-chaos clean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

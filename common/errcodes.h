@@ -31,7 +31,8 @@
     X(ACTOR_NOT_ALLOWED, 'R', "this client's key may not act for a person",                       \
       "send it through the gateway, or with a key listed in the key folder's actors file")        \
     X(KEY_NOT_ALLOWED, 'R', "this client's key may not send this request",                       \
-      "only the gateway's key asks notify for login codes")                                       \
+      "only the gateway's key asks notify for login codes; only routing's and notify's keys ask " \
+      "intake for reporters' contacts")                                                          \
     /* text, URLs and simple fields (common/text.h) */                                            \
     X(MISSING_TEXT, 'R', "a required text is empty", NULL)                                        \
     X(TEXT_TOO_LONG, 'R', "a text is longer than its field allows", "limits are in characters")    \

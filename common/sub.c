@@ -19,6 +19,7 @@ struct sub {
     char *name, *stream;
     sub_apply_cb apply;
     sub_batch_cb begin, end;
+    sub_peek_cb peek;
     void *arg;
     uint64_t position;
     int heard;                  /* a message arrived since the last tick */
@@ -73,6 +74,9 @@ static int s_apply(sub_t *sub, Gov__Envelope **events, size_t n)
     if (s_lock_position(sub, &next))
         goto rollback;
     if (sub->begin && sub->begin(sub->conn, sub->arg) < 0)
+        goto rollback;
+    if (sub->peek &&
+        sub->peek(sub->conn, (const Gov__Envelope *const *) events + fresh, n - fresh, sub->arg) < 0)
         goto rollback;
     for (size_t i = 0; i < n; i++) {
         if (events[i]->seq <= next)
@@ -282,13 +286,13 @@ int sub_watch(sub_t *sub, health_t *h, int64_t max_lag)
 int sub_new(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name, const char *stream,
             const char *endpoint, int silence_ms, sub_apply_cb apply, void *arg, sub_t **out)
 {
-    return sub_new_batched(loop, zctx, conn, name, stream, endpoint, silence_ms, apply, NULL, NULL,
+    return sub_new_batched(loop, zctx, conn, name, stream, endpoint, silence_ms, apply, NULL, NULL, NULL,
                            arg, out);
 }
 
 int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
                     const char *stream, const char *endpoint, int silence_ms, sub_apply_cb apply,
-                    sub_batch_cb begin, sub_batch_cb end, void *arg, sub_t **out)
+                    sub_batch_cb begin, sub_batch_cb end, sub_peek_cb peek, void *arg, sub_t **out)
 {
     sub_t *sub = calloc(1, sizeof *sub);
     if (!sub)
@@ -300,6 +304,7 @@ int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
     sub->apply = apply;
     sub->begin = begin;
     sub->end = end;
+    sub->peek = peek;
     sub->arg = arg;
     const char *params[] = {name, stream};
     PGresult *res = db_exec(conn,

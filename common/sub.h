@@ -45,9 +45,17 @@ typedef int (*sub_batch_cb)(PGconn *conn, void *arg);
  * event was applied and before the position is stored (write what the
  * batch's events gathered, in one statement rather than one an event). `end`
  * is not called for a batch that applied nothing or is being rolled back. */
+/* Sees every event a batch is about to apply, in order, after `begin` and
+ * before the first `apply`: to ask once a batch for what its events will
+ * need (notify asks intake for the reporters they refer to). Events at or
+ * below the position may be among them. Returns 0, or a negative value to
+ * roll the batch back (as a failed apply does). */
+typedef int (*sub_peek_cb)(PGconn *conn, const Gov__Envelope *const *events, size_t n, void *arg);
+
+/* ... and `peek` (may be NULL) sees each batch's events before they apply. */
 int sub_new_batched(uv_loop_t *loop, void *zctx, PGconn *conn, const char *name,
                     const char *stream, const char *endpoint, int silence_ms, sub_apply_cb apply,
-                    sub_batch_cb begin, sub_batch_cb end, void *arg, sub_t **out);
+                    sub_batch_cb begin, sub_batch_cb end, sub_peek_cb peek, void *arg, sub_t **out);
 
 /* Reports the subscription to `h` (from the subscriber's loop, once a
  * second and whenever the link changes): the gauges

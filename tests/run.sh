@@ -110,9 +110,9 @@ else
     cat "$log/build-asan.log"; failed=$((failed + 1)); failures+=("asan build failed")
 fi
 
-echo "== fuzz: every decoder of outside bytes (tests/fuzz/, libFuzzer, ${FUZZ_SECONDS:-30} s each)"
+echo "== fuzz: every decoder of outside bytes (tests/fuzz/, libFuzzer, ${FUZZ_SECONDS:-15} s each)"
 if make -s fuzz >"$log/build-fuzz.log" 2>&1; then
-    bash tests/fuzz/run.sh "${FUZZ_SECONDS:-30}" "$log" >"$log/fuzz.tap"
+    bash tests/fuzz/run.sh "${FUZZ_SECONDS:-15}" "$log" >"$log/fuzz.tap"
     cat "$log/fuzz.tap"
     count fuzz "$log/fuzz.tap"
 else

@@ -70,11 +70,11 @@ start() {
         GOV_LOG_LEVEL=error build/bin/gov-intake &
     pids="$pids $!"
     GOV_DB_URL=$url GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(freeport)" GOV_ROUTING_EVENTS=$re \
-        GOV_INTAKE_EVENTS=$ie GOV_DELIBERATION_EVENTS=$de GOV_ROUTING_HTTP_PORT=$(freeport) \
+        GOV_INTAKE_EVENTS=$ie GOV_INTAKE_ENDPOINT=$ep GOV_DELIBERATION_EVENTS=$de GOV_ROUTING_HTTP_PORT=$(freeport) \
         GOV_LOG_LEVEL=error GOV_LADDER_HORIZON_S=7200 build/bin/gov-routing &
     pids="$pids $!"
     GOV_DB_URL=$url GOV_NOTIFY_HTTP_PORT=$(freeport) GOV_ROUTING_EVENTS=$re GOV_INTAKE_EVENTS=$ie \
-        GOV_DELIBERATION_EVENTS=$de GOV_NOTIFY_SMS_URL="http://127.0.0.1:$rport/sms" \
+        GOV_INTAKE_ENDPOINT=$ep GOV_DELIBERATION_EVENTS=$de GOV_NOTIFY_SMS_URL="http://127.0.0.1:$rport/sms" \
         GOV_NOTIFY_ROBOT_RATE=10000 GOV_NOTIFY_ROBOT_WINDOW_MS=100 GOV_LOG_LEVEL=error \
         build/bin/gov-notify &
     pids="$pids $!"

@@ -39,7 +39,8 @@ timers() {
 }
 
 
-# start_routing DB: gov-routing on fresh ports; sets $routing_pid, $routing_http, $routing_log.
+# start_routing DB: gov-routing on fresh ports (following the intake of
+# start_intake, when one runs, and asking it for reporters); sets $routing_pid, $routing_http, $routing_log.
 start_routing() {
     routing_http=$(bash deploy/pg.sh freeport)
     routing_log=$(mktemp /tmp/gov-bench-routing.XXXXXX)
@@ -47,6 +48,7 @@ start_routing() {
     GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
     GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(bash deploy/pg.sh freeport)" \
     GOV_INTAKE_EVENTS="${intake_events:-tcp://127.0.0.1:$(bash deploy/pg.sh freeport)}" \
+    GOV_INTAKE_ENDPOINT="${ep:-tcp://127.0.0.1:$(bash deploy/pg.sh freeport)}" \
     GOV_LOG_LEVEL=info GOV_LADDER_HORIZON_S=7200 build/bin/gov-routing 2>"$routing_log" &
     routing_pid=$!
     pids="$pids $routing_pid"

@@ -18,9 +18,6 @@
 #include "supervise.h"
 #include "tasks.h"
 
-#define LIST_LIMIT_DEFAULT 50
-#define LIST_LIMIT_MAX 500
-
 /* What a command is answered with, after COMMIT. */
 typedef enum {
     REPLY_MATTER, REPLY_VOTE, REPLY_LISTS, REPLY_ORDER, REPLY_VOLUNTEER, REPLY_JOINT, REPLY_SCHEDULE

@@ -25,6 +25,10 @@
 
 #define DELIB_STREAM "deliberation"
 
+/* A list read's page: rows when the request names no limit, and the most. */
+#define LIST_LIMIT_DEFAULT 50
+#define LIST_LIMIT_MAX 500
+
 typedef struct {
     PGconn *conn;
     pstmt_t *sql;

@@ -385,8 +385,12 @@ void orders_reply(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, int64_t id)
 
 void orders_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListOrders *m)
 {
+    int limit = m->limit <= 0 ? LIST_LIMIT_DEFAULT : m->limit > LIST_LIMIT_MAX ? LIST_LIMIT_MAX : m->limit;
+    char b[2][24];
     apperr_t err;
-    PGresult *res = delib_exec(d, Q_ORDERS_OF, 2, (const char *[]){s_str(m->community), s_str(m->state)},
+    PGresult *res = delib_exec(d, Q_ORDERS_OF, 4,
+                               (const char *[]){s_str(m->community), s_str(m->state),
+                                                delib_i64(b[0], m->before_id), delib_i64(b[1], limit)},
                                &err);
     if (!res) {
         rpcsrv_fail(srv, req, err.code, err.message, NULL, err.hint, err.sqlstate);
@@ -403,8 +407,10 @@ void orders_list(delib_t *d, rpcsrv_t *srv, rpc_req_t *req, const Gov__ListOrder
             ptrs[i] = &items[i];
         }
         Gov__ListOrdersReply reply = GOV__LIST_ORDERS_REPLY__INIT;
+        size_t fit = rpcsrv_page_fit((ProtobufCMessage *const *) ptrs, n);
         reply.items = ptrs;
-        reply.n_items = n;
+        reply.n_items = fit; /* the rest on the next page */
+        reply.next_before_id = fit < n || (int) n == limit ? ptrs[fit - 1]->id : 0;
         rpcsrv_reply(srv, req, "ListOrdersReply", &reply.base);
     }
     free(items);

@@ -558,7 +558,10 @@
     " JOIN people r ON r.id = o.resident_id LEFT JOIN people v ON v.id = o.volunteer_id"      \
     " LEFT JOIN units s ON s.id = o.station_id"
 #define Q_ORDER Q_ORDERS " WHERE o.id = $1"
-#define Q_ORDERS_OF Q_ORDERS " WHERE a.code = $1 AND ($2 = '' OR o.state = $2) ORDER BY o.id DESC LIMIT 500"
+/* A community's orders ($1), in state $2 ('': any), below id $3 (0: from the newest), $4 of them. */
+#define Q_ORDERS_OF                                                                           \
+    Q_ORDERS " WHERE a.code = $1 AND ($2 = '' OR o.state = $2)"                               \
+             "   AND ($3::bigint = 0 OR o.id < $3::bigint) ORDER BY o.id DESC LIMIT $4"
 
 /* --- "1+3": flags, answers, reviews, ratings; the standing council ------------- */
 

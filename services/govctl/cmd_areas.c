@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "areafile.h"
 #include "govctl.h"
 
 static const char *s_usage =
@@ -34,35 +35,6 @@ static const char *s_insert =
     " WHERE ($4 IS NULL OR p.id IS NOT NULL)"
     " RETURNING ST_IsValid(geom), ST_IsValidReason(geom)";
 
-/* Checks a feature's shape; returns NULL or what is wrong with it. */
-static const char *s_check(json_t *feature, const char **code, const char **name,
-                           const char **level, const char **parent, json_t **geometry)
-{
-    json_t *props = json_object_get(feature, "properties");
-    *code = json_string_value(json_object_get(props, "code"));
-    *name = json_string_value(json_object_get(props, "name"));
-    *level = json_string_value(json_object_get(props, "level"));
-    *parent = json_string_value(json_object_get(props, "parent"));
-    *geometry = json_object_get(feature, "geometry");
-    const char *type = json_string_value(json_object_get(*geometry, "type"));
-    if (!json_is_object(props))
-        return "has no properties";
-    if (!*code || !**code)
-        return "has no properties.code";
-    if (!*name || !**name)
-        return "has no properties.name";
-    if (!*level || (strcmp(*level, "district") && strcmp(*level, "street") &&
-                    strcmp(*level, "community") && strcmp(*level, "grid") &&
-                    strcmp(*level, "building") && strcmp(*level, "entrance")))
-        return "has no valid properties.level (district|street|community|grid|building|entrance)";
-    if (!*parent != !strcmp(*level, "district"))
-        return strcmp(*level, "district") ? "has no properties.parent"
-                                          : "is a district and cannot have a parent";
-    if (!type || (strcmp(type, "Polygon") && strcmp(type, "MultiPolygon")))
-        return "geometry is not a Polygon or MultiPolygon";
-    return NULL;
-}
-
 static int s_import(int argc, char **argv)
 {
     if (argc != 2)
@@ -73,50 +45,43 @@ static int s_import(int argc, char **argv)
         fprintf(stderr, "govctl: %s: not JSON: %s (line %d)\n", argv[1], jerr.text, jerr.line);
         return 1;
     }
-    json_t *features = json_object_get(doc, "features");
-    if (!json_is_array(features)) {
-        fprintf(stderr, "govctl: %s: not a GeoJSON FeatureCollection\n", argv[1]);
-        json_decref(doc);
-        return 1;
-    }
-    size_t total = json_array_size(features), i;
-    PGconn *conn = govctl_db();
+    /* Every feature is checked before the first is written (areafile.h). */
+    areafile_area_t *areas = NULL;
+    char why[512];
+    long total = areafile_read(doc, &areas, why, sizeof why);
+    PGconn *conn = NULL;
     int rc = 1;
-    if (!conn)
+    if (total < 0) {
+        fprintf(stderr, "govctl: %s: %s; nothing imported\n", argv[1], why);
+        goto done;
+    }
+    if (!(conn = govctl_db()))
         goto done;
     PQclear(PQexec(conn, "BEGIN"));
-    json_t *feature;
-    json_array_foreach(features, i, feature)
-    {
-        const char *code, *name, *level, *parent, *problem;
-        json_t *geometry;
-        if ((problem = s_check(feature, &code, &name, &level, &parent, &geometry))) {
-            fprintf(stderr, "govctl: feature %zu (%s) %s; nothing imported\n", i,
-                    code ? code : "no code", problem);
-            goto rollback;
-        }
-        char *geojson = json_dumps(geometry, JSON_COMPACT);
-        const char *params[] = {code, name, level, parent, geojson};
+    for (long i = 0; i < total; i++) {
+        const areafile_area_t *a = &areas[i];
+        char *geojson = json_dumps(a->geometry, JSON_COMPACT);
+        const char *params[] = {a->code, a->name, a->level, a->parent, geojson};
         PGresult *res = PQexecParams(conn, s_insert, 5, NULL, params, NULL, NULL, 0);
         free(geojson);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
             PQgetvalue(res, 0, 0)[0] != 't') {
-            const char *why = PQresultStatus(res) != PGRES_TUPLES_OK ? PQresultErrorMessage(res)
-                              : PQntuples(res) == 0 ? "its parent is not known (parents come first)"
-                                                    : PQgetvalue(res, 0, 1);
+            const char *problem = PQresultStatus(res) != PGRES_TUPLES_OK ? PQresultErrorMessage(res)
+                                  : PQntuples(res) == 0 ? "its parent is not known (parents come first)"
+                                                        : PQgetvalue(res, 0, 1);
             const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-            fprintf(stderr, "govctl: feature %zu (%s) is invalid: %s%s%s; nothing imported\n", i,
-                    code, why, detail ? " " : "", detail ? detail : "");
+            fprintf(stderr, "govctl: feature %ld (%s) is invalid: %s%s%s; nothing imported\n", i,
+                    a->code, problem, detail ? " " : "", detail ? detail : "");
             PQclear(res);
             goto rollback;
         }
         PQclear(res);
         if (total >= 1000 && (i + 1) % 1000 == 0)
-            fprintf(stderr, "imported %zu/%zu features\n", i + 1, total);
+            fprintf(stderr, "imported %ld/%ld features\n", i + 1, total);
     }
     PGresult *res = PQexec(conn, "COMMIT");
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-        printf("imported %zu areas from %s\n", total, argv[1]);
+        printf("imported %ld areas from %s\n", total, argv[1]);
         rc = 0;
     } else {
         fprintf(stderr, "govctl: commit failed: %s", PQresultErrorMessage(res));
@@ -127,6 +92,7 @@ rollback:
     PQclear(PQexec(conn, "ROLLBACK"));
 done:
     PQfinish(conn);
+    free(areas);
     json_decref(doc);
     return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "calendar.h"
 #include "db.h"
+#include "calfile.h"
 #include "govctl.h"
 
 static const char *s_usage =
@@ -43,113 +44,6 @@ static const char *s_show_sql =
 #define DAY_MS 86400000LL
 #define BEIJING_MS (8 * 3600000LL)
 
-/* The rows of a calendar file, as the text arrays the upsert takes. */
-typedef struct {
-    char **col[4];     /* day, kind, name, source; each string malloc'd */
-    int32_t *day;      /* day numbers, to find a day listed twice */
-    int *line;         /* where each row was */
-    size_t n, cap;
-} rows_t;
-
-static int s_rows_add(rows_t *rows, char *const field[4], int32_t day, int line)
-{
-    if (rows->n == rows->cap) {
-        size_t cap = rows->cap ? rows->cap * 2 : 64;
-        for (int i = 0; i < 4; i++) {
-            char **col = realloc(rows->col[i], cap * sizeof *col);
-            if (!col)
-                return -1;
-            rows->col[i] = col;
-        }
-        int32_t *days = realloc(rows->day, cap * sizeof *days);
-        if (days)
-            rows->day = days;
-        int *lines = realloc(rows->line, cap * sizeof *lines);
-        if (lines)
-            rows->line = lines;
-        if (!days || !lines)
-            return -1;
-        rows->cap = cap;
-    }
-    for (int i = 0; i < 4; i++)
-        if (!(rows->col[i][rows->n] = strdup(field[i]))) {
-            while (i--)
-                free(rows->col[i][rows->n]);
-            return -1;
-        }
-    rows->day[rows->n] = day;
-    rows->line[rows->n] = line;
-    rows->n++;
-    return 0;
-}
-
-static void s_rows_free(rows_t *rows)
-{
-    for (int i = 0; i < 4; i++) {
-        for (size_t r = 0; r < rows->n; r++)
-            free(rows->col[i][r]);
-        free(rows->col[i]);
-    }
-    free(rows->day);
-    free(rows->line);
-}
-
-/* Writes the years the rows cover, in file order, as "2025, 2026" (eight at
- * most, then "…"); `len` is at least 64. */
-static void s_years(const rows_t *rows, char *out, size_t len)
-{
-    int years[8], n = 0;
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t r = 0; r < rows->n; r++) {
-        int year = atoi(rows->col[0][r]), seen = 0;
-        for (int i = 0; i < n; i++)
-            seen |= years[i] == year;
-        if (seen)
-            continue;
-        if (n == 8) {
-            snprintf(out + used, len - used, ", …");
-            return;
-        }
-        years[n++] = year;
-        used += (size_t) snprintf(out + used, len - used, "%s%d", n > 1 ? ", " : "", year);
-    }
-}
-
-/* Checks one data line (its end of line removed) and adds it to `rows`.
- * Returns NULL, or what is wrong with the line (in `why`, or a constant). */
-static const char *s_check_line(char *text, int lineno, rows_t *rows, char *why, size_t whylen)
-{
-    char *field[4];
-    int k = 0;
-    for (char *p = text;; p++) {
-        if (k < 4)
-            field[k] = p;
-        k++;
-        if (!(p = strchr(p, ',')))
-            break;
-        *p = '\0';
-    }
-    if (strchr(field[0], '"') || (k >= 4 && (strchr(field[2], '"') || strchr(field[3], '"'))))
-        return "fields cannot be quoted (and cannot hold commas)";
-    if (k != 4) {
-        snprintf(why, whylen, "expected 4 fields (day,kind,name,source), found %d", k);
-        return why;
-    }
-    int32_t day;
-    const char *problem = calendar_check_day(field[0], field[1], field[2], field[3], &day);
-    if (problem)
-        return problem;
-    for (size_t r = 0; r < rows->n; r++)
-        if (rows->day[r] == day) {
-            snprintf(why, whylen, "%s is already listed on line %d", field[0], rows->line[r]);
-            return why;
-        }
-    if (s_rows_add(rows, field, day, lineno))
-        return "out of memory";
-    return NULL;
-}
-
 static int s_import(const char *path)
 {
     FILE *in = fopen(path, "r");
@@ -157,45 +51,37 @@ static int s_import(const char *path)
         fprintf(stderr, "govctl: cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
-    rows_t rows = {0};
+    calfile_t rows = {0};
     PGconn *conn = NULL;
-    char *text = NULL, *arrays[4] = {0}, years[64] = "";
-    size_t size = 0;
-    ssize_t len;
+    char *text = NULL, *arrays[4] = {0}, years[64] = "", why[160];
+    size_t size = 0, cap = 0;
     int rc = 1, lineno = 0;
-    while ((len = getline(&text, &size, in)) >= 0) {
-        lineno++;
-        while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-            text[--len] = '\0';
-        char *line = text;
-        if (lineno == 1) {
-            if (!strncmp(line, "\xEF\xBB\xBF", 3))   /* a UTF-8 BOM, as spreadsheets write */
-                line += 3;
-            if (strcmp(line, "day,kind,name,source")) {
-                fprintf(stderr, "govctl: %s:1: the header must be day,kind,name,source; nothing imported\n",
-                        path);
+    for (;;) { /* the whole file: checked as one before anything is written (calfile.h) */
+        if (size == cap) {
+            char *grown = realloc(text, cap = cap ? 2 * cap : 65536);
+            if (!grown) {
+                fprintf(stderr, "govctl: out of memory\n");
                 goto done;
             }
-            continue;
+            text = grown;
         }
-        if (!line[0])
-            continue;
-        char why[128];
-        const char *problem = s_check_line(line, lineno, &rows, why, sizeof why);
-        if (problem) {
-            fprintf(stderr, "govctl: %s:%d: %s; nothing imported\n", path, lineno, problem);
-            goto done;
-        }
+        size_t got = fread(text + size, 1, cap - size, in);
+        size += got;
+        if (got == 0)
+            break;
     }
     if (ferror(in)) {
         fprintf(stderr, "govctl: cannot read %s: %s\n", path, strerror(errno));
         goto done;
     }
-    if (rows.n == 0) {
-        fprintf(stderr, "govctl: %s: no days to import\n", path);
+    if (calfile_parse(text, size, &rows, &lineno, why, sizeof why)) {
+        if (lineno)
+            fprintf(stderr, "govctl: %s:%d: %s; nothing imported\n", path, lineno, why);
+        else
+            fprintf(stderr, "govctl: %s: %s\n", path, why);
         goto done;
     }
-    s_years(&rows, years, sizeof years);
+    calfile_years(&rows, years, sizeof years);
     for (int i = 0; i < 4; i++)
         if (!(arrays[i] = db_text_array(rows.col[i], rows.n))) {
             fprintf(stderr, "govctl: out of memory\n");
@@ -219,7 +105,7 @@ done:
     PQfinish(conn);
     for (int i = 0; i < 4; i++)
         free(arrays[i]);
-    s_rows_free(&rows);
+    calfile_clear(&rows);
     free(text);
     fclose(in);
     return rc;

@@ -1,4 +1,5 @@
 /* govctl order ...: 居民点单、派单、接单、晒单 — service orders and volunteers. */
+#include <stdint.h>
 #include <string.h>
 
 #include "deliberation.pb-c.h"
@@ -14,6 +15,7 @@ static const char *s_usage =
     "  confirm ID --rating R [--comment T]   the resident confirms and rates it (satisfied|basic|dissatisfied)\n"
     "  publish ID --text T            the community's committee publishes it (晒单)\n"
     "  show ID | list COMMUNITY [--state ordered|dispatched|taken|done|confirmed|published]\n"
+    "          [--limit N] [--before ID]   newest first; next_before_id is the next page's --before\n"
     "--as names who acts (default: GOV_ACTOR).\n";
 
 int cmd_order(int argc, char **argv)
@@ -42,6 +44,12 @@ int cmd_order(int argc, char **argv)
         Gov__ListOrders m = GOV__LIST_ORDERS__INIT;
         m.community = argv[1];
         m.state = (char *) govctl_opt(argc, argv, "--state");
+        const char *limit = govctl_opt(argc, argv, "--limit"), *before = govctl_opt(argc, argv, "--before");
+        long long l = limit ? govctl_parse_int(limit) : 0, b = before ? govctl_parse_int(before) : 0;
+        if (l < 0 || b < 0 || l > INT32_MAX)
+            return govctl_usage(s_usage, 0);
+        m.limit = (int32_t) l;
+        m.before_id = b;
         return govctl_call("deliberation", "ListOrders", &m.base, NULL);
     }
     long long id = govctl_parse_int(argv[1]);

@@ -8,7 +8,8 @@
  * hands the answers back to be sent after COMMIT. Lanes split the categories
  * between them, so their transactions overlap. GetCase and ListCases read
  * cases back here (cases.c), each within what its actor may read
- * (casescope.c). After each commit the relay (its own thread)
+ * (casescope.c); routing and notify ask for reporters' contacts, which the
+ * events do not carry (contacts.c). After each commit the relay (its own thread)
  * numbers the new events and publishes them on PUB (GOV_INTAKE_EVENTS). A
  * durable subscriber follows routing's events (GOV_ROUTING_EVENTS) to keep each
  * case's status (progress.c). A periodic job erases the contact details of
@@ -20,6 +21,7 @@
 
 #include "cases.h"
 #include "config.h"
+#include "contacts.h"
 #include "erase.h"
 #include "lanes.h"
 #include "log.h"
@@ -75,9 +77,12 @@ static void s_on_batch(rpcsrv_t *srv, rpc_req_t **reqs, size_t n, void *arg)
             cases_list(self->svc.conn, srv, reqs[i]);
         } else if (strcmp(type, "ListPiiReads") == 0) {
             piireads_list(self->svc.conn, srv, reqs[i]);
+        } else if (strcmp(type, "GetContacts") == 0) {
+            contacts_get(self->svc.conn, srv, reqs[i]);
         } else {
             rpcsrv_fail(srv, reqs[i], "UNKNOWN_TYPE", "unknown message type", type,
-                        "intake answers SubmitCase, GetCase, ListCases and ListPiiReads", NULL);
+                        "intake answers SubmitCase, GetCase, ListCases, ListPiiReads and GetContacts",
+                        NULL);
         }
     }
     lanes_kick(self->lanes);

@@ -125,6 +125,11 @@
     "SELECT " Q_CASE_COLUMNS " FROM cases c LEFT JOIN areas a ON a.id = c.area_id"             \
     " WHERE c.id = $1::bigint"
 
+/* GetContacts: the reporters of the cases $1 (bigint[]) that have a phone. */
+#define Q_CONTACTS                                                                             \
+    "SELECT id, reporter_name, reporter_phone FROM cases"                                      \
+    " WHERE id = ANY($1::bigint[]) AND reporter_phone <> '' ORDER BY id"
+
 #define Q_GET_CALLERS                                                                          \
     "SELECT channel, reporter_name, reporter_phone, description, array_to_json(media_urls)::text," \
     " (extract(epoch FROM created_at) * 1000)::bigint"                                         \

@@ -1,5 +1,6 @@
 #include "submit.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,8 +207,6 @@ static int s_event(outbox_batch_t *events, submit_item_t *it)
 {
     const Gov__SubmitCase *m = it->msg;
     const Gov__Envelope *env = it->req->env;
-    Gov__Reporter empty = GOV__REPORTER__INIT;
-    Gov__Reporter *reporter = m->reporter ? m->reporter : &empty;
     Gov__AreaRef **path = (Gov__AreaRef **) it->path->ptrs;
     if (it->merged) {
         Gov__Caller caller = GOV__CALLER__INIT;
@@ -236,7 +235,11 @@ static int s_event(outbox_batch_t *events, submit_item_t *it)
     c.location = m->location;
     c.area_path = path;
     c.n_area_path = it->path->n;
-    c.reporter = reporter;
+    /* A reference, not the number: who must reach the reporter asks
+     * (GetContacts, contacts.h), and the event stays free of them. */
+    char ref[32];
+    snprintf(ref, sizeof ref, "case:%" PRId64, it->case_id);
+    c.contact_ref = m->reporter && m->reporter->phone[0] ? ref : "";
     c.media_urls = m->media_urls;
     c.n_media_urls = m->n_media_urls;
     c.caller_count = 1;

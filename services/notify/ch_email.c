@@ -9,26 +9,7 @@
 #include <string.h>
 
 #include "channel.h"
-
-/* The body as HTML: escaped, line breaks kept. */
-static char *s_html(const char *text)
-{
-    size_t cap = strlen(text) * 6 + 128, o = 0;
-    char *html = malloc(cap);
-    if (!html)
-        return NULL;
-    o += (size_t) snprintf(html, cap, "<html><body><p>");
-    for (const char *p = text; *p; p++) {
-        const char *piece = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                          : *p == '\n' ? "<br>" : NULL;
-        if (piece)
-            o += (size_t) snprintf(html + o, cap - o, "%s", piece);
-        else
-            html[o++] = *p;
-    }
-    snprintf(html + o, cap - o, "</p></body></html>");
-    return html;
-}
+#include "render.h"
 
 static int s_header(channel_req_t *req, const char *line)
 {
@@ -68,7 +49,7 @@ static int s_prepare(const channel_config_t *cfg, const delivery_t *d, int64_t n
     if (bad)
         return -1;
 
-    char *html = s_html(d->body);
+    char *html = render_html(d->body);
     if (!html)
         return -1;
     req->mime = curl_mime_init(req->easy);

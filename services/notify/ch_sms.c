@@ -11,20 +11,6 @@
 
 #define SMS_TEXT_MAX 600  /* about 8 segments of Chinese text */
 
-/* The JSON string content of `s`, without the quotes. */
-static char *s_json_inner(const char *s)
-{
-    json_t *str = json_string(s);
-    char *quoted = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
-    json_decref(str);
-    if (!quoted)
-        return NULL;
-    size_t n = strlen(quoted);
-    memmove(quoted, quoted + 1, n - 2);
-    quoted[n - 2] = '\0';
-    return quoted;
-}
-
 static int s_prepare(const channel_config_t *cfg, const delivery_t *d, int64_t now_ms,
                      channel_req_t *req)
 {
@@ -34,8 +20,8 @@ static int s_prepare(const channel_config_t *cfg, const delivery_t *d, int64_t n
     char *text = channel_text(d, SMS_TEXT_MAX);
     char *url_phone = text ? curl_easy_escape(req->easy, d->destination, 0) : NULL;
     char *url_text = url_phone ? curl_easy_escape(req->easy, text, 0) : NULL;
-    char *json_phone = url_text ? s_json_inner(d->destination) : NULL;
-    char *json_text = json_phone ? s_json_inner(text) : NULL;
+    char *json_phone = url_text ? render_json_inner(d->destination) : NULL;
+    char *json_text = json_phone ? render_json_inner(text) : NULL;
     int rc = -1;
     if (json_text) {
         render_vars_t in_url = {0}, in_body = {0};

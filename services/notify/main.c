@@ -90,6 +90,7 @@ int main(void)
     const char *endpoint = config_str("GOV_NOTIFY_ENDPOINT", CONFIG_NOTIFY_ENDPOINT_DEFAULT);
     const char *routing_events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
+    const char *intake = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
     const char *matter_events =
         config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT);
     channel_config_t ch = {
@@ -133,7 +134,7 @@ int main(void)
     self.m_codes_failed = health_metric(h, "login_codes_failed_total", "login codes not sent", HEALTH_COUNTER);
     self.m_key_refused = health_metric(h, "key_not_allowed_total", "requests from a key the request is not for", HEALTH_COUNTER);
     planner_config_t plc = {.db_url = cfg.db_url, .routing = routing_events, .intake = intake_events,
-                            .deliberation = matter_events, .silence_ms = cfg.silence_ms,
+                            .intake_endpoint = intake, .deliberation = matter_events, .silence_ms = cfg.silence_ms,
                             .clock = svc->clock, .health = svc->health,
                             .ready_lag = cfg.ready_lag};
     if (!(self.outcomes = db_connect(cfg.db_url, 10000)))

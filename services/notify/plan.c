@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "channel.h"
+#include "contactcli.h"
 #include "db.h"
 #include "deliberation.pb-c.h"
 #include "intake.pb-c.h"
@@ -28,6 +29,11 @@
 
 struct plan {
     refs_t *refs;                /* this batch's reference data */
+    contactcli_t *contacts;      /* intake, for reporters (borrowed); NULL: none asked */
+    Gov__GetContactsReply **replies; /* this batch's answers from intake */
+    size_t n_replies, cap_replies;
+    int64_t *asked;              /* the cases asked this batch (a case without a phone too) */
+    size_t n_asked, cap_asked;
     char **cols[PLAN_COLS];      /* one array per column, n rows */
     size_t n, cap;
 };
@@ -130,6 +136,84 @@ static void s_deliver(job_t *p, const char *recipient, const char *channel, cons
         p->added++;
     free(subject);
     free(body);
+}
+
+/* The reporter of `case_id` among the batch's answers; `*asked` says
+ * whether the batch asked for it at all. */
+static const Gov__Reporter *s_find(const plan_t *plan, int64_t case_id, int *asked)
+{
+    *asked = 0;
+    for (size_t i = 0; i < plan->n_asked && !*asked; i++)
+        *asked = plan->asked[i] == case_id;
+    for (size_t i = 0; *asked && i < plan->n_replies; i++) {
+        const Gov__Reporter *rep = contactcli_find(plan->replies[i], case_id);
+        if (rep)
+            return rep;
+    }
+    return NULL;
+}
+
+/* Asks intake for cases `ids[0..n)` and keeps the answer for the batch.
+ * Returns 0, or -1 (logged) when intake did not answer or memory ran out. */
+static int s_ask(plan_t *plan, const int64_t *ids, size_t n)
+{
+    Gov__GetContactsReply *reply = NULL;
+    if (!plan->contacts) {
+        log_error("notify: reporters are asked of nobody (no intake endpoint)");
+        return -1;
+    }
+    if (plan->n_replies == plan->cap_replies) {
+        size_t cap = plan->cap_replies ? 2 * plan->cap_replies : 8;
+        Gov__GetContactsReply **grown = realloc(plan->replies, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        plan->replies = grown;
+        plan->cap_replies = cap;
+    }
+    if (plan->n_asked + n > plan->cap_asked) {
+        size_t cap = plan->cap_asked ? 2 * plan->cap_asked : 64;
+        while (cap < plan->n_asked + n)
+            cap *= 2;
+        int64_t *grown = realloc(plan->asked, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        plan->asked = grown;
+        plan->cap_asked = cap;
+    }
+    if (contactcli_fetch(plan->contacts, ids, n, &reply))
+        return -1;
+    plan->replies[plan->n_replies++] = reply;
+    memcpy(plan->asked + plan->n_asked, ids, n * sizeof *ids);
+    plan->n_asked += n;
+    return 0;
+}
+
+/* The reporter of case `case_id`, asked of intake once a batch: events
+ * carry a reference (contact_ref), not the number. NULL when the case has no
+ * phone, or when intake did not answer (then the job failed: the batch is
+ * rolled back and planned again, nothing sent without its reporter). */
+static const Gov__Reporter *s_contact(job_t *p, int64_t case_id)
+{
+    int asked;
+    const Gov__Reporter *rep = s_find(p->plan, case_id, &asked);
+    if (asked)
+        return rep;
+    if (s_ask(p->plan, &case_id, 1)) { /* not seen by plan_prefetch: asked alone */
+        p->failed = 1;
+        return NULL;
+    }
+    return s_find(p->plan, case_id, &asked);
+}
+
+/* The reporter a dispatch's event refers to: in the event itself (events
+ * before contact_ref), or asked of intake by its reference. */
+static const Gov__Reporter *s_dispatch_reporter(job_t *p, const Gov__Dispatch *d)
+{
+    if (d->reporter)
+        return d->reporter;
+    if (d->contact_ref && d->contact_ref[0] && d->case_id)
+        return s_contact(p, d->case_id);
+    return NULL;
 }
 
 /* Every member of `unit` by their channels, then the unit's robots. Members
@@ -240,7 +324,8 @@ static void s_dispatch_vars(job_t *p, const Gov__Dispatch *d, text_t *t, render_
     render_beijing_time(d->resolve_by_ms, t->resolve_by);
     snprintf(t->description, sizeof t->description, "%s", d->description);
     render_cut(t->description, DESCRIPTION_MAX);
-    const char *phone = d->reporter ? d->reporter->phone : "";
+    const Gov__Reporter *rep = s_dispatch_reporter(p, d);
+    const char *phone = rep ? rep->phone : "";
     render_mask_phone(phone, t->phone, sizeof t->phone);
     p->phone_full = phone;
     render_set(vars, "case_id", t->case_id);
@@ -253,7 +338,7 @@ static void s_dispatch_vars(job_t *p, const Gov__Dispatch *d, text_t *t, render_
     render_set(vars, "urgency", d->urgency[0] ? d->urgency : "normal");
     render_set(vars, "description", t->description);
     render_set(vars, "area", s_area(d->area_path, d->n_area_path));
-    render_set(vars, "reporter_name", d->reporter ? d->reporter->name : "");
+    render_set(vars, "reporter_name", rep ? rep->name : "");
     render_set(vars, "reporter_phone", t->phone);
     render_set(vars, "sign_by", t->sign_by);
     render_set(vars, "arrive_by", t->arrive_by);
@@ -335,7 +420,10 @@ static void s_routing(job_t *p, const char *type, text_t *t, render_vars_t *vars
                 s_dispatch_vars(p, ev->item, t, vars);
             p->urgent = 0;
             render_set(vars, "text", ev->text[0] ? ev->text : (ev->item ? ev->item->note : ""));
-            s_reporter(p, ev->case_id, ev->reporter ? ev->reporter->phone : "", vars);
+            const Gov__Reporter *rep = ev->reporter; /* events before contact_ref */
+            if (!rep && ev->contact_ref[0] && !p->failed)
+                rep = s_contact(p, ev->case_id);
+            s_reporter(p, ev->case_id, rep ? rep->phone : "", vars);
         }
         if (ev)
             gov__case_evaluation__free_unpacked(ev, NULL);
@@ -348,15 +436,21 @@ static void s_intake(job_t *p, const char *type, text_t *t, render_vars_t *vars)
         return;
     Gov__CaseCreated *ev =
         (Gov__CaseCreated *) envelope_payload(p->event, &gov__case_created__descriptor);
-    if (!ev || !ev->item) {
+    /* the reporter in the event (events before contact_ref), or asked of intake */
+    const Gov__Reporter *rep = NULL;
+    if (!ev || !ev->item)
         p->failed = 1;
-    } else if (ev->item->reporter && ev->item->reporter->phone[0]) {
+    else if (ev->item->reporter)
+        rep = ev->item->reporter;
+    else if (ev->item->contact_ref[0])
+        rep = s_contact(p, ev->item->id);
+    if (rep && rep->phone[0]) {
         p->kind = "CaseReceived";
         snprintf(t->case_id, sizeof t->case_id, "%" PRId64, ev->item->id);
         render_set(vars, "case_id", t->case_id);
         s_category_name(p, ev->item->category, t->category);
         render_set(vars, "category", t->category);
-        s_reporter(p, ev->item->id, ev->item->reporter->phone, vars);
+        s_reporter(p, ev->item->id, rep->phone, vars);
     }
     if (ev)
         gov__case_created__free_unpacked(ev, NULL);
@@ -669,9 +763,84 @@ plan_t *plan_new(void)
     return p;
 }
 
+static void s_forget_contacts(plan_t *p)
+{
+    for (size_t i = 0; i < p->n_replies; i++)
+        contactcli_free(&p->replies[i]);
+    p->n_replies = 0;
+    p->n_asked = 0;
+}
+
+/* Adds `d`'s case to `ids` when its event refers to the reporter. */
+static void s_wants(const Gov__Dispatch *d, int64_t *ids, size_t *n, size_t cap)
+{
+    if (d && !d->reporter && d->contact_ref && d->contact_ref[0] && d->case_id && *n < cap)
+        ids[(*n)++] = d->case_id;
+}
+
+int plan_prefetch(plan_t *plan, const Gov__Envelope *const *events, size_t n)
+{
+    size_t cap = 2 * n + 16, k = 0;
+    int64_t *ids = malloc(cap * sizeof *ids);
+    if (!ids)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const Gov__Envelope *e = events[i];
+        const char *type = e->type ? e->type : "";
+        if (strcmp(type, "CaseCreated") == 0) {
+            Gov__CaseCreated *ev =
+                (Gov__CaseCreated *) envelope_payload(e, &gov__case_created__descriptor);
+            if (ev && ev->item && !ev->item->reporter && ev->item->contact_ref[0] && k < cap)
+                ids[k++] = ev->item->id;
+            if (ev)
+                gov__case_created__free_unpacked(ev, NULL);
+        } else if (strcmp(type, "DispatchSent") == 0) {
+            Gov__DispatchEvent *ev =
+                (Gov__DispatchEvent *) envelope_payload(e, &gov__dispatch_event__descriptor);
+            if (ev) {
+                s_wants(ev->item, ids, &k, cap);
+                gov__dispatch_event__free_unpacked(ev, NULL);
+            }
+        } else if (strcmp(type, "DeadlineReminder") == 0 || strcmp(type, "DeadlineEscalated") == 0) {
+            Gov__DeadlineStep *ev =
+                (Gov__DeadlineStep *) envelope_payload(e, &gov__deadline_step__descriptor);
+            if (ev) {
+                s_wants(ev->item, ids, &k, cap);
+                gov__deadline_step__free_unpacked(ev, NULL);
+            }
+        } else if (strcmp(type, "EvaluationRequested") == 0) {
+            Gov__CaseEvaluation *ev =
+                (Gov__CaseEvaluation *) envelope_payload(e, &gov__case_evaluation__descriptor);
+            if (ev && !ev->reporter && ev->contact_ref[0] && ev->case_id && k < cap)
+                ids[k++] = ev->case_id;
+            if (ev)
+                gov__case_evaluation__free_unpacked(ev, NULL);
+        }
+        /* WhistleBlown's dispatches (rarely of a case) are asked as they come. */
+    }
+    size_t fresh = 0; /* once each, and not what the batch asked already */
+    for (size_t i = 0; i < k; i++) {
+        int seen = 0, asked;
+        for (size_t j = 0; j < fresh && !seen; j++)
+            seen = ids[j] == ids[i];
+        s_find(plan, ids[i], &asked);
+        if (!seen && !asked)
+            ids[fresh++] = ids[i];
+    }
+    int rc = fresh ? s_ask(plan, ids, fresh) : 0;
+    free(ids);
+    return rc;
+}
+
+void plan_set_contacts(plan_t *p, contactcli_t *contacts)
+{
+    p->contacts = contacts;
+}
+
 void plan_begin(plan_t *p)
 {
     refs_forget(p->refs);
+    s_forget_contacts(p);
     s_drop_rows(p, 0);
 }
 
@@ -730,6 +899,9 @@ void plan_destroy(plan_t **self_p)
     for (int c = 0; c < PLAN_COLS; c++)
         free(p->cols[c]);
     refs_destroy(&p->refs);
+    s_forget_contacts(p);
+    free(p->replies);
+    free(p->asked);
     free(p);
 }
 

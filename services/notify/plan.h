@@ -20,6 +20,12 @@
  *   ServiceOrderPosted  the community's volunteers (派单)
  *   ServiceOrderClaimed, ServiceOrderDone   the resident who ordered
  *
+ * The events carry a reference to a case's reporter (contact_ref), not the
+ * number: the planner asks intake for them (GetContacts, contactcli.h) in
+ * one request a batch (plan_prefetch), and when intake does not answer the batch fails and is
+ * planned again. Events written before the references carry the reporter
+ * and are planned from it.
+ *
  * The reporter's phone is in full only in direct messages to the members of
  * the unit the dispatch is assigned to; robots and everyone else see it
  * masked. Non-urgent messages to people wait out their quiet hours; messages
@@ -30,6 +36,7 @@
 #include <libpq-fe.h>
 #include <stdint.h>
 
+#include "contactcli.h"
 #include "envelope.h"
 
 /* A planner for batches of events: it gathers the deliveries of every
@@ -40,9 +47,19 @@ typedef struct plan plan_t;
 /* NULL when out of memory. */
 plan_t *plan_new(void);
 
+/* The client the plan asks intake for reporters with (borrowed; used only on
+ * the planning thread). Without one, an event that refers to a reporter fails. */
+void plan_set_contacts(plan_t *plan, contactcli_t *contacts);
+
 /* Starts a batch: forgets the reference data and any deliveries an earlier
  * batch gathered and did not write (it was rolled back). */
 void plan_begin(plan_t *plan);
+
+/* Before a batch's events are planned: asks intake once for every reporter
+ * they refer to (contact_ref) and keeps the answers for the batch (an event
+ * this misses is asked alone as it is planned). Returns 0, or -1 when intake
+ * did not answer (logged; the caller rolls the batch back). */
+int plan_prefetch(plan_t *plan, const Gov__Envelope *const *events, size_t n);
 
 /* Gathers the deliveries of `event` at `now_ms`, reading reference data on
  * `conn` (in the caller's transaction). Events nobody must hear about

@@ -24,6 +24,7 @@ struct planner {
     void *zctx;
     planner_config_t cfg;
     plan_t *plan;
+    contactcli_t *contacts; /* intake, for reporters (plan.h); the thread's own socket */
     sub_t *subs[3];
     size_t batch;           /* deliveries the batch under way planned */
     int owed;               /* a committed batch planned some: tell the pump */
@@ -66,6 +67,15 @@ static int s_on_event(PGconn *conn, const Gov__Envelope *event, void *arg)
     return 0;
 }
 
+/* A batch's events, before they are planned: the reporters they refer to
+ * are asked of intake in one request (plan.h). */
+static int s_on_peek(PGconn *conn, const Gov__Envelope *const *events, size_t n, void *arg)
+{
+    (void) conn;
+    planner_t *p = arg;
+    return plan_prefetch(p->plan, events, n);
+}
+
 static void s_on_after(uv_timer_t *timer)
 {
     s_tell(timer->data);
@@ -96,6 +106,7 @@ static void s_stop(void *arg)
 {
     planner_t *p = arg;
     s_close_subs(p);
+    contactcli_destroy(&p->contacts);
     uv_close((uv_handle_t *) &p->after, NULL);
 }
 
@@ -109,7 +120,7 @@ static void s_on_open(uv_timer_t *timer)
     const char *endpoints[] = {p->cfg.routing, p->cfg.intake, p->cfg.deliberation};
     for (size_t i = 0; i < 3 && !actor_stopping(p->actor); i++)
         if (sub_new_batched(p->loop, p->zctx, p->conn, "notify", streams[i], endpoints[i],
-                            p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, p,
+                            p->cfg.silence_ms, s_on_event, s_on_begin, s_on_end, s_on_peek, p,
                             &p->subs[i]) ||
             (p->cfg.health && sub_watch(p->subs[i], p->cfg.health, p->cfg.ready_lag))) {
             s_close_subs(p);
@@ -124,6 +135,9 @@ static int s_start(uv_loop_t *loop, PGconn *conn, void *arg)
     planner_t *p = arg;
     p->loop = loop;
     p->conn = conn;
+    if (contactcli_new(p->zctx, p->cfg.intake_endpoint, &p->contacts))
+        return -1;
+    plan_set_contacts(p->plan, p->contacts);
     /* The subscriptions' /readyz conditions exist from now, "starting",
      * though the subscribers start on the first pass: no window where the
      * service says ready with none. */

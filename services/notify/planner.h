@@ -23,6 +23,7 @@ typedef struct planner planner_t;
 typedef struct {
     const char *db_url;
     const char *routing, *intake, *deliberation;  /* the streams' PUB endpoints */
+    const char *intake_endpoint;  /* intake's requests: the reporters the events refer to */
     int silence_ms;
     const svclock_t *clock;
     health_t *health;   /* each subscription reported to it (sub_watch) when set */

@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,4 +100,40 @@ void render_cut(char *s, size_t max_bytes)
     while (end > 0 && ((unsigned char) s[end] & 0xC0) == 0x80)
         end--;                                    /* not inside a character */
     memcpy(s + end, "\xE2\x80\xA6", 4);
+}
+
+char *render_html(const char *text)
+{
+    size_t cap = strlen(text) * 6 + 128, o = 0;
+    char *html = malloc(cap);
+    if (!html)
+        return NULL;
+    o += (size_t) snprintf(html, cap, "<html><body><p>");
+    for (const char *p = text; *p; p++) {
+        const char *piece = *p == '&'   ? "&amp;"
+                            : *p == '<' ? "&lt;"
+                            : *p == '>' ? "&gt;"
+                            : *p == '"' ? "&quot;"
+                            : *p == '\n' ? "<br>"
+                                          : NULL;
+        if (piece)
+            o += (size_t) snprintf(html + o, cap - o, "%s", piece);
+        else
+            html[o++] = *p;
+    }
+    snprintf(html + o, cap - o, "</p></body></html>");
+    return html;
+}
+
+char *render_json_inner(const char *s)
+{
+    json_t *str = json_string(s);
+    char *quoted = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+    json_decref(str);
+    if (!quoted)
+        return NULL;
+    size_t n = strlen(quoted);
+    memmove(quoted, quoted + 1, n - 2);
+    quoted[n - 2] = '\0';
+    return quoted;
 }

@@ -38,4 +38,14 @@ void render_beijing_time(int64_t ms, char out[20]);
  * character, ending with "…" when anything was cut (max_bytes >= 4). */
 void render_cut(char *s, size_t max_bytes);
 
+/* `text` as the HTML part of an email: <html><body><p>…</p></body></html>
+ * with & < > " escaped and line breaks as <br>, so no value rendered into a
+ * template can open a tag. The caller frees it; NULL when out of memory. */
+char *render_html(const char *text);
+
+/* `s` as the inside of a JSON string (escaped, without the quotes), for a
+ * value put into a JSON body template between quotes. NULL when `s` is not
+ * valid UTF-8 (JSON cannot carry it) or out of memory; the caller frees it. */
+char *render_json_inner(const char *s);
+
 #endif

@@ -193,8 +193,7 @@ int dispatch_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
         goto done;
     }
     Gov__DispatchEvent ev = GOV__DISPATCH_EVENT__INIT;
-    if (!readscope_event_reporter(type))
-        view.msg.reporter = NULL;
+    dispatchmsg_for_event(&view, readscope_event_contact(type));
     ev.item = &view.msg;
     ev.text = (char *) (text ? text : "");
     ev.media_urls = media;

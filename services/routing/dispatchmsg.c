@@ -1,5 +1,7 @@
 #include "dispatchmsg.h"
 
+#include <inttypes.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,17 @@ int dispatchmsg_load(routing_t *r, int64_t id, int for_update, dispatchmsg_t *vi
         return -1;
     }
     return 1;
+}
+
+void dispatchmsg_for_event(dispatchmsg_t *view, int with_ref)
+{
+    Gov__Dispatch *d = &view->msg;
+    int has_phone = d->reporter && d->reporter->phone && d->reporter->phone[0];
+    d->reporter = NULL;
+    view->contact_ref[0] = '\0';
+    if (with_ref && has_phone && d->case_id)
+        snprintf(view->contact_ref, sizeof view->contact_ref, "case:%" PRId64, d->case_id);
+    d->contact_ref = view->contact_ref;
 }
 
 int dispatchmsg_mask(dispatchmsg_t *view)

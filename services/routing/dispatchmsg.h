@@ -18,6 +18,7 @@ typedef struct {
     int64_t caller_unit_id;   /* the whistle's caller, 0 for a case */
     int64_t policy_id;        /* 0: none */
     char masked_phone[64];    /* the reporter's phone once dispatchmsg_mask()ed */
+    char contact_ref[32];     /* "case:<id>" once dispatchmsg_for_event()ed */
 } dispatchmsg_t;
 
 /* Fills `view` from row `row` of `res`. Returns 0 or -1 (bad area path). */
@@ -27,6 +28,12 @@ int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row);
  * it (every digit masked when it is longer than the view keeps). Returns 1
  * when the reporter had a name or phone (before), 0 when it had none. */
 int dispatchmsg_mask(dispatchmsg_t *view);
+
+/* Readies `view` for an event on the bus: the reporter is taken out, and when
+ * `with_ref` and the case has a reporter's phone, a reference to them stays
+ * (msg.contact_ref "case:<id>") for the subscriber that must reach them to
+ * ask intake (GetContacts). readscope_event_contact() says which events. */
+void dispatchmsg_for_event(dispatchmsg_t *view, int with_ref);
 
 /* Frees what the message holds (not `res`). Safe on a zeroed one. */
 void dispatchmsg_clear(dispatchmsg_t *view);

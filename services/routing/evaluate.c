@@ -138,7 +138,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     } else {
         Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
         ev.case_id = m->case_id;
-        view.msg.reporter = NULL; /* nobody it goes to needs them (readscope.h) */
+        dispatchmsg_for_event(&view, 0); /* nobody it goes to needs them (readscope.h) */
         ev.item = &view.msg;
         ev.result = m->result;
         ev.text = m->text;

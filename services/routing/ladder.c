@@ -36,6 +36,7 @@ static int s_announce(routing_t *r, const PGresult *claimed, int i, int64_t now,
         goto done;
     }
     Gov__DeadlineStep ev = GOV__DEADLINE_STEP__INIT;
+    dispatchmsg_for_event(&view, 1); /* DeadlineReminder, DeadlineEscalated (readscope.h) */
     ev.item = &view.msg;
     ev.deadline = (char *) deadline;
     ev.step = atoi(PQgetvalue(claimed, i, 3));

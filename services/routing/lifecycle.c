@@ -235,8 +235,9 @@ static int s_request_evaluation(routing_t *r, const dispatchmsg_t *d, const Gov_
     }
     Gov__CaseEvaluation ev = GOV__CASE_EVALUATION__INIT;
     ev.case_id = d->msg.case_id;
-    ev.reporter = view.msg.reporter; /* notify texts them for their evaluation */
-    view.msg.reporter = NULL;        /* and nothing else carries them (readscope.h) */
+    dispatchmsg_for_event(&view, 1);   /* notify texts them for their evaluation: */
+    ev.contact_ref = view.contact_ref; /* it asks intake by the reference (readscope.h) */
+    view.msg.contact_ref = "";
     ev.item = &view.msg;
     if (outbox_add(r->conn, ROUTING_STREAM, "EvaluationRequested", env->actor, env->trace_id,
                    &ev.base)) {

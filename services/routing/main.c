@@ -109,6 +109,7 @@ int main(void)
     const char *endpoint = config_str("GOV_ROUTING_ENDPOINT", CONFIG_ROUTING_ENDPOINT_DEFAULT);
     const char *events = config_str("GOV_ROUTING_EVENTS", CONFIG_ROUTING_EVENTS_DEFAULT);
     const char *intake_events = config_str("GOV_INTAKE_EVENTS", CONFIG_INTAKE_EVENTS_DEFAULT);
+    const char *intake = config_str("GOV_INTAKE_ENDPOINT", CONFIG_INTAKE_ENDPOINT_DEFAULT);
     const char *matter_events =
         config_str("GOV_DELIBERATION_EVENTS", CONFIG_DELIBERATION_EVENTS_DEFAULT);
     deadline_config_t ladder = {
@@ -133,7 +134,8 @@ int main(void)
     self.m_unrouted = health_metric(svc->health, "cases_unrouted_total",
                                     "new cases that could not be routed (see the log)",
                                     HEALTH_COUNTER);
-    if (!(self.cases_batch = newcases_new()))
+    if (!(self.cases_batch = newcases_new()) ||
+        contactcli_new(svc->zctx, intake, &self.r.contacts)) /* new cases' reporters (newcases.h) */
         goto done;
     /* and again whenever calendar_revision moves (dispatch.c) */
     if (!(self.r.cal = calendar_new()) || routing_calendar_refresh(&self.r))
@@ -143,8 +145,8 @@ int main(void)
         ladder_new(svc->loop, &self.r, &ladder, &self.r.ladder))
         goto done;
     if (sub_new_batched(svc->loop, svc->zctx, self.r.conn, "routing", "intake", intake_events,
-                        cfg.silence_ms, s_on_case_event, s_on_cases_begin, s_on_cases_end, &self,
-                        &self.cases) ||
+                        cfg.silence_ms, s_on_case_event, s_on_cases_begin, s_on_cases_end, NULL,
+                        &self, &self.cases) ||
         sub_new(svc->loop, svc->zctx, self.r.conn, "routing", "deliberation", matter_events,
                 cfg.silence_ms, s_on_matter_event, &self, &self.decisions))
         goto done;
@@ -176,6 +178,7 @@ done:
     deadline_destroy(&self.r.ladder);
     relay_destroy(&self.r.relay);
     idem_destroy(&self.r.idem);
+    contactcli_destroy(&self.r.contacts);
     svc_destroy(svc);
     calendar_destroy(&self.r.cal);
     return rc;

@@ -20,6 +20,7 @@ struct newcases {
     char **traces;            /* the events' trace ids, owned */
     size_t n;
     int numbered_session;     /* the backend pid OUTBOX_NUMBERED_STATEMENT was prepared in */
+    Gov__GetContactsReply *contacts; /* the reporters intake gave for the batch, owned */
 };
 
 newcases_t *newcases_new(void)
@@ -41,6 +42,7 @@ void newcases_reset(newcases_t *nc)
         free(nc->traces[i]);
     }
     nc->n = 0;
+    contactcli_free(&nc->contacts);
 }
 
 void newcases_destroy(newcases_t **self_p)
@@ -333,8 +335,10 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
             pgarray_add_null(col[5]);
             pgarray_add_null(col[6]);
         }
-        pgarray_add_text(col[7], c->reporter ? c->reporter->name : "");
-        pgarray_add_text(col[8], c->reporter ? c->reporter->phone : "");
+        /* the event's own reporter (events before contact_ref), or intake's answer */
+        const Gov__Reporter *rep = c->reporter ? c->reporter : contactcli_find(nc->contacts, c->id);
+        pgarray_add_text(col[7], rep ? rep->name : "");
+        pgarray_add_text(col[8], rep ? rep->phone : "");
         pgarray_add_int(col[9], c->created_ms);
     }
     if (s_values(&p, 10, values))
@@ -529,6 +533,7 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
             goto done;
         }
         Gov__DispatchEvent ev = GOV__DISPATCH_EVENT__INIT;
+        dispatchmsg_for_event(&view, 1); /* a reference, not the reporter (readscope.h) */
         ev.item = &view.msg;
         ev.text = "";
         int added = outbox_batch_add(p.events_out, "DispatchSent", NULL, nc->traces[p.send[i].c],
@@ -586,6 +591,22 @@ static int s_data_error(const char sqlstate[6])
     return strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0;
 }
 
+/* Asks intake for the reporters the batch's events refer to (contact_ref)
+ * rather than carry. Returns 0, or -1 when intake did not answer (logged). */
+static int s_contacts(newcases_t *nc, routing_t *r)
+{
+    int64_t ids[NEWCASES_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < nc->n; i++) {
+        const Gov__Case *c = nc->cases[i]->item;
+        if (!c->reporter && c->contact_ref && c->contact_ref[0])
+            ids[n++] = c->id;
+    }
+    if (!n || !r->contacts)
+        return 0;
+    return contactcli_fetch(r->contacts, ids, n, &nc->contacts);
+}
+
 int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
 {
     if (!nc->n)
@@ -593,6 +614,8 @@ int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
     char sqlstate[6] = "00000";
     int rc = -1;
     newcases_stats_t all = {0};
+    if (s_contacts(nc, r)) /* rolled back and retried by the subscriber */
+        goto done;
     if (s_route(nc, r, 0, nc->n, "SAVEPOINT newcases", "RELEASE SAVEPOINT newcases", &all,
                 sqlstate) == 0) {
         rc = 0;

@@ -11,7 +11,12 @@
  * when a statement fails on the batch's data (SQLSTATE class 22 or 23) the
  * batch is rolled back to its savepoint and routed again a case at a time,
  * logging and skipping the cases that fail alone. Any other failure (the
- * connection, a deadlock) fails the whole batch, for the subscriber to retry. */
+ * connection, a deadlock) fails the whole batch, for the subscriber to retry.
+ *
+ * The events refer to their reporters (Case.contact_ref) rather than carry
+ * them: the batch's are asked of intake in one call (contactcli.h) before it
+ * is routed, and kept in routed_cases for the unit that calls them. When
+ * intake does not answer, the batch fails likewise and is retried. */
 #ifndef ROUTING_NEWCASES_H
 #define ROUTING_NEWCASES_H
 

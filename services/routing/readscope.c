@@ -43,9 +43,10 @@ int readscope_contact(const readscope_t *s, const char *dispatch_unit)
     return s->kind == READSCOPE_UNIT && dispatch_unit && strcmp(s->unit, dispatch_unit) == 0;
 }
 
-int readscope_event_reporter(const char *type)
+int readscope_event_contact(const char *type)
 {
-    static const char *const with[] = {"DispatchSent", "DeadlineReminder", "DeadlineEscalated"};
+    static const char *const with[] = {"DispatchSent", "DeadlineReminder", "DeadlineEscalated",
+                                       "WhistleBlown", "EvaluationRequested"};
     for (size_t i = 0; type && i < sizeof with / sizeof *with; i++)
         if (strcmp(type, with[i]) == 0)
             return 1;

@@ -39,13 +39,14 @@ int readscope_of(routing_t *r, const Gov__Actor *actor, readscope_t *out, apperr
  * dispatch's own unit. 0 otherwise, and for NULL `s`. */
 int readscope_contact(const readscope_t *s, const char *dispatch_unit);
 
-/* 1 when routing's event `type` carries the dispatch's reporter: only those
- * whose subscriber (notify) tells the unit that must call them —
- * DispatchSent, DeadlineReminder, DeadlineEscalated. Every other event about
- * a dispatch goes on the bus without it (EvaluationRequested carries the
- * reporter apart, to text them, not in its dispatch); a subscriber that
- * needs it asks routing (GetDispatch) or intake (GetCase), which decide
- * and log. */
-int readscope_event_reporter(const char *type);
+/* 1 when routing's event `type` refers to the dispatch's reporter
+ * (Dispatch.contact_ref, "case:<id>"): only those whose subscriber (notify)
+ * tells the unit that must call them — DispatchSent, DeadlineReminder,
+ * DeadlineEscalated, WhistleBlown; and EvaluationRequested, whose
+ * subscriber texts the reporter. No event carries the reporter itself: the
+ * subscriber asks intake (GetContacts), which allows only routing's and
+ * notify's keys and logs the read; a reader asks routing (GetDispatch) or
+ * intake (GetCase), which decide and log. */
+int readscope_event_contact(const char *type);
 
 #endif

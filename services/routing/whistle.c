@@ -1,5 +1,7 @@
 #include "whistle.h"
 
+#include "readscope.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include "dispatch.h"
 #include "outbox.h"
 #include "queries.h"
+#include "readscope.h"
 #include "text.h"
 
 #define WHISTLE_MAX_DEPARTMENTS 32
@@ -93,6 +96,8 @@ static int s_announce(routing_t *r, int64_t id, const char *type, const Gov__Act
     int rc = -1;
     if (whistlemsg_load(r, id, &view, err) == 1) {
         Gov__WhistleEvent ev = GOV__WHISTLE_EVENT__INIT;
+        for (size_t i = 0; i < view.msg.n_dispatches; i++) /* references, not reporters */
+            dispatchmsg_for_event(&view.dispatches[i], readscope_event_contact(type));
         ev.item = &view.msg;
         rc = outbox_add(r->conn, ROUTING_STREAM, type, actor, trace_id, &ev.base)
                  ? apperr_fail(err, "DB_UNAVAILABLE", "the event could not be stored",

@@ -100,6 +100,10 @@ check "... each sent after one attempt" is "json \"sorted({(x['state'], x['attem
 expect_status "govctl notify log shows the reporter's SMS" 0 "$govctl" notify log --recipient "reporter:$case_id"
 contains "... its number masked" "$tmp/out" '"destination": "139****5678"'
 check "no full phone number in notify's log" test "$(grep -c 13912345678 "$tmp/notify.log")" = 0
+check "the events of the filing carry no phone: CaseCreated and DispatchSent refer to case:$case_id" \
+    test "$(q "SELECT count(*) FROM outbox WHERE position(convert_to('13912345678', 'UTF8') in payload) > 0")/$(q "SELECT string_agg(type, ',' ORDER BY type) FROM outbox WHERE position(convert_to('case:$case_id', 'UTF8') in payload) > 0")" = "0/CaseCreated,DispatchSent"
+check "... notify asked intake for the reporter (GetContacts, logged as notify's read)" \
+    test "$(q "SELECT count(*) > 0 FROM pii_reads WHERE request = 'GetContacts' AND role = 'notify' AND $case_id = ANY(case_ids)")" = t
 
 # --- a whistle: each summoned department, signed DingTalk ----------------------
 so="--as p.so.s1.head --unit so.s1"

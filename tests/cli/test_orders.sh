@@ -208,5 +208,25 @@ refused "... once" ALREADY_PUBLISHED O $C publish "$order" --text 晒单
 expect_status "the community's published orders are listed" 0 O list demo.s1.c1 --state published
 check "... this one" test "$(json "[x['id'] for x in d['items']]")" = "[$order]"
 refused "an unknown order" NOT_FOUND O $ST dispatch $((order + 1000)) --to $V1
+
+# --- the orders list pages by cursor, newest first, like every list ----------------
+for t in 修门锁 换灯泡 通下水道; do
+    expect_status "the resident orders again ($t)" 0 O --as $RES place --title $t
+done
+all=$(q "SELECT string_agg(o.id::text, ',' ORDER BY o.id DESC) FROM service_orders o JOIN areas a ON a.id = o.community_id WHERE a.code = 'demo.s1.c1'")
+expect_status "a page of two of the community's orders" 0 O list demo.s1.c1 --limit 2
+check "... the two newest, and a cursor at the second" \
+    test "$(json "','.join(str(x['id']) for x in d['items'])")/$(json "d['next_before_id']")" = "$(echo "$all" | cut -d, -f1-2)/$(echo "$all" | cut -d, -f2)"
+next=$(json "d['next_before_id']")
+expect_status "the next page, from the cursor" 0 O list demo.s1.c1 --limit 2 --before "$next"
+check "... the next two, none repeated" test "$(json "','.join(str(x['id']) for x in d['items'])")" = "$(echo "$all" | cut -d, -f3-4)"
+expect_status "a page past the oldest" 0 O list demo.s1.c1 --before "$(echo "$all" | awk -F, '{print $NF}')"
+check "... is empty, with no cursor" test "$(json "(d.get('items', []), d.get('next_before_id', 0))")" = "([], 0)"
+expect_status "the state filter pages too" 0 O list demo.s1.c1 --state ordered --limit 1
+check "... one ordered order, the newest, and a cursor" \
+    test "$(json "[x['state'] for x in d['items']]")/$(json "d['next_before_id'] == d['items'][0]['id']")" = "['ordered']/True"
+expect_status "without a limit, a page holds at most 50" 0 O list demo.s1.c1
+check "... every one of the community's orders here, no cursor" \
+    test "$(json "','.join(str(x['id']) for x in d['items'])")/$(json "d.get('next_before_id', 0)")" = "$all/0"
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -68,14 +68,23 @@ check "intake closes A, B and D, noting when (from routing's events)" \
 check "... and so does routing's copy" \
     test "$(q "SELECT count(*) FROM routed_cases WHERE closed_at IS NOT NULL AND case_id IN (${id[A]}, ${id[B]}, ${id[D]})")" = 3
 # --- what goes on the buses ---------------------------------------------------
-# The reporters' phones begin 1380000000: only the events whose subscriber
-# must reach the reporter or tell the lead unit carry one (intake's
-# CaseCreated, routing's DispatchSent and deadline steps, EvaluationRequested).
-carrying="SELECT string_agg(DISTINCT type, ',' ORDER BY type) FROM outbox WHERE position(convert_to('1380000000', 'UTF8') in payload) > 0"
-check "events carrying a phone: CaseCreated, DispatchSent, EvaluationRequested only" \
-    test "$(q "$carrying")" = "CaseCreated,DispatchSent,EvaluationRequested"
-check "... CaseMerged, the dispatches' lifecycle and CaseEvaluated carry none" \
-    test "$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated')"),$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated') AND position(convert_to('1380000000', 'UTF8') in payload) > 0")" = "13,0"
+# The reporters' phones begin 1380000000. No event carries one — not intake's
+# CaseCreated or CaseMerged, not routing's DispatchSent, deadline steps or
+# EvaluationRequested: they carry a reference (case:<id>), and routing asked
+# intake for its copy (GetContacts), which intake logged as routing's read.
+carrying="SELECT count(*) FROM outbox WHERE position(convert_to('1380000000', 'UTF8') in payload) > 0"
+check "no stored event carries a reporter's phone (of $(q "SELECT count(*) FROM outbox") events)" \
+    test "$(q "$carrying")" = 0
+check "... CaseCreated and DispatchSent carry the reference instead" \
+    test "$(q "SELECT count(*) FROM outbox WHERE type = 'CaseCreated' AND position(convert_to('case:${id[A]}', 'UTF8') in payload) > 0"),$(q "SELECT count(*) FROM outbox WHERE type = 'DispatchSent' AND position(convert_to('case:${id[A]}', 'UTF8') in payload) > 0")" = "1,1"
+check "... and so does EvaluationRequested" \
+    test "$(q "SELECT count(*) FROM outbox WHERE type = 'EvaluationRequested' AND position(convert_to('case:${id[A]}', 'UTF8') in payload) > 0")" -ge 1
+check "... the dispatches' lifecycle and CaseEvaluated carry neither" \
+    test "$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated')"),$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated') AND position(convert_to('case:', 'UTF8') in payload) > 0")" = "13,0"
+check "routing's copy of each reporter came from intake (GetContacts)" \
+    test "$(q "SELECT string_agg(reporter_name || ':' || reporter_phone, ',' ORDER BY case_id) FROM routed_cases WHERE case_id IN (${id[A]}, ${id[B]}, ${id[C]}, ${id[D]})")" = "张三:13800000001,李四:13800000002,王五:13800000003,赵六:13800000004"
+check "... and intake logged each of those reads as routing's (pii_reads, request GetContacts)" \
+    test "$(q "SELECT count(DISTINCT c) FROM pii_reads, unnest(case_ids) c WHERE service = 'intake' AND request = 'GetContacts' AND role = 'routing' AND person = '' AND c IN (${id[A]}, ${id[B]}, ${id[C]}, ${id[D]})")" = 4
 check "nothing is erased yet (the sweep runs every second)" \
     test "$(q "SELECT count(*) FROM cases WHERE contact_erased_at IS NOT NULL")" = 0
 
@@ -123,8 +132,8 @@ GOV_ACTOR=p.centre.dispatcher GOV_ACTOR_UNIT=centre "$govctl" case show "${id[B]
 expect_status "govctl audit reads as the operator" 0 "$govctl" audit reads --case "${id[B]}"
 contains "... shows the centre's GetCase of B" "$tmp/out" "p.centre.dispatcher"
 expect_status "... as the dispatch centre, in JSON" 0 env GOV_ACTOR=p.centre.dispatcher GOV_ACTOR_UNIT=centre "$govctl" audit reads --case "${id[B]}" --json
-check "... the read: who, which request, which case" \
-    test "$(json "[(x['person'], x['unit'], x['request'], x['subject'], x['ids']) for x in d['items'] if x['subject'] == 'case']")" = "[('p.centre.dispatcher', 'centre', 'GetCase', 'case', [${id[B]}])]"
+check "... the reads: who, which request, which case — the centre's, and routing's when it took B (by its key)" \
+    test "$(json "[(x['person'], x['unit'], x.get('role', ''), x['request'], x['subject'], x['ids']) for x in d['items'] if x['subject'] == 'case']")" = "[('p.centre.dispatcher', 'centre', 'operator', 'GetCase', 'case', [${id[B]}]), ('', '', 'routing', 'GetContacts', 'case', [${id[B]}])]"
 dB=$(q "SELECT id FROM dispatches WHERE case_id = ${id[B]} AND role = 'lead'")
 check "... and the answers to 城管's commands on B's dispatch, which showed the reporter, newest first" \
     test "$(json "[(x['person'], x['request'], x['ids']) for x in d['items'] if x['subject'] == 'dispatch']")" = "[('p.dept.chengguan.head', 'ResolveDispatch', [$dB]), ('p.dept.chengguan.head', 'ArriveDispatch', [$dB]), ('p.dept.chengguan.head', 'SignDispatch', [$dB])]"

@@ -3,7 +3,8 @@
 # from the corpus in git (tests/fuzz/corpus/NAME, read only) and what earlier
 # runs found (build/fuzz/corpus-NAME). One TAP line a fuzzer: "ok - NAME: N
 # executions in S s, 0 crashes", or "not ok" with the crash's report (its
-# input is kept as LOGDIR/NAME-crash-…). `make test` runs it for 30 s each,
+# input is kept as LOGDIR/NAME-crash-…). `make test` runs it for 15 s each (six
+# fuzzers, about 90 s in all),
 # `make bench-fuzz` for 300 s.
 #   tests/fuzz/run.sh SECONDS LOGDIR
 set -uo pipefail

@@ -2,7 +2,8 @@
  * `govctl keys generate`, real CURVE handshakes through its ZAP handler.
  * A known key is served (requests and events); no key, an unknown key and a
  * key removed from the folder get nothing, and /metrics counts each refusal;
- * a known key not in the actors file may not act for a person. */
+ * a known key not in the actors file may not act for a person; only
+ * routing's and notify's keys read reporters' contacts (GetContacts). */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -191,6 +192,98 @@ static void test_a_removed_key_is_refused_at_its_next_handshake(void **state)
     assert_int_equal(rename(keep, pub), 0);
 }
 
+/* GetContacts for `ids[0..n)` as `actor` ("" for none). */
+static int s_contacts(fixture_t *f, const char *actor, int64_t *ids, size_t n, Gov__Envelope **reply)
+{
+    Gov__GetContacts m = GOV__GET_CONTACTS__INIT;
+    m.case_ids = ids;
+    m.n_case_ids = n;
+    Gov__Actor who = GOV__ACTOR__INIT;
+    who.id = (char *) actor;
+    Gov__Envelope req = GOV__ENVELOPE__INIT;
+    req.type = "GetContacts";
+    req.actor = actor[0] ? &who : NULL;
+    return rpccli_call(f->cli, &req, &m.base, 5000, reply);
+}
+
+static void s_expect_code(Gov__Envelope *reply, const char *code)
+{
+    assert_non_null(reply);
+    assert_string_equal(reply->error ? reply->error->code : reply->type, code);
+}
+
+static void test_only_routing_and_notify_read_contacts(void **state)
+{
+    fixture_t *f = *state;
+    Gov__Envelope *reply = NULL;
+    /* A case with a reporter, filed as govctl files it. */
+    s_connect(f, f->dir, "govctl");
+    Gov__Point pt = GOV__POINT__INIT;
+    pt.lat = 39.9075; /* apart from the other tests' cases: none merges with it */
+    pt.lon = 116.3025;
+    Gov__Location loc = GOV__LOCATION__INIT;
+    loc.point = &pt;
+    Gov__Reporter rep = GOV__REPORTER__INIT;
+    rep.name = "张三";
+    rep.phone = "13800000077";
+    Gov__SubmitCase sub = GOV__SUBMIT_CASE__INIT;
+    sub.channel = "hotline";
+    sub.category = "report.construction";
+    sub.description = "施工";
+    sub.location = &loc;
+    sub.reporter = &rep;
+    Gov__Envelope req = GOV__ENVELOPE__INIT;
+    req.type = "SubmitCase";
+    assert_int_equal(rpccli_call(f->cli, &req, &sub.base, 5000, &reply), 0);
+    s_expect_code(reply, "SubmitCaseReply");
+    Gov__SubmitCaseReply *made =
+        (Gov__SubmitCaseReply *) envelope_payload(reply, &gov__submit_case_reply__descriptor);
+    int64_t ids[501] = {made->case_id, made->case_id + 1000};
+    gov__submit_case_reply__free_unpacked(made, NULL);
+    envelope_free(&reply);
+    /* govctl's key, which may act for people, may not read contacts, as
+     * nobody or as a person. */
+    assert_int_equal(s_contacts(f, "", ids, 1, &reply), 0);
+    s_expect_code(reply, "KEY_NOT_ALLOWED");
+    envelope_free(&reply);
+    assert_int_equal(s_contacts(f, "p.operator", ids, 1, &reply), 0);
+    s_expect_code(reply, "KEY_NOT_ALLOWED");
+    envelope_free(&reply);
+    s_disconnect(f);
+    /* Nor the gateway's. */
+    s_connect(f, f->dir, "gateway");
+    assert_int_equal(s_contacts(f, "", ids, 1, &reply), 0);
+    s_expect_code(reply, "KEY_NOT_ALLOWED");
+    envelope_free(&reply);
+    s_disconnect(f);
+    /* Routing's and notify's may: the case's reporter, the unknown one left out. */
+    const char *readers[] = {"routing", "notify"};
+    for (int k = 0; k < 2; k++) {
+        s_connect(f, f->dir, readers[k]);
+        assert_int_equal(s_contacts(f, "", ids, 2, &reply), 0);
+        s_expect_code(reply, "GetContactsReply");
+        Gov__GetContactsReply *r = (Gov__GetContactsReply *) envelope_payload(
+            reply, &gov__get_contacts_reply__descriptor);
+        assert_non_null(r);
+        assert_int_equal(r->n_items, 1);
+        assert_int_equal(r->items[0]->case_id, ids[0]);
+        assert_string_equal(r->items[0]->reporter->phone, "13800000077");
+        assert_string_equal(r->items[0]->reporter->name, "张三");
+        gov__get_contacts_reply__free_unpacked(r, NULL);
+        envelope_free(&reply);
+        s_disconnect(f);
+    }
+    /* Asking for none, or for more than 500 at once, is refused. */
+    s_connect(f, f->dir, "notify");
+    assert_int_equal(s_contacts(f, "", ids, 0, &reply), 0);
+    s_expect_code(reply, "BAD_ARGUMENT");
+    envelope_free(&reply);
+    assert_int_equal(s_contacts(f, "", ids, 501, &reply), 0);
+    s_expect_code(reply, "BAD_ARGUMENT");
+    envelope_free(&reply);
+    s_disconnect(f);
+}
+
 static void test_events_reach_a_known_subscriber_only(void **state)
 {
     fixture_t *f = *state;
@@ -249,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_no_key_and_an_unknown_key_get_nothing_and_are_counted),
         cmocka_unit_test(test_a_key_not_in_actors_may_not_act_for_a_person),
         cmocka_unit_test(test_a_removed_key_is_refused_at_its_next_handshake),
+        cmocka_unit_test(test_only_routing_and_notify_read_contacts),
         cmocka_unit_test(test_events_reach_a_known_subscriber_only),
     };
     return cmocka_run_group_tests_name("curve", tests, s_setup, s_teardown);

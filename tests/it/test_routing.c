@@ -46,7 +46,7 @@ static int s_setup(void **state)
     *state = f;
     const char *intake_env[] = {"GOV_SUB_SILENCE_MS=200", NULL};
     if (harness_db_new("it_routing", f->url) || harness_intake_start(&f->intake, f->url, intake_env) ||
-        harness_routing_start(&f->routing, f->url, f->intake.events, s_routing_env))
+        harness_routing_start(&f->routing, f->url, &f->intake, s_routing_env))
         return -1;
     f->conn = harness_db_connect(f->url);
     f->zctx = zmq_ctx_new();
@@ -347,6 +347,56 @@ static void test_a_case_that_cannot_be_routed_does_not_stall_the_others(void **s
     Gov__Dispatch *d = s_lead(f, s_report(f, "complaint.noise", S1_LAT, S1_LON, "13900000009"), 1);
     assert_string_equal(d->unit, "dept.chengguan");
     gov__dispatch__free_unpacked(d, NULL);
+}
+
+/* An event stored before the references (the reporter in it) still routes
+ * with its reporter; a reference to a case intake does not know routes with
+ * none; and what routing publishes carries neither phone. */
+static void test_events_before_the_references_keep_their_reporter(void **state)
+{
+    fixture_t *f = *state;
+    harness_exec(f->conn, "BEGIN");
+    for (int i = 0; i < 2; i++) {
+        Gov__Case c = GOV__CASE__INIT;
+        Gov__AreaRef ref = GOV__AREA_REF__INIT, *path[] = {&ref};
+        Gov__Reporter rep = GOV__REPORTER__INIT;
+        c.id = 800101 + i;
+        c.status = "open";
+        c.channel = "hotline";
+        c.category = "complaint.noise";
+        c.description = "旧事件";
+        c.urgency = "normal";
+        ref.code = "demo.s1.c1.g1";
+        c.area_path = path;
+        c.n_area_path = 1;
+        c.created_ms = harness_now_ms();
+        if (i == 0) { /* as intake wrote CaseCreated before contact_ref */
+            rep.name = "旧";
+            rep.phone = "13900000101";
+            c.reporter = &rep;
+        } else {
+            c.contact_ref = "case:800102";
+        }
+        Gov__CaseCreated ev = GOV__CASE_CREATED__INIT;
+        ev.item = &c;
+        assert_int_equal(outbox_add(f->conn, "intake", "CaseCreated", NULL, NULL, &ev.base), 0);
+    }
+    harness_exec(f->conn, "COMMIT");
+    assert_int_equal(s_await(f, "SELECT count(*) FROM dispatches WHERE case_id IN (800101, 800102)"
+                                " AND role = 'lead'", 0, 2),
+                     2);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM routed_cases WHERE case_id = 800101"
+                              " AND reporter_name = '旧' AND reporter_phone = '13900000101'", 0),
+                     1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM routed_cases WHERE case_id = 800102"
+                              " AND reporter_phone = ''", 0),
+                     1);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE stream = 'routing'"
+                              " AND position(convert_to('13900000101', 'UTF8') in payload) > 0", 0),
+                     0);
+    assert_int_equal(s_int(f, "SELECT count(*) FROM outbox WHERE stream = 'routing' AND type = 'DispatchSent'"
+                              " AND position(convert_to('case:800101', 'UTF8') in payload) > 0", 0),
+                     1);
 }
 
 static void test_a_return_goes_to_the_next_rule_then_the_centre(void **state)
@@ -735,7 +785,7 @@ static void test_two_processes_and_a_kill_fire_each_step_once(void **state)
     char ahead[64];
     snprintf(ahead, sizeof ahead, "GOV_TEST_CLOCK_AHEAD_MS=%lld", (long long) f->ahead_ms);
     const char *env[] = {"GOV_TEST_CLOCK=1", "GOV_LADDER_REFILL_MS=200", ahead, NULL};
-    assert_int_equal(harness_routing_start(&f->routing2, f->url, f->intake.events, env), 0);
+    assert_int_equal(harness_routing_start(&f->routing2, f->url, &f->intake, env), 0);
     assert_int_equal(rpccli_new(f->zctx, f->routing2.endpoint, &f->cli2), 0);
 
     Gov__Whistle *w = s_whistle(f, "emergency", S1_LAT, S1_LON, "p.so.s1.head", "so.s1", NULL);
@@ -1152,6 +1202,7 @@ int main(void)
         cmocka_unit_test(test_cases_go_to_the_owner_the_rules_name),
         cmocka_unit_test(test_rules_change_without_a_restart),
         cmocka_unit_test(test_a_case_that_cannot_be_routed_does_not_stall_the_others),
+        cmocka_unit_test(test_events_before_the_references_keep_their_reporter),
         cmocka_unit_test(test_a_return_goes_to_the_next_rule_then_the_centre),
         cmocka_unit_test(test_illegal_transitions_are_refused_and_change_nothing),
         cmocka_unit_test(test_dissatisfied_reopens_once_then_goes_to_the_centre),

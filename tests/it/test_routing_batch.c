@@ -34,8 +34,8 @@ static int s_setup(void **state)
     const char *env[] = {"GOV_SUB_SILENCE_MS=200", NULL};
     if (!f || harness_db_new("it_routing_batch", f->url) ||
         harness_intake_start(&f->intake, f->url, env) ||
-        harness_routing_start(&f->a, f->url, f->intake.events, env) ||
-        harness_routing_start(&f->b, f->url, f->intake.events, env))
+        harness_routing_start(&f->a, f->url, &f->intake, env) ||
+        harness_routing_start(&f->b, f->url, &f->intake, env))
         return -1;
     f->conn = harness_db_connect(f->url);
     return f->conn ? 0 : -1;

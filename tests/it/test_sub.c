@@ -33,6 +33,8 @@ typedef struct {
     uint64_t gathered[64];  /* the batched subscriber's events, written at its end */
     size_t n_gathered;
     int begins, ends;
+    uint64_t peeked[64];    /* what the peek hook saw before each batch applied, in order */
+    size_t n_peeked;
     sub_t *sub;         /* the test's; teardown closes it when a failed test left it open */
     PGconn *twin_conn;  /* a second instance of the same subscriber, as a replica runs */
     sub_t *twin;
@@ -134,6 +136,19 @@ static int s_begin(PGconn *conn, void *arg)
     fixture_t *f = arg;
     f->begins++;
     f->n_gathered = 0;  /* a rolled-back batch's events come again */
+    return 0;
+}
+
+/* Sees each batch's events before they apply: each must come before its
+ * apply gathers it. */
+static int s_peek(PGconn *conn, const Gov__Envelope *const *events, size_t n, void *arg)
+{
+    (void) conn;
+    fixture_t *f = arg;
+    if (f->n_gathered != 0)
+        return -1; /* an apply ran before the peek */
+    for (size_t i = 0; i < n && f->n_peeked < sizeof f->peeked / sizeof *f->peeked; i++)
+        f->peeked[f->n_peeked++] = events[i]->seq;
     return 0;
 }
 
@@ -332,7 +347,7 @@ static void test_batch_hooks_bracket_each_batch(void **state)
     fixture_t *f = *state;
     f->fail_seq = 2;
     assert_int_equal(sub_new_batched(&f->loop, f->zctx, f->conn, "test", "intake", f->svc.events,
-                                     100, s_gather, s_begin, s_end, f, &f->sub), 0);
+                                     100, s_gather, s_begin, s_end, s_peek, f, &f->sub), 0);
     for (int i = 0; i < 3; i++)
         s_submit(f, 39.9025 + 0.01 * i);
     s_pump_until(f, f->sub, 3);
@@ -343,6 +358,13 @@ static void test_batch_hooks_bracket_each_batch(void **state)
     assert_int_equal(harness_int(f->check, "SELECT count(*) FROM effects WHERE type = 'gathered'", 0, NULL), 3);
     assert_true(f->ends >= 1);
     assert_true(f->begins > f->ends);  /* the failed batch began and never ended */
+    /* The peek saw every event before it applied, seq 2 again after its
+     * batch rolled back. */
+    int seen[4] = {0};
+    for (size_t i = 0; i < f->n_peeked; i++)
+        if (f->peeked[i] >= 1 && f->peeked[i] <= 3)
+            seen[f->peeked[i]]++;
+    assert_true(seen[1] >= 1 && seen[2] >= 2 && seen[3] >= 1);
     sub_destroy(&f->sub);
 }
 

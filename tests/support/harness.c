@@ -186,7 +186,7 @@ static pid_t s_spawn(const char *name, const char *const *argv, const char *cons
 
 static int s_start(harness_svc_t *svc, const char *const *extra)
 {
-    char e1[128], e2[128], e3[128], e4[300], e5[128], bin[64], upper[16];
+    char e1[128], e2[128], e3[128], e4[300], e5[128], e6[128], bin[64], upper[16];
     size_t i;
     for (i = 0; svc->name[i] && i < sizeof upper - 1; i++)
         upper[i] = (char) (svc->name[i] - 'a' + 'A');
@@ -202,6 +202,9 @@ static int s_start(harness_svc_t *svc, const char *const *extra)
     int n = 4;
     if (svc->upstream[0])
         env[n++] = e5;
+    snprintf(e6, sizeof e6, "GOV_INTAKE_ENDPOINT=%s", svc->intake);
+    if (svc->intake[0])
+        env[n++] = e6;
     for (int k = 0; extra && extra[k] && n < 31; k++)
         env[n++] = extra[k];
     snprintf(bin, sizeof bin, "gov-%s", svc->name);
@@ -221,9 +224,10 @@ static int s_start(harness_svc_t *svc, const char *const *extra)
 }
 
 static int s_new(harness_svc_t *svc, const char *name, const char *db_url, const char *upstream,
-                 const char *const *env)
+                 const char *intake, const char *const *env)
 {
     memset(svc, 0, sizeof *svc);
+    snprintf(svc->intake, sizeof svc->intake, "%s", intake ? intake : "");
     svc->name = name;
     snprintf(svc->upstream, sizeof svc->upstream, "%s", upstream ? upstream : "");
     snprintf(svc->endpoint, sizeof svc->endpoint, "tcp://127.0.0.1:%d", harness_free_port());
@@ -239,13 +243,13 @@ int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *con
      * table alone (and never a routing that happens to run on this machine). */
     char routing[64];
     snprintf(routing, sizeof routing, "tcp://127.0.0.1:%d", harness_free_port());
-    return s_new(svc, "intake", db_url, routing, env);
+    return s_new(svc, "intake", db_url, routing, NULL, env);
 }
 
-int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *intake_events,
+int harness_routing_start(harness_svc_t *svc, const char *db_url, const harness_svc_t *intake,
                           const char *const *env)
 {
-    return s_new(svc, "routing", db_url, intake_events, env);
+    return s_new(svc, "routing", db_url, intake->events, intake->endpoint, env);
 }
 
 int harness_notify_start(harness_svc_t *svc, const char *db_url, const char *const *env)
@@ -259,7 +263,7 @@ int harness_notify_start(harness_svc_t *svc, const char *db_url, const char *con
     int n = 2;
     for (int k = 0; env && env[k] && n < 31; k++)
         all[n++] = env[k];
-    return s_new(svc, "notify", db_url, intake, all);
+    return s_new(svc, "notify", db_url, intake, NULL, all);
 }
 
 int harness_restart(harness_svc_t *svc, const char *const *env)

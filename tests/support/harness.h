@@ -20,6 +20,7 @@ typedef struct {
     int http_port;
     char db_url[256];
     char upstream[64];  /* the events (PUB) it follows: intake's for routing, routing's for intake */
+    char intake[64];    /* routing: intake's requests, where it asks for reporters; "" otherwise */
 } harness_svc_t;
 
 /* Creates database `name` (dropping any old one) as a copy of the template
@@ -54,8 +55,9 @@ const char *harness_bin(const char *name);
  * 10 s (it is then killed). Stdout/stderr go to build/test-logs/. */
 int harness_intake_start(harness_svc_t *svc, const char *db_url, const char *const *env);
 
-/* Starts gov-routing likewise, following intake's events at `intake_events`. */
-int harness_routing_start(harness_svc_t *svc, const char *db_url, const char *intake_events,
+/* Starts gov-routing likewise, following `intake`'s events and asking it
+ * for new cases' reporters (GetContacts). */
+int harness_routing_start(harness_svc_t *svc, const char *db_url, const harness_svc_t *intake,
                           const char *const *env);
 /* Starts gov-notify likewise (its ROUTER takes the gateway's login codes),
  * following streams on ports nobody publishes on. */

@@ -79,18 +79,19 @@ static void test_who_reads_a_reporter_in_full(void **state)
     assert_false(readscope_contact(NULL, "dept.x"));
 }
 
-static void test_which_events_carry_the_reporter(void **state)
+static void test_which_events_refer_to_the_reporter(void **state)
 {
     (void) state;
-    const char *with[] = {"DispatchSent", "DeadlineReminder", "DeadlineEscalated"};
-    for (size_t i = 0; i < 3; i++)
-        assert_true(readscope_event_reporter(with[i]));
+    const char *with[] = {"DispatchSent", "DeadlineReminder", "DeadlineEscalated", "WhistleBlown",
+                          "EvaluationRequested"};
+    for (size_t i = 0; i < sizeof with / sizeof *with; i++)
+        assert_true(readscope_event_contact(with[i]));
     const char *without[] = {"DispatchSigned",  "DispatchArrived",  "DispatchProgress",
                              "DispatchResolved", "DispatchReturned", "DispatchReassigned",
-                             "DispatchReleased", "EvaluationRequested", "CaseEvaluated",
+                             "DispatchReleased", "WhistleClosed",   "CaseEvaluated",
                              "dispatchsent",    "",                 NULL};
     for (size_t i = 0; i < sizeof without / sizeof *without; i++)
-        assert_false(readscope_event_reporter(without[i]));
+        assert_false(readscope_event_contact(without[i]));
 }
 
 int main(void)
@@ -101,7 +102,7 @@ int main(void)
         cmocka_unit_test(test_a_person_without_a_unit_sees_none),
         cmocka_unit_test(test_trusted_processes_and_the_operator_see_all),
         cmocka_unit_test(test_who_reads_a_reporter_in_full),
-        cmocka_unit_test(test_which_events_carry_the_reporter),
+        cmocka_unit_test(test_which_events_refer_to_the_reporter),
     };
     return cmocka_run_group_tests_name("readscope", tests, NULL, NULL);
 }
