@@ -5,6 +5,7 @@
 #ifndef GOVCTL_H
 #define GOVCTL_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <protobuf-c/protobuf-c.h>
@@ -88,5 +89,24 @@ json_t *govctl_query_json(PGconn *conn, const char *sql, int nparams, const char
 
 /* Parses a non-negative decimal integer; -1 if `s` is not one. */
 long long govctl_parse_int(const char *s);
+
+/* What every list command takes (paging.c): --since MS, --until MS,
+ * --limit N, --before ID (each a non-negative integer), --json. */
+typedef struct {
+    long long since_ms, until_ms, before_id;
+    int32_t limit;
+    int json;
+} govctl_paging_t;
+
+/* getopt_long over the command's own options `own` (ended by a zero row, at
+ * most 24, none with the val 'S', 'U', 'l', 'b' or 'j') and the paging
+ * options. The paging options are taken into `p` on the way; returns the val
+ * of the next of the command's own (optarg set), -1 at the end of the
+ * options (optind is then the first word after them), or '?' for an unknown
+ * option or a paging value that is not a non-negative integer. */
+int govctl_paging_getopt(int argc, char **argv, const struct option *own, govctl_paging_t *p);
+
+/* Prints "more: COMMAND --before ID" when `reply` names a next page. */
+void govctl_paging_more(const json_t *reply, const char *command);
 
 #endif
