@@ -74,6 +74,22 @@ int govctl_actor_options(int argc, char **argv);
  * *argv moved to the first word, or 0 with *rc the exit code to return. */
 int govctl_group_args(int *argc, char ***argv, const char *usage, int min_words, int *rc);
 
+/* One word of a command group's table (`govctl GROUP WORD ...`): what must
+ * follow the word — nothing, a word, or an id (a positive integer) — and
+ * the function that runs it, with argv[0] the word and `id` the parsed id
+ * (0 unless `arg` is GOVCTL_ID). */
+typedef enum { GOVCTL_NOTHING, GOVCTL_WORD, GOVCTL_ID } govctl_arg_t;
+typedef struct {
+    const char *name;
+    govctl_arg_t arg;
+    int (*run)(int argc, char **argv, long long id);
+} govctl_word_t;
+
+/* Runs the row of `words` (`n` rows) that argv[0] names, once what must
+ * follow it is there: the usage (exit 2) for an unknown word or a missing
+ * or bad argument. */
+int govctl_run_word(const govctl_word_t *words, size_t n, int argc, char **argv, const char *usage);
+
 /* The value after option `name` in argv (borrowed), or NULL. */
 const char *govctl_opt(int argc, char **argv, const char *name);
 
