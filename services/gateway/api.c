@@ -547,7 +547,7 @@ static void s_login(gateway_t *gw, worker_t *w, const http_req_t *req, http_res_
         rc = -1;
     json_decref(body);
     principal_t who;
-    if (rc == 1 && auth_resolve(w, token, NULL, now, &who) == 1) {
+    if (rc == 1 && auth_resolve(w, NULL, token, NULL, now, &who) == 1) {
         snprintf(res->cookie, sizeof res->cookie,
                  AUTH_COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
                  (long long) (gw->session_ttl_ms / 1000), gw->secure_cookie ? "; Secure" : "");
@@ -671,7 +671,8 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
     else
         bearer = NULL;
     const char *cookie = http_cookie(req, AUTH_COOKIE_NAME);
-    int found = auth_resolve(w, cookie, bearer, envelope_now_ms(), &who);
+    auth_memory_t memory = {gw->principals, gw->watch};
+    int found = auth_resolve(w, &memory, cookie, bearer, envelope_now_ms(), &who);
     int changes = strcmp(req->method, "GET") != 0;
     if (found < 0) {
         http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
@@ -691,6 +692,8 @@ void api_handle(const http_req_t *req, http_res_t *res, void *arg)
         if (who.via == AUTH_COOKIE && auth_logout(w, who.session, envelope_now_ms())) {
             http_refuse(res, 503, "DB_UNAVAILABLE", NULL);
         } else {
+            if (gw->watch) /* the cookie's next request finds nothing remembered */
+                dbwatch_touch(gw->watch);
             snprintf(res->cookie, sizeof res->cookie,
                      AUTH_COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
             http_json(res, 200, json_pack("{s:b}", "ended", who.via == AUTH_COOKIE));

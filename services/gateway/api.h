@@ -26,7 +26,8 @@ typedef struct {
     feed_t *feed;            /* GET /api/v1/events */
     cache_t *cache;          /* routing's reads while nothing changed */
     cache_t *filing;         /* Open311 api keys and category names (open311.c) */
-    dbwatch_t *watch;        /* their tables' changes (dbwatch.h) */
+    cache_t *principals;     /* who each live session or API token is (auth.h) */
+    dbwatch_t *watch;        /* the tables of both: their changes (dbwatch.h) */
     web_t *web;              /* the console's files (every path outside /api/, /open311/) */
     limiter_t *per_address;  /* every request, by the client's address */
     limiter_t *per_person;   /* every request, by who it proved to be */

@@ -7,13 +7,14 @@
 
 #include "db.h"
 
-/* The person behind a live credential, with their units and whether they
- * are a resident: one round trip per request. */
+/* The person behind a live credential, with their units, whether they are
+ * a resident, and when the credential expires: one round trip. */
 static const char *const Q_TOKEN =
     "SELECT p.id, p.code, p.name,"
     " (SELECT coalesce(json_agg(json_build_array(u.code, u.kind, m.role) ORDER BY u.code), '[]')"
     "  FROM unit_members m JOIN units u ON u.id = m.unit_id WHERE m.person_id = p.id),"
-    " EXISTS (SELECT 1 FROM residents r WHERE r.person_id = p.id), coalesce(p.phone, '')"
+    " EXISTS (SELECT 1 FROM residents r WHERE r.person_id = p.id), coalesce(p.phone, ''),"
+    " coalesce(t.expires_ms, 9223372036854775807)"
     " FROM gateway_tokens t JOIN people p ON p.id = t.person_id"
     " WHERE t.digest = $1::bytea AND t.kind = $2 AND t.revoked_ms IS NULL"
     "   AND (t.expires_ms IS NULL OR t.expires_ms > $3::bigint)";
@@ -51,11 +52,31 @@ static void s_units(const char *text, principal_t *out)
     json_decref(units);
 }
 
-static int s_lookup(worker_t *w, const char *token, const char *kind, int64_t now_ms,
-                    principal_t *out)
+/* What is remembered of a live credential: who it is (without the session
+ * token itself) and until when. */
+typedef struct {
+    principal_t who;
+    int64_t expires_ms;
+} s_kept_t;
+
+static int s_lookup(worker_t *w, const auth_memory_t *mem, const char *token, const char *kind,
+                    int64_t now_ms, principal_t *out)
 {
-    char hex[67], now[24];
+    char hex[67], now[24], key[80];
     credential_digest_hex(token, hex);
+    snprintf(key, sizeof key, "%s:%s", kind, hex);
+    /* read before the query, so an answer a change overtook is never kept (cache.h) */
+    uint64_t generation = mem && mem->cache && mem->watch ? dbwatch_generation(mem->watch) : 0;
+    if (generation) {
+        size_t len = 0;
+        s_kept_t *kept = (s_kept_t *) cache_get(mem->cache, key, generation, &len);
+        int live = kept && len == sizeof *kept && kept->expires_ms > now_ms;
+        if (live)
+            *out = kept->who;
+        free(kept);
+        if (live)
+            return 1;
+    }
     snprintf(now, sizeof now, "%lld", (long long) now_ms);
     const char *params[] = {hex, kind, now};
     PGresult *res = pstmt_exec(w->sql, Q_TOKEN, 3, params, NULL);
@@ -69,21 +90,25 @@ static int s_lookup(worker_t *w, const char *token, const char *kind, int64_t no
         s_units(PQgetvalue(res, 0, 3), out);
         out->resident = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
         s_copy(out->phone, sizeof out->phone, PQgetvalue(res, 0, 5));
+        if (generation) {
+            s_kept_t kept = {.who = *out, .expires_ms = strtoll(PQgetvalue(res, 0, 6), NULL, 10)};
+            cache_put(mem->cache, key, generation, (const char *) &kept, sizeof kept);
+        }
     }
     PQclear(res);
     return found;
 }
 
-int auth_resolve(worker_t *w, const char *cookie, const char *bearer, int64_t now_ms,
-                 principal_t *out)
+int auth_resolve(worker_t *w, const auth_memory_t *mem, const char *cookie, const char *bearer,
+                 int64_t now_ms, principal_t *out)
 {
     memset(out, 0, sizeof *out);
     int found = 0;
     if (bearer && strncmp(bearer, "gov_t_", 6) == 0 && strlen(bearer) < CREDENTIAL_TOKEN_MAX) {
-        found = s_lookup(w, bearer, "token", now_ms, out);
+        found = s_lookup(w, mem, bearer, "token", now_ms, out);
         out->via = AUTH_BEARER;
     } else if (cookie && strncmp(cookie, "gov_s_", 6) == 0 && strlen(cookie) < CREDENTIAL_TOKEN_MAX) {
-        found = s_lookup(w, cookie, "session", now_ms, out);
+        found = s_lookup(w, mem, cookie, "session", now_ms, out);
         out->via = AUTH_COOKIE;
         s_copy(out->session, sizeof out->session, cookie);
     }

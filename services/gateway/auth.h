@@ -1,16 +1,25 @@
 /* auth: who is asking. A person proves it with a session cookie (after a
  * password login, or a one-time code: logincode.h) or an API token (Authorization: Bearer); the gateway
- * stores neither, only their SHA-256 (common/credential.h), and looks the
- * digest up on every request, so a revoked or expired one stops at once.
+ * stores neither, only their SHA-256 (common/credential.h), and checks the
+ * digest on every request, so a revoked or expired one stops at once.
  * What the person may do follows from the data: the units they belong to
  * (with the unit's kind and their role in it) and whether they are a
- * resident; the services judge each command against that actor. */
+ * resident; the services judge each command against that actor.
+ *
+ * The answer for a live credential may be remembered (auth_memory_t): it is
+ * served again only while nothing has changed in the tables it comes from —
+ * gateway_tokens (a revocation, a logout), people, units, unit_members and
+ * residents — which the database announces as it commits (dbwatch.h,
+ * migrations 0014 and 0023), and only until the credential expires, checked
+ * on every request. An unknown credential is always asked of the database. */
 #ifndef GOV_GATEWAY_AUTH_H
 #define GOV_GATEWAY_AUTH_H
 
 #include <stdint.h>
 
+#include "cache.h"
 #include "credential.h"
+#include "dbwatch.h"
 #include "pool.h"
 
 #define AUTH_UNITS_MAX 8
@@ -33,11 +42,20 @@ typedef struct {
 
 #define AUTH_COOKIE_NAME "gov_session"
 
+/* What is remembered of live credentials, and the watch that says whether it
+ * still holds (both borrowed). */
+typedef struct {
+    cache_t *cache;
+    dbwatch_t *watch;
+} auth_memory_t;
+
 /* Resolves the session cookie or bearer token (either may be NULL) at
- * `now_ms`. Returns 1 with `out` filled, 0 when neither names a live
- * credential, -1 when the database failed. */
-int auth_resolve(worker_t *w, const char *cookie, const char *bearer, int64_t now_ms,
-                 principal_t *out);
+ * `now_ms`, from `mem` when it holds a true answer (`mem` may be NULL, or
+ * have no cache or watch: then always from the database; a watch that
+ * cannot listen gives nothing to trust either). Returns 1 with `out` filled,
+ * 0 when neither names a live credential, -1 when the database failed. */
+int auth_resolve(worker_t *w, const auth_memory_t *mem, const char *cookie, const char *bearer,
+                 int64_t now_ms, principal_t *out);
 
 /* Checks `password` for person `code` and opens a session of `ttl_ms`.
  * Returns 1 with the session token in `token`, 0 for a wrong person or

@@ -106,6 +106,13 @@ uint64_t dbwatch_generation(dbwatch_t *w)
     return g;
 }
 
+void dbwatch_touch(dbwatch_t *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->generation++;
+    pthread_mutex_unlock(&w->lock);
+}
+
 void dbwatch_destroy(dbwatch_t **self_p)
 {
     dbwatch_t *w = *self_p;

@@ -298,8 +298,8 @@ static int s_fill(conn_t *c, const long long heads[NSTREAMS])
     if (now - c->checked_ms >= RECHECK_MS) { /* a revoked credential ends its streams */
         principal_t again;
         int found = c->who.via == AUTH_BEARER
-                        ? auth_resolve(w, NULL, c->credential, now, &again)
-                        : auth_resolve(w, c->credential, NULL, now, &again);
+                        ? auth_resolve(w, NULL, NULL, c->credential, now, &again)
+                        : auth_resolve(w, NULL, c->credential, NULL, now, &again);
         c->checked_ms = now;
         if (found == 0)
             rc = -1;

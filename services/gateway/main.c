@@ -4,7 +4,8 @@
  * It listens on GOV_GATEWAY_PORT (http.c: bounded connections, headers and
  * bodies, security headers on every answer). A request proves who sends it
  * with a session cookie or an API token (auth.c: only digests are stored,
- * looked up on every request, so a revocation is felt at once); a session
+ * checked on every request against what the database last said, so a
+ * revocation is felt on the next request); a session
  * opens with a password or a one-time code that notify texts (logincode.c). The JSON
  * API (api.c) turns the request into the owning service's typed message,
  * with that person as the actor, and sends it over CURVE with the gateway's
@@ -30,7 +31,8 @@ typedef struct {
     svc_t svc;
     gateway_t gw;
     http_t *http;
-    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed, *m_hits, *m_misses, *m_filing_hits;
+    _Atomic uint64_t *m_requests, *m_refused, *m_logins_failed, *m_hits, *m_misses, *m_filing_hits,
+        *m_principal_hits;
 } gateway_main_t;
 
 static void s_tick(void *arg)
@@ -49,6 +51,11 @@ static void s_tick(void *arg)
         uint64_t hits, misses;
         cache_stats(self->gw.filing, &hits, &misses);
         atomic_store(self->m_filing_hits, hits);
+    }
+    if (self->gw.principals) {
+        uint64_t hits, misses;
+        cache_stats(self->gw.principals, &hits, &misses);
+        atomic_store(self->m_principal_hits, hits);
     }
 }
 
@@ -113,6 +120,8 @@ int main(void)
     self.m_misses = health_metric(h, "cache_misses_total", "cacheable reads sent to routing", HEALTH_COUNTER);
     self.m_filing_hits = health_metric(h, "filing_cache_hits_total",
                                        "Open311 api keys and categories found in memory", HEALTH_COUNTER);
+    self.m_principal_hits = health_metric(h, "session_cache_hits_total",
+                                          "sessions and API tokens found in memory", HEALTH_COUNTER);
     http.latency = health_histogram(h, "http_request_duration_seconds",
                                     "from a request's headers to its answer (streams not counted)");
     svc_on_tick(svc, s_tick, &self);
@@ -121,8 +130,10 @@ int main(void)
     if (web_new(config_str("GOV_GATEWAY_WEB_DIR", NULL), config_str("GOV_GATEWAY_VENDOR_DIR", NULL),
                 &gw->web))
         goto done;
-    /* Open311 api keys and category names, in memory while their tables stand still */
-    if (cache_mb && (!(gw->filing = cache_new(1 << 20)) || dbwatch_new(cfg.db_url, "gateway_cache", &gw->watch)))
+    /* Open311 api keys and category names, and who each live session or API
+     * token is, in memory while their tables stand still */
+    if (cache_mb && (!(gw->filing = cache_new(1 << 20)) || !(gw->principals = cache_new(4 << 20)) ||
+                     dbwatch_new(cfg.db_url, "gateway_cache", &gw->watch)))
         goto done;
     if (pool_new(svc->zctx, cfg.db_url, endpoints, workers, &gw->pool) ||
         feed_new(svc->loop, svc->conn, gw->pool, streams, svc->health, &gw->feed) ||
@@ -141,6 +152,7 @@ done:
     limiter_destroy(&gw->logins);
     cache_destroy(&gw->cache);
     cache_destroy(&gw->filing);
+    cache_destroy(&gw->principals);
     dbwatch_destroy(&gw->watch);
     web_destroy(&gw->web);
     svc_destroy(svc);

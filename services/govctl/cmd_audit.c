@@ -1,7 +1,6 @@
 /* govctl audit reads: the log of reads of personal data in full (intake's
  * ListPiiReads, docs/privacy.md). As the operator (no unit) or as a person
  * of the dispatch centre or the admin (GOV_ACTOR, GOV_ACTOR_UNIT). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,38 +19,29 @@ static const char *s_usage =
 
 static int s_reads(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"person", 1, 0, 'p'}, {"case", 1, 0, 'c'},  {"since", 1, 0, 'S'}, {"until", 1, 0, 'U'},
-        {"limit", 1, 0, 'l'},  {"before", 1, 0, 'b'}, {"json", 0, 0, 'j'},  {0, 0, 0, 0}};
+    static const struct option opts[] = {{"person", 1, 0, 'p'}, {"case", 1, 0, 'c'}, {0, 0, 0, 0}};
     Gov__ListPiiReads req = GOV__LIST_PII_READS__INIT;
-    int as_json = 0, c;
-    long long n;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        n = optarg ? govctl_parse_int(optarg) : 0;
+    govctl_paging_t page = {0};
+    int c;
+    while ((c = govctl_paging_getopt(argc, argv, opts, &page)) != -1) {
         switch (c) {
         case 'p': req.person = optarg; break;
-        case 'j': as_json = 1; break;
         case 'c':
-        case 'S':
-        case 'U':
-        case 'l':
-        case 'b':
-            if (n < 0)
+            if ((req.case_id = govctl_parse_int(optarg)) < 0)
                 return govctl_usage(s_usage, 0);
-            if (c == 'c') req.case_id = n;
-            if (c == 'S') req.since_ms = n;
-            if (c == 'U') req.until_ms = n;
-            if (c == 'l') req.limit = (int32_t) n;
-            if (c == 'b') req.before_id = n;
             break;
         default: return govctl_usage(s_usage, 0);
         }
     }
     if (optind != argc)
         return govctl_usage(s_usage, 0);
+    req.since_ms = page.since_ms;
+    req.until_ms = page.until_ms;
+    req.limit = page.limit;
+    req.before_id = page.before_id;
     json_t *reply = NULL;
     int rc = govctl_call_intake("ListPiiReads", &req.base, &reply);
-    if (rc || as_json) {
+    if (rc || page.json) {
         if (reply)
             govctl_print(reply, 0);
         return rc;
@@ -79,9 +69,7 @@ static int s_reads(int argc, char **argv)
             printf("%s%lld", k ? "," : " ", (long long) json_integer_value(id));
         printf("\n");
     }
-    long long next = json_integer_value(json_object_get(reply, "next_before_id"));
-    if (next)
-        printf("more: govctl audit reads --before %lld\n", next);
+    govctl_paging_more(reply, "govctl audit reads");
     json_decref(reply);
     return 0;
 }

@@ -97,38 +97,27 @@ static int s_show(int argc, char **argv)
 static int s_list(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"area", 1, 0, 'a'},  {"category", 1, 0, 'c'}, {"status", 1, 0, 's'},
-        {"since", 1, 0, 'S'}, {"until", 1, 0, 'U'},    {"limit", 1, 0, 'l'},
-        {"before", 1, 0, 'b'}, {"json", 0, 0, 'j'},    {0, 0, 0, 0}};
+        {"area", 1, 0, 'a'}, {"category", 1, 0, 'c'}, {"status", 1, 0, 's'}, {0, 0, 0, 0}};
     Gov__ListCases req = GOV__LIST_CASES__INIT;
-    int as_json = 0, c;
-    long long n;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        n = optarg ? govctl_parse_int(optarg) : 0;
+    govctl_paging_t page = {0};
+    int c;
+    while ((c = govctl_paging_getopt(argc, argv, opts, &page)) != -1) {
         switch (c) {
         case 'a': req.area = optarg; break;
         case 'c': req.category = optarg; break;
         case 's': req.status = optarg; break;
-        case 'j': as_json = 1; break;
-        case 'S':
-        case 'U':
-        case 'l':
-        case 'b':
-            if (n < 0)
-                return govctl_usage(s_usage, 0);
-            if (c == 'S') req.since_ms = n;
-            if (c == 'U') req.until_ms = n;
-            if (c == 'l') req.limit = (int32_t) n;
-            if (c == 'b') req.before_id = n;
-            break;
         default: return govctl_usage(s_usage, 0);
         }
     }
     if (optind != argc)
         return govctl_usage(s_usage, 0);
+    req.since_ms = page.since_ms;
+    req.until_ms = page.until_ms;
+    req.limit = page.limit;
+    req.before_id = page.before_id;
     json_t *reply = NULL;
     int rc = govctl_call_intake("ListCases", &req.base, &reply);
-    if (rc || as_json) {
+    if (rc || page.json) {
         if (reply)
             govctl_print(reply, 0);
         return rc;
@@ -149,9 +138,7 @@ static int s_list(int argc, char **argv)
                (long long) json_integer_value(json_object_get(item, "caller_count")),
                json_string_value(json_object_get(item, "description")));
     }
-    long long next = json_integer_value(json_object_get(reply, "next_before_id"));
-    if (next)
-        printf("more: govctl case list --before %lld\n", next);
+    govctl_paging_more(reply, "govctl case list");
     json_decref(reply);
     return 0;
 }

@@ -1,6 +1,5 @@
 /* govctl order ...: 居民点单、派单、接单、晒单 — service orders and volunteers. */
 #include <stdint.h>
-#include <string.h>
 
 #include "deliberation.pb-c.h"
 #include "govctl.h"
@@ -18,77 +17,106 @@ static const char *s_usage =
     "          [--limit N] [--before ID]   newest first; next_before_id is the next page's --before\n"
     "--as names who acts (default: GOV_ACTOR).\n";
 
+static int s_place(int argc, char **argv, long long id)
+{
+    (void) id;
+    Gov__OrderService m = GOV__ORDER_SERVICE__INIT;
+    m.title = (char *) govctl_opt(argc, argv, "--title");
+    m.text = (char *) govctl_opt(argc, argv, "--text");
+    return m.title ? govctl_call("deliberation", "OrderService", &m.base, NULL)
+                   : govctl_usage(s_usage, 0);
+}
+
+static int s_register(int argc, char **argv, long long id)
+{
+    (void) id;
+    Gov__RegisterVolunteer m = GOV__REGISTER_VOLUNTEER__INIT;
+    m.community = argv[1];
+    m.party_member = govctl_flag(argc, argv, "--party-member");
+    m.skills = (char *) govctl_opt(argc, argv, "--skills");
+    return govctl_call("deliberation", "RegisterVolunteer", &m.base, NULL);
+}
+
+static int s_list(int argc, char **argv, long long id)
+{
+    (void) id;
+    Gov__ListOrders m = GOV__LIST_ORDERS__INIT;
+    m.community = argv[1];
+    m.state = (char *) govctl_opt(argc, argv, "--state");
+    const char *limit = govctl_opt(argc, argv, "--limit"), *before = govctl_opt(argc, argv, "--before");
+    long long l = limit ? govctl_parse_int(limit) : 0, b = before ? govctl_parse_int(before) : 0;
+    if (l < 0 || b < 0 || l > INT32_MAX)
+        return govctl_usage(s_usage, 0);
+    m.limit = (int32_t) l;
+    m.before_id = b;
+    return govctl_call("deliberation", "ListOrders", &m.base, NULL);
+}
+
+static int s_show(int argc, char **argv, long long id)
+{
+    (void) argc, (void) argv;
+    Gov__GetOrder m = GOV__GET_ORDER__INIT;
+    m.order_id = id;
+    return govctl_call("deliberation", "GetOrder", &m.base, NULL);
+}
+
+static int s_claim(int argc, char **argv, long long id)
+{
+    (void) argc, (void) argv;
+    Gov__ClaimOrder m = GOV__CLAIM_ORDER__INIT;
+    m.order_id = id;
+    return govctl_call("deliberation", "ClaimOrder", &m.base, NULL);
+}
+
+static int s_dispatch(int argc, char **argv, long long id)
+{
+    Gov__DispatchOrder m = GOV__DISPATCH_ORDER__INIT;
+    m.order_id = id;
+    m.volunteer = (char *) govctl_opt(argc, argv, "--to");
+    return m.volunteer ? govctl_call("deliberation", "DispatchOrder", &m.base, NULL)
+                       : govctl_usage(s_usage, 0);
+}
+
+static int s_confirm(int argc, char **argv, long long id)
+{
+    Gov__ConfirmOrder m = GOV__CONFIRM_ORDER__INIT;
+    m.order_id = id;
+    m.rating = (char *) govctl_opt(argc, argv, "--rating");
+    m.comment = (char *) govctl_opt(argc, argv, "--comment");
+    return m.rating ? govctl_call("deliberation", "ConfirmOrder", &m.base, NULL)
+                    : govctl_usage(s_usage, 0);
+}
+
+static int s_publish(int argc, char **argv, long long id)
+{
+    Gov__PublishOrder m = GOV__PUBLISH_ORDER__INIT;
+    m.order_id = id;
+    m.text = (char *) govctl_opt(argc, argv, "--text");
+    return m.text ? govctl_call("deliberation", "PublishOrder", &m.base, NULL)
+                  : govctl_usage(s_usage, 0);
+}
+
+static int s_done(int argc, char **argv, long long id)
+{
+    Gov__CompleteOrder m = GOV__COMPLETE_ORDER__INIT;
+    m.order_id = id;
+    m.result = (char *) govctl_opt(argc, argv, "--result");
+    return m.result ? govctl_call("deliberation", "CompleteOrder", &m.base, NULL)
+                    : govctl_usage(s_usage, 0);
+}
+
+static const govctl_word_t s_words[] = {
+    {"place", GOVCTL_NOTHING, s_place}, {"register", GOVCTL_WORD, s_register},
+    {"list", GOVCTL_WORD, s_list},      {"show", GOVCTL_ID, s_show},
+    {"claim", GOVCTL_ID, s_claim},      {"dispatch", GOVCTL_ID, s_dispatch},
+    {"confirm", GOVCTL_ID, s_confirm},  {"publish", GOVCTL_ID, s_publish},
+    {"done", GOVCTL_ID, s_done},
+};
+
 int cmd_order(int argc, char **argv)
 {
     int rc;
     if (!govctl_group_args(&argc, &argv, s_usage, 1, &rc))
         return rc;
-    const char *cmd = argv[0];
-    if (strcmp(cmd, "place") == 0) {
-        Gov__OrderService m = GOV__ORDER_SERVICE__INIT;
-        m.title = (char *) govctl_opt(argc, argv, "--title");
-        m.text = (char *) govctl_opt(argc, argv, "--text");
-        return m.title ? govctl_call("deliberation", "OrderService", &m.base, NULL)
-                       : govctl_usage(s_usage, 0);
-    }
-    if (argc < 2)
-        return govctl_usage(s_usage, 0);
-    if (strcmp(cmd, "register") == 0) {
-        Gov__RegisterVolunteer m = GOV__REGISTER_VOLUNTEER__INIT;
-        m.community = argv[1];
-        m.party_member = govctl_flag(argc, argv, "--party-member");
-        m.skills = (char *) govctl_opt(argc, argv, "--skills");
-        return govctl_call("deliberation", "RegisterVolunteer", &m.base, NULL);
-    }
-    if (strcmp(cmd, "list") == 0) {
-        Gov__ListOrders m = GOV__LIST_ORDERS__INIT;
-        m.community = argv[1];
-        m.state = (char *) govctl_opt(argc, argv, "--state");
-        const char *limit = govctl_opt(argc, argv, "--limit"), *before = govctl_opt(argc, argv, "--before");
-        long long l = limit ? govctl_parse_int(limit) : 0, b = before ? govctl_parse_int(before) : 0;
-        if (l < 0 || b < 0 || l > INT32_MAX)
-            return govctl_usage(s_usage, 0);
-        m.limit = (int32_t) l;
-        m.before_id = b;
-        return govctl_call("deliberation", "ListOrders", &m.base, NULL);
-    }
-    long long id = govctl_parse_int(argv[1]);
-    if (id <= 0)
-        return govctl_usage(s_usage, 0);
-    if (strcmp(cmd, "show") == 0) {
-        Gov__GetOrder m = GOV__GET_ORDER__INIT;
-        m.order_id = id;
-        return govctl_call("deliberation", "GetOrder", &m.base, NULL);
-    }
-    if (strcmp(cmd, "claim") == 0) {
-        Gov__ClaimOrder m = GOV__CLAIM_ORDER__INIT;
-        m.order_id = id;
-        return govctl_call("deliberation", "ClaimOrder", &m.base, NULL);
-    }
-    if (strcmp(cmd, "dispatch") == 0 && govctl_opt(argc, argv, "--to")) {
-        Gov__DispatchOrder m = GOV__DISPATCH_ORDER__INIT;
-        m.order_id = id;
-        m.volunteer = (char *) govctl_opt(argc, argv, "--to");
-        return govctl_call("deliberation", "DispatchOrder", &m.base, NULL);
-    }
-    if (strcmp(cmd, "confirm") == 0 && govctl_opt(argc, argv, "--rating")) {
-        Gov__ConfirmOrder m = GOV__CONFIRM_ORDER__INIT;
-        m.order_id = id;
-        m.rating = (char *) govctl_opt(argc, argv, "--rating");
-        m.comment = (char *) govctl_opt(argc, argv, "--comment");
-        return govctl_call("deliberation", "ConfirmOrder", &m.base, NULL);
-    }
-    if (strcmp(cmd, "publish") == 0 && govctl_opt(argc, argv, "--text")) {
-        Gov__PublishOrder m = GOV__PUBLISH_ORDER__INIT;
-        m.order_id = id;
-        m.text = (char *) govctl_opt(argc, argv, "--text");
-        return govctl_call("deliberation", "PublishOrder", &m.base, NULL);
-    }
-    if (strcmp(cmd, "done") == 0 && govctl_opt(argc, argv, "--result")) {
-        Gov__CompleteOrder m = GOV__COMPLETE_ORDER__INIT;
-        m.order_id = id;
-        m.result = (char *) govctl_opt(argc, argv, "--result");
-        return govctl_call("deliberation", "CompleteOrder", &m.base, NULL);
-    }
-    return govctl_usage(s_usage, 0);
+    return govctl_run_word(s_words, sizeof s_words / sizeof *s_words, argc, argv, s_usage);
 }

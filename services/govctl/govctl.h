@@ -5,6 +5,7 @@
 #ifndef GOVCTL_H
 #define GOVCTL_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <protobuf-c/protobuf-c.h>
@@ -75,6 +76,22 @@ int govctl_actor_options(int argc, char **argv);
  * *argv moved to the first word, or 0 with *rc the exit code to return. */
 int govctl_group_args(int *argc, char ***argv, const char *usage, int min_words, int *rc);
 
+/* One word of a command group's table (`govctl GROUP WORD ...`): what must
+ * follow the word — nothing, a word, or an id (a positive integer) — and
+ * the function that runs it, with argv[0] the word and `id` the parsed id
+ * (0 unless `arg` is GOVCTL_ID). */
+typedef enum { GOVCTL_NOTHING, GOVCTL_WORD, GOVCTL_ID } govctl_arg_t;
+typedef struct {
+    const char *name;
+    govctl_arg_t arg;
+    int (*run)(int argc, char **argv, long long id);
+} govctl_word_t;
+
+/* Runs the row of `words` (`n` rows) that argv[0] names, once what must
+ * follow it is there: the usage (exit 2) for an unknown word or a missing
+ * or bad argument. */
+int govctl_run_word(const govctl_word_t *words, size_t n, int argc, char **argv, const char *usage);
+
 /* The value after option `name` in argv (borrowed), or NULL. */
 const char *govctl_opt(int argc, char **argv, const char *name);
 
@@ -90,5 +107,24 @@ json_t *govctl_query_json(PGconn *conn, const char *sql, int nparams, const char
 
 /* Parses a non-negative decimal integer; -1 if `s` is not one. */
 long long govctl_parse_int(const char *s);
+
+/* What every list command takes (paging.c): --since MS, --until MS,
+ * --limit N, --before ID (each a non-negative integer), --json. */
+typedef struct {
+    long long since_ms, until_ms, before_id;
+    int32_t limit;
+    int json;
+} govctl_paging_t;
+
+/* getopt_long over the command's own options `own` (ended by a zero row, at
+ * most 24, none with the val 'S', 'U', 'l', 'b' or 'j') and the paging
+ * options. The paging options are taken into `p` on the way; returns the val
+ * of the next of the command's own (optarg set), -1 at the end of the
+ * options (optind is then the first word after them), or '?' for an unknown
+ * option or a paging value that is not a non-negative integer. */
+int govctl_paging_getopt(int argc, char **argv, const struct option *own, govctl_paging_t *p);
+
+/* Prints "more: COMMAND --before ID" when `reply` names a next page. */
+void govctl_paging_more(const json_t *reply, const char *command);
 
 #endif

@@ -166,6 +166,21 @@ int govctl_group_args(int *argc, char ***argv, const char *usage, int min_words,
     return 1;
 }
 
+int govctl_run_word(const govctl_word_t *words, size_t n, int argc, char **argv, const char *usage)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[0], words[i].name) != 0)
+            continue;
+        if (words[i].arg != GOVCTL_NOTHING && argc < 2)
+            break;
+        long long id = words[i].arg == GOVCTL_ID ? govctl_parse_int(argv[1]) : 0;
+        if (words[i].arg == GOVCTL_ID && id <= 0)
+            break;
+        return words[i].run(argc, argv, id);
+    }
+    return govctl_usage(usage, 0);
+}
+
 const char *govctl_opt(int argc, char **argv, const char *name)
 {
     for (int i = 0; i + 1 < argc; i++)

@@ -130,3 +130,19 @@ stack_ports() {
     export GOV_NOTIFY_HTTP_PORT=$(free_port) GOV_NOTIFY_ENDPOINT="tcp://127.0.0.1:$(free_port)"
     export GOV_GATEWAY_PORT=$(free_port) GOV_GATEWAY_HTTP_PORT=$(free_port)
 }
+# deliberation_stack: gov-routing and gov-deliberation on free ports of this
+# machine, with test clocks (GOV_TEST_CLOCK=1: `govctl matter clock MS` moves
+# them) and subscribers that catch up after 300 ms of silence, as the
+# deliberation and order tests run them; and the EXIT trap that stops them
+# (and keeps $tmp when KEEP_TMP is set). Settings of the test's own are
+# exported before it.
+deliberation_stack() {
+    export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
+    export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
+    export GOV_ROUTING_HTTP_PORT=$(free_port)
+    export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
+    export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
+    trap 'stop_services; service_reports "$tmp"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
+    start_service routing
+    start_service deliberation
+}

@@ -15,14 +15,7 @@ db=cli_deliberation
 . tests/cli/lib.sh
 . tests/cli/steps.sh
 test_db "$db"
-export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_ROUTING_HTTP_PORT=$(free_port)
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
-trap 'stop_services; service_reports "$tmp"; rm -rf "$tmp"' EXIT
-start_service routing
-start_service deliberation
+deliberation_stack
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"   # the residents' committee (居委会) of demo.s1.c1: executes
 PC="--as p.pc.s1.c1.secretary --unit pc.s1.c1"   # its party committee (社区党委): accepts, convenes, publishes

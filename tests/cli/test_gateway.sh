@@ -189,9 +189,51 @@ check "... shows it, not the secret" bash -c "grep -q '\"name\": \"ci\"' '$tmp/o
 curl -s -N --max-time 30 -H "Authorization: Bearer $token" "$base/api/v1/events" >"$tmp/token.events" 2>/dev/null &
 token_listen=$!
 wait_until 5 grep -q "^retry:" "$tmp/token.events"
+# Who a credential is stays in memory while its tables stand still (auth.h):
+# each check below is made after the credential was answered from memory.
+remembered() { curl -fs "http://127.0.0.1:$GOV_GATEWAY_HTTP_PORT/metrics" | awk '/^gov_session_cache_hits_total/ {print $NF}'; }
+remembered_above() { [ "$(remembered)" -gt "$1" ]; }
+me_twice() { # NAME CURL-ARGS...: GET /api/v1/me twice, the second answered from memory
+    local name=$1; shift
+    api "$name" 200 GET /api/v1/me "" "$@"
+    local h0; h0=$(remembered)
+    api "... again" 200 GET /api/v1/me "" "$@"
+    check "... who it is found in memory: no query" wait_until 5 remembered_above "$h0"
+}
+me_twice "the token reads who it is" -H "Authorization: Bearer $token"
 expect_status "govctl token revoke" 0 "$govctl" token revoke "$tid"
 api "a revoked token: 401 on the next request" 401 GET /api/v1/me "" -H "Authorization: Bearer $token"
 check "... and its open event stream ends within 20 s (checked every 10 s)" wait_until 20 bash -c "! kill -0 $token_listen"
+expect_status "govctl token create (水务's head)" 0 "$govctl" token create --person p.dept.shuiwu.head --name memory
+token2=$(tail -1 "$tmp/out") tid2=$(head -1 "$tmp/out" | awk '{print $2}')
+me_twice "a token kept in memory" -H "Authorization: Bearer $token2"
+member="person_id = (SELECT id FROM people WHERE code = 'p.dept.shuiwu.head') AND unit_id = (SELECT id FROM units WHERE code = 'dept.shuiwu')"
+role=$(q "SELECT role FROM unit_members WHERE $member")
+q "DELETE FROM unit_members WHERE $member" >/dev/null
+api "... its person taken out of their unit: the next request" 200 GET /api/v1/me "" -H "Authorization: Bearer $token2"
+check "... acts for no unit" python3 -c "import json; assert json.load(open('$tmp/out'))['units'] == []"
+api "... nor can it read the unit's queue" 403 GET /api/v1/dispatches "" -H "Authorization: Bearer $token2" -H "X-Gov-Unit: dept.shuiwu"
+q "INSERT INTO unit_members (unit_id, person_id, role) SELECT u.id, p.id, '$role' FROM units u, people p WHERE u.code = 'dept.shuiwu' AND p.code = 'p.dept.shuiwu.head'" >/dev/null
+me_twice "... put back: the next request acts for it again" -H "Authorization: Bearer $token2"
+contains "... as its $role" "$tmp/out" "\"code\":\"dept.shuiwu\",\"kind\":\"department\",\"role\":\"$role\""
+name=$(q "SELECT name FROM people WHERE code = 'p.dept.shuiwu.head'")
+q "UPDATE people SET name = '改名' WHERE code = 'p.dept.shuiwu.head'" >/dev/null
+api "... its person renamed: the next request" 200 GET /api/v1/me "" -H "Authorization: Bearer $token2"
+contains "... has the new name" "$tmp/out" '"name":"改名"'
+q "UPDATE people SET name = '$name' WHERE code = 'p.dept.shuiwu.head'" >/dev/null
+me_twice "... kept in memory again" -H "Authorization: Bearer $token2"
+check "the gateway's LISTEN connection is ended by the database" \
+    test "$(q "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE query LIKE 'LISTEN gateway_cache%'")" = 1
+expect_status "... and the token revoked while nobody listens" 0 "$govctl" token revoke "$tid2"
+api "... the next request with it is still refused (nothing is trusted while the watch is down)" 401 GET /api/v1/me "" -H "Authorization: Bearer $token2"
+check "... and the watch listens again" \
+    wait_until 10 q_is "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN gateway_cache%'" 1
+expect_status "govctl token create --ttl 2s" 0 "$govctl" token create --person p.dept.shuiwu.head --ttl 2s --name brief
+token3=$(tail -1 "$tmp/out")
+me_twice "a token of two seconds, kept in memory" -H "Authorization: Bearer $token3"
+expired() { q_is "SELECT expires_ms < (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM gateway_tokens WHERE digest = sha256('$token3'::bytea)" t; }
+wait_until 5 expired
+api "... once expired, refused on the next request" 401 GET /api/v1/me "" -H "Authorization: Bearer $token3"
 expect_status "a token with a bad --ttl is a usage error" 2 "$govctl" token create --person p.dept.chengguan.head --ttl soon
 expect_status "govctl apikey create prints the key last" 0 "$govctl" apikey create --name city-app
 check "... a gov_k_ key" bash -c "tail -1 '$tmp/out' | grep -qE '^gov_k_[A-Za-z0-9_-]{43}$'"

@@ -130,6 +130,16 @@ expect_status "events tail --from 0 replays the stream from the table" 0 "$govct
 contains "... CaseCreated first" "$tmp/out" '"seq":1,"type":"CaseCreated"'
 contains "... then CaseMerged" "$tmp/out" '"seq":2,"type":"CaseMerged"'
 expect_status "events tail --timeout without enough events exits 1" 1 "$govctl" events tail --from 2 --count 1 --timeout 300
+expect_status "a report elsewhere (a case of its own)" 0 "$govctl" case submit --category complaint.noise --lat 39.9095 --lon 116.3095 --text '另一处施工' --channel app
+id2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["case_id"])' "$tmp/out")
+expect_status "case list --limit 1" 0 "$govctl" case list --limit 1
+contains "... shows the newest" "$tmp/out" "另一处施工"
+contains "... and how to page on" "$tmp/out" "more: govctl case list --before $id2"
+expect_status "case list --before it --json" 0 "$govctl" case list --before "$id2" --json
+check "... the older case only" python3 -c "import json; assert [c['id'] for c in json.load(open('$tmp/out'))['items']] == [$id]"
+expect_status "case list --since needs a number" 2 "$govctl" case list --since yesterday
+expect_status "case list with an unknown flag is a usage error" 2 "$govctl" case list --colour red
+expect_status "case list with a stray word is a usage error" 2 "$govctl" case list demo.s1
 
 # --- keys: who may talk to a service (lib.sh made GOV_KEYS_DIR) -------------
 check "the services run with CURVE (no plain-socket warning)" bash -c "! grep -q 'GOV_KEYS_DIR is not set' '$tmp/intake.log'"

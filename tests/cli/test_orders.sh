@@ -21,14 +21,8 @@ db=cli_orders
 . tests/cli/lib.sh
 . tests/cli/steps.sh
 test_db "$db"
-export GOV_INTAKE_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_ROUTING_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_ROUTING_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_ROUTING_HTTP_PORT=$(free_port)
-export GOV_DELIBERATION_ENDPOINT="tcp://127.0.0.1:$(free_port)" GOV_DELIBERATION_EVENTS="tcp://127.0.0.1:$(free_port)"
-export GOV_DELIBERATION_HTTP_PORT=$(free_port) GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1 GOV_ORDER_TAKE_S=60
-trap 'stop_services; service_reports "$tmp"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
-start_service routing
-start_service deliberation
+export GOV_ORDER_TAKE_S=60
+deliberation_stack
 effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM unit_pairings) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM unit_pairings) || '/' || (SELECT count(*) FROM member_reports) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM member_reports) || '/' || (SELECT count(*) FROM community_needs) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM community_needs) || '/' || (SELECT count(*) FROM unit_resources) || '/' || (SELECT count(*) FROM community_projects) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM community_projects) || '/' || (SELECT count(*) FROM service_orders) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM service_orders) || '/' || (SELECT count(*) FROM order_deadlines) || '/' || (SELECT count(*) FROM volunteers)"
 # refused NAME CODE COMMAND...: exits 1 with CODE, and nothing is written.
 refused() {

@@ -153,6 +153,13 @@ check "... and shows no contact" bash -c "! grep -q 13800000002 '$tmp/out' '$tmp
 expect_status "... a masked read needs no row: another department still reads B" 0 env GOV_ACTOR=p.dept.shuiwu.head GOV_ACTOR_UNIT=dept.shuiwu "$govctl" case show "${id[B]}"
 contains "... masked" "$tmp/out" '"phone": "138****0002"'
 q "ALTER TABLE pii_reads_away RENAME TO pii_reads" >/dev/null
+expect_status "govctl audit reads --limit 1" 0 "$govctl" audit reads --limit 1
+newest=$(q "SELECT max(id) FROM pii_reads")
+contains "... the newest read, and how to page on" "$tmp/out" "more: govctl audit reads --before $newest"
+expect_status "... --before it --json" 0 "$govctl" audit reads --before "$newest" --limit 2 --json
+check "... the two before it" python3 -c "import json; assert [x['id'] for x in json.load(open('$tmp/out'))['items']] == [$((newest - 1)), $((newest - 2))]"
+expect_status "--until needs a number" 2 "$govctl" audit reads --until later
+expect_status "--case needs a number" 2 "$govctl" audit reads --case B
 expect_status "a limit out of range is refused" 1 "$govctl" audit reads --limit 501
 contains "... with INVALID_LIMIT" "$tmp/err" INVALID_LIMIT
 echo "1..$n"
