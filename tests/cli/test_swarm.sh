@@ -160,7 +160,7 @@ done
 ncases=$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)
 check "12 cases filed through gateway:8080, each its own case ($ncases)" test "${#ids[@]} $ncases" = "12 12"
 check "... both gateways answered some (gov_http_requests_total per task, before: $gw_before)" \
-    spread gateway 8081 'gov_http_requests_total{service="gateway"}' "$gw_before"
+    wait_for 5 spread gateway 8081 'gov_http_requests_total{service="gateway"}' "$gw_before"
 # Each govctl is a client of its own, whose connection takes one of the service's tasks.
 # (notify's only requests are the gateway's login codes; its two tasks show below, delivering.)
 for s in intake:7103:"case list --limit 1" routing:7203:"dispatch list --case ${ids[0]}" \
@@ -169,8 +169,9 @@ for s in intake:7103:"case list --limit 1" routing:7203:"dispatch list --case ${
     series="gov_requests_total{service=\"$name\"}"
     before=$(per_task "$name" "$port" "$series" | tr '\n' ' ')
     for _ in $(seq 10); do x gov-entry govctl $cmd >/dev/null 2>&1; done
+    # the services refresh their counters once a second (svc_watch): wait for the next
     check "... ten govctl requests to $name spread over both its tasks (gov_requests_total per task, before: $before)" \
-        spread "$name" "$port" "$series" "$before"
+        wait_for 5 spread "$name" "$port" "$series" "$before"
 done
 stage "requests spread"
 
