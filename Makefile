@@ -159,7 +159,7 @@ FUZZ_LIB_fuzz_text := $(shell $(PKG_CONFIG) --libs libpq)
 # `govctl areas import`'s GeoJSON checker
 FUZZ_SRC_fuzz_areafile := common/areafile.c
 # `govctl calendar import`'s file reader
-FUZZ_SRC_fuzz_calfile := common/calfile.c common/calendar.c common/db.c common/log.c
+FUZZ_SRC_fuzz_calfile := common/calfile.c common/calendar.c common/db.c common/dbtime.c common/hist.c common/log.c
 FUZZ_INC_fuzz_calfile := $(shell $(PKG_CONFIG) --cflags libpq)
 FUZZ_LIB_fuzz_calfile := $(shell $(PKG_CONFIG) --libs libpq)
 # notify's templates, as text, as an email's HTML part, in the SMS gateway's JSON body
