@@ -31,7 +31,7 @@ trap 'exec {CHECKER[1]}>&-; wait "$CHECKER_PID" 2>/dev/null; stop_services; serv
 start_service intake || not_ok "intake answers its health check"
 start_service routing || not_ok "routing answers its health check"
 start_service deliberation GOV_TEST_CLOCK=1 || not_ok "deliberation answers its health check"
-start_service gateway GOV_GATEWAY_MAX_BODY=4096 GOV_GATEWAY_LOGINS_PER_MIN=100 || not_ok "the gateway answers its health check"
+start_service gateway GOV_GATEWAY_MAX_BODY=4096 GOV_GATEWAY_LOGINS_PER_MIN=100 GOV_GATEWAY_RATE=5000 GOV_GATEWAY_BURST=5000 || not_ok "the gateway answers its health check"
 base="http://127.0.0.1:$GOV_GATEWAY_PORT"
 # json EXPR [FILE]: a Python expression of the JSON answer d (the last one).
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "${2:-$tmp/out}" 2>/dev/null; }

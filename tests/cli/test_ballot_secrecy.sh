@@ -277,7 +277,7 @@ while read -r p c r; do
         [ "$(json "d.get('counted', False)")" = True ]; then echo ok >>"$tmp/checked"; else echo "# $p: $(head -2 "$tmp/err" "$tmp/out")"; fi
 done <"$tmp/receipts"
 check "every receipt verifies after close: counted, with the voter's choice" test "$(wc -l <"$tmp/checked")" = 12
-check "the tally key's secret half is nowhere in the database" test "$(pg_dump "$GOV_DB_URL" | grep -cF "$(cat "$keys/tally.secret")")" = 0
+check "the tally key's secret half is nowhere in the database" test "$(pg_dump "$GOV_DB_URL" | grep -cF -e "$(cat "$keys/tally.secret")")" = 0
 check "... its public half is, on the meeting" test "$(q "SELECT tally_key FROM meetings WHERE id = $mt")" = "$(cat "$keys/tally.public")"
 expect_status "the matter's chain still verifies" 0 M verify "$A"
 contains "... ok" "$tmp/out" '"ok": true'
