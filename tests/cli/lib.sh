@@ -32,6 +32,19 @@ api() {
 }
 # q SQL: one query's rows, unaligned.
 q() { psql -tA "$GOV_DB_URL" -c "$1"; }
+# refused NAME CODE COMMAND...: the command exits 1 with CODE and writes nothing: the
+# query in $effects (set by the test) reads the same before and after. Output in $tmp.
+refused() {
+    local name=$1 code=$2 before after; shift 2
+    before=$(q "$effects")
+    "$@" >"$tmp/r.out" 2>"$tmp/r.err"; local rc=$?
+    after=$(q "$effects")
+    if [ "$rc" = 1 ] && grep -q "\"$code\"" "$tmp/r.err" && [ "$before" = "$after" ]; then
+        ok "$name: $code, nothing written"
+    else
+        not_ok "$name: $code, nothing written" "exit $rc; effects $before -> $after" "$(head -c 300 "$tmp/r.err")"
+    fi
+}
 # q_is SQL VALUE: succeeds when the query gives VALUE.
 q_is() { [ "$(q "$1")" = "$2" ]; }
 # wait_until SECONDS COMMAND...: runs COMMAND (output discarded) every 0.1 s

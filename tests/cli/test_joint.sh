@@ -29,17 +29,6 @@ export GOV_SUB_SILENCE_MS=300 GOV_TEST_CLOCK=1
 trap 'stop_services; service_reports "$tmp"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 start_service deliberation
 effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM joint_schedules) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM joint_schedules) || '/' || (SELECT count(*) FROM joint_meetings) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM joint_meetings) || '/' || (SELECT count(*) FROM joint_attendance) || '/' || (SELECT count(*) FROM joint_decisions) || '/' || (SELECT count(*) FROM joint_deadlines) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM joint_deadlines)"
-refused() {
-    local name=$1 code=$2 before after; shift 2
-    before=$(q "$effects")
-    "$@" >"$tmp/r.out" 2>"$tmp/r.err"; local rc=$?
-    after=$(q "$effects")
-    if [ "$rc" = 1 ] && grep -q "\"$code\"" "$tmp/r.err" && [ "$before" = "$after" ]; then
-        ok "$name: $code, nothing written"
-    else
-        not_ok "$name: $code, nothing written" "exit $rc; effects $before -> $after" "$(head -c 300 "$tmp/r.err")"
-    fi
-}
 J() { "$govctl" joint "$@"; }
 PC="--as p.pc.s1.c1.secretary --unit pc.s1.c1"   # 联合党委 of demo.s1.c1
 CM="--as p.cm.s1.c1.head --unit cm.s1.c1"         # its residents' committee

@@ -24,18 +24,6 @@ test_db "$db"
 export GOV_ORDER_TAKE_S=60
 deliberation_stack
 effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM unit_pairings) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM unit_pairings) || '/' || (SELECT count(*) FROM member_reports) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM member_reports) || '/' || (SELECT count(*) FROM community_needs) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM community_needs) || '/' || (SELECT count(*) FROM unit_resources) || '/' || (SELECT count(*) FROM community_projects) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM community_projects) || '/' || (SELECT count(*) FROM service_orders) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM service_orders) || '/' || (SELECT count(*) FROM order_deadlines) || '/' || (SELECT count(*) FROM volunteers)"
-# refused NAME CODE COMMAND...: exits 1 with CODE, and nothing is written.
-refused() {
-    local name=$1 code=$2 before after; shift 2
-    before=$(q "$effects")
-    "$@" >"$tmp/r.out" 2>"$tmp/r.err"; local rc=$?
-    after=$(q "$effects")
-    if [ "$rc" = 1 ] && grep -q "\"$code\"" "$tmp/r.err" && [ "$before" = "$after" ]; then
-        ok "$name: $code, nothing written"
-    else
-        not_ok "$name: $code, nothing written" "exit $rc; effects $before -> $after" "$(head -c 300 "$tmp/r.err")"
-    fi
-}
 P() { "$govctl" pairing "$@"; }
 L() { "$govctl" lists "$@"; }
 O() { "$govctl" order "$@"; }

@@ -33,18 +33,6 @@ trap 'stop_services; service_reports "$tmp"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$
 start_service routing
 start_service deliberation
 effects="SELECT (SELECT count(*) FROM outbox) || '/' || (SELECT count(*) FROM matter_records) || '/' || (SELECT count(*) FROM matter_tasks) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM matter_tasks) || '/' || (SELECT count(*) FROM task_deadlines) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM task_deadlines) || '/' || (SELECT coalesce(sum(xmin::text::bigint), 0) FROM matters)"
-# refused NAME CODE COMMAND...: exits 1 with CODE, and nothing is written.
-refused() {
-    local name=$1 code=$2 before after; shift 2
-    before=$(q "$effects")
-    "$@" >"$tmp/r.out" 2>"$tmp/r.err"; local rc=$?
-    after=$(q "$effects")
-    if [ "$rc" = 1 ] && grep -q "\"$code\"" "$tmp/r.err" && [ "$before" = "$after" ]; then
-        ok "$name: $code, nothing written"
-    else
-        not_ok "$name: $code, nothing written" "exit $rc; effects $before -> $after" "$(head -c 300 "$tmp/r.err")"
-    fi
-}
 M() { "$govctl" matter "$@"; }
 C="--as p.cm.s1.c1.head --unit cm.s1.c1"            # the residents' committee of demo.s1.c1: executes
 PC="--as p.pc.s1.c1.secretary --unit pc.s1.c1"      # its party committee: leads, checks
