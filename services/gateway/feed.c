@@ -174,7 +174,7 @@ int feed_new(uv_loop_t *loop, PGconn *conn, pool_t *pool, unsigned max_streams, 
 /* Cuts personal data out of an event's JSON, at any depth. */
 static void s_redact(json_t *j)
 {
-    static const char *const cut[] = {"reporter", "phone", "email", "callers"};
+    static const char *const cut[] = {"reporter", "phone", "email", "callers", "contact_hint"};
     if (json_is_object(j)) {
         for (size_t i = 0; i < sizeof cut / sizeof *cut; i++)
             json_object_del(j, cut[i]);

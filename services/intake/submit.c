@@ -15,6 +15,7 @@
 #include "pgarray.h"
 #include "queries.h"
 #include "spheroid.h"
+#include "text.h"
 #include "validate.h"
 
 /* The path of a case that is on no area (address only). */
@@ -239,7 +240,14 @@ static int s_event(outbox_batch_t *events, submit_item_t *it)
      * (GetContacts, contacts.h), and the event stays free of them. */
     char ref[32];
     snprintf(ref, sizeof ref, "case:%" PRId64, it->case_id);
-    c.contact_ref = m->reporter && m->reporter->phone[0] ? ref : "";
+    int reachable = m->reporter && m->reporter->phone[0];
+    c.contact_ref = reachable ? ref : "";
+    char hint[32] = "";
+    if (reachable && strlen(m->reporter->phone) < sizeof hint)
+        text_mask_phone(m->reporter->phone, hint);
+    else if (reachable)
+        snprintf(hint, sizeof hint, "***");
+    c.contact_hint = hint;
     c.media_urls = m->media_urls;
     c.n_media_urls = m->n_media_urls;
     c.caller_count = 1;

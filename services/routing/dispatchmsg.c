@@ -68,6 +68,7 @@ int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row)
     view->policy_id = s_i64(res, row, 28);
     d->urgency = s_text(res, row, 29);
     d->pass_up_reason = s_text(res, row, 30);
+    view->contact_hint = s_text(res, row, 31);
     return 0;
 }
 
@@ -97,7 +98,7 @@ int dispatchmsg_load(routing_t *r, int64_t id, int for_update, dispatchmsg_t *vi
 void dispatchmsg_for_event(dispatchmsg_t *view, int with_ref)
 {
     Gov__Dispatch *d = &view->msg;
-    int has_phone = d->reporter && d->reporter->phone && d->reporter->phone[0];
+    int has_phone = dispatchmsg_has_contact(view);
     d->reporter = NULL;
     view->contact_ref[0] = '\0';
     if (with_ref && has_phone && d->case_id)
@@ -105,12 +106,20 @@ void dispatchmsg_for_event(dispatchmsg_t *view, int with_ref)
     d->contact_ref = view->contact_ref;
 }
 
+int dispatchmsg_has_contact(const dispatchmsg_t *view)
+{
+    const Gov__Reporter *rep = &view->reporter;
+    return (view->contact_hint && view->contact_hint[0]) || (rep->phone && rep->phone[0]);
+}
+
 int dispatchmsg_mask(dispatchmsg_t *view)
 {
     Gov__Reporter *rep = &view->reporter;
-    int had = (rep->name && rep->name[0]) || (rep->phone && rep->phone[0]);
+    int had = (rep->name && rep->name[0]) || dispatchmsg_has_contact(view);
     const char *phone = rep->phone ? rep->phone : "";
-    if (strlen(phone) < sizeof view->masked_phone)
+    if (!phone[0] && view->contact_hint && strlen(view->contact_hint) < sizeof view->masked_phone)
+        snprintf(view->masked_phone, sizeof view->masked_phone, "%s", view->contact_hint);
+    else if (strlen(phone) < sizeof view->masked_phone)
         text_mask_phone(phone, view->masked_phone);
     else
         snprintf(view->masked_phone, sizeof view->masked_phone, "***");

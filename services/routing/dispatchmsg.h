@@ -17,6 +17,7 @@ typedef struct {
     int64_t unit_id;          /* not in the message: for checks */
     int64_t caller_unit_id;   /* the whistle's caller, 0 for a case */
     int64_t policy_id;        /* 0: none */
+    const char *contact_hint; /* the reporter's phone masked, kept ("": none, or a copy) */
     char masked_phone[64];    /* the reporter's phone once dispatchmsg_mask()ed */
     char contact_ref[32];     /* "case:<id>" once dispatchmsg_for_event()ed */
 } dispatchmsg_t;
@@ -24,9 +25,14 @@ typedef struct {
 /* Fills `view` from row `row` of `res`. Returns 0 or -1 (bad area path). */
 int dispatchmsg_from_row(dispatchmsg_t *view, const PGresult *res, int row);
 
+/* 1 when the case of `view` has a reporter's phone: kept masked
+ * (contact_hint), or in a copy made before routing kept none. */
+int dispatchmsg_has_contact(const dispatchmsg_t *view);
+
 /* Masks the reporter of `view`: name "", phone as text_mask_phone() writes
- * it (every digit masked when it is longer than the view keeps). Returns 1
- * when the reporter had a name or phone (before), 0 when it had none. */
+ * it (every digit masked when it is longer than the view keeps), or the kept
+ * mask when the view holds no number. Returns 1 when the reporter had a name
+ * or phone (before), 0 when it had none. */
 int dispatchmsg_mask(dispatchmsg_t *view);
 
 /* Readies `view` for an event on the bus: the reporter is taken out, and when

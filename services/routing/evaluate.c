@@ -9,6 +9,7 @@
 #include "dispatchmsg.h"
 #include "outbox.h"
 #include "queries.h"
+#include "reporters.h"
 #include "routing.pb-c.h"
 #include "rules.h"
 #include "text.h"
@@ -69,7 +70,14 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
         apperr_fail(err, "NOT_FOUND", "no such case", NULL, "case %s", b[0]);
         goto done;
     }
-    if (s_authorise(r, env->actor, PQgetvalue(c, 0, 6), err))
+    char phone[64]; /* the reporter's, from intake (reporters.h) */
+    if (reporters_phone(r, m->case_id, PQgetvalue(c, 0, 6), PQgetvalue(c, 0, 7), phone,
+                        sizeof phone)) {
+        apperr_fail(err, "SERVICE_TIMEOUT", "intake did not answer", "retry with the same message id",
+                    "the reporter of case %s is intake's to give", b[0]);
+        goto done;
+    }
+    if (s_authorise(r, env->actor, phone, err))
         goto done;
     /* A caller known only by their phone acts by it; from here on — the
      * evaluation's row, the dispatch log, the events — they are named by
@@ -78,7 +86,7 @@ static int s_evaluate(routing_t *r, const Gov__Envelope *env, const Gov__Evaluat
     Gov__Actor ref_actor;
     char ref[40];
     if (env->actor && env->actor->id && env->actor->id[0] &&
-        strcmp(env->actor->id, PQgetvalue(c, 0, 6)) == 0) {
+        strcmp(env->actor->id, phone) == 0) {
         snprintf(ref, sizeof ref, "reporter:%s", b[0]);
         ref_actor = *env->actor;
         ref_actor.id = ref;

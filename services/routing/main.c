@@ -135,7 +135,7 @@ int main(void)
                                     "new cases that could not be routed (see the log)",
                                     HEALTH_COUNTER);
     if (!(self.cases_batch = newcases_new()) ||
-        contactcli_new(svc->zctx, intake, &self.r.contacts)) /* new cases' reporters (newcases.h) */
+        contactcli_new(svc->zctx, intake, &self.r.contacts)) /* reporters read in full (reporters.h) */
         goto done;
     /* and again whenever calendar_revision moves (dispatch.c) */
     if (!(self.r.cal = calendar_new()) || routing_calendar_refresh(&self.r))

@@ -20,7 +20,6 @@ struct newcases {
     char **traces;            /* the events' trace ids, owned */
     size_t n;
     int numbered_session;     /* the backend pid OUTBOX_NUMBERED_STATEMENT was prepared in */
-    Gov__GetContactsReply *contacts; /* the reporters intake gave for the batch, owned */
 };
 
 newcases_t *newcases_new(void)
@@ -42,7 +41,6 @@ void newcases_reset(newcases_t *nc)
         free(nc->traces[i]);
     }
     nc->n = 0;
-    contactcli_free(&nc->contacts);
 }
 
 void newcases_destroy(newcases_t **self_p)
@@ -310,12 +308,12 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
 {
     s_pass_t p = {0};
     int rc = -1, released = 0;
-    const char *values[10];
+    const char *values[11];
     size_t n_pol = 0, n_send = 0;
     if (s_prepare(nc, r, savepoint, release, sqlstate))
         goto done;
     /* 1. Record the cases and read their facts, the rules and the policies. */
-    if (s_columns(&p, 10))
+    if (s_columns(&p, 11))
         goto oom;
     for (size_t i = from; i < from + count; i++) {
         const Gov__Case *c = nc->cases[i]->item;
@@ -335,19 +333,21 @@ static int s_route(newcases_t *nc, routing_t *r, size_t from, size_t count, cons
             pgarray_add_null(col[5]);
             pgarray_add_null(col[6]);
         }
-        /* the event's own reporter (events before contact_ref), or intake's answer */
-        const Gov__Reporter *rep = c->reporter ? c->reporter : contactcli_find(nc->contacts, c->id);
+        /* the event's own reporter (events before contact_ref); else none
+         * kept, only the phone masked (intake gives the number, reporters.h) */
+        const Gov__Reporter *rep = c->reporter;
         pgarray_add_text(col[7], rep ? rep->name : "");
         pgarray_add_text(col[8], rep ? rep->phone : "");
         pgarray_add_int(col[9], c->created_ms);
+        pgarray_add_text(col[10], c->contact_hint ? c->contact_hint : "");
     }
-    if (s_values(&p, 10, values))
+    if (s_values(&p, 11, values))
         goto oom;
     if (s_pipe_begin(&p.read, r, sqlstate))
         goto done;
     s_pipe_send(&p.read, savepoint, 0, NULL);
     s_pipe_send(&p.read, Q_CALENDAR_REVISION, 0, NULL);
-    s_pipe_send(&p.read, Q_NEWCASES_INSERT, 10, values);
+    s_pipe_send(&p.read, Q_NEWCASES_INSERT, 11, values);
     s_pipe_send(&p.read, Q_RULES_ENABLED, 0, NULL);
     s_pipe_send(&p.read, Q_POLICIES_CASES, 0, NULL);
     s_pipe_send(&p.read, Q_LADDERS_CASES, 0, NULL);
@@ -591,22 +591,6 @@ static int s_data_error(const char sqlstate[6])
     return strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0;
 }
 
-/* Asks intake for the reporters the batch's events refer to (contact_ref)
- * rather than carry. Returns 0, or -1 when intake did not answer (logged). */
-static int s_contacts(newcases_t *nc, routing_t *r)
-{
-    int64_t ids[NEWCASES_MAX];
-    size_t n = 0;
-    for (size_t i = 0; i < nc->n; i++) {
-        const Gov__Case *c = nc->cases[i]->item;
-        if (!c->reporter && c->contact_ref && c->contact_ref[0])
-            ids[n++] = c->id;
-    }
-    if (!n || !r->contacts)
-        return 0;
-    return contactcli_fetch(r->contacts, ids, n, &nc->contacts);
-}
-
 int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
 {
     if (!nc->n)
@@ -614,8 +598,6 @@ int newcases_route(newcases_t *nc, routing_t *r, newcases_stats_t *stats)
     char sqlstate[6] = "00000";
     int rc = -1;
     newcases_stats_t all = {0};
-    if (s_contacts(nc, r)) /* rolled back and retried by the subscriber */
-        goto done;
     if (s_route(nc, r, 0, nc->n, "SAVEPOINT newcases", "RELEASE SAVEPOINT newcases", &all,
                 sqlstate) == 0) {
         rc = 0;

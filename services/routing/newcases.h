@@ -14,9 +14,10 @@
  * connection, a deadlock) fails the whole batch, for the subscriber to retry.
  *
  * The events refer to their reporters (Case.contact_ref) rather than carry
- * them: the batch's are asked of intake in one call (contactcli.h) before it
- * is routed, and kept in routed_cases for the unit that calls them. When
- * intake does not answer, the batch fails likewise and is retried. */
+ * them, with the phone masked beside (contact_hint): routing keeps the mask
+ * for its queues and no copy of the reporter, so routing a batch asks no
+ * other service anything; a unit that opens a dispatch gets the number from
+ * intake then (reporters.h). */
 #ifndef ROUTING_NEWCASES_H
 #define ROUTING_NEWCASES_H
 

@@ -19,7 +19,9 @@
  * 10 sent, 11 sign_by, 12 contact_by, 13 arrive_by, 14 resolve_by, 15 signed,
  * 16 contacted, 17 arrived, 18 resolved, 19 ended, 20 return_reason, 21 note,
  * 22 reopen, 23 description, 24 reporter_name, 25 reporter_phone, 26 unit_id,
- * 27 whistle caller unit_id, 28 policy_id (0 none), 29 urgency, 30 pass_up_reason */
+ * 27 whistle caller unit_id, 28 policy_id (0 none), 29 urgency, 30 pass_up_reason,
+ * 31 contact_hint (the phone masked; 24 and 25 are "" unless a copy made
+ * before 0024) */
 #define Q_DISPATCH_COLUMNS                                                                     \
     "SELECT d.id, coalesce(d.case_id, 0), coalesce(d.whistle_id, 0), u.code, u.name, d.role,"  \
     " d.state, d.on_site, coalesce(c.category_code, ''), coalesce(a.path_json, '[]')::text,"  \
@@ -30,7 +32,7 @@
     " coalesce(c.reporter_name, ''), coalesce(c.reporter_phone, ''), d.unit_id,"              \
     " coalesce(w.caller_unit_id, 0), coalesce(d.policy_id, 0),"                                \
     " CASE WHEN w.kind = 'emergency' THEN 'emergency' ELSE coalesce(c.urgency, 'normal') END," \
-    " coalesce(d.pass_up_reason, '')"                                                          \
+    " coalesce(d.pass_up_reason, ''), coalesce(c.contact_hint, '')"                             \
     " FROM dispatches d JOIN units u ON u.id = d.unit_id"                                      \
     " LEFT JOIN routed_cases c ON c.case_id = d.case_id"                                       \
     " LEFT JOIN whistles w ON w.id = d.whistle_id"                                             \
@@ -148,10 +150,11 @@
 #define Q_SET_RULE "UPDATE routing_rules SET enabled = $2::boolean WHERE id = $1::bigint RETURNING id"
 
 /* $1 case id. Columns: 0 category, 1 urgency, 2 area_id, 3 state, 4 reopened,
- * 5 reporter name, 6 reporter phone */
+ * 5 reporter name, 6 reporter phone (a copy made before 0024, or ""), 7 the
+ * phone masked ("": no phone, or a copy in 6) */
 #define Q_CASE                                                                                 \
     "SELECT category_code, urgency, coalesce(area_id, 0), state, reopened, reporter_name,"     \
-    " reporter_phone FROM routed_cases WHERE case_id = $1 FOR UPDATE"
+    " reporter_phone, contact_hint FROM routed_cases WHERE case_id = $1 FOR UPDATE"
 /* $1 case id, $2 state, $3 reopened, $4 when (ms, the service clock). A case
  * that closes notes when (the retention of its reporter counts from it,
  * common/retention.h). */
@@ -165,7 +168,7 @@
     "WITH due AS (SELECT case_id FROM routed_cases"                                            \
     "   WHERE closed_at < to_timestamp($1::bigint / 1000.0) AND contact_erased_at IS NULL"     \
     "   ORDER BY closed_at, case_id LIMIT $2::int FOR UPDATE)"                                  \
-    " UPDATE routed_cases c SET reporter_name = '', reporter_phone = '',"                      \
+    " UPDATE routed_cases c SET reporter_name = '', reporter_phone = '', contact_hint = '',"    \
     " contact_erased_at = now() FROM due WHERE c.case_id = due.case_id RETURNING c.case_id"
 
 /* Whether the deadline of ladder step `s` (a deadlines row) is met by its
@@ -395,20 +398,22 @@
 /* Records the cases of a batch: $1 ids bigint[], $2 categories text[],
  * $3 urgencies text[], $4 descriptions text[], $5 area codes text[] (NULL
  * unplaced), $6 lons float8[], $7 lats float8[] (NULL none), $8 names text[],
- * $9 phones text[], $10 created (ms) bigint[]. A case recorded before is left
+ * $9 phones text[] (a reporter an event carried before contact_ref, else
+ * ""), $10 created (ms) bigint[], $11 contact hints text[]. A case recorded before is left
  * alone and not returned. For each new one, in the order given, what its
  * rules look at. Columns: 0 case id, 1 area path (bigint[] literal), 2 its
  * grid team, 3 community, 4 street office (0 none), 5 its dispatch centre
  * (0 none, as Q_CENTRE), 6 its SLA policy (0 none, as Q_POLICY_FOR_CASE) */
 #define Q_NEWCASES_INSERT                                                                      \
     "WITH x AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],"         \
-    "   $5::text[], $6::float8[], $7::float8[], $8::text[], $9::text[], $10::bigint[])"         \
-    "   WITH ORDINALITY AS x(id, cat, urg, descr, area, lon, lat, name, phone, created, n)),"   \
+    "   $5::text[], $6::float8[], $7::float8[], $8::text[], $9::text[], $10::bigint[],"         \
+    "   $11::text[]) WITH ORDINALITY AS x(id, cat, urg, descr, area, lon, lat, name, phone,"    \
+    "   created, hint, n)),"                                                                     \
     " ins AS (INSERT INTO routed_cases (case_id, category_code, urgency, description, area_id," \
-    "   location, reporter_name, reporter_phone, created_at)"                                  \
+    "   location, reporter_name, reporter_phone, contact_hint, created_at)"                    \
     "  SELECT x.id, x.cat, x.urg, x.descr, a.id, CASE WHEN x.lon IS NULL THEN NULL"            \
-    "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END, x.name, x.phone, "   \
-    TS("x.created") " FROM x LEFT JOIN areas a ON a.code = x.area ORDER BY x.n"                \
+    "   ELSE ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326)::geography END, x.name, x.phone,"    \
+    "   x.hint, " TS("x.created") " FROM x LEFT JOIN areas a ON a.code = x.area ORDER BY x.n"                \
     "  ON CONFLICT (case_id) DO NOTHING RETURNING case_id, category_code, urgency, area_id),"   \
     Q_NEWCASES_PLACES                                                                          \
     " SELECT i.case_id, coalesce(pl.path, '{}')::text, coalesce(pl.grid, 0),"                   \

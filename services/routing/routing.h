@@ -27,7 +27,7 @@ typedef struct {
     deadline_t *ladder; /* the ladder's steps (ladder.c); NULL until started: dispatches made before are armed by its first load */
     relay_t *relay;     /* NULL in tools that only write */
     idem_t *idem;       /* the commands answered (routing_requests) */
-    contactcli_t *contacts; /* asks intake for new cases' reporters (newcases.c); NULL: not asked */
+    contactcli_t *contacts; /* asks intake for the reporters a reader sees in full (reporters.h); NULL: none */
 } routing_t;
 
 /* Refusals and failures are apperr_t (common/apperr.h). */

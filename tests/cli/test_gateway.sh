@@ -87,6 +87,7 @@ contains "... its own" "$tmp/p.dept.chengguan.head.events" "\"unit\":\"dept.chen
 check "... each event's id is its place in the three streams" grep -qE '^id: i[0-9]+\.r[0-9]+\.d[0-9]+$' "$tmp/p.dept.chengguan.head.events"
 check "the grid's team hears of the new case in its grid" wait_until 10 grep -q "^event: CaseCreated" "$tmp/p.gt.s1.c1.g1.grid_worker.events"
 check "... without the reporter's phone" bash -c "! grep -q $phone '$tmp/p.gt.s1.c1.g1.grid_worker.events' '$tmp/p.dept.chengguan.head.events'"
+check "... nor its mask (the event carries one, contact_hint; the stream cuts it)" bash -c "! grep -q contact_hint '$tmp/p.gt.s1.c1.g1.grid_worker.events' '$tmp/p.dept.chengguan.head.events'"
 check "another department hears nothing of it" bash -c "! grep -q '^event:' '$tmp/p.dept.shuiwu.head.events'"
 check "... nor does a resident" bash -c "! grep -q '^event:' '$tmp/r.s1.c1.g1.1.1.events'"
 first=$(grep -m1 '^id:' "$tmp/p.dept.chengguan.head.events" | cut -c5-)

@@ -70,8 +70,9 @@ check "... and so does routing's copy" \
 # --- what goes on the buses ---------------------------------------------------
 # The reporters' phones begin 1380000000. No event carries one — not intake's
 # CaseCreated or CaseMerged, not routing's DispatchSent, deadline steps or
-# EvaluationRequested: they carry a reference (case:<id>), and routing asked
-# intake for its copy (GetContacts), which intake logged as routing's read.
+# EvaluationRequested: they carry a reference (case:<id>) and the phone
+# masked. Routing keeps no copy: it asks intake (GetContacts, logged there as
+# routing's read) when a unit opens a dispatch, and only then.
 carrying="SELECT count(*) FROM outbox WHERE position(convert_to('1380000000', 'UTF8') in payload) > 0"
 check "no stored event carries a reporter's phone (of $(q "SELECT count(*) FROM outbox") events)" \
     test "$(q "$carrying")" = 0
@@ -81,10 +82,21 @@ check "... and so does EvaluationRequested" \
     test "$(q "SELECT count(*) FROM outbox WHERE type = 'EvaluationRequested' AND position(convert_to('case:${id[A]}', 'UTF8') in payload) > 0")" -ge 1
 check "... the dispatches' lifecycle and CaseEvaluated carry neither" \
     test "$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated')"),$(q "SELECT count(*) FROM outbox WHERE type IN ('CaseMerged', 'DispatchSigned', 'DispatchArrived', 'DispatchResolved', 'CaseEvaluated') AND position(convert_to('case:', 'UTF8') in payload) > 0")" = "13,0"
-check "routing's copy of each reporter came from intake (GetContacts)" \
-    test "$(q "SELECT string_agg(reporter_name || ':' || reporter_phone, ',' ORDER BY case_id) FROM routed_cases WHERE case_id IN (${id[A]}, ${id[B]}, ${id[C]}, ${id[D]})")" = "张三:13800000001,李四:13800000002,王五:13800000003,赵六:13800000004"
-check "... and intake logged each of those reads as routing's (pii_reads, request GetContacts)" \
-    test "$(q "SELECT count(DISTINCT c) FROM pii_reads, unnest(case_ids) c WHERE service = 'intake' AND request = 'GetContacts' AND role = 'routing' AND person = '' AND c IN (${id[A]}, ${id[B]}, ${id[C]}, ${id[D]})")" = 4
+check "routing keeps no copy of a reporter, only the phone masked (as its queues show it)" \
+    test "$(q "SELECT string_agg(reporter_name || ':' || reporter_phone || ':' || contact_hint, ',' ORDER BY case_id) FROM routed_cases WHERE case_id IN (${id[A]}, ${id[B]}, ${id[C]}, ${id[D]})")" = "::138****0001,::138****0002,::138****0003,::138****0004"
+check "... the units that opened A's, B's and D's dispatches got the number from intake, which logged each as routing's read (pii_reads, GetContacts); C's, which no one opened, was never read" \
+    test "$(q "SELECT string_agg(DISTINCT c::text, ',') FROM pii_reads, unnest(case_ids) c WHERE service = 'intake' AND request = 'GetContacts' AND role = 'routing' AND person = '' AND c IN (${id[A]}, ${id[B]}, ${id[C]}, ${id[D]})")" = "$(printf '%s\n' "${id[A]}" "${id[B]}" "${id[D]}" | sort | paste -sd,)"
+dC=$(q "SELECT id FROM dispatches WHERE case_id = ${id[C]} AND role = 'lead'")
+uC=$(q "SELECT u.code FROM dispatches d JOIN units u ON u.id = d.unit_id WHERE d.id = $dC")
+wC=$(q "SELECT p.code FROM unit_members m JOIN people p ON p.id = m.person_id JOIN units u ON u.id = m.unit_id WHERE u.code = '$uC' ORDER BY p.code LIMIT 1")
+expect_status "C's unit opens C's dispatch" 0 "$govctl" dispatch --as "$wC" --unit "$uC" show "$dC"
+contains "... and reads the reporter in full" "$tmp/out" 13800000003
+check "... which intake gave routing, and logged" \
+    test "$(q "SELECT count(*) FROM pii_reads WHERE service = 'intake' AND request = 'GetContacts' AND role = 'routing' AND ${id[C]} = ANY(case_ids)")" = 1
+expect_status "C's unit lists its queue" 0 "$govctl" dispatch --as "$wC" --unit "$uC" list --case "${id[C]}"
+contains "... masked, from routing alone" "$tmp/out" '138****0003'
+check "... the queue asked intake nothing" \
+    test "$(q "SELECT count(*) FROM pii_reads WHERE service = 'intake' AND request = 'GetContacts' AND role = 'routing' AND ${id[C]} = ANY(case_ids)")" = 1
 check "nothing is erased yet (the sweep runs every second)" \
     test "$(q "SELECT count(*) FROM cases WHERE contact_erased_at IS NOT NULL")" = 0
 
@@ -106,14 +118,14 @@ check "the sweep erases A's contact in intake" \
     wait_until 5 q_is "SELECT reporter_name || reporter_phone || (contact_erased_at IS NOT NULL) FROM cases WHERE id = ${id[A]}" true
 check "... and every caller's of A" \
     test "$(q "SELECT count(*) FROM case_callers WHERE case_id = ${id[A]} AND (reporter_name <> '' OR reporter_phone <> '')"),$(q "SELECT count(*) FROM case_callers WHERE case_id = ${id[A]}")" = "0,2"
-check "... and routing's copy" \
-    wait_until 5 q_is "SELECT reporter_name || reporter_phone || (contact_erased_at IS NOT NULL) FROM routed_cases WHERE case_id = ${id[A]}" true
+check "... and routing's mask" \
+    wait_until 5 q_is "SELECT reporter_name || reporter_phone || contact_hint || (contact_erased_at IS NOT NULL) FROM routed_cases WHERE case_id = ${id[A]}" true
 check "B (closed today), C (open, 400 days old) and D (closed 179 days ago) keep theirs" \
     test "$(q "$contacts")" = ":,李四:13800000002,王五:13800000003,赵六:13800000004"
 check "... in their callers too" \
     test "$(q "SELECT count(*) FROM case_callers WHERE case_id IN (${id[B]}, ${id[C]}, ${id[D]}) AND reporter_phone <> ''")" = 3
 check "... and in routing" \
-    test "$(q "SELECT count(*) FROM routed_cases WHERE reporter_phone <> '' AND case_id IN (${id[B]}, ${id[C]}, ${id[D]})")" = 3
+    test "$(q "SELECT count(*) FROM routed_cases WHERE contact_hint <> '' AND case_id IN (${id[B]}, ${id[C]}, ${id[D]})")" = 3
 snapshot >"$tmp/after"
 check "nothing else in cases, case_callers or routed_cases changed" cmp -s "$tmp/before" "$tmp/after"
 check "intake logs what it erased" grep -q "intake: retention: erased the contact details of 1 cases closed over 180 days ago" "$tmp/intake.log"
@@ -132,8 +144,8 @@ GOV_ACTOR=p.centre.dispatcher GOV_ACTOR_UNIT=centre "$govctl" case show "${id[B]
 expect_status "govctl audit reads as the operator" 0 "$govctl" audit reads --case "${id[B]}"
 contains "... shows the centre's GetCase of B" "$tmp/out" "p.centre.dispatcher"
 expect_status "... as the dispatch centre, in JSON" 0 env GOV_ACTOR=p.centre.dispatcher GOV_ACTOR_UNIT=centre "$govctl" audit reads --case "${id[B]}" --json
-check "... the reads: who, which request, which case — the centre's, and routing's when it took B (by its key)" \
-    test "$(json "[(x['person'], x['unit'], x.get('role', ''), x['request'], x['subject'], x['ids']) for x in d['items'] if x['subject'] == 'case']")" = "[('p.centre.dispatcher', 'centre', 'operator', 'GetCase', 'case', [${id[B]}]), ('', '', 'routing', 'GetContacts', 'case', [${id[B]}])]"
+check "... the reads: who, which request, which case — the centre's, and routing's (by its key) for the evaluation and for 城管's sign, arrive and resolve, whose answers showed the reporter" \
+    test "$(json "[(x['person'], x['unit'], x.get('role', ''), x['request'], x['subject'], x['ids']) for x in d['items'] if x['subject'] == 'case']")" = "[('p.centre.dispatcher', 'centre', 'operator', 'GetCase', 'case', [${id[B]}])$(for i in 1 2 3 4; do printf ", ('', '', 'routing', 'GetContacts', 'case', [%s])" "${id[B]}"; done)]"
 dB=$(q "SELECT id FROM dispatches WHERE case_id = ${id[B]} AND role = 'lead'")
 check "... and the answers to 城管's commands on B's dispatch, which showed the reporter, newest first" \
     test "$(json "[(x['person'], x['request'], x['ids']) for x in d['items'] if x['subject'] == 'dispatch']")" = "[('p.dept.chengguan.head', 'ResolveDispatch', [$dB]), ('p.dept.chengguan.head', 'ArriveDispatch', [$dB]), ('p.dept.chengguan.head', 'SignDispatch', [$dB])]"
