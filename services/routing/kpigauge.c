@@ -2,10 +2,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "db.h"
 #include "log.h"
-#include "pstmt.h"
+#include "pgasync.h"
 #include "queries.h"
 
 #define NFIGURES 6
@@ -30,7 +32,11 @@ static const char *const s_help[NFIGURES] = {
 
 struct kpigauge {
     uv_timer_t timer;
-    routing_t *r;
+    uv_loop_t *loop;
+    routing_t *r;         /* its clock */
+    char *url;            /* the database, owned */
+    PGconn *conn;         /* the gauge's own: a long read never holds routing's */
+    pgasync_t *pa;        /* the read under way on conn */
     _Atomic uint64_t *m[NFIGURES];
 };
 
@@ -42,29 +48,59 @@ void kpigauge_month(int64_t ms, char out[8])
     strftime(out, 8, "%Y-%m", &tm); /* years past 9999 do not fit, and do not come */
 }
 
-static void s_read(uv_timer_t *timer)
+static void s_got(PGresult *res, void *arg)
 {
-    kpigauge_t *g = timer->data;
-    char month[8];
-    kpigauge_month(svclock_now_ms(g->r->clock), month);
-    const char *params[3] = {"", month, ""};
-    PGresult *res = pstmt_exec(g->r->sql, s_city_sql, 3, params, NULL);
-    if (res && PQntuples(res) == 1)
+    kpigauge_t *g = arg;
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
         for (int i = 0; i < NFIGURES; i++)
             atomic_store(g->m[i], strtoull(PQgetvalue(res, 0, i), NULL, 10));
     PQclear(res);
 }
 
-int kpigauge_new(uv_loop_t *loop, routing_t *r, health_t *health, int interval_ms,
-                 kpigauge_t **out)
+/* Drops a broken connection, to be made again at the next read. */
+static void s_drop(kpigauge_t *g)
+{
+    pgasync_destroy(&g->pa);
+    PQfinish(g->conn);
+    g->conn = NULL;
+}
+
+static void s_read(uv_timer_t *timer)
+{
+    kpigauge_t *g = timer->data;
+    if (g->pa && pgasync_busy(g->pa))
+        return; /* the last read is still under way */
+    if (g->conn && PQstatus(g->conn) != CONNECTION_OK)
+        s_drop(g);
+    if (!g->conn) {
+        if (!(g->conn = db_connect(g->url, 0)))
+            return; /* logged; tried again at the next read */
+        if (pgasync_new(g->loop, g->conn, &g->pa)) {
+            s_drop(g);
+            return;
+        }
+    }
+    char month[8];
+    kpigauge_month(svclock_now_ms(g->r->clock), month);
+    const char *params[3] = {"", month, ""};
+    if (pgasync_send(g->pa, s_city_sql, 0, 3, params, s_got, g))
+        s_drop(g);
+}
+
+int kpigauge_new(uv_loop_t *loop, routing_t *r, const char *db_url, health_t *health,
+                 int interval_ms, kpigauge_t **out)
 {
     kpigauge_t *g = calloc(1, sizeof *g);
-    if (!g)
+    if (!g || !(g->url = strdup(db_url))) {
+        free(g);
         return -1;
+    }
+    g->loop = loop;
     g->r = r;
     for (int i = 0; i < NFIGURES; i++)
         if (!(g->m[i] = health_metric(health, s_names[i], s_help[i], HEALTH_GAUGE))) {
             log_error("the 三率 gauges cannot be published: too many metrics");
+            free(g->url);
             free(g);
             return -1;
         }
@@ -77,7 +113,10 @@ int kpigauge_new(uv_loop_t *loop, routing_t *r, health_t *health, int interval_m
 
 static void s_on_close(uv_handle_t *handle)
 {
-    free(handle->data);
+    kpigauge_t *g = handle->data;
+    s_drop(g); /* a read under way is waited for, its answer dropped */
+    free(g->url);
+    free(g);
 }
 
 void kpigauge_destroy(kpigauge_t **self_p)

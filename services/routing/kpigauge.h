@@ -5,8 +5,11 @@
  * docs/kpi.md), read again every `interval_ms` (GOV_KPI_METRICS_S). A
  * dashboard divides them: response rate = signed in time ÷ dispatched,
  * resolution = resolved ÷ (dispatched − passed up), satisfaction = satisfied
- * ÷ evaluated. The month is Beijing time's, by the service clock. A read that
- * fails leaves the figures as they were (logged once by db.c). */
+ * ÷ evaluated. The month is Beijing time's, by the service clock. The sum
+ * reads every dispatch of the month, which takes a while on a busy city, so
+ * it runs on the gauge's own connection without blocking the loop (pgasync.h):
+ * routing's work never waits for it. A read that fails leaves the figures as
+ * they were; a broken connection is made again at the next read. */
 #ifndef ROUTING_KPIGAUGE_H
 #define ROUTING_KPIGAUGE_H
 
@@ -20,10 +23,11 @@ typedef struct kpigauge kpigauge_t;
 
 /* Registers gov_kpi_month_{dispatched,signed_in_time,resolved,passed_up,
  * evaluated,satisfied} on `health` and reads them now and every
- * `interval_ms` on `loop`, with `r`'s connection (borrowed; both must
- * outlive the gauge). Returns 0 and sets `*out`, or -1 (logged). */
-int kpigauge_new(uv_loop_t *loop, routing_t *r, health_t *health, int interval_ms,
-                 kpigauge_t **out);
+ * `interval_ms` on `loop`, on a connection of its own to `db_url` (copied),
+ * by `r`'s clock (borrowed; both must outlive the gauge). Returns 0 and sets
+ * `*out`, or -1 (logged). */
+int kpigauge_new(uv_loop_t *loop, routing_t *r, const char *db_url, health_t *health,
+                 int interval_ms, kpigauge_t **out);
 
 /* Stops the timer and frees the gauge in its close callback (run the loop
  * afterwards). NULLs the pointer; safe on NULL. */

@@ -161,7 +161,7 @@ int main(void)
     if (svc_watch_sub(svc, self.cases) || svc_watch_sub(svc, self.decisions))
         goto done;
     svc_watch_deadlines(svc, self.r.ladder, "ladder_steps");
-    if (kpigauge_new(svc->loop, &self.r, svc->health, kpi_ms, &self.kpi))
+    if (kpigauge_new(svc->loop, &self.r, cfg.db_url, svc->health, kpi_ms, &self.kpi))
         goto done;
     log_info("routing ready: requests on %s, events on %s, cases from %s, health on :%d%s",
              endpoint, events, intake_events, cfg.http_port, cfg.test_clock ? ", test clock" : "");
