@@ -39,6 +39,7 @@ typedef struct {
     rpcsrv_t *rpc;
     relay_t *relay;
     sub_t *routing;
+    progress_t progress; /* how routing's events move cases (progress.h) */
     lanes_t *lanes;
     retention_t *retention; /* erases closed cases' contacts (erase.h) */
     _Atomic uint64_t *m_cases, *m_batches;
@@ -131,11 +132,12 @@ int main(void)
     self.m_cases = health_metric(h, "submits_total", "SubmitCase requests", HEALTH_COUNTER);
     self.m_batches = health_metric(h, "batches_total", "request batches", HEALTH_COUNTER);
     submit.clock = svc->clock;
+    self.progress = (progress_t){svc->clock, svc->sql};
     if (relay_new(svc->zctx, cfg.db_url, "intake", events, cfg.relay_ms, &self.relay) ||
         lanes_new(svc->loop, cfg.db_url, &submit, nlanes, (size_t) max_batch, s_on_served, &self,
                   &self.lanes) ||
         sub_new(svc->loop, svc->zctx, svc->conn, "intake", "routing", routing_events,
-                cfg.silence_ms, progress_apply, svc->clock, &self.routing))
+                cfg.silence_ms, progress_apply, &self.progress, &self.routing))
         goto done;
     if (rpcsrv_new(svc->loop, svc->zctx, endpoint, (size_t) max_batch, cfg.max_msg, s_on_batch,
                    &self, &self.rpc)) {

@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "pstmt.h"
 #include "routing.pb-c.h"
 #include "sqltime.h"
 #include "svclock.h"
@@ -19,8 +20,14 @@
     " WHERE id = $1 AND status = ANY ($3::text[])"
 
 /* $1 case, $2 the unit its lead dispatch went to (the department that calls
- * the reporter: casescope.h shows it the contact in full) */
-#define Q_LEAD_UNIT "UPDATE cases SET lead_unit = $2 WHERE id = $1"
+ * the reporter: casescope.h shows it the contact in full), $3 when (ms): an
+ * open case moves to dispatched (as Q_MOVE_CASE from {open}) and notes its
+ * lead in the same statement, one a DispatchSent, prepared once. */
+#define Q_DISPATCHED                                                                           \
+    "UPDATE cases SET lead_unit = $2,"                                                          \
+    " status = CASE WHEN status = 'open' THEN 'dispatched' ELSE status END,"                   \
+    " updated_at = CASE WHEN status = 'open' THEN " TS("$3") " ELSE updated_at END,"           \
+    " closed_at = CASE WHEN status = 'open' THEN NULL ELSE closed_at END WHERE id = $1"
 
 static int s_move(PGconn *conn, const svclock_t *clock, int64_t case_id, const char *status,
                   const char *from)
@@ -32,17 +39,22 @@ static int s_move(PGconn *conn, const svclock_t *clock, int64_t case_id, const c
     return db_run(conn, Q_MOVE_CASE, 4, params);
 }
 
-static int s_lead(PGconn *conn, int64_t case_id, const char *unit)
+static int s_dispatched(const progress_t *p, int64_t case_id, const char *unit)
 {
-    char id[24];
+    char id[24], at[24];
     snprintf(id, sizeof id, "%" PRId64, case_id);
-    const char *params[] = {id, unit};
-    return db_run(conn, Q_LEAD_UNIT, 2, params);
+    snprintf(at, sizeof at, "%" PRId64, svclock_now_ms(p->clock));
+    const char *params[] = {id, unit, at};
+    PGresult *res = pstmt_exec(p->sql, Q_DISPATCHED, 3, params, NULL);
+    PQclear(res);
+    return res ? 0 : -1;
 }
 
 int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
 {
-    const svclock_t *clock = arg;
+    const progress_t *p = arg;
+    const svclock_t *clock = p->clock;
+    (void) conn; /* p->sql's connection: the subscriber's */
     const char *type = event->type;
     int rc = 0;
     if (strcmp(type, "DispatchSent") == 0) {
@@ -51,8 +63,7 @@ int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg)
         if (!ev || !ev->item)
             rc = -1;
         else if (ev->item->case_id && strcmp(ev->item->role, "lead") == 0)
-            rc = s_move(conn, clock, ev->item->case_id, "dispatched", "{open}") ||
-                 s_lead(conn, ev->item->case_id, ev->item->unit);
+            rc = s_dispatched(p, ev->item->case_id, ev->item->unit);
         if (ev)
             gov__dispatch_event__free_unpacked(ev, NULL);
     } else if (strcmp(type, "EvaluationRequested") == 0 || strcmp(type, "CaseEvaluated") == 0) {

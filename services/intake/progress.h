@@ -11,10 +11,17 @@
 #include <libpq-fe.h>
 
 #include "envelope.h"
+#include "pstmt.h"
+#include "svclock.h"
 
-/* A sub_apply_cb (`arg` is the service's svclock_t): applies one routing
- * event inside the subscriber's transaction on `conn`, at the service clock's
- * time. Events that do not move a case are ignored. */
+typedef struct {
+    const svclock_t *clock; /* the service clock: when a case moved */
+    pstmt_t *sql;           /* statements prepared on the subscriber's connection */
+} progress_t;
+
+/* A sub_apply_cb (`arg` is a progress_t): applies one routing event inside
+ * the subscriber's transaction on `conn` (the connection of arg's `sql`), at
+ * the service clock's time. Events that do not move a case are ignored. */
 int progress_apply(PGconn *conn, const Gov__Envelope *event, void *arg);
 
 #endif

@@ -112,6 +112,8 @@ d3=$(q "SELECT max(id) FROM dispatches WHERE case_id = $c2")
 check "... and the case goes to a next owner" test "$d3" -gt "$d2"
 step "the dispatch centre reassigns it to 住建" "$govctl" dispatch --as p.centre.dispatcher --unit centre reassign "$d3" --to dept.zhujian --text @TEXT@
 conflict "... the reassignment" "$govctl" dispatch --as p.centre.dispatcher --unit centre reassign "$d3" --to dept.shuiwu
+check "... intake notes the new lead (who now reads the reporter in full) and the case stays dispatched" \
+    until_q "SELECT lead_unit || ':' || status FROM cases WHERE id = $c2" "dept.zhujian:dispatched"
 
 # --- calendar ------------------------------------------------------------------
 before=$(q "SELECT count(*) FROM calendar_days")
